@@ -1,0 +1,42 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Rosette.Domain;
+using Rosette.Domain.Badges;
+using Rosette.Domain.Organizations;
+
+namespace Rosette.Data.Configurations;
+
+internal sealed class BadgeConfiguration : IEntityTypeConfiguration<Badge>
+{
+    public void Configure(EntityTypeBuilder<Badge> builder)
+    {
+        builder.Property(b => b.Name).HasMaxLength(Text.NameMaxLength);
+        builder.Property(b => b.Description).HasMaxLength(Badge.DescriptionMaxLength);
+        builder.Property(b => b.Criteria).HasMaxLength(Badge.CriteriaMaxLength);
+        builder.Property(b => b.ImageContentType).HasMaxLength(64);
+        builder.HasIndex(b => b.OrganizationId);
+        builder.HasOne<Organization>().WithMany().HasForeignKey(b => b.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(b => b.Availability).WithOne().HasForeignKey(a => a.BadgeId).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(b => b.Availability).UsePropertyAccessMode(PropertyAccessMode.Field);
+    }
+}
+
+internal sealed class BadgeAvailabilityConfiguration : IEntityTypeConfiguration<BadgeAvailability>
+{
+    public void Configure(EntityTypeBuilder<BadgeAvailability> builder)
+    {
+        builder.ToTable("BadgeAvailability");
+        builder.HasKey(a => new { a.BadgeId, a.OrganizationId });
+        builder.HasOne<Organization>().WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class BadgeImageConfiguration : IEntityTypeConfiguration<BadgeImage>
+{
+    public void Configure(EntityTypeBuilder<BadgeImage> builder)
+    {
+        builder.HasKey(i => i.BadgeId);
+        builder.Property(i => i.ContentType).HasMaxLength(64);
+        builder.HasOne<Badge>().WithOne().HasForeignKey<BadgeImage>(i => i.BadgeId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Rosette.Data;
+
+public static class DatabaseRegistration
+{
+    public const string DefaultSqliteConnection = "Data Source=data/rosette.db";
+
+    public static IServiceCollection AddRosetteDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.AddSingleton(options);
+        var connectionString = configuration.GetConnectionString("Rosette");
+        if (options.IsPostgres)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Rosette:Database:Provider is postgres but ConnectionStrings:Rosette is not set.");
+            }
+            services.AddDbContextPool<RosetteDb, PostgresRosetteDb>(o => ConfigurePostgres(o, connectionString));
+        }
+        else
+        {
+            var sqlite = PrepareSqlite(connectionString ?? DefaultSqliteConnection);
+            services.AddDbContextPool<RosetteDb, SqliteRosetteDb>(o => ConfigureSqlite(o, sqlite));
+        }
+        return services;
+    }
+
+    internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
+        builder.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory"));
+
+    internal static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString) =>
+        builder.UseSqlite(connectionString);
+
+    /// <summary>Creates the folder of the database file, and waits on a busy database rather than failing at once.</summary>
+    private static string PrepareSqlite(string connectionString)
+    {
+        var csb = new SqliteConnectionStringBuilder(connectionString);
+        if (csb.DefaultTimeout < 30)
+        {
+            csb.DefaultTimeout = 30;
+        }
+        if (csb.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(csb.DataSource) && csb.DataSource != ":memory:")
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(csb.DataSource));
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+        return csb.ToString();
+    }
+}
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build each provider's context without starting the app.</summary>
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteRosetteDb>
+{
+    public SqliteRosetteDb CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<SqliteRosetteDb>();
+        DatabaseRegistration.ConfigureSqlite(builder, "Data Source=design.db");
+        return new SqliteRosetteDb(builder.Options);
+    }
+}
+
+public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresRosetteDb>
+{
+    public PostgresRosetteDb CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<PostgresRosetteDb>();
+        DatabaseRegistration.ConfigurePostgres(builder, "Host=localhost;Database=rosette_design");
+        return new PostgresRosetteDb(builder.Options);
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Rosette.Domain.Badges;
+using Rosette.Domain.Classes;
+using Rosette.Domain.Courses;
+using Rosette.Domain.Organizations;
+using Rosette.Domain.Users;
+
+namespace Rosette.Data;
+
+/// <summary>
+/// The one database context. Each provider has a subclass (<see cref="SqliteRosetteDb"/>,
+/// <see cref="PostgresRosetteDb"/>) only so that each keeps its own migrations; code depends on this type.
+/// </summary>
+public abstract class RosetteDb(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<Organization> Organizations => Set<Organization>();
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<Course> Courses => Set<Course>();
+
+    public DbSet<CourseAssignment> CourseAssignments => Set<CourseAssignment>();
+
+    public DbSet<TrainingClass> Classes => Set<TrainingClass>();
+
+    public DbSet<ClassInstructor> ClassInstructors => Set<ClassInstructor>();
+
+    public DbSet<Enrollment> Enrollments => Set<Enrollment>();
+
+    public DbSet<Badge> Badges => Set<Badge>();
+
+    public DbSet<BadgeImage> BadgeImages => Set<BadgeImage>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(RosetteDb).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every time is UTC; SQLite forgets the kind, so it is put back on read.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcConverter>();
+        configurationBuilder.Properties<UserRole>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<InstructorKind>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+public sealed class SqliteRosetteDb(DbContextOptions<SqliteRosetteDb> options) : RosetteDb(options);
+
+public sealed class PostgresRosetteDb(DbContextOptions<PostgresRosetteDb> options) : RosetteDb(options);

@@ -1,0 +1,45 @@
+using Rosette.Domain;
+using Rosette.Domain.Badges;
+using Rosette.Domain.Classes;
+using Rosette.Domain.Organizations;
+using Rosette.Domain.Users;
+
+namespace Rosette.Data;
+
+/// <summary>
+/// The SQL form of <see cref="Actor.Administers"/>: an organization is in scope when its path starts with the
+/// actor's. List queries filter with these so that nothing outside the scope is ever read.
+/// </summary>
+public static class ScopeQueries
+{
+    public static IQueryable<Organization> AdministeredBy(this IQueryable<Organization> organizations, Actor actor)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return organizations.Where(_ => false);
+        }
+        var scope = actor.ScopePath;
+        return scope is null ? organizations : organizations.Where(o => o.Path.StartsWith(scope));
+    }
+
+    public static IQueryable<User> AdministeredBy(this IQueryable<User> users, RosetteDb db, Actor actor)
+    {
+        var organizations = db.Organizations.AdministeredBy(actor);
+        return actor.IsSystemAdministrator ? users : users.Where(u => organizations.Any(o => o.Id == u.OrganizationId));
+    }
+
+    public static IQueryable<Badge> AdministeredBy(this IQueryable<Badge> badges, RosetteDb db, Actor actor)
+    {
+        var organizations = db.Organizations.AdministeredBy(actor);
+        return actor.IsSystemAdministrator ? badges : badges.Where(b => organizations.Any(o => o.Id == b.OrganizationId));
+    }
+
+    /// <summary>Classes the actor sees: administered ones, the ones they teach, and (students) the ones they attend.</summary>
+    public static IQueryable<TrainingClass> VisibleTo(this IQueryable<TrainingClass> classes, RosetteDb db, Actor actor) => actor.Role switch
+    {
+        UserRole.Administrator when actor.IsSystemAdministrator => classes,
+        UserRole.Administrator => classes.Where(c => db.Organizations.AdministeredBy(actor).Any(o => o.Id == c.OrganizationId)),
+        UserRole.Instructor => classes.Where(c => db.ClassInstructors.Any(i => i.ClassId == c.Id && i.UserId == actor.UserId)),
+        _ => classes.Where(c => db.Enrollments.Any(e => e.ClassId == c.Id && e.StudentId == actor.UserId && e.IsActive)),
+    };
+}

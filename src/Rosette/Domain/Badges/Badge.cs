@@ -1,0 +1,150 @@
+using Rosette.Domain.Organizations;
+
+namespace Rosette.Domain.Badges;
+
+public sealed class Badge
+{
+    public const int DescriptionMaxLength = 2000;
+    public const int CriteriaMaxLength = 4000;
+    public const int MaxValidityDays = 36500;
+
+    private readonly List<BadgeAvailability> _availability = [];
+
+    private Badge()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public string Name { get; private set; } = "";
+
+    public string Description { get; private set; } = "";
+
+    /// <summary>The criteria narrative: what a student did to earn the badge.</summary>
+    public string? Criteria { get; private set; }
+
+    public Guid OrganizationId { get; private set; }
+
+    public bool AllowManualIssuance { get; private set; }
+
+    public bool IsArchived { get; private set; }
+
+    /// <summary>How long an award stays valid; null when awards never expire.</summary>
+    public int? ValidityDays { get; private set; }
+
+    /// <summary>Content type of the image, null when the badge has none.</summary>
+    public string? ImageContentType { get; private set; }
+
+    /// <summary>Changes with every new image, so image URLs can be cached forever.</summary>
+    public int ImageVersion { get; private set; }
+
+    public DateTime CreatedAt { get; private set; }
+
+    public DateTime UpdatedAt { get; private set; }
+
+    /// <summary>Child organizations that may attach this badge to their achievements.</summary>
+    public IReadOnlyCollection<BadgeAvailability> Availability => _availability;
+
+    public static Result<Badge> Create(
+        string? name, string? description, string? criteria, Organization organization, bool allowManualIssuance,
+        int? validityDays, IReadOnlyCollection<Organization> availableTo, DateTime now)
+    {
+        var badge = new Badge
+        {
+            Id = Guid.CreateVersion7(),
+            OrganizationId = organization.Id,
+            AllowManualIssuance = allowManualIssuance,
+            CreatedAt = now,
+        };
+        var error = badge.Update(new BadgeChanges(name, description, criteria, allowManualIssuance, null, validityDays, false, availableTo), organization, now);
+        return error is null ? badge : error;
+    }
+
+    public Error? Update(BadgeChanges changes, Organization organization, DateTime now)
+    {
+        var errors = new ValidationErrors();
+        var name = changes.Name is null && Name.Length > 0 ? Name : errors.Check(Text.Required("name", changes.Name));
+        var description = changes.Description is null && Description.Length > 0
+            ? Description
+            : errors.Check(Text.Required("description", changes.Description, DescriptionMaxLength));
+        var criteria = changes.Criteria is null ? Criteria : errors.Check(Text.Optional("criteria", changes.Criteria, CriteriaMaxLength));
+        if (changes.ValidityDays is < 1 or > MaxValidityDays)
+        {
+            errors.Add(InvalidError.Field("validityDays", "validation_failed", $"'validityDays' must be between 1 and {MaxValidityDays}."));
+        }
+        if (changes.AvailableTo is not null && changes.AvailableTo.Any(o => o.Id == organization.Id || !o.IsWithin(organization)))
+        {
+            errors.Add(BadgeErrors.InvalidAvailability);
+        }
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+        Name = name!;
+        Description = description!;
+        Criteria = criteria;
+        AllowManualIssuance = changes.AllowManualIssuance ?? AllowManualIssuance;
+        IsArchived = changes.Archived ?? IsArchived;
+        ValidityDays = changes.ClearValidity ? null : changes.ValidityDays ?? ValidityDays;
+        if (changes.AvailableTo is not null)
+        {
+            _availability.RemoveAll(a => changes.AvailableTo.All(o => o.Id != a.OrganizationId));
+            foreach (var organizationId in changes.AvailableTo.Select(o => o.Id).Where(id => _availability.All(a => a.OrganizationId != id)).Distinct())
+            {
+                _availability.Add(new BadgeAvailability(Id, organizationId));
+            }
+        }
+        UpdatedAt = now;
+        return null;
+    }
+
+    public void SetImage(string contentType, DateTime now)
+    {
+        ImageContentType = contentType;
+        ImageVersion++;
+        UpdatedAt = now;
+    }
+
+    /// <summary>When an award issued at <paramref name="issuedAt"/> expires, or null if it never does.</summary>
+    public DateTime? ExpiryFor(DateTime issuedAt) => ValidityDays is { } days ? issuedAt.AddDays(days) : null;
+}
+
+/// <summary>What a badge edit changes; a null member is left as it is.</summary>
+public sealed record BadgeChanges(
+    string? Name,
+    string? Description,
+    string? Criteria,
+    bool? AllowManualIssuance,
+    bool? Archived,
+    int? ValidityDays,
+    bool ClearValidity,
+    IReadOnlyCollection<Organization>? AvailableTo);
+
+public sealed class BadgeAvailability(Guid badgeId, Guid organizationId)
+{
+    public Guid BadgeId { get; private set; } = badgeId;
+
+    public Guid OrganizationId { get; private set; } = organizationId;
+}
+
+/// <summary>The bytes of a badge's image, kept apart from the badge so that listing badges never loads them.</summary>
+public sealed class BadgeImage(Guid badgeId, string contentType, byte[] data)
+{
+    public Guid BadgeId { get; private set; } = badgeId;
+
+    public string ContentType { get; set; } = contentType;
+
+    public byte[] Data { get; set; } = data;
+}
+
+public static class BadgeErrors
+{
+    public static readonly InvalidError InvalidAvailability = InvalidError.Field(
+        "availableToOrganizationIds", "invalid_availability", "A badge can be made available only to descendants of its own organization.");
+
+    public static readonly InvalidError ImageTooLarge = InvalidError.Field(
+        "image", "image_too_large", $"The image must be at most {BadgeImageContent.MaxBytes} bytes.");
+
+    public static readonly InvalidError InvalidImageDataUri = InvalidError.Field(
+        "image", "invalid_image", "The image must be a base64 data: URI, for example data:image/png;base64,....");
+}

@@ -1,0 +1,69 @@
+using Rosette.Domain.Organizations;
+using Rosette.Domain.Users;
+
+namespace Rosette.Domain.Classes;
+
+public sealed class Enrollment
+{
+    private Enrollment()
+    {
+    }
+
+    public Guid ClassId { get; private set; }
+
+    public Guid StudentId { get; private set; }
+
+    public DateTime EnrolledAt { get; private set; }
+
+    public bool IsActive { get; private set; }
+
+    public static Enrollment Create(Guid classId, Guid studentId, DateTime now) =>
+        new() { ClassId = classId, StudentId = studentId, EnrolledAt = now, IsActive = true };
+
+    public void Reactivate(DateTime now)
+    {
+        IsActive = true;
+        EnrolledAt = now;
+    }
+
+    public void Deactivate() => IsActive = false;
+
+    /// <summary>Why <paramref name="student"/> cannot be enrolled by <paramref name="actor"/>; null when they can.</summary>
+    public static Error? WhyNot(Actor actor, User? student, Organization? studentOrganization, Enrollment? existing)
+    {
+        if (student is null || studentOrganization is null || !actor.Administers(studentOrganization.Path))
+        {
+            return ClassErrors.UnknownStudent;
+        }
+        if (student.Role != UserRole.Student)
+        {
+            return ClassErrors.NotAStudent;
+        }
+        if (!student.IsActive)
+        {
+            return ClassErrors.UserInactive;
+        }
+        return existing is { IsActive: true } ? ClassErrors.AlreadyEnrolled : null;
+    }
+}
+
+public static class ClassErrors
+{
+    public static readonly InvalidError UnknownStudent = new("unknown_student", "No such student, or the student is outside your scope.");
+
+    public static readonly InvalidError NotAStudent = new("not_a_student", "Only users with the student role can be enrolled.");
+
+    public static readonly InvalidError UserInactive = new("user_inactive", "The user is deactivated.");
+
+    public static readonly InvalidError AlreadyEnrolled = new("already_enrolled", "The student is already enrolled in this class.");
+
+    public static readonly NotFoundError UnknownInstructor = new("user_not_found", "No such instructor, or the instructor is outside your scope.");
+
+    public static readonly InvalidError NotAnInstructor = new("not_an_instructor", "Only users with the instructor role can teach a class.");
+
+    public static readonly NotFoundError NotEnrolled = new("enrollment_not_found", "The student is not enrolled in this class.");
+
+    public static readonly NotFoundError NotAssigned = new("instructor_not_found", "The user is not an instructor of this class.");
+
+    public static readonly ForbiddenError RosterForbidden = new("forbidden", "Only the class's instructors and administrators see its roster.");
+}

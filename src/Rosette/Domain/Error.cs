@@ -1,0 +1,28 @@
+namespace Rosette.Domain;
+
+/// <summary>
+/// An expected failure, as a value. <see cref="Code"/> is stable and lower_snake_case: clients key on it.
+/// The kind (the subtype) decides the HTTP status in one place, Infrastructure/ErrorMapping.
+/// </summary>
+public abstract record Error(string Code, string Message);
+
+public sealed record NotFoundError(string Code, string Message) : Error(Code, Message);
+
+public sealed record InvalidError(string Code, string Message, IReadOnlyDictionary<string, string[]>? Fields = null)
+    : Error(Code, Message)
+{
+    public static InvalidError Field(string field, string code, string message) =>
+        new(code, message, new Dictionary<string, string[]> { [field] = [message] });
+}
+
+public sealed record ConflictError(string Code, string Message) : Error(Code, Message);
+
+public sealed record ForbiddenError(string Code, string Message) : Error(Code, Message);
+
+public static class CommonErrors
+{
+    public static ForbiddenError Forbidden(string what = "You are not allowed to do this.") => new("forbidden", what);
+
+    public static NotFoundError NotFound(string kind, Guid id) =>
+        new($"{kind}_not_found", $"No {kind.Replace('_', ' ')} with id '{id}' exists, or it is outside your scope.");
+}

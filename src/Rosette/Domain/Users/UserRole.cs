@@ -1,0 +1,8 @@
+namespace Rosette.Domain.Users;
+
+public enum UserRole
+{
+    Student,
+    Instructor,
+    Administrator,
+}

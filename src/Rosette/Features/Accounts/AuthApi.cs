@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rosette.Infrastructure.Auth;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Accounts;
+
+public sealed record TokenRequest(string? Email, string? Password);
+
+public sealed record TokenResponse(string Token, DateTime ExpiresAt);
+
+public static class AuthApi
+{
+    public static RouteGroupBuilder MapAuthApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/auth/token", async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> (
+                TokenRequest request, SignInHandler signIn, TokenIssuer tokens) =>
+            {
+                var user = await signIn.CheckAsync(request.Email, request.Password);
+                if (!user.IsSuccess)
+                {
+                    var problem = user.Error!.ToProblemDetails();
+                    problem.Status = StatusCodes.Status401Unauthorized;
+                    return TypedResults.Problem(problem);
+                }
+                var (token, expiresAt) = await tokens.IssueAsync(user.Value);
+                return TypedResults.Ok(new TokenResponse(token, expiresAt));
+            })
+            .AllowAnonymous()
+            .WithTags("Auth");
+        return api;
+    }
+}

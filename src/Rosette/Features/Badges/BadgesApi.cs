@@ -1,0 +1,191 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Badges;
+using Rosette.Domain.Organizations;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Badges;
+
+public sealed record BadgeDto(
+    Guid Id, string Name, string Description, string? Criteria, Guid OrganizationId, bool AllowManualIssuance, bool Archived,
+    int? ValidityDays, IReadOnlyList<Guid> AvailableToOrganizationIds, string? ImageUrl, DateTime CreatedAt, DateTime UpdatedAt)
+{
+    public static BadgeDto From(Badge b) => new(
+        b.Id, b.Name, b.Description, b.Criteria, b.OrganizationId, b.AllowManualIssuance, b.IsArchived, b.ValidityDays,
+        b.Availability.Select(a => a.OrganizationId).Order().ToList(), UrlOf(b), b.CreatedAt, b.UpdatedAt);
+
+    public static string? UrlOf(Badge b) => b.ImageContentType is null ? null : BadgeImages.Url(b.Id, b.ImageVersion);
+}
+
+public sealed record CreateBadgeRequest(
+    string? Name, string? Description, string? Criteria, Guid? OrganizationId, bool? AllowManualIssuance,
+    IReadOnlyList<Guid>? AvailableToOrganizationIds, string? Image, int? ValidityDays);
+
+public sealed record UpdateBadgeRequest(
+    string? Name, string? Description, string? Criteria, bool? AllowManualIssuance, bool? Archived,
+    IReadOnlyList<Guid>? AvailableToOrganizationIds, string? Image, int? ValidityDays, bool? NeverExpires);
+
+public sealed record BadgeListRequest(int? Page, int? PageSize, string? Search, Guid? OrganizationId, bool? Archived);
+
+public sealed class BadgesHandler(RosetteDb db, TimeProvider clock)
+{
+    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage badges.");
+
+    public async Task<Result<BadgeDto>> CreateAsync(Actor actor, CreateBadgeRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        if (request.OrganizationId is not { } organizationId)
+        {
+            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+        }
+        var organization = await db.Organizations.AdministeredBy(actor).AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId, cancellationToken);
+        if (organization is null)
+        {
+            return CommonErrors.NotFound("organization", organizationId);
+        }
+        var errors = new ValidationErrors();
+        var image = request.Image is null ? null : errors.Check(BadgeImages.ParseDataUri(request.Image));
+        var availableTo = await LoadOrganizationsAsync(request.AvailableToOrganizationIds, errors, cancellationToken);
+        var now = clock.UtcNowSeconds();
+        var badge = errors.Check(Badge.Create(request.Name, request.Description, request.Criteria, organization,
+            request.AllowManualIssuance ?? false, request.ValidityDays, availableTo ?? [], now));
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+        db.Badges.Add(badge!);
+        if (image is not null)
+        {
+            badge!.SetImage(image.ContentType, now);
+            db.BadgeImages.Add(new BadgeImage(badge.Id, image.ContentType, image.Data));
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return BadgeDto.From(badge!);
+    }
+
+    public async Task<Result<Paged<BadgeDto>>> ListAsync(Actor actor, BadgeListRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        var paging = new PageRequest(request.Page, request.PageSize, request.Search);
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var query = db.Badges.AsNoTracking().Include(b => b.Availability).AdministeredBy(db, actor);
+        if (paging.Term is { } term)
+        {
+            query = query.Where(b => b.Name.ToLower().Contains(term));
+        }
+        if (request.OrganizationId is { } organizationId)
+        {
+            query = query.Where(b => b.OrganizationId == organizationId);
+        }
+        if (request.Archived is { } archived)
+        {
+            query = query.Where(b => b.IsArchived == archived);
+        }
+        return await paging.ToPageAsync(query.OrderBy(b => b.Name).ThenBy(b => b.Id), BadgeDto.From, cancellationToken);
+    }
+
+    public async Task<Result<BadgeDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        var badge = await db.Badges.AsNoTracking().Include(b => b.Availability).AdministeredBy(db, actor).SingleOrDefaultAsync(b => b.Id == id, cancellationToken);
+        return badge is null ? CommonErrors.NotFound("badge", id) : BadgeDto.From(badge);
+    }
+
+    public async Task<Result<BadgeDto>> UpdateAsync(Actor actor, Guid id, UpdateBadgeRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        var badge = await db.Badges.Include(b => b.Availability).AdministeredBy(db, actor).SingleOrDefaultAsync(b => b.Id == id, cancellationToken);
+        if (badge is null)
+        {
+            return CommonErrors.NotFound("badge", id);
+        }
+        var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == badge.OrganizationId, cancellationToken);
+        var errors = new ValidationErrors();
+        var image = request.Image is null ? null : errors.Check(BadgeImages.ParseDataUri(request.Image));
+        var availableTo = await LoadOrganizationsAsync(request.AvailableToOrganizationIds, errors, cancellationToken);
+        var now = clock.UtcNowSeconds();
+        if (!errors.Any)
+        {
+            var changes = new BadgeChanges(request.Name, request.Description, request.Criteria, request.AllowManualIssuance, request.Archived,
+                request.ValidityDays, request.NeverExpires == true, availableTo);
+            if (badge.Update(changes, organization, now) is { } error)
+            {
+                errors.Add(error);
+            }
+        }
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+        if (image is not null)
+        {
+            badge.SetImage(image.ContentType, now);
+            var stored = await db.BadgeImages.SingleOrDefaultAsync(i => i.BadgeId == id, cancellationToken);
+            if (stored is null)
+            {
+                db.BadgeImages.Add(new BadgeImage(id, image.ContentType, image.Data));
+            }
+            else
+            {
+                stored.ContentType = image.ContentType;
+                stored.Data = image.Data;
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return BadgeDto.From(badge);
+    }
+
+    /// <summary>Loads the organizations named for availability; unknown ids are a validation error, as is anything outside the badge's tree.</summary>
+    private async Task<List<Organization>?> LoadOrganizationsAsync(IReadOnlyList<Guid>? ids, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        if (ids is null)
+        {
+            return null;
+        }
+        var distinct = ids.Distinct().ToList();
+        var found = await db.Organizations.AsNoTracking().Where(o => distinct.Contains(o.Id)).ToListAsync(cancellationToken);
+        if (found.Count != distinct.Count)
+        {
+            errors.Add(BadgeErrors.InvalidAvailability);
+        }
+        return found;
+    }
+}
+
+public static class BadgesApi
+{
+    public static RouteGroupBuilder MapBadgesApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/badges").WithTags("Badges");
+        group.MapPost("/", async Task<Results<Created<BadgeDto>, ProblemHttpResult>> (
+                CreateBadgeRequest request, Actor actor, BadgesHandler handler, CancellationToken ct) =>
+            (await handler.CreateAsync(actor, request, ct)).ToCreated(b => $"/api/v1/badges/{b.Id}"));
+        group.MapGet("/", async Task<Results<Ok<Paged<BadgeDto>>, ProblemHttpResult>> (
+                [AsParameters] BadgeListRequest request, Actor actor, BadgesHandler handler, CancellationToken ct) =>
+            (await handler.ListAsync(actor, request, ct)).ToOk());
+        group.MapGet("/{id:guid}", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
+                Guid id, Actor actor, BadgesHandler handler, CancellationToken ct) =>
+            (await handler.GetAsync(actor, id, ct)).ToOk());
+        group.MapPatch("/{id:guid}", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
+                Guid id, UpdateBadgeRequest request, Actor actor, BadgesHandler handler, CancellationToken ct) =>
+            (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
+        return api;
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Classes;
+using Rosette.Domain.Organizations;
+
+namespace Rosette.Features.Classes;
+
+public sealed record ClassContext(TrainingClass Class, Organization Organization, ClassAccess Access);
+
+/// <summary>Loads a class with what the actor may do in it, in one round trip; null when the actor may not see it.</summary>
+public static class ClassAccessQuery
+{
+    public static async Task<ClassContext?> LoadClassAsync(this RosetteDb db, Actor actor, Guid classId, CancellationToken cancellationToken)
+    {
+        var row = await db.Classes.AsNoTracking()
+            .Where(c => c.Id == classId)
+            .Join(db.Organizations, c => c.OrganizationId, o => o.Id, (c, o) => new
+            {
+                Class = c,
+                Organization = o,
+                AssignedAs = db.ClassInstructors.Where(i => i.ClassId == c.Id && i.UserId == actor.UserId).Select(i => (InstructorKind?)i.Kind).FirstOrDefault(),
+                Enrolled = db.Enrollments.Any(e => e.ClassId == c.Id && e.StudentId == actor.UserId && e.IsActive),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+        var access = ClassAccess.For(actor, row.Organization, row.AssignedAs, row.Enrolled);
+        return access.CanSeeClass ? new ClassContext(row.Class, row.Organization, access) : null;
+    }
+}

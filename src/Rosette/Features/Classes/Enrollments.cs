@@ -1,0 +1,158 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Classes;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Classes;
+
+public sealed record EnrollStudentsRequest(IReadOnlyList<Guid>? StudentIds);
+
+public sealed record EnrollmentFailure(Guid StudentId, string Code, string Message);
+
+public sealed record EnrollStudentsResult(IReadOnlyList<Guid> Enrolled, IReadOnlyList<EnrollmentFailure> Failed);
+
+public sealed record RosterStudent(Guid Id, string FirstName, string LastName, string Email, Guid OrganizationId, string OrganizationName, DateTime EnrolledAt);
+
+public sealed record RosterResult(Guid ClassId, IReadOnlyList<RosterStudent> Students, int Page, int PageSize, int Total);
+
+public sealed class EnrollmentsHandler(RosetteDb db, TimeProvider clock)
+{
+    public const int MaxStudentsPerRequest = 20_000;
+
+    /// <summary>Enrolls each student on its own: one outcome per student, never all-or-nothing.</summary>
+    public async Task<Result<EnrollStudentsResult>> EnrollAsync(Actor actor, Guid classId, EnrollStudentsRequest request, CancellationToken cancellationToken)
+    {
+        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
+        if (context is null)
+        {
+            return CommonErrors.NotFound("class", classId);
+        }
+        if (!context.Access.CanManage)
+        {
+            return CommonErrors.Forbidden("Only administrators enroll students.");
+        }
+        var ids = request.StudentIds?.Distinct().ToList() ?? [];
+        if (ids.Count == 0 || ids.Count > MaxStudentsPerRequest)
+        {
+            return InvalidError.Field("studentIds", "validation_failed", $"'studentIds' must list between 1 and {MaxStudentsPerRequest} students.");
+        }
+        var candidates = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
+            .Join(db.Organizations, u => u.OrganizationId, o => o.Id, (u, o) => new { User = u, Organization = o })
+            .ToDictionaryAsync(c => c.User.Id, cancellationToken);
+        var existing = await db.Enrollments.Where(e => e.ClassId == classId && ids.Contains(e.StudentId))
+            .ToDictionaryAsync(e => e.StudentId, cancellationToken);
+        var now = clock.UtcNowSeconds();
+        var enrolled = new List<Guid>();
+        var failed = new List<EnrollmentFailure>();
+        foreach (var id in ids)
+        {
+            candidates.TryGetValue(id, out var candidate);
+            existing.TryGetValue(id, out var enrollment);
+            if (Enrollment.WhyNot(actor, candidate?.User, candidate?.Organization, enrollment) is { } error)
+            {
+                failed.Add(new EnrollmentFailure(id, error.Code, error.Message));
+                continue;
+            }
+            if (enrollment is null)
+            {
+                db.Enrollments.Add(Enrollment.Create(classId, id, now));
+            }
+            else
+            {
+                enrollment.Reactivate(now);
+            }
+            enrolled.Add(id);
+        }
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // Another request enrolled some of these students at the same moment: report the truth, per student.
+            db.ChangeTracker.Clear();
+            return await EnrollAsync(actor, classId, request, cancellationToken);
+        }
+        return new EnrollStudentsResult(enrolled, failed);
+    }
+
+    public async Task<Error?> UnenrollAsync(Actor actor, Guid classId, Guid studentId, CancellationToken cancellationToken)
+    {
+        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
+        if (context is null)
+        {
+            return CommonErrors.NotFound("class", classId);
+        }
+        if (!context.Access.CanManage)
+        {
+            return CommonErrors.Forbidden("Only administrators unenroll students.");
+        }
+        var enrollment = await db.Enrollments.SingleOrDefaultAsync(e => e.ClassId == classId && e.StudentId == studentId && e.IsActive, cancellationToken);
+        if (enrollment is null)
+        {
+            return ClassErrors.NotEnrolled;
+        }
+        enrollment.Deactivate();
+        await db.SaveChangesAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>The actively enrolled students the actor may see, one page at a time.</summary>
+    public async Task<Result<RosterResult>> RosterAsync(Actor actor, Guid classId, PageRequest paging, CancellationToken cancellationToken)
+    {
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
+        if (context is null)
+        {
+            return CommonErrors.NotFound("class", classId);
+        }
+        if (!context.Access.CanTeach)
+        {
+            return ClassErrors.RosterForbidden;
+        }
+        var page = await paging.ToPageAsync(
+            db.RosterQuery(context, paging.Term).OrderBy(s => s.LastName).ThenBy(s => s.FirstName).ThenBy(s => s.Id),
+            s => s, cancellationToken);
+        return new RosterResult(classId, page.Items, page.Page, page.PageSize, page.Total);
+    }
+}
+
+public static class RosterQueries
+{
+    /// <summary>The class's active students that the actor may choose (see <see cref="ClassAccess"/>), optionally searched.</summary>
+    public static IQueryable<RosterStudent> RosterQuery(this RosetteDb db, ClassContext context, string? term)
+    {
+        var scope = context.Access.StudentScopePath;
+        var classId = context.Class.Id;
+        var rows = from e in db.Enrollments
+                   where e.ClassId == classId && e.IsActive
+                   join u in db.Users on e.StudentId equals u.Id
+                   join o in db.Organizations on u.OrganizationId equals o.Id
+                   where scope == null || o.Path.StartsWith(scope)
+                   where term == null || u.SearchText.Contains(term)
+                   select new RosterStudent(u.Id, u.FirstName, u.LastName, u.Email, u.OrganizationId, o.Name, e.EnrolledAt);
+        return rows.AsNoTracking();
+    }
+}
+
+public static class EnrollmentsApi
+{
+    public static RouteGroupBuilder MapEnrollmentsApi(this RouteGroupBuilder classes)
+    {
+        classes.MapPost("/{classId:guid}/enrollments", async Task<Results<Ok<EnrollStudentsResult>, ProblemHttpResult>> (
+                Guid classId, EnrollStudentsRequest request, Actor actor, EnrollmentsHandler handler, CancellationToken ct) =>
+            (await handler.EnrollAsync(actor, classId, request, ct)).ToOk());
+        classes.MapDelete("/{classId:guid}/enrollments/{studentId:guid}", async Task<Results<NoContent, ProblemHttpResult>> (
+                Guid classId, Guid studentId, Actor actor, EnrollmentsHandler handler, CancellationToken ct) =>
+            (await handler.UnenrollAsync(actor, classId, studentId, ct)).ToNoContent());
+        classes.MapGet("/{classId:guid}/roster", async Task<Results<Ok<RosterResult>, ProblemHttpResult>> (
+                Guid classId, [AsParameters] PageRequest paging, Actor actor, EnrollmentsHandler handler, CancellationToken ct) =>
+            (await handler.RosterAsync(actor, classId, paging, ct)).ToOk());
+        return classes;
+    }
+}

@@ -1,0 +1,252 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Courses;
+using Rosette.Domain.Users;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Courses;
+
+public sealed record CourseDto(Guid Id, string Name, Guid OrganizationId, bool EnableAchievementsForOutsideOrganizations, DateTime CreatedAt)
+{
+    public static CourseDto From(Course c) => new(c.Id, c.Name, c.OrganizationId, c.EnableAchievementsForOutsideOrganizations, c.CreatedAt);
+}
+
+public sealed record CreateCourseRequest(string? Name, Guid? OrganizationId, bool? EnableAchievementsForOutsideOrganizations);
+
+public sealed record UpdateCourseRequest(string? Name, bool? EnableAchievementsForOutsideOrganizations);
+
+public sealed record CourseAssignmentDto(Guid Id, Guid CourseId, Guid StudentId, DateTime AssignedAt, DateTime? CompletedAt)
+{
+    public static CourseAssignmentDto From(CourseAssignment a) => new(a.Id, a.CourseId, a.StudentId, a.AssignedAt, a.CompletedAt);
+}
+
+public sealed record CreateCourseAssignmentRequest(Guid? CourseId, Guid? StudentId);
+
+public sealed record UpdateCourseAssignmentRequest(DateTime? CompletedAt);
+
+public sealed record CourseAssignmentListRequest(int? Page, int? PageSize, Guid? CourseId, Guid? StudentId);
+
+public sealed class CoursesHandler(RosetteDb db, TimeProvider clock)
+{
+    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage courses and course assignments.");
+
+    public async Task<Result<CourseDto>> CreateAsync(Actor actor, CreateCourseRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        if (request.OrganizationId is not { } organizationId)
+        {
+            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+        }
+        var created = Course.Create(request.Name, organizationId, request.EnableAchievementsForOutsideOrganizations ?? false, clock.UtcNowSeconds());
+        if (!created.IsSuccess)
+        {
+            return created.Error!;
+        }
+        if (!await db.Organizations.AdministeredBy(actor).AnyAsync(o => o.Id == organizationId, cancellationToken))
+        {
+            return CommonErrors.NotFound("organization", organizationId);
+        }
+        db.Courses.Add(created.Value);
+        await db.SaveChangesAsync(cancellationToken);
+        return CourseDto.From(created.Value);
+    }
+
+    public async Task<Result<Paged<CourseDto>>> ListAsync(Actor actor, PageRequest paging, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var query = Administered(actor).AsNoTracking();
+        if (paging.Term is { } term)
+        {
+            query = query.Where(c => c.Name.ToLower().Contains(term));
+        }
+        return await paging.ToPageAsync(query.OrderBy(c => c.Name).ThenBy(c => c.Id), CourseDto.From, cancellationToken);
+    }
+
+    public async Task<Result<CourseDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        var course = await Administered(actor).AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        return course is null ? CommonErrors.NotFound("course", id) : CourseDto.From(course);
+    }
+
+    public async Task<Result<CourseDto>> UpdateAsync(Actor actor, Guid id, UpdateCourseRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        var course = await Administered(actor).SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (course is null)
+        {
+            return CommonErrors.NotFound("course", id);
+        }
+        if (course.Update(request.Name, request.EnableAchievementsForOutsideOrganizations) is { } error)
+        {
+            return error;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return CourseDto.From(course);
+    }
+
+    public async Task<Result<CourseAssignmentDto>> AssignAsync(Actor actor, CreateCourseAssignmentRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        var errors = new ValidationErrors();
+        if (request.CourseId is null)
+        {
+            errors.Add(InvalidError.Field("courseId", "validation_failed", "'courseId' is required."));
+        }
+        if (request.StudentId is null)
+        {
+            errors.Add(InvalidError.Field("studentId", "validation_failed", "'studentId' is required."));
+        }
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+        var courseId = request.CourseId!.Value;
+        var studentId = request.StudentId!.Value;
+        if (!await Administered(actor).AnyAsync(c => c.Id == courseId, cancellationToken))
+        {
+            return CommonErrors.NotFound("course", courseId);
+        }
+        var student = await db.Users.AdministeredBy(db, actor).AsNoTracking().SingleOrDefaultAsync(u => u.Id == studentId, cancellationToken);
+        if (student is null)
+        {
+            return CommonErrors.NotFound("user", studentId);
+        }
+        if (student.Role != UserRole.Student)
+        {
+            return CourseErrors.NotAStudent;
+        }
+        var assignment = CourseAssignment.Create(courseId, studentId, clock.UtcNowSeconds());
+        db.CourseAssignments.Add(assignment);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return CourseErrors.AlreadyAssigned;
+        }
+        return CourseAssignmentDto.From(assignment);
+    }
+
+    public async Task<Result<Paged<CourseAssignmentDto>>> ListAssignmentsAsync(Actor actor, CourseAssignmentListRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator && !(actor.IsStudent && request.StudentId == actor.UserId))
+        {
+            return CommonErrors.Forbidden("Administrators see course assignments; students see their own (studentId=their id).");
+        }
+        var paging = new PageRequest(request.Page, request.PageSize, null);
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var query = VisibleAssignments(actor).AsNoTracking();
+        if (request.CourseId is { } courseId)
+        {
+            query = query.Where(a => a.CourseId == courseId);
+        }
+        if (request.StudentId is { } studentId)
+        {
+            query = query.Where(a => a.StudentId == studentId);
+        }
+        return await paging.ToPageAsync(query.OrderBy(a => a.AssignedAt).ThenBy(a => a.Id), CourseAssignmentDto.From, cancellationToken);
+    }
+
+    public async Task<Result<CourseAssignmentDto>> GetAssignmentAsync(Actor actor, Guid id, CancellationToken cancellationToken)
+    {
+        var assignment = await VisibleAssignments(actor).AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        return assignment is null ? CommonErrors.NotFound("course_assignment", id) : CourseAssignmentDto.From(assignment);
+    }
+
+    public async Task<Result<CourseAssignmentDto>> UpdateAssignmentAsync(Actor actor, Guid id, UpdateCourseAssignmentRequest request, CancellationToken cancellationToken)
+    {
+        var assignment = await VisibleAssignments(actor).SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (assignment is null)
+        {
+            return CommonErrors.NotFound("course_assignment", id);
+        }
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        if (request.CompletedAt is { } completedAt && assignment.Complete(DateTime.SpecifyKind(completedAt.ToUniversalTime(), DateTimeKind.Utc)) is { } error)
+        {
+            return error;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return CourseAssignmentDto.From(assignment);
+    }
+
+    private IQueryable<Course> Administered(Actor actor)
+    {
+        var organizations = db.Organizations.AdministeredBy(actor);
+        return db.Courses.Where(c => organizations.Any(o => o.Id == c.OrganizationId));
+    }
+
+    /// <summary>Administrators see assignments of courses in their scope; a student sees their own.</summary>
+    private IQueryable<CourseAssignment> VisibleAssignments(Actor actor)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return db.CourseAssignments.Where(a => actor.IsStudent && a.StudentId == actor.UserId);
+        }
+        var courses = Administered(actor);
+        return db.CourseAssignments.Where(a => courses.Any(c => c.Id == a.CourseId));
+    }
+}
+
+public static class CoursesApi
+{
+    public static RouteGroupBuilder MapCoursesApi(this RouteGroupBuilder api)
+    {
+        var courses = api.MapGroup("/courses").WithTags("Courses");
+        courses.MapPost("/", async Task<Results<Created<CourseDto>, ProblemHttpResult>> (
+                CreateCourseRequest request, Actor actor, CoursesHandler handler, CancellationToken ct) =>
+            (await handler.CreateAsync(actor, request, ct)).ToCreated(c => $"/api/v1/courses/{c.Id}"));
+        courses.MapGet("/", async Task<Results<Ok<Paged<CourseDto>>, ProblemHttpResult>> (
+                [AsParameters] PageRequest paging, Actor actor, CoursesHandler handler, CancellationToken ct) =>
+            (await handler.ListAsync(actor, paging, ct)).ToOk());
+        courses.MapGet("/{id:guid}", async Task<Results<Ok<CourseDto>, ProblemHttpResult>> (
+                Guid id, Actor actor, CoursesHandler handler, CancellationToken ct) =>
+            (await handler.GetAsync(actor, id, ct)).ToOk());
+        courses.MapPatch("/{id:guid}", async Task<Results<Ok<CourseDto>, ProblemHttpResult>> (
+                Guid id, UpdateCourseRequest request, Actor actor, CoursesHandler handler, CancellationToken ct) =>
+            (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
+
+        var assignments = api.MapGroup("/course-assignments").WithTags("Courses");
+        assignments.MapPost("/", async Task<Results<Created<CourseAssignmentDto>, ProblemHttpResult>> (
+                CreateCourseAssignmentRequest request, Actor actor, CoursesHandler handler, CancellationToken ct) =>
+            (await handler.AssignAsync(actor, request, ct)).ToCreated(a => $"/api/v1/course-assignments/{a.Id}"));
+        assignments.MapGet("/", async Task<Results<Ok<Paged<CourseAssignmentDto>>, ProblemHttpResult>> (
+                [AsParameters] CourseAssignmentListRequest request, Actor actor, CoursesHandler handler, CancellationToken ct) =>
+            (await handler.ListAssignmentsAsync(actor, request, ct)).ToOk());
+        assignments.MapGet("/{id:guid}", async Task<Results<Ok<CourseAssignmentDto>, ProblemHttpResult>> (
+                Guid id, Actor actor, CoursesHandler handler, CancellationToken ct) =>
+            (await handler.GetAssignmentAsync(actor, id, ct)).ToOk());
+        assignments.MapPatch("/{id:guid}", async Task<Results<Ok<CourseAssignmentDto>, ProblemHttpResult>> (
+                Guid id, UpdateCourseAssignmentRequest request, Actor actor, CoursesHandler handler, CancellationToken ct) =>
+            (await handler.UpdateAssignmentAsync(actor, id, request, ct)).ToOk());
+        return api;
+    }
+}

@@ -1,0 +1,27 @@
+using Rosette.Features.Accounts;
+using Rosette.Features.Badges;
+using Rosette.Features.Classes;
+using Rosette.Features.Courses;
+using Rosette.Features.Health;
+using Rosette.Features.Organizations;
+using Rosette.Features.Users;
+using Rosette.Infrastructure.Auth;
+
+namespace Rosette.Features;
+
+public static class Endpoints
+{
+    public static IEndpointRouteBuilder MapRosetteEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.SignedIn);
+        api.MapAuthApi();
+        api.MapOrganizationsApi();
+        api.MapUsersApi();
+        api.MapCoursesApi();
+        api.MapClassesApi();
+        api.MapBadgesApi();
+        app.MapHealth();
+        app.MapBadgeImages();
+        return app;
+    }
+}

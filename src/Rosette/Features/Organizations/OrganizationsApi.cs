@@ -1,0 +1,140 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Organizations;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Organizations;
+
+public sealed record OrganizationDto(Guid Id, string Name, Guid? ParentId, bool EnableAchievements, DateTime CreatedAt)
+{
+    public static OrganizationDto From(Organization o) => new(o.Id, o.Name, o.ParentId, o.EnableAchievements, o.CreatedAt);
+}
+
+public sealed record CreateOrganizationRequest(string? Name, Guid? ParentId, bool? EnableAchievements);
+
+public sealed record UpdateOrganizationRequest(string? Name, Guid? ParentId, bool? EnableAchievements);
+
+public sealed class OrganizationsHandler(RosetteDb db, TimeProvider clock)
+{
+    public async Task<Result<OrganizationDto>> CreateAsync(Actor actor, CreateOrganizationRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return CommonErrors.Forbidden("Only administrators manage organizations.");
+        }
+        Organization? parent = null;
+        if (request.ParentId is { } parentId)
+        {
+            parent = await db.Organizations.AdministeredBy(actor).SingleOrDefaultAsync(o => o.Id == parentId, cancellationToken);
+            if (parent is null)
+            {
+                return CommonErrors.NotFound("organization", parentId);
+            }
+        }
+        var created = Organization.Create(actor, request.Name, parent, clock.UtcNowSeconds());
+        if (!created.IsSuccess)
+        {
+            return created.Error!;
+        }
+        created.Value.SetEnableAchievements(request.EnableAchievements ?? false);
+        db.Organizations.Add(created.Value);
+        await db.SaveChangesAsync(cancellationToken);
+        return OrganizationDto.From(created.Value);
+    }
+
+    public async Task<Result<Paged<OrganizationDto>>> ListAsync(Actor actor, PageRequest paging, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return CommonErrors.Forbidden("Only administrators see organizations.");
+        }
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var query = db.Organizations.AsNoTracking().AdministeredBy(actor);
+        if (paging.Term is { } term)
+        {
+            query = query.Where(o => o.Name.ToLower().Contains(term));
+        }
+        return await paging.ToPageAsync(query.OrderBy(o => o.Path), OrganizationDto.From, cancellationToken);
+    }
+
+    public async Task<Result<OrganizationDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return CommonErrors.Forbidden("Only administrators see organizations.");
+        }
+        var organization = await db.Organizations.AsNoTracking().AdministeredBy(actor).SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+        return organization is null ? CommonErrors.NotFound("organization", id) : OrganizationDto.From(organization);
+    }
+
+    public async Task<Result<OrganizationDto>> UpdateAsync(Actor actor, Guid id, UpdateOrganizationRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return CommonErrors.Forbidden("Only administrators manage organizations.");
+        }
+        var organization = await db.Organizations.AdministeredBy(actor).SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (organization is null)
+        {
+            return CommonErrors.NotFound("organization", id);
+        }
+        if (request.Name is not null && organization.Rename(request.Name) is { } invalidName)
+        {
+            return invalidName;
+        }
+        if (request.EnableAchievements is { } enable)
+        {
+            organization.SetEnableAchievements(enable);
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (request.ParentId is { } parentId && parentId != organization.ParentId)
+        {
+            var parent = await db.Organizations.AdministeredBy(actor).SingleOrDefaultAsync(o => o.Id == parentId, cancellationToken);
+            if (parent is null)
+            {
+                return CommonErrors.NotFound("organization", parentId);
+            }
+            var moved = organization.MoveUnder(actor, parent);
+            if (!moved.IsSuccess)
+            {
+                return moved.Error!;
+            }
+            var oldPath = moved.Value;
+            var newPath = organization.Path;
+#pragma warning disable CA1845 // SQL has SUBSTR, not spans
+            await db.Organizations
+                .Where(o => o.Path.StartsWith(oldPath) && o.Id != organization.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.Path, o => newPath + o.Path.Substring(oldPath.Length)), cancellationToken);
+#pragma warning restore CA1845
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return OrganizationDto.From(organization);
+    }
+}
+
+public static class OrganizationsApi
+{
+    public static RouteGroupBuilder MapOrganizationsApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/organizations").WithTags("Organizations");
+        group.MapPost("/", async Task<Results<Created<OrganizationDto>, ProblemHttpResult>> (
+                CreateOrganizationRequest request, Actor actor, OrganizationsHandler handler, CancellationToken ct) =>
+            (await handler.CreateAsync(actor, request, ct)).ToCreated(o => $"/api/v1/organizations/{o.Id}"));
+        group.MapGet("/", async Task<Results<Ok<Paged<OrganizationDto>>, ProblemHttpResult>> (
+                [AsParameters] PageRequest paging, Actor actor, OrganizationsHandler handler, CancellationToken ct) =>
+            (await handler.ListAsync(actor, paging, ct)).ToOk());
+        group.MapGet("/{id:guid}", async Task<Results<Ok<OrganizationDto>, ProblemHttpResult>> (
+                Guid id, Actor actor, OrganizationsHandler handler, CancellationToken ct) =>
+            (await handler.GetAsync(actor, id, ct)).ToOk());
+        group.MapPatch("/{id:guid}", async Task<Results<Ok<OrganizationDto>, ProblemHttpResult>> (
+                Guid id, UpdateOrganizationRequest request, Actor actor, OrganizationsHandler handler, CancellationToken ct) =>
+            (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
+        return api;
+    }
+}

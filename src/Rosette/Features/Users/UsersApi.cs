@@ -1,0 +1,189 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Users;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Users;
+
+public sealed record UserDto(
+    Guid Id, string Email, string FirstName, string LastName, Guid OrganizationId, UserRole Role,
+    bool IsActive, bool ParticipateInAchievements, bool IsSystemAdministrator, DateTime CreatedAt)
+{
+    public static UserDto From(User u) => new(
+        u.Id, u.Email, u.FirstName, u.LastName, u.OrganizationId, u.Role, u.IsActive, u.ParticipateInAchievements, u.IsSystemAdministrator, u.CreatedAt);
+}
+
+public sealed record CreateUserRequest(
+    string? Email, string? FirstName, string? LastName, Guid? OrganizationId, UserRole? Role, string? Password, bool? ParticipateInAchievements);
+
+public sealed record UpdateUserRequest(string? FirstName, string? LastName, UserRole? Role, bool? IsActive, bool? ParticipateInAchievements);
+
+public sealed record UserListRequest(int? Page, int? PageSize, string? Search, Guid? OrganizationId, string? Role);
+
+public sealed class UsersHandler(RosetteDb db, UserManager<User> users, TimeProvider clock)
+{
+    public async Task<Result<UserDto>> CreateAsync(Actor actor, CreateUserRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return CommonErrors.Forbidden("Only administrators create users.");
+        }
+        var errors = new ValidationErrors();
+        if (request.OrganizationId is null)
+        {
+            errors.Add(InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required."));
+        }
+        if (request.Role is null)
+        {
+            errors.Add(InvalidError.Field("role", "validation_failed", "'role' is required: administrator, instructor or student."));
+        }
+        var created = User.Create(request.Email, request.FirstName, request.LastName, request.OrganizationId ?? Guid.Empty,
+            request.Role ?? UserRole.Student, clock.UtcNowSeconds(), request.ParticipateInAchievements ?? true);
+        var user = errors.Check(created);
+        if (user is not null && request.Password is not null)
+        {
+            await CheckPasswordAsync(user, request.Password, errors);
+        }
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+        var organizationId = request.OrganizationId!.Value;
+        if (!await db.Organizations.AdministeredBy(actor).AnyAsync(o => o.Id == organizationId, cancellationToken))
+        {
+            return CommonErrors.NotFound("organization", organizationId);
+        }
+        return await AddAsync(user!, request.Password, cancellationToken);
+    }
+
+    /// <summary>Stores a new user, hashing the password when there is one; the unique email index decides races.</summary>
+    public async Task<Result<UserDto>> AddAsync(User user, string? password, CancellationToken cancellationToken)
+    {
+        if (password is not null)
+        {
+            user.PasswordHash = users.PasswordHasher.HashPassword(user, password);
+        }
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            db.Entry(user).State = EntityState.Detached;
+            return UserErrors.EmailTaken;
+        }
+        return UserDto.From(user);
+    }
+
+    public async Task CheckPasswordAsync(User user, string password, ValidationErrors errors)
+    {
+        foreach (var validator in users.PasswordValidators)
+        {
+            var outcome = await validator.ValidateAsync(users, user, password);
+            if (!outcome.Succeeded)
+            {
+                errors.Add(InvalidError.Field("password", "validation_failed", string.Join(" ", outcome.Errors.Select(e => e.Description))));
+            }
+        }
+    }
+
+    public async Task<Result<Paged<UserDto>>> ListAsync(Actor actor, UserListRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return CommonErrors.Forbidden("Only administrators list users.");
+        }
+        var paging = new PageRequest(request.Page, request.PageSize, request.Search);
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var query = db.Users.AsNoTracking().AdministeredBy(db, actor);
+        if (paging.Term is { } term)
+        {
+            query = query.Where(u => u.SearchText.Contains(term));
+        }
+        if (request.OrganizationId is { } organizationId)
+        {
+            query = query.Where(u => u.OrganizationId == organizationId);
+        }
+        if (request.Role is not null)
+        {
+            if (!Enum.TryParse<UserRole>(request.Role, ignoreCase: true, out var role) || !Enum.IsDefined(role))
+            {
+                return InvalidError.Field("role", "validation_failed", "'role' must be administrator, instructor or student.");
+            }
+            query = query.Where(u => u.Role == role);
+        }
+        return await paging.ToPageAsync(query.OrderBy(u => u.LastName).ThenBy(u => u.FirstName).ThenBy(u => u.Id), UserDto.From, cancellationToken);
+    }
+
+    public async Task<Result<UserDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
+    {
+        var user = await FindVisibleAsync(actor, id, cancellationToken);
+        return user is null ? CommonErrors.NotFound("user", id) : UserDto.From(user);
+    }
+
+    public async Task<Result<UserDto>> UpdateAsync(Actor actor, Guid id, UpdateUserRequest request, CancellationToken cancellationToken)
+    {
+        var user = await FindVisibleAsync(actor, id, cancellationToken);
+        if (user is null)
+        {
+            return CommonErrors.NotFound("user", id);
+        }
+        if (!actor.IsAdministrator)
+        {
+            return CommonErrors.Forbidden("Only administrators change users.");
+        }
+        if (user.Update(actor, request.FirstName, request.LastName, request.Role, request.IsActive, request.ParticipateInAchievements) is { } error)
+        {
+            return error;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return UserDto.From(user);
+    }
+
+    /// <summary>Operators only (the CLI): makes an administrator's scope every organization.</summary>
+    public async Task<Error?> MakeSystemAdministratorAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.SingleAsync(u => u.Id == id, cancellationToken);
+        if (user.Role != UserRole.Administrator)
+        {
+            return InvalidError.Field("role", "validation_failed", "Only an administrator can be a system administrator.");
+        }
+        user.MakeSystemAdministrator();
+        await db.SaveChangesAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>Users see themselves; administrators see the users of their scope.</summary>
+    private Task<User?> FindVisibleAsync(Actor actor, Guid id, CancellationToken cancellationToken) =>
+        id == actor.UserId
+            ? db.Users.SingleOrDefaultAsync(u => u.Id == id, cancellationToken)
+            : db.Users.AdministeredBy(db, actor).Where(_ => actor.IsAdministrator).SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
+}
+
+public static class UsersApi
+{
+    public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/users").WithTags("Users");
+        group.MapPost("/", async Task<Results<Created<UserDto>, ProblemHttpResult>> (
+                CreateUserRequest request, Actor actor, UsersHandler handler, CancellationToken ct) =>
+            (await handler.CreateAsync(actor, request, ct)).ToCreated(u => $"/api/v1/users/{u.Id}"));
+        group.MapGet("/", async Task<Results<Ok<Paged<UserDto>>, ProblemHttpResult>> (
+                [AsParameters] UserListRequest request, Actor actor, UsersHandler handler, CancellationToken ct) =>
+            (await handler.ListAsync(actor, request, ct)).ToOk());
+        group.MapGet("/{id:guid}", async Task<Results<Ok<UserDto>, ProblemHttpResult>> (
+                Guid id, Actor actor, UsersHandler handler, CancellationToken ct) =>
+            (await handler.GetAsync(actor, id, ct)).ToOk());
+        group.MapPatch("/{id:guid}", async Task<Results<Ok<UserDto>, ProblemHttpResult>> (
+                Guid id, UpdateUserRequest request, Actor actor, UsersHandler handler, CancellationToken ct) =>
+            (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
+        return api;
+    }
+}

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+
+namespace Rosette.Infrastructure.Hosting;
+
+/// <summary>
+/// Runs before the server takes requests: applies migrations, makes sure the shared Data Protection key ring has a
+/// key (created under a lock, so instances starting together agree on it), and gives an empty database its first
+/// administrator or the demo data.
+/// </summary>
+public sealed class DatabaseStartup(IServiceProvider services, DatabaseOptions options, IConfiguration configuration, TimeProvider clock) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+        if (options.MigrateOnStart)
+        {
+            await MigrateAsync(db, cancellationToken);
+        }
+        await WithInstallationLockAsync(db, () => EnsureDataProtectionKey(scope.ServiceProvider), cancellationToken);
+        var bootstrap = scope.ServiceProvider.GetRequiredService<Bootstrap>();
+        if (configuration.GetValue<bool>("Rosette:Demo"))
+        {
+            await bootstrap.SeedDemoAsync(Console.Out, cancellationToken);
+        }
+        else
+        {
+            await bootstrap.EnsureAdministratorAsync(Console.Out, cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public static async Task MigrateAsync(RosetteDb db, CancellationToken cancellationToken)
+    {
+        await db.Database.MigrateAsync(cancellationToken);
+        if (!db.IsPostgres)
+        {
+            // Readers never wait for the writer; the setting is kept in the database file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    private void EnsureDataProtectionKey(IServiceProvider scoped)
+    {
+        var keys = scoped.GetRequiredService<IKeyManager>();
+        var now = clock.GetUtcNow();
+        var usable = keys.GetAllKeys().Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now.AddDays(7));
+        if (!usable)
+        {
+            keys.CreateNewKey(now, now.AddDays(90));
+        }
+    }
+
+    /// <summary>On PostgreSQL, one instance at a time (a session advisory lock); SQLite serves one machine.</summary>
+    private static async Task WithInstallationLockAsync(RosetteDb db, Action action, CancellationToken cancellationToken)
+    {
+        if (!db.IsPostgres)
+        {
+            action();
+            return;
+        }
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(72717201)", cancellationToken);
+            try
+            {
+                action();
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(72717201)", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.DataProtection;
+using Rosette.Data;
+
+namespace Rosette.Infrastructure.Hosting;
+
+/// <summary>
+/// Data Protection keys live in the database, so every instance shares them; they are stored encrypted with a
+/// certificate kept outside the database (Rosette:DataProtection:CertificatePath, default data/keys/dataprotection.pfx).
+/// A database copy alone therefore reveals no secret. Instances that share a database must share the certificate.
+/// </summary>
+public static class KeyRingEncryption
+{
+    public const string DefaultCertificatePath = "data/keys/dataprotection.pfx";
+
+    public static IServiceCollection AddRosetteDataProtection(this IServiceCollection services, IConfiguration configuration)
+    {
+        var path = configuration["Rosette:DataProtection:CertificatePath"] ?? DefaultCertificatePath;
+        var password = configuration["Rosette:DataProtection:CertificatePassword"];
+        var certificate = LoadOrCreate(path, password);
+        services.AddDataProtection()
+            .SetApplicationName("Rosette")
+            .PersistKeysToDbContext<RosetteDb>()
+            .ProtectKeysWithCertificate(certificate)
+            .UnprotectKeysWithAnyCertificate(certificate);
+        return services;
+    }
+
+    private static X509Certificate2 LoadOrCreate(string path, string? password)
+    {
+        if (File.Exists(path))
+        {
+            return X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.EphemeralKeySet);
+        }
+        using var rsa = RSA.Create(3072);
+        var request = new CertificateRequest("CN=Rosette Data Protection", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(100));
+        var pfx = created.Export(X509ContentType.Pfx, password);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            using var file = new FileStream(path, options);
+            file.Write(pfx);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first: use theirs.
+        }
+        return X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.EphemeralKeySet);
+    }
+}

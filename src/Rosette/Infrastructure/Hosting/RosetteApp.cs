@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Rosette.Data;
+using Rosette.Features;
+using Rosette.Infrastructure.Auth;
+using Rosette.Infrastructure.Http;
+using Scalar.AspNetCore;
+
+namespace Rosette.Infrastructure.Hosting;
+
+/// <summary>Everything Program.cs wires up, in two calls: services, then the request pipeline.</summary>
+public static class RosetteApp
+{
+    public const long MaxRequestBodyBytes = 4 * 1024 * 1024;
+
+    public static WebApplicationBuilder AddRosette(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        services.AddSingleton(TimeProvider.System);
+        services.AddRosetteDatabase(builder.Configuration);
+        // Before Data Protection's own start-up work, which reads the key ring from the migrated database.
+        services.AddHostedService<DatabaseStartup>();
+        services.AddRosetteDataProtection(builder.Configuration);
+        services.AddRosetteAuth();
+        services.AddScoped<TokenIssuer>();
+        services.AddRosetteProblemDetails();
+        services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        services.AddFeatureHandlers();
+        services.AddScoped<Bootstrap>();
+        return builder;
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+    }
+
+    public static WebApplication UseRosette(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseMiddleware<ActorMiddleware>();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/api/reference", o => o.WithTitle("Rosette API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapRosetteEndpoints();
+        return app;
+    }
+
+    /// <summary>Registers every handler class of Features (a class named *Handler) as scoped.</summary>
+    private static void AddFeatureHandlers(this IServiceCollection services)
+    {
+        var handlers = typeof(RosetteApp).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && t.Name.EndsWith("Handler", StringComparison.Ordinal)
+                && t.Namespace?.StartsWith("Rosette.Features", StringComparison.Ordinal) == true);
+        foreach (var handler in handlers)
+        {
+            services.AddScoped(handler);
+        }
+    }
+}

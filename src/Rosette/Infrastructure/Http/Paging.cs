@@ -1,0 +1,34 @@
+using Microsoft.EntityFrameworkCore;
+using Rosette.Domain;
+
+namespace Rosette.Infrastructure.Http;
+
+/// <summary>One page of a list: every list endpoint and page answers in this shape.</summary>
+public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
+
+/// <summary>Query-string paging (<c>?page=&amp;pageSize=&amp;search=</c>), checked once here.</summary>
+public sealed record PageRequest(int? Page, int? PageSize, string? Search)
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 500;
+
+    public int PageNumber => Page ?? 1;
+
+    public int Size => PageSize ?? DefaultPageSize;
+
+    /// <summary>The search term, lower-cased to match the stored search keys; null when empty.</summary>
+    public string? Term => string.IsNullOrWhiteSpace(Search) ? null : Search.Trim().ToLowerInvariant();
+
+    public Error? Validate() =>
+        PageNumber < 1 ? InvalidError.Field("page", "validation_failed", "'page' must be 1 or more.")
+        : Size is < 1 or > MaxPageSize ? InvalidError.Field("pageSize", "validation_failed", $"'pageSize' must be between 1 and {MaxPageSize}.")
+        : Search?.Length > 200 ? InvalidError.Field("search", "validation_failed", "'search' must be at most 200 characters.")
+        : null;
+
+    public async Task<Paged<TOut>> ToPageAsync<TIn, TOut>(IQueryable<TIn> ordered, Func<TIn, TOut> map, CancellationToken cancellationToken)
+    {
+        var total = await ordered.CountAsync(cancellationToken);
+        var rows = await ordered.Skip((PageNumber - 1) * Size).Take(Size).ToListAsync(cancellationToken);
+        return new Paged<TOut>(rows.Select(map).ToList(), PageNumber, Size, total);
+    }
+}
