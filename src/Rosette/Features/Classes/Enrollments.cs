@@ -115,16 +115,14 @@ public sealed class EnrollmentsHandler(RosetteDb db, TimeProvider clock)
         {
             return ClassErrors.RosterForbidden;
         }
-        var page = await paging.ToPageAsync(
-            db.RosterQuery(context, paging.Term).OrderBy(s => s.LastName).ThenBy(s => s.FirstName).ThenBy(s => s.Id),
-            s => s, cancellationToken);
+        var page = await paging.ToPageAsync(db.RosterQuery(context, paging.Term), s => s, cancellationToken);
         return new RosterResult(classId, page.Items, page.Page, page.PageSize, page.Total);
     }
 }
 
 public static class RosterQueries
 {
-    /// <summary>The class's active students that the actor may choose (see <see cref="ClassAccess"/>), optionally searched.</summary>
+    /// <summary>The class's active students that the actor may choose (see <see cref="ClassAccess"/>), optionally searched, by name.</summary>
     public static IQueryable<RosterStudent> RosterQuery(this RosetteDb db, ClassContext context, string? term)
     {
         var scope = context.Access.StudentScopePath;
@@ -135,6 +133,7 @@ public static class RosterQueries
                    join o in db.Organizations on u.OrganizationId equals o.Id
                    where scope == null || o.Path.StartsWith(scope)
                    where term == null || u.SearchText.Contains(term)
+                   orderby u.LastName, u.FirstName, u.Id
                    select new RosterStudent(u.Id, u.FirstName, u.LastName, u.Email, u.OrganizationId, o.Name, e.EnrolledAt);
         return rows.AsNoTracking();
     }

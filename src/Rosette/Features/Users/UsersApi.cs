@@ -43,7 +43,7 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, TimeProv
         var created = User.Create(request.Email, request.FirstName, request.LastName, request.OrganizationId ?? Guid.Empty,
             request.Role ?? UserRole.Student, clock.UtcNowSeconds(), request.ParticipateInAchievements ?? true);
         var user = errors.Check(created);
-        if (user is not null && request.Password is not null)
+        if (request.Password is not null)
         {
             await CheckPasswordAsync(user, request.Password, errors);
         }
@@ -79,11 +79,12 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, TimeProv
         return UserDto.From(user);
     }
 
-    public async Task CheckPasswordAsync(User user, string password, ValidationErrors errors)
+    /// <summary>Identity's password rules; they look at the password only, so the user may still be invalid.</summary>
+    public async Task CheckPasswordAsync(User? user, string password, ValidationErrors errors)
     {
         foreach (var validator in users.PasswordValidators)
         {
-            var outcome = await validator.ValidateAsync(users, user, password);
+            var outcome = await validator.ValidateAsync(users, user!, password);
             if (!outcome.Succeeded)
             {
                 errors.Add(InvalidError.Field("password", "validation_failed", string.Join(" ", outcome.Errors.Select(e => e.Description))));

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Text;
+using Rosette.Features.Badges;
+using Rosette.Infrastructure.Http;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features;
+
+public sealed class BadgesApiTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task Create_WithPngImage_StoresItAndServesItPublicly()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+
+        var badge = await (await admin.PostJsonAsync("/api/v1/badges", new
+        {
+            name = "Router Wrangler", description = "Configures routers.", criteria = "Pass the lab.", organizationId = world.Root.Id,
+            allowManualIssuance = true, availableToOrganizationIds = new[] { world.A.Id, world.A1.Id }, image = Images.PngDataUri, validityDays = 365,
+        })).IsOkAsync<BadgeDto>(HttpStatusCode.Created);
+
+        Assert.True(badge.AllowManualIssuance);
+        Assert.Equal(new[] { world.A.Id, world.A1.Id }.Order(), badge.AvailableToOrganizationIds);
+        Assert.Equal(365, badge.ValidityDays);
+        var image = await app.Factory.CreateClient().GetAsync(badge.ImageUrl);
+        Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(Images.Png, await image.Content.ReadAsByteArrayAsync());
+        Assert.Contains("default-src 'none'", image.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_ImageIsCheckedByContent_NotByDeclaredType()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        object Body(string image) => new { name = "x", description = "d", organizationId = world.Root.Id, image };
+
+        var svgAsPng = await admin.PostJsonAsync("/api/v1/badges", Body($"data:image/png;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes(Images.Svg))}"));
+        var textAsPng = await admin.PostJsonAsync("/api/v1/badges", Body($"data:image/png;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes("hello, I am text"))}"));
+        var scriptedSvg = await admin.PostJsonAsync("/api/v1/badges", Body(Images.SvgDataUri("""<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>""")));
+        var handlerSvg = await admin.PostJsonAsync("/api/v1/badges", Body(Images.SvgDataUri("""<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>""")));
+        var notBase64 = await admin.PostJsonAsync("/api/v1/badges", Body("https://example.com/badge.png"));
+        var tooLarge = await admin.PostJsonAsync("/api/v1/badges", Body("data:image/png;base64," + Convert.ToBase64String(new byte[1024 * 1024 + 1])));
+
+        Assert.Equal("image/svg+xml", (await svgAsPng.IsOkAsync<BadgeDto>(HttpStatusCode.Created)).ImageUrl is { } url
+            ? (await app.Factory.CreateClient().GetAsync(url)).Content.Headers.ContentType?.MediaType : null);
+        (await textAsPng.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_image")).HasFieldError("image");
+        await scriptedSvg.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
+        await handlerSvg.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
+        await notBase64.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
+        await tooLarge.IsProblemAsync(HttpStatusCode.BadRequest, "image_too_large");
+    }
+
+    [Fact]
+    public async Task Create_AvailabilityOutsideOwnTree_Answers400()
+    {
+        var world = await app.NewWorldAsync();
+        var adminRoot = await app.ClientAsync(world.AdminRoot);
+
+        var toParent = await adminRoot.PostJsonAsync("/api/v1/badges", new { name = "x", description = "d", organizationId = world.A.Id, availableToOrganizationIds = new[] { world.Root.Id } });
+        var toSibling = await adminRoot.PostJsonAsync("/api/v1/badges", new { name = "x", description = "d", organizationId = world.A.Id, availableToOrganizationIds = new[] { world.B.Id } });
+        var toUnknown = await adminRoot.PostJsonAsync("/api/v1/badges", new { name = "x", description = "d", organizationId = world.A.Id, availableToOrganizationIds = new[] { Guid.NewGuid() } });
+
+        await toParent.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_availability");
+        await toSibling.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_availability");
+        await toUnknown.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_availability");
+    }
+
+    [Fact]
+    public async Task Patch_ManualIssuanceAndArchive_Persist()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+
+        var patched = await (await admin.PatchJsonAsync($"/api/v1/badges/{world.NoManual.Id}", new { allowManualIssuance = true, archived = true, name = "Renamed" })).IsOkAsync<BadgeDto>();
+        var archivedOnly = await (await admin.GetAsync($"/api/v1/badges?archived=true&organizationId={world.Root.Id}")).IsOkAsync<Paged<BadgeDto>>();
+
+        Assert.Equal((true, true, "Renamed"), (patched.AllowManualIssuance, patched.Archived, patched.Name));
+        Assert.Equal(new[] { world.NoManual.Id, world.Archived.Id }.Order(), archivedOnly.Items.Select(b => b.Id).Order());
+    }
+
+    [Fact]
+    public async Task Badges_AreScopedToAdministrators()
+    {
+        var world = await app.NewWorldAsync();
+
+        await (await (await app.ClientAsync(world.AdminA)).GetAsync($"/api/v1/badges/{world.Manual.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "badge_not_found");
+        await (await (await app.ClientAsync(world.AdminA)).PatchJsonAsync($"/api/v1/badges/{world.BadgeB.Id}", new { name = "x" })).IsProblemAsync(HttpStatusCode.NotFound, "badge_not_found");
+        await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync("/api/v1/badges")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        var adminB = await (await (await app.ClientAsync(world.AdminB)).GetAsync("/api/v1/badges")).IsOkAsync<Paged<BadgeDto>>();
+        Assert.Equal(world.BadgeB.Id, Assert.Single(adminB.Items).Id);
+    }
+}

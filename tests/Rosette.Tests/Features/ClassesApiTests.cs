@@ -1,0 +1,175 @@
+using System.Net;
+using Rosette.Domain.Users;
+using Rosette.Features.Classes;
+using Rosette.Infrastructure.Http;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features;
+
+public sealed class ClassesApiTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task Create_WithCourse_Returns201()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+
+        var created = await (await admin.PostJsonAsync("/api/v1/classes", new
+        {
+            name = "Evening cohort", organizationId = world.Root.Id, courseId = world.Course.Id,
+            startsAt = "2027-01-10T09:00:00Z", endsAt = "2027-02-10T17:00:00Z",
+        })).IsOkAsync<ClassDto>(HttpStatusCode.Created);
+
+        Assert.Equal(world.Course.Id, created.CourseId);
+        Assert.Equal(new DateTime(2027, 1, 10, 9, 0, 0, DateTimeKind.Utc), created.StartsAt);
+    }
+
+    [Fact]
+    public async Task Create_EndBeforeStartOrOutOfScope_IsRefused()
+    {
+        var world = await app.NewWorldAsync();
+        var adminA = await app.ClientAsync(world.AdminA);
+
+        var backwards = await adminA.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.A.Id, startsAt = "2027-02-01T00:00:00Z", endsAt = "2027-01-01T00:00:00Z" });
+        var outside = await adminA.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.B.Id });
+        var foreignCourse = await adminA.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.A.Id, courseId = world.Course.Id });
+        var instructor = await (await app.ClientAsync(world.OrgInstructor)).PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.A.Id });
+
+        (await backwards.IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("endsAt");
+        await outside.IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
+        await foreignCourse.IsProblemAsync(HttpStatusCode.NotFound, "course_not_found");
+        await instructor.IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task List_EachRoleSeesItsOwnClasses()
+    {
+        var world = await app.NewWorldAsync();
+
+        async Task<Guid[]> ClassesOf(User user) =>
+            (await (await (await app.ClientAsync(user)).GetAsync("/api/v1/classes?pageSize=500")).IsOkAsync<Paged<ClassDto>>())
+                .Items.Select(c => c.Id).Order().ToArray();
+
+        Assert.Equal(new[] { world.Class.Id, world.OtherClass.Id }.Order(), await ClassesOf(world.AdminRoot));
+        Assert.Empty(await ClassesOf(world.AdminA));
+        Assert.Equal([world.Class.Id], await ClassesOf(world.OrgInstructor));
+        Assert.Equal([world.Class.Id], await ClassesOf(world.ContractInstructor));
+        Assert.Equal([world.OtherClass.Id], await ClassesOf(world.OtherInstructor));
+        Assert.Equal(new[] { world.Class.Id, world.OtherClass.Id }.Order(), await ClassesOf(world.StudentA1));
+        Assert.Empty(await ClassesOf(world.StudentOutside));
+    }
+
+    [Fact]
+    public async Task Get_ClassNotTaughtByInstructor_Answers404()
+    {
+        var world = await app.NewWorldAsync();
+
+        await (await (await app.ClientAsync(world.ContractInstructor)).GetAsync($"/api/v1/classes/{world.OtherClass.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "class_not_found");
+        await (await (await app.ClientAsync(world.AdminB)).GetAsync($"/api/v1/classes/{world.Class.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "class_not_found");
+        var detail = await (await (await app.ClientAsync(world.AdminRoot)).GetAsync($"/api/v1/classes/{world.Class.Id}")).IsOkAsync<ClassDto>();
+        Assert.Equal(2, detail.Instructors!.Count);
+    }
+
+    [Fact]
+    public async Task PutInstructor_ContractFromAnyOrganization_OrganizationOnlyFromScope()
+    {
+        var world = await app.NewWorldAsync();
+        var adminRoot = await app.ClientAsync(world.AdminRoot);
+
+        var contract = await adminRoot.PutJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/instructors/{world.ContractInstructor.Id}", new { kind = "contract" });
+        var orgKindOutside = await adminRoot.PutJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/instructors/{world.ContractInstructor.Id}", new { kind = "organization" });
+        var student = await adminRoot.PutJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/instructors/{world.StudentA1.Id}", new { kind = "organization" });
+        var missingKind = await adminRoot.PutJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/instructors/{world.OrgInstructor.Id}", new { });
+        var byInstructor = await (await app.ClientAsync(world.OrgInstructor)).PutJsonAsync($"/api/v1/classes/{world.Class.Id}/instructors/{world.OtherInstructor.Id}", new { kind = "organization" });
+
+        Assert.Equal(HttpStatusCode.NoContent, contract.StatusCode);
+        await orgKindOutside.IsProblemAsync(HttpStatusCode.NotFound, "user_not_found");
+        await student.IsProblemAsync(HttpStatusCode.BadRequest, "not_an_instructor");
+        await missingKind.IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await byInstructor.IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        var classes = await (await (await app.ClientAsync(world.ContractInstructor)).GetAsync("/api/v1/classes")).IsOkAsync<Paged<ClassDto>>();
+        Assert.Contains(classes.Items, c => c.Id == world.OtherClass.Id);
+    }
+
+    [Fact]
+    public async Task DeleteInstructor_RemovesAccess_AndSecondDeleteIs404()
+    {
+        var world = await app.NewWorldAsync();
+        var adminRoot = await app.ClientAsync(world.AdminRoot);
+
+        var first = await adminRoot.DeleteAsync($"/api/v1/classes/{world.Class.Id}/instructors/{world.ContractInstructor.Id}");
+        var second = await adminRoot.DeleteAsync($"/api/v1/classes/{world.Class.Id}/instructors/{world.ContractInstructor.Id}");
+
+        Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        await second.IsProblemAsync(HttpStatusCode.NotFound, "instructor_not_found");
+        await (await (await app.ClientAsync(world.ContractInstructor)).GetAsync($"/api/v1/classes/{world.Class.Id}/roster")).IsProblemAsync(HttpStatusCode.NotFound, "class_not_found");
+    }
+
+    [Fact]
+    public async Task Enroll_ReportsOneOutcomePerStudent()
+    {
+        var world = await app.NewWorldAsync();
+        var adminA = await app.ClientAsync(world.AdminRoot);
+        var unknown = Guid.NewGuid();
+
+        var result = await (await adminA.PostJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/enrollments", new
+        {
+            studentIds = new[] { world.StudentA2.Id, world.StudentA1.Id, world.OrgInstructor.Id, unknown, world.StudentA2.Id },
+        })).IsOkAsync<EnrollStudentsResult>();
+
+        Assert.Equal([world.StudentA2.Id], result.Enrolled);
+        Assert.Equal("already_enrolled", result.Failed.Single(f => f.StudentId == world.StudentA1.Id).Code);
+        Assert.Equal("not_a_student", result.Failed.Single(f => f.StudentId == world.OrgInstructor.Id).Code);
+        Assert.Equal("unknown_student", result.Failed.Single(f => f.StudentId == unknown).Code);
+        Assert.Equal(3, result.Failed.Count);
+    }
+
+    [Fact]
+    public async Task Enroll_StudentOutsideAdministratorScope_IsUnknown_AndEmptyListIs400()
+    {
+        var world = await app.NewWorldAsync();
+        var created = await (await (await app.ClientAsync(world.AdminA)).PostJsonAsync("/api/v1/classes", new { name = "A class", organizationId = world.A.Id })).IsOkAsync<ClassDto>(HttpStatusCode.Created);
+        var adminA = await app.ClientAsync(world.AdminA);
+
+        var result = await (await adminA.PostJsonAsync($"/api/v1/classes/{created.Id}/enrollments", new { studentIds = new[] { world.StudentB1.Id, world.StudentA1x.Id } })).IsOkAsync<EnrollStudentsResult>();
+        var empty = await adminA.PostJsonAsync($"/api/v1/classes/{created.Id}/enrollments", new { studentIds = Array.Empty<Guid>() });
+
+        Assert.Equal([world.StudentA1x.Id], result.Enrolled);
+        Assert.Equal("unknown_student", Assert.Single(result.Failed).Code);
+        await empty.IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+    }
+
+    [Fact]
+    public async Task Roster_OrganizationInstructorSeesOwnOrganizationsStudents_ContractInstructorSeesAll()
+    {
+        var world = await app.NewWorldAsync();
+
+        async Task<Guid[]> RosterOf(User user) =>
+            (await (await (await app.ClientAsync(user)).GetAsync($"/api/v1/classes/{world.Class.Id}/roster")).IsOkAsync<RosterResult>())
+                .Students.Select(s => s.Id).Order().ToArray();
+
+        Assert.Equal(new[] { world.StudentA1.Id, world.StudentA2.Id, world.StudentA1x.Id }.Order(), await RosterOf(world.OrgInstructor));
+        Assert.Equal(world.ClassStudents.Select(s => s.Id).Order(), await RosterOf(world.ContractInstructor));
+        Assert.Equal(world.ClassStudents.Select(s => s.Id).Order(), await RosterOf(world.AdminRoot));
+        await (await (await app.ClientAsync(world.StudentA1)).GetAsync($"/api/v1/classes/{world.Class.Id}/roster")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await (await app.ClientAsync(world.OtherInstructor)).GetAsync($"/api/v1/classes/{world.Class.Id}/roster")).IsProblemAsync(HttpStatusCode.NotFound, "class_not_found");
+    }
+
+    [Fact]
+    public async Task Roster_PagesAndSearches_AndUnenrolledStudentsLeave()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+
+        var page1 = await (await admin.GetAsync($"/api/v1/classes/{world.Class.Id}/roster?page=1&pageSize=3")).IsOkAsync<RosterResult>();
+        var page2 = await (await admin.GetAsync($"/api/v1/classes/{world.Class.Id}/roster?page=2&pageSize=3")).IsOkAsync<RosterResult>();
+        var search = await (await admin.GetAsync($"/api/v1/classes/{world.Class.Id}/roster?search=studentb1")).IsOkAsync<RosterResult>();
+        (await admin.DeleteAsync($"/api/v1/classes/{world.Class.Id}/enrollments/{world.StudentB1.Id}")).EnsureSuccessStatusCode();
+        var after = await (await admin.GetAsync($"/api/v1/classes/{world.Class.Id}/roster")).IsOkAsync<RosterResult>();
+
+        Assert.Equal((3, 1, 4), (page1.Students.Count, page2.Students.Count, page1.Total));
+        Assert.Empty(page1.Students.Select(s => s.Id).Intersect(page2.Students.Select(s => s.Id)));
+        Assert.Equal(world.StudentB1.Id, Assert.Single(search.Students).Id);
+        Assert.DoesNotContain(after.Students, s => s.Id == world.StudentB1.Id);
+    }
+}

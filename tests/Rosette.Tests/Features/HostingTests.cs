@@ -1,0 +1,53 @@
+using System.Net;
+using System.Text.Json;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features;
+
+public sealed class HostingTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task Health_DatabaseAnswers_Returns200()
+    {
+        var response = await app.Factory.CreateClient().GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenApi_DescribesEveryApiArea_AndHasAReferencePage()
+    {
+        var client = app.Factory.CreateClient();
+
+        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
+        var reference = await client.GetAsync("/api/reference");
+
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var path in new[]
+        {
+            "/api/v1/auth/token", "/api/v1/organizations", "/api/v1/users/{id}", "/api/v1/courses", "/api/v1/course-assignments",
+            "/api/v1/classes", "/api/v1/classes/{classId}/instructors/{userId}", "/api/v1/classes/{classId}/enrollments",
+            "/api/v1/classes/{classId}/roster", "/api/v1/badges", "/health",
+        })
+        {
+            Assert.Contains(path, paths);
+        }
+        Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+    }
+
+    [Fact]
+    public async Task UnknownRoute_AnswersProblem404()
+    {
+        await (await app.Factory.CreateClient().GetAsync("/api/v1/nothing-here")).IsProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task Bootstrap_EmptyDatabase_GetsOneSystemAdministratorFromConfiguration()
+    {
+        var root = await app.RootAsync();
+
+        Assert.True(root.IsSystemAdministrator);
+        var token = await app.Factory.CreateClient().PostJsonAsync("/api/v1/auth/token", new { email = RosetteFactory.AdminEmail, password = RosetteFactory.AdminPassword });
+        Assert.Equal(HttpStatusCode.OK, token.StatusCode);
+    }
+}
