@@ -4,8 +4,10 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Courses;
+using Rosette.Domain.Issuance;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Users;
+using Rosette.Infrastructure.Outbox;
 
 namespace Rosette.Data;
 
@@ -32,6 +34,14 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
     public DbSet<Badge> Badges => Set<Badge>();
 
     public DbSet<BadgeImage> BadgeImages => Set<BadgeImage>();
+
+    public DbSet<Award> Awards => Set<Award>();
+
+    public DbSet<IssuanceBatch> IssuanceBatches => Set<IssuanceBatch>();
+
+    public DbSet<IssuanceFailure> IssuanceFailures => Set<IssuanceFailure>();
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -4,6 +4,7 @@ using Rosette.Data;
 using Rosette.Features;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
+using Rosette.Infrastructure.Outbox;
 using Scalar.AspNetCore;
 
 namespace Rosette.Infrastructure.Hosting;
@@ -28,6 +29,7 @@ public static class RosetteApp
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         services.AddFeatureHandlers();
+        services.AddOutbox(builder.Configuration);
         services.AddScoped<Bootstrap>();
         return builder;
     }

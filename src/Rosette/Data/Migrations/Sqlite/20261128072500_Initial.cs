@@ -48,6 +48,26 @@ namespace Rosette.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "OutboxMessages",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Topic = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Payload = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    DueAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    ClaimedBy = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    ClaimedUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ProcessedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OutboxMessages", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Badges",
                 columns: table => new
                 {
@@ -279,6 +299,168 @@ namespace Rosette.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "IssuanceBatches",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ClassId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CourseAssignmentId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    IssuedById = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    BadgeCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    StudentCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    IssuedCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    FailedCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Narrative = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    SuppressNotifications = table.Column<bool>(type: "INTEGER", nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IssuanceBatches", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_IssuanceBatches_Classes_ClassId",
+                        column: x => x.ClassId,
+                        principalTable: "Classes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_IssuanceBatches_Users_IssuedById",
+                        column: x => x.IssuedById,
+                        principalTable: "Users",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Awards",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    BadgeId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StudentId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    IssuedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    IssuedById = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ClassId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CourseAssignmentId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    BatchId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Narrative = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RecipientSalt = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    RevokedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RevokedById = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RevocationReason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Awards", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Awards_Badges_BadgeId",
+                        column: x => x.BadgeId,
+                        principalTable: "Badges",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Awards_Classes_ClassId",
+                        column: x => x.ClassId,
+                        principalTable: "Classes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Awards_CourseAssignments_CourseAssignmentId",
+                        column: x => x.CourseAssignmentId,
+                        principalTable: "CourseAssignments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Awards_IssuanceBatches_BatchId",
+                        column: x => x.BatchId,
+                        principalTable: "IssuanceBatches",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Awards_Users_IssuedById",
+                        column: x => x.IssuedById,
+                        principalTable: "Users",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Awards_Users_RevokedById",
+                        column: x => x.RevokedById,
+                        principalTable: "Users",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Awards_Users_StudentId",
+                        column: x => x.StudentId,
+                        principalTable: "Users",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IssuanceFailures",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    BatchId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    BadgeId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StudentId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Message = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IssuanceFailures", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_IssuanceFailures_IssuanceBatches_BatchId",
+                        column: x => x.BatchId,
+                        principalTable: "IssuanceBatches",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Awards_BatchId",
+                table: "Awards",
+                column: "BatchId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Awards_ClassId_IssuedAt",
+                table: "Awards",
+                columns: new[] { "ClassId", "IssuedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Awards_CourseAssignmentId",
+                table: "Awards",
+                column: "CourseAssignmentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Awards_IssuedById",
+                table: "Awards",
+                column: "IssuedById");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Awards_RevokedById",
+                table: "Awards",
+                column: "RevokedById");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Awards_StudentId_BadgeId",
+                table: "Awards",
+                columns: new[] { "StudentId", "BadgeId" });
+
+            migrationBuilder.CreateIndex(
+                name: "UX_Awards_Active_Badge_Student",
+                table: "Awards",
+                columns: new[] { "BadgeId", "StudentId" },
+                unique: true,
+                filter: "\"RevokedAt\" IS NULL");
+
             migrationBuilder.CreateIndex(
                 name: "IX_BadgeAvailability_OrganizationId",
                 table: "BadgeAvailability",
@@ -326,6 +508,23 @@ namespace Rosette.Data.Migrations.Sqlite
                 column: "StudentId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_IssuanceBatches_ClassId_CreatedAt",
+                table: "IssuanceBatches",
+                columns: new[] { "ClassId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_IssuanceBatches_IssuedById_IdempotencyKey",
+                table: "IssuanceBatches",
+                columns: new[] { "IssuedById", "IdempotencyKey" },
+                unique: true,
+                filter: "\"IdempotencyKey\" IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_IssuanceFailures_BatchId",
+                table: "IssuanceFailures",
+                column: "BatchId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Organizations_ParentId",
                 table: "Organizations",
                 column: "ParentId");
@@ -335,6 +534,12 @@ namespace Rosette.Data.Migrations.Sqlite
                 table: "Organizations",
                 column: "Path",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_Pending",
+                table: "OutboxMessages",
+                column: "DueAt",
+                filter: "\"ProcessedAt\" IS NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Users_NormalizedEmail",
@@ -352,6 +557,9 @@ namespace Rosette.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "Awards");
+
+            migrationBuilder.DropTable(
                 name: "BadgeAvailability");
 
             migrationBuilder.DropTable(
@@ -361,16 +569,25 @@ namespace Rosette.Data.Migrations.Sqlite
                 name: "ClassInstructors");
 
             migrationBuilder.DropTable(
-                name: "CourseAssignments");
-
-            migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
                 name: "Enrollments");
 
             migrationBuilder.DropTable(
+                name: "IssuanceFailures");
+
+            migrationBuilder.DropTable(
+                name: "OutboxMessages");
+
+            migrationBuilder.DropTable(
+                name: "CourseAssignments");
+
+            migrationBuilder.DropTable(
                 name: "Badges");
+
+            migrationBuilder.DropTable(
+                name: "IssuanceBatches");
 
             migrationBuilder.DropTable(
                 name: "Classes");

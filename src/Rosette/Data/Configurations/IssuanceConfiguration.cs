@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Rosette.Domain.Badges;
+using Rosette.Domain.Classes;
+using Rosette.Domain.Courses;
+using Rosette.Domain.Issuance;
+using Rosette.Domain.Users;
+using Rosette.Infrastructure.Outbox;
+
+namespace Rosette.Data.Configurations;
+
+internal sealed class AwardConfiguration : IEntityTypeConfiguration<Award>
+{
+    public void Configure(EntityTypeBuilder<Award> builder)
+    {
+        builder.Property(a => a.Source).HasConversion<string>().HasMaxLength(32);
+        builder.Property(a => a.Narrative).HasMaxLength(Award.NarrativeMaxLength);
+        builder.Property(a => a.RevocationReason).HasMaxLength(Award.RevocationReasonMaxLength);
+        builder.Property(a => a.RecipientSalt).HasMaxLength(64);
+        builder.Ignore(a => a.IsRevoked);
+        // Earn once: at most one active award of a badge per student, whoever issues it, however many instances run.
+        builder.HasIndex(a => new { a.BadgeId, a.StudentId }).IsUnique().HasFilter("\"RevokedAt\" IS NULL").HasDatabaseName("UX_Awards_Active_Badge_Student");
+        builder.HasIndex(a => new { a.StudentId, a.BadgeId });
+        builder.HasIndex(a => a.BatchId);
+        builder.HasIndex(a => new { a.ClassId, a.IssuedAt });
+        builder.HasOne<Badge>().WithMany().HasForeignKey(a => a.BadgeId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<User>().WithMany().HasForeignKey(a => a.StudentId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<User>().WithMany().HasForeignKey(a => a.IssuedById).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<User>().WithMany().HasForeignKey(a => a.RevokedById).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<TrainingClass>().WithMany().HasForeignKey(a => a.ClassId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<CourseAssignment>().WithMany().HasForeignKey(a => a.CourseAssignmentId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<IssuanceBatch>().WithMany().HasForeignKey(a => a.BatchId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class IssuanceBatchConfiguration : IEntityTypeConfiguration<IssuanceBatch>
+{
+    public void Configure(EntityTypeBuilder<IssuanceBatch> builder)
+    {
+        builder.ToTable("IssuanceBatches");
+        builder.Property(b => b.Source).HasConversion<string>().HasMaxLength(32);
+        builder.Property(b => b.Narrative).HasMaxLength(Award.NarrativeMaxLength);
+        builder.Property(b => b.IdempotencyKey).HasMaxLength(IssuanceBatch.IdempotencyKeyMaxLength);
+        builder.HasIndex(b => new { b.IssuedById, b.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
+        builder.HasIndex(b => new { b.ClassId, b.CreatedAt });
+        builder.HasOne<TrainingClass>().WithMany().HasForeignKey(b => b.ClassId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<User>().WithMany().HasForeignKey(b => b.IssuedById).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class IssuanceFailureConfiguration : IEntityTypeConfiguration<IssuanceFailure>
+{
+    public void Configure(EntityTypeBuilder<IssuanceFailure> builder)
+    {
+        builder.Property(f => f.Code).HasMaxLength(64);
+        builder.Property(f => f.Message).HasMaxLength(500);
+        builder.HasIndex(f => f.BatchId);
+        builder.HasOne<IssuanceBatch>().WithMany().HasForeignKey(f => f.BatchId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> builder)
+    {
+        builder.Property(m => m.Topic).HasMaxLength(100);
+        builder.Property(m => m.ClaimedBy).HasMaxLength(100);
+        builder.Property(m => m.LastError).HasMaxLength(2000);
+        builder.HasIndex(m => m.DueAt).HasFilter("\"ProcessedAt\" IS NULL").HasDatabaseName("IX_OutboxMessages_Pending");
+    }
+}

@@ -1,0 +1,87 @@
+namespace Rosette.Domain.Issuance;
+
+/// <summary>
+/// One issuance request (an individual issuance is a batch of one pair): who, when, what was asked and how it went.
+/// The issued pairs are the awards that carry its id; the failed pairs are its <see cref="IssuanceFailure"/>s.
+/// </summary>
+public sealed class IssuanceBatch
+{
+    public const int IdempotencyKeyMaxLength = 200;
+
+    private IssuanceBatch()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public AwardSource Source { get; private set; }
+
+    public Guid? ClassId { get; private set; }
+
+    public Guid? CourseAssignmentId { get; private set; }
+
+    public Guid? IssuedById { get; private set; }
+
+    public DateTime CreatedAt { get; private set; }
+
+    public int BadgeCount { get; private set; }
+
+    public int StudentCount { get; private set; }
+
+    public int IssuedCount { get; private set; }
+
+    public int FailedCount { get; private set; }
+
+    public string? Narrative { get; private set; }
+
+    public bool SuppressNotifications { get; private set; }
+
+    /// <summary>The client's Idempotency-Key: a retry with the same key returns this batch's stored result.</summary>
+    public string? IdempotencyKey { get; private set; }
+
+    public static IssuanceBatch Create(
+        AwardSource source, Guid? classId, Guid? courseAssignmentId, Guid? issuedById, DateTime now, int badgeCount, int studentCount,
+        string? narrative, bool suppressNotifications, string? idempotencyKey) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        Source = source,
+        ClassId = classId,
+        CourseAssignmentId = courseAssignmentId,
+        IssuedById = issuedById,
+        CreatedAt = now,
+        BadgeCount = badgeCount,
+        StudentCount = studentCount,
+        Narrative = narrative,
+        SuppressNotifications = suppressNotifications,
+        IdempotencyKey = idempotencyKey,
+    };
+
+    public void Record(int issued, int failed)
+    {
+        IssuedCount = issued;
+        FailedCount = failed;
+    }
+}
+
+/// <summary>A pair of a batch that was not issued, with the reason.</summary>
+public sealed class IssuanceFailure
+{
+    private IssuanceFailure()
+    {
+    }
+
+    public long Id { get; private set; }
+
+    public Guid BatchId { get; private set; }
+
+    public Guid BadgeId { get; private set; }
+
+    public Guid StudentId { get; private set; }
+
+    public string Code { get; private set; } = "";
+
+    public string Message { get; private set; } = "";
+
+    public static IssuanceFailure Create(Guid batchId, Guid badgeId, Guid studentId, Error error) =>
+        new() { BatchId = batchId, BadgeId = badgeId, StudentId = studentId, Code = error.Code, Message = error.Message };
+}

@@ -1,0 +1,105 @@
+using Rosette.Domain.Badges;
+using Rosette.Domain.Classes;
+using Rosette.Domain.Users;
+
+namespace Rosette.Domain.Issuance;
+
+/// <summary>What the rules need to know of a student in a class.</summary>
+public sealed record StudentInClass(User? Student, string? OrganizationPath, bool ActivelyEnrolled);
+
+/// <summary>
+/// The only place that decides whether a badge may be issued to a student by hand. A pair fails on the badge's
+/// reason, else the student's, else because the student already holds the badge. Batches work out the badge's
+/// and the student's reasons once each, then combine them per pair.
+/// </summary>
+public static class IssuanceRules
+{
+    public const int MaxBadgesPerRequest = 100;
+    public const int MaxStudentsPerRequest = 20_000;
+    public const int MaxPairsPerRequest = 200_000;
+
+    public const string PartialFailureWarning = "Warning: Not all badges were successfully issued. See the Failed Badge list for details.";
+
+    /// <summary>Badges that can be issued in a class: its organization's, allowing manual issuance, not archived.</summary>
+    public static bool IsIssuableIn(Badge badge, Guid classOrganizationId) => WhyNotBadge(badge, badge.Id, classOrganizationId) is null;
+
+    public static Error? WhyNotBadge(Badge? badge, Guid badgeId, Guid organizationId, bool courseAssignment = false) =>
+        badge is null ? IssuanceErrors.UnknownBadge(badgeId)
+        : badge.OrganizationId != organizationId ? (courseAssignment ? IssuanceErrors.BadgeNotInCourseOrganization(badge) : IssuanceErrors.BadgeNotInClassOrganization(badge))
+        : badge.IsArchived ? IssuanceErrors.BadgeArchived(badge)
+        : !badge.AllowManualIssuance ? IssuanceErrors.ManualIssuanceDisabled(badge)
+        : null;
+
+    /// <summary>Students that can be chosen in a class: active students, actively enrolled, whom the actor may choose.</summary>
+    public static Error? WhyNotStudent(StudentInClass facts, Guid studentId, ClassAccess access) =>
+        facts.Student is not { Role: UserRole.Student, IsActive: true } ? IssuanceErrors.UnknownStudent(studentId)
+        : !facts.ActivelyEnrolled ? IssuanceErrors.NotEnrolled(facts.Student)
+        : !access.CanChooseStudentOf(facts.OrganizationPath!) ? IssuanceErrors.StudentNotSelectable(facts.Student)
+        : null;
+
+    public static bool IsSelectable(StudentInClass facts, ClassAccess access) => WhyNotStudent(facts, Guid.Empty, access) is null;
+
+    /// <summary>The verdict for one pair, from the badge's and the student's reasons and when the student earned the badge, if they hold it.</summary>
+    public static Error? WhyNot(Error? badgeReason, Error? studentReason, DateTime? heldSince) =>
+        badgeReason ?? studentReason ?? (heldSince is { } since ? IssuanceErrors.AlreadyEarned(since) : null);
+
+    /// <summary>Checks the size of a request before anything is loaded.</summary>
+    public static Error? CheckRequestSize(int badges, int students)
+    {
+        if (badges == 0 || students == 0)
+        {
+            var errors = new ValidationErrors();
+            if (badges == 0)
+            {
+                errors.Add(InvalidError.Field("badgeIds", "validation_failed", "Choose at least one badge."));
+            }
+            if (students == 0)
+            {
+                errors.Add(InvalidError.Field("studentIds", "validation_failed", "Choose at least one student."));
+            }
+            return errors.ToError();
+        }
+        return badges > MaxBadgesPerRequest || students > MaxStudentsPerRequest || (long)badges * students > MaxPairsPerRequest
+            ? IssuanceErrors.BatchTooLarge
+            : null;
+    }
+}
+
+public static class IssuanceErrors
+{
+    public static readonly InvalidError BatchTooLarge = new("batch_too_large",
+        $"A request may issue at most {IssuanceRules.MaxBadgesPerRequest} badges to at most {IssuanceRules.MaxStudentsPerRequest} students, " +
+        $"and at most {IssuanceRules.MaxPairsPerRequest} badge-student pairs in all. Split the batch.");
+
+    public static Error UnknownBadge(Guid badgeId) => new InvalidError("unknown_badge", $"There is no badge with id '{badgeId}'.");
+
+    public static Error UnknownStudent(Guid studentId) => new InvalidError("unknown_student", $"There is no active student with id '{studentId}'.");
+
+    public static Error BadgeNotInClassOrganization(Badge badge) =>
+        new InvalidError("badge_not_in_class_organization", $"The badge '{badge.Name}' belongs to another organization than the class.");
+
+    public static Error BadgeNotInCourseOrganization(Badge badge) =>
+        new InvalidError("badge_not_in_course_organization", $"The badge '{badge.Name}' belongs to another organization than the course.");
+
+    public static Error BadgeArchived(Badge badge) => new InvalidError("badge_archived", $"The badge '{badge.Name}' is archived.");
+
+    public static Error ManualIssuanceDisabled(Badge badge) =>
+        new InvalidError("manual_issuance_disabled", $"The badge '{badge.Name}' is not marked to allow manual issuance.");
+
+    public static Error NotEnrolled(User student) => new InvalidError("not_enrolled", $"{student.FullName} is not enrolled in this class.");
+
+    public static Error StudentNotSelectable(User student) =>
+        new InvalidError("student_not_selectable", $"{student.FullName} belongs to an organization you do not teach for in this class.");
+
+    public static Error AlreadyEarned(DateTime since) =>
+        new ConflictError("already_earned", $"The student already earned this badge on {since:yyyy-MM-dd HH:mm} UTC; a badge is earned only once.");
+
+    public static Error AlreadyRevoked(Guid awardId) => new ConflictError("already_revoked", $"The award '{awardId}' is already revoked.");
+
+    public static readonly ForbiddenError CourseAssignmentAdministratorsOnly =
+        new("forbidden", "Only administrators issue badges from a course assignment.");
+
+    public static readonly ForbiddenError RevocationAdministratorsOnly = new("forbidden", "Only administrators revoke awards.");
+
+    public static readonly ForbiddenError IssuersOnly = new("forbidden", "Only the class's instructors and administrators issue badges in it.");
+}

@@ -1,0 +1,143 @@
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+
+namespace Rosette.Infrastructure.Outbox;
+
+public sealed class OutboxOptions
+{
+    public const string Section = "Rosette:Outbox";
+
+    public bool Enabled { get; set; } = true;
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ClaimDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    public int BatchSize { get; set; } = 20;
+
+    /// <summary>After this many failed attempts (about a day of backoff) a message is set aside with its last error.</summary>
+    public int MaxAttempts { get; set; } = 30;
+}
+
+/// <summary>
+/// Runs the outbox: claims due messages (on PostgreSQL with FOR UPDATE SKIP LOCKED, so instances never take the same
+/// message), runs the handlers of each, and marks it processed, or schedules a retry with exponential backoff.
+/// A crashed instance's claims expire and another instance takes the messages over.
+/// </summary>
+public sealed class OutboxDispatcher(
+    IServiceScopeFactory scopes, OutboxSignal signal, OutboxOptions options, TimeProvider clock, ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Enabled)
+        {
+            return;
+        }
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await RunOnceAsync(stoppingToken) == 0)
+                {
+                    await signal.WaitAsync(options.PollInterval, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "The outbox dispatcher failed; retrying shortly.");
+                await Task.Delay(options.PollInterval, clock, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Claims and processes one round of due messages; returns how many it claimed.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        List<OutboxMessage> claimed;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            claimed = await ClaimAsync(scope.ServiceProvider.GetRequiredService<RosetteDb>(), cancellationToken);
+        }
+        foreach (var message in claimed)
+        {
+            await ProcessAsync(message, cancellationToken);
+        }
+        return claimed.Count;
+    }
+
+    private const string ClaimSql = """
+        UPDATE "OutboxMessages" SET "ClaimedBy" = {0}, "ClaimedUntil" = {1}
+        WHERE "Id" IN (
+            SELECT "Id" FROM "OutboxMessages"
+            WHERE "ProcessedAt" IS NULL AND "DueAt" <= {2} AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" < {2})
+            ORDER BY "DueAt" LIMIT {3}
+        """;
+
+    private const string Returning = " RETURNING *";
+
+    private async Task<List<OutboxMessage>> ClaimAsync(RosetteDb db, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var until = now + options.ClaimDuration;
+        var sql = db.IsPostgres ? ClaimSql + " FOR UPDATE SKIP LOCKED)" + Returning : ClaimSql + ")" + Returning;
+        return await db.OutboxMessages.FromSqlRaw(sql, _instance, until, now, options.BatchSize).AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    private async Task ProcessAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var handlers = scope.ServiceProvider.GetServices<IOutboxHandler>().Where(h => h.Topic == message.Topic).ToList();
+        string? error = null;
+        try
+        {
+            foreach (var handler in handlers)
+            {
+                await handler.HandleAsync(message, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            error = $"{e.GetType().Name}: {e.Message}";
+            logger.LogWarning(e, "Outbox message {Id} ({Topic}) failed on attempt {Attempt}", message.Id, message.Topic, message.Attempts + 1);
+        }
+        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var attempts = message.Attempts + 1;
+        var giveUp = error is not null && attempts >= options.MaxAttempts;
+        var due = error is null ? message.DueAt : now + Backoff(attempts);
+        DateTime? processedAt = error is null || giveUp ? now : null;
+        var lastError = error is null ? null : error[..Math.Min(error.Length, 2000)];
+        await db.OutboxMessages.Where(m => m.Id == message.Id && m.ClaimedBy == _instance).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.ProcessedAt, processedAt)
+            .SetProperty(m => m.Attempts, attempts)
+            .SetProperty(m => m.DueAt, due)
+            .SetProperty(m => m.LastError, lastError)
+            .SetProperty(m => m.ClaimedBy, (string?)null)
+            .SetProperty(m => m.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+    }
+
+    /// <summary>Exponential, capped at an hour, with jitter so that instances do not retry in step.</summary>
+    public static TimeSpan Backoff(int attempt)
+    {
+        var seconds = Math.Min(3600, Math.Pow(2, Math.Min(attempt, 12)));
+        return TimeSpan.FromSeconds(seconds * (0.75 + Random.Shared.NextDouble() * 0.5));
+    }
+}
+
+public static class OutboxRegistration
+{
+    public static IServiceCollection AddOutbox(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(configuration.GetSection(OutboxOptions.Section).Get<OutboxOptions>() ?? new OutboxOptions());
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        return services;
+    }
+}
