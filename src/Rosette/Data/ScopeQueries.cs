@@ -1,6 +1,7 @@
 using Rosette.Domain;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Classes;
+using Rosette.Domain.Issuance;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Users;
 
@@ -41,5 +42,17 @@ public static class ScopeQueries
         UserRole.Administrator => classes.Where(c => db.Organizations.AdministeredBy(actor).Any(o => o.Id == c.OrganizationId)),
         UserRole.Instructor => classes.Where(c => db.ClassInstructors.Any(i => i.ClassId == c.Id && i.UserId == actor.UserId)),
         _ => classes.Where(c => db.Enrollments.Any(e => e.ClassId == c.Id && e.StudentId == actor.UserId && e.IsActive)),
+    };
+
+    /// <summary>
+    /// Awards the actor sees: administrators those of badges in their scope, instructors those issued in the classes they
+    /// teach, students their own.
+    /// </summary>
+    public static IQueryable<Award> VisibleTo(this IQueryable<Award> awards, RosetteDb db, Actor actor) => actor.Role switch
+    {
+        UserRole.Administrator when actor.IsSystemAdministrator => awards,
+        UserRole.Administrator => awards.Where(a => db.Badges.AdministeredBy(db, actor).Any(b => b.Id == a.BadgeId)),
+        UserRole.Instructor => awards.Where(a => db.ClassInstructors.Any(i => i.ClassId == a.ClassId && i.UserId == actor.UserId)),
+        _ => awards.Where(a => a.StudentId == actor.UserId),
     };
 }

@@ -21,3 +21,9 @@ public readonly struct Result<T>
 
     public static implicit operator Result<T>(Error error) => new(default, error);
 }
+
+public static class Result
+{
+    /// <summary>A success; for values whose type has no implicit conversion (interfaces).</summary>
+    public static Result<T> Success<T>(T value) => value;
+}

@@ -3,6 +3,7 @@ using Rosette.Features.Badges;
 using Rosette.Features.Classes;
 using Rosette.Features.Courses;
 using Rosette.Features.Health;
+using Rosette.Features.Issuance;
 using Rosette.Features.Organizations;
 using Rosette.Features.Users;
 using Rosette.Infrastructure.Auth;
@@ -20,6 +21,7 @@ public static class Endpoints
         api.MapCoursesApi();
         api.MapClassesApi();
         api.MapBadgesApi();
+        api.MapIssuanceApi();
         app.MapHealth();
         app.MapBadgeImages();
         return app;

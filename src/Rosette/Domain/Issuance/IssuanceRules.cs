@@ -32,10 +32,14 @@ public static class IssuanceRules
 
     /// <summary>Students that can be chosen in a class: active students, actively enrolled, whom the actor may choose.</summary>
     public static Error? WhyNotStudent(StudentInClass facts, Guid studentId, ClassAccess access) =>
-        facts.Student is not { Role: UserRole.Student, IsActive: true } ? IssuanceErrors.UnknownStudent(studentId)
-        : !facts.ActivelyEnrolled ? IssuanceErrors.NotEnrolled(facts.Student)
-        : !access.CanChooseStudentOf(facts.OrganizationPath!) ? IssuanceErrors.StudentNotSelectable(facts.Student)
-        : null;
+        WhyNotRecipient(facts.Student, studentId)
+        ?? (!facts.ActivelyEnrolled ? IssuanceErrors.NotEnrolled(facts.Student!)
+        : !access.CanChooseStudentOf(facts.OrganizationPath!) ? IssuanceErrors.StudentNotSelectable(facts.Student!)
+        : null);
+
+    /// <summary>Badges go to active users with the student role, whatever the path.</summary>
+    public static Error? WhyNotRecipient(User? student, Guid studentId) =>
+        student is { Role: UserRole.Student, IsActive: true } ? null : IssuanceErrors.UnknownStudent(studentId);
 
     public static bool IsSelectable(StudentInClass facts, ClassAccess access) => WhyNotStudent(facts, Guid.Empty, access) is null;
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Classes;
+using Rosette.Domain.Users;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Classes;
@@ -122,7 +123,10 @@ public sealed class EnrollmentsHandler(RosetteDb db, TimeProvider clock)
 
 public static class RosterQueries
 {
-    /// <summary>The class's active students that the actor may choose (see <see cref="ClassAccess"/>), optionally searched, by name.</summary>
+    /// <summary>
+    /// The class's students that the actor may choose (<see cref="Domain.Issuance.IssuanceRules.WhyNotStudent"/> in SQL:
+    /// active students, actively enrolled, within the actor's student scope), optionally searched, by name.
+    /// </summary>
     public static IQueryable<RosterStudent> RosterQuery(this RosetteDb db, ClassContext context, string? term)
     {
         var scope = context.Access.StudentScopePath;
@@ -130,6 +134,7 @@ public static class RosterQueries
         var rows = from e in db.Enrollments
                    where e.ClassId == classId && e.IsActive
                    join u in db.Users on e.StudentId equals u.Id
+                   where u.Role == UserRole.Student && u.IsActive
                    join o in db.Organizations on u.OrganizationId equals o.Id
                    where scope == null || o.Path.StartsWith(scope)
                    where term == null || u.SearchText.Contains(term)

@@ -29,6 +29,7 @@ public static class RosetteApp
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         services.AddFeatureHandlers();
+        services.AddScoped<Features.Issuance.AwardIssuer>();
         services.AddOutbox(builder.Configuration);
         services.AddScoped<Bootstrap>();
         return builder;

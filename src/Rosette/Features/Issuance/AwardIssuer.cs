@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Issuance;
+using Rosette.Infrastructure.Outbox;
+
+namespace Rosette.Features.Issuance;
+
+/// <summary>A decided pair: an award to write, or the reason it fails.</summary>
+public sealed record PairDecision(Guid BadgeId, Guid StudentId, Award? Award, Error? Failure);
+
+/// <summary>
+/// Writes decided pairs in one transaction: the batch, the awards (set-based; the earn-once index skips any pair that
+/// another request won meanwhile, which then reports already_earned), the failures, and the outbox message that
+/// mail and badge providers follow. Every pair reported as issued is committed before this returns.
+/// </summary>
+public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, TimeProvider clock)
+{
+    private const int MaxAttempts = 3;
+
+    /// <summary>Writes the batch; null when another request with the same idempotency key stored its batch first.</summary>
+    public async Task<IssueBadgesResult?> WriteAsync(IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, CancellationToken cancellationToken)
+    {
+        // Canonical order: concurrent batches lock overlapping rows in the same order, so they cannot deadlock.
+        var awards = decisions.Where(d => d.Award is not null).Select(d => d.Award!)
+            .OrderBy(a => a.BadgeId).ThenBy(a => a.StudentId).ToList();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await WriteOnceAsync(batch, decisions, awards, cancellationToken);
+            }
+            catch (Exception e) when (attempt < MaxAttempts && IsTransient(e))
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<IssueBadgesResult?> WriteOnceAsync(
+        IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, List<Award> awards, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.IssuanceBatches.Add(batch);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (batch.IdempotencyKey is not null && e.IsUniqueViolation())
+        {
+            db.ChangeTracker.Clear();
+            return null;
+        }
+        var inserted = await db.InsertAsync(awards, ignoreConflicts: true, a => a.Id, cancellationToken);
+        var failures = decisions.Where(d => d.Failure is not null)
+            .Select(d => IssuanceFailure.Create(batch.Id, d.BadgeId, d.StudentId, d.Failure!)).ToList();
+        var lost = awards.Where(a => !inserted.Contains(a.Id)).ToList();
+        if (lost.Count > 0)
+        {
+            failures.AddRange(await AlreadyEarnedAsync(batch.Id, lost, cancellationToken));
+        }
+        await db.InsertAsync(failures, ignoreConflicts: false, f => f.Id, cancellationToken);
+        batch.Record(inserted.Count, failures.Count);
+        if (inserted.Count > 0)
+        {
+            db.Publish(OutboxTopics.AwardsIssued, new AwardsIssued(batch.Id, null, batch.SuppressNotifications), clock.GetUtcNow().UtcDateTime);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (inserted.Count > 0)
+        {
+            outbox.Notify();
+        }
+        var issued = awards.Where(a => inserted.Contains(a.Id)).Select(a => new IssuedPair(a.BadgeId, a.StudentId, a.Id, a.IssuedAt)).ToList();
+        var failed = failures.Select(f => new FailedPair(f.BadgeId, f.StudentId, f.Code, f.Message)).ToList();
+        return new IssueBadgesResult(batch.Id, issued, failed, IssueBadgesResult.WarningFor(failed.Count));
+    }
+
+    /// <summary>Pairs whose insert the earn-once index refused: someone issued them a moment ago.</summary>
+    private async Task<List<IssuanceFailure>> AlreadyEarnedAsync(Guid batchId, List<Award> lost, CancellationToken cancellationToken)
+    {
+        var badgeIds = lost.Select(a => a.BadgeId).Distinct().ToList();
+        var studentIds = lost.Select(a => a.StudentId).Distinct().ToList();
+        var held = await db.Awards.AsNoTracking()
+            .Where(a => a.RevokedAt == null && badgeIds.Contains(a.BadgeId) && studentIds.Contains(a.StudentId))
+            .Select(a => new { a.BadgeId, a.StudentId, a.IssuedAt })
+            .ToDictionaryAsync(a => (a.BadgeId, a.StudentId), a => a.IssuedAt, cancellationToken);
+        return lost.Select(a => IssuanceFailure.Create(batchId, a.BadgeId, a.StudentId,
+            IssuanceErrors.AlreadyEarned(held.TryGetValue((a.BadgeId, a.StudentId), out var since) ? since : a.IssuedAt))).ToList();
+    }
+
+    private static bool IsTransient(Exception e) =>
+        (e as PostgresException ?? e.InnerException as PostgresException)?.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;
+}

@@ -1,0 +1,105 @@
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Issuance;
+using Rosette.Infrastructure.Http;
+using Rosette.Infrastructure.Outbox;
+
+namespace Rosette.Features.Issuance;
+
+public sealed record AwardDto(
+    Guid Id, Guid BadgeId, string BadgeName, Guid StudentId, string StudentName, DateTime IssuedAt, Guid? IssuedById, string? IssuedByName,
+    AwardSource Source, Guid? ClassId, Guid? CourseAssignmentId, Guid? BatchId, string? Narrative, DateTime? ExpiresAt,
+    AwardStatus Status, DateTime? RevokedAt, Guid? RevokedById, string? RevocationReason);
+
+public sealed record AwardListRequest(int? Page, int? PageSize, Guid? StudentId, Guid? BadgeId, Guid? ClassId);
+
+public sealed record RevokeAwardRequest(string? Reason, bool? SuppressNotifications);
+
+/// <summary>Reading awards (scoped by <see cref="ScopeQueries.VisibleTo(IQueryable{Award}, RosetteDb, Actor)"/>) and revoking them.</summary>
+public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, TimeProvider clock)
+{
+    public async Task<Result<Paged<AwardDto>>> ListAsync(Actor actor, AwardListRequest request, CancellationToken cancellationToken)
+    {
+        var paging = new PageRequest(request.Page, request.PageSize, null);
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var awards = db.Awards.AsNoTracking().VisibleTo(db, actor);
+        if (request.StudentId is { } studentId)
+        {
+            awards = awards.Where(a => a.StudentId == studentId);
+        }
+        if (request.BadgeId is { } badgeId)
+        {
+            awards = awards.Where(a => a.BadgeId == badgeId);
+        }
+        if (request.ClassId is { } classId)
+        {
+            awards = awards.Where(a => a.ClassId == classId);
+        }
+        var now = clock.UtcNowSeconds();
+        return await paging.ToPageAsync(Project(awards).OrderByDescending(r => r.Award.IssuedAt).ThenBy(r => r.Award.Id), r => r.ToDto(now), cancellationToken);
+    }
+
+    public async Task<Result<AwardDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
+    {
+        var row = await Project(db.Awards.AsNoTracking().VisibleTo(db, actor).Where(a => a.Id == id)).SingleOrDefaultAsync(cancellationToken);
+        return row is null ? CommonErrors.NotFound("award", id) : row.ToDto(clock.UtcNowSeconds());
+    }
+
+    /// <summary>Administrators of the badge's organization revoke, with a reason; the student may then earn the badge again.</summary>
+    public async Task<Result<AwardDto>> RevokeAsync(Actor actor, Guid id, RevokeAwardRequest request, CancellationToken cancellationToken)
+    {
+        var award = await db.Awards.VisibleTo(db, actor).SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (award is null)
+        {
+            return CommonErrors.NotFound("award", id);
+        }
+        if (!actor.IsAdministrator)
+        {
+            return IssuanceErrors.RevocationAdministratorsOnly;
+        }
+        var now = clock.UtcNowSeconds();
+        if (award.Revoke(actor.UserId, request.Reason, now) is { } error)
+        {
+            return error;
+        }
+        db.Publish(OutboxTopics.AwardRevoked, new AwardRevoked(award.Id, request.SuppressNotifications ?? false), now);
+        await db.SaveChangesAsync(cancellationToken);
+        outbox.Notify();
+        return await GetAsync(actor, id, cancellationToken);
+    }
+
+    private IQueryable<AwardRow> Project(IQueryable<Award> awards) =>
+        from a in awards
+        join b in db.Badges on a.BadgeId equals b.Id
+        join s in db.Users on a.StudentId equals s.Id
+        join i in db.Users on a.IssuedById equals i.Id into issuers
+        from i in issuers.DefaultIfEmpty()
+        select new AwardRow
+        {
+            Award = a,
+            BadgeName = b.Name,
+            StudentName = s.FirstName + " " + s.LastName,
+            IssuedByName = i == null ? null : i.FirstName + " " + i.LastName,
+        };
+
+    /// <summary>Member-initialised (not positional) so that EF can order by its members.</summary>
+    private sealed class AwardRow
+    {
+        public required Award Award { get; init; }
+
+        public required string BadgeName { get; init; }
+
+        public required string StudentName { get; init; }
+
+        public string? IssuedByName { get; init; }
+
+        public AwardDto ToDto(DateTime now) => new(
+            Award.Id, Award.BadgeId, BadgeName, Award.StudentId, StudentName, Award.IssuedAt, Award.IssuedById, IssuedByName, Award.Source,
+            Award.ClassId, Award.CourseAssignmentId, Award.BatchId, Award.Narrative, Award.ExpiresAt, Award.StatusAt(now), Award.RevokedAt,
+            Award.RevokedById, Award.RevocationReason);
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Issuance;
+using Rosette.Features.Badges;
+using Rosette.Features.Classes;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Issuance;
+
+public sealed record IssuableBadge(Guid Id, string Name, string Description, Guid OrganizationId, string? ImageUrl);
+
+public sealed record IssuableStudent(Guid Id, string FirstName, string LastName, string Email, Guid OrganizationId, IReadOnlyList<Guid> HeldBadgeIds);
+
+/// <summary>What the Choose Badges and Choose Student(s) dialogs list.</summary>
+public sealed class IssuableQueriesHandler(RosetteDb db)
+{
+    /// <summary>Badges of the class's organization that allow manual issuance and are not archived (<see cref="IssuanceRules.IsIssuableIn"/>).</summary>
+    public async Task<Result<IReadOnlyList<IssuableBadge>>> BadgesAsync(Actor actor, Guid classId, CancellationToken cancellationToken)
+    {
+        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
+        if (context is null)
+        {
+            return CommonErrors.NotFound("class", classId);
+        }
+        if (!context.Access.CanTeach)
+        {
+            return IssuanceErrors.IssuersOnly;
+        }
+        return Result.Success(await IssuableBadgesAsync(context, cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<IssuableBadge>> IssuableBadgesAsync(ClassContext context, CancellationToken cancellationToken)
+    {
+        var organizationId = context.Organization.Id;
+        var badges = await db.Badges.AsNoTracking()
+            .Where(b => b.OrganizationId == organizationId)
+            .OrderBy(b => b.Name).ThenBy(b => b.Id).ToListAsync(cancellationToken);
+        return badges.Where(b => IssuanceRules.IsIssuableIn(b, organizationId))
+            .Select(b => new IssuableBadge(b.Id, b.Name, b.Description, b.OrganizationId, BadgeDto.UrlOf(b))).ToList();
+    }
+
+    /// <summary>The students the actor may choose in the class, a page at a time, with the badges of the class's organization each holds.</summary>
+    public async Task<Result<Paged<IssuableStudent>>> StudentsAsync(Actor actor, Guid classId, PageRequest paging, CancellationToken cancellationToken)
+    {
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
+        if (context is null)
+        {
+            return CommonErrors.NotFound("class", classId);
+        }
+        if (!context.Access.CanTeach)
+        {
+            return IssuanceErrors.IssuersOnly;
+        }
+        var page = await paging.ToPageAsync(db.RosterQuery(context, paging.Term), s => s, cancellationToken);
+        var held = await db.HeldBadgesAsync(page.Items.Select(s => s.Id).ToList(), context.Organization.Id, cancellationToken);
+        var items = page.Items.Select(s => new IssuableStudent(s.Id, s.FirstName, s.LastName, s.Email, s.OrganizationId,
+            held.TryGetValue(s.Id, out var ids) ? ids : [])).ToList();
+        return new Paged<IssuableStudent>(items, page.Page, page.PageSize, page.Total);
+    }
+}
+
+public static class HeldBadgeQueries
+{
+    /// <summary>The active awards of these students, by student: the badge ids they hold (of one organization's badges when given).</summary>
+    public static async Task<Dictionary<Guid, IReadOnlyList<Guid>>> HeldBadgesAsync(
+        this RosetteDb db, IReadOnlyCollection<Guid> studentIds, Guid? badgeOrganizationId, CancellationToken cancellationToken)
+    {
+        var rows = await (
+            from a in db.Awards.AsNoTracking()
+            where a.RevokedAt == null && studentIds.Contains(a.StudentId)
+            join b in db.Badges on a.BadgeId equals b.Id
+            where badgeOrganizationId == null || b.OrganizationId == badgeOrganizationId
+            orderby b.Name
+            select new { a.StudentId, a.BadgeId }).ToListAsync(cancellationToken);
+        return rows.GroupBy(r => r.StudentId).ToDictionary(g => g.Key, g => (IReadOnlyList<Guid>)g.Select(r => r.BadgeId).ToList());
+    }
+}

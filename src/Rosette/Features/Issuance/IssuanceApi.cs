@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Rosette.Domain;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Issuance;
+
+public static class IssuanceApi
+{
+    public static RouteGroupBuilder MapIssuanceApi(this RouteGroupBuilder api)
+    {
+        var classes = api.MapGroup("/classes/{classId:guid}").WithTags("Issuance");
+        classes.MapGet("/issuable-badges", async Task<Results<Ok<IReadOnlyList<IssuableBadge>>, ProblemHttpResult>> (
+                Guid classId, Actor actor, IssuableQueriesHandler handler, CancellationToken ct) =>
+            (await handler.BadgesAsync(actor, classId, ct)).ToOk());
+        classes.MapGet("/issuable-students", async Task<Results<Ok<Paged<IssuableStudent>>, ProblemHttpResult>> (
+                Guid classId, [AsParameters] PageRequest paging, Actor actor, IssuableQueriesHandler handler, CancellationToken ct) =>
+            (await handler.StudentsAsync(actor, classId, paging, ct)).ToOk());
+        classes.MapPost("/badge-issuances", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
+                Guid classId, IssueBadgesRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+                Actor actor, IssueBadgesHandler handler, CancellationToken ct) =>
+            (await handler.HandleAsync(actor, classId, request, idempotencyKey, ct)).ToOk());
+        classes.MapGet("/badge-issuances", async Task<Results<Ok<Paged<IssuanceSummary>>, ProblemHttpResult>> (
+                Guid classId, [AsParameters] PageRequest paging, Actor actor, IssuanceHistoryHandler handler, CancellationToken ct) =>
+            (await handler.ClassHistoryAsync(actor, classId, paging, ct)).ToOk());
+
+        api.MapGet("/badge-issuances/{id:guid}", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
+                Guid id, Actor actor, IssuanceHistoryHandler handler, CancellationToken ct) =>
+            (await handler.GetResultAsync(actor, id, ct)).ToOk())
+            .WithTags("Issuance");
+        api.MapPost("/course-assignments/{assignmentId:guid}/badge-issuances", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
+                Guid assignmentId, IssueFromCourseAssignmentRequest request, Actor actor, IssueFromCourseAssignmentHandler handler, CancellationToken ct) =>
+            (await handler.HandleAsync(actor, assignmentId, request, ct)).ToOk())
+            .WithTags("Issuance");
+
+        var awards = api.MapGroup("/awards").WithTags("Awards");
+        awards.MapGet("/", async Task<Results<Ok<Paged<AwardDto>>, ProblemHttpResult>> (
+                [AsParameters] AwardListRequest request, Actor actor, AwardsHandler handler, CancellationToken ct) =>
+            (await handler.ListAsync(actor, request, ct)).ToOk());
+        awards.MapGet("/{awardId:guid}", async Task<Results<Ok<AwardDto>, ProblemHttpResult>> (
+                Guid awardId, Actor actor, AwardsHandler handler, CancellationToken ct) =>
+            (await handler.GetAsync(actor, awardId, ct)).ToOk());
+        awards.MapPost("/{awardId:guid}/revocation", async Task<Results<Ok<AwardDto>, ProblemHttpResult>> (
+                Guid awardId, RevokeAwardRequest request, Actor actor, AwardsHandler handler, CancellationToken ct) =>
+            (await handler.RevokeAsync(actor, awardId, request, ct)).ToOk());
+        return api;
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain.Issuance;
+
+namespace Rosette.Features.Issuance;
+
+public sealed record IssuedPair(Guid BadgeId, Guid StudentId, Guid AwardId, DateTime IssuedAt);
+
+public sealed record FailedPair(Guid BadgeId, Guid StudentId, string Code, string Message);
+
+/// <summary>The outcome of one issuance request: one entry per badge-student pair, and the seed's warning when any failed.</summary>
+public sealed record IssueBadgesResult(Guid Id, IReadOnlyList<IssuedPair> Issued, IReadOnlyList<FailedPair> Failed, string? Warning)
+{
+    public static string? WarningFor(int failed) => failed > 0 ? IssuanceRules.PartialFailureWarning : null;
+}
+
+public static class IssuanceResultQuery
+{
+    /// <summary>A stored batch's result, rebuilt from its awards and its failures.</summary>
+    public static async Task<IssueBadgesResult> LoadResultAsync(this RosetteDb db, Guid batchId, CancellationToken cancellationToken)
+    {
+        var issued = await db.Awards.AsNoTracking().Where(a => a.BatchId == batchId)
+            .OrderBy(a => a.BadgeId).ThenBy(a => a.StudentId)
+            .Select(a => new IssuedPair(a.BadgeId, a.StudentId, a.Id, a.IssuedAt)).ToListAsync(cancellationToken);
+        var failed = await db.IssuanceFailures.AsNoTracking().Where(f => f.BatchId == batchId).OrderBy(f => f.Id)
+            .Select(f => new FailedPair(f.BadgeId, f.StudentId, f.Code, f.Message)).ToListAsync(cancellationToken);
+        return new IssueBadgesResult(batchId, issued, failed, IssueBadgesResult.WarningFor(failed.Count));
+    }
+}

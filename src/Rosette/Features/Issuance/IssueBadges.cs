@@ -1,0 +1,121 @@
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Badges;
+using Rosette.Domain.Issuance;
+using Rosette.Features.Classes;
+
+namespace Rosette.Features.Issuance;
+
+public sealed record IssueBadgesRequest(IReadOnlyList<Guid>? BadgeIds, IReadOnlyList<Guid>? StudentIds, string? Narrative, bool? SuppressNotifications);
+
+/// <summary>
+/// Manual issuance in a class: the cross product of the chosen badges and students, each pair decided by
+/// <see cref="IssuanceRules"/>. Everything is loaded once for the whole batch (badges, students with their enrollment,
+/// the awards they hold), decided in memory, and written set-based in one transaction by <see cref="AwardIssuer"/>.
+/// </summary>
+public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimeProvider clock)
+{
+    public async Task<Result<IssueBadgesResult>> HandleAsync(
+        Actor actor, Guid classId, IssueBadgesRequest request, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var badgeIds = request.BadgeIds?.Distinct().ToList() ?? [];
+        var studentIds = request.StudentIds?.Distinct().ToList() ?? [];
+        if (Validate(badgeIds.Count, studentIds.Count, request.Narrative, idempotencyKey) is { } invalid)
+        {
+            return invalid;
+        }
+        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
+        if (context is null)
+        {
+            return CommonErrors.NotFound("class", classId);
+        }
+        if (!context.Access.CanTeach)
+        {
+            return IssuanceErrors.IssuersOnly;
+        }
+        if (idempotencyKey is not null && await PreviousResultAsync(actor, idempotencyKey, cancellationToken) is { } previous)
+        {
+            return previous;
+        }
+
+        var badges = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, cancellationToken);
+        var students = await db.LoadStudentsInClassAsync(classId, studentIds, cancellationToken);
+        var held = await db.HeldSinceAsync(badgeIds, studentIds, cancellationToken);
+        var now = clock.UtcNowSeconds();
+        var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
+        var batch = IssuanceBatch.Create(AwardSource.Roster, classId, null, actor.UserId, now, badgeIds.Count, studentIds.Count,
+            narrative, request.SuppressNotifications ?? false, idempotencyKey);
+
+        var badgeReasons = badgeIds.ToDictionary(id => id, id => IssuanceRules.WhyNotBadge(badges.GetValueOrDefault(id), id, context.Organization.Id));
+        var studentReasons = studentIds.ToDictionary(id => id, id => IssuanceRules.WhyNotStudent(students[id], id, context.Access));
+        var decisions = new List<PairDecision>(badgeIds.Count * studentIds.Count);
+        foreach (var badgeId in badgeIds)
+        {
+            foreach (var studentId in studentIds)
+            {
+                var failure = IssuanceRules.WhyNot(badgeReasons[badgeId], studentReasons[studentId], held.TryGetValue((badgeId, studentId), out var since) ? since : null);
+                decisions.Add(failure is not null
+                    ? new PairDecision(badgeId, studentId, null, failure)
+                    : new PairDecision(badgeId, studentId, NewAward(badges[badgeId], studentId, batch, now, narrative), null));
+            }
+        }
+        return await issuer.WriteAsync(batch, decisions, cancellationToken)
+            ?? (await PreviousResultAsync(actor, idempotencyKey!, cancellationToken))!;
+    }
+
+    private static Award NewAward(Badge badge, Guid studentId, IssuanceBatch batch, DateTime now, string? narrative) =>
+        Award.Create(badge.Id, studentId, now, batch.IssuedById, batch.Source, batch.ClassId, batch.CourseAssignmentId, batch.Id, narrative, badge.ExpiryFor(now));
+
+    internal static Error? Validate(int badges, int students, string? narrative, string? idempotencyKey)
+    {
+        if (IssuanceRules.CheckRequestSize(badges, students) is { } size)
+        {
+            return size;
+        }
+        if (Text.Optional("narrative", narrative, Award.NarrativeMaxLength).Error is { } invalidNarrative)
+        {
+            return invalidNarrative;
+        }
+        return idempotencyKey is { Length: 0 or > IssuanceBatch.IdempotencyKeyMaxLength }
+            ? InvalidError.Field("Idempotency-Key", "validation_failed", $"The Idempotency-Key header must be 1 to {IssuanceBatch.IdempotencyKeyMaxLength} characters.")
+            : null;
+    }
+
+    private async Task<IssueBadgesResult?> PreviousResultAsync(Actor actor, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var batchId = await db.IssuanceBatches.AsNoTracking()
+            .Where(b => b.IssuedById == actor.UserId && b.IdempotencyKey == idempotencyKey)
+            .Select(b => (Guid?)b.Id).SingleOrDefaultAsync(cancellationToken);
+        return batchId is { } id ? await db.LoadResultAsync(id, cancellationToken) : null;
+    }
+}
+
+public static class IssuanceQueries
+{
+    /// <summary>For each requested id, the facts the rules need: the user, their organization's path, and an active enrollment.</summary>
+    public static async Task<Dictionary<Guid, StudentInClass>> LoadStudentsInClassAsync(
+        this RosetteDb db, Guid classId, IReadOnlyCollection<Guid> studentIds, CancellationToken cancellationToken)
+    {
+        var rows = await (
+            from u in db.Users.AsNoTracking()
+            where studentIds.Contains(u.Id)
+            join o in db.Organizations on u.OrganizationId equals o.Id
+            select new
+            {
+                User = u,
+                o.Path,
+                Enrolled = db.Enrollments.Any(e => e.ClassId == classId && e.StudentId == u.Id && e.IsActive),
+            }).ToListAsync(cancellationToken);
+        var found = rows.ToDictionary(r => r.User.Id, r => new StudentInClass(r.User, r.Path, r.Enrolled));
+        return studentIds.ToDictionary(id => id, id => found.GetValueOrDefault(id) ?? new StudentInClass(null, null, false));
+    }
+
+    /// <summary>When each student earned each badge, for the pairs they hold an active award of.</summary>
+    public static Task<Dictionary<(Guid BadgeId, Guid StudentId), DateTime>> HeldSinceAsync(
+        this RosetteDb db, IReadOnlyCollection<Guid> badgeIds, IReadOnlyCollection<Guid> studentIds, CancellationToken cancellationToken) =>
+        db.Awards.AsNoTracking()
+            .Where(a => a.RevokedAt == null && badgeIds.Contains(a.BadgeId) && studentIds.Contains(a.StudentId))
+            .Select(a => new { a.BadgeId, a.StudentId, a.IssuedAt })
+            .ToDictionaryAsync(a => (a.BadgeId, a.StudentId), a => a.IssuedAt, cancellationToken);
+}

@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Issuance;
+
+namespace Rosette.Features.Issuance;
+
+public sealed record IssueFromCourseAssignmentRequest(Guid? BadgeId, string? Narrative, bool? SuppressNotifications);
+
+/// <summary>
+/// An administrator issues one badge to the student of a course assignment: a badge of the course's organization
+/// that allows manual issuance, under the same earn-once rule and failure codes as class issuance.
+/// </summary>
+public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer issuer, TimeProvider clock)
+{
+    public async Task<Result<IssueBadgesResult>> HandleAsync(
+        Actor actor, Guid assignmentId, IssueFromCourseAssignmentRequest request, CancellationToken cancellationToken)
+    {
+        if (request.BadgeId is not { } badgeId)
+        {
+            return InvalidError.Field("badgeId", "validation_failed", "'badgeId' is required.");
+        }
+        if (IssueBadgesHandler.Validate(1, 1, request.Narrative, null) is { } invalid)
+        {
+            return invalid;
+        }
+        var scope = db.Organizations.AdministeredBy(actor);
+        var assignment = await (
+            from a in db.CourseAssignments.AsNoTracking()
+            where a.Id == assignmentId
+            join c in db.Courses on a.CourseId equals c.Id
+            where scope.Any(o => o.Id == c.OrganizationId)
+            select new { Assignment = a, Course = c }).SingleOrDefaultAsync(cancellationToken);
+        if (assignment is null)
+        {
+            return actor.IsAdministrator ? CommonErrors.NotFound("course_assignment", assignmentId) : IssuanceErrors.CourseAssignmentAdministratorsOnly;
+        }
+        var studentId = assignment.Assignment.StudentId;
+        var badge = await db.Badges.AsNoTracking().SingleOrDefaultAsync(b => b.Id == badgeId, cancellationToken);
+        var student = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == studentId, cancellationToken);
+        var held = await db.HeldSinceAsync([badgeId], [studentId], cancellationToken);
+        var now = clock.UtcNowSeconds();
+        var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
+        var batch = IssuanceBatch.Create(AwardSource.CourseAssignment, null, assignmentId, actor.UserId, now, 1, 1, narrative,
+            request.SuppressNotifications ?? false, null);
+        var failure = IssuanceRules.WhyNot(
+            IssuanceRules.WhyNotBadge(badge, badgeId, assignment.Course.OrganizationId, courseAssignment: true),
+            IssuanceRules.WhyNotRecipient(student, studentId),
+            held.TryGetValue((badgeId, studentId), out var since) ? since : null);
+        var decision = failure is not null
+            ? new PairDecision(badgeId, studentId, null, failure)
+            : new PairDecision(badgeId, studentId, Award.Create(badgeId, studentId, now, actor.UserId, AwardSource.CourseAssignment, null,
+                assignmentId, batch.Id, narrative, badge!.ExpiryFor(now)), null);
+        return (await issuer.WriteAsync(batch, [decision], cancellationToken))!;
+    }
+}

@@ -1,0 +1,238 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Domain.Issuance;
+using Rosette.Features.Issuance;
+using Rosette.Infrastructure.Http;
+using Rosette.Infrastructure.Outbox;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features;
+
+public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    private static string Url(World world) => $"/api/v1/classes/{world.Class.Id}/badge-issuances";
+
+    [Fact]
+    public async Task IssueBadges_MixOfSuccessesAndFailures_ReportsEachPairWithTheSeedsWarning()
+    {
+        var world = await app.NewWorldAsync();
+        var instructor = await app.ClientAsync(world.ContractInstructor);
+
+        var result = await (await instructor.PostJsonAsync(Url(world), new
+        {
+            badgeIds = new[] { world.Manual.Id, world.NoManual.Id },
+            studentIds = new[] { world.StudentA1.Id, world.StudentB1.Id },
+        })).IsOkAsync<IssueBadgesResult>();
+
+        Assert.Equal(2, result.Issued.Count);
+        Assert.All(result.Issued, i => Assert.Equal(world.Manual.Id, i.BadgeId));
+        Assert.Equal(2, result.Failed.Count);
+        Assert.All(result.Failed, f => Assert.Equal(("manual_issuance_disabled", world.NoManual.Id), (f.Code, f.BadgeId)));
+        Assert.Equal("Warning: Not all badges were successfully issued. See the Failed Badge list for details.", result.Warning);
+        var award = await app.Factory.WithDbAsync(db => db.Awards.SingleAsync(a => a.Id == result.Issued[0].AwardId));
+        Assert.Equal((AwardSource.Roster, world.ContractInstructor.Id, world.Class.Id, result.Id), (award.Source, award.IssuedById, award.ClassId, award.BatchId));
+        Assert.Equal(0, award.IssuedAt.Ticks % TimeSpan.TicksPerSecond);
+    }
+
+    [Fact]
+    public async Task IssueBadges_EveryFailureCode_IsReportedPerPair()
+    {
+        var world = await app.NewWorldAsync();
+        var instructor = await app.ClientAsync(world.OrgInstructor);
+        var unknownBadge = Guid.NewGuid();
+        var unknownStudent = Guid.NewGuid();
+
+        var result = await (await instructor.PostJsonAsync(Url(world), new
+        {
+            badgeIds = new[] { world.Manual.Id, world.NoManual.Id, world.Archived.Id, world.BadgeB.Id, unknownBadge },
+            studentIds = new[] { world.StudentA1.Id, world.StudentB1.Id, world.StudentOutside.Id, unknownStudent, world.OrgInstructor.Id },
+        })).IsOkAsync<IssueBadgesResult>();
+
+        string CodeOf(Guid badge, Guid student) => result.Failed.Single(f => f.BadgeId == badge && f.StudentId == student).Code;
+        Assert.Equal(world.StudentA1.Id, Assert.Single(result.Issued).StudentId);
+        Assert.Equal(24, result.Failed.Count);
+        Assert.Equal("manual_issuance_disabled", CodeOf(world.NoManual.Id, world.StudentA1.Id));
+        Assert.Equal("badge_archived", CodeOf(world.Archived.Id, world.StudentA1.Id));
+        Assert.Equal("badge_not_in_class_organization", CodeOf(world.BadgeB.Id, world.StudentA1.Id));
+        Assert.Equal("unknown_badge", CodeOf(unknownBadge, world.StudentA1.Id));
+        Assert.Equal("student_not_selectable", CodeOf(world.Manual.Id, world.StudentB1.Id));
+        Assert.Equal("not_enrolled", CodeOf(world.Manual.Id, world.StudentOutside.Id));
+        Assert.Equal("unknown_student", CodeOf(world.Manual.Id, unknownStudent));
+        Assert.Equal("unknown_student", CodeOf(world.Manual.Id, world.OrgInstructor.Id));
+        Assert.All(result.Failed, f => Assert.False(string.IsNullOrWhiteSpace(f.Message)));
+    }
+
+    [Fact]
+    public async Task IssueBadges_SecondTime_ReportsAlreadyEarnedWithTheDate_AndRevocationAllowsAgain()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var body = new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA2.Id } };
+
+        var first = await (await admin.PostJsonAsync(Url(world), body)).IsOkAsync<IssueBadgesResult>();
+        var second = await (await admin.PostJsonAsync(Url(world), body)).IsOkAsync<IssueBadgesResult>();
+        var failure = Assert.Single(second.Failed);
+        Assert.Equal("already_earned", failure.Code);
+        Assert.Contains(first.Issued[0].IssuedAt.ToString("yyyy-MM-dd HH:mm"), failure.Message, StringComparison.Ordinal);
+        Assert.Empty(second.Issued);
+
+        (await admin.PostJsonAsync($"/api/v1/awards/{first.Issued[0].AwardId}/revocation", new { reason = "Issued by mistake" })).EnsureSuccessStatusCode();
+        var third = await (await admin.PostJsonAsync(Url(world), body)).IsOkAsync<IssueBadgesResult>();
+
+        Assert.Single(third.Issued);
+        Assert.Null(third.Warning);
+    }
+
+    [Fact]
+    public async Task IssueBadges_RepeatedIds_CountOnce()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+
+        var result = await (await admin.PostJsonAsync(Url(world), new
+        {
+            badgeIds = new[] { world.Manual.Id, world.Manual.Id },
+            studentIds = new[] { world.StudentA1.Id, world.StudentA1.Id, world.StudentA1.Id },
+        })).IsOkAsync<IssueBadgesResult>();
+
+        Assert.Single(result.Issued);
+        Assert.Empty(result.Failed);
+    }
+
+    [Fact]
+    public async Task IssueBadges_BadRequests_Answer400()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var tooManyStudents = Enumerable.Range(0, 20_001).Select(_ => Guid.NewGuid()).ToArray();
+        var tooManyPairs = Enumerable.Range(0, 20_000).Select(_ => Guid.NewGuid()).ToArray();
+
+        await (await admin.PostJsonAsync(Url(world), new { badgeIds = Array.Empty<Guid>(), studentIds = new[] { world.StudentA1.Id } })).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await admin.PostJsonAsync(Url(world), new { badgeIds = new[] { world.Manual.Id } })).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await admin.PostJsonAsync(Url(world), new { badgeIds = new[] { "not-a-guid" }, studentIds = new[] { world.StudentA1.Id } })).IsProblemAsync(HttpStatusCode.BadRequest, "invalid_json");
+        await (await admin.PostJsonAsync(Url(world), new { badgeIds = new[] { world.Manual.Id }, studentIds = tooManyStudents })).IsProblemAsync(HttpStatusCode.BadRequest, "batch_too_large");
+        var pairs = await (await admin.PostJsonAsync(Url(world), new { badgeIds = Enumerable.Range(0, 11).Select(_ => Guid.NewGuid()), studentIds = tooManyPairs }))
+            .IsProblemAsync(HttpStatusCode.BadRequest, "batch_too_large");
+        Assert.Contains("200000", pairs.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await (await admin.PostJsonAsync(Url(world), new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA1.Id }, narrative = new string('n', 2001) }))
+            .IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(0, await app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => a.StudentId == world.StudentA1.Id)));
+    }
+
+    [Fact]
+    public async Task IssueBadges_SameIdempotencyKey_ReturnsTheFirstResultWithoutIssuingAgain()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var key = Guid.NewGuid().ToString();
+        HttpRequestMessage Request() => new(HttpMethod.Post, Url(world))
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA1.Id, world.StudentA2.Id } }),
+            Headers = { { "Idempotency-Key", key } },
+        };
+
+        var first = await (await admin.SendAsync(Request())).IsOkAsync<IssueBadgesResult>();
+        var retry = await (await admin.SendAsync(Request())).IsOkAsync<IssueBadgesResult>();
+
+        Assert.Equal(first.Id, retry.Id);
+        Assert.Equal(first.Issued.Select(i => i.AwardId).Order(), retry.Issued.Select(i => i.AwardId).Order());
+        Assert.Empty(retry.Failed);
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.IssuanceBatches.CountAsync(b => b.ClassId == world.Class.Id)));
+    }
+
+    [Fact]
+    public async Task IssueBadges_WritesOneOutboxMessageInTheSameCommit()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+
+        var result = await (await admin.PostJsonAsync(Url(world), new { badgeIds = new[] { world.Manual.Id, world.Manual2.Id }, studentIds = world.ClassStudents.Select(s => s.Id), suppressNotifications = true }))
+            .IsOkAsync<IssueBadgesResult>();
+
+        var messages = await app.Factory.WithDbAsync(db => db.OutboxMessages.Where(m => m.Topic == OutboxTopics.AwardsIssued).ToListAsync());
+        var mine = Assert.Single(messages, m => m.Read<AwardsIssued>().BatchId == result.Id);
+        Assert.True(mine.Read<AwardsIssued>().SuppressNotifications);
+        Assert.Equal(8, result.Issued.Count);
+    }
+
+    [Fact]
+    public async Task StoredResultAndHistory_MatchWhatTheRequestAnswered()
+    {
+        var world = await app.NewWorldAsync();
+        var instructor = await app.ClientAsync(world.OrgInstructor);
+        var result = await (await instructor.PostJsonAsync(Url(world), new { badgeIds = new[] { world.Manual.Id, world.NoManual.Id }, studentIds = new[] { world.StudentA1.Id } }))
+            .IsOkAsync<IssueBadgesResult>();
+
+        var stored = await (await instructor.GetAsync($"/api/v1/badge-issuances/{result.Id}")).IsOkAsync<IssueBadgesResult>();
+        var history = await (await instructor.GetAsync(Url(world))).IsOkAsync<Paged<IssuanceSummary>>();
+
+        Assert.Equal(result.Issued, stored.Issued);
+        Assert.Equal(result.Failed, stored.Failed);
+        Assert.Equal(result.Warning, stored.Warning);
+        var summary = Assert.Single(history.Items);
+        Assert.Equal((result.Id, 1, 1, world.OrgInstructor.Id), (summary.Id, summary.IssuedCount, summary.FailedCount, summary.IssuedById));
+        await (await (await app.ClientAsync(world.OtherInstructor)).GetAsync($"/api/v1/badge-issuances/{result.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "badge_issuance_not_found");
+    }
+
+    [Fact]
+    public async Task IssuableLists_FollowTheSeed_OrganizationVersusContractInstructor()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        await admin.PostJsonAsync(Url(world), new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA2.Id } });
+
+        var badges = await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync($"/api/v1/classes/{world.Class.Id}/issuable-badges")).IsOkAsync<List<IssuableBadge>>();
+        var orgStudents = await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync($"/api/v1/classes/{world.Class.Id}/issuable-students")).IsOkAsync<Paged<IssuableStudent>>();
+        var contractStudents = await (await (await app.ClientAsync(world.ContractInstructor)).GetAsync($"/api/v1/classes/{world.Class.Id}/issuable-students?search=studentb1")).IsOkAsync<Paged<IssuableStudent>>();
+
+        Assert.Equal(new[] { world.Manual.Id, world.Manual2.Id }.Order(), badges.Select(b => b.Id).Order());
+        Assert.Equal(new[] { world.StudentA1.Id, world.StudentA2.Id, world.StudentA1x.Id }.Order(), orgStudents.Items.Select(s => s.Id).Order());
+        Assert.Equal([world.Manual.Id], orgStudents.Items.Single(s => s.Id == world.StudentA2.Id).HeldBadgeIds);
+        Assert.Equal(world.StudentB1.Id, Assert.Single(contractStudents.Items).Id);
+    }
+
+    [Fact]
+    public async Task CourseAssignmentIssuance_AdministratorsOnly_WithCourseOrganizationBadges()
+    {
+        var world = await app.NewWorldAsync();
+        var url = $"/api/v1/course-assignments/{world.Assignment.Id}/badge-issuances";
+
+        var issued = await (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync(url, new { badgeId = world.Manual.Id, narrative = "Finished the course" })).IsOkAsync<IssueBadgesResult>();
+        var again = await (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync(url, new { badgeId = world.Manual.Id })).IsOkAsync<IssueBadgesResult>();
+        var foreign = await (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync(url, new { badgeId = world.BadgeB.Id })).IsOkAsync<IssueBadgesResult>();
+        var noManual = await (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync(url, new { badgeId = world.NoManual.Id })).IsOkAsync<IssueBadgesResult>();
+
+        Assert.Equal(world.StudentA1.Id, Assert.Single(issued.Issued).StudentId);
+        Assert.Equal("already_earned", Assert.Single(again.Failed).Code);
+        Assert.Equal("badge_not_in_course_organization", Assert.Single(foreign.Failed).Code);
+        Assert.Equal("manual_issuance_disabled", Assert.Single(noManual.Failed).Code);
+        var award = await app.Factory.WithDbAsync(db => db.Awards.SingleAsync(a => a.Id == issued.Issued[0].AwardId));
+        Assert.Equal((AwardSource.CourseAssignment, world.Assignment.Id, "Finished the course"), (award.Source, award.CourseAssignmentId, award.Narrative));
+        await (await (await app.ClientAsync(world.OrgInstructor)).PostJsonAsync(url, new { badgeId = world.Manual.Id })).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await (await app.ClientAsync(world.AdminA)).PostJsonAsync(url, new { badgeId = world.Manual.Id })).IsProblemAsync(HttpStatusCode.NotFound, "course_assignment_not_found");
+    }
+
+    [Fact]
+    public async Task Awards_AreScoped_AndRevocationNeedsAReasonAndHappensOnce()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var result = await (await admin.PostJsonAsync(Url(world), new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA1.Id, world.StudentA2.Id } }))
+            .IsOkAsync<IssueBadgesResult>();
+        var awardOfA1 = result.Issued.Single(i => i.StudentId == world.StudentA1.Id).AwardId;
+
+        var own = await (await (await app.ClientAsync(world.StudentA1)).GetAsync("/api/v1/awards")).IsOkAsync<Paged<AwardDto>>();
+        await (await (await app.ClientAsync(world.StudentA2)).GetAsync($"/api/v1/awards/{awardOfA1}")).IsProblemAsync(HttpStatusCode.NotFound, "award_not_found");
+        await (await (await app.ClientAsync(world.AdminB)).GetAsync($"/api/v1/awards/{awardOfA1}")).IsProblemAsync(HttpStatusCode.NotFound, "award_not_found");
+        await (await (await app.ClientAsync(world.OrgInstructor)).PostJsonAsync($"/api/v1/awards/{awardOfA1}/revocation", new { reason = "x" })).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await admin.PostJsonAsync($"/api/v1/awards/{awardOfA1}/revocation", new { reason = "" })).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await admin.PostJsonAsync($"/api/v1/awards/{awardOfA1}/revocation", new { reason = new string('r', 501) })).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        var revoked = await (await admin.PostJsonAsync($"/api/v1/awards/{awardOfA1}/revocation", new { reason = "Cheated on the lab" })).IsOkAsync<AwardDto>();
+        await (await admin.PostJsonAsync($"/api/v1/awards/{awardOfA1}/revocation", new { reason = "Again" })).IsProblemAsync(HttpStatusCode.Conflict, "already_revoked");
+
+        Assert.Equal(awardOfA1, Assert.Single(own.Items).Id);
+        Assert.Equal((AwardStatus.Revoked, "Cheated on the lab", world.AdminRoot.Id), (revoked.Status, revoked.RevocationReason, revoked.RevokedById));
+        var byInstructor = await (await (await app.ClientAsync(world.ContractInstructor)).GetAsync($"/api/v1/awards?classId={world.Class.Id}")).IsOkAsync<Paged<AwardDto>>();
+        Assert.Equal(2, byInstructor.Total);
+    }
+}
