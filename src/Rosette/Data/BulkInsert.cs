@@ -1,8 +1,11 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using SQLitePCL;
 
 namespace Rosette.Data;
 
@@ -12,6 +15,10 @@ namespace Rosette.Data;
 /// store it. With <c>ignoreConflicts</c>, rows that a unique index refuses are skipped (ON CONFLICT DO NOTHING, on
 /// SQLite and PostgreSQL alike) and the keys of the rows actually inserted are returned: the database decides races.
 /// </summary>
+/// <remarks>
+/// On SQLite the statement is driven through the native API, binding by position: ADO.NET binds by name, and SQLite's
+/// name lookup is linear, which makes statements with thousands of parameters quadratic.
+/// </remarks>
 public static class BulkInsert
 {
     public static async Task<HashSet<TKey>> InsertAsync<T, TKey>(
@@ -29,51 +36,158 @@ public static class BulkInsert
         // Integer keys are the database's to number; every other value, Guid keys included, is the row's own.
         var columns = entity.GetProperties()
             .Where(p => !(p.IsKey() && p.ValueGenerated == ValueGenerated.OnAdd && (p.ClrType == typeof(long) || p.ClrType == typeof(int))))
+            .Select(p => new Column(p, p.GetColumnName(table)!, p.GetTypeMapping().Converter))
             .ToList();
-        var keyColumn = entity.FindPrimaryKey()!.Properties.Single();
-        // Both engines cap the parameters of one statement (SQLite 32766, PostgreSQL 65535).
-        var rowsPerStatement = Math.Max(1, Math.Min(db.IsPostgres ? 2000 : 1000, 30000 / columns.Count));
-        var connection = db.Database.GetDbConnection();
+        // RETURNING reads back a single-column key; composite keys are fine when conflicts are not ignored.
+        var keyColumn = entity.FindPrimaryKey()!.Properties[0];
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Bulk inserts run inside the caller's transaction.");
+        var returned = db.IsPostgres
+            ? await InsertPostgresAsync(transaction, table.Name, columns, keyColumn.GetColumnName(table)!, rows, ignoreConflicts, cancellationToken)
+            : InsertSqlite((SqliteConnection)transaction.Connection!, table.Name, columns, keyColumn.GetColumnName(table)!, rows, ignoreConflicts);
+        if (!ignoreConflicts)
+        {
+            foreach (var row in rows)
+            {
+                inserted.Add(key(row));
+            }
+            return inserted;
+        }
+        var converter = keyColumn.GetTypeMapping().Converter;
+        foreach (var value in returned)
+        {
+            inserted.Add(typeof(TKey) == typeof(Guid) && value is string text
+                ? (TKey)(object)Guid.Parse(text)
+                : (TKey)(converter is null ? value : converter.ConvertFromProvider(value))!);
+        }
+        return inserted;
+    }
+
+    private sealed record Column(IProperty Property, string Name, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter)
+    {
+        public object? ProviderValue(object row)
+        {
+            var value = Property.GetGetter().GetClrValueUsingContainingEntity(row);
+            return Converter is null || value is null ? value : Converter.ConvertToProvider(value);
+        }
+    }
+
+    private static string Sql(string table, List<Column> columns, string key, int rowCount, bool ignoreConflicts, Func<int, string> parameter)
+    {
+        var sql = new StringBuilder("INSERT INTO \"").Append(table).Append("\" (");
+        sql.AppendJoin(", ", columns.Select(c => $"\"{c.Name}\"")).Append(") VALUES ");
+        for (var r = 0; r < rowCount; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < columns.Count; c++)
+            {
+                sql.Append(c == 0 ? "" : ", ").Append(parameter(r * columns.Count + c));
+            }
+            sql.Append(')');
+        }
+        if (ignoreConflicts)
+        {
+            sql.Append(" ON CONFLICT DO NOTHING RETURNING \"").Append(key).Append('"');
+        }
+        return sql.ToString();
+    }
+
+    private static List<object> InsertSqlite<T>(SqliteConnection connection, string table, List<Column> columns, string key, IReadOnlyList<T> rows, bool ignoreConflicts)
+        where T : class
+    {
+        const int rowsPerStatement = 64;
+        var returned = new List<object>();
+        sqlite3_stmt? full = null;
+        try
+        {
+            for (var offset = 0; offset < rows.Count; offset += rowsPerStatement)
+            {
+                var count = Math.Min(rowsPerStatement, rows.Count - offset);
+                var statement = count == rowsPerStatement && full is not null ? full : Prepare(connection, Sql(table, columns, key, count, ignoreConflicts, i => $"?{i + 1}"));
+                full ??= count == rowsPerStatement ? statement : null;
+                for (var r = 0; r < count; r++)
+                {
+                    for (var c = 0; c < columns.Count; c++)
+                    {
+                        Bind(connection, statement, r * columns.Count + c + 1, columns[c].ProviderValue(rows[offset + r]!));
+                    }
+                }
+                int rc;
+                while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                {
+                    returned.Add(raw.sqlite3_column_text(statement, 0).utf8_to_string());
+                }
+                if (rc != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+                }
+                raw.sqlite3_reset(statement);
+                if (statement != full)
+                {
+                    statement.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            full?.Dispose();
+        }
+        return returned;
+    }
+
+    private static sqlite3_stmt Prepare(SqliteConnection connection, string sql)
+    {
+        var rc = raw.sqlite3_prepare_v2(connection.Handle, sql, out var statement);
+        SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+        return statement;
+    }
+
+    /// <summary>Binds as Microsoft.Data.Sqlite would (and so as EF Core stores): GUIDs upper-case text, times as ISO text.</summary>
+    private static void Bind(SqliteConnection connection, sqlite3_stmt statement, int index, object? value)
+    {
+        var rc = value switch
+        {
+            null => raw.sqlite3_bind_null(statement, index),
+            string text => raw.sqlite3_bind_text(statement, index, text),
+            Guid guid => raw.sqlite3_bind_text(statement, index, guid.ToString().ToUpperInvariant()),
+            DateTime time => raw.sqlite3_bind_text(statement, index, time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture)),
+            DateTimeOffset time => raw.sqlite3_bind_text(statement, index, time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)),
+            bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
+            int number => raw.sqlite3_bind_int64(statement, index, number),
+            long number => raw.sqlite3_bind_int64(statement, index, number),
+            double number => raw.sqlite3_bind_double(statement, index, number),
+            byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
+            _ => throw new NotSupportedException($"Bulk insert cannot bind a {value.GetType().Name}."),
+        };
+        SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+    }
+
+    private static async Task<List<object>> InsertPostgresAsync<T>(
+        DbTransaction transaction, string table, List<Column> columns, string key, IReadOnlyList<T> rows, bool ignoreConflicts, CancellationToken cancellationToken)
+        where T : class
+    {
+        var rowsPerStatement = Math.Max(1, Math.Min(2000, 60000 / columns.Count));
+        var returned = new List<object>();
         DbCommand? full = null;
         try
         {
             for (var offset = 0; offset < rows.Count; offset += rowsPerStatement)
             {
                 var count = Math.Min(rowsPerStatement, rows.Count - offset);
-                var command = count == rowsPerStatement && full is not null
-                    ? full
-                    : CreateCommand(connection, transaction, table, columns, keyColumn, count, ignoreConflicts);
-                if (count == rowsPerStatement && full is null)
-                {
-                    full = command;
-                }
+                var command = count == rowsPerStatement && full is not null ? full : CreatePostgresCommand(transaction, table, columns, key, count, ignoreConflicts);
+                full ??= count == rowsPerStatement ? command : null;
                 for (var r = 0; r < count; r++)
                 {
-                    var row = rows[offset + r];
                     for (var c = 0; c < columns.Count; c++)
                     {
-                        var property = columns[c];
-                        var value = property.GetGetter().GetClrValueUsingContainingEntity(row);
-                        var converter = property.GetTypeMapping().Converter;
-                        command.Parameters[r * columns.Count + c].Value = (converter is null || value is null ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
+                        command.Parameters[r * columns.Count + c].Value = columns[c].ProviderValue(rows[offset + r]!) ?? DBNull.Value;
                     }
                 }
-                if (ignoreConflicts)
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
                 {
-                    await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                     while (await reader.ReadAsync(cancellationToken))
                     {
-                        inserted.Add(ReadKey<TKey>(reader, keyColumn));
-                    }
-                }
-                else
-                {
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                    foreach (var row in rows.Skip(offset).Take(count))
-                    {
-                        inserted.Add(key(row));
+                        returned.Add(reader.GetValue(0));
                     }
                 }
                 if (command != full)
@@ -89,45 +203,20 @@ public static class BulkInsert
                 await full.DisposeAsync();
             }
         }
-        return inserted;
+        return returned;
     }
 
-    private static DbCommand CreateCommand(
-        DbConnection connection, DbTransaction transaction, StoreObjectIdentifier table, List<IProperty> columns, IProperty keyColumn,
-        int rowCount, bool ignoreConflicts)
+    private static DbCommand CreatePostgresCommand(DbTransaction transaction, string table, List<Column> columns, string key, int count, bool ignoreConflicts)
     {
-        var command = connection.CreateCommand();
+        var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
-        var sql = new StringBuilder("INSERT INTO \"").Append(table.Name).Append("\" (");
-        sql.AppendJoin(", ", columns.Select(c => $"\"{c.GetColumnName(table)}\"")).Append(") VALUES ");
-        for (var r = 0; r < rowCount; r++)
+        command.CommandText = Sql(table, columns, key, count, ignoreConflicts, i => $"${i + 1}");
+        for (var i = 0; i < count * columns.Count; i++)
         {
-            sql.Append(r == 0 ? "(" : ", (");
-            for (var c = 0; c < columns.Count; c++)
-            {
-                var name = $"@p{r * columns.Count + c}";
-                sql.Append(c == 0 ? "" : ", ").Append(name);
-                var parameter = columns[c].GetRelationalTypeMapping().CreateParameter(command, name, null, columns[c].IsNullable);
-                command.Parameters.Add(parameter);
-            }
-            sql.Append(')');
+            // Positional parameters: Npgsql sends them as they are, with the type of the column's mapping.
+            var parameter = columns[i % columns.Count].Property.GetRelationalTypeMapping().CreateParameter(command, "", null, nullable: true);
+            command.Parameters.Add(parameter);
         }
-        if (ignoreConflicts)
-        {
-            sql.Append(" ON CONFLICT DO NOTHING RETURNING \"").Append(keyColumn.GetColumnName(table)).Append('"');
-        }
-        command.CommandText = sql.ToString();
         return command;
-    }
-
-    private static TKey ReadKey<TKey>(DbDataReader reader, IProperty keyColumn)
-    {
-        var value = reader.GetValue(0);
-        if (typeof(TKey) == typeof(Guid) && value is string text)
-        {
-            return (TKey)(object)Guid.Parse(text);
-        }
-        var converter = keyColumn.GetTypeMapping().Converter;
-        return (TKey)(converter is null ? value : converter.ConvertFromProvider(value))!;
     }
 }

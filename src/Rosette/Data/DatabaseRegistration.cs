@@ -33,7 +33,9 @@ public static class DatabaseRegistration
         builder.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory"));
 
     internal static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseSqlite(connectionString);
+        builder.UseSqlite(connectionString).AddInterceptors(SqlitePragmaInterceptor);
+
+    private static readonly SqlitePragmas SqlitePragmaInterceptor = new();
 
     /// <summary>Creates the folder of the database file, and waits on a busy database rather than failing at once.</summary>
     private static string PrepareSqlite(string connectionString)

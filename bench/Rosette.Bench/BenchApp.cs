@@ -1,0 +1,24 @@
+using Rosette.Infrastructure.Hosting;
+
+namespace Rosette.Bench;
+
+/// <summary>The app's services on a bench database: migrated, with background workers off so that nothing else competes.</summary>
+internal static class BenchApp
+{
+    public static async Task<WebApplication> StartAsync(BenchDatabase database, bool serve = false, bool workers = false)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = serve ? ["--urls", "http://127.0.0.1:0"] : [] });
+        builder.Configuration["Rosette:Database:Provider"] = database.Provider;
+        builder.Configuration["ConnectionStrings:Rosette"] = database.ConnectionString;
+        builder.Configuration["Rosette:Bootstrap:AdminEmail"] = "root@rosette.bench";
+        builder.Configuration["Rosette:Bootstrap:AdminPassword"] = "bench-password-1";
+        builder.Configuration["Rosette:DataProtection:CertificatePath"] = Path.Combine(Path.GetTempPath(), "rosette-bench-dataprotection.pfx");
+        builder.Configuration["Rosette:Outbox:Enabled"] = workers.ToString();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddRosette();
+        var app = builder.Build();
+        app.UseRosette();
+        await app.StartAsync();
+        return app;
+    }
+}

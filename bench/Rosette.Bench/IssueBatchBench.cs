@@ -1,0 +1,147 @@
+using System.Data.Common;
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Badges;
+using Rosette.Domain.Classes;
+using Rosette.Domain.Issuance;
+using Rosette.Domain.Organizations;
+using Rosette.Domain.Users;
+using Rosette.Features.Issuance;
+
+namespace Rosette.Bench;
+
+/// <summary>
+/// issue-batch: the API's own handler issuing badges x students on a fresh database, against a raw baseline on another
+/// fresh database: the same award rows inserted by one prepared single-row ADO.NET INSERT in one transaction.
+/// </summary>
+internal static class IssueBatchBench
+{
+    public static async Task<int> RunAsync(int badgeCount, int studentCount, string provider)
+    {
+        var pairs = badgeCount * studentCount;
+        TimeSpan handler;
+        int issued;
+        await using (var database = await BenchDatabase.CreateAsync(provider))
+        await using (var app = await BenchApp.StartAsync(database))
+        {
+            var world = await SeedAsync(app.Services, badgeCount, studentCount);
+            await using var scope = app.Services.CreateAsyncScope();
+            var issue = scope.ServiceProvider.GetRequiredService<IssueBadgesHandler>();
+            var stopwatch = Stopwatch.StartNew();
+            var result = await issue.HandleAsync(world.Admin, world.ClassId, new IssueBadgesRequest(world.BadgeIds, world.StudentIds, null, true), null, CancellationToken.None);
+            handler = stopwatch.Elapsed;
+            issued = result.Value.Issued.Count;
+        }
+        if (issued != pairs)
+        {
+            await Console.Error.WriteLineAsync($"issue-batch: expected {pairs} awards, the handler issued {issued}");
+            return 1;
+        }
+        TimeSpan raw;
+        await using (var database = await BenchDatabase.CreateAsync(provider))
+        await using (var app = await BenchApp.StartAsync(database))
+        {
+            var world = await SeedAsync(app.Services, badgeCount, studentCount);
+            raw = await RawInsertAsync(app.Services, world);
+        }
+        var rate = pairs / handler.TotalSeconds;
+        var rawRate = pairs / raw.TotalSeconds;
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
+        Console.WriteLine(FormattableString.Invariant(
+            $"issue-batch: pairs={pairs} seconds={handler.TotalSeconds:F2} pairs_per_s={rate:F0} raw_pairs_per_s={rawRate:F0} ratio={rate / rawRate:F2} peak_mb={peak} database={provider}"));
+        return 0;
+    }
+
+    internal sealed record BenchWorld(Actor Admin, Guid ClassId, List<Guid> BadgeIds, List<Guid> StudentIds, Guid BatchId);
+
+    internal static async Task<BenchWorld> SeedAsync(IServiceProvider services, int badgeCount, int studentCount)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+        var now = DateTime.UtcNow.AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond));
+        var organization = Organization.Create(Actor.System, "Bench Training", null, now).Value;
+        var admin = User.Create("bench.admin@rosette.bench", "Bench", "Admin", organization.Id, UserRole.Administrator, now).Value;
+        var trainingClass = TrainingClass.Create("Virtual class", organization.Id, null, null, null, now).Value;
+        var badges = Enumerable.Range(0, badgeCount)
+            .Select(i => Badge.Create($"Badge {i}", "A benchmark badge.", null, organization, true, null, [], now).Value).ToList();
+        var students = Enumerable.Range(0, studentCount)
+            .Select(i => User.Create($"student{i}@rosette.bench", "Student", $"Number {i:D6}", organization.Id, UserRole.Student, now).Value).ToList();
+        db.Organizations.Add(organization);
+        db.Users.Add(admin);
+        db.Classes.Add(trainingClass);
+        db.Badges.AddRange(badges);
+        var batch = IssuanceBatch.Create(AwardSource.Roster, trainingClass.Id, null, admin.Id, now, badgeCount, studentCount, null, true, null);
+        db.IssuanceBatches.Add(batch);
+        await db.SaveChangesAsync();
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            await db.InsertAsync(students, ignoreConflicts: false, s => s.Id, CancellationToken.None);
+            await db.InsertAsync(students.Select(s => Enrollment.Create(trainingClass.Id, s.Id, now)).ToList(), ignoreConflicts: false, e => e.StudentId, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+        var actor = new Actor(admin.Id, UserRole.Administrator, organization.Id, organization.Path, false);
+        return new BenchWorld(actor, trainingClass.Id, badges.Select(b => b.Id).ToList(), students.Select(s => s.Id).ToList(), batch.Id);
+    }
+
+    /// <summary>The engine's limit: one prepared single-row INSERT, executed once per award, in one transaction.</summary>
+    private static async Task<TimeSpan> RawInsertAsync(IServiceProvider services, BenchWorld world)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+        var now = DateTime.UtcNow.AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond));
+        var awards = world.BadgeIds.SelectMany(b => world.StudentIds.Select(s =>
+            Award.Create(b, s, now, world.Admin.UserId, AwardSource.Roster, world.ClassId, null, world.BatchId, null, null))).ToList();
+        // Opened through EF so that the connection gets the same settings as the app's.
+        await db.Database.OpenConnectionAsync();
+        var connection = db.Database.GetDbConnection();
+        var stopwatch = Stopwatch.StartNew();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO "Awards" ("Id", "BadgeId", "StudentId", "IssuedAt", "IssuedById", "Source", "ClassId", "BatchId", "RecipientSalt")
+            VALUES (@id, @badge, @student, @issued, @by, @source, @class, @batch, @salt)
+            """;
+        var sqlite = connection is SqliteConnection;
+        var parameters = new[] { "@id", "@badge", "@student", "@issued", "@by", "@source", "@class", "@batch", "@salt" }
+            .Select(name => AddParameter(command, name)).ToArray();
+        await command.PrepareAsync();
+        foreach (var award in awards)
+        {
+            parameters[0].Value = Key(award.Id, sqlite);
+            parameters[1].Value = Key(award.BadgeId, sqlite);
+            parameters[2].Value = Key(award.StudentId, sqlite);
+            parameters[3].Value = award.IssuedAt;
+            parameters[4].Value = Key(award.IssuedById!.Value, sqlite);
+            parameters[5].Value = award.Source.ToString();
+            parameters[6].Value = Key(award.ClassId!.Value, sqlite);
+            parameters[7].Value = Key(award.BatchId!.Value, sqlite);
+            parameters[8].Value = award.RecipientSalt;
+            await command.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
+        return stopwatch.Elapsed;
+    }
+
+    private static object Key(Guid id, bool sqlite) => sqlite ? id.ToString().ToUpperInvariant() : id;
+
+    private static DbParameter AddParameter(DbCommand command, string name)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        if (parameter is NpgsqlParameter npgsql && name is "@issued")
+        {
+            npgsql.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
+        }
+        else if (parameter is NpgsqlParameter uuid && name is not "@source" and not "@salt")
+        {
+            uuid.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid;
+        }
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+}
