@@ -5,6 +5,7 @@ using Rosette.Domain;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Courses;
+using Rosette.Domain.Issuance;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Users;
 
@@ -88,13 +89,23 @@ public sealed class DemoSeed(RosetteDb db, IPasswordHasher<User> hasher, TimePro
             db.CourseAssignments.Add(CourseAssignment.Create(course.Id, student.Id, now));
         }
 
-        AddBadge(northwind, "Networking Fundamentals", "Explains and applies the OSI and TCP/IP models.", "Complete the Networking Essentials labs and pass the final quiz.", manual: true, "#1f6feb", "NF", now);
+        var fundamentals = AddBadge(northwind, "Networking Fundamentals", "Explains and applies the OSI and TCP/IP models.", "Complete the Networking Essentials labs and pass the final quiz.", manual: true, "#1f6feb", "NF", now);
         AddBadge(northwind, "Packet Tracer Practitioner", "Builds and troubleshoots small networks in a simulator.", "Finish five graded Packet Tracer activities.", manual: true, "#8250df", "PT", now);
         AddBadge(northwind, "Perfect Attendance", "Attended every session of a class.", "Be present at every scheduled session.", manual: true, "#1a7f37", "PA", now);
         AddBadge(northwind, "Lab Master", "Completed every lab of the curriculum.", "Earned automatically by completing all labs.", manual: false, "#bf3989", "LM", now);
         var retired = AddBadge(northwind, "Legacy Cabling", "A retired badge from the old curriculum.", null, manual: true, "#6e7781", "LC", now);
         retired.Update(new BadgeChanges(null, null, null, null, Archived: true, null, false, null), northwind, now);
         AddBadge(east, "Cloud Explorer", "Deployed a first workload to the cloud.", "Deploy the sample application in the Cloud Foundations lab.", manual: true, "#d4a72c", "CE", now);
+
+        // Ada, Alan and Grace already hold Networking Fundamentals: issuing it again shows the already-earned failure.
+        var earlier = now.AddDays(-10);
+        var batch = IssuanceBatch.Create(AwardSource.Roster, networking.Id, null, olivia.Id, earlier, 1, 3, null, suppressNotifications: true, null);
+        batch.Record(issued: 3, failed: 0);
+        db.IssuanceBatches.Add(batch);
+        foreach (var student in students.Take(3))
+        {
+            db.Awards.Add(Award.Create(fundamentals.Id, student.Id, earlier, olivia.Id, AwardSource.Roster, networking.Id, null, batch.Id, null, null));
+        }
 
         await db.SaveChangesAsync(cancellationToken);
     }

@@ -90,6 +90,36 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, TimeProvider 
             IssuanceErrors.AlreadyEarned(held.TryGetValue((a.BadgeId, a.StudentId), out var since) ? since : a.IssuedAt))).ToList();
     }
 
+    /// <summary>
+    /// Automatic issuance (achievements): inside the caller's transaction, inserts an award (source achievement, no
+    /// issuing user) for each pair the student does not hold yet, and adds the awards.issued message to the unit of work;
+    /// the caller's SaveChanges and commit make both durable. Pairs already held are skipped silently (earn once).
+    /// </summary>
+    public async Task<IReadOnlyList<Award>> IssueAutomaticallyAsync(IReadOnlyCollection<(Guid BadgeId, Guid StudentId)> pairs, CancellationToken cancellationToken)
+    {
+        if (pairs.Count == 0)
+        {
+            return [];
+        }
+        var badgeIds = pairs.Select(p => p.BadgeId).Distinct().ToList();
+        var badges = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, cancellationToken);
+        var now = clock.UtcNowSeconds();
+        var awards = pairs.Distinct().Where(p => badges.ContainsKey(p.BadgeId))
+            .OrderBy(p => p.BadgeId).ThenBy(p => p.StudentId)
+            .Select(p => Award.Create(p.BadgeId, p.StudentId, now, null, AwardSource.Achievement, null, null, null, null, badges[p.BadgeId].ExpiryFor(now)))
+            .ToList();
+        var inserted = await db.InsertAsync(awards, ignoreConflicts: true, a => a.Id, cancellationToken);
+        var issued = awards.Where(a => inserted.Contains(a.Id)).ToList();
+        if (issued.Count > 0)
+        {
+            db.Publish(OutboxTopics.AwardsIssued, new AwardsIssued(null, issued.Select(a => a.Id).ToList(), false), now);
+        }
+        return issued;
+    }
+
+    /// <summary>Call after committing work that published outbox messages, so that this instance's dispatcher starts at once.</summary>
+    public void NotifyCommitted() => outbox.Notify();
+
     private static bool IsTransient(Exception e) =>
         (e as PostgresException ?? e.InnerException as PostgresException)?.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;
 }
