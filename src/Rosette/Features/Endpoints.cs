@@ -2,6 +2,7 @@ using Rosette.Features.Accounts;
 using Rosette.Features.Badges;
 using Rosette.Features.Classes;
 using Rosette.Features.Courses;
+using Rosette.Features.Credentials;
 using Rosette.Features.Health;
 using Rosette.Features.Organizations;
 using Rosette.Features.Users;
@@ -22,6 +23,7 @@ public static class Endpoints
         api.MapBadgesApi();
         app.MapHealth();
         app.MapBadgeImages();
+        app.MapCredentials();
         return app;
     }
 }

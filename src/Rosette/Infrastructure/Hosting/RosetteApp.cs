@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rosette.Data;
 using Rosette.Features;
+using Rosette.Features.Credentials;
+using Rosette.Features.Notifications;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
@@ -30,6 +32,8 @@ public static class RosetteApp
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         services.AddFeatureHandlers();
         services.AddOutbox(builder.Configuration);
+        services.AddCredentials(builder.Configuration);
+        services.AddNotifications(builder.Configuration);
         services.AddScoped<Bootstrap>();
         return builder;
     }
