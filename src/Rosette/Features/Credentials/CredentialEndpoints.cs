@@ -21,6 +21,12 @@ public static class CredentialEndpoints
 
     public static IEndpointRouteBuilder MapCredentials(this IEndpointRouteBuilder app)
     {
+        if (app.ServiceProvider.GetRequiredService<CredentialUrls>() is { IsHttps: false } urls)
+        {
+            app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CredentialEndpoints)).LogWarning(
+                "Rosette:PublicBaseUrl is {BaseUrl}: credentials name keys by http URLs, which OB 3.0 verifiers reject. Set an https base in production.",
+                urls.Base);
+        }
         var credentials = app.MapGroup("").ExcludeFromDescription().AllowAnonymous().AddEndpointFilter(async (context, next) =>
         {
             var headers = context.HttpContext.Response.Headers;
