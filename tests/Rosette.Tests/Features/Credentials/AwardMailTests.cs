@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Rosette.Domain;
 using Rosette.Domain.Issuance;
@@ -131,5 +132,30 @@ public sealed class AwardMailTests(CredentialsFixture app) : IClassFixture<Crede
         Assert.Equal(1, message.Attempts);
         Assert.Contains("another instance", message.LastError, StringComparison.Ordinal);
         await app.Factory.WithDbAsync(db => db.OutboxMessages.Where(m => m.Id == message.Id).ExecuteDeleteAsync());
+    }
+
+    [Fact]
+    public async Task SmtpConfigured_SendsThroughTheServer_OncePerAward_AndWritesNoFile()
+    {
+        await using var smtp = new FakeSmtpServer();
+        var settings = app.Settings;
+        settings["Rosette:Smtp:Host"] = "127.0.0.1";
+        settings["Rosette:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Rosette:Smtp:Security"] = "none";
+        await using var mailing = new RosetteFactory(app.Database, settings: settings);
+        var world = await app.NewWorldAsync();
+        var award = await app.AwardAsync(world.Manual2, world.StudentB1);
+
+        for (var delivery = 0; delivery < 2; delivery++)
+        {
+            await PublishAsync(OutboxTopics.AwardsIssued, new AwardsIssued(null, [award.Id], false));
+            await mailing.Services.GetRequiredService<OutboxDispatcher>().RunOnceAsync(CancellationToken.None);
+        }
+
+        var raw = Assert.Single(smtp.Messages);
+        var mail = MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(raw)));
+        Assert.Equal(world.StudentB1.Email, mail.To.Mailboxes.Single().Address);
+        Assert.Contains(world.Manual2.Name, mail.Subject, StringComparison.Ordinal);
+        Assert.False(File.Exists(MailFile(award, "issued")));
     }
 }
