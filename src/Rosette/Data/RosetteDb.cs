@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Courses;
+using Rosette.Domain.Credentials;
 using Rosette.Domain.Issuance;
+using Rosette.Domain.Notifications;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Users;
 using Rosette.Infrastructure.Outbox;
@@ -42,6 +44,12 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
     public DbSet<IssuanceFailure> IssuanceFailures => Set<IssuanceFailure>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
+    public DbSet<SignedCredential> SignedCredentials => Set<SignedCredential>();
+
+    public DbSet<AwardNotification> AwardNotifications => Set<AwardNotification>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -2,6 +2,7 @@ using Rosette.Features.Accounts;
 using Rosette.Features.Badges;
 using Rosette.Features.Classes;
 using Rosette.Features.Courses;
+using Rosette.Features.Credentials;
 using Rosette.Features.Health;
 using Rosette.Features.Issuance;
 using Rosette.Features.Organizations;
@@ -24,6 +25,7 @@ public static class Endpoints
         api.MapIssuanceApi();
         app.MapHealth();
         app.MapBadgeImages();
+        app.MapCredentials();
         return app;
     }
 }

@@ -96,8 +96,11 @@ public sealed class Award
         return null;
     }
 
-    public AwardStatus StatusAt(DateTime now) =>
-        IsRevoked ? AwardStatus.Revoked : ExpiresAt is { } expires && expires <= now ? AwardStatus.Expired : AwardStatus.Valid;
+    public AwardStatus StatusAt(DateTime now) => StatusOf(RevokedAt, ExpiresAt, now);
+
+    /// <summary>The status rule, for read models that hold the dates but not the award.</summary>
+    public static AwardStatus StatusOf(DateTime? revokedAt, DateTime? expiresAt, DateTime now) =>
+        revokedAt is not null ? AwardStatus.Revoked : expiresAt is { } expires && expires <= now ? AwardStatus.Expired : AwardStatus.Valid;
 }
 
 public enum AwardStatus

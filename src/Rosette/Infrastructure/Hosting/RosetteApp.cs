@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rosette.Data;
 using Rosette.Features;
+using Rosette.Features.Credentials;
+using Rosette.Features.Notifications;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
@@ -31,6 +33,8 @@ public static class RosetteApp
         services.AddFeatureHandlers();
         services.AddScoped<Features.Issuance.AwardIssuer>();
         services.AddOutbox(builder.Configuration);
+        services.AddCredentials(builder.Configuration);
+        services.AddNotifications(builder.Configuration);
         services.AddScoped<Bootstrap>();
         return builder;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Users;
+using Rosette.Features.Credentials;
 using Rosette.Features.Users;
 
 namespace Rosette.Infrastructure.Hosting;
@@ -13,7 +14,7 @@ namespace Rosette.Infrastructure.Hosting;
 /// </summary>
 public static class RosetteCommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "users", "demo", "--help", "-h", "-?", "--version"];
+    private static readonly string[] Verbs = ["migrate", "users", "demo", "keys", "--help", "-h", "-?", "--version"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -70,7 +71,25 @@ public static class RosetteCommandLine
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(demo);
         root.Subcommands.Add(users);
+        root.Subcommands.Add(KeysVerb());
         return root;
+    }
+
+    private static Command KeysVerb()
+    {
+        var rotate = Verb("rotate", "Make a new credential signing key current; the old one is retired but stays published, so credentials it signed keep verifying.");
+        rotate.SetAction(async (parse, ct) =>
+        {
+            await using var app = BuildServices(parse, migrateOnStart: true);
+            await using var scope = app.Services.CreateAsyncScope();
+            await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RosetteDb>(), ct);
+            var key = await scope.ServiceProvider.GetRequiredService<SigningKeysHandler>().RotateAsync(ct);
+            Console.WriteLine($"Rosette: the current signing key is now {scope.ServiceProvider.GetRequiredService<CredentialUrls>().Key(key.Id)}.");
+            return 0;
+        });
+        var keys = new Command("keys", "Manage the keys that sign credentials.");
+        keys.Subcommands.Add(rotate);
+        return keys;
     }
 
     private static Command CreateUserVerb()

@@ -254,6 +254,72 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.ToTable("CourseAssignments");
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Credentials.SignedCredential", b =>
+                {
+                    b.Property<Guid>("AwardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BaseUrl")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Jws")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SignedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AwardId");
+
+                    b.HasIndex("KeyId");
+
+                    b.ToTable("SignedCredentials");
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Credentials.SigningKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("ProtectedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime?>("RetiredAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Algorithm")
+                        .IsUnique()
+                        .HasDatabaseName("UX_SigningKeys_Current")
+                        .HasFilter("\"RetiredAt\" IS NULL");
+
+                    b.ToTable("SigningKeys");
+                });
+
             modelBuilder.Entity("Rosette.Domain.Issuance.Award", b =>
                 {
                     b.Property<Guid>("Id")
@@ -417,6 +483,29 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.HasIndex("BatchId");
 
                     b.ToTable("IssuanceFailures");
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Notifications.AwardNotification", b =>
+                {
+                    b.Property<Guid>("AwardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AwardId", "Kind");
+
+                    b.ToTable("AwardNotifications");
                 });
 
             modelBuilder.Entity("Rosette.Domain.Organizations.Organization", b =>
@@ -678,6 +767,21 @@ namespace Rosette.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Credentials.SignedCredential", b =>
+                {
+                    b.HasOne("Rosette.Domain.Issuance.Award", null)
+                        .WithOne()
+                        .HasForeignKey("Rosette.Domain.Credentials.SignedCredential", "AwardId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Credentials.SigningKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rosette.Domain.Issuance.Award", b =>
                 {
                     b.HasOne("Rosette.Domain.Badges.Badge", null)
@@ -736,6 +840,15 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.HasOne("Rosette.Domain.Issuance.IssuanceBatch", null)
                         .WithMany()
                         .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Notifications.AwardNotification", b =>
+                {
+                    b.HasOne("Rosette.Domain.Issuance.Award", null)
+                        .WithMany()
+                        .HasForeignKey("AwardId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,196 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Credentials;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Credentials;
+
+/// <summary>
+/// The public, sign-in-free documents of every award (see README.md beside this file). <c>GET /credentials/{awardId}</c>
+/// itself is left to the HTML credential page.
+/// </summary>
+public static class CredentialEndpoints
+{
+    private const string JsonType = "application/json; charset=utf-8";
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public static IEndpointRouteBuilder MapCredentials(this IEndpointRouteBuilder app)
+    {
+        if (app.ServiceProvider.GetRequiredService<CredentialUrls>() is { IsHttps: false } urls)
+        {
+            app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CredentialEndpoints)).LogWarning(
+                "Rosette:PublicBaseUrl is {BaseUrl}: credentials name keys by http URLs, which OB 3.0 verifiers reject. Set an https base in production.",
+                urls.Base);
+        }
+        var credentials = app.MapGroup("").ExcludeFromDescription().AllowAnonymous().AddEndpointFilter(async (context, next) =>
+        {
+            var headers = context.HttpContext.Response.Headers;
+            // Verifiers and wallets fetch these from other origins.
+            headers.AccessControlAllowOrigin = "*";
+            headers.XContentTypeOptions = "nosniff";
+            return await next(context);
+        });
+
+        credentials.MapGet("/credentials/{awardId}.jwt", async (string awardId, HttpContext http, CredentialCache cache, CancellationToken ct) =>
+        {
+            var served = await ServedAsync(awardId, http, cache, ct);
+            if (!served.IsSuccess)
+            {
+                return served.Error!.ToProblem();
+            }
+            http.Response.Headers.CacheControl = "public, max-age=3600";
+            return Results.Bytes(served.Value.JwsUtf8, "text/plain; charset=utf-8");
+        });
+
+        credentials.MapGet("/credentials/{awardId}.json", async (string awardId, HttpContext http, CredentialCache cache, CancellationToken ct) =>
+        {
+            var served = await ServedAsync(awardId, http, cache, ct);
+            if (!served.IsSuccess)
+            {
+                return served.Error!.ToProblem();
+            }
+            http.Response.Headers.CacheControl = "public, max-age=3600";
+            return Results.Bytes(served.Value.JsonUtf8, JsonType);
+        });
+
+        credentials.MapGet("/credentials/{awardId}.png", (string awardId, HttpContext http, CredentialCache cache, RosetteDb db, CancellationToken ct) =>
+            BakedAsync(awardId, http, cache, db, "image/png", (image, jws) => Baking.BakePng(image, Baking.Ob3Keyword, jws), ct));
+
+        credentials.MapGet("/credentials/{awardId}.svg", (string awardId, HttpContext http, CredentialCache cache, RosetteDb db, CancellationToken ct) =>
+            BakedAsync(awardId, http, cache, db, "image/svg+xml", (image, jws) => Baking.BakeSvg(image, jws), ct));
+
+        credentials.MapGet("/.well-known/jwks.json", async (SigningKeysHandler keys, CancellationToken ct) =>
+        {
+            var published = await keys.PublishedAsync(ct);
+            return Results.Text(JsonSerializer.Serialize(new { keys = published }, Web), "application/jwk-set+json; charset=utf-8");
+        });
+
+        credentials.MapGet("/ob3/keys/{keyId}", async (string keyId, SigningKeysHandler keys, CancellationToken ct) =>
+            CredentialUrls.TryParseId(keyId, out var id) && await keys.FindAsync(id, ct) is { } jwk
+                ? Results.Text(JsonSerializer.Serialize(jwk, Web), "application/jwk+json; charset=utf-8")
+                : CredentialErrors.KeyNotFound.ToProblem());
+
+        credentials.MapGet("/ob3/issuers/{organizationId}", async (string organizationId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
+            await IssuerAsync(organizationId, db, ct) is { } issuer ? Json(documents.Profile(issuer, withContext: true)) : CredentialErrors.IssuerNotFound.ToProblem());
+
+        credentials.MapGet("/ob3/issuers/{organizationId}/revocations", async (string organizationId, HttpContext http, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
+        {
+            if (await IssuerAsync(organizationId, db, ct) is not { } issuer)
+            {
+                return CredentialErrors.IssuerNotFound.ToProblem();
+            }
+            var revoked = await (
+                from a in db.Awards
+                join b in db.Badges on a.BadgeId equals b.Id
+                where b.OrganizationId == issuer.Id && a.RevokedAt != null
+                orderby a.RevokedAt, a.Id
+                select new { a.Id, a.RevocationReason }).AsNoTracking().ToListAsync(ct);
+            http.Response.Headers.CacheControl = "public, max-age=60";
+            return Json(documents.RevocationList(issuer.Id, revoked.Select(r => (r.Id, (string?)r.RevocationReason))));
+        });
+
+        credentials.MapGet("/ob3/achievements/{badgeId}", async (string badgeId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
+            await BadgeAsync(badgeId, db, ct) is { } badge ? Json(documents.Achievement(badge, withContext: true)) : CredentialErrors.AchievementNotFound.ToProblem());
+
+        credentials.MapGet("/ob2/assertions/{awardId}", async (string awardId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
+        {
+            if (!CredentialUrls.TryParseId(awardId, out var id) || await db.FindAsync(id, ct) is not { } facts)
+            {
+                return CredentialErrors.NotFound(awardId).ToProblem();
+            }
+            // Hosted verification: a revoked assertion answers 410 Gone, its body saying revoked and why.
+            var status = facts.RevokedAt is null ? StatusCodes.Status200OK : StatusCodes.Status410Gone;
+            return Results.Text(documents.Ob2Assertion(facts).ToJsonString(), JsonType, statusCode: status);
+        });
+
+        credentials.MapGet("/ob2/assertions/{awardId}.png", async (string awardId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
+        {
+            if (!CredentialUrls.TryParseId(awardId, out var id) || await db.FindAsync(id, ct) is not { } facts)
+            {
+                return CredentialErrors.NotFound(awardId).ToProblem();
+            }
+            var image = await ImageAsync(db, id, ct);
+            if (image is not { ContentType: "image/png" })
+            {
+                return CredentialErrors.ImageNotFound.ToProblem();
+            }
+            return Results.Bytes(Baking.BakePng(image.Data, Baking.Ob2Keyword, documents.Ob2Assertion(facts).ToJsonString()), "image/png");
+        });
+
+        credentials.MapGet("/ob2/badges/{badgeId}", async (string badgeId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
+            await BadgeAsync(badgeId, db, ct) is { } badge ? Json(documents.Ob2BadgeClass(badge)) : CredentialErrors.AchievementNotFound.ToProblem());
+
+        credentials.MapGet("/ob2/issuers/{organizationId}", async (string organizationId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
+            await IssuerAsync(organizationId, db, ct) is { } issuer ? Json(documents.Ob2Issuer(issuer)) : CredentialErrors.IssuerNotFound.ToProblem());
+
+        return app;
+    }
+
+    /// <summary>The signed credential; from memory when this instance has served it before, without touching the database.</summary>
+    private static async Task<Result<ServedCredential>> ServedAsync(string awardId, HttpContext http, CredentialCache cache, CancellationToken ct)
+    {
+        if (!CredentialUrls.TryParseId(awardId, out var id))
+        {
+            return CredentialErrors.NotFound(awardId);
+        }
+        return cache.TryGet(id) is { } cached ? cached : await http.RequestServices.GetRequiredService<CredentialsHandler>().GetAsync(id, ct);
+    }
+
+    private static async Task<IResult> BakedAsync(
+        string awardId, HttpContext http, CredentialCache cache, RosetteDb db, string contentType, Func<byte[], string, byte[]> bake, CancellationToken ct)
+    {
+        var served = await ServedAsync(awardId, http, cache, ct);
+        if (!served.IsSuccess)
+        {
+            return served.Error!.ToProblem();
+        }
+        var image = await ImageAsync(db, served.Value.AwardId, ct);
+        if (image?.ContentType != contentType)
+        {
+            return CredentialErrors.ImageNotFound.ToProblem();
+        }
+        http.Response.Headers.CacheControl = "public, max-age=3600";
+        if (contentType == "image/svg+xml")
+        {
+            http.Response.Headers[HeaderNames.ContentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+        }
+        return Results.Bytes(bake(image.Data, served.Value.Jws), contentType);
+    }
+
+    private sealed record AwardImage(string ContentType, byte[] Data);
+
+    private static Task<AwardImage?> ImageAsync(RosetteDb db, Guid awardId, CancellationToken ct) =>
+        (from a in db.Awards
+         where a.Id == awardId
+         join i in db.BadgeImages on a.BadgeId equals i.BadgeId
+         select new AwardImage(i.ContentType, i.Data)).AsNoTracking().FirstOrDefaultAsync(ct);
+
+    private static async Task<IssuerFacts?> IssuerAsync(string organizationId, RosetteDb db, CancellationToken ct) =>
+        CredentialUrls.TryParseId(organizationId, out var id)
+            ? await db.Organizations.AsNoTracking().Where(o => o.Id == id).Select(o => new IssuerFacts(o.Id, o.Name)).FirstOrDefaultAsync(ct)
+            : null;
+
+    private static async Task<BadgeFacts?> BadgeAsync(string badgeId, RosetteDb db, CancellationToken ct) =>
+        CredentialUrls.TryParseId(badgeId, out var id)
+            ? await db.Badges.AsNoTracking().Where(b => b.Id == id)
+                .Select(b => new BadgeFacts(b.Id, b.Name, b.Description, b.Criteria, b.ImageContentType, b.ImageVersion, b.OrganizationId))
+                .FirstOrDefaultAsync(ct)
+            : null;
+
+    private static IResult Json(JsonObject document) => Results.Text(document.ToJsonString(), JsonType, Encoding.UTF8);
+
+    public static IServiceCollection AddCredentials(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(CredentialUrls.From(configuration));
+        services.AddSingleton(configuration.GetSection(CredentialSettings.Section).Get<CredentialSettings>() ?? new CredentialSettings());
+        services.AddSingleton<OpenBadgesDocuments>();
+        services.AddSingleton<CredentialCache>();
+        services.AddSingleton<DecryptedKeys>();
+        return services;
+    }
+}

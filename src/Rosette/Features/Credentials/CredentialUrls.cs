@@ -1,0 +1,67 @@
+using Rosette.Features.Badges;
+
+namespace Rosette.Features.Credentials;
+
+/// <summary>
+/// Every public URL of the credentials, absolute, on <c>Rosette:PublicBaseUrl</c> (default http://localhost:5000). Ids
+/// inside signed credentials are these URLs, so the base must be the address verifiers reach; OB 3.0 wants https for
+/// the key's <c>kid</c>, so production sets an https base (the app may sit behind a TLS-terminating proxy).
+/// </summary>
+public sealed class CredentialUrls
+{
+    public const string Section = "Rosette:PublicBaseUrl";
+    public const string DefaultBaseUrl = "http://localhost:5000";
+
+    public CredentialUrls(string baseUrl)
+    {
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+            || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            throw new InvalidOperationException($"{Section} must be an absolute http(s) URL without query or fragment, not '{baseUrl}'.");
+        }
+        Base = uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        IsHttps = uri.Scheme == Uri.UriSchemeHttps;
+    }
+
+    public static CredentialUrls From(IConfiguration configuration) => new(configuration[Section] is { Length: > 0 } value ? value : DefaultBaseUrl);
+
+    /// <summary>Without a trailing slash, e.g. https://badges.example.org.</summary>
+    public string Base { get; }
+
+    public bool IsHttps { get; }
+
+    public static string CredentialId(Guid awardId) => $"urn:uuid:{awardId:D}";
+
+    public string Page(Guid awardId) => $"{Base}/credentials/{awardId:D}";
+
+    public string Jwt(Guid awardId) => $"{Page(awardId)}.jwt";
+
+    public string Json(Guid awardId) => $"{Page(awardId)}.json";
+
+    public string Png(Guid awardId) => $"{Page(awardId)}.png";
+
+    public string Svg(Guid awardId) => $"{Page(awardId)}.svg";
+
+    public string Issuer(Guid organizationId) => $"{Base}/ob3/issuers/{organizationId:D}";
+
+    public string RevocationList(Guid organizationId) => $"{Issuer(organizationId)}/revocations";
+
+    public string Achievement(Guid badgeId) => $"{Base}/ob3/achievements/{badgeId:D}";
+
+    public string Key(Guid keyId) => $"{Base}/ob3/keys/{keyId:D}";
+
+    public string Jwks => $"{Base}/.well-known/jwks.json";
+
+    public string BadgeImage(Guid badgeId, int version) => Base + BadgeImages.Url(badgeId, version);
+
+    public string Ob2Assertion(Guid awardId) => $"{Base}/ob2/assertions/{awardId:D}";
+
+    public string Ob2AssertionPng(Guid awardId) => $"{Ob2Assertion(awardId)}.png";
+
+    public string Ob2Badge(Guid badgeId) => $"{Base}/ob2/badges/{badgeId:D}";
+
+    public string Ob2Issuer(Guid organizationId) => $"{Base}/ob2/issuers/{organizationId:D}";
+
+    /// <summary>A public id in a URL: only the canonical form of a UUID (malformed ids are not found).</summary>
+    public static bool TryParseId(string? value, out Guid id) => Guid.TryParseExact(value, "D", out id);
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Credentials;
+
+namespace Rosette.Features.Credentials;
+
+/// <summary>A signed credential as served: the JSON, the compact JWS, and the JWS's bytes ready to write.</summary>
+public sealed record ServedCredential(Guid AwardId, string Json, string Jws)
+{
+    public byte[] JwsUtf8 { get; } = Encoding.UTF8.GetBytes(Jws);
+
+    public byte[] JsonUtf8 { get; } = Encoding.UTF8.GetBytes(Json);
+}
+
+/// <summary>
+/// Signs each award's credential once, stores it (every instance then serves the same bytes) and keeps it in memory.
+/// A stored credential never changes (revocation is published by the list its credentialStatus names), so the memory
+/// copy needs no invalidation; it is only bounded in size.
+/// </summary>
+public sealed class CredentialsHandler(RosetteDb db, TimeProvider clock, SigningKeysHandler keys, OpenBadgesDocuments documents, CredentialCache cache)
+{
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+
+    public async Task<Result<ServedCredential>> GetAsync(Guid awardId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGet(awardId) is { } cached)
+        {
+            return cached;
+        }
+        var baseUrl = documents.Urls.Base;
+        var stored = await db.SignedCredentials.AsNoTracking().Where(c => c.AwardId == awardId)
+            .Select(c => new { c.BaseUrl, c.Json, c.Jws }).FirstOrDefaultAsync(cancellationToken);
+        if (stored is not null && stored.BaseUrl == baseUrl)
+        {
+            return cache.Add(new ServedCredential(awardId, stored.Json, stored.Jws));
+        }
+        var facts = await db.FindAsync(awardId, cancellationToken);
+        if (facts is null)
+        {
+            return CredentialErrors.NotFound(awardId.ToString());
+        }
+        var served = await SignAsync(facts, replace: stored is not null, cancellationToken);
+        return cache.Add(served);
+    }
+
+    private async Task<ServedCredential> SignAsync(CredentialFacts facts, bool replace, CancellationToken cancellationToken)
+    {
+        var key = await keys.GetCurrentAsync(cancellationToken);
+        var credential = documents.Credential(facts);
+        var json = credential.ToJsonString(Compact);
+        var jws = Sign(OpenBadgesDocuments.JwtPayload(credential, facts).ToJsonString(Compact), key);
+        var now = clock.UtcNowSeconds();
+        if (replace)
+        {
+            var row = await db.SignedCredentials.SingleAsync(c => c.AwardId == facts.AwardId, cancellationToken);
+            row.Replace(documents.Urls.Base, key.Id, json, jws, now);
+        }
+        else
+        {
+            db.SignedCredentials.Add(SignedCredential.Create(facts.AwardId, documents.Urls.Base, key.Id, json, jws, now));
+        }
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // Another request or instance signed it first: serve theirs, so every copy is the same.
+            db.ChangeTracker.Clear();
+            var winner = await db.SignedCredentials.AsNoTracking().SingleAsync(c => c.AwardId == facts.AwardId, cancellationToken);
+            return new ServedCredential(facts.AwardId, winner.Json, winner.Jws);
+        }
+        return new ServedCredential(facts.AwardId, json, jws);
+    }
+
+    /// <summary>A compact JWS whose header is exactly alg, kid and typ, and whose payload is <paramref name="payload"/> as given.</summary>
+    public static string Sign(string payload, CurrentKey key)
+    {
+        var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
+        var credentials = new SigningCredentials(new RsaSecurityKey(key.Rsa) { KeyId = key.Kid }, SecurityAlgorithms.RsaSha256)
+        {
+            // The library's process-wide provider cache would outlive this key object (it is keyed by the key's
+            // thumbprint); signing happens once per award, so a fresh provider costs nothing that matters.
+            CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false },
+        };
+        return handler.CreateToken(payload, credentials);
+    }
+}
+
+/// <summary>Signed credentials in this instance's memory, bounded; safe to keep because a stored credential never changes.</summary>
+public sealed class CredentialCache : IDisposable
+{
+    public const int Capacity = 50_000;
+
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Capacity });
+
+    public ServedCredential? TryGet(Guid awardId) => _cache.TryGetValue(awardId, out ServedCredential? served) ? served : null;
+
+    public ServedCredential Add(ServedCredential served)
+    {
+        _cache.Set(served.AwardId, served, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
+        return served;
+    }
+
+    public void Dispose() => _cache.Dispose();
+}

@@ -1,0 +1,116 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace Rosette.Features.Notifications;
+
+/// <summary>Rosette:Smtp: when Host is set, mail goes out over SMTP (MailKit).</summary>
+public sealed class SmtpSettings
+{
+    public const string Section = "Rosette:Smtp";
+
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 587;
+
+    /// <summary>none, ssl (implicit TLS), starttls, or auto (MailKit decides from the port).</summary>
+    public string Security { get; set; } = "auto";
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
+}
+
+/// <summary>Rosette:Mail: the sender, and the folder of .eml files written when no SMTP server is configured.</summary>
+public sealed class MailSettings
+{
+    public const string Section = "Rosette:Mail";
+
+    public string Directory { get; set; } = "data/mail";
+
+    /// <summary>Default "Rosette" &lt;no-reply@ the public host&gt;.</summary>
+    public string? From { get; set; }
+}
+
+/// <summary>One sitting of sending: an SMTP connection opened on first use, or the .eml folder.</summary>
+public interface IMailSession : IAsyncDisposable
+{
+    /// <summary>Sends <paramref name="message"/>; <paramref name="key"/> names it uniquely (the .eml file name).</summary>
+    Task SendAsync(MimeMessage message, string key, CancellationToken cancellationToken);
+}
+
+public sealed class MailDelivery(SmtpSettings smtp, MailSettings mail)
+{
+    public MailSettings Settings => mail;
+
+    public IMailSession Open() => smtp.IsConfigured ? new SmtpSession(smtp) : new PickupFolderSession(mail.Directory);
+
+    private sealed class SmtpSession(SmtpSettings settings) : IMailSession
+    {
+        private readonly SmtpClient _client = new();
+
+        public async Task SendAsync(MimeMessage message, string key, CancellationToken cancellationToken)
+        {
+            if (!_client.IsConnected)
+            {
+                var security = settings.Security.ToLowerInvariant() switch
+                {
+                    "none" => SecureSocketOptions.None,
+                    "ssl" => SecureSocketOptions.SslOnConnect,
+                    "starttls" => SecureSocketOptions.StartTls,
+                    _ => SecureSocketOptions.Auto,
+                };
+                await _client.ConnectAsync(settings.Host!, settings.Port, security, cancellationToken);
+                if (!string.IsNullOrEmpty(settings.Username))
+                {
+                    await _client.AuthenticateAsync(settings.Username, settings.Password ?? "", cancellationToken);
+                }
+            }
+            await _client.SendAsync(message, cancellationToken);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_client.IsConnected)
+            {
+                try
+                {
+                    await _client.DisconnectAsync(quit: true);
+                }
+                catch (Exception e) when (e is IOException or SmtpProtocolException or OperationCanceledException)
+                {
+                    // The mail is sent; a failed goodbye changes nothing.
+                }
+            }
+            _client.Dispose();
+        }
+    }
+
+    /// <summary>Writes KEY.eml atomically; a file that already exists means the mail was already written.</summary>
+    private sealed class PickupFolderSession(string directory) : IMailSession
+    {
+        public async Task SendAsync(MimeMessage message, string key, CancellationToken cancellationToken)
+        {
+            Directory.CreateDirectory(directory);
+            var path = Path.Combine(directory, key + ".eml");
+            if (File.Exists(path))
+            {
+                return;
+            }
+            var temporary = Path.Combine(directory, $".{key}.{Guid.NewGuid():N}.tmp");
+            await message.WriteToAsync(temporary, cancellationToken);
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(temporary);
+            }
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
