@@ -8,6 +8,7 @@ using Rosette.Domain.Credentials;
 using Rosette.Domain.Issuance;
 using Rosette.Domain.Notifications;
 using Rosette.Domain.Organizations;
+using Rosette.Domain.Providers;
 using Rosette.Domain.Users;
 using Rosette.Infrastructure.Outbox;
 
@@ -50,6 +51,12 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
     public DbSet<SignedCredential> SignedCredentials => Set<SignedCredential>();
 
     public DbSet<AwardNotification> AwardNotifications => Set<AwardNotification>();
+
+    public DbSet<BadgeProvider> BadgeProviders => Set<BadgeProvider>();
+
+    public DbSet<ProviderDelivery> ProviderDeliveries => Set<ProviderDelivery>();
+
+    public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

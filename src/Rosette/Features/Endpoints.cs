@@ -6,6 +6,7 @@ using Rosette.Features.Credentials;
 using Rosette.Features.Health;
 using Rosette.Features.Issuance;
 using Rosette.Features.Organizations;
+using Rosette.Features.Providers;
 using Rosette.Features.Users;
 using Rosette.Infrastructure.Auth;
 
@@ -23,6 +24,7 @@ public static class Endpoints
         api.MapClassesApi();
         api.MapBadgesApi();
         api.MapIssuanceApi();
+        api.MapProvidersApi();
         app.MapHealth();
         app.MapBadgeImages();
         app.MapCredentials();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 
@@ -22,13 +21,12 @@ public static class OpenBadgesStandard
     };
 
     private static readonly Lazy<JsonSchema> Schema = new(() =>
-        JsonSchema.FromFile(Path.Combine(Folder, "ob_v3p0", "ob_v3p0_achievementcredential_schema.json"), new BuildOptions { SchemaRegistry = new SchemaRegistry() }));
+        JsonSchema.FromFile(Path.Combine(Folder, "ob_v3p0", "ob_v3p0_achievementcredential_schema.json")));
 
     /// <summary>The schema's error messages for <paramref name="credential"/>; empty when it is valid.</summary>
     public static IReadOnlyList<string> SchemaErrors(string credential)
     {
-        using var document = JsonDocument.Parse(credential);
-        var results = Schema.Value.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var results = Schema.Value.Evaluate(JsonNode.Parse(credential), new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (results.IsValid)
         {
             return [];

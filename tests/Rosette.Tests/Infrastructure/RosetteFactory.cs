@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Rosette.Data;
 using Rosette.Domain.Users;
@@ -41,6 +42,10 @@ public class RosetteFactory(TestDatabase database, FakeTimeProvider? clock = nul
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+        if (Environment.GetEnvironmentVariable("ROSETTE_TEST_LOG") is { Length: > 0 } log)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(new FileLoggerProvider(log)));
         }
         builder.ConfigureServices(services =>
         {

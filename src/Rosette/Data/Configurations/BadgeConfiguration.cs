@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Rosette.Domain;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Organizations;
+using Rosette.Domain.Providers;
 
 namespace Rosette.Data.Configurations;
 
@@ -18,6 +19,8 @@ internal sealed class BadgeConfiguration : IEntityTypeConfiguration<Badge>
         builder.HasOne<Organization>().WithMany().HasForeignKey(b => b.OrganizationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(b => b.Availability).WithOne().HasForeignKey(a => a.BadgeId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(b => b.Availability).UsePropertyAccessMode(PropertyAccessMode.Field);
+        builder.Property(b => b.ProviderTemplateId).HasMaxLength(200);
+        builder.HasOne<BadgeProvider>().WithMany().HasForeignKey(b => b.ProviderId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

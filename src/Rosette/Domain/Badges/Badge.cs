@@ -42,6 +42,11 @@ public sealed class Badge
 
     public DateTime UpdatedAt { get; private set; }
 
+    /// <summary>The badge provider awards of this badge are delivered to, with the provider's template id.</summary>
+    public Guid? ProviderId { get; private set; }
+
+    public string? ProviderTemplateId { get; private set; }
+
     /// <summary>Child organizations that may attach this badge to their achievements.</summary>
     public IReadOnlyCollection<BadgeAvailability> Availability => _availability;
 
@@ -103,6 +108,31 @@ public sealed class Badge
         ImageContentType = contentType;
         ImageVersion++;
         UpdatedAt = now;
+    }
+
+    /// <summary>Links the badge to a provider's template (or unlinks it with null); the provider must serve the badge's organization.</summary>
+    public Error? LinkProvider(Providers.BadgeProvider? provider, string? templateId, DateTime now)
+    {
+        if (provider is null)
+        {
+            ProviderId = null;
+            ProviderTemplateId = null;
+            UpdatedAt = now;
+            return null;
+        }
+        if (!provider.ServesOrganization(OrganizationId))
+        {
+            return Providers.ProviderErrors.ProviderNotAvailable;
+        }
+        var template = Text.Required("providerTemplateId", templateId);
+        if (!template.IsSuccess)
+        {
+            return Providers.ProviderErrors.TemplateRequired;
+        }
+        ProviderId = provider.Id;
+        ProviderTemplateId = template.Value;
+        UpdatedAt = now;
+        return null;
     }
 
     /// <summary>When an award issued at <paramref name="issuedAt"/> expires, or null if it never does.</summary>

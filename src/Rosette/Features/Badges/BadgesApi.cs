@@ -10,11 +10,12 @@ namespace Rosette.Features.Badges;
 
 public sealed record BadgeDto(
     Guid Id, string Name, string Description, string? Criteria, Guid OrganizationId, bool AllowManualIssuance, bool Archived,
-    int? ValidityDays, IReadOnlyList<Guid> AvailableToOrganizationIds, string? ImageUrl, DateTime CreatedAt, DateTime UpdatedAt)
+    int? ValidityDays, IReadOnlyList<Guid> AvailableToOrganizationIds, string? ImageUrl, Guid? ProviderId, string? ProviderTemplateId,
+    DateTime CreatedAt, DateTime UpdatedAt)
 {
     public static BadgeDto From(Badge b) => new(
         b.Id, b.Name, b.Description, b.Criteria, b.OrganizationId, b.AllowManualIssuance, b.IsArchived, b.ValidityDays,
-        b.Availability.Select(a => a.OrganizationId).Order().ToList(), UrlOf(b), b.CreatedAt, b.UpdatedAt);
+        b.Availability.Select(a => a.OrganizationId).Order().ToList(), UrlOf(b), b.ProviderId, b.ProviderTemplateId, b.CreatedAt, b.UpdatedAt);
 
     public static string? UrlOf(Badge b) => b.ImageContentType is null ? null : BadgeImages.Url(b.Id, b.ImageVersion);
 }

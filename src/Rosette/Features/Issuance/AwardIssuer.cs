@@ -3,6 +3,7 @@ using Npgsql;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Issuance;
+using Rosette.Features.Providers;
 using Rosette.Infrastructure.Outbox;
 
 namespace Rosette.Features.Issuance;
@@ -15,7 +16,7 @@ public sealed record PairDecision(Guid BadgeId, Guid StudentId, Award? Award, Er
 /// another request won meanwhile, which then reports already_earned), the failures, and the outbox message that
 /// mail and badge providers follow. Every pair reported as issued is committed before this returns.
 /// </summary>
-public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, TimeProvider clock)
+public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, TimeProvider clock)
 {
     private const int MaxAttempts = 3;
 
@@ -53,6 +54,8 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, TimeProvider 
             return null;
         }
         var inserted = await db.InsertAsync(awards, ignoreConflicts: true, a => a.Id, cancellationToken);
+        var issuedAwards = awards.Where(a => inserted.Contains(a.Id)).ToList();
+        var delivering = await db.CreateForAsync(issuedAwards, batch.CreatedAt, cancellationToken);
         var failures = decisions.Where(d => d.Failure is not null)
             .Select(d => IssuanceFailure.Create(batch.Id, d.BadgeId, d.StudentId, d.Failure!)).ToList();
         var lost = awards.Where(a => !inserted.Contains(a.Id)).ToList();
@@ -72,7 +75,11 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, TimeProvider 
         {
             outbox.Notify();
         }
-        var issued = awards.Where(a => inserted.Contains(a.Id)).Select(a => new IssuedPair(a.BadgeId, a.StudentId, a.Id, a.IssuedAt)).ToList();
+        if (delivering > 0)
+        {
+            deliveries.Notify();
+        }
+        var issued = issuedAwards.Select(a => new IssuedPair(a.BadgeId, a.StudentId, a.Id, a.IssuedAt)).ToList();
         var failed = failures.Select(f => new FailedPair(f.BadgeId, f.StudentId, f.Code, f.Message)).ToList();
         return new IssueBadgesResult(batch.Id, issued, failed, IssueBadgesResult.WarningFor(failed.Count));
     }
@@ -113,12 +120,17 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, TimeProvider 
         if (issued.Count > 0)
         {
             db.Publish(OutboxTopics.AwardsIssued, new AwardsIssued(null, issued.Select(a => a.Id).ToList(), false), now);
+            await db.CreateForAsync(issued, now, cancellationToken);
         }
         return issued;
     }
 
-    /// <summary>Call after committing work that published outbox messages, so that this instance's dispatcher starts at once.</summary>
-    public void NotifyCommitted() => outbox.Notify();
+    /// <summary>Call after committing work that published outbox messages or deliveries, so that this instance's dispatchers start at once.</summary>
+    public void NotifyCommitted()
+    {
+        outbox.Notify();
+        deliveries.Notify();
+    }
 
     private static bool IsTransient(Exception e) =>
         (e as PostgresException ?? e.InnerException as PostgresException)?.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;

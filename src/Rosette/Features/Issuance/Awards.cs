@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Issuance;
+using Rosette.Features.Providers;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
 
@@ -17,7 +18,7 @@ public sealed record AwardListRequest(int? Page, int? PageSize, Guid? StudentId,
 public sealed record RevokeAwardRequest(string? Reason, bool? SuppressNotifications);
 
 /// <summary>Reading awards (scoped by <see cref="ScopeQueries.VisibleTo(IQueryable{Award}, RosetteDb, Actor)"/>) and revoking them.</summary>
-public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, TimeProvider clock)
+public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, TimeProvider clock)
 {
     public async Task<Result<Paged<AwardDto>>> ListAsync(Actor actor, AwardListRequest request, CancellationToken cancellationToken)
     {
@@ -52,6 +53,23 @@ public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, TimeProvide
     /// <summary>Administrators of the badge's organization revoke, with a reason; the student may then earn the badge again.</summary>
     public async Task<Result<AwardDto>> RevokeAsync(Actor actor, Guid id, RevokeAwardRequest request, CancellationToken cancellationToken)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var error = await RevokeOnceAsync(actor, id, request, cancellationToken);
+                return error is null ? await GetAsync(actor, id, cancellationToken) : error;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                // The delivery dispatcher recorded an answer at the same moment: start again from fresh rows.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<Error?> RevokeOnceAsync(Actor actor, Guid id, RevokeAwardRequest request, CancellationToken cancellationToken)
+    {
         var award = await db.Awards.VisibleTo(db, actor).SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (award is null)
         {
@@ -67,9 +85,16 @@ public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, TimeProvide
             return error;
         }
         db.Publish(OutboxTopics.AwardRevoked, new AwardRevoked(award.Id, request.SuppressNotifications ?? false), now);
+        // The provider revokes too: recorded in the same transaction as the revocation.
+        var delivery = await db.ProviderDeliveries.SingleOrDefaultAsync(d => d.AwardId == id, cancellationToken);
+        delivery?.RequestRevocation(now);
         await db.SaveChangesAsync(cancellationToken);
         outbox.Notify();
-        return await GetAsync(actor, id, cancellationToken);
+        if (delivery is not null)
+        {
+            deliveries.Notify();
+        }
+        return null;
     }
 
     private IQueryable<AwardRow> Project(IQueryable<Award> awards) =>

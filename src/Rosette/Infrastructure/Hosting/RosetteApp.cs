@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rosette.Data;
 using Rosette.Features;
+using Rosette.Features.Providers;
 using Rosette.Features.Credentials;
 using Rosette.Features.Notifications;
 using Rosette.Infrastructure.Auth;
@@ -35,6 +36,7 @@ public static class RosetteApp
         services.AddOutbox(builder.Configuration);
         services.AddCredentials(builder.Configuration);
         services.AddNotifications(builder.Configuration);
+        services.AddBadgeProviders(builder.Configuration);
         services.AddScoped<Bootstrap>();
         return builder;
     }

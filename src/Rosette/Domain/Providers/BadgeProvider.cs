@@ -1,0 +1,128 @@
+using Rosette.Domain.Organizations;
+
+namespace Rosette.Domain.Providers;
+
+public enum ProviderType
+{
+    Credly,
+}
+
+/// <summary>
+/// An external badge provider account (Credly) of an organization. The API token is stored encrypted; the domain only
+/// ever holds its ciphertext, and nothing returns it.
+/// </summary>
+public sealed class BadgeProvider
+{
+    private readonly List<ProviderAvailability> _availability = [];
+
+    private BadgeProvider()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public string Name { get; private set; } = "";
+
+    public Guid OrganizationId { get; private set; }
+
+    public ProviderType Type { get; private set; }
+
+    /// <summary>The organization id at the provider.</summary>
+    public string ProviderOrganizationId { get; private set; } = "";
+
+    public string ApiBaseUrl { get; private set; } = "";
+
+    public string ProtectedApiToken { get; private set; } = "";
+
+    public DateTime CreatedAt { get; private set; }
+
+    public DateTime UpdatedAt { get; private set; }
+
+    /// <summary>Child organizations whose badges may be delivered through this provider.</summary>
+    public IReadOnlyCollection<ProviderAvailability> Availability => _availability;
+
+    public static Result<BadgeProvider> Create(
+        string? name, Organization organization, ProviderType type, string? providerOrganizationId, string? apiBaseUrl, string? protectedToken,
+        IReadOnlyCollection<Organization> availableTo, DateTime now)
+    {
+        var provider = new BadgeProvider { Id = Guid.CreateVersion7(), OrganizationId = organization.Id, Type = type, CreatedAt = now };
+        var error = provider.Update(name, providerOrganizationId, apiBaseUrl, protectedToken, availableTo, organization, now);
+        return error is null ? provider : error;
+    }
+
+    public Error? Update(
+        string? name, string? providerOrganizationId, string? apiBaseUrl, string? protectedToken, IReadOnlyCollection<Organization>? availableTo,
+        Organization organization, DateTime now)
+    {
+        var errors = new ValidationErrors();
+        var validName = name is null && Name.Length > 0 ? Name : errors.Check(Text.Required("name", name));
+        var validOrganizationId = providerOrganizationId is null && ProviderOrganizationId.Length > 0
+            ? ProviderOrganizationId
+            : errors.Check(Text.Required("providerOrganizationId", providerOrganizationId));
+        var validUrl = apiBaseUrl is null && ApiBaseUrl.Length > 0 ? ApiBaseUrl : errors.Check(ParseBaseUrl(apiBaseUrl));
+        if (availableTo is not null && availableTo.Any(o => o.Id == organization.Id || !o.IsWithin(organization)))
+        {
+            errors.Add(ProviderErrors.InvalidAvailability);
+        }
+        if (protectedToken is null && ProtectedApiToken.Length == 0)
+        {
+            errors.Add(InvalidError.Field("apiToken", "validation_failed", "'apiToken' is required."));
+        }
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+        Name = validName!;
+        ProviderOrganizationId = validOrganizationId!;
+        ApiBaseUrl = validUrl!;
+        ProtectedApiToken = protectedToken ?? ProtectedApiToken;
+        if (availableTo is not null)
+        {
+            _availability.RemoveAll(a => availableTo.All(o => o.Id != a.OrganizationId));
+            foreach (var id in availableTo.Select(o => o.Id).Where(id => _availability.All(a => a.OrganizationId != id)).Distinct())
+            {
+                _availability.Add(new ProviderAvailability(Id, id));
+            }
+        }
+        UpdatedAt = now;
+        return null;
+    }
+
+    /// <summary>Whether badges of <paramref name="badgeOrganizationId"/> may be delivered through this provider.</summary>
+    public bool ServesOrganization(Guid badgeOrganizationId) =>
+        badgeOrganizationId == OrganizationId || _availability.Any(a => a.OrganizationId == badgeOrganizationId);
+
+    private static Result<string> ParseBaseUrl(string? value)
+    {
+        var trimmed = value?.Trim().TrimEnd('/');
+        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+            || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            return InvalidError.Field("apiBaseUrl", "validation_failed", "'apiBaseUrl' must be an absolute http(s) URL, e.g. https://api.credly.com/v1.");
+        }
+        return trimmed!;
+    }
+}
+
+public sealed class ProviderAvailability(Guid providerId, Guid organizationId)
+{
+    public Guid ProviderId { get; private set; } = providerId;
+
+    public Guid OrganizationId { get; private set; } = organizationId;
+}
+
+public static class ProviderErrors
+{
+    public const int TokenMaxLength = 500;
+
+    public static readonly InvalidError InvalidAvailability = InvalidError.Field(
+        "availableToOrganizationIds", "invalid_availability", "A provider can be made available only to descendants of its own organization.");
+
+    public static readonly InvalidError ProviderNotAvailable = InvalidError.Field(
+        "providerId", "provider_not_available", "This provider does not serve the badge's organization.");
+
+    public static readonly InvalidError TemplateRequired = InvalidError.Field(
+        "providerTemplateId", "validation_failed", "'providerTemplateId' is required with a provider.");
+
+    public static readonly ConflictError NotFailed = new("delivery_not_failed", "Only a failed delivery can be retried.");
+}

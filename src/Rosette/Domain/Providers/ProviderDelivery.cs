@@ -1,0 +1,234 @@
+namespace Rosette.Domain.Providers;
+
+public enum DeliveryStatus
+{
+    Pending,
+    Delivered,
+    Failed,
+    RevocationPending,
+    RevokedAtProvider,
+}
+
+/// <summary>
+/// The delivery of one award to its badge's provider: written in the same transaction as the award (a transactional
+/// outbox), then driven by the dispatcher until the provider has it (or has revoked it).
+/// </summary>
+/// <remarks>
+/// Exactly once at the provider: before a request that creates the badge is sent, <see cref="MaybeSent"/> is committed.
+/// When an attempt ends without a clear answer (timeout, reset, 5xx, or the process died), the next attempt first asks
+/// the provider whether the badge exists, and only sends again when it does not.
+/// </remarks>
+public sealed class ProviderDelivery
+{
+    public static readonly TimeSpan RetryWindow = TimeSpan.FromHours(24);
+
+    private ProviderDelivery()
+    {
+    }
+
+    public Guid AwardId { get; private set; }
+
+    public Guid ProviderId { get; private set; }
+
+    public DeliveryStatus Status { get; private set; }
+
+    public string? ProviderBadgeId { get; private set; }
+
+    /// <summary>A revocation was asked for; a failed delivery with this set is a failed revocation.</summary>
+    public bool RevocationRequested { get; private set; }
+
+    public bool MaybeSent { get; private set; }
+
+    public int Attempts { get; private set; }
+
+    public DateTime CreatedAt { get; private set; }
+
+    public DateTime NextAttemptAt { get; private set; }
+
+    public DateTime? FirstAttemptAt { get; private set; }
+
+    public DateTime? LastAttemptAt { get; private set; }
+
+    public DateTime? CompletedAt { get; private set; }
+
+    public string? LastError { get; private set; }
+
+    public string? ClaimedBy { get; private set; }
+
+    public DateTime? ClaimedUntil { get; private set; }
+
+    /// <summary>Optimistic concurrency: a revocation and the dispatcher never overwrite each other's change.</summary>
+    public int Version { get; private set; }
+
+    public bool IsDue => Status is DeliveryStatus.Pending or DeliveryStatus.RevocationPending;
+
+    public static ProviderDelivery Create(Guid awardId, Guid providerId, DateTime now) => new()
+    {
+        AwardId = awardId,
+        ProviderId = providerId,
+        Status = DeliveryStatus.Pending,
+        CreatedAt = now,
+        NextAttemptAt = now,
+    };
+
+    /// <summary>The award was revoked here: the provider must revoke it too (or never learn of it).</summary>
+    public void RequestRevocation(DateTime now)
+    {
+        Version++;
+        RevocationRequested = true;
+        if (Status is DeliveryStatus.RevokedAtProvider)
+        {
+            return;
+        }
+        Status = DeliveryStatus.RevocationPending;
+        NextAttemptAt = now;
+        FirstAttemptAt = null;
+        LastError = null;
+    }
+
+    /// <summary>An administrator asks to try a failed delivery (or revocation) again, with a fresh retry window.</summary>
+    public Error? Retry(DateTime now)
+    {
+        if (Status != DeliveryStatus.Failed)
+        {
+            return ProviderErrors.NotFailed;
+        }
+        Version++;
+        Status = RevocationRequested ? DeliveryStatus.RevocationPending : DeliveryStatus.Pending;
+        NextAttemptAt = now;
+        FirstAttemptAt = null;
+        LastError = null;
+        return null;
+    }
+
+    /// <summary>What the next request to the provider must be, given what is known.</summary>
+    public DeliveryStep NextStep() => (Status, ProviderBadgeId, MaybeSent) switch
+    {
+        (DeliveryStatus.Pending, _, false) => DeliveryStep.Send,
+        (DeliveryStatus.Pending, _, true) => DeliveryStep.FindThenSend,
+        (DeliveryStatus.RevocationPending, not null, _) => DeliveryStep.Revoke,
+        (DeliveryStatus.RevocationPending, null, true) => DeliveryStep.FindThenRevoke,
+        (DeliveryStatus.RevocationPending, null, false) => DeliveryStep.NothingToRevoke,
+        _ => DeliveryStep.None,
+    };
+
+    /// <summary>An attempt starts; when it will send a badge, the possibility that it reached the provider is recorded first.</summary>
+    public void StartAttempt(DateTime now, bool mayCreate)
+    {
+        Version++;
+        Attempts++;
+        FirstAttemptAt ??= now;
+        LastAttemptAt = now;
+        MaybeSent |= mayCreate;
+    }
+
+    /// <summary>The provider has the badge (just created, or found after an ambiguous attempt).</summary>
+    public void Delivered(string providerBadgeId, DateTime now)
+    {
+        Version++;
+        ProviderBadgeId = providerBadgeId;
+        MaybeSent = false;
+        LastError = null;
+        CompletedAt = now;
+        // A revocation asked for while the badge was on its way still has to happen.
+        Status = RevocationRequested ? DeliveryStatus.RevocationPending : DeliveryStatus.Delivered;
+        NextAttemptAt = now;
+    }
+
+    /// <summary>The provider revoked the badge, or never had it.</summary>
+    public void RevokedAtProvider(DateTime now)
+    {
+        Version++;
+        Status = DeliveryStatus.RevokedAtProvider;
+        MaybeSent = false;
+        LastError = null;
+        CompletedAt = now;
+    }
+
+    /// <summary>A clear refusal (an invalid token, a bad template): retrying would not help, an administrator must act.</summary>
+    public void Fail(string message, bool sent, DateTime now)
+    {
+        Version++;
+        Status = DeliveryStatus.Failed;
+        MaybeSent &= sent;
+        LastError = message;
+        CompletedAt = now;
+    }
+
+    /// <summary>
+    /// No clear answer (5xx, timeout, reset) or asked to wait (429): try again with backoff (or after Retry-After) within
+    /// 24 hours of the first attempt, then fail. <paramref name="maybeSent"/>: whether the provider may hold a badge we do
+    /// not know of, so that the next attempt asks first.
+    /// </summary>
+    public void RetryLater(string message, bool maybeSent, TimeSpan? retryAfter, DateTime now)
+    {
+        Version++;
+        LastError = message;
+        MaybeSent = maybeSent;
+        var next = now + (retryAfter ?? Backoff(Attempts));
+        if (next - (FirstAttemptAt ?? now) > RetryWindow)
+        {
+            Status = DeliveryStatus.Failed;
+            CompletedAt = now;
+            return;
+        }
+        NextAttemptAt = next;
+    }
+
+    public void ReleaseClaim()
+    {
+        ClaimedBy = null;
+        ClaimedUntil = null;
+    }
+
+    /// <summary>Exponential from 2 s, capped at 30 minutes, with ±25% jitter so that retries spread out.</summary>
+    public static TimeSpan Backoff(int attempts)
+    {
+        var seconds = Math.Min(1800, 2 * Math.Pow(2, Math.Min(Math.Max(attempts - 1, 0), 12)));
+        return TimeSpan.FromSeconds(seconds * (0.75 + Random.Shared.NextDouble() * 0.5));
+    }
+}
+
+public enum DeliveryStep
+{
+    None,
+    Send,
+    FindThenSend,
+    Revoke,
+    FindThenRevoke,
+    NothingToRevoke,
+}
+
+/// <summary>One request to a provider and its answer, kept for the Deliveries page.</summary>
+public sealed class DeliveryAttempt
+{
+    public const int BodyMaxLength = 2000;
+
+    private DeliveryAttempt()
+    {
+    }
+
+    public long Id { get; private set; }
+
+    public Guid AwardId { get; private set; }
+
+    public DateTime At { get; private set; }
+
+    public string Operation { get; private set; } = "";
+
+    public int? StatusCode { get; private set; }
+
+    public string? Answer { get; private set; }
+
+    public int DurationMs { get; private set; }
+
+    public static DeliveryAttempt Create(Guid awardId, DateTime at, string operation, int? statusCode, string? answer, TimeSpan duration) => new()
+    {
+        AwardId = awardId,
+        At = at,
+        Operation = operation,
+        StatusCode = statusCode,
+        Answer = answer is null ? null : answer[..Math.Min(answer.Length, BodyMaxLength)],
+        DurationMs = (int)Math.Min(int.MaxValue, duration.TotalMilliseconds),
+    };
+}

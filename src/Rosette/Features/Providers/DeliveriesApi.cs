@@ -1,0 +1,153 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Providers;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Providers;
+
+public sealed record DeliveryDto(
+    Guid AwardId, Guid ProviderId, string ProviderName, Guid BadgeId, string BadgeName, Guid StudentId, string StudentName,
+    DeliveryStatus Status, string? ProviderBadgeId, bool RevocationRequested, int Attempts, string? LastError,
+    DateTime CreatedAt, DateTime? FirstAttemptAt, DateTime? LastAttemptAt, DateTime NextAttemptAt, DateTime? CompletedAt,
+    IReadOnlyList<DeliveryAttemptDto>? AttemptLog = null);
+
+public sealed record DeliveryAttemptDto(DateTime At, string Operation, int? StatusCode, string? Answer, int DurationMs);
+
+public sealed record DeliveryListRequest(int? Page, int? PageSize, string? Status, Guid? ProviderId, Guid? BadgeId);
+
+/// <summary>Deliveries of the awards of an administrator's badges: read them, and retry the failed ones.</summary>
+public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeProvider clock)
+{
+    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators see deliveries to badge providers.");
+
+    public async Task<Result<Paged<DeliveryDto>>> ListAsync(Actor actor, DeliveryListRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        var paging = new PageRequest(request.Page, request.PageSize, null);
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var query = Visible(actor);
+        if (request.Status is not null)
+        {
+            if (!Enum.TryParse<DeliveryStatus>(request.Status.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var status) || !Enum.IsDefined(status))
+            {
+                return InvalidError.Field("status", "validation_failed", "'status' must be pending, delivered, failed, revocation_pending or revoked_at_provider.");
+            }
+            query = query.Where(r => r.Delivery.Status == status);
+        }
+        if (request.ProviderId is { } providerId)
+        {
+            query = query.Where(r => r.Delivery.ProviderId == providerId);
+        }
+        if (request.BadgeId is { } badgeId)
+        {
+            query = query.Where(r => r.BadgeId == badgeId);
+        }
+        return await paging.ToPageAsync(query.OrderByDescending(r => r.Delivery.CreatedAt).ThenBy(r => r.Delivery.AwardId), r => r.ToDto(null), cancellationToken);
+    }
+
+    public async Task<Result<DeliveryDto>> GetAsync(Actor actor, Guid awardId, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        var row = await Visible(actor).SingleOrDefaultAsync(r => r.Delivery.AwardId == awardId, cancellationToken);
+        if (row is null)
+        {
+            return CommonErrors.NotFound("delivery", awardId);
+        }
+        var attempts = await db.DeliveryAttempts.AsNoTracking().Where(a => a.AwardId == awardId).OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
+            .Take(100).Select(a => new DeliveryAttemptDto(a.At, a.Operation, a.StatusCode, a.Answer, a.DurationMs)).ToListAsync(cancellationToken);
+        return row.ToDto(attempts);
+    }
+
+    public async Task<Result<DeliveryDto>> RetryAsync(Actor actor, Guid awardId, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        if (!await Visible(actor).AnyAsync(r => r.Delivery.AwardId == awardId, cancellationToken))
+        {
+            return CommonErrors.NotFound("delivery", awardId);
+        }
+        var delivery = await db.ProviderDeliveries.SingleAsync(d => d.AwardId == awardId, cancellationToken);
+        if (delivery.Retry(clock.GetUtcNow().UtcDateTime) is { } error)
+        {
+            return error;
+        }
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new ConflictError("delivery_changed", "The delivery changed meanwhile; reload and try again.");
+        }
+        signal.Notify();
+        return await GetAsync(actor, awardId, cancellationToken);
+    }
+
+    private IQueryable<DeliveryRow> Visible(Actor actor) =>
+        from d in db.ProviderDeliveries.AsNoTracking()
+        join a in db.Awards.VisibleTo(db, actor) on d.AwardId equals a.Id
+        join b in db.Badges on a.BadgeId equals b.Id
+        join s in db.Users on a.StudentId equals s.Id
+        join p in db.BadgeProviders on d.ProviderId equals p.Id
+        select new DeliveryRow
+        {
+            Delivery = d,
+            ProviderName = p.Name,
+            BadgeId = b.Id,
+            BadgeName = b.Name,
+            StudentId = s.Id,
+            StudentName = s.FirstName + " " + s.LastName,
+        };
+
+    /// <summary>Member-initialised so that EF can filter and order by its members.</summary>
+    private sealed class DeliveryRow
+    {
+        public required ProviderDelivery Delivery { get; init; }
+
+        public required string ProviderName { get; init; }
+
+        public required Guid BadgeId { get; init; }
+
+        public required string BadgeName { get; init; }
+
+        public required Guid StudentId { get; init; }
+
+        public required string StudentName { get; init; }
+
+        public DeliveryDto ToDto(IReadOnlyList<DeliveryAttemptDto>? attempts) => new(
+            Delivery.AwardId, Delivery.ProviderId, ProviderName, BadgeId, BadgeName, StudentId, StudentName, Delivery.Status, Delivery.ProviderBadgeId,
+            Delivery.RevocationRequested, Delivery.Attempts, Delivery.LastError, Delivery.CreatedAt, Delivery.FirstAttemptAt, Delivery.LastAttemptAt,
+            Delivery.NextAttemptAt, Delivery.CompletedAt, attempts);
+    }
+}
+
+public static class DeliveriesApi
+{
+    public static RouteGroupBuilder MapDeliveriesApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/deliveries").WithTags("Badge providers");
+        group.MapGet("/", async Task<Results<Ok<Paged<DeliveryDto>>, ProblemHttpResult>> (
+                [AsParameters] DeliveryListRequest request, Actor actor, DeliveriesHandler handler, CancellationToken ct) =>
+            (await handler.ListAsync(actor, request, ct)).ToOk());
+        group.MapGet("/{awardId:guid}", async Task<Results<Ok<DeliveryDto>, ProblemHttpResult>> (
+                Guid awardId, Actor actor, DeliveriesHandler handler, CancellationToken ct) =>
+            (await handler.GetAsync(actor, awardId, ct)).ToOk());
+        group.MapPost("/{awardId:guid}/retry", async Task<Results<Ok<DeliveryDto>, ProblemHttpResult>> (
+                Guid awardId, Actor actor, DeliveriesHandler handler, CancellationToken ct) =>
+            (await handler.RetryAsync(actor, awardId, ct)).ToOk());
+        return api;
+    }
+}

@@ -1,0 +1,256 @@
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain.Providers;
+
+namespace Rosette.Features.Providers;
+
+/// <summary>
+/// Drives deliveries to badge providers. Each round claims due deliveries (FOR UPDATE SKIP LOCKED on PostgreSQL, so
+/// instances never share one), commits the start of each attempt (and, before a badge is sent, that it may reach the
+/// provider), sends concurrently, then records every answer in one transaction. See Features/Providers/README.md.
+/// </summary>
+public sealed class DeliveryDispatcher(
+    IServiceScopeFactory scopes, DeliverySignal signal, ProviderOptions options, TimeProvider clock, ILogger<DeliveryDispatcher> logger) : BackgroundService
+{
+    private const string ClaimSql = """
+        UPDATE "ProviderDeliveries" SET "ClaimedBy" = {0}, "ClaimedUntil" = {1}
+        WHERE "AwardId" IN (
+            SELECT "AwardId" FROM "ProviderDeliveries"
+            WHERE "Status" IN ('Pending', 'RevocationPending') AND "NextAttemptAt" <= {2} AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" < {2})
+            ORDER BY "NextAttemptAt" LIMIT {3}
+        """;
+
+    private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.DispatcherEnabled)
+        {
+            return;
+        }
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await RunOnceAsync(stoppingToken) == 0)
+                {
+                    await signal.WaitAsync(options.PollInterval, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "The delivery dispatcher failed; retrying shortly.");
+                await Task.Delay(options.PollInterval, clock, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>One round: returns how many deliveries it claimed.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+        var ids = await ClaimAsync(db, cancellationToken);
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+        var deliveries = await db.ProviderDeliveries.Where(d => ids.Contains(d.AwardId)).ToListAsync(cancellationToken);
+        var facts = await LoadFactsAsync(db, ids, scope.ServiceProvider.GetRequiredService<ProviderTokens>(), cancellationToken);
+        var steps = new Dictionary<Guid, DeliveryStep>();
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var delivery in deliveries)
+        {
+            var step = delivery.NextStep();
+            steps[delivery.AwardId] = step;
+            delivery.StartAttempt(now, mayCreate: step is DeliveryStep.Send or DeliveryStep.FindThenSend);
+        }
+        // Committed before anything is sent: if the process dies mid-request, the next attempt asks the provider first.
+        await SaveAsync(db, deliveries.ToDictionary(d => d.AwardId, d => (Action<ProviderDelivery>)(fresh =>
+            fresh.StartAttempt(now, mayCreate: fresh.NextStep() is DeliveryStep.Send or DeliveryStep.FindThenSend))), cancellationToken);
+
+        var credly = scope.ServiceProvider.GetRequiredService<CredlyClient>();
+        var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<Guid, Outcome>();
+        await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
+            async (delivery, ct) => outcomes[delivery.AwardId] = await ExecuteAsync(credly, steps[delivery.AwardId], delivery, facts[delivery.AwardId], ct));
+
+        var done = clock.GetUtcNow().UtcDateTime;
+        var apply = new Dictionary<Guid, Action<ProviderDelivery>>();
+        foreach (var delivery in deliveries)
+        {
+            var outcome = outcomes[delivery.AwardId];
+            apply[delivery.AwardId] = fresh =>
+            {
+                outcome.Apply(fresh, done);
+                fresh.ReleaseClaim();
+            };
+            apply[delivery.AwardId](delivery);
+            db.DeliveryAttempts.AddRange(outcome.Log);
+        }
+        await SaveAsync(db, apply, cancellationToken);
+        return deliveries.Count;
+    }
+
+    private async Task<List<Guid>> ClaimAsync(RosetteDb db, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var sql = db.IsPostgres ? ClaimSql + " FOR UPDATE SKIP LOCKED) RETURNING \"AwardId\"" : ClaimSql + ") RETURNING \"AwardId\"";
+        return await db.Database.SqlQueryRaw<Guid>(sql, _instance, now + options.ClaimDuration, now, options.BatchSize).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Saves; when a revocation changed a delivery meanwhile, reloads it and applies this round's change again on top.</summary>
+    private static async Task SaveAsync(RosetteDb db, Dictionary<Guid, Action<ProviderDelivery>> reapply, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateConcurrencyException conflict) when (attempt < 5)
+            {
+                foreach (var entry in conflict.Entries)
+                {
+                    await entry.ReloadAsync(cancellationToken);
+                    if (entry.Entity is ProviderDelivery fresh && reapply.TryGetValue(fresh.AwardId, out var change))
+                    {
+                        change(fresh);
+                    }
+                }
+            }
+        }
+    }
+
+    private sealed record DeliveryFacts(ProviderEndpoint Endpoint, CredlyIssue Issue, string? RevocationReason);
+
+    private static async Task<Dictionary<Guid, DeliveryFacts>> LoadFactsAsync(RosetteDb db, List<Guid> ids, ProviderTokens tokens, CancellationToken cancellationToken)
+    {
+        var rows = await (
+            from d in db.ProviderDeliveries.AsNoTracking()
+            where ids.Contains(d.AwardId)
+            join a in db.Awards on d.AwardId equals a.Id
+            join s in db.Users on a.StudentId equals s.Id
+            join b in db.Badges on a.BadgeId equals b.Id
+            join p in db.BadgeProviders on d.ProviderId equals p.Id
+            select new { d.AwardId, Award = a, s.Email, s.FirstName, s.LastName, b.ProviderTemplateId, p.ApiBaseUrl, p.ProviderOrganizationId, p.ProtectedApiToken, p.Id })
+            .ToListAsync(cancellationToken);
+        var plainTokens = rows.Select(r => (r.Id, r.ProtectedApiToken)).Distinct().ToDictionary(t => t.Id, t => tokens.Unprotect(t.ProtectedApiToken));
+        return rows.ToDictionary(r => r.AwardId, r => new DeliveryFacts(
+            new ProviderEndpoint(r.ApiBaseUrl, r.ProviderOrganizationId, plainTokens[r.Id]),
+            new CredlyIssue(r.Email, r.FirstName, r.LastName, r.ProviderTemplateId ?? "", CredlyIssue.Time(r.Award.IssuedAt), r.Award.StudentId.ToString(),
+                r.Award.ExpiresAt is { } expires ? CredlyIssue.Time(expires) : null, SuppressBadgeNotificationEmail: false),
+            r.Award.RevocationReason));
+    }
+
+    /// <summary>What happened, as a change to apply to the delivery, and the requests made.</summary>
+    private sealed record Outcome(Action<ProviderDelivery, DateTime> Apply, List<DeliveryAttempt> Log);
+
+    private async Task<Outcome> ExecuteAsync(CredlyClient credly, DeliveryStep step, ProviderDelivery delivery, DeliveryFacts facts, CancellationToken cancellationToken)
+    {
+        var log = new List<DeliveryAttempt>();
+        async Task<CredlyAnswer> Logged(string operation, Task<CredlyAnswer> call)
+        {
+            var answer = await call;
+            log.Add(DeliveryAttempt.Create(delivery.AwardId, clock.GetUtcNow().UtcDateTime, operation, answer.Status, answer.Failure ?? answer.Body, answer.Duration));
+            return answer;
+        }
+        Task<CredlyAnswer> Find() => Logged("find", credly.FindAsync(facts.Endpoint, facts.Issue.RecipientEmail, facts.Issue.BadgeTemplateId, cancellationToken));
+
+        async Task<Action<ProviderDelivery, DateTime>> Send()
+        {
+            var answer = await Logged("issue", credly.IssueAsync(facts.Endpoint, facts.Issue, cancellationToken));
+            if (answer.IsSuccess || answer.IsDuplicate)
+            {
+                var id = answer.BadgeId;
+                if (id is null)
+                {
+                    var found = await Find();
+                    id = found.BadgeId;
+                    if (id is null)
+                    {
+                        return (d, now) => d.RetryLater($"The provider accepted the badge but it cannot be found yet: {answer.Describe()}", maybeSent: true, null, now);
+                    }
+                }
+                return (d, now) => d.Delivered(id, now);
+            }
+            if (answer.IsRateLimited)
+            {
+                return (d, now) => d.RetryLater(answer.Describe(), maybeSent: false, answer.RetryAfter, now);
+            }
+            if (answer.IsRefused)
+            {
+                return (d, now) => d.Fail(answer.Describe(), sent: false, now);
+            }
+            return (d, now) => d.RetryLater(answer.Describe(), maybeSent: answer.Reached, null, now);
+        }
+
+        async Task<Action<ProviderDelivery, DateTime>> Revoke(string providerBadgeId)
+        {
+            var answer = await Logged("revoke", credly.RevokeAsync(facts.Endpoint, providerBadgeId, facts.RevocationReason ?? "Revoked", cancellationToken));
+            if (answer.IsSuccess || answer.Status == 404)
+            {
+                return (d, now) => d.RevokedAtProvider(now);
+            }
+            if (answer.IsRefused)
+            {
+                return (d, now) => d.Fail(answer.Describe(), sent: true, now);
+            }
+            return (d, now) => d.RetryLater(answer.Describe(), maybeSent: d.MaybeSent, answer.RetryAfter, now);
+        }
+
+        try
+        {
+            Action<ProviderDelivery, DateTime> apply;
+            switch (step)
+            {
+                case DeliveryStep.Send:
+                    apply = await Send();
+                    break;
+                case DeliveryStep.FindThenSend:
+                    {
+                        var found = await Find();
+                        apply = found switch
+                        {
+                            { IsSuccess: true, BadgeId: { } id } => (d, now) => d.Delivered(id, now),
+                            { IsSuccess: true } => await Send(),
+                            { IsRefused: true } => (d, now) => d.Fail(found.Describe(), sent: true, now),
+                            _ => (d, now) => d.RetryLater(found.Describe(), maybeSent: true, found.RetryAfter, now),
+                        };
+                        break;
+                    }
+                case DeliveryStep.Revoke:
+                    apply = await Revoke(delivery.ProviderBadgeId!);
+                    break;
+                case DeliveryStep.FindThenRevoke:
+                    {
+                        var found = await Find();
+                        apply = found switch
+                        {
+                            { IsSuccess: true, BadgeId: { } id } => await Revoke(id),
+                            { IsSuccess: true } => (d, now) => d.RevokedAtProvider(now),
+                            { IsRefused: true } => (d, now) => d.Fail(found.Describe(), sent: true, now),
+                            _ => (d, now) => d.RetryLater(found.Describe(), maybeSent: true, found.RetryAfter, now),
+                        };
+                        break;
+                    }
+                case DeliveryStep.NothingToRevoke:
+                    apply = (d, now) => d.RevokedAtProvider(now);
+                    break;
+                default:
+                    apply = (_, _) => { };
+                    break;
+            }
+            return new Outcome(apply, log);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Delivery of award {AwardId} failed unexpectedly", delivery.AwardId);
+            return new Outcome((d, now) => d.RetryLater($"{e.GetType().Name}: {e.Message}", maybeSent: true, null, now), log);
+        }
+    }
+}

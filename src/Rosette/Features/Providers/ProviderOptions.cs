@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.DataProtection;
+
+namespace Rosette.Features.Providers;
+
+public sealed class ProviderOptions
+{
+    public const string Section = "Rosette:Providers";
+
+    public bool DispatcherEnabled { get; set; } = true;
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Deliveries claimed per round; they are sent <see cref="Concurrency"/> at a time.</summary>
+    public int BatchSize { get; set; } = 200;
+
+    public int Concurrency { get; set; } = 64;
+
+    /// <summary>How long a claim lasts: a crashed instance's deliveries are taken over after it.</summary>
+    public TimeSpan ClaimDuration { get; set; } = TimeSpan.FromMinutes(2);
+
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>Provider API tokens are encrypted at rest with Data Protection (its key ring is shared and encrypted); nothing returns them.</summary>
+public sealed class ProviderTokens(IDataProtectionProvider protection)
+{
+    private readonly IDataProtector _protector = protection.CreateProtector("Rosette.Providers.ApiToken.v1");
+
+    public string Protect(string token) => _protector.Protect(token);
+
+    public string Unprotect(string protectedToken) => _protector.Unprotect(protectedToken);
+}
+
+/// <summary>Wakes this instance's delivery dispatcher when deliveries were committed here.</summary>
+public sealed class DeliverySignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try
+        {
+            if (_signal.CurrentCount == 0)
+            {
+                _signal.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _signal.Dispose();
+}

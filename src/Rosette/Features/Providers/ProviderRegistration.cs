@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace Rosette.Features.Providers;
+
+public static class ProviderRegistration
+{
+    public static IServiceCollection AddBadgeProviders(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(ProviderOptions.Section).Get<ProviderOptions>() ?? new ProviderOptions();
+        services.AddSingleton(options);
+        services.AddSingleton<ProviderTokens>();
+        services.AddSingleton<DeliverySignal>();
+        services.AddHttpClient<CredlyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("credly", pipeline =>
+            {
+                // Network timeouts run on the wall clock, whatever clock the rest of the app keeps.
+                pipeline.TimeProvider = TimeProvider.System;
+                pipeline.AddTimeout(options.AttemptTimeout * 3);
+                var retry = new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 2, Delay = TimeSpan.FromMilliseconds(200), BackoffType = DelayBackoffType.Exponential, UseJitter = true,
+                };
+                // POST creates a badge: never retried in place, where a timeout leaves us unsure whether it arrived. The
+                // dispatcher retries it from the database, asking the provider first. Lookups (GET) are retried here.
+                retry.DisableForUnsafeHttpMethods();
+                pipeline.AddRetry(retry);
+                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions { SamplingDuration = options.AttemptTimeout * 2 });
+                pipeline.AddTimeout(options.AttemptTimeout);
+            });
+        services.AddSingleton<DeliveryDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryDispatcher>());
+        return services;
+    }
+}

@@ -1,0 +1,209 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Organizations;
+using Rosette.Domain.Providers;
+using Rosette.Features.Badges;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Providers;
+
+/// <summary>A provider as the API shows it: never the token, only whether one is set.</summary>
+public sealed record ProviderDto(
+    Guid Id, string Name, Guid OrganizationId, ProviderType Type, string ProviderOrganizationId, string ApiBaseUrl, bool HasApiToken,
+    IReadOnlyList<Guid> AvailableToOrganizationIds, DateTime CreatedAt, DateTime UpdatedAt)
+{
+    public static ProviderDto From(BadgeProvider p) => new(
+        p.Id, p.Name, p.OrganizationId, p.Type, p.ProviderOrganizationId, p.ApiBaseUrl, p.ProtectedApiToken.Length > 0,
+        p.Availability.Select(a => a.OrganizationId).Order().ToList(), p.CreatedAt, p.UpdatedAt);
+}
+
+public sealed record CreateProviderRequest(
+    string? Name, Guid? OrganizationId, ProviderType? Type, string? ProviderOrganizationId, string? ApiToken, string? ApiBaseUrl,
+    IReadOnlyList<Guid>? AvailableToOrganizationIds);
+
+public sealed record UpdateProviderRequest(
+    string? Name, string? ProviderOrganizationId, string? ApiToken, string? ApiBaseUrl, IReadOnlyList<Guid>? AvailableToOrganizationIds);
+
+public sealed record LinkBadgeProviderRequest(Guid? ProviderId, string? ProviderTemplateId);
+
+public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, TimeProvider clock)
+{
+    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage badge providers.");
+
+    public async Task<Result<ProviderDto>> CreateAsync(Actor actor, CreateProviderRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        if (request.OrganizationId is not { } organizationId)
+        {
+            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+        }
+        var organization = await db.Organizations.AdministeredBy(actor).AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId, cancellationToken);
+        if (organization is null)
+        {
+            return CommonErrors.NotFound("organization", organizationId);
+        }
+        var errors = new ValidationErrors();
+        var token = string.IsNullOrEmpty(request.ApiToken) ? null : CheckToken(request.ApiToken, errors);
+        var availableTo = await LoadOrganizationsAsync(request.AvailableToOrganizationIds, errors, cancellationToken);
+        var created = errors.Check(BadgeProvider.Create(request.Name, organization, request.Type ?? ProviderType.Credly, request.ProviderOrganizationId,
+            request.ApiBaseUrl, token is null ? null : tokens.Protect(token), availableTo ?? [], clock.UtcNowSeconds()));
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+        db.BadgeProviders.Add(created!);
+        await db.SaveChangesAsync(cancellationToken);
+        return ProviderDto.From(created!);
+    }
+
+    public async Task<Result<Paged<ProviderDto>>> ListAsync(Actor actor, PageRequest paging, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var query = Administered(actor).Include(p => p.Availability).AsNoTracking();
+        if (paging.Term is { } term)
+        {
+            query = query.Where(p => p.Name.ToLower().Contains(term));
+        }
+        return await paging.ToPageAsync(query.OrderBy(p => p.Name).ThenBy(p => p.Id), ProviderDto.From, cancellationToken);
+    }
+
+    public async Task<Result<ProviderDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        var provider = await Administered(actor).Include(p => p.Availability).AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+        return provider is null ? CommonErrors.NotFound("badge_provider", id) : ProviderDto.From(provider);
+    }
+
+    public async Task<Result<ProviderDto>> UpdateAsync(Actor actor, Guid id, UpdateProviderRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        var provider = await Administered(actor).Include(p => p.Availability).SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+        if (provider is null)
+        {
+            return CommonErrors.NotFound("badge_provider", id);
+        }
+        var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == provider.OrganizationId, cancellationToken);
+        var errors = new ValidationErrors();
+        // An empty token field means "keep the current one": the token is write-only.
+        var token = string.IsNullOrEmpty(request.ApiToken) ? null : CheckToken(request.ApiToken, errors);
+        var availableTo = await LoadOrganizationsAsync(request.AvailableToOrganizationIds, errors, cancellationToken);
+        if (!errors.Any && provider.Update(request.Name, request.ProviderOrganizationId, request.ApiBaseUrl, token is null ? null : tokens.Protect(token),
+                availableTo, organization, clock.UtcNowSeconds()) is { } error)
+        {
+            errors.Add(error);
+        }
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return ProviderDto.From(provider);
+    }
+
+    /// <summary>Links a badge of the administrator's scope to a provider template (or unlinks it when the provider is null).</summary>
+    public async Task<Result<BadgeDto>> LinkBadgeAsync(Actor actor, Guid badgeId, LinkBadgeProviderRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AdministratorsOnly;
+        }
+        var badge = await db.Badges.Include(b => b.Availability).AdministeredBy(db, actor).SingleOrDefaultAsync(b => b.Id == badgeId, cancellationToken);
+        if (badge is null)
+        {
+            return CommonErrors.NotFound("badge", badgeId);
+        }
+        BadgeProvider? provider = null;
+        if (request.ProviderId is { } providerId)
+        {
+            provider = await db.BadgeProviders.Include(p => p.Availability).AsNoTracking().SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken);
+            // A provider the administrator neither manages nor is served by does not exist for them.
+            var visible = provider is not null && (provider.ServesOrganization(badge.OrganizationId)
+                || await Administered(actor).AnyAsync(p => p.Id == providerId, cancellationToken));
+            if (!visible)
+            {
+                return CommonErrors.NotFound("badge_provider", providerId);
+            }
+        }
+        if (badge.LinkProvider(provider, request.ProviderTemplateId, clock.UtcNowSeconds()) is { } error)
+        {
+            return error;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return BadgeDto.From(badge);
+    }
+
+    private IQueryable<BadgeProvider> Administered(Actor actor)
+    {
+        var organizations = db.Organizations.AdministeredBy(actor);
+        return db.BadgeProviders.Where(p => organizations.Any(o => o.Id == p.OrganizationId));
+    }
+
+    private static string? CheckToken(string? token, ValidationErrors errors)
+    {
+        var valid = errors.Check(Text.Required("apiToken", token, ProviderErrors.TokenMaxLength));
+        return valid;
+    }
+
+    private async Task<List<Organization>?> LoadOrganizationsAsync(IReadOnlyList<Guid>? ids, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        if (ids is null)
+        {
+            return null;
+        }
+        var distinct = ids.Distinct().ToList();
+        var found = await db.Organizations.AsNoTracking().Where(o => distinct.Contains(o.Id)).ToListAsync(cancellationToken);
+        if (found.Count != distinct.Count)
+        {
+            errors.Add(ProviderErrors.InvalidAvailability);
+        }
+        return found;
+    }
+}
+
+public static class ProvidersApi
+{
+    public static RouteGroupBuilder MapProvidersApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/badge-providers").WithTags("Badge providers");
+        group.MapPost("/", async Task<Results<Created<ProviderDto>, ProblemHttpResult>> (
+                CreateProviderRequest request, Actor actor, ProvidersHandler handler, CancellationToken ct) =>
+            (await handler.CreateAsync(actor, request, ct)).ToCreated(p => $"/api/v1/badge-providers/{p.Id}"));
+        group.MapGet("/", async Task<Results<Ok<Paged<ProviderDto>>, ProblemHttpResult>> (
+                [AsParameters] PageRequest paging, Actor actor, ProvidersHandler handler, CancellationToken ct) =>
+            (await handler.ListAsync(actor, paging, ct)).ToOk());
+        group.MapGet("/{id:guid}", async Task<Results<Ok<ProviderDto>, ProblemHttpResult>> (
+                Guid id, Actor actor, ProvidersHandler handler, CancellationToken ct) =>
+            (await handler.GetAsync(actor, id, ct)).ToOk());
+        group.MapPatch("/{id:guid}", async Task<Results<Ok<ProviderDto>, ProblemHttpResult>> (
+                Guid id, UpdateProviderRequest request, Actor actor, ProvidersHandler handler, CancellationToken ct) =>
+            (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
+        api.MapPut("/badges/{badgeId:guid}/provider", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
+                Guid badgeId, LinkBadgeProviderRequest request, Actor actor, ProvidersHandler handler, CancellationToken ct) =>
+            (await handler.LinkBadgeAsync(actor, badgeId, request, ct)).ToOk())
+            .WithTags("Badge providers");
+        api.MapDelete("/badges/{badgeId:guid}/provider", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
+                Guid badgeId, Actor actor, ProvidersHandler handler, CancellationToken ct) =>
+            (await handler.LinkBadgeAsync(actor, badgeId, new LinkBadgeProviderRequest(null, null), ct)).ToOk())
+            .WithTags("Badge providers");
+        api.MapDeliveriesApi();
+        return api;
+    }
+}

@@ -1,0 +1,245 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rosette.Data;
+using Rosette.Domain.Providers;
+using Rosette.Features.Issuance;
+using Rosette.Features.Providers;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features.Providers;
+
+/// <summary>Awards reach Credly (a local fake) exactly once, through every kind of failure.</summary>
+public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<ProvidersFixture>
+{
+    [Fact]
+    public async Task ManualIssuance_IsDeliveredOnce_WithCredlysFieldsAndBasicAuth()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        var result = await app.IssueAsync(world, world.Manual.Id, world.StudentA1.Id);
+        var awardId = Assert.Single(result.Issued).AwardId;
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+
+        var delivery = await app.DeliveryAsync(awardId);
+        var badge = Assert.Single(app.Credly.Badges, b => b.Email == world.StudentA1.Email);
+        Assert.Equal(badge.Id, delivery.ProviderBadgeId);
+        Assert.Equal(world.StudentA1.Id.ToString(), badge.EarnerId);
+        var body = badge.Body;
+        Assert.Equal((world.StudentA1.FirstName, world.StudentA1.LastName, $"template-{world.Manual.Id:N}"),
+            ((string)body["issued_to_first_name"]!, (string)body["issued_to_last_name"]!, (string)body["badge_template_id"]!));
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+0000$", (string)body["issued_at"]!);
+        Assert.All(new[] { "expires_at", "suppress_badge_notification_email" }, field => Assert.True(body.ContainsKey(field)));
+        Assert.Equal(1, app.Credly.Creations(world.StudentA1.Email));
+    }
+
+    [Fact]
+    public async Task BatchIssuance_DeliversEveryAward_AndUnlinkedBadgesAreNotDelivered()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+
+        var admin = await app.ClientAsync(world.AdminRoot);
+        (await admin.DeleteAsync($"/api/v1/badges/{world.Manual2.Id}/provider")).EnsureSuccessStatusCode();
+
+        var linked = await app.IssueAsync(world, world.Manual.Id, world.ClassStudents.Select(s => s.Id).ToArray());
+        var unlinked = await app.IssueAsync(world, world.Manual2.Id, world.StudentA2.Id);
+        foreach (var issued in linked.Issued)
+        {
+            await app.WaitForAsync(issued.AwardId, DeliveryStatus.Delivered);
+        }
+
+        Assert.All(world.ClassStudents, s => Assert.Equal(1, app.Credly.Badges.Count(b => b.Email == s.Email && b.TemplateId == $"template-{world.Manual.Id:N}")));
+        var unlinkedAward = Assert.Single(unlinked.Issued).AwardId;
+        Assert.False(await app.Factory.WithDbAsync(db => db.ProviderDeliveries.AnyAsync(d => d.AwardId == unlinkedAward)));
+    }
+
+    [Fact]
+    public async Task AutomaticIssuance_IsDeliveredToo()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+
+        var issued = await app.Factory.WithDbAsync(async db =>
+        {
+            await using var scope = app.Factory.Services.CreateAsyncScope();
+            var issuer = scope.ServiceProvider.GetRequiredService<AwardIssuer>();
+            var scopedDb = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+            await using var transaction = await scopedDb.Database.BeginTransactionAsync();
+            var awards = await issuer.IssueAutomaticallyAsync([(world.Manual.Id, world.StudentB1.Id)], CancellationToken.None);
+            await scopedDb.SaveChangesAsync();
+            await transaction.CommitAsync();
+            issuer.NotifyCommitted();
+            return awards;
+        });
+
+        await app.WaitForAsync(Assert.Single(issued).Id, DeliveryStatus.Delivered);
+        Assert.Equal(1, app.Credly.Creations(world.StudentB1.Email));
+    }
+
+    [Fact]
+    public async Task Revocation_RevokesAtTheProvider_WithTheReason()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA2.Id)).Issued[0].AwardId;
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+
+        (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync($"/api/v1/awards/{awardId}/revocation", new { reason = "Exam voided" })).EnsureSuccessStatusCode();
+        await app.WaitForAsync(awardId, DeliveryStatus.RevokedAtProvider);
+
+        var badge = Assert.Single(app.Credly.Badges, b => b.Email == world.StudentA2.Email);
+        Assert.Equal(("revoked", "Exam voided"), (badge.State, badge.RevocationReason));
+    }
+
+    [Fact]
+    public async Task BurstOfServerErrors_IsRetriedWithBackoff_ThenDeliveredOnce()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        app.Credly.Fail(world.StudentA1x.Email, "POST", CredlyFault.ServerError, times: 3);
+
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA1x.Id)).Issued[0].AwardId;
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            await app.WaitForAttemptAsync(awardId, attempt);
+            var delivery = await app.DeliveryAsync(awardId);
+            Assert.Equal(DeliveryStatus.Pending, delivery.Status);
+            Assert.Contains("500", delivery.LastError, StringComparison.Ordinal);
+            Assert.True(delivery.NextAttemptAt > app.Clock.GetUtcNow().UtcDateTime, "a failed attempt is retried later, not at once");
+            await app.AdvancePastNextAttemptAsync(awardId);
+        }
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+
+        Assert.Equal(1, app.Credly.Creations(world.StudentA1x.Email));
+        var attempts = await (await app.ClientAsync(world.AdminRoot)).GetAsync($"/api/v1/deliveries/{awardId}");
+        var detail = await attempts.IsOkAsync<DeliveryDto>();
+        Assert.True(detail.AttemptLog!.Count(a => a.Operation == "issue" && a.StatusCode == 500) == 3);
+    }
+
+    [Fact]
+    public async Task TimeoutAfterTheBadgeWasCreated_IsResolvedByALookup_NotBySendingAgain()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        app.Credly.Fail(world.StudentB1.Email, "POST", CredlyFault.SlowAfterWork);
+
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentB1.Id)).Issued[0].AwardId;
+        await app.WaitForAttemptAsync(awardId, 1);
+        var ambiguous = await app.DeliveryAsync(awardId);
+        Assert.Equal((DeliveryStatus.Pending, true), (ambiguous.Status, ambiguous.MaybeSent));
+        await app.AdvancePastNextAttemptAsync(awardId);
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+
+        Assert.Equal(1, app.Credly.Creations(world.StudentB1.Email));
+        Assert.Equal(1, app.Credly.Posts(world.StudentB1.Email));
+        Assert.Equal(Assert.Single(app.Credly.Badges, b => b.Email == world.StudentB1.Email).Id, (await app.DeliveryAsync(awardId)).ProviderBadgeId);
+    }
+
+    [Fact]
+    public async Task AnswerLostAfterTheBadgeWasCreated_IsResolvedByALookup()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        app.Credly.Fail(world.StudentA1x.Email, "POST", CredlyFault.EmptyAnswerAfterWork);
+
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA1x.Id)).Issued[0].AwardId;
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+
+        Assert.Equal((1, 1), (app.Credly.Creations(world.StudentA1x.Email), app.Credly.Posts(world.StudentA1x.Email)));
+        Assert.Equal(Assert.Single(app.Credly.Badges, b => b.Email == world.StudentA1x.Email).Id, (await app.DeliveryAsync(awardId)).ProviderBadgeId);
+    }
+
+    [Fact]
+    public async Task ConnectionReset_IsRetriedLater_AndNothingIsLost()
+    {
+        var (world, provider) = await app.NewProviderWorldAsync();
+        using var resetting = new ResettingServer();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        (await admin.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { apiBaseUrl = resetting.ApiBaseUrl })).EnsureSuccessStatusCode();
+
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA2.Id)).Issued[0].AwardId;
+        await app.WaitForAttemptAsync(awardId, 1);
+        var reset = await app.DeliveryAsync(awardId);
+        (await admin.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { apiBaseUrl = app.Credly.ApiBaseUrl })).EnsureSuccessStatusCode();
+        await app.AdvancePastNextAttemptAsync(awardId);
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+
+        Assert.True(resetting.Connections >= 1);
+        Assert.Equal((DeliveryStatus.Pending, true), (reset.Status, reset.MaybeSent));
+        Assert.Equal(1, app.Credly.Creations(world.StudentA2.Email));
+    }
+
+    [Fact]
+    public async Task RateLimited_HonoursRetryAfter()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        app.Credly.Fail(world.StudentA2.Email, "POST", CredlyFault.RateLimited);
+
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA2.Id)).Issued[0].AwardId;
+        await app.WaitForAttemptAsync(awardId, 1);
+        var limited = await app.DeliveryAsync(awardId);
+
+        Assert.InRange((limited.NextAttemptAt - limited.LastAttemptAt!.Value).TotalSeconds, 119, 121);
+        Assert.False(limited.MaybeSent);
+        await app.AdvancePastNextAttemptAsync(awardId);
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+        Assert.Equal(1, app.Credly.Creations(world.StudentA2.Email));
+    }
+
+    [Fact]
+    public async Task DuplicateAnswer_LooksTheBadgeUp_AndMarksItDelivered()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        app.Credly.Preload(world.StudentA1.Email, $"template-{world.Manual.Id:N}");
+
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA1.Id)).Issued[0].AwardId;
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+
+        var existing = Assert.Single(app.Credly.Badges, b => b.Email == world.StudentA1.Email);
+        Assert.Equal(existing.Id, (await app.DeliveryAsync(awardId)).ProviderBadgeId);
+    }
+
+    [Fact]
+    public async Task InvalidToken_Fails_IsShownToAdministrators_AndRetrySucceedsOnceFixed()
+    {
+        var (world, provider) = await app.NewProviderWorldAsync(token: "wrong-token");
+        var admin = await app.ClientAsync(world.AdminRoot);
+
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA1.Id)).Issued[0].AwardId;
+        await app.WaitForAsync(awardId, DeliveryStatus.Failed);
+        var failed = await (await admin.GetAsync("/api/v1/deliveries?status=failed")).IsOkAsync<Rosette.Infrastructure.Http.Paged<DeliveryDto>>();
+        Assert.Contains(failed.Items, d => d.AwardId == awardId && d.LastError!.Contains("Invalid token", StringComparison.Ordinal));
+        await (await admin.PostJsonAsync($"/api/v1/deliveries/{Guid.NewGuid()}/retry", new { })).IsProblemAsync(HttpStatusCode.NotFound, "delivery_not_found");
+
+        (await admin.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { apiToken = FakeCredly.Token })).EnsureSuccessStatusCode();
+        var retried = await (await admin.PostJsonAsync($"/api/v1/deliveries/{awardId}/retry", new { })).IsOkAsync<DeliveryDto>();
+        Assert.Equal(DeliveryStatus.Pending, retried.Status);
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+        await (await admin.PostJsonAsync($"/api/v1/deliveries/{awardId}/retry", new { })).IsProblemAsync(HttpStatusCode.Conflict, "delivery_not_failed");
+    }
+
+    [Fact]
+    public async Task ProviderDownForMoreThanADay_FailsAfterTheRetryWindow()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        app.Credly.Down = true;
+        try
+        {
+            var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA1x.Id)).Issued[0].AwardId;
+            await app.WaitForAttemptAsync(awardId, 1);
+            var first = (await app.DeliveryAsync(awardId)).FirstAttemptAt!.Value;
+            // Nearly a day of failures later: the next retries cross the 24-hour line.
+            app.Clock.Advance(TimeSpan.FromHours(24) - TimeSpan.FromSeconds(30));
+            while ((await app.DeliveryAsync(awardId)).Status == DeliveryStatus.Pending)
+            {
+                var attempts = (await app.DeliveryAsync(awardId)).Attempts;
+                await app.AdvancePastNextAttemptAsync(awardId);
+                await app.WaitForAttemptAsync(awardId, attempts + 1);
+            }
+
+            var gaveUp = await app.DeliveryAsync(awardId);
+            Assert.Equal(DeliveryStatus.Failed, gaveUp.Status);
+            // Every attempt was scheduled within the day (the test's clock steps one second past each due time).
+            Assert.InRange(gaveUp.LastAttemptAt!.Value - first, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24) + TimeSpan.FromSeconds(5));
+            Assert.True(gaveUp.Attempts >= 2);
+        }
+        finally
+        {
+            app.Credly.Down = false;
+        }
+    }
+}

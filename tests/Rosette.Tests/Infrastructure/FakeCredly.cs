@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using WireMock;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMock.Types;
+using WireMock.Util;
+
+namespace Rosette.Tests.Infrastructure;
+
+/// <summary>What the fake does to the next matching request instead of (or besides) answering normally.</summary>
+public enum CredlyFault
+{
+    /// <summary>Answers 500 without doing anything.</summary>
+    ServerError,
+
+    /// <summary>Does the work, then answers after <see cref="FakeCredly.SlowAnswer"/>: the client times out not knowing.</summary>
+    SlowAfterWork,
+
+    /// <summary>Does the work, then answers 201 with an empty body (the answer is lost on the way).</summary>
+    EmptyAnswerAfterWork,
+
+    /// <summary>Answers 429 with Retry-After: 120.</summary>
+    RateLimited,
+}
+
+/// <summary>
+/// A stand-in for Credly's issued-badges API: WireMock.Net on loopback, with state (badges per earner and template)
+/// so that duplicates answer 422 and lookups find what was created, faults to inject, and a record of every request.
+/// </summary>
+public sealed class FakeCredly : IDisposable
+{
+    public const string Organization = "credly-org-1";
+    public const string Token = "credly-secret-token";
+
+    private readonly WireMockServer _server = WireMockServer.Start();
+    private readonly ConcurrentDictionary<string, Badge> _badges = new();
+    private readonly List<(string Email, string Method, CredlyFault Fault)> _faults = [];
+    private readonly object _gate = new();
+    private readonly ConcurrentDictionary<string, int> _posts = new();
+
+    public FakeCredly()
+    {
+        _server.Given(Request.Create().UsingAnyMethod().WithPath(new WireMock.Matchers.WildcardMatcher("/v1/*")))
+            .AtPriority(100)
+            .RespondWith(Response.Create().WithCallback(Handle));
+    }
+
+    public sealed record Badge(string Id, string Email, string TemplateId, string EarnerId, JsonObject Body)
+    {
+        public string State { get; set; } = "pending";
+
+        public string? RevocationReason { get; set; }
+    }
+
+    public string ApiBaseUrl => $"{_server.Url}/v1";
+
+    /// <summary>Every answer is delayed this long (the benchmark's 50 ms provider).</summary>
+    public TimeSpan Latency { get; set; }
+
+    public TimeSpan SlowAnswer { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Every request fails with 500 while set.</summary>
+    public bool Down { get; set; }
+
+    /// <summary>Badges created, by earner email and template: exactly-once means every count is 1.</summary>
+    public IReadOnlyCollection<Badge> Badges => _badges.Values.ToList();
+
+    public int Creations(string email) => _badges.Values.Count(b => b.Email == email);
+
+    /// <summary>POST requests received about this earner, counted as they arrive (whatever became of their answer).</summary>
+    public int Posts(string email) => _posts.GetValueOrDefault(email);
+
+    public int Requests(string method) => _server.LogEntries.Count(e => e.RequestMessage!.Method == method);
+
+    public IReadOnlyList<JsonObject> IssueBodies => _server.LogEntries
+        .Where(e => e.RequestMessage!.Method == "POST")
+        .Select(e => JsonNode.Parse(e.RequestMessage!.Body!)!.AsObject()).ToList();
+
+    public IReadOnlyList<string?> Authorizations => _server.LogEntries
+        .Select(e => e.RequestMessage!.Headers?.TryGetValue("Authorization", out var value) == true ? value.FirstOrDefault() : null).ToList();
+
+    /// <summary>The next <paramref name="times"/> requests with this method about this earner meet the fault.</summary>
+    public void Fail(string email, string method, CredlyFault fault, int times = 1)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < times; i++)
+            {
+                _faults.Add((email, method, fault));
+            }
+        }
+        if (fault == CredlyFault.EmptyAnswerAfterWork)
+        {
+            // A callback cannot drop its own answer; a one-shot mapping (a scenario) does the work, then sends an empty one.
+            for (var i = 0; i < times; i++)
+            {
+                var scenario = $"reset-{email}-{Guid.NewGuid():N}";
+                _server.Given(Request.Create().UsingMethod(method).WithPath(new WireMock.Matchers.WildcardMatcher("/v1/*"))
+                        .WithBody(new WireMock.Matchers.WildcardMatcher($"*{email}*")))
+                    .AtPriority(1)
+                    .InScenario(scenario)
+                    .WillSetStateTo("used")
+                    .RespondWith(Response.Create().WithCallback(Handle).WithFault(FaultType.EMPTY_RESPONSE, 1.0));
+            }
+        }
+    }
+
+    /// <summary>A badge that Credly has although Rosette never recorded it (for the 422 duplicate path).</summary>
+    public void Preload(string email, string templateId) =>
+        _badges[Guid.NewGuid().ToString()] = new Badge(Guid.NewGuid().ToString(), email, templateId, "", []);
+
+    public void Dispose() => _server.Stop();
+
+    private ResponseMessage Handle(IRequestMessage request)
+    {
+        if (Latency > TimeSpan.Zero)
+        {
+            Thread.Sleep(Latency);
+        }
+        var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Token}:"));
+        var authorization = request.Headers?.TryGetValue("Authorization", out var value) == true ? value.FirstOrDefault() : null;
+        if (authorization != expected)
+        {
+            return Json(401, """{"data":{"message":"Invalid token"}}""");
+        }
+        if (Down)
+        {
+            return Json(500, """{"data":{"message":"Internal server error"}}""");
+        }
+        CredlyFault? fault = null;
+        var email = EmailOf(request);
+        if (request.Method == "POST" && email is not null)
+        {
+            _posts.AddOrUpdate(email, 1, (_, n) => n + 1);
+        }
+        lock (_gate)
+        {
+            var index = _faults.FindIndex(f => f.Email == email && f.Method == request.Method);
+            if (index >= 0)
+            {
+                fault = _faults[index].Fault;
+                _faults.RemoveAt(index);
+            }
+        }
+        switch (fault)
+        {
+            case CredlyFault.ServerError:
+                return Json(500, """{"data":{"message":"Internal server error"}}""");
+            case CredlyFault.RateLimited:
+                var limited = Json(429, """{"data":{"message":"Too many requests"}}""");
+                limited.Headers!["Retry-After"] = new WireMockList<string>("120");
+                return limited;
+        }
+        var answer = Work(request);
+        if (fault == CredlyFault.SlowAfterWork)
+        {
+            Thread.Sleep(SlowAnswer);
+        }
+        return answer;
+    }
+
+    private static string? EmailOf(IRequestMessage request)
+    {
+        if (request.Method == "POST" && request.Body is { Length: > 0 } body)
+        {
+            return (string?)JsonNode.Parse(body)?["recipient_email"];
+        }
+        var filter = request.Query?.TryGetValue("filter", out var values) == true ? values.FirstOrDefault() : null;
+        return filter?.Split('|').Select(t => t.Split("::")).FirstOrDefault(t => t.Length == 2 && t[0] == "recipient_email")?[1];
+    }
+
+    private ResponseMessage Work(IRequestMessage request)
+    {
+        var segments = request.Path.Trim('/').Split('/');
+        // v1/organizations/{org}/badges[/{id}/revoke]
+        if (segments.Length < 4 || segments[1] != "organizations" || segments[2] != Organization || segments[3] != "badges")
+        {
+            return Json(404, """{"data":{"message":"Not found"}}""");
+        }
+        lock (_gate)
+        {
+            if (request.Method == "POST" && segments.Length == 4)
+            {
+                var body = JsonNode.Parse(request.Body!)!.AsObject();
+                var email = (string)body["recipient_email"]!;
+                var template = (string)body["badge_template_id"]!;
+                if (_badges.Values.Any(b => b.Email == email && b.TemplateId == template && b.State != "revoked"))
+                {
+                    return Json(422, """{"data":{"message":"User already has this badge","errors":{"badge_template_id":["already issued to this earner"]}}}""");
+                }
+                var badge = new Badge(Guid.NewGuid().ToString(), email, template, (string)body["issuer_earner_id"]!, body);
+                _badges[badge.Id] = badge;
+                return Json(201, JsonSerializer.Serialize(new { data = new { id = badge.Id, state = badge.State, recipient_email = email } }));
+            }
+            if (request.Method == "GET" && segments.Length == 4)
+            {
+                var filter = request.Query?.TryGetValue("filter", out var values) == true ? values.FirstOrDefault() ?? "" : "";
+                var terms = filter.Split('|').Select(t => t.Split("::")).Where(t => t.Length == 2).ToDictionary(t => t[0], t => t[1]);
+                var found = _badges.Values.Where(b =>
+                    (!terms.TryGetValue("recipient_email", out var email) || b.Email == email)
+                    && (!terms.TryGetValue("badge_template_id", out var template) || b.TemplateId == template));
+                return Json(200, JsonSerializer.Serialize(new { data = found.Select(b => new { id = b.Id, state = b.State, recipient_email = b.Email }) }));
+            }
+            if (request.Method == "PUT" && segments.Length == 6 && segments[5] == "revoke")
+            {
+                if (!_badges.TryGetValue(segments[4], out var badge))
+                {
+                    return Json(404, """{"data":{"message":"Badge not found"}}""");
+                }
+                badge.State = "revoked";
+                badge.RevocationReason = (string?)JsonNode.Parse(request.Body!)?["reason"];
+                return Json(200, JsonSerializer.Serialize(new { data = new { id = badge.Id, state = badge.State } }));
+            }
+        }
+        return Json(404, """{"data":{"message":"Not found"}}""");
+    }
+
+    private static ResponseMessage Json(int status, string body) => new()
+    {
+        StatusCode = status,
+        BodyData = new BodyData { BodyAsString = body, DetectedBodyType = BodyType.String, Encoding = Encoding.UTF8 },
+        Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
+    };
+}
+
+/// <summary>A loopback server that accepts each connection and resets it (TCP RST) without answering.</summary>
+public sealed class ResettingServer : IDisposable
+{
+    private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+
+    public ResettingServer()
+    {
+        _listener.Start();
+        _ = Task.Run(AcceptAsync);
+    }
+
+    public int Connections { get; private set; }
+
+    public string ApiBaseUrl => $"http://127.0.0.1:{((System.Net.IPEndPoint)_listener.LocalEndpoint).Port}/v1";
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                using var socket = await _listener.AcceptSocketAsync(_stop.Token);
+                Connections++;
+                var buffer = new byte[4096];
+                await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, _stop.Token);
+                socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+                socket.Close();
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // The client went away first.
+            }
+        }
+    }
+}
