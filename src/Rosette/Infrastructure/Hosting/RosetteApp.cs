@@ -5,6 +5,7 @@ using Rosette.Features;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
+using Rosette.Infrastructure.Pages;
 using Scalar.AspNetCore;
 
 namespace Rosette.Infrastructure.Hosting;
@@ -28,6 +29,7 @@ public static class RosetteApp
         services.AddRosetteProblemDetails();
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        services.AddRosettePages();
         services.AddFeatureHandlers();
         services.AddOutbox(builder.Configuration);
         services.AddScoped<Bootstrap>();
@@ -41,15 +43,16 @@ public static class RosetteApp
 
     public static WebApplication UseRosette(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseRosetteErrorPages();
         app.UseMiddleware<RequestSizeLimit>();
+        app.UseRosettePageAssets();
         app.UseAuthentication();
         app.UseMiddleware<ActorMiddleware>();
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapScalarApiReference("/api/reference", o => o.WithTitle("Rosette API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapRosetteEndpoints();
+        app.MapRazorPages();
         return app;
     }
 
