@@ -6,6 +6,8 @@ namespace Rosette.Infrastructure.Http;
 /// </summary>
 public static class RequestKinds
 {
-    public static bool IsApi(this HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/health") || request.Path.StartsWithSegments("/openapi");
+    public static bool IsApi(this HttpRequest request) => IsApiPath(request.Path);
+
+    public static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/health") || path.StartsWithSegments("/openapi");
 }
