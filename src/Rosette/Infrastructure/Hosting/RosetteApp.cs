@@ -19,6 +19,8 @@ public static class RosetteApp
     {
         var services = builder.Services;
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        // Serves wwwroot from the source tree when run from build output in any environment (published output has its own copy).
+        builder.WebHost.UseStaticWebAssets();
         services.AddSingleton(TimeProvider.System);
         services.AddRosetteDatabase(builder.Configuration);
         // Before Data Protection's own start-up work, which reads the key ring from the migrated database.
