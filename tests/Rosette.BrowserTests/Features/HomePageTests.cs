@@ -91,4 +91,24 @@ public sealed class HomePageTests(BrowserApp app, Chromium chromium) : BrowserTe
         await AssertAccessibleAsync(page);
         await ScreenshotAsync(page, "phone");
     }
+
+    [Fact]
+    public async Task Home_HostileClassAndBadgeNames_AreShownAsText()
+    {
+        var world = await NewWorldAsync();
+        const string className = "<b onmouseover=alert(1)>Bold class</b>";
+        const string badgeName = "<img src=z onerror=alert(2)>";
+        await App.Factory.NewClassAsync(className, world.Root, world.ContractInstructor);
+        var badge = await App.Factory.NewBadgeAsync(badgeName, world.Root, withImage: false);
+        await App.Factory.AwardAsync(badge, world.StudentA2);
+
+        var instructor = await LogInAsync(world.ContractInstructor);
+        var student = await LogInAsync(world.StudentA2);
+
+        await Expect(instructor.GetByText(className, new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(instructor.GetByRole(AriaRole.Link, new() { Name = $"Roster of {className}" })).ToBeVisibleAsync();
+        await Expect(instructor.Locator("main b")).ToHaveCountAsync(0);
+        await Expect(student.GetByText(badgeName, new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(student.Locator("img[src='z']")).ToHaveCountAsync(0);
+    }
 }

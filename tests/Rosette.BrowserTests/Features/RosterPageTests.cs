@@ -198,11 +198,18 @@ public sealed class RosterPageTests(BrowserApp app, Chromium chromium) : Browser
         var world = await NewWorldAsync();
         const string hostile = "<img src=x onerror=alert(1)>";
         var student = await App.Factory.EnrollStudentAsync(world.Class, world.A, hostile, "<script>alert(2)</script>");
+        var badge = await App.Factory.NewBadgeAsync("\"><img src=y onerror=alert(3)>", world.Root, withImage: true);
+        var plainBadge = await App.Factory.NewBadgeAsync("<b>Bold</b> & <i>proud</i>", world.Root, withImage: false);
+        await App.Factory.AwardAsync(badge, student, world.Class);
+        await App.Factory.AwardAsync(plainBadge, student, world.Class);
 
         var page = await LogInAsync(world.ContractInstructor, path: RosterOf(world.Class));
 
-        await Expect(RowOf(page, student).GetByRole(AriaRole.Rowheader)).ToHaveTextAsync($"{hostile} <script>alert(2)</script>");
-        await Expect(page.Locator("img[src='x']")).ToHaveCountAsync(0);
+        var row = RowOf(page, student);
+        await Expect(row.GetByRole(AriaRole.Rowheader)).ToHaveTextAsync($"{hostile} <script>alert(2)</script>");
+        await Expect(row.GetByRole(AriaRole.Img)).ToHaveAttributeAsync("alt", badge.Name);
+        await Expect(row.GetByText("<b>Bold</b> & <i>proud</i>", new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(page.Locator("img[src='x'], img[src='y'], main b, main i")).ToHaveCountAsync(0);
         await Expect(page.Locator("main script")).ToHaveCountAsync(0);
         await ScreenshotAsync(page, "hostile-name");
     }

@@ -59,4 +59,28 @@ public static class Seed
             await db.SaveChangesAsync();
             return student;
         });
+
+    public static Task<Badge> NewBadgeAsync(this RosetteFactory factory, string name, Organization organization, bool withImage) =>
+        factory.WithDbAsync(async db =>
+        {
+            var badge = Badge.Create(name, "A badge", null, organization, true, null, [], DateTime.UtcNow).Value;
+            db.Badges.Add(badge);
+            if (withImage)
+            {
+                badge.SetImage(BadgeImageContent.Png, DateTime.UtcNow);
+                db.BadgeImages.Add(new BadgeImage(badge.Id, BadgeImageContent.Png, Images.Png));
+            }
+            await db.SaveChangesAsync();
+            return badge;
+        });
+
+    public static Task<TrainingClass> NewClassAsync(this RosetteFactory factory, string name, Organization organization, User instructor) =>
+        factory.WithDbAsync(async db =>
+        {
+            var trainingClass = TrainingClass.Create(name, organization.Id, null, null, null, DateTime.UtcNow).Value;
+            db.Classes.Add(trainingClass);
+            db.ClassInstructors.Add(ClassInstructor.Create(trainingClass.Id, instructor.Id, InstructorKind.Contract, DateTime.UtcNow));
+            await db.SaveChangesAsync();
+            return trainingClass;
+        });
 }
