@@ -20,7 +20,7 @@ public class AppFixture : IAsyncLifetime
     {
         _database = await TestDatabase.CreateAsync();
         _factory = CreateFactory(_database);
-        _ = _factory.Server;
+        _factory.StartServer(); // an in-memory TestServer, or Kestrel on a real port when the factory asked for it
         await using var scope = _factory.Services.CreateAsyncScope();
         var hasher = scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>();
         var probe = User.Create("probe@rosette.test", "P", "P", Guid.Empty, UserRole.Student, DateTime.UnixEpoch).Value;

@@ -8,6 +8,7 @@ using Rosette.Features.Notifications;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
+using Rosette.Infrastructure.Pages;
 using Scalar.AspNetCore;
 
 namespace Rosette.Infrastructure.Hosting;
@@ -21,6 +22,8 @@ public static class RosetteApp
     {
         var services = builder.Services;
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        // Serves wwwroot from the source tree when run from build output in any environment (published output has its own copy).
+        builder.WebHost.UseStaticWebAssets();
         services.AddSingleton(TimeProvider.System);
         services.AddRosetteDatabase(builder.Configuration);
         // Before Data Protection's own start-up work, which reads the key ring from the migrated database.
@@ -31,6 +34,7 @@ public static class RosetteApp
         services.AddRosetteProblemDetails();
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        services.AddRosettePages();
         services.AddFeatureHandlers();
         services.AddScoped<Features.Issuance.AwardIssuer>();
         services.AddOutbox(builder.Configuration);
@@ -48,15 +52,16 @@ public static class RosetteApp
 
     public static WebApplication UseRosette(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseRosetteErrorPages();
         app.UseMiddleware<RequestSizeLimit>();
+        app.UseRosettePageAssets();
         app.UseAuthentication();
         app.UseMiddleware<ActorMiddleware>();
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapScalarApiReference("/api/reference", o => o.WithTitle("Rosette API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapRosetteEndpoints();
+        app.MapRazorPages();
         return app;
     }
 

@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Mvc;
 namespace Rosette.Infrastructure.Http;
 
 /// <summary>
-/// Every error answer is problem+json with a stable <c>code</c>: errors the app returns, requests the framework
-/// refuses (malformed JSON, oversized bodies, unknown routes) and bugs alike, never with a stack trace.
+/// Every API error answer is problem+json with a stable <c>code</c>: errors the app returns, requests the framework
+/// refuses (malformed JSON, oversized bodies, unknown routes) and bugs alike, never with a stack trace. Browser pages
+/// get HTML error pages instead (see <see cref="Pages.PagesSetup"/>).
 /// </summary>
 public static class ProblemDetailsSetup
 {
@@ -47,6 +48,13 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
             return true;
+        }
+        // The middleware has already pointed the request at the error page's path; the request's own path decides.
+        var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path.Value;
+        if (!RequestKinds.IsApiPath(new PathString(path)))
+        {
+            // A page: the exception handler re-executes the HTML error page (logged there by the middleware).
+            return false;
         }
         var (status, code, detail) = exception switch
         {

@@ -13,6 +13,10 @@ public sealed class RequestSizeLimit(RequestDelegate next)
         if (context.Request.ContentLength > Hosting.RosetteApp.MaxRequestBodyBytes)
         {
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            if (!context.Request.IsApi())
+            {
+                return; // the status code page answers in HTML
+            }
             var problem = new ProblemDetails
             {
                 Status = StatusCodes.Status413PayloadTooLarge,

@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain.Issuance;
+
+namespace Rosette.Features.Badges;
+
+/// <summary>A badge a student holds: an award that is not revoked (it may have expired, which <see cref="Status"/> tells).</summary>
+public sealed record HeldBadge(Guid StudentId, Guid AwardId, Guid BadgeId, string Name, string? ImageUrl, DateTime IssuedAt, AwardStatus Status);
+
+public static class HeldBadgesQuery
+{
+    /// <summary>The badges held by each of <paramref name="studentIds"/>, in one query whatever their number, by badge name.</summary>
+    public static async Task<ILookup<Guid, HeldBadge>> HeldBadgesAsync(
+        this RosetteDb db, IReadOnlyCollection<Guid> studentIds, DateTime now, CancellationToken cancellationToken)
+    {
+        if (studentIds.Count == 0)
+        {
+            return Array.Empty<HeldBadge>().ToLookup(h => h.StudentId);
+        }
+        var rows = await (from a in db.Awards.AsNoTracking()
+                          where studentIds.Contains(a.StudentId) && a.RevokedAt == null
+                          join b in db.Badges on a.BadgeId equals b.Id
+                          orderby b.Name, a.IssuedAt
+                          select new { Award = a, b.Name, b.ImageContentType, b.ImageVersion })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new HeldBadge(r.Award.StudentId, r.Award.Id, r.Award.BadgeId, r.Name,
+                r.ImageContentType is null ? null : BadgeImages.Url(r.Award.BadgeId, r.ImageVersion), r.Award.IssuedAt, r.Award.StatusAt(now)))
+            .ToLookup(h => h.StudentId);
+    }
+}

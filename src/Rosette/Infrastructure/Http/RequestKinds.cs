@@ -1,0 +1,13 @@
+namespace Rosette.Infrastructure.Http;
+
+/// <summary>
+/// Which requests are machine requests (answered with problem+json on error) and which are browser pages
+/// (answered with an HTML error page). The one place that draws the line.
+/// </summary>
+public static class RequestKinds
+{
+    public static bool IsApi(this HttpRequest request) => IsApiPath(request.Path);
+
+    public static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/health") || path.StartsWithSegments("/openapi");
+}

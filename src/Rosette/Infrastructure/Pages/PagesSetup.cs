@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Net.Http.Headers;
+using Rosette.Domain;
+using Rosette.Infrastructure.Auth;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Infrastructure.Pages;
+
+/// <summary>
+/// Razor Pages live beside their handlers in Features/. Every page needs a signed-in user unless it says otherwise
+/// (log in, errors). Browser requests get HTML error pages; API requests keep problem+json.
+/// </summary>
+public static class PagesSetup
+{
+    public const string ErrorPath = "/error";
+
+    public static IServiceCollection AddRosettePages(this IServiceCollection services)
+    {
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Features";
+            o.Conventions.AuthorizeFolder("/", Policies.SignedIn);
+        });
+        return services;
+    }
+
+    /// <summary>Error handling for the whole app: problem+json for the API, HTML pages for the rest.</summary>
+    public static WebApplication UseRosetteErrorPages(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // API exceptions are written as problem+json by ProblemExceptionHandler; pages re-execute /error.
+            ExceptionHandlingPath = ErrorPath,
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        // The outer one re-executes /error/{code} for an empty error answer; the inner one has already given every API
+        // answer a problem+json body, which the outer one leaves alone. (Re-execution must be registered on the app
+        // itself, not in a branch: only there does it route the new path.)
+        app.UseStatusCodePagesWithReExecute(ErrorPath + "/{0}");
+        app.UseWhen(c => c.Request.IsApi(), api => api.UseStatusCodePages());
+        return app;
+    }
+
+    /// <summary>Static files and the headers every HTML page carries.</summary>
+    public static WebApplication UseRosettePageAssets(this WebApplication app)
+    {
+        app.UseStaticFiles();
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                if (!context.Request.IsApi() && context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
+                    && !headers.ContainsKey(HeaderNames.ContentSecurityPolicy))
+                {
+                    // No inline script or style: markup that slipped into a name could not run even if it were not encoded.
+                    headers[HeaderNames.ContentSecurityPolicy] =
+                        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+                    headers[HeaderNames.XContentTypeOptions] = "nosniff";
+                    headers["Referrer-Policy"] = "same-origin";
+                }
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
+        return app;
+    }
+
+    /// <summary>
+    /// A domain error as a page answer: its status, rendered by the HTML error page, which shows the error's message.
+    /// </summary>
+    public static IActionResult ErrorPage(this PageModel page, Error error)
+    {
+        page.HttpContext.Items[typeof(Error)] = error;
+        return new StatusCodeResult(error.StatusCode());
+    }
+}

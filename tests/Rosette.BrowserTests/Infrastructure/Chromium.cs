@@ -1,0 +1,49 @@
+using Microsoft.Playwright;
+
+[assembly: AssemblyFixture(typeof(Rosette.BrowserTests.Infrastructure.Chromium))]
+
+namespace Rosette.BrowserTests.Infrastructure;
+
+/// <summary>
+/// One headless Debian Chromium for the whole run, driven by Playwright. The browser is the machine's
+/// (<c>/usr/bin/chromium</c>, installed by test.sh): Playwright never downloads one.
+/// </summary>
+public sealed class Chromium : IAsyncLifetime
+{
+    public const string ExecutablePath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("Chromium is not started.");
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ExecutablePath))
+        {
+            throw new InvalidOperationException($"{ExecutablePath} is missing: run ./test.sh, which installs Debian's chromium package.");
+        }
+        // Generous, for a shared two-core machine; they bound waiting, they do not time the app.
+        Assertions.SetDefaultExpectTimeout(15_000);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            Args =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run",
+            ],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+    }
+}
