@@ -27,6 +27,7 @@ public static class Endpoints
         api.MapProvidersApi();
         app.MapHealth();
         app.MapBadgeImages();
+        app.MapIssuanceDownloads();
         app.MapCredentials();
         return app;
     }

@@ -25,13 +25,15 @@ public abstract class BrowserTest(BrowserApp app, Chromium chromium) : IAsyncDis
     protected Task<World> NewWorldAsync() => app.NewWorldAsync();
 
     /// <summary>A new tab in a new, cookie-less browser context, at desktop or phone width.</summary>
-    protected async Task<IPage> NewPageAsync(int width = 1280)
+    protected async Task<IPage> NewPageAsync(int width = 1280, bool javaScript = true)
     {
         var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = app.BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = width < 600 ? 740 : 900 },
             Locale = "en-US",
+            JavaScriptEnabled = javaScript,
+            AcceptDownloads = true,
         });
         _contexts.Add(context);
         var page = await context.NewPageAsync();

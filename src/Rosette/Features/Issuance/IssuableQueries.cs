@@ -13,7 +13,7 @@ public sealed record IssuableBadge(Guid Id, string Name, string Description, Gui
 public sealed record IssuableStudent(Guid Id, string FirstName, string LastName, string Email, Guid OrganizationId, IReadOnlyList<Guid> HeldBadgeIds);
 
 /// <summary>What the Choose Badges and Choose Student(s) dialogs list.</summary>
-public sealed class IssuableQueriesHandler(RosetteDb db)
+public sealed class IssuableQueriesHandler(RosetteDb db, TimeProvider clock)
 {
     /// <summary>Badges of the class's organization that allow manual issuance and are not archived (<see cref="IssuanceRules.IsIssuableIn"/>).</summary>
     public async Task<Result<IReadOnlyList<IssuableBadge>>> BadgesAsync(Actor actor, Guid classId, CancellationToken cancellationToken)
@@ -57,26 +57,11 @@ public sealed class IssuableQueriesHandler(RosetteDb db)
             return IssuanceErrors.IssuersOnly;
         }
         var page = await paging.ToPageAsync(db.RosterQuery(context, paging.Term), s => s, cancellationToken);
-        var held = await db.HeldBadgesAsync(page.Items.Select(s => s.Id).ToList(), context.Organization.Id, cancellationToken);
+        var held = await db.HeldBadgesAsync(page.Items.Select(s => s.Id).ToList(), clock.UtcNowSeconds(), cancellationToken);
+        var organizationId = context.Organization.Id;
+        var badgesOfClass = await db.Badges.AsNoTracking().Where(b => b.OrganizationId == organizationId).Select(b => b.Id).ToListAsync(cancellationToken);
         var items = page.Items.Select(s => new IssuableStudent(s.Id, s.FirstName, s.LastName, s.Email, s.OrganizationId,
-            held.TryGetValue(s.Id, out var ids) ? ids : [])).ToList();
+            held[s.Id].Select(h => h.BadgeId).Where(badgesOfClass.Contains).ToList())).ToList();
         return new Paged<IssuableStudent>(items, page.Page, page.PageSize, page.Total);
-    }
-}
-
-public static class HeldBadgeQueries
-{
-    /// <summary>The active awards of these students, by student: the badge ids they hold (of one organization's badges when given).</summary>
-    public static async Task<Dictionary<Guid, IReadOnlyList<Guid>>> HeldBadgesAsync(
-        this RosetteDb db, IReadOnlyCollection<Guid> studentIds, Guid? badgeOrganizationId, CancellationToken cancellationToken)
-    {
-        var rows = await (
-            from a in db.Awards.AsNoTracking()
-            where a.RevokedAt == null && studentIds.Contains(a.StudentId)
-            join b in db.Badges on a.BadgeId equals b.Id
-            where badgeOrganizationId == null || b.OrganizationId == badgeOrganizationId
-            orderby b.Name
-            select new { a.StudentId, a.BadgeId }).ToListAsync(cancellationToken);
-        return rows.GroupBy(r => r.StudentId).ToDictionary(g => g.Key, g => (IReadOnlyList<Guid>)g.Select(r => r.BadgeId).ToList());
     }
 }

@@ -18,6 +18,13 @@ public sealed class RosterModel(RosterPageHandler handler) : PageModel
 
     public string? Search { get; private set; }
 
+    /// <summary>The outcome of an individual issuance, carried over the redirect back to the roster.</summary>
+    [TempData]
+    public string? RosterMessage { get; set; }
+
+    [TempData]
+    public bool RosterMessageIsError { get; set; }
+
     public async Task<IActionResult> OnGetAsync(
         Guid classId, [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] string? search, CancellationToken cancellationToken)
     {

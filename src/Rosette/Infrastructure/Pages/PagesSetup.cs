@@ -75,4 +75,11 @@ public static class PagesSetup
         page.HttpContext.Items[typeof(Error)] = error;
         return new StatusCodeResult(error.StatusCode());
     }
+
+    /// <summary>The same for an endpoint that serves browsers (a download): the HTML error page with the error's message.</summary>
+    public static IResult ErrorPage(this HttpContext context, Error error)
+    {
+        context.Items[typeof(Error)] = error;
+        return Results.StatusCode(error.StatusCode());
+    }
 }

@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rosette.Data;
+using Rosette.Infrastructure.Auth;
+using Rosette.Infrastructure.Pages;
+
+namespace Rosette.Features.Issuance;
+
+/// <summary>One stored issuance result, as the Issue Badges page showed it.</summary>
+public sealed class BatchResultPageModel(IssuanceHistoryHandler history, RosetteDb db) : PageModel
+{
+    public IssuanceResultView Result { get; private set; } = null!;
+
+    public async Task<IActionResult> OnGetAsync(Guid batchId, CancellationToken cancellationToken)
+    {
+        var result = await history.GetResultAsync(HttpContext.GetActor(), batchId, cancellationToken);
+        if (!result.IsSuccess)
+        {
+            return this.ErrorPage(result.Error!);
+        }
+        var classId = await db.IssuanceBatches.FindAsync([batchId], cancellationToken) is { } batch ? batch.ClassId : null;
+        Result = await IssuanceResultView.LoadAsync(db, result.Value, classId, IssuanceResultView.PageLimit, cancellationToken);
+        return Page();
+    }
+}

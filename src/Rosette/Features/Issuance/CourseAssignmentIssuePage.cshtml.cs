@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Issuance;
+using Rosette.Features.Badges;
+using Rosette.Infrastructure.Auth;
+using Rosette.Infrastructure.Pages;
+
+namespace Rosette.Features.Issuance;
+
+/// <summary>An administrator issues one badge from a student's course assignment (<see cref="IssueFromCourseAssignmentHandler"/>).</summary>
+public sealed class CourseAssignmentIssuePageModel(RosetteDb db, IssueFromCourseAssignmentHandler issue) : PageModel
+{
+    public string CourseName { get; private set; } = "";
+
+    public string StudentName { get; private set; } = "";
+
+    public IReadOnlyList<IssuableBadge> Badges { get; private set; } = [];
+
+    [BindProperty]
+    public Guid? BadgeId { get; set; }
+
+    [BindProperty]
+    public string? Narrative { get; set; }
+
+    public IssuanceResultView? Result { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid assignmentId, CancellationToken cancellationToken) =>
+        await LoadAsync(assignmentId, cancellationToken) ?? Page();
+
+    public async Task<IActionResult> OnPostAsync(Guid assignmentId, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(assignmentId, cancellationToken) is { } error)
+        {
+            return error;
+        }
+        if (BadgeId is null)
+        {
+            ModelState.AddModelError(nameof(BadgeId), "Choose a badge to issue.");
+            return Page();
+        }
+        var outcome = await issue.HandleAsync(HttpContext.GetActor(), assignmentId, new IssueFromCourseAssignmentRequest(BadgeId, Narrative, null), cancellationToken);
+        if (!outcome.IsSuccess)
+        {
+            if (outcome.Error is InvalidError invalid)
+            {
+                ModelState.AddModelError(nameof(Narrative), invalid.Message);
+                return Page();
+            }
+            return this.ErrorPage(outcome.Error!);
+        }
+        Result = await IssuanceResultView.LoadAsync(db, outcome.Value, null, IssuanceResultView.PageLimit, cancellationToken);
+        return Page();
+    }
+
+    private async Task<IActionResult?> LoadAsync(Guid assignmentId, CancellationToken cancellationToken)
+    {
+        var actor = HttpContext.GetActor();
+        if (!actor.IsAdministrator)
+        {
+            return this.ErrorPage(IssuanceErrors.CourseAssignmentAdministratorsOnly);
+        }
+        var scope = db.Organizations.AdministeredBy(actor);
+        var row = await (from a in db.CourseAssignments.AsNoTracking()
+                         where a.Id == assignmentId
+                         join c in db.Courses on a.CourseId equals c.Id
+                         where scope.Any(o => o.Id == c.OrganizationId)
+                         join u in db.Users on a.StudentId equals u.Id
+                         select new { c.Name, c.OrganizationId, Student = u.FirstName + " " + u.LastName }).SingleOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return this.ErrorPage(CommonErrors.NotFound("course_assignment", assignmentId));
+        }
+        CourseName = row.Name;
+        StudentName = row.Student;
+        var badges = await db.Badges.AsNoTracking().Where(b => b.OrganizationId == row.OrganizationId).OrderBy(b => b.Name).ToListAsync(cancellationToken);
+        Badges = badges.Where(b => IssuanceRules.WhyNotBadge(b, b.Id, row.OrganizationId, courseAssignment: true) is null)
+            .Select(b => new IssuableBadge(b.Id, b.Name, b.Description, b.OrganizationId, BadgeDto.UrlOf(b))).ToList();
+        return null;
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Issuance;
+using Rosette.Features.Classes;
+using Rosette.Infrastructure.Auth;
+using Rosette.Infrastructure.Pages;
+
+namespace Rosette.Features.Issuance;
+
+/// <summary>
+/// Individual issuance: one student, one badge. The roster opens it as a dialog; this page is the same chooser without
+/// script. Issuing goes through <see cref="IssueBadgesHandler"/>, like any batch; the outcome is shown on the roster.
+/// </summary>
+public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler issuable, IssueBadgesHandler issue) : PageModel
+{
+    public ClassContext Class { get; private set; } = null!;
+
+    public string StudentName { get; private set; } = "";
+
+    public IReadOnlyList<IssuableBadge> Badges { get; private set; } = [];
+
+    public IReadOnlySet<Guid> Held { get; private set; } = new HashSet<Guid>();
+
+    /// <summary>The chosen badge; required, so that an empty choice gets an inline message.</summary>
+    [BindProperty]
+    public Guid? BadgeId { get; set; }
+
+    [TempData]
+    public string? RosterMessage { get; set; }
+
+    [TempData]
+    public bool RosterMessageIsError { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid classId, Guid studentId, CancellationToken cancellationToken) =>
+        await LoadAsync(classId, studentId, cancellationToken) ?? Page();
+
+    public async Task<IActionResult> OnPostAsync(Guid classId, Guid studentId, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(classId, studentId, cancellationToken) is { } error)
+        {
+            return error;
+        }
+        if (BadgeId is not { } badgeId)
+        {
+            ModelState.AddModelError(nameof(BadgeId), "Choose a badge to issue.");
+            return Page();
+        }
+        var outcome = await issue.HandleAsync(HttpContext.GetActor(), classId, new IssueBadgesRequest([badgeId], [studentId], null, null), null, cancellationToken);
+        if (!outcome.IsSuccess)
+        {
+            return this.ErrorPage(outcome.Error!);
+        }
+        var badgeName = Badges.FirstOrDefault(b => b.Id == badgeId)?.Name ?? "The badge";
+        var failure = outcome.Value.Failed.Count > 0 ? outcome.Value.Failed[0] : null;
+        RosterMessageIsError = failure is not null;
+        RosterMessage = failure is null ? $"{badgeName} was issued to {StudentName}." : $"{badgeName} was not issued to {StudentName}: {failure.Message}";
+        return Redirect($"/classes/{classId}/roster");
+    }
+
+    private async Task<IActionResult?> LoadAsync(Guid classId, Guid studentId, CancellationToken cancellationToken)
+    {
+        var context = await db.LoadClassAsync(HttpContext.GetActor(), classId, cancellationToken);
+        if (context is null)
+        {
+            return this.ErrorPage(CommonErrors.NotFound("class", classId));
+        }
+        if (!context.Access.CanTeach)
+        {
+            return this.ErrorPage(IssuanceErrors.IssuersOnly);
+        }
+        var student = (await db.LoadStudentsInClassAsync(classId, [studentId], cancellationToken))[studentId];
+        if (!IssuanceRules.IsSelectable(student, context.Access))
+        {
+            return this.ErrorPage(IssuanceErrors.UnknownStudent(studentId));
+        }
+        Class = context;
+        StudentName = student.Student!.FullName;
+        Badges = await issuable.IssuableBadgesAsync(context, cancellationToken);
+        var badgeIds = Badges.Select(b => b.Id).ToList();
+        Held = (await db.HeldSinceAsync(badgeIds, [studentId], cancellationToken)).Keys.Select(k => k.BadgeId).ToHashSet();
+        return null;
+    }
+}

@@ -1,0 +1,226 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Features.Classes;
+using Rosette.Infrastructure.Auth;
+using Rosette.Infrastructure.Http;
+using Rosette.Infrastructure.Pages;
+
+namespace Rosette.Features.Issuance;
+
+public sealed record ChosenStudent(Guid Id, string Name, string Email, string OrganizationName);
+
+/// <summary>
+/// The seed's Issue Badges page: choose badges and students, review, issue, read the result. The selection travels in
+/// the form (hidden fields), so every step is a plain POST that works without script; with script the choosers open
+/// as modal dialogs and the student search refreshes in place.
+/// </summary>
+public sealed class IssueBadgesPageModel(
+    RosetteDb db, IssuableQueriesHandler issuable, IssueBadgesHandler issue, TimeProvider clock) : PageModel
+{
+    public const int StudentPageSize = 50;
+    public const int ReviewLimit = 200;
+
+    public ClassContext Class { get; private set; } = null!;
+
+    public IReadOnlyList<IssuableBadge> Badges { get; private set; } = [];
+
+    [BindProperty]
+    public List<Guid> BadgeIds { get; set; } = [];
+
+    [BindProperty]
+    public List<Guid> StudentIds { get; set; } = [];
+
+    [BindProperty]
+    public List<Guid> AddBadgeIds { get; set; } = [];
+
+    [BindProperty]
+    public List<Guid> AddStudentIds { get; set; } = [];
+
+    [BindProperty]
+    public bool SelectAll { get; set; }
+
+    [BindProperty]
+    public string? StudentSearch { get; set; }
+
+    [BindProperty]
+    public int StudentPage { get; set; } = 1;
+
+    [BindProperty]
+    public string? Narrative { get; set; }
+
+    [BindProperty]
+    public bool SuppressNotifications { get; set; }
+
+    public IReadOnlyList<IssuableBadge> ChosenBadges => Badges.Where(b => BadgeIds.Contains(b.Id)).ToList();
+
+    public IReadOnlyList<ChosenStudent> ChosenStudents { get; private set; } = [];
+
+    /// <summary>The chooser's current page of students (filled when the students dialog is open).</summary>
+    public Paged<IssuableStudent>? StudentChoices { get; private set; }
+
+    public string? OpenDialog { get; private set; }
+
+    public IssuanceResultView? Result { get; private set; }
+
+    public string? Message { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid classId, CancellationToken cancellationToken) =>
+        await LoadAsync(classId, cancellationToken) ?? Page();
+
+    /// <summary>The student chooser's list alone, for the dialog's in-place search (script) and its pages.</summary>
+    public async Task<IActionResult> OnGetStudentsAsync(Guid classId, string? search, int? page, [FromQuery] List<Guid> badgeIds, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(classId, cancellationToken) is { } error)
+        {
+            return error;
+        }
+        BadgeIds = badgeIds;
+        StudentSearch = search;
+        StudentPage = page ?? 1;
+        if (await LoadStudentChoicesAsync(cancellationToken) is { } invalid)
+        {
+            return invalid;
+        }
+        return Partial("_StudentChoices", this);
+    }
+
+    public async Task<IActionResult> OnPostAsync(Guid classId, string? command, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(classId, cancellationToken) is { } error)
+        {
+            return error;
+        }
+        // Buttons that act on one item carry it in their value: "remove-badge:{id}", "students-page:{n}".
+        var (verb, argument) = command?.Split(':', 2) is [var v, var a] ? (v, a) : (command, null);
+        Guid? remove = Guid.TryParse(argument, out var id) ? id : null;
+        if (verb == "students-page" && int.TryParse(argument, out var studentPage))
+        {
+            StudentPage = studentPage;
+            verb = "search-students";
+        }
+        switch (verb)
+        {
+            case "open-badges":
+                OpenDialog = "choose-badges";
+                break;
+            case "add-badges":
+                // The dialog shows the whole badge selection, ticked: what is ticked is the selection.
+                BadgeIds = AddBadgeIds.Where(id => Badges.Any(b => b.Id == id)).ToList();
+                break;
+            case "remove-badge":
+                BadgeIds.Remove(remove ?? Guid.Empty);
+                break;
+            case "open-students":
+            case "search-students":
+                OpenDialog = "choose-students";
+                if (command == "open-students")
+                {
+                    StudentPage = 1;
+                }
+                break;
+            case "add-students":
+                StudentIds = StudentIds.Union(AddStudentIds).ToList();
+                if (SelectAll)
+                {
+                    StudentIds = StudentIds.Union(await AllMatchingAsync(cancellationToken)).ToList();
+                }
+                break;
+            case "remove-student":
+                StudentIds.Remove(remove ?? Guid.Empty);
+                break;
+            case "clear-students":
+                StudentIds.Clear();
+                break;
+            case "cancel":
+                break;
+            case "issue":
+                return await IssueAsync(cancellationToken);
+            default:
+                return BadRequest();
+        }
+        BadgeIds = BadgeIds.Distinct().ToList();
+        StudentIds = StudentIds.Distinct().ToList();
+        if (OpenDialog == "choose-students" && await LoadStudentChoicesAsync(cancellationToken) is { } invalid)
+        {
+            return invalid;
+        }
+        await LoadChosenStudentsAsync(cancellationToken);
+        ModelState.Clear();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnGetResultCsvAsync(Guid classId, Guid batchId, CancellationToken cancellationToken) =>
+        await LoadAsync(classId, cancellationToken) ?? RedirectPermanent($"/badge-issuances/{batchId}/result.csv");
+
+    private async Task<IActionResult> IssueAsync(CancellationToken cancellationToken)
+    {
+        var outcome = await issue.HandleAsync(HttpContext.GetActor(), Class.Class.Id,
+            new IssueBadgesRequest(BadgeIds, StudentIds, Narrative, SuppressNotifications), null, cancellationToken);
+        if (!outcome.IsSuccess)
+        {
+            // Nothing was issued: keep the selection and say why, inline.
+            Message = outcome.Error!.Message;
+            await LoadChosenStudentsAsync(cancellationToken);
+            ModelState.Clear();
+            return Page();
+        }
+        Result = await IssuanceResultView.LoadAsync(db, outcome.Value, Class.Class.Id, IssuanceResultView.PageLimit, cancellationToken);
+        BadgeIds = [];
+        StudentIds = [];
+        Narrative = null;
+        ModelState.Clear();
+        return Page();
+    }
+
+    private async Task<IActionResult?> LoadAsync(Guid classId, CancellationToken cancellationToken)
+    {
+        var actor = HttpContext.GetActor();
+        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
+        if (context is null)
+        {
+            return this.ErrorPage(CommonErrors.NotFound("class", classId));
+        }
+        if (!context.Access.CanTeach)
+        {
+            return this.ErrorPage(Domain.Issuance.IssuanceErrors.IssuersOnly);
+        }
+        Class = context;
+        Badges = await issuable.IssuableBadgesAsync(context, cancellationToken);
+        return null;
+    }
+
+    private async Task<IActionResult?> LoadStudentChoicesAsync(CancellationToken cancellationToken)
+    {
+        var choices = await issuable.StudentsAsync(HttpContext.GetActor(), Class.Class.Id,
+            new PageRequest(Math.Max(1, StudentPage), StudentPageSize, StudentSearch), cancellationToken);
+        if (!choices.IsSuccess)
+        {
+            return this.ErrorPage(choices.Error!);
+        }
+        StudentChoices = choices.Value;
+        return null;
+    }
+
+    /// <summary>"Select all": every student the actor may choose that matches the search, not only the page on screen.</summary>
+    private async Task<List<Guid>> AllMatchingAsync(CancellationToken cancellationToken)
+    {
+        var term = new PageRequest(null, null, StudentSearch).Term;
+        return await db.RosterQuery(Class, term).Select(s => s.Id)
+            .Take(Domain.Issuance.IssuanceRules.MaxStudentsPerRequest).ToListAsync(cancellationToken);
+    }
+
+    private async Task LoadChosenStudentsAsync(CancellationToken cancellationToken)
+    {
+        var shown = StudentIds.Take(ReviewLimit).ToList();
+        var rows = await (from u in db.Users.AsNoTracking()
+                          where shown.Contains(u.Id)
+                          join o in db.Organizations on u.OrganizationId equals o.Id
+                          select new ChosenStudent(u.Id, u.FirstName + " " + u.LastName, u.Email, o.Name)).ToListAsync(cancellationToken);
+        ChosenStudents = rows.OrderBy(r => r.Name, StringComparer.CurrentCulture).ToList();
+    }
+
+    public DateTime Now => clock.UtcNowSeconds();
+}
