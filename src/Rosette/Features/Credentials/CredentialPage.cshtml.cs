@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rosette.Domain;
+using Rosette.Infrastructure.Pages;
+
+namespace Rosette.Features.Credentials;
+
+/// <summary>The public page of one credential: anyone with the link sees it, signed in or not. Revocation shows at once.</summary>
+[AllowAnonymous]
+public sealed class CredentialPageModel(CredentialViewHandler credentials) : PageModel
+{
+    public CredentialView Credential { get; private set; } = null!;
+
+    public async Task<IActionResult> OnGetAsync(Guid awardId, CancellationToken cancellationToken)
+    {
+        var credential = await credentials.GetAsync(awardId, cancellationToken);
+        if (credential is null)
+        {
+            return this.ErrorPage(new NotFoundError("credential_not_found", "There is no credential at this address."));
+        }
+        Credential = credential;
+        return Page();
+    }
+}
