@@ -1,11 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain.Issuance;
+using Rosette.Domain.Providers;
 
 namespace Rosette.Features.Badges;
 
 /// <summary>A badge a student holds: an award that is not revoked (it may have expired, which <see cref="Status"/> tells).</summary>
-public sealed record HeldBadge(Guid StudentId, Guid AwardId, Guid BadgeId, string Name, string? ImageUrl, DateTime IssuedAt, AwardStatus Status);
+/// <summary><see cref="Delivery"/> is the award's delivery to a badge provider, when its badge is linked to one.</summary>
+public sealed record HeldBadge(Guid StudentId, Guid AwardId, Guid BadgeId, string Name, string? ImageUrl, DateTime IssuedAt, AwardStatus Status, DeliveryStatus? Delivery = null);
 
 public static class HeldBadgesQuery
 {
@@ -20,11 +22,13 @@ public static class HeldBadgesQuery
         var rows = await (from a in db.Awards.AsNoTracking()
                           where studentIds.Contains(a.StudentId) && a.RevokedAt == null
                           join b in db.Badges on a.BadgeId equals b.Id
+                          join d in db.ProviderDeliveries on a.Id equals d.AwardId into deliveries
+                          from d in deliveries.DefaultIfEmpty()
                           orderby b.Name, a.IssuedAt
-                          select new { Award = a, b.Name, b.ImageContentType, b.ImageVersion })
+                          select new { Award = a, b.Name, b.ImageContentType, b.ImageVersion, Delivery = d == null ? (DeliveryStatus?)null : d.Status })
             .ToListAsync(cancellationToken);
         return rows.Select(r => new HeldBadge(r.Award.StudentId, r.Award.Id, r.Award.BadgeId, r.Name,
-                r.ImageContentType is null ? null : BadgeImages.Url(r.Award.BadgeId, r.ImageVersion), r.Award.IssuedAt, r.Award.StatusAt(now)))
+                r.ImageContentType is null ? null : BadgeImages.Url(r.Award.BadgeId, r.ImageVersion), r.Award.IssuedAt, r.Award.StatusAt(now), r.Delivery))
             .ToLookup(h => h.StudentId);
     }
 }

@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Infrastructure.Auth;
+using Rosette.Infrastructure.Http;
+using Rosette.Infrastructure.Pages;
+
+namespace Rosette.Features.Providers;
+
+/// <summary>Badge providers of the administrator's scope, and a form to add one.</summary>
+public sealed class ProvidersPageModel(ProvidersHandler providers, RosetteDb db) : PageModel
+{
+    public Paged<ProviderDto> Providers { get; private set; } = null!;
+
+    public IReadOnlyList<(Guid Id, string Name)> Organizations { get; private set; } = [];
+
+    [BindProperty]
+    public ProviderForm Form { get; set; } = new();
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken) ?? Page();
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(cancellationToken) is { } error)
+        {
+            return error;
+        }
+        var created = await providers.CreateAsync(HttpContext.GetActor(), Form.ToCreateRequest(), cancellationToken);
+        if (!created.IsSuccess)
+        {
+            return Form.ShowErrors(this, created.Error!) ?? Page();
+        }
+        return Redirect($"/providers/{created.Value.Id}");
+    }
+
+    private async Task<IActionResult?> LoadAsync(CancellationToken cancellationToken)
+    {
+        var actor = HttpContext.GetActor();
+        var list = await providers.ListAsync(actor, new PageRequest(1, PageRequest.MaxPageSize, null), cancellationToken);
+        if (!list.IsSuccess)
+        {
+            return this.ErrorPage(list.Error!);
+        }
+        Providers = list.Value;
+        Organizations = (await db.Organizations.AsNoTracking().AdministeredBy(actor).OrderBy(o => o.Path).Select(o => new { o.Id, o.Name }).ToListAsync(cancellationToken))
+            .Select(o => (o.Id, o.Name)).ToList();
+        return null;
+    }
+}
+
+/// <summary>The provider form of the list and edit pages. The token field is write-only: empty keeps the current token.</summary>
+public sealed class ProviderForm
+{
+    public string? Name { get; set; }
+
+    public Guid? OrganizationId { get; set; }
+
+    public string? ProviderOrganizationId { get; set; }
+
+    public string? ApiBaseUrl { get; set; } = "https://api.credly.com/v1";
+
+    public string? ApiToken { get; set; }
+
+    public CreateProviderRequest ToCreateRequest() =>
+        new(Name, OrganizationId, Domain.Providers.ProviderType.Credly, ProviderOrganizationId, ApiToken, ApiBaseUrl, null);
+
+    public UpdateProviderRequest ToUpdateRequest() => new(Name, ProviderOrganizationId, ApiToken, ApiBaseUrl, null);
+
+    /// <summary>Field errors go inline; anything else is an error page.</summary>
+    public IActionResult? ShowErrors(PageModel page, Error error)
+    {
+        ApiToken = null;
+        if (error is InvalidError { Fields: { } fields })
+        {
+            foreach (var (field, messages) in fields)
+            {
+                foreach (var message in messages)
+                {
+                    page.ModelState.AddModelError($"Form.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
+                }
+            }
+            return null;
+        }
+        if (error is InvalidError invalid)
+        {
+            page.ModelState.AddModelError(string.Empty, invalid.Message);
+            return null;
+        }
+        return page.ErrorPage(error);
+    }
+}
