@@ -1,4 +1,5 @@
 using Rosette.Features.Accounts;
+using Rosette.Features.Achievements;
 using Rosette.Features.Badges;
 using Rosette.Features.Classes;
 using Rosette.Features.Courses;
@@ -22,6 +23,7 @@ public static class Endpoints
         api.MapClassesApi();
         api.MapBadgesApi();
         api.MapIssuanceApi();
+        api.MapAchievementsApi();
         app.MapHealth();
         app.MapBadgeImages();
         return app;

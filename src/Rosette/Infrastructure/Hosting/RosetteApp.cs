@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rosette.Data;
 using Rosette.Features;
+using Rosette.Features.Achievements;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
@@ -31,6 +32,7 @@ public static class RosetteApp
         services.AddFeatureHandlers();
         services.AddScoped<Features.Issuance.AwardIssuer>();
         services.AddOutbox(builder.Configuration);
+        services.AddAchievements(builder.Configuration);
         services.AddScoped<Bootstrap>();
         return builder;
     }
