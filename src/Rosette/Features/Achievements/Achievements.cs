@@ -169,9 +169,11 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         {
             return invalid;
         }
+        var groups = db.AchievementAwards.Where(a => a.AchievementId == id).GroupBy(a => a.UserId)
+            .Select(g => new { UserId = g.Key, Times = g.Count(), First = g.Min(a => a.EarnedAt), Last = g.Max(a => a.EarnedAt) });
         var earners =
-            from g in db.AchievementAwards.Where(a => a.AchievementId == id).GroupBy(a => a.UserId)
-            join u in db.Users on g.Key equals u.Id
+            from g in groups
+            join u in db.Users on g.UserId equals u.Id
             select new EarnerRow
             {
                 UserId = u.Id,
@@ -179,13 +181,14 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
                 LastName = u.LastName,
                 Email = u.Email,
                 OrganizationId = u.OrganizationId,
-                Times = g.Count(),
-                First = g.Min(a => a.EarnedAt),
-                Last = g.Max(a => a.EarnedAt),
+                SearchText = u.SearchText,
+                Times = g.Times,
+                First = g.First,
+                Last = g.Last,
             };
         if (paging.Term is { } term)
         {
-            earners = earners.Where(e => (e.FirstName + " " + e.LastName + " " + e.Email).ToLower().Contains(term));
+            earners = earners.Where(e => e.SearchText.Contains(term));
         }
         return await paging.ToPageAsync(earners.OrderBy(e => e.First).ThenBy(e => e.UserId),
             e => new AchievementEarner(e.UserId, e.FirstName, e.LastName, e.Email, e.OrganizationId, e.Times, e.First, e.Last), cancellationToken);
@@ -202,6 +205,8 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         public string Email { get; init; } = "";
 
         public Guid OrganizationId { get; init; }
+
+        public string SearchText { get; init; } = "";
 
         public int Times { get; init; }
 
