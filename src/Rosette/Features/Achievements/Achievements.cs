@@ -58,7 +58,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         var created = Achievement.Create(organizationId, changes, conditions, badge, clock.UtcNowSeconds(), errors);
         if (errors.Any)
         {
-            return errors.ToError();
+            return ErrorOf(errors);
         }
         db.Achievements.Add(created.Value);
         await SaveAsync(created.Value, created.Value.IsEnabled, cancellationToken);
@@ -114,7 +114,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         var updated = achievement.Update(changes, conditions, badge, clock.UtcNowSeconds(), errors);
         if (errors.Any)
         {
-            return errors.ToError();
+            return ErrorOf(errors);
         }
         await SaveAsync(achievement, updated.Value, cancellationToken);
         return AchievementDto.From(achievement);
@@ -244,6 +244,15 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
             return null;
         }
         return parsed;
+    }
+
+    /// <summary>Problems only with the conditions keep their own code, however many paths they concern.</summary>
+    private static InvalidError ErrorOf(ValidationErrors errors)
+    {
+        var error = errors.ToError();
+        return error.Code == "validation_failed" && error.Fields is { Count: > 0 } fields && fields.Keys.All(k => k.StartsWith("conditions", StringComparison.Ordinal))
+            ? error with { Code = "invalid_conditions" }
+            : error;
     }
 
     private Task<Domain.Badges.Badge?> LoadBadgeAsync(Guid badgeId, CancellationToken cancellationToken) =>
