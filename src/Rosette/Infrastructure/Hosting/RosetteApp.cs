@@ -33,6 +33,12 @@ public static class RosetteApp
         services.AddScoped<Features.Issuance.AwardIssuer>();
         services.AddOutbox(builder.Configuration);
         services.AddAchievements(builder.Configuration);
+        // Minimal Razor Pages set-up for the achievement pages; the pages foundation (AddRosettePages) supersedes it.
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Features";
+            o.Conventions.AuthorizeFolder("/", Policies.SignedIn);
+        });
         services.AddScoped<Bootstrap>();
         return builder;
     }
@@ -53,6 +59,7 @@ public static class RosetteApp
         app.MapOpenApi();
         app.MapScalarApiReference("/api/reference", o => o.WithTitle("Rosette API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapRosetteEndpoints();
+        app.MapRazorPages();
         return app;
     }
 
