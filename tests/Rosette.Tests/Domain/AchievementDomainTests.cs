@@ -5,7 +5,7 @@ using Rosette.Domain.Organizations;
 
 namespace Rosette.Tests.Domain;
 
-public sealed class ConditionJsonTests
+public sealed class AchievementConditionJsonTests
 {
     [Fact]
     public void Parse_EveryConditionType_RoundTripsThroughJson()
@@ -65,7 +65,7 @@ public sealed class ConditionJsonTests
     }
 }
 
-public sealed class ConditionEvaluatorTests
+public sealed class AchievementConditionEvaluatorTests
 {
     private static readonly DateTime T0 = new(2026, 3, 1, 9, 0, 0, DateTimeKind.Utc);
 
@@ -322,7 +322,7 @@ public sealed class AchievementEngineTests
     }
 }
 
-public sealed class ActivityEventRulesTests
+public sealed class AchievementActivityEventRulesTests
 {
     private static readonly DateTime Now = new(2026, 3, 1, 9, 0, 0, DateTimeKind.Utc);
 

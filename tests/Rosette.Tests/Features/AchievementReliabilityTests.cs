@@ -17,8 +17,15 @@ namespace Rosette.Tests.Features;
 /// An accepted event is never lost and never evaluated twice: a process killed (SIGKILL) while the worker is busy ends, after a
 /// restart, exactly where a run without the crash ends; and two hosts on one database process each event once.
 /// </summary>
-public sealed class AchievementCrashTests(AppFixture app) : IClassFixture<AppFixture>
+public sealed class AchievementCrashTests(AchievementCrashTests.WorkerlessHost app) : IClassFixture<AchievementCrashTests.WorkerlessHost>
 {
+    /// <summary>The test's own host reads and seeds the database but evaluates nothing: the app process is the only worker.</summary>
+    public sealed class WorkerlessHost : AppFixture
+    {
+        protected override RosetteFactory CreateFactory(TestDatabase database) =>
+            new(database, settings: new Dictionary<string, string?> { ["Rosette:Achievements:WorkerEnabled"] = "false" });
+    }
+
     private const int Students = 1500;
     private const int EventsPerStudent = 20;
 

@@ -22,7 +22,7 @@ namespace Rosette.Features.Achievements;
 /// The effects and the "processed" mark commit together or not at all: a crash leaves the events pending for the next
 /// run, and an event is never evaluated twice.
 /// </summary>
-public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, TimeProvider clock)
+public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, ActivityWriteGate gate, TimeProvider clock)
 {
     private const int MaxAttempts = 5;
     private const int UserLocks = 1;
@@ -46,6 +46,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, TimeP
 
     private async Task<int> ProcessOnceAsync(int batchSize, CancellationToken cancellationToken)
     {
+        using var turn = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var claimSql = """SELECT * FROM "ActivityEvents" WHERE "ProcessedAt" IS NULL ORDER BY "Seq" LIMIT {0}""" + (db.IsPostgres ? " FOR UPDATE SKIP LOCKED" : "");
         var events = await db.ActivityEvents.FromSqlRaw(claimSql, batchSize).AsNoTracking().ToListAsync(cancellationToken);
@@ -147,6 +148,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, TimeP
 
     private async Task EvaluateChunkAsync(Guid achievementId, Guid[] userIds, CancellationToken cancellationToken)
     {
+        using var turn = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await LockAsync(UserLocks, userIds, cancellationToken);
         var catalog = await LoadCatalogAsync(cancellationToken);
@@ -175,6 +177,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, TimeP
     /// <summary>The achievement's badge for earners who lack it (a badge attached after they earned it); held badges are skipped.</summary>
     private async Task IssueBadgeAsync(Guid achievementId, Guid[] userIds, CancellationToken cancellationToken)
     {
+        using var turn = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var badgeId = await db.Achievements.Where(a => a.Id == achievementId && a.IsEnabled).Select(a => a.BadgeId).SingleOrDefaultAsync(cancellationToken);
         if (badgeId is not { } badge || await db.Badges.AnyAsync(b => b.Id == badge && b.IsArchived, cancellationToken))

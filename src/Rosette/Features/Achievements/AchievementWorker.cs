@@ -44,6 +44,48 @@ public sealed class ActivitySignal : IDisposable
     public void Dispose() => _signal.Dispose();
 }
 
+/// <summary>
+/// Takes turns at SQLite's single write lock within this process. Microsoft.Data.Sqlite retries a busy database only every
+/// 150 ms, so a worker that starts its next batch the moment it commits would starve the API's writes; waiting here, in
+/// order, instead keeps both moving. PostgreSQL locks rows, not the database, and needs no gate.
+/// </summary>
+public sealed class ActivityWriteGate(Data.DatabaseOptions database) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public async Task<IDisposable?> EnterAsync(CancellationToken cancellationToken)
+    {
+        if (database.IsPostgres)
+        {
+            return null;
+        }
+        await _gate.WaitAsync(cancellationToken);
+        return new Turn(_gate);
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    private sealed class Turn(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            try
+            {
+                if (Interlocked.Exchange(ref _released, 1) == 0)
+                {
+                    gate.Release();
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The app is shutting down.
+            }
+        }
+    }
+}
+
 /// <summary>The background worker: processes pending activity events in batches until none are left, then waits for a signal or the poll interval.</summary>
 public sealed class AchievementWorker(IServiceScopeFactory scopes, ActivitySignal signal, AchievementOptions options, ILogger<AchievementWorker> logger) : BackgroundService
 {
@@ -75,7 +117,14 @@ public sealed class AchievementWorker(IServiceScopeFactory scopes, ActivitySigna
                 // The batch rolled back: its events stay pending and are tried again, after a growing pause.
                 failures++;
                 logger.LogError(e, "The achievement worker failed (attempt {Attempt}); its batch stays pending.", failures);
-                await Task.Delay(OutboxDispatcher.Backoff(Math.Min(failures, 6)), stoppingToken);
+                try
+                {
+                    await Task.Delay(OutboxDispatcher.Backoff(Math.Min(failures, 6)), stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
@@ -96,6 +145,7 @@ public static class AchievementRegistration
     {
         services.AddSingleton(configuration.GetSection(AchievementOptions.Section).Get<AchievementOptions>() ?? new AchievementOptions());
         services.AddSingleton<ActivitySignal>();
+        services.AddSingleton<ActivityWriteGate>();
         services.AddScoped<AchievementProcessor>();
         services.AddScoped<IOutboxHandler, RetroactiveEvaluationHandler>();
         services.AddHostedService<AchievementWorker>();

@@ -27,10 +27,8 @@ public sealed record ActivityEventDto(string Id, Guid UserId, string Type, strin
 /// Administrators post events for users in their scope; an integration signs in as an administrator account of the
 /// organization whose activity it reports.
 /// </summary>
-public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signal, TimeProvider clock)
+public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signal, ActivityWriteGate gate, TimeProvider clock)
 {
-    private const int MaxAttempts = 3;
-
     public async Task<Result<PostActivityEventsResult>> HandleAsync(Actor actor, JsonElement body, CancellationToken cancellationToken)
     {
         if (!actor.IsAdministrator)
@@ -51,63 +49,57 @@ public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signa
             return ActivityEventErrors.TooMany;
         }
         var now = clock.UtcNowSeconds();
-        var parsed = body.EnumerateArray().Select(e => ActivityEventRules.Parse(Read(e), now)).ToList();
-        var ids = parsed.Where(p => p.IsSuccess).Select(p => p.Value.Id).Distinct().ToList();
+        var raw = body.EnumerateArray().ToList();
+        var parsed = raw.Select(e => ActivityEventRules.Parse(Read(e), now)).ToList();
         var userIds = parsed.Where(p => p.IsSuccess).Select(p => p.Value.UserId).Distinct().ToList();
         var courseIds = parsed.Where(p => p.IsSuccess && p.Value.Type == ActivityType.CourseCompleted).Select(p => Guid.Parse(p.Value.SubjectId)).Distinct().ToList();
         var users = (await db.Users.AdministeredBy(db, actor).Where(u => userIds.Contains(u.Id)).Select(u => u.Id).ToListAsync(cancellationToken)).ToHashSet();
         var courses = courseIds.Count == 0 ? [] : (await db.Courses.Where(c => courseIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken)).ToHashSet();
 
-        for (var attempt = 1; ; attempt++)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var outcomes = new EventOutcome[count];
+        var rows = new List<(int Index, ActivityEvent Row)>(count);
+        for (var i = 0; i < count; i++)
         {
-            var stored = (await db.ActivityEvents.Where(e => e.PostedById == actor.UserId && ids.Contains(e.ExternalId)).Select(e => e.ExternalId)
-                .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var outcomes = new List<EventOutcome>(count);
-            var rows = new List<ActivityEvent>(count);
-            var raw = body.EnumerateArray().ToList();
-            for (var i = 0; i < parsed.Count; i++)
+            var result = parsed[i];
+            var error = result.Error
+                ?? (!users.Contains(result.Value.UserId) ? ActivityEventErrors.UnknownUser
+                : result.Value.Type == ActivityType.CourseCompleted && !courses.Contains(Guid.Parse(result.Value.SubjectId)) ? ActivityEventErrors.UnknownCourse
+                : null);
+            if (error is not null)
             {
-                var result = parsed[i];
-                var error = result.Error
-                    ?? (!users.Contains(result.Value.UserId) ? ActivityEventErrors.UnknownUser
-                    : result.Value.Type == ActivityType.CourseCompleted && !courses.Contains(Guid.Parse(result.Value.SubjectId)) ? ActivityEventErrors.UnknownCourse
-                    : null);
-                if (error is not null)
-                {
-                    outcomes.Add(new EventOutcome(IdOf(raw[i]), EventOutcomeKind.Rejected, error.Code, error.Message));
-                    continue;
-                }
-                var e = result.Value;
-                if (stored.Contains(e.Id) || !seen.Add(e.Id))
-                {
-                    outcomes.Add(new EventOutcome(e.Id, EventOutcomeKind.Duplicate, null, null));
-                    continue;
-                }
-                rows.Add(ActivityEvent.Create(e.Id, actor.UserId, e.UserId, e.Type, e.SubjectId, e.OccurredAt, e.Score, now));
-                outcomes.Add(new EventOutcome(e.Id, EventOutcomeKind.Accepted, null, null));
-            }
-            try
-            {
-                if (rows.Count > 0)
-                {
-                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                    await db.InsertAsync(rows, ignoreConflicts: false, r => r.ExternalId, cancellationToken);
-                    await transaction.CommitAsync(cancellationToken);
-                    signal.Notify();
-                }
-            }
-            catch (Exception e) when (attempt < MaxAttempts && DbErrors.IsUniqueViolation(e))
-            {
-                // A concurrent request stored some of these ids first: look again, and they are duplicates.
+                outcomes[i] = new EventOutcome(IdOf(raw[i]), EventOutcomeKind.Rejected, error.Code, error.Message);
                 continue;
             }
-            return new PostActivityEventsResult(
-                outcomes.Count(o => o.Outcome == EventOutcomeKind.Accepted),
-                outcomes.Count(o => o.Outcome == EventOutcomeKind.Duplicate),
-                outcomes.Count(o => o.Outcome == EventOutcomeKind.Rejected),
-                outcomes);
+            var e = result.Value;
+            if (!seen.Add(e.Id))
+            {
+                outcomes[i] = new EventOutcome(e.Id, EventOutcomeKind.Duplicate, null, null);
+                continue;
+            }
+            rows.Add((i, ActivityEvent.Create(e.Id, actor.UserId, e.UserId, e.Type, e.SubjectId, e.OccurredAt, e.Score, now)));
         }
+        if (rows.Count > 0)
+        {
+            // The unique (sender, id) index decides duplicates, also against a concurrent request with the same ids.
+            using var turn = await gate.EnterAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var inserted = await db.InsertAsync(rows.Select(r => r.Row).ToList(), ignoreConflicts: true, r => r.Seq, cancellationToken);
+            var stored = inserted.Count == rows.Count
+                ? null
+                : (await db.ActivityEvents.Where(e => inserted.Contains(e.Seq)).Select(e => e.ExternalId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            await transaction.CommitAsync(cancellationToken);
+            signal.Notify();
+            foreach (var (index, row) in rows)
+            {
+                outcomes[index] = new EventOutcome(row.ExternalId, stored is null || stored.Contains(row.ExternalId) ? EventOutcomeKind.Accepted : EventOutcomeKind.Duplicate, null, null);
+            }
+        }
+        return new PostActivityEventsResult(
+            outcomes.Count(o => o.Outcome == EventOutcomeKind.Accepted),
+            outcomes.Count(o => o.Outcome == EventOutcomeKind.Duplicate),
+            outcomes.Count(o => o.Outcome == EventOutcomeKind.Rejected),
+            outcomes);
     }
 
     private static ActivityEventInput Read(JsonElement e)
