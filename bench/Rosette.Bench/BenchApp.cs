@@ -5,7 +5,7 @@ namespace Rosette.Bench;
 /// <summary>The app's services on a bench database: migrated, with background workers off so that nothing else competes.</summary>
 internal static class BenchApp
 {
-    public static async Task<WebApplication> StartAsync(BenchDatabase database, bool serve = false, bool workers = false)
+    public static async Task<WebApplication> StartAsync(BenchDatabase database, bool serve = false, bool workers = false, IDictionary<string, string>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = serve ? ["--urls", "http://127.0.0.1:0"] : [] });
         builder.Configuration["Rosette:Database:Provider"] = database.Provider;
@@ -14,6 +14,11 @@ internal static class BenchApp
         builder.Configuration["Rosette:Bootstrap:AdminPassword"] = "bench-password-1";
         builder.Configuration["Rosette:DataProtection:CertificatePath"] = Path.Combine(Path.GetTempPath(), "rosette-bench-dataprotection.pfx");
         builder.Configuration["Rosette:Outbox:Enabled"] = workers.ToString();
+        builder.Configuration["Rosette:Achievements:WorkerEnabled"] = workers.ToString();
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.Configuration[key] = value;
+        }
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddRosette();
         var app = builder.Build();

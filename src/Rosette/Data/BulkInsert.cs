@@ -56,8 +56,9 @@ public static class BulkInsert
         var converter = keyColumn.GetTypeMapping().Converter;
         foreach (var value in returned)
         {
-            inserted.Add(typeof(TKey) == typeof(Guid) && value is string text
-                ? (TKey)(object)Guid.Parse(text)
+            // SQLite hands keys back as text: GUIDs and integer keys (activity events) are parsed back.
+            inserted.Add(typeof(TKey) == typeof(Guid) && value is string text ? (TKey)(object)Guid.Parse(text)
+                : typeof(TKey) == typeof(long) && value is string number ? (TKey)(object)long.Parse(number, CultureInfo.InvariantCulture)
                 : (TKey)(converter is null ? value : converter.ConvertFromProvider(value))!);
         }
         return inserted;

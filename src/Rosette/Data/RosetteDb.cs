@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Rosette.Domain.Achievements;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Courses;
@@ -57,6 +58,14 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
     public DbSet<ProviderDelivery> ProviderDeliveries => Set<ProviderDelivery>();
 
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+
+    public DbSet<Achievement> Achievements => Set<Achievement>();
+
+    public DbSet<AchievementAward> AchievementAwards => Set<AchievementAward>();
+
+    public DbSet<ActivityFact> ActivityFacts => Set<ActivityFact>();
+
+    public DbSet<ActivityEvent> ActivityEvents => Set<ActivityEvent>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

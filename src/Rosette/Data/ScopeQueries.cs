@@ -1,4 +1,5 @@
 using Rosette.Domain;
+using Rosette.Domain.Achievements;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Issuance;
@@ -33,6 +34,12 @@ public static class ScopeQueries
     {
         var organizations = db.Organizations.AdministeredBy(actor);
         return actor.IsSystemAdministrator ? badges : badges.Where(b => organizations.Any(o => o.Id == b.OrganizationId));
+    }
+
+    public static IQueryable<Achievement> AdministeredBy(this IQueryable<Achievement> achievements, RosetteDb db, Actor actor)
+    {
+        var organizations = db.Organizations.AdministeredBy(actor);
+        return actor.IsSystemAdministrator ? achievements : achievements.Where(a => organizations.Any(o => o.Id == a.OrganizationId));
     }
 
     /// <summary>Classes the actor sees: administered ones, the ones they teach, and (students) the ones they attend.</summary>

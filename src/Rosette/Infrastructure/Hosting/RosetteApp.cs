@@ -2,9 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rosette.Data;
 using Rosette.Features;
-using Rosette.Features.Providers;
+using Rosette.Features.Achievements;
 using Rosette.Features.Credentials;
 using Rosette.Features.Notifications;
+using Rosette.Features.Providers;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
@@ -41,6 +42,7 @@ public static class RosetteApp
         services.AddCredentials(builder.Configuration);
         services.AddNotifications(builder.Configuration);
         services.AddBadgeProviders(builder.Configuration);
+        services.AddAchievements(builder.Configuration);
         services.AddScoped<Bootstrap>();
         return builder;
     }

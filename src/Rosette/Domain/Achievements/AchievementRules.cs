@@ -1,0 +1,89 @@
+using Rosette.Domain.Badges;
+
+namespace Rosette.Domain.Achievements;
+
+/// <summary>What the rules need to know of a user who might earn achievements.</summary>
+public sealed record Earner(Guid UserId, bool IsActiveStudent, bool Participates, bool OrganizationEnablesAchievements, string OrganizationPath);
+
+/// <summary>An enabled achievement with what its eligibility rule needs: its organization's path, and whether outsiders may earn it.</summary>
+public sealed record CatalogEntry(Achievement Achievement, string OrganizationPath, bool OpenToOutsiders);
+
+/// <summary>
+/// The only place that decides who may earn an achievement, which badge it may carry, and how often it may be earned.
+/// </summary>
+public static class AchievementRules
+{
+    /// <summary>
+    /// A user earns achievements only when they are an active student, their organization enables achievements, they
+    /// participate, and the achievement belongs to their organization or one of its ancestors, or every course its
+    /// conditions involve lets outside organizations earn achievements through it.
+    /// </summary>
+    public static Error? WhyNotEligible(Earner earner, CatalogEntry entry) =>
+        WhyNotEarner(earner)
+        ?? (!earner.OrganizationPath.StartsWith(entry.OrganizationPath, StringComparison.Ordinal) && !entry.OpenToOutsiders ? AchievementErrors.OutsideOrganization : null);
+
+    /// <summary>The part of <see cref="WhyNotEligible"/> that is about the user alone.</summary>
+    public static Error? WhyNotEarner(Earner earner) =>
+        !earner.IsActiveStudent ? AchievementErrors.NotAStudent
+        : !earner.OrganizationEnablesAchievements ? AchievementErrors.OrganizationDisabled
+        : !earner.Participates ? AchievementErrors.NotParticipating
+        : null;
+
+    /// <summary>Outsiders may earn an achievement whose conditions involve at least one course, each of which enables it.</summary>
+    public static bool IsOpenToOutsiders(Condition conditions, Func<Guid, bool> courseEnablesOutsiders)
+    {
+        var courses = conditions.Courses().Distinct().ToList();
+        return courses.Count > 0 && courses.All(courseEnablesOutsiders);
+    }
+
+    /// <summary>A badge may be attached when it belongs to the achievement's organization or lists it in its availability, and is not archived.</summary>
+    public static Error? WhyNotAttach(Badge? badge, Guid badgeId, Guid achievementOrganizationId) =>
+        badge is null ? AchievementErrors.UnknownBadge(badgeId)
+        : badge.OrganizationId != achievementOrganizationId && badge.Availability.All(a => a.OrganizationId != achievementOrganizationId)
+            ? AchievementErrors.BadgeNotAvailable(badge)
+        : badge.IsArchived ? AchievementErrors.BadgeArchived(badge)
+        : null;
+
+    /// <summary>
+    /// Whether a user may earn the achievement (again) at <paramref name="at"/>: per_user, at most Frequency times per user;
+    /// per_day, once a day per user and at most Frequency times a day in all; per_achievement, once per user and at most
+    /// Frequency times in all.
+    /// </summary>
+    public static bool MayEarn(Achievement achievement, IReadOnlyCollection<DateTime> earnedByUser, DateTime at, int earnedInAll, int earnedInAllThatDay) =>
+        achievement.FrequencyType switch
+        {
+            FrequencyType.PerUser => earnedByUser.Count < achievement.Frequency,
+            FrequencyType.PerDay => earnedInAllThatDay < achievement.Frequency && earnedByUser.All(e => e.Date != at.Date),
+            _ => earnedInAll < achievement.Frequency && earnedByUser.Count == 0,
+        };
+}
+
+public static class AchievementErrors
+{
+    public static readonly InvalidError NotAStudent = new("not_a_student", "Only active students earn achievements.");
+
+    public static readonly InvalidError OrganizationDisabled =
+        new("achievements_disabled", "The student's organization does not take part in achievements.");
+
+    public static readonly InvalidError NotParticipating = new("not_participating", "The student does not participate in achievements.");
+
+    public static readonly InvalidError OutsideOrganization = new("outside_organization",
+        "The achievement belongs to another organization, and its courses do not enable achievements for outside organizations.");
+
+    public static readonly ConflictError HasEarnings = new("achievement_earned", "The achievement has been earned, so it cannot be deleted; disable it instead.");
+
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage achievements.");
+
+    public static Error UnknownBadge(Guid badgeId) => InvalidError.Field("badgeId", "unknown_badge", $"There is no badge with id '{badgeId}'.");
+
+    public static Error BadgeNotAvailable(Badge badge) => InvalidError.Field("badgeId", "badge_not_available",
+        $"The badge '{badge.Name}' belongs to another organization and is not available to the achievement's organization.");
+
+    public static Error BadgeArchived(Badge badge) => InvalidError.Field("badgeId", "badge_archived", $"The badge '{badge.Name}' is archived.");
+
+    public static Error UnknownCourses(IEnumerable<(string Path, Guid CourseId)> unknown)
+    {
+        var fields = unknown.GroupBy(u => u.Path).ToDictionary(g => g.Key, g => g.Select(u => $"There is no course with id '{u.CourseId}'.").ToArray());
+        return new InvalidError("unknown_course", string.Join(" ", fields.Values.SelectMany(m => m)), fields);
+    }
+}

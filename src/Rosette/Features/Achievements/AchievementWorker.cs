@@ -1,0 +1,154 @@
+using Rosette.Infrastructure.Outbox;
+
+namespace Rosette.Features.Achievements;
+
+public sealed class AchievementOptions
+{
+    public const string Section = "Rosette:Achievements";
+
+    /// <summary>Run the event worker in this instance (every instance may: they share the work, each event once).</summary>
+    public bool WorkerEnabled { get; set; } = true;
+
+    /// <summary>Events per transaction: larger batches are faster in all, smaller ones hold the database's locks for less.</summary>
+    public int BatchSize { get; set; } = 2000;
+
+    /// <summary>How often an idle worker looks for events stored by other instances; its own instance's wake it at once.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Users per transaction in a retroactive evaluation.</summary>
+    public int RetroactiveChunkSize { get; set; } = 1000;
+}
+
+/// <summary>Wakes this instance's worker as soon as events are committed here.</summary>
+public sealed class ActivitySignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try
+        {
+            if (_signal.CurrentCount == 0)
+            {
+                _signal.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _signal.Dispose();
+}
+
+/// <summary>
+/// Takes turns at SQLite's single write lock within this process. Microsoft.Data.Sqlite retries a busy database only every
+/// 150 ms, so a worker that starts its next batch the moment it commits would starve the API's writes; waiting here, in
+/// order, instead keeps both moving. PostgreSQL locks rows, not the database, and needs no gate.
+/// </summary>
+public sealed class ActivityWriteGate(Data.DatabaseOptions database) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public async Task<IDisposable?> EnterAsync(CancellationToken cancellationToken)
+    {
+        if (database.IsPostgres)
+        {
+            return null;
+        }
+        await _gate.WaitAsync(cancellationToken);
+        return new Turn(_gate);
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    private sealed class Turn(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            try
+            {
+                if (Interlocked.Exchange(ref _released, 1) == 0)
+                {
+                    gate.Release();
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The app is shutting down.
+            }
+        }
+    }
+}
+
+/// <summary>The background worker: processes pending activity events in batches until none are left, then waits for a signal or the poll interval.</summary>
+public sealed class AchievementWorker(IServiceScopeFactory scopes, ActivitySignal signal, AchievementOptions options, ILogger<AchievementWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.WorkerEnabled)
+        {
+            return;
+        }
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var processed = await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(options.BatchSize, stoppingToken);
+                failures = 0;
+                if (processed == 0)
+                {
+                    await signal.WaitAsync(options.PollInterval, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The batch rolled back: its events stay pending and are tried again, after a growing pause.
+                failures++;
+                logger.LogError(e, "The achievement worker failed (attempt {Attempt}); its batch stays pending.", failures);
+                try
+                {
+                    await Task.Delay(OutboxDispatcher.Backoff(Math.Min(failures, 6)), stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Retroactive evaluation, run by the outbox after an achievement is created, enabled, or given new conditions or a badge.</summary>
+public sealed class RetroactiveEvaluationHandler(AchievementProcessor processor, AchievementOptions options) : IOutboxHandler
+{
+    public string Topic => AchievementTopics.Evaluate;
+
+    public Task HandleAsync(OutboxMessage message, CancellationToken cancellationToken) =>
+        processor.EvaluateRetroactivelyAsync(message.Read<EvaluateAchievement>().AchievementId, options.RetroactiveChunkSize, cancellationToken);
+}
+
+public static class AchievementRegistration
+{
+    public static IServiceCollection AddAchievements(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(configuration.GetSection(AchievementOptions.Section).Get<AchievementOptions>() ?? new AchievementOptions());
+        services.AddSingleton<ActivitySignal>();
+        services.AddSingleton<ActivityWriteGate>();
+        services.AddScoped<AchievementProcessor>();
+        services.AddScoped<IOutboxHandler, RetroactiveEvaluationHandler>();
+        services.AddHostedService<AchievementWorker>();
+        return services;
+    }
+}

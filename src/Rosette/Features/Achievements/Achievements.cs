@@ -1,0 +1,281 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Achievements;
+using Rosette.Infrastructure.Http;
+using Rosette.Infrastructure.Outbox;
+
+namespace Rosette.Features.Achievements;
+
+public sealed record AchievementDto(
+    Guid Id, Guid OrganizationId, string Name, string Description, int Points, int Frequency, FrequencyType FrequencyType, bool Enabled,
+    Guid? BadgeId, JsonElement Conditions, DateTime CreatedAt, DateTime UpdatedAt)
+{
+    public static AchievementDto From(Achievement a) => new(
+        a.Id, a.OrganizationId, a.Name, a.Description, a.Points, a.Frequency, a.FrequencyType, a.IsEnabled, a.BadgeId,
+        ConditionJson.ToElement(a.Conditions), a.CreatedAt, a.UpdatedAt);
+}
+
+public sealed record CreateAchievementRequest(
+    Guid? OrganizationId, string? Name, string? Description, int? Points, int? Frequency, FrequencyType? FrequencyType, bool? Enabled,
+    Guid? BadgeId, JsonElement? Conditions);
+
+public sealed record UpdateAchievementRequest(
+    string? Name, string? Description, int? Points, int? Frequency, FrequencyType? FrequencyType, bool? Enabled,
+    Guid? BadgeId, bool? RemoveBadge, JsonElement? Conditions);
+
+public sealed record AchievementListRequest(int? Page, int? PageSize, string? Search, Guid? OrganizationId, bool? Enabled);
+
+public sealed record AchievementEarner(Guid UserId, string FirstName, string LastName, string Email, Guid OrganizationId, int Times, DateTime FirstEarnedAt, DateTime LastEarnedAt);
+
+/// <summary>
+/// Administrators manage the achievements of the organizations in their scope. Creating or enabling an achievement, giving
+/// it new conditions or a badge, publishes <see cref="AchievementTopics.Evaluate"/> in the same transaction: the outbox
+/// then awards it retroactively (<see cref="RetroactiveEvaluationHandler"/>).
+/// </summary>
+public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeProvider clock)
+{
+    public async Task<Result<AchievementDto>> CreateAsync(Actor actor, CreateAchievementRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AchievementErrors.AdministratorsOnly;
+        }
+        if (request.OrganizationId is not { } organizationId)
+        {
+            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+        }
+        if (!await db.Organizations.AdministeredBy(actor).AnyAsync(o => o.Id == organizationId, cancellationToken))
+        {
+            return CommonErrors.NotFound("organization", organizationId);
+        }
+        var errors = new ValidationErrors();
+        var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json ? await ConditionsAsync(json, errors, cancellationToken) : null;
+        var badge = request.BadgeId is { } badgeId ? await LoadBadgeAsync(badgeId, cancellationToken) : null;
+        var changes = new AchievementChanges(request.Name, request.Description, request.Points ?? 0, request.Frequency ?? 1,
+            request.FrequencyType ?? FrequencyType.PerUser, request.Enabled ?? true, request.BadgeId, false);
+        var created = Achievement.Create(organizationId, changes, conditions, badge, clock.UtcNowSeconds(), errors);
+        if (errors.Any)
+        {
+            return ErrorOf(errors);
+        }
+        db.Achievements.Add(created.Value);
+        await SaveAsync(created.Value, created.Value.IsEnabled, cancellationToken);
+        return AchievementDto.From(created.Value);
+    }
+
+    public async Task<Result<Paged<AchievementDto>>> ListAsync(Actor actor, AchievementListRequest request, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AchievementErrors.AdministratorsOnly;
+        }
+        var paging = new PageRequest(request.Page, request.PageSize, request.Search);
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var query = db.Achievements.AsNoTracking().AdministeredBy(db, actor);
+        if (paging.Term is { } term)
+        {
+            query = query.Where(a => a.Name.ToLower().Contains(term));
+        }
+        if (request.OrganizationId is { } organizationId)
+        {
+            query = query.Where(a => a.OrganizationId == organizationId);
+        }
+        if (request.Enabled is { } enabled)
+        {
+            query = query.Where(a => a.IsEnabled == enabled);
+        }
+        return await paging.ToPageAsync(query.OrderBy(a => a.Name).ThenBy(a => a.Id), AchievementDto.From, cancellationToken);
+    }
+
+    public async Task<Result<AchievementDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(actor, id, tracked: false, cancellationToken);
+        return found.IsSuccess ? AchievementDto.From(found.Value) : found.Error!;
+    }
+
+    public async Task<Result<AchievementDto>> UpdateAsync(Actor actor, Guid id, UpdateAchievementRequest request, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(actor, id, tracked: true, cancellationToken);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var achievement = found.Value;
+        var errors = new ValidationErrors();
+        var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json ? await ConditionsAsync(json, errors, cancellationToken) : null;
+        var badge = request.BadgeId is { } badgeId && request.RemoveBadge != true ? await LoadBadgeAsync(badgeId, cancellationToken) : null;
+        var changes = new AchievementChanges(request.Name, request.Description, request.Points, request.Frequency, request.FrequencyType,
+            request.Enabled, request.BadgeId, request.RemoveBadge ?? false);
+        var updated = achievement.Update(changes, conditions, badge, clock.UtcNowSeconds(), errors);
+        if (errors.Any)
+        {
+            return ErrorOf(errors);
+        }
+        await SaveAsync(achievement, updated.Value, cancellationToken);
+        return AchievementDto.From(achievement);
+    }
+
+    public async Task<Result<AchievementDto>> SetEnabledAsync(Actor actor, Guid id, bool enabled, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(actor, id, tracked: true, cancellationToken);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var retroactive = found.Value.SetEnabled(enabled, clock.UtcNowSeconds());
+        await SaveAsync(found.Value, retroactive, cancellationToken);
+        return AchievementDto.From(found.Value);
+    }
+
+    /// <summary>An achievement nobody has earned can be deleted; one that has been earned is disabled instead.</summary>
+    public async Task<Error?> DeleteAsync(Actor actor, Guid id, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(actor, id, tracked: true, cancellationToken);
+        if (!found.IsSuccess)
+        {
+            return found.Error;
+        }
+        if (await db.AchievementAwards.AnyAsync(a => a.AchievementId == id, cancellationToken))
+        {
+            return AchievementErrors.HasEarnings;
+        }
+        db.Achievements.Remove(found.Value);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Earned in the meantime: the foreign key refuses the delete.
+            return AchievementErrors.HasEarnings;
+        }
+        return null;
+    }
+
+    /// <summary>Who earned the achievement: one row per user, with how many times and when.</summary>
+    public async Task<Result<Paged<AchievementEarner>>> EarnersAsync(Actor actor, Guid id, PageRequest paging, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(actor, id, tracked: false, cancellationToken);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var groups = db.AchievementAwards.Where(a => a.AchievementId == id).GroupBy(a => a.UserId)
+            .Select(g => new { UserId = g.Key, Times = g.Count(), First = g.Min(a => a.EarnedAt), Last = g.Max(a => a.EarnedAt) });
+        var earners =
+            from g in groups
+            join u in db.Users on g.UserId equals u.Id
+            select new EarnerRow
+            {
+                UserId = u.Id,
+                FirstName = u.FirstName,
+                LastName = u.LastName,
+                Email = u.Email,
+                OrganizationId = u.OrganizationId,
+                SearchText = u.SearchText,
+                Times = g.Times,
+                First = g.First,
+                Last = g.Last,
+            };
+        if (paging.Term is { } term)
+        {
+            earners = earners.Where(e => e.SearchText.Contains(term));
+        }
+        return await paging.ToPageAsync(earners.OrderBy(e => e.First).ThenBy(e => e.UserId),
+            e => new AchievementEarner(e.UserId, e.FirstName, e.LastName, e.Email, e.OrganizationId, e.Times, e.First, e.Last), cancellationToken);
+    }
+
+    private sealed class EarnerRow
+    {
+        public Guid UserId { get; init; }
+
+        public string FirstName { get; init; } = "";
+
+        public string LastName { get; init; } = "";
+
+        public string Email { get; init; } = "";
+
+        public Guid OrganizationId { get; init; }
+
+        public string SearchText { get; init; } = "";
+
+        public int Times { get; init; }
+
+        public DateTime First { get; init; }
+
+        public DateTime Last { get; init; }
+    }
+
+    private async Task<Result<Achievement>> FindAsync(Actor actor, Guid id, bool tracked, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return AchievementErrors.AdministratorsOnly;
+        }
+        var query = db.Achievements.AdministeredBy(db, actor);
+        var achievement = await (tracked ? query : query.AsNoTracking()).SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        return achievement is null ? CommonErrors.NotFound("achievement", id) : achievement;
+    }
+
+    /// <summary>Parses the conditions and checks that every course they name exists.</summary>
+    private async Task<Condition?> ConditionsAsync(JsonElement json, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        var parsed = errors.Check(ConditionJson.Parse(json));
+        if (parsed is null)
+        {
+            return null;
+        }
+        var named = ConditionJson.CoursePaths(parsed).ToList();
+        var ids = named.Select(n => n.CourseId).Distinct().ToList();
+        var known = await db.Courses.Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken);
+        var unknown = named.Where(n => !known.Contains(n.CourseId)).ToList();
+        if (unknown.Count > 0)
+        {
+            errors.Add(AchievementErrors.UnknownCourses(unknown));
+            return null;
+        }
+        return parsed;
+    }
+
+    /// <summary>Problems only with the conditions keep their own code, however many paths they concern.</summary>
+    private static InvalidError ErrorOf(ValidationErrors errors)
+    {
+        var error = errors.ToError();
+        return error.Code == "validation_failed" && error.Fields is { Count: > 0 } fields && fields.Keys.All(k => k.StartsWith("conditions", StringComparison.Ordinal))
+            ? error with { Code = "invalid_conditions" }
+            : error;
+    }
+
+    private Task<Domain.Badges.Badge?> LoadBadgeAsync(Guid badgeId, CancellationToken cancellationToken) =>
+        db.Badges.AsNoTracking().Include(b => b.Availability).SingleOrDefaultAsync(b => b.Id == badgeId, cancellationToken);
+
+    private async Task SaveAsync(Achievement achievement, bool retroactive, CancellationToken cancellationToken)
+    {
+        if (retroactive)
+        {
+            db.Publish(AchievementTopics.Evaluate, new EvaluateAchievement(achievement.Id), clock.GetUtcNow().UtcDateTime);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        if (retroactive)
+        {
+            outbox.Notify();
+        }
+    }
+}
+
+public static class AchievementTopics
+{
+    /// <summary>Award an achievement retroactively to everyone who has met its requirements: payload <see cref="EvaluateAchievement"/>.</summary>
+    public const string Evaluate = "achievements.evaluate";
+}
+
+public sealed record EvaluateAchievement(Guid AchievementId);

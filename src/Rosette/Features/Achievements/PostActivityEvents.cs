@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Achievements;
+
+namespace Rosette.Features.Achievements;
+
+public enum EventOutcomeKind
+{
+    Accepted,
+    Duplicate,
+    Rejected,
+}
+
+public sealed record EventOutcome(string? Id, EventOutcomeKind Outcome, string? Code, string? Message);
+
+public sealed record PostActivityEventsResult(int Accepted, int Duplicates, int Rejected, IReadOnlyList<EventOutcome> Events);
+
+/// <summary>For the OpenAPI document: the shape of one event.</summary>
+public sealed record ActivityEventDto(string Id, Guid UserId, string Type, string SubjectId, DateTimeOffset OccurredAt, double? Score);
+
+/// <summary>
+/// Stores up to 10,000 activity events durably, one outcome per event, before answering; the worker evaluates them.
+/// Each event stands alone: a malformed one is rejected with a code and never spoils the others. An id this sender
+/// already used (in an earlier request or earlier in this one) is a duplicate: stored once, evaluated once.
+/// Administrators post events for users in their scope; an integration signs in as an administrator account of the
+/// organization whose activity it reports.
+/// </summary>
+public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signal, ActivityWriteGate gate, TimeProvider clock)
+{
+    public async Task<Result<PostActivityEventsResult>> HandleAsync(Actor actor, JsonElement body, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return ActivityEventErrors.AdministratorsOnly;
+        }
+        if (body.ValueKind != JsonValueKind.Array)
+        {
+            return new InvalidError("validation_failed", "The body must be a JSON array of events: [{id, userId, type, subjectId, occurredAt, score?}].");
+        }
+        var count = body.GetArrayLength();
+        if (count == 0)
+        {
+            return ActivityEventErrors.EmptyRequest;
+        }
+        if (count > ActivityEvent.MaxPerRequest)
+        {
+            return ActivityEventErrors.TooMany;
+        }
+        var now = clock.UtcNowSeconds();
+        var raw = body.EnumerateArray().ToList();
+        var parsed = raw.Select(e => ActivityEventRules.Parse(Read(e), now)).ToList();
+        var userIds = parsed.Where(p => p.IsSuccess).Select(p => p.Value.UserId).Distinct().ToList();
+        var courseIds = parsed.Where(p => p.IsSuccess && p.Value.Type == ActivityType.CourseCompleted).Select(p => Guid.Parse(p.Value.SubjectId)).Distinct().ToList();
+        var users = (await db.Users.AdministeredBy(db, actor).Where(u => userIds.Contains(u.Id)).Select(u => u.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var courses = courseIds.Count == 0 ? [] : (await db.Courses.Where(c => courseIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken)).ToHashSet();
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var outcomes = new EventOutcome[count];
+        var rows = new List<(int Index, ActivityEvent Row)>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var result = parsed[i];
+            var error = result.Error
+                ?? (!users.Contains(result.Value.UserId) ? ActivityEventErrors.UnknownUser
+                : result.Value.Type == ActivityType.CourseCompleted && !courses.Contains(Guid.Parse(result.Value.SubjectId)) ? ActivityEventErrors.UnknownCourse
+                : null);
+            if (error is not null)
+            {
+                outcomes[i] = new EventOutcome(IdOf(raw[i]), EventOutcomeKind.Rejected, error.Code, error.Message);
+                continue;
+            }
+            var e = result.Value;
+            if (!seen.Add(e.Id))
+            {
+                outcomes[i] = new EventOutcome(e.Id, EventOutcomeKind.Duplicate, null, null);
+                continue;
+            }
+            rows.Add((i, ActivityEvent.Create(e.Id, actor.UserId, e.UserId, e.Type, e.SubjectId, e.OccurredAt, e.Score, now)));
+        }
+        if (rows.Count > 0)
+        {
+            // The unique (sender, id) index decides duplicates, also against a concurrent request with the same ids.
+            using var turn = await gate.EnterAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var inserted = await db.InsertAsync(rows.Select(r => r.Row).ToList(), ignoreConflicts: true, r => r.Seq, cancellationToken);
+            var stored = inserted.Count == rows.Count
+                ? null
+                : (await db.ActivityEvents.Where(e => inserted.Contains(e.Seq)).Select(e => e.ExternalId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            await transaction.CommitAsync(cancellationToken);
+            signal.Notify();
+            foreach (var (index, row) in rows)
+            {
+                outcomes[index] = new EventOutcome(row.ExternalId, stored is null || stored.Contains(row.ExternalId) ? EventOutcomeKind.Accepted : EventOutcomeKind.Duplicate, null, null);
+            }
+        }
+        return new PostActivityEventsResult(
+            outcomes.Count(o => o.Outcome == EventOutcomeKind.Accepted),
+            outcomes.Count(o => o.Outcome == EventOutcomeKind.Duplicate),
+            outcomes.Count(o => o.Outcome == EventOutcomeKind.Rejected),
+            outcomes);
+    }
+
+    private static ActivityEventInput Read(JsonElement e)
+    {
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            return new ActivityEventInput(null, null, null, null, null, null, NotAnObject: true);
+        }
+        double? score = null;
+        var scoreInvalid = false;
+        if (e.TryGetProperty("score", out var s) && s.ValueKind != JsonValueKind.Null)
+        {
+            if (s.ValueKind == JsonValueKind.Number && s.TryGetDouble(out var value))
+            {
+                score = value;
+            }
+            else
+            {
+                scoreInvalid = true;
+            }
+        }
+        return new ActivityEventInput(IdOf(e), Text(e, "userId"), Text(e, "type"), Text(e, "subjectId"), Text(e, "occurredAt"), score, scoreInvalid);
+    }
+
+    /// <summary>Ids may be strings or numbers in the sender's system; both are kept as text.</summary>
+    private static string? IdOf(JsonElement e) =>
+        e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("id", out var id) ? null
+        : id.ValueKind == JsonValueKind.String ? id.GetString()
+        : id.ValueKind == JsonValueKind.Number ? id.GetRawText()
+        : null;
+
+    private static string? Text(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var value) ? value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => null,
+        } : null;
+}

@@ -1,0 +1,231 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Achievements;
+using Rosette.Domain.Badges;
+using Rosette.Domain.Issuance;
+using Rosette.Domain.Organizations;
+using Rosette.Domain.Users;
+using Rosette.Features.Achievements;
+using Rosette.Features.Issuance;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features;
+
+/// <summary>
+/// An accepted event is never lost and never evaluated twice: a process killed (SIGKILL) while the worker is busy ends, after a
+/// restart, exactly where a run without the crash ends; and two hosts on one database process each event once.
+/// </summary>
+public sealed class AchievementCrashTests(AchievementCrashTests.WorkerlessHost app) : IClassFixture<AchievementCrashTests.WorkerlessHost>
+{
+    /// <summary>The test's own host reads and seeds the database but evaluates nothing: the app process is the only worker.</summary>
+    public sealed class WorkerlessHost : AppFixture
+    {
+        protected override RosetteFactory CreateFactory(TestDatabase database) =>
+            new(database, settings: new Dictionary<string, string?> { ["Rosette:Achievements:WorkerEnabled"] = "false" });
+    }
+
+    private const int Students = 1500;
+    private const int EventsPerStudent = 20;
+
+    [Fact]
+    public async Task Worker_ProcessKilledWhileBusy_RestartEndsWithTheOutcomeOfARunWithoutTheCrash()
+    {
+        var data = Dataset.Create(Students);
+        await using var referenceDatabase = await TestDatabase.CreateAsync();
+        await using var reference = new RosetteFactory(referenceDatabase);
+        await data.WriteAsync(reference);
+        await data.WriteAsync(app.Factory);
+        var requests = data.Requests(EventsPerStudent);
+        var total = requests.Sum(r => r.Length);
+
+        var expected = await RunAsync(reference, requests);
+
+        using var token = await app.Factory.ClientForAsync(data.Admin);
+        var settings = new Dictionary<string, string> { ["Rosette:Achievements:BatchSize"] = "200" };
+        int processedAtKill;
+        await using (var doomed = await AppProcess.StartAsync(app.Database, settings))
+        {
+            using var client = doomed.CreateClient();
+            client.DefaultRequestHeaders.Authorization = token.DefaultRequestHeaders.Authorization;
+            foreach (var request in requests)
+            {
+                var accepted = await (await client.PostJsonAsync(Achieve.EventsUrl, request)).IsOkAsync<PostActivityEventsResult>(HttpStatusCode.Accepted);
+                Assert.Equal(request.Length, accepted.Accepted);
+            }
+            await Achieve.UntilAsync(app.Factory, db => db.ActivityEvents.AnyAsync(e => e.ProcessedAt != null));
+            await doomed.KillAsync();
+            processedAtKill = await app.Factory.WithDbAsync(db => db.ActivityEvents.CountAsync(e => e.ProcessedAt != null));
+        }
+        Assert.InRange(processedAtKill, 1, total - 1);
+
+        await using (await AppProcess.StartAsync(app.Database))
+        {
+            await Achieve.UntilAsync(app.Factory, async db => !await db.ActivityEvents.AnyAsync(e => e.ProcessedAt == null), 120);
+        }
+        var actual = await Outcome.ReadAsync(app.Factory);
+
+        Assert.Equal(total, actual.Processed);
+        Assert.Equal(expected.Earnings, actual.Earnings);
+        Assert.Equal(expected.Badges, actual.Badges);
+        Assert.Equal(expected.Facts, actual.Facts);
+        Assert.NotEmpty(actual.Badges);
+    }
+
+    private static async Task<Outcome> RunAsync(RosetteFactory factory, object[][] requests)
+    {
+        var data = await factory.WithDbAsync(db => db.Users.SingleAsync(u => u.Email == Dataset.AdminEmail));
+        using var client = await factory.ClientForAsync(data);
+        foreach (var request in requests)
+        {
+            await (await client.PostJsonAsync(Achieve.EventsUrl, request)).IsOkAsync<PostActivityEventsResult>(HttpStatusCode.Accepted);
+        }
+        await Achieve.SettledAsync(factory, 120);
+        return await Outcome.ReadAsync(factory);
+    }
+
+    /// <summary>Everything the worker decides, as comparable text (ids are the same in both databases; times of recording are not compared).</summary>
+    private sealed record Outcome(int Processed, List<string> Earnings, List<string> Badges, List<string> Facts)
+    {
+        public static Task<Outcome> ReadAsync(RosetteFactory factory) => factory.WithDbAsync(async db => new Outcome(
+            await db.ActivityEvents.CountAsync(e => e.ProcessedAt != null),
+            (await db.AchievementAwards.ToListAsync()).Select(a => $"{a.AchievementId} {a.UserId} {a.Ordinal} {a.EarnedAt:O} {a.Points} {a.EventSeq} {a.BadgeAwardId is null}").Order().ToList(),
+            (await db.Awards.Where(a => a.RevokedAt == null).ToListAsync()).Select(a => $"{a.BadgeId} {a.StudentId} {a.Source}").Order().ToList(),
+            (await db.ActivityFacts.ToListAsync()).Select(f => $"{f.UserId} {f.Type} {f.SubjectId} {f.FirstAt:O}").Order().ToList()));
+    }
+
+    /// <summary>
+    /// The same organization, people, badges and achievements, with the same ids, written to any database. Achievements cover
+    /// combinators, repeat earnings, a limit in all, points and badges.
+    /// </summary>
+    private sealed class Dataset
+    {
+        public const string AdminEmail = "crash.admin@rosette.test";
+
+        public required Organization Organization { get; init; }
+        public required User Admin { get; init; }
+        public required List<User> Students { get; init; }
+        public required List<Badge> Badges { get; init; }
+        public required List<Achievement> Achievements { get; init; }
+
+        public static Dataset Create(int students)
+        {
+            var now = DateTime.UtcNow.AddDays(-1);
+            now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+            var organization = Organization.Create(Actor.System, "Crash Academy", null, now).Value;
+            organization.SetEnableAchievements(true);
+            var badges = Enumerable.Range(0, 2).Select(i => Badge.Create($"Crash badge {i}", "Earned automatically.", null, organization, true, null, [], now).Value).ToList();
+            Achievement Make(string name, string conditions, int points, int frequency, FrequencyType type, Badge? badge) =>
+                Achievement.Create(organization.Id, new AchievementChanges(name, "", points, frequency, type, true, badge?.Id, false),
+                    ConditionJson.Parse(conditions).Value, badge, now, new ValidationErrors()).Value;
+            return new Dataset
+            {
+                Organization = organization,
+                Admin = User.Create(AdminEmail, "Crash", "Admin", organization.Id, UserRole.Administrator, now).Value,
+                Students = Enumerable.Range(0, students).Select(i => User.Create($"crash{i}@rosette.test", "Crash", $"Student {i}", organization.Id, UserRole.Student, now).Value).ToList(),
+                Badges = badges,
+                Achievements =
+                [
+                    Make("Both labs", """{"type":"all","conditions":[{"type":"lab_completed","labId":"lab-1"},{"type":"lab_completed","labId":"lab-2"}]}""", 10, 1, FrequencyType.PerUser, badges[0]),
+                    Make("Lab three, thrice", """{"type":"lab_completed","labId":"lab-3"}""", 5, 3, FrequencyType.PerUser, null),
+                    Make("First 700 launches", """{"type":"lab_launched","labId":"lab-1"}""", 1, 700, FrequencyType.PerAchievement, null),
+                    Make("Twenty points", """{"type":"points_at_least","points":20}""", 0, 1, FrequencyType.PerUser, badges[1]),
+                ],
+            };
+        }
+
+        public async Task WriteAsync(RosetteFactory factory)
+        {
+            await factory.WithDbAsync(async db =>
+            {
+                db.Organizations.Add(Organization);
+                db.Badges.AddRange(Badges);
+                await db.SaveChangesAsync();
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                await db.InsertAsync(Students.Append(Admin).ToList(), ignoreConflicts: false, u => u.Id, CancellationToken.None);
+                await transaction.CommitAsync();
+                db.Achievements.AddRange(Achievements);
+                await db.SaveChangesAsync();
+            });
+        }
+
+        /// <summary>Requests of at most 10,000 events; each student's events in a varied order, some of them late (earlier occurredAt).</summary>
+        public object[][] Requests(int perStudent)
+        {
+            string[] kinds = ["lab_launched:lab-1", "lab_completed:lab-3", "lab_completed:lab-1", "lab_completed:lab-3", "lab_completed:lab-2", "lab_launched:lab-2"];
+            var start = DateTime.UtcNow.AddHours(-6);
+            var events = new List<object>();
+            for (var round = 0; round < perStudent; round++)
+            {
+                for (var s = 0; s < Students.Count; s++)
+                {
+                    var kind = kinds[(s + round) % kinds.Length].Split(':');
+                    var at = start.AddSeconds(round * 60 + (s % 7 == 0 ? -3600 : s));
+                    events.Add(Achieve.Event($"s{s}-r{round}", Students[s].Id, kind[0], kind[1], at));
+                }
+            }
+            return events.Chunk(10_000).ToArray();
+        }
+    }
+}
+
+/// <summary>Two app hosts on one database share the work; each event is evaluated exactly once.</summary>
+public sealed class AchievementMultiInstanceTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task Worker_TwoHostsOnOneDatabase_ProcessEachEventOnce()
+    {
+        var world = await app.NewWorldAsync();
+        await Achieve.EnableAsync(app.Factory, world);
+        var students = await Seed.EnrolledStudentsAsync(app.Factory.Services, world.A.Id, world.Class.Id, 300);
+        await using var second = new RosetteFactory(app.Database);
+        var one = await app.ClientAsync(world.AdminRoot);
+        var two = await second.ClientForAsync(world.AdminRoot);
+        var everyEvent = await (await one.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("lab-1"), frequency: 1_000_000)))
+            .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        var withBadge = await (await one.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("lab-1"), world.Manual.Id)))
+            .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        var random = new Random(6);
+        var requests = Enumerable.Range(0, 20).Select(r => Enumerable.Range(0, 250)
+            .Select(i => Achieve.Event($"r{r}-{i}", students[random.Next(students.Count)], "lab_completed", "lab-1")).ToArray()).ToList();
+
+        var answers = await Task.WhenAll(requests.Select((events, r) => (r % 2 == 0 ? one : two).PostJsonAsync(Achieve.EventsUrl, events)));
+        foreach (var answer in answers)
+        {
+            Assert.Equal(250, (await answer.IsOkAsync<PostActivityEventsResult>(HttpStatusCode.Accepted)).Accepted);
+        }
+        await Achieve.SettledAsync(app.Factory, 120);
+
+        var earnings = await Achieve.EarningsAsync(app.Factory, everyEvent.Id);
+        Assert.Equal(5000, earnings.Count);
+        Assert.All(earnings.GroupBy(e => e.UserId), g => Assert.Equal(Enumerable.Range(1, g.Count()), g.Select(e => e.Ordinal).Order()));
+        Assert.Equal(5000, earnings.Select(e => e.EventSeq).Distinct().Count());
+        var earners = earnings.Select(e => e.UserId).Distinct().Order().ToList();
+        Assert.Equal(earners, (await Achieve.EarningsAsync(app.Factory, withBadge.Id)).Select(e => e.UserId).Order());
+        Assert.Equal(earners, (await Achieve.BadgeAwardsAsync(app.Factory, world.Manual.Id)).Select(a => a.StudentId).Order());
+    }
+
+    [Fact]
+    public async Task ManualAndAutomaticIssuance_SameBadgeSameStudentAtOnce_EndWithExactlyOneAward()
+    {
+        var world = await app.NewWorldAsync();
+        await Achieve.EnableAsync(app.Factory, world);
+        var students = await Seed.EnrolledStudentsAsync(app.Factory.Services, world.A.Id, world.Class.Id, 40);
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var achievement = await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("lab-1"), world.Manual.Id)))
+            .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+
+        var manual = students.Select(s => admin.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances", new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { s } }));
+        var automatic = students.Select((s, i) => admin.PostJsonAsync(Achieve.EventsUrl, new[] { Achieve.Event($"e{i}", s, "lab_completed", "lab-1") }));
+        var answers = await Task.WhenAll(manual.Zip(automatic, (m, a) => new[] { m, a }).SelectMany(p => p));
+        var manualResults = await Task.WhenAll(answers.Where((_, i) => i % 2 == 0).Select(r => r.IsOkAsync<IssueBadgesResult>()));
+        await Achieve.SettledAsync(app.Factory);
+
+        var awards = await Achieve.BadgeAwardsAsync(app.Factory, world.Manual.Id);
+        Assert.Equal(students.Order(), awards.Select(a => a.StudentId).Order());
+        Assert.Equal(students.Order(), (await Achieve.EarningsAsync(app.Factory, achievement.Id)).Select(e => e.UserId).Order());
+        Assert.All(manualResults, r => Assert.True(r.Issued.Count == 1 || r.Failed.Single().Code == "already_earned"));
+        Assert.Equal(awards.Count(a => a.Source == AwardSource.Roster), manualResults.Sum(r => r.Issued.Count));
+    }
+}
