@@ -24,4 +24,21 @@ var latency = new Command("achievements-latency", "Latency from an accepted even
 latency.SetAction((parse, _) => AchievementsBench.LatencyAsync(parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(database)!));
 root.Subcommands.Add(latency);
 
+var requests = new Option<int>("--requests") { DefaultValueFactory = _ => 10 };
+var pairs = new Option<int>("--students") { DefaultValueFactory = _ => 5000 };
+var issueHttp = new Command("issue-http", "A 1 badge x N students batch over HTTP (median of --requests), against the same handler in-process.") { pairs, requests, database };
+issueHttp.SetAction((parse, _) => PagesBench.IssueHttpAsync(parse.GetValue(pairs), parse.GetValue(requests), parse.GetValue(database)!));
+root.Subcommands.Add(issueHttp);
+
+var runs = new Option<int>("--runs") { DefaultValueFactory = _ => 30 };
+var rosterPage = new Command("roster-page", "The roster page and the Choose Student(s) search of a large class, against /health.") { students, runs, database };
+rosterPage.SetAction((parse, _) => PagesBench.RosterAsync(parse.GetValue(students), parse.GetValue(runs), parse.GetValue(database)!));
+root.Subcommands.Add(rosterPage);
+
+var awardCount = new Option<int>("--awards") { DefaultValueFactory = _ => 10_000 };
+var providerLatency = new Option<int>("--provider-latency-ms") { DefaultValueFactory = _ => 50 };
+var deliveries = new Command("deliveries", "A batch of awards delivered to a stand-in Credly answering in 50 ms, against direct requests to it.") { awardCount, providerLatency, database };
+deliveries.SetAction((parse, _) => DeliveriesBench.RunAsync(parse.GetValue(awardCount), parse.GetValue(providerLatency), parse.GetValue(database)!));
+root.Subcommands.Add(deliveries);
+
 return await root.Parse(args).InvokeAsync();

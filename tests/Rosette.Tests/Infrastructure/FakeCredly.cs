@@ -61,7 +61,7 @@ public sealed class FakeCredly : IDisposable
     /// <summary>Every answer is delayed this long (the benchmark's 50 ms provider).</summary>
     public TimeSpan Latency { get; set; }
 
-    public TimeSpan SlowAnswer { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan SlowAnswer { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Every request fails with 500 while set.</summary>
     public bool Down { get; set; }

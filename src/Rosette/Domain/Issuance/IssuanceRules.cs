@@ -4,8 +4,14 @@ using Rosette.Domain.Users;
 
 namespace Rosette.Domain.Issuance;
 
-/// <summary>What the rules need to know of a student in a class.</summary>
-public sealed record StudentInClass(User? Student, string? OrganizationPath, bool ActivelyEnrolled);
+/// <summary>What the rules need to know of a user who is to receive a badge.</summary>
+public sealed record StudentFacts(Guid Id, string FullName, UserRole Role, bool IsActive, string OrganizationPath)
+{
+    public static StudentFacts Of(User user, string organizationPath) => new(user.Id, user.FullName, user.Role, user.IsActive, organizationPath);
+}
+
+/// <summary>What the rules need to know of a student in a class; <see cref="Student"/> is null for an unknown id.</summary>
+public sealed record StudentInClass(StudentFacts? Student, bool ActivelyEnrolled);
 
 /// <summary>
 /// The only place that decides whether a badge may be issued to a student by hand. A pair fails on the badge's
@@ -33,12 +39,12 @@ public static class IssuanceRules
     /// <summary>Students that can be chosen in a class: active students, actively enrolled, whom the actor may choose.</summary>
     public static Error? WhyNotStudent(StudentInClass facts, Guid studentId, ClassAccess access) =>
         WhyNotRecipient(facts.Student, studentId)
-        ?? (!facts.ActivelyEnrolled ? IssuanceErrors.NotEnrolled(facts.Student!)
-        : !access.CanChooseStudentOf(facts.OrganizationPath!) ? IssuanceErrors.StudentNotSelectable(facts.Student!)
+        ?? (!facts.ActivelyEnrolled ? IssuanceErrors.NotEnrolled(facts.Student!.FullName)
+        : !access.CanChooseStudentOf(facts.Student!.OrganizationPath) ? IssuanceErrors.StudentNotSelectable(facts.Student.FullName)
         : null);
 
     /// <summary>Badges go to active users with the student role, whatever the path.</summary>
-    public static Error? WhyNotRecipient(User? student, Guid studentId) =>
+    public static Error? WhyNotRecipient(StudentFacts? student, Guid studentId) =>
         student is { Role: UserRole.Student, IsActive: true } ? null : IssuanceErrors.UnknownStudent(studentId);
 
     public static bool IsSelectable(StudentInClass facts, ClassAccess access) => WhyNotStudent(facts, Guid.Empty, access) is null;
@@ -90,10 +96,10 @@ public static class IssuanceErrors
     public static Error ManualIssuanceDisabled(Badge badge) =>
         new InvalidError("manual_issuance_disabled", $"The badge '{badge.Name}' is not marked to allow manual issuance.");
 
-    public static Error NotEnrolled(User student) => new InvalidError("not_enrolled", $"{student.FullName} is not enrolled in this class.");
+    public static Error NotEnrolled(string studentName) => new InvalidError("not_enrolled", $"{studentName} is not enrolled in this class.");
 
-    public static Error StudentNotSelectable(User student) =>
-        new InvalidError("student_not_selectable", $"{student.FullName} belongs to an organization you do not teach for in this class.");
+    public static Error StudentNotSelectable(string studentName) =>
+        new InvalidError("student_not_selectable", $"{studentName} belongs to an organization you do not teach for in this class.");
 
     public static Error AlreadyEarned(DateTime since) =>
         new ConflictError("already_earned", $"The student already earned this badge on {since:yyyy-MM-dd HH:mm} UTC; a badge is earned only once.");

@@ -41,7 +41,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
 
         var badges = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, cancellationToken);
         var students = await db.LoadStudentsInClassAsync(classId, studentIds, cancellationToken);
-        var held = await db.HeldSinceAsync(badgeIds, studentIds, cancellationToken);
+        var held = await db.HeldSinceAsync(badgeIds, studentIds, cancellationToken, classId);
         var now = clock.UtcNowSeconds();
         var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
         var batch = IssuanceBatch.Create(AwardSource.Roster, classId, null, actor.UserId, now, badgeIds.Count, studentIds.Count,
@@ -93,29 +93,67 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
 
 public static class IssuanceQueries
 {
+    /// <summary>Past this many ids, reading the whole class is cheaper than a list of ids.</summary>
+    private const int ClassWideThreshold = 500;
+
     /// <summary>For each requested id, the facts the rules need: the user, their organization's path, and an active enrollment.</summary>
     public static async Task<Dictionary<Guid, StudentInClass>> LoadStudentsInClassAsync(
         this RosetteDb db, Guid classId, IReadOnlyCollection<Guid> studentIds, CancellationToken cancellationToken)
     {
-        var rows = await (
-            from u in db.Users.AsNoTracking()
-            where studentIds.Contains(u.Id)
-            join o in db.Organizations on u.OrganizationId equals o.Id
-            select new
+        var found = new Dictionary<Guid, StudentInClass>(studentIds.Count);
+        if (studentIds.Count > ClassWideThreshold)
+        {
+            // A large batch: everyone enrolled in the class in one scan by class, then whoever is left by id.
+            var wanted = studentIds.ToHashSet();
+            var enrolled = await (from e in db.Enrollments.AsNoTracking()
+                                  where e.ClassId == classId && e.IsActive
+                                  join u in db.Users on e.StudentId equals u.Id
+                                  join o in db.Organizations on u.OrganizationId equals o.Id
+                                  select new StudentFacts(u.Id, u.FirstName + " " + u.LastName, u.Role, u.IsActive, o.Path))
+                .ToListAsync(cancellationToken);
+            foreach (var facts in enrolled.Where(f => wanted.Contains(f.Id)))
             {
-                User = u,
-                o.Path,
-                Enrolled = db.Enrollments.Any(e => e.ClassId == classId && e.StudentId == u.Id && e.IsActive),
-            }).ToListAsync(cancellationToken);
-        var found = rows.ToDictionary(r => r.User.Id, r => new StudentInClass(r.User, r.Path, r.Enrolled));
-        return studentIds.ToDictionary(id => id, id => found.GetValueOrDefault(id) ?? new StudentInClass(null, null, false));
+                found[facts.Id] = new StudentInClass(facts, ActivelyEnrolled: true);
+            }
+        }
+        var rest = studentIds.Where(id => !found.ContainsKey(id)).ToList();
+        if (rest.Count > 0)
+        {
+            var rows = await (from u in db.Users.AsNoTracking()
+                              where rest.Contains(u.Id)
+                              join o in db.Organizations on u.OrganizationId equals o.Id
+                              select new
+                              {
+                                  Facts = new StudentFacts(u.Id, u.FirstName + " " + u.LastName, u.Role, u.IsActive, o.Path),
+                                  Enrolled = db.Enrollments.Any(e => e.ClassId == classId && e.StudentId == u.Id && e.IsActive),
+                              }).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                found[row.Facts.Id] = new StudentInClass(row.Facts, row.Enrolled);
+            }
+        }
+        return studentIds.ToDictionary(id => id, id => found.GetValueOrDefault(id) ?? new StudentInClass(null, false));
     }
 
-    /// <summary>When each student earned each badge, for the pairs they hold an active award of.</summary>
-    public static Task<Dictionary<(Guid BadgeId, Guid StudentId), DateTime>> HeldSinceAsync(
-        this RosetteDb db, IReadOnlyCollection<Guid> badgeIds, IReadOnlyCollection<Guid> studentIds, CancellationToken cancellationToken) =>
-        db.Awards.AsNoTracking()
-            .Where(a => a.RevokedAt == null && badgeIds.Contains(a.BadgeId) && studentIds.Contains(a.StudentId))
+    /// <summary>
+    /// When each student earned each badge, for the pairs they hold an active award of. With a class, a large set of
+    /// students is read as "the class's students" (one scan by class) instead of a list of ids.
+    /// </summary>
+    public static async Task<Dictionary<(Guid BadgeId, Guid StudentId), DateTime>> HeldSinceAsync(
+        this RosetteDb db, IReadOnlyCollection<Guid> badgeIds, IReadOnlyCollection<Guid> studentIds, CancellationToken cancellationToken, Guid? classId = null)
+    {
+        var awards = db.Awards.AsNoTracking().Where(a => a.RevokedAt == null && badgeIds.Contains(a.BadgeId));
+        if (classId is { } inClass && studentIds.Count > ClassWideThreshold)
+        {
+            var wanted = studentIds.ToHashSet();
+            var rows = await (from a in awards
+                              join e in db.Enrollments on a.StudentId equals e.StudentId
+                              where e.ClassId == inClass
+                              select new { a.BadgeId, a.StudentId, a.IssuedAt }).ToListAsync(cancellationToken);
+            return rows.Where(r => wanted.Contains(r.StudentId)).ToDictionary(r => (r.BadgeId, r.StudentId), r => r.IssuedAt);
+        }
+        return await awards.Where(a => studentIds.Contains(a.StudentId))
             .Select(a => new { a.BadgeId, a.StudentId, a.IssuedAt })
             .ToDictionaryAsync(a => (a.BadgeId, a.StudentId), a => a.IssuedAt, cancellationToken);
+    }
 }

@@ -37,7 +37,10 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
         }
         var studentId = assignment.Assignment.StudentId;
         var badge = await db.Badges.AsNoTracking().SingleOrDefaultAsync(b => b.Id == badgeId, cancellationToken);
-        var student = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == studentId, cancellationToken);
+        var student = await (from u in db.Users.AsNoTracking()
+                             where u.Id == studentId
+                             join o in db.Organizations on u.OrganizationId equals o.Id
+                             select new StudentFacts(u.Id, u.FirstName + " " + u.LastName, u.Role, u.IsActive, o.Path)).SingleOrDefaultAsync(cancellationToken);
         var held = await db.HeldSinceAsync([badgeId], [studentId], cancellationToken);
         var now = clock.UtcNowSeconds();
         var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;

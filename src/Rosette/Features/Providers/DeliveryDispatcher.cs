@@ -22,12 +22,13 @@ public sealed class DeliveryDispatcher(
 
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.DispatcherEnabled
+            ? Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Loops)).Select(_ => LoopAsync(stoppingToken)))
+            : Task.CompletedTask;
+
+    private async Task LoopAsync(CancellationToken stoppingToken)
     {
-        if (!options.DispatcherEnabled)
-        {
-            return;
-        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -15,6 +15,9 @@ public sealed class ProviderOptions
 
     public int Concurrency { get; set; } = 64;
 
+    /// <summary>Rounds run side by side in one instance, so that one round's database work overlaps another's requests.</summary>
+    public int Loops { get; set; } = 4;
+
     /// <summary>How long a claim lasts: a crashed instance's deliveries are taken over after it.</summary>
     public TimeSpan ClaimDuration { get; set; } = TimeSpan.FromMinutes(2);
 
