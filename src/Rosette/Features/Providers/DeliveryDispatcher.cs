@@ -60,6 +60,22 @@ public sealed class DeliveryDispatcher(
         {
             return 0;
         }
+        // A live round keeps its claims: only a crashed instance's claims expire and pass to another.
+        using var renewal = new CancellationTokenSource();
+        var heartbeat = RenewClaimsAsync(ids, renewal.Token);
+        try
+        {
+            return await ProcessAsync(scope, db, ids, cancellationToken);
+        }
+        finally
+        {
+            await renewal.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    private async Task<int> ProcessAsync(AsyncServiceScope scope, RosetteDb db, List<Guid> ids, CancellationToken cancellationToken)
+    {
         var deliveries = await db.ProviderDeliveries.Where(d => ids.Contains(d.AwardId)).ToListAsync(cancellationToken);
         var facts = await LoadFactsAsync(db, ids, scope.ServiceProvider.GetRequiredService<ProviderTokens>(), cancellationToken);
         var steps = new Dictionary<Guid, DeliveryStep>();
@@ -94,6 +110,31 @@ public sealed class DeliveryDispatcher(
         }
         await SaveAsync(db, apply, cancellationToken);
         return deliveries.Count;
+    }
+
+    private async Task RenewClaimsAsync(List<Guid> ids, CancellationToken stop)
+    {
+        var interval = options.ClaimDuration / 3;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, clock, stop);
+                await using var scope = scopes.CreateAsyncScope();
+                var until = clock.GetUtcNow().UtcDateTime + options.ClaimDuration;
+                await scope.ServiceProvider.GetRequiredService<RosetteDb>().ProviderDeliveries
+                    .Where(d => ids.Contains(d.AwardId) && d.ClaimedBy == _instance)
+                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.ClaimedUntil, until), stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Renewing delivery claims failed; they may pass to another instance.");
+            }
+        }
     }
 
     private async Task<List<Guid>> ClaimAsync(RosetteDb db, CancellationToken cancellationToken)

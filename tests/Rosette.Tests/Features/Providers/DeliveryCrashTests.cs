@@ -13,7 +13,7 @@ public sealed class DeliveryCrashTests(ProvidersFixture app) : IClassFixture<Pro
         var (world, _) = await app.NewProviderWorldAsync();
         app.Credly.SlowAnswer = TimeSpan.FromSeconds(4);
         app.Credly.Fail(world.StudentA1.Email, "POST", CredlyFault.SlowAfterWork);
-        var settings = new Dictionary<string, string> { ["Rosette:Providers:ClaimDuration"] = "00:00:02", ["Rosette:Providers:PollInterval"] = "00:00:00.100" };
+        var settings = new Dictionary<string, string> { ["Rosette:Providers:ClaimDuration"] = "00:00:03", ["Rosette:Providers:PollInterval"] = "00:00:00.100" };
         Guid awardId;
 
         await using (var doomed = await AppProcess.StartAsync(app.Database, settings))
@@ -34,7 +34,8 @@ public sealed class DeliveryCrashTests(ProvidersFixture app) : IClassFixture<Pro
             await Eventually.TrueAsync(async () => (await app.DeliveryAsync(awardId)).Status == DeliveryStatus.Delivered, "delivery after the restart");
         }
 
-        Assert.Equal((1, 1), (app.Credly.Creations(world.StudentA1.Email), app.Credly.Posts(world.StudentA1.Email)));
+        var log = await app.Factory.WithDbAsync(db => db.DeliveryAttempts.Where(a => a.AwardId == awardId).OrderBy(a => a.Id).Select(a => a.At + " " + a.Operation + ":" + a.StatusCode + ":" + a.Answer).ToListAsync());
+        Assert.True((1, 1) == (app.Credly.Creations(world.StudentA1.Email), app.Credly.Posts(world.StudentA1.Email)), string.Join("\n", log));
         Assert.Equal(Assert.Single(app.Credly.Badges, b => b.Email == world.StudentA1.Email).Id, (await app.DeliveryAsync(awardId)).ProviderBadgeId);
     }
 
