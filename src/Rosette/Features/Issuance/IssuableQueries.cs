@@ -56,6 +56,12 @@ public sealed class IssuableQueriesHandler(RosetteDb db, TimeProvider clock)
         {
             return IssuanceErrors.IssuersOnly;
         }
+        return await StudentsAsync(context, paging, cancellationToken);
+    }
+
+    /// <summary>The same, for a caller that has loaded the class and checked that the actor may teach in it.</summary>
+    public async Task<Paged<IssuableStudent>> StudentsAsync(ClassContext context, PageRequest paging, CancellationToken cancellationToken)
+    {
         var page = await paging.ToPageAsync(db.RosterQuery(context, paging.Term), s => s, cancellationToken);
         var held = await db.HeldBadgesAsync(page.Items.Select(s => s.Id).ToList(), clock.UtcNowSeconds(), cancellationToken);
         var organizationId = context.Organization.Id;

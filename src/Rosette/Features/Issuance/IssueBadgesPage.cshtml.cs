@@ -194,13 +194,12 @@ public sealed class IssueBadgesPageModel(
 
     private async Task<IActionResult?> LoadStudentChoicesAsync(CancellationToken cancellationToken)
     {
-        var choices = await issuable.StudentsAsync(HttpContext.GetActor(), Class.Class.Id,
-            new PageRequest(Math.Max(1, StudentPage), StudentPageSize, StudentSearch), cancellationToken);
-        if (!choices.IsSuccess)
+        var paging = new PageRequest(Math.Max(1, StudentPage), StudentPageSize, StudentSearch);
+        if (paging.Validate() is { } invalid)
         {
-            return this.ErrorPage(choices.Error!);
+            return this.ErrorPage(invalid);
         }
-        StudentChoices = choices.Value;
+        StudentChoices = await issuable.StudentsAsync(Class, paging, cancellationToken);
         return null;
     }
 
