@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Courses;
@@ -57,6 +58,8 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
     public DbSet<ProviderDelivery> ProviderDeliveries => Set<ProviderDelivery>();
 
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

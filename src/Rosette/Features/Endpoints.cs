@@ -1,4 +1,5 @@
 using Rosette.Features.Accounts;
+using Rosette.Features.Audit;
 using Rosette.Features.Badges;
 using Rosette.Features.Classes;
 using Rosette.Features.Courses;
@@ -25,6 +26,7 @@ public static class Endpoints
         api.MapBadgesApi();
         api.MapIssuanceApi();
         api.MapProvidersApi();
+        api.MapAuditLogApi();
         app.MapHealth();
         app.MapBadgeImages();
         app.MapCredentials();

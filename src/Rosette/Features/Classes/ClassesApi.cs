@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Classes;
+using Rosette.Features.Audit;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Classes;
@@ -23,7 +25,7 @@ public sealed record UpdateClassRequest(string? Name, DateTime? StartsAt, DateTi
 
 public sealed record AssignInstructorRequest(InstructorKind? Kind);
 
-public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
+public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
     private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage classes.");
 
@@ -53,6 +55,8 @@ public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
             return CommonErrors.NotFound("course", courseId);
         }
         db.Classes.Add(created.Value);
+        audit.Record(actor, AuditKind.ClassCreated, organizationId, created.Value.Id, $"Created class '{created.Value.Name}'",
+            new { created.Value.Name, created.Value.CourseId, created.Value.StartsAt, created.Value.EndsAt });
         await db.SaveChangesAsync(cancellationToken);
         return ClassDto.From(created.Value, []);
     }
@@ -98,9 +102,15 @@ public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
         }
         var trainingClass = context.Class;
         db.Classes.Attach(trainingClass);
+        var (name, startsAt, endsAt) = (trainingClass.Name, trainingClass.StartsAt, trainingClass.EndsAt);
         if (trainingClass.Update(request.Name, request.StartsAt, request.EndsAt, clearDates: false) is { } error)
         {
             return error;
+        }
+        var changes = new ChangeSet().Add("name", name, trainingClass.Name).Add("startsAt", startsAt, trainingClass.StartsAt).Add("endsAt", endsAt, trainingClass.EndsAt);
+        if (changes.Any)
+        {
+            audit.Record(actor, AuditKind.ClassUpdated, trainingClass.OrganizationId, trainingClass.Id, $"Updated class '{trainingClass.Name}': {changes.Fields}", changes.Data);
         }
         await db.SaveChangesAsync(cancellationToken);
         return ClassDto.From(trainingClass);
@@ -129,6 +139,10 @@ public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
             return error;
         }
         var existing = await db.ClassInstructors.SingleOrDefaultAsync(i => i.ClassId == classId && i.UserId == userId, cancellationToken);
+        if (existing?.Kind == kind)
+        {
+            return null;
+        }
         if (existing is null)
         {
             db.ClassInstructors.Add(ClassInstructor.Create(classId, userId, kind, clock.UtcNowSeconds()));
@@ -137,6 +151,10 @@ public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
         {
             existing.ChangeKind(kind);
         }
+        var kindName = kind.ToString().ToLowerInvariant();
+        audit.Record(actor, AuditKind.InstructorAssigned, context.Organization.Id, classId,
+            $"Assigned {candidate!.User.FullName} ({candidate.User.Email}) to class '{context.Class.Name}' as {kindName} instructor",
+            new { userId, kind = kindName });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -159,8 +177,25 @@ public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
         {
             return AdministratorsOnly;
         }
-        var removed = await db.ClassInstructors.Where(i => i.ClassId == classId && i.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        return removed == 0 ? ClassErrors.NotAssigned : null;
+        var assignment = await db.ClassInstructors.SingleOrDefaultAsync(i => i.ClassId == classId && i.UserId == userId, cancellationToken);
+        if (assignment is null)
+        {
+            return ClassErrors.NotAssigned;
+        }
+        var instructor = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.FirstName, u.LastName, u.Email }).SingleAsync(cancellationToken);
+        db.ClassInstructors.Remove(assignment);
+        audit.Record(actor, AuditKind.InstructorRemoved, context.Organization.Id, classId,
+            $"Removed {instructor.FirstName} {instructor.LastName} ({instructor.Email}) from the instructors of class '{context.Class.Name}'", new { userId });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Removed by a concurrent request a moment ago: as if it had not been there.
+            return ClassErrors.NotAssigned;
+        }
+        return null;
     }
 }
 
