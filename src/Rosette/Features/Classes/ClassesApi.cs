@@ -223,6 +223,7 @@ public static class ClassesApi
                 Guid classId, Guid userId, Actor actor, ClassesHandler handler, CancellationToken ct) =>
             (await handler.RemoveInstructorAsync(actor, classId, userId, ct)).ToNoContent());
         group.MapEnrollmentsApi();
+        group.MapRosterImportApi();
         return api;
     }
 }
