@@ -9,7 +9,7 @@ using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Classes;
 
-public sealed record ClassInstructorDto(Guid UserId, InstructorKind Kind);
+public sealed record ClassInstructorDto(Guid UserId, InstructorKind Kind, string? Name = null, string? Email = null);
 
 public sealed record ClassDto(
     Guid Id, string Name, Guid OrganizationId, Guid? CourseId, DateTime? StartsAt, DateTime? EndsAt, DateTime CreatedAt,
@@ -83,8 +83,11 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
             return CommonErrors.NotFound("class", id);
         }
         var instructors = context.Access.CanTeach
-            ? await db.ClassInstructors.AsNoTracking().Where(i => i.ClassId == id).OrderBy(i => i.AssignedAt)
-                .Select(i => new ClassInstructorDto(i.UserId, i.Kind)).ToListAsync(cancellationToken)
+            ? await (from i in db.ClassInstructors.AsNoTracking()
+                     where i.ClassId == id
+                     join u in db.Users on i.UserId equals u.Id
+                     orderby i.AssignedAt, u.LastName
+                     select new ClassInstructorDto(i.UserId, i.Kind, u.FirstName + " " + u.LastName, u.Email)).ToListAsync(cancellationToken)
             : null;
         return ClassDto.From(context.Class, instructors);
     }
