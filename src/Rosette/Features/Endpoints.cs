@@ -4,6 +4,7 @@ using Rosette.Features.Badges;
 using Rosette.Features.Classes;
 using Rosette.Features.Courses;
 using Rosette.Features.Credentials;
+using Rosette.Features.Dashboard;
 using Rosette.Features.Health;
 using Rosette.Features.Issuance;
 using Rosette.Features.Organizations;
@@ -27,6 +28,7 @@ public static class Endpoints
         api.MapIssuanceApi();
         api.MapProvidersApi();
         api.MapAuditLogApi();
+        api.MapDashboardApi();
         app.MapHealth();
         app.MapBadgeImages();
         app.MapCredentials();

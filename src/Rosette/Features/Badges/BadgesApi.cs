@@ -208,6 +208,7 @@ public static class BadgesApi
         group.MapPatch("/{id:guid}", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
                 Guid id, UpdateBadgeRequest request, Actor actor, BadgesHandler handler, CancellationToken ct) =>
             (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
+        group.MapBadgeHoldersApi();
         return api;
     }
 }

@@ -19,7 +19,8 @@ public sealed record CreateCourseRequest(string? Name, Guid? OrganizationId, boo
 
 public sealed record UpdateCourseRequest(string? Name, bool? EnableAchievementsForOutsideOrganizations);
 
-public sealed record CourseAssignmentDto(Guid Id, Guid CourseId, Guid StudentId, DateTime AssignedAt, DateTime? CompletedAt)
+public sealed record CourseAssignmentDto(
+    Guid Id, Guid CourseId, Guid StudentId, DateTime AssignedAt, DateTime? CompletedAt, string? StudentName = null, string? StudentEmail = null)
 {
     public static CourseAssignmentDto From(CourseAssignment a) => new(a.Id, a.CourseId, a.StudentId, a.AssignedAt, a.CompletedAt);
 }
@@ -184,7 +185,11 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         {
             query = query.Where(a => a.StudentId == studentId);
         }
-        return await paging.ToPageAsync(query.OrderBy(a => a.AssignedAt).ThenBy(a => a.Id), CourseAssignmentDto.From, cancellationToken);
+        var rows = from a in query
+                   join u in db.Users on a.StudentId equals u.Id
+                   orderby a.AssignedAt, a.Id
+                   select new CourseAssignmentDto(a.Id, a.CourseId, a.StudentId, a.AssignedAt, a.CompletedAt, u.FirstName + " " + u.LastName, u.Email);
+        return await paging.ToPageAsync(rows, a => a, cancellationToken);
     }
 
     public async Task<Result<CourseAssignmentDto>> GetAssignmentAsync(Actor actor, Guid id, CancellationToken cancellationToken)

@@ -28,18 +28,19 @@ public sealed class IndexModel(UsersHandler users, OrganizationsHandler organiza
     [BindProperty(SupportsGet = true)]
     public string? Role { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
-    public int? PageNumber { get; set; }
+    /// <summary>From the query only (see OnGetAsync): Razor Pages keeps a route value named "page" for itself.</summary>
+    public int? PageNumber { get; private set; }
 
     [BindProperty(SupportsGet = true)]
     public int? PageSize { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync([FromQuery] int? page, CancellationToken cancellationToken)
     {
         if (!ModelState.IsValid)
         {
             return BadRequest();
         }
+        PageNumber = page;
         var actor = HttpContext.GetActor();
         var role = string.IsNullOrEmpty(Role) ? null : Role;
         var list = await users.ListAsync(actor, new UserListRequest(PageNumber, PageSize, Search, OrganizationId, role), cancellationToken);
