@@ -68,7 +68,7 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
         {
             return failed;
         }
-        Input = new DetailsInput { Name = Class.Name, StartsAt = DateOnlyOf(Class.StartsAt), EndsAt = DateOnlyOf(Class.EndsAt) };
+        FillDetails();
         return Page();
     }
 
@@ -100,14 +100,14 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
             if (!Guid.TryParse(Assign.OtherUserId.Trim(), out var other))
             {
                 ModelState.AddModelError("Assign.OtherUserId", "That is not a user id: it looks like 0f8fad5b-d9cb-469f-a165-70867728950e.");
-                return await LoadAsync(id, null, cancellationToken) ?? Page();
+                return await ShowAssignErrorAsync(id, cancellationToken);
             }
             userId = other;
         }
         if (userId is null)
         {
             ModelState.AddModelError("Assign.UserId", "Choose an instructor, or give the user id of one from another organization.");
-            return await LoadAsync(id, null, cancellationToken) ?? Page();
+            return await ShowAssignErrorAsync(id, cancellationToken);
         }
         var error = await classes.AssignInstructorAsync(HttpContext.GetActor(), id, userId.Value, new AssignInstructorRequest(Assign.Kind), cancellationToken);
         if (error is null)
@@ -120,7 +120,7 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
             return this.ErrorPage(error);
         }
         ModelState.AddModelError(string.IsNullOrWhiteSpace(Assign.OtherUserId) ? "Assign.UserId" : "Assign.OtherUserId", error.Message);
-        return await LoadAsync(id, null, cancellationToken) ?? Page();
+        return await ShowAssignErrorAsync(id, cancellationToken);
     }
 
     public async Task<IActionResult> OnPostRemoveInstructorAsync(Guid id, Guid userId, CancellationToken cancellationToken)
@@ -165,6 +165,20 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
     }
 
     private static DateOnly? DateOnlyOf(DateTime? value) => value is { } v ? DateOnly.FromDateTime(v) : null;
+
+    /// <summary>The details form as stored: for GET, and when another form of the page is shown again with its errors.</summary>
+    private void FillDetails() => Input = new DetailsInput { Name = Class.Name, StartsAt = DateOnlyOf(Class.StartsAt), EndsAt = DateOnlyOf(Class.EndsAt) };
+
+    private async Task<IActionResult> ShowAssignErrorAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var failed = await LoadAsync(id, null, cancellationToken);
+        if (failed is not null)
+        {
+            return failed;
+        }
+        FillDetails();
+        return Page();
+    }
 
     private async Task<IActionResult?> LoadAsync(Guid id, int? page, CancellationToken cancellationToken)
     {

@@ -81,12 +81,12 @@ public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
             .Take(RecentBatchCount).ToListAsync(cancellationToken);
         var batchIds = batches.Where(b => b.Failed > 0).Select(b => b.Id).ToList();
         var failures = batchIds.Count == 0 ? [] : await db.IssuanceFailures.AsNoTracking().Where(f => batchIds.Contains(f.BatchId))
-            .GroupBy(f => f.Code).Select(g => new FailureCount(g.Key, g.Count()))
-            .OrderByDescending(f => f.Count).ToListAsync(cancellationToken);
+            .GroupBy(f => f.Code).Select(g => new { Code = g.Key, Count = g.Count() })
+            .OrderByDescending(f => f.Count).ThenBy(f => f.Code).ToListAsync(cancellationToken);
 
         return new DashboardDto(first, today, perWeek.Values.Sum(), perWeek.Select(w => new WeekCount(w.Key, w.Value)).ToList(),
             topBadges.Select(b => new TopBadge(b.Id, b.Name, b.ImageContentType is null ? null : BadgeImages.Url(b.Id, b.ImageVersion), b.Count)).ToList(),
-            topClasses, batches, failures);
+            topClasses, batches, failures.Select(f => new FailureCount(f.Code, f.Count)).ToList());
     }
 }
 
