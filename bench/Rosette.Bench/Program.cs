@@ -12,4 +12,9 @@ var issueBatch = new Command("issue-batch", "The issuance handler on a badges x 
 issueBatch.SetAction((parse, _) => IssueBatchBench.RunAsync(parse.GetValue(badges), parse.GetValue(students), parse.GetValue(database)!));
 root.Subcommands.Add(issueBatch);
 
+var rows = new Option<int>("--rows") { DefaultValueFactory = _ => 10_000 };
+var importRoster = new Command("import-roster", "The roster import handler: preview, then import, of a CSV file of --rows rows.") { rows, database };
+importRoster.SetAction((parse, _) => RosterImportBench.RunAsync(parse.GetValue(rows), parse.GetValue(database)!));
+root.Subcommands.Add(importRoster);
+
 return await root.Parse(args).InvokeAsync();

@@ -216,13 +216,15 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog
         {
             return UserErrors.InvalidResetLink;
         }
-        var errors = new ValidationErrors();
-        await CheckPasswordAsync(user, request.NewPassword ?? "", errors);
-        if (string.IsNullOrEmpty(request.NewPassword) || errors.Any)
+        if (string.IsNullOrEmpty(request.NewPassword))
         {
-            return string.IsNullOrEmpty(request.NewPassword)
-                ? InvalidError.Field("newPassword", "validation_failed", "'newPassword' is required.")
-                : errors.ToError();
+            return InvalidError.Field("newPassword", "validation_failed", "'newPassword' is required.");
+        }
+        var errors = new ValidationErrors();
+        await CheckPasswordAsync(user, request.NewPassword, errors);
+        if (errors.Any)
+        {
+            return InvalidError.Field("newPassword", "validation_failed", errors.ToError().Message);
         }
         // Recorded first so that Identity's own save writes it with the new password.
         var entry = audit.Record(user.Id, AuditKind.PasswordReset, user.OrganizationId, user.Id, $"{user.FullName} ({user.Email}) set a new password with a reset link", new { mode = "link_used" });
