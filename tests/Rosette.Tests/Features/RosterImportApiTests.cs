@@ -122,6 +122,19 @@ public sealed class RosterImportApiTests(AppFixture app) : IClassFixture<AppFixt
     }
 
     [Fact]
+    public async Task Preview_BrokenQuoting_IsReportedAsAMalformedRow_AndTheOtherRowsStillCount()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var good = $"good.{Guid.NewGuid():N}@import.rosette.test";
+        var csv = $"email,first name,last name\nst\"ray@import.rosette.test,Stray,Quote\n{good},Good,Row\n";
+
+        var preview = await (await admin.PostAsync(Preview(world), Csv(csv))).IsOkAsync<RosterImportResult>();
+
+        Assert.Equal([(2, ImportOutcome.MalformedRow), (3, ImportOutcome.NewUser)], preview.Details.Select(r => (r.Line, r.Outcome)));
+    }
+
+    [Fact]
     public async Task Import_RoleAndScopeMatrix()
     {
         var world = await app.NewWorldAsync();
