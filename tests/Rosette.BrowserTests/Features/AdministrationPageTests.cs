@@ -243,5 +243,30 @@ public sealed class AdministrationPageTests(BrowserApp app, Chromium chromium) :
             Assert.True(response.Status == 400, $"{action} accepted a post without its token: {response.Status}");
         }
         Assert.Equal(world.A.Name, await App.Factory.WithDbAsync(db => db.Organizations.Where(o => o.Id == world.A.Id).Select(o => o.Name).SingleAsync()));
+
+        // A generated password is shown once, on the answer to the reset.
+        await page.GotoAsync($"/admin/users/{world.StudentA2.Id}");
+        await page.GetByLabel("A generated password, shown once").CheckAsync();
+        await Button(page, "Reset password").ClickAsync();
+        await Expect(page.Locator("#generated-password")).ToHaveTextAsync(new Regex("^[A-Za-z0-9]{20}$"));
+        await AssertAccessibleAsync(page);
+
+        // The reset-password page a link leads to, for anyone, with an inline message for a link that does not work.
+        var anonymous = await NewPageAsync();
+        await anonymous.GotoAsync($"/reset-password?userId={world.StudentA1.Id}&token=not-a-token");
+        await anonymous.GetByLabel("New password", new() { Exact = true }).FillAsync("a-long-new-password");
+        await anonymous.GetByLabel("Confirm the new password").FillAsync("a-long-new-password");
+        await Button(anonymous, "Set password").ClickAsync();
+        await Expect(anonymous.GetByRole(AriaRole.Alert)).ToContainTextAsync("This password reset link is invalid");
+        await AssertAccessibleAsync(anonymous);
+
+        // Everything is decided on the server: an instructor gets no menu and 403 pages.
+        var instructor = await LogInAsync(world.OrgInstructor);
+        await Expect(instructor.GetByRole(AriaRole.Navigation, new() { Name = "Administration" })).ToHaveCountAsync(0);
+        foreach (var path in new[] { "/admin", "/admin/users", "/admin/audit", $"/admin/classes/{world.Class.Id}", $"/admin/classes/{world.Class.Id}/import", $"/admin/badges/{world.Manual.Id}" })
+        {
+            var response = await instructor.GotoAsync(path);
+            Assert.True(response!.Status == 403, $"{path} answered {response.Status} to an instructor");
+        }
     }
 }

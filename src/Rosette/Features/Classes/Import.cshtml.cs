@@ -77,10 +77,15 @@ public sealed class ImportModel(RosterImportHandler imports, ClassesHandler clas
 
     private async Task<IActionResult?> LoadAsync(Guid id, CancellationToken cancellationToken)
     {
-        var found = await classes.GetAsync(HttpContext.GetActor(), id, cancellationToken);
+        var actor = HttpContext.GetActor();
+        var found = await classes.GetAsync(actor, id, cancellationToken);
         if (!found.IsSuccess)
         {
             return this.ErrorPage(found.Error!);
+        }
+        if (!actor.IsAdministrator)
+        {
+            return this.ErrorPage(CommonErrors.Forbidden("Only administrators import rosters."));
         }
         Class = found.Value;
         return null;
