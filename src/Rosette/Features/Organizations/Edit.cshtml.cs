@@ -56,10 +56,11 @@ public sealed class EditModel(OrganizationsHandler handler) : PageModel
             Message = "Saved.";
             return RedirectToPage(new { id });
         }
-        if (updated.Error is NotFoundError { Code: "organization_not_found" } && updated.Error.Message.Contains(id.ToString(), StringComparison.Ordinal))
+        if (updated.Error is ForbiddenError)
         {
             return this.ErrorPage(updated.Error);
         }
+        // The organization itself was found a moment ago: a missing one now is the chosen parent.
         ModelState.AddError(updated.Error is NotFoundError notFound ? InvalidError.Field("parentId", notFound.Code, notFound.Message) : updated.Error!);
         return Page();
     }
