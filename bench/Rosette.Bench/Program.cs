@@ -41,4 +41,9 @@ var deliveries = new Command("deliveries", "A batch of awards delivered to a sta
 deliveries.SetAction((parse, _) => DeliveriesBench.RunAsync(parse.GetValue(awardCount), parse.GetValue(providerLatency), parse.GetValue(database)!));
 root.Subcommands.Add(deliveries);
 
+var rows = new Option<int>("--rows") { DefaultValueFactory = _ => 10_000 };
+var importRoster = new Command("import-roster", "The roster import handler: preview, then import, of a CSV file of --rows rows.") { rows, database };
+importRoster.SetAction((parse, _) => RosterImportBench.RunAsync(parse.GetValue(rows), parse.GetValue(database)!));
+root.Subcommands.Add(importRoster);
+
 return await root.Parse(args).InvokeAsync();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Rosette.Domain.Achievements;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Courses;
@@ -66,6 +67,7 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
     public DbSet<ActivityFact> ActivityFacts => Set<ActivityFact>();
 
     public DbSet<ActivityEvent> ActivityEvents => Set<ActivityEvent>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -1,9 +1,11 @@
 using Rosette.Features.Accounts;
 using Rosette.Features.Achievements;
+using Rosette.Features.Audit;
 using Rosette.Features.Badges;
 using Rosette.Features.Classes;
 using Rosette.Features.Courses;
 using Rosette.Features.Credentials;
+using Rosette.Features.Dashboard;
 using Rosette.Features.Health;
 using Rosette.Features.Issuance;
 using Rosette.Features.Organizations;
@@ -27,6 +29,8 @@ public static class Endpoints
         api.MapIssuanceApi();
         api.MapProvidersApi();
         api.MapAchievementsApi();
+        api.MapAuditLogApi();
+        api.MapDashboardApi();
         app.MapHealth();
         app.MapBadgeImages();
         app.MapIssuanceDownloads();

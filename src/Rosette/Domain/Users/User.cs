@@ -112,6 +112,18 @@ public sealed class User
         return null;
     }
 
+    /// <summary>
+    /// A new password chosen by an administrator: every cookie and token of the user stops working (new security stamp)
+    /// and a lockout is lifted.
+    /// </summary>
+    public void SetPasswordHash(string passwordHash)
+    {
+        PasswordHash = passwordHash;
+        SecurityStamp = Guid.NewGuid().ToString("N");
+        AccessFailedCount = 0;
+        LockoutEnd = null;
+    }
+
     private void RefreshSearchText() => SearchText = Text.SearchKey(FirstName, LastName, Email);
 }
 
@@ -121,6 +133,12 @@ public static class UserErrors
 
     public static readonly InvalidError CannotChangeOwnRoleOrDeactivateSelf =
         new("cannot_change_self", "You cannot change your own role or deactivate yourself.");
+
+    public static readonly InvalidError InvalidResetLink =
+        new("invalid_reset_link", "This password reset link is invalid, has expired or has already been used.");
+
+    public static readonly InvalidError InvalidResetMode =
+        InvalidError.Field("mode", "validation_failed", "'mode' must be 'generated' (a new password, shown once) or 'link' (a one-time link).");
 
     public static readonly InvalidError SystemAdministratorRole =
         InvalidError.Field("role", "system_administrator_role", "A system administrator stays an administrator.");

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Rosette.Features.Users;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
@@ -25,6 +26,12 @@ public static class AuthApi
                 var (token, expiresAt) = await tokens.IssueAsync(user.Value);
                 return TypedResults.Ok(new TokenResponse(token, expiresAt));
             })
+            .AllowAnonymous()
+            .WithTags("Auth");
+        // The API form of the reset-password page: whoever holds a one-time link sets a new password with it.
+        api.MapPost("/auth/password-reset", async Task<Results<NoContent, ProblemHttpResult>> (
+                CompletePasswordResetRequest request, UsersHandler users, CancellationToken ct) =>
+            (await users.CompletePasswordResetAsync(request, ct)).ToNoContent())
             .AllowAnonymous()
             .WithTags("Auth");
         return api;

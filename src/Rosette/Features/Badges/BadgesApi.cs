@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Organizations;
+using Rosette.Features.Audit;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Badges;
@@ -30,7 +32,7 @@ public sealed record UpdateBadgeRequest(
 
 public sealed record BadgeListRequest(int? Page, int? PageSize, string? Search, Guid? OrganizationId, bool? Archived);
 
-public sealed class BadgesHandler(RosetteDb db, TimeProvider clock)
+public sealed class BadgesHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
     private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage badges.");
 
@@ -65,6 +67,11 @@ public sealed class BadgesHandler(RosetteDb db, TimeProvider clock)
             badge!.SetImage(image.ContentType, now);
             db.BadgeImages.Add(new BadgeImage(badge.Id, image.ContentType, image.Data));
         }
+        audit.Record(actor, AuditKind.BadgeCreated, organization.Id, badge!.Id, $"Created badge '{badge.Name}'", new
+        {
+            badge.Name, badge.AllowManualIssuance, badge.ValidityDays, image = badge.ImageContentType,
+            availableTo = badge.Availability.Select(a => a.OrganizationId),
+        });
         await db.SaveChangesAsync(cancellationToken);
         return BadgeDto.From(badge!);
     }
@@ -122,6 +129,8 @@ public sealed class BadgesHandler(RosetteDb db, TimeProvider clock)
         var image = request.Image is null ? null : errors.Check(BadgeImages.ParseDataUri(request.Image));
         var availableTo = await LoadOrganizationsAsync(request.AvailableToOrganizationIds, errors, cancellationToken);
         var now = clock.UtcNowSeconds();
+        var before = (badge.Name, badge.Description, badge.Criteria, badge.AllowManualIssuance, badge.IsArchived, badge.ValidityDays,
+            Availability: AvailabilityOf(badge));
         if (!errors.Any)
         {
             var changes = new BadgeChanges(request.Name, request.Description, request.Criteria, request.AllowManualIssuance, request.Archived,
@@ -149,9 +158,21 @@ public sealed class BadgesHandler(RosetteDb db, TimeProvider clock)
                 stored.Data = image.Data;
             }
         }
+        var changed = new ChangeSet().Add("name", before.Name, badge.Name).AddText("description", before.Description, badge.Description)
+            .AddText("criteria", before.Criteria, badge.Criteria).Add("allowManualIssuance", before.AllowManualIssuance, badge.AllowManualIssuance)
+            .Add("archived", before.IsArchived, badge.IsArchived).Add("validityDays", before.ValidityDays, badge.ValidityDays)
+            .Add("availableToOrganizationIds", before.Availability, AvailabilityOf(badge)).Add("image", null, image?.ContentType);
+        if (changed.Any)
+        {
+            var kind = before.IsArchived == badge.IsArchived ? AuditKind.BadgeUpdated : badge.IsArchived ? AuditKind.BadgeArchived : AuditKind.BadgeRestored;
+            var verb = kind switch { AuditKind.BadgeArchived => "Archived", AuditKind.BadgeRestored => "Restored", _ => "Updated" };
+            audit.Record(actor, kind, badge.OrganizationId, badge.Id, $"{verb} badge '{badge.Name}': {changed.Fields}", changed.Data);
+        }
         await db.SaveChangesAsync(cancellationToken);
         return BadgeDto.From(badge);
     }
+
+    private static string AvailabilityOf(Badge badge) => string.Join(' ', badge.Availability.Select(a => a.OrganizationId).Order());
 
     /// <summary>Loads the organizations named for availability; unknown ids are a validation error, as is anything outside the badge's tree.</summary>
     private async Task<List<Organization>?> LoadOrganizationsAsync(IReadOnlyList<Guid>? ids, ValidationErrors errors, CancellationToken cancellationToken)
@@ -187,6 +208,7 @@ public static class BadgesApi
         group.MapPatch("/{id:guid}", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
                 Guid id, UpdateBadgeRequest request, Actor actor, BadgesHandler handler, CancellationToken ct) =>
             (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
+        group.MapBadgeHoldersApi();
         return api;
     }
 }

@@ -2,12 +2,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Classes;
+using Rosette.Features.Audit;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Classes;
 
-public sealed record ClassInstructorDto(Guid UserId, InstructorKind Kind);
+public sealed record ClassInstructorDto(Guid UserId, InstructorKind Kind, string? Name = null, string? Email = null);
 
 public sealed record ClassDto(
     Guid Id, string Name, Guid OrganizationId, Guid? CourseId, DateTime? StartsAt, DateTime? EndsAt, DateTime CreatedAt,
@@ -23,7 +25,7 @@ public sealed record UpdateClassRequest(string? Name, DateTime? StartsAt, DateTi
 
 public sealed record AssignInstructorRequest(InstructorKind? Kind);
 
-public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
+public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
     private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage classes.");
 
@@ -53,6 +55,8 @@ public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
             return CommonErrors.NotFound("course", courseId);
         }
         db.Classes.Add(created.Value);
+        audit.Record(actor, AuditKind.ClassCreated, organizationId, created.Value.Id, $"Created class '{created.Value.Name}'",
+            new { created.Value.Name, created.Value.CourseId, created.Value.StartsAt, created.Value.EndsAt });
         await db.SaveChangesAsync(cancellationToken);
         return ClassDto.From(created.Value, []);
     }
@@ -79,8 +83,11 @@ public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
             return CommonErrors.NotFound("class", id);
         }
         var instructors = context.Access.CanTeach
-            ? await db.ClassInstructors.AsNoTracking().Where(i => i.ClassId == id).OrderBy(i => i.AssignedAt)
-                .Select(i => new ClassInstructorDto(i.UserId, i.Kind)).ToListAsync(cancellationToken)
+            ? await (from i in db.ClassInstructors.AsNoTracking()
+                     where i.ClassId == id
+                     join u in db.Users on i.UserId equals u.Id
+                     orderby i.AssignedAt, u.LastName
+                     select new ClassInstructorDto(i.UserId, i.Kind, u.FirstName + " " + u.LastName, u.Email)).ToListAsync(cancellationToken)
             : null;
         return ClassDto.From(context.Class, instructors);
     }
@@ -98,9 +105,15 @@ public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
         }
         var trainingClass = context.Class;
         db.Classes.Attach(trainingClass);
+        var (name, startsAt, endsAt) = (trainingClass.Name, trainingClass.StartsAt, trainingClass.EndsAt);
         if (trainingClass.Update(request.Name, request.StartsAt, request.EndsAt, clearDates: false) is { } error)
         {
             return error;
+        }
+        var changes = new ChangeSet().Add("name", name, trainingClass.Name).Add("startsAt", startsAt, trainingClass.StartsAt).Add("endsAt", endsAt, trainingClass.EndsAt);
+        if (changes.Any)
+        {
+            audit.Record(actor, AuditKind.ClassUpdated, trainingClass.OrganizationId, trainingClass.Id, $"Updated class '{trainingClass.Name}': {changes.Fields}", changes.Data);
         }
         await db.SaveChangesAsync(cancellationToken);
         return ClassDto.From(trainingClass);
@@ -129,6 +142,10 @@ public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
             return error;
         }
         var existing = await db.ClassInstructors.SingleOrDefaultAsync(i => i.ClassId == classId && i.UserId == userId, cancellationToken);
+        if (existing?.Kind == kind)
+        {
+            return null;
+        }
         if (existing is null)
         {
             db.ClassInstructors.Add(ClassInstructor.Create(classId, userId, kind, clock.UtcNowSeconds()));
@@ -137,6 +154,10 @@ public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
         {
             existing.ChangeKind(kind);
         }
+        var kindName = kind.ToString().ToLowerInvariant();
+        audit.Record(actor, AuditKind.InstructorAssigned, context.Organization.Id, classId,
+            $"Assigned {candidate!.User.FullName} ({candidate.User.Email}) to class '{context.Class.Name}' as {kindName} instructor",
+            new { userId, kind = kindName });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -159,8 +180,25 @@ public sealed class ClassesHandler(RosetteDb db, TimeProvider clock)
         {
             return AdministratorsOnly;
         }
-        var removed = await db.ClassInstructors.Where(i => i.ClassId == classId && i.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        return removed == 0 ? ClassErrors.NotAssigned : null;
+        var assignment = await db.ClassInstructors.SingleOrDefaultAsync(i => i.ClassId == classId && i.UserId == userId, cancellationToken);
+        if (assignment is null)
+        {
+            return ClassErrors.NotAssigned;
+        }
+        var instructor = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.FirstName, u.LastName, u.Email }).SingleAsync(cancellationToken);
+        db.ClassInstructors.Remove(assignment);
+        audit.Record(actor, AuditKind.InstructorRemoved, context.Organization.Id, classId,
+            $"Removed {instructor.FirstName} {instructor.LastName} ({instructor.Email}) from the instructors of class '{context.Class.Name}'", new { userId });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Removed by a concurrent request a moment ago: as if it had not been there.
+            return ClassErrors.NotAssigned;
+        }
+        return null;
     }
 }
 
@@ -188,6 +226,7 @@ public static class ClassesApi
                 Guid classId, Guid userId, Actor actor, ClassesHandler handler, CancellationToken ct) =>
             (await handler.RemoveInstructorAsync(actor, classId, userId, ct)).ToNoContent());
         group.MapEnrollmentsApi();
+        group.MapRosterImportApi();
         return api;
     }
 }

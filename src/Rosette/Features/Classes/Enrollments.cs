@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Users;
+using Rosette.Features.Audit;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Classes;
@@ -18,7 +20,7 @@ public sealed record RosterStudent(Guid Id, string FirstName, string LastName, s
 
 public sealed record RosterResult(Guid ClassId, IReadOnlyList<RosterStudent> Students, int Page, int PageSize, int Total);
 
-public sealed class EnrollmentsHandler(RosetteDb db, TimeProvider clock)
+public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
     public const int MaxStudentsPerRequest = 20_000;
 
@@ -66,6 +68,12 @@ public sealed class EnrollmentsHandler(RosetteDb db, TimeProvider clock)
             }
             enrolled.Add(id);
         }
+        if (enrolled.Count > 0)
+        {
+            var who = enrolled.Count == 1 ? $"{candidates[enrolled[0]].User.FullName} ({candidates[enrolled[0]].User.Email})" : $"{enrolled.Count} students";
+            audit.Record(actor, AuditKind.StudentsEnrolled, context.Organization.Id, classId, $"Enrolled {who} in class '{context.Class.Name}'",
+                new { enrolled = enrolled.Count, failed = failed.Count, studentIds = enrolled.Take(50) });
+        }
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -96,6 +104,9 @@ public sealed class EnrollmentsHandler(RosetteDb db, TimeProvider clock)
             return ClassErrors.NotEnrolled;
         }
         enrollment.Deactivate();
+        var student = await db.Users.AsNoTracking().Where(u => u.Id == studentId).Select(u => new { u.FirstName, u.LastName, u.Email }).SingleAsync(cancellationToken);
+        audit.Record(actor, AuditKind.StudentUnenrolled, context.Organization.Id, classId,
+            $"Unenrolled {student.FirstName} {student.LastName} ({student.Email}) from class '{context.Class.Name}'", new { studentId });
         await db.SaveChangesAsync(cancellationToken);
         return null;
     }

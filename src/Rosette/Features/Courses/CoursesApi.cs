@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Courses;
 using Rosette.Domain.Users;
+using Rosette.Features.Audit;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Courses;
@@ -17,7 +19,8 @@ public sealed record CreateCourseRequest(string? Name, Guid? OrganizationId, boo
 
 public sealed record UpdateCourseRequest(string? Name, bool? EnableAchievementsForOutsideOrganizations);
 
-public sealed record CourseAssignmentDto(Guid Id, Guid CourseId, Guid StudentId, DateTime AssignedAt, DateTime? CompletedAt)
+public sealed record CourseAssignmentDto(
+    Guid Id, Guid CourseId, Guid StudentId, DateTime AssignedAt, DateTime? CompletedAt, string? StudentName = null, string? StudentEmail = null)
 {
     public static CourseAssignmentDto From(CourseAssignment a) => new(a.Id, a.CourseId, a.StudentId, a.AssignedAt, a.CompletedAt);
 }
@@ -28,7 +31,7 @@ public sealed record UpdateCourseAssignmentRequest(DateTime? CompletedAt);
 
 public sealed record CourseAssignmentListRequest(int? Page, int? PageSize, Guid? CourseId, Guid? StudentId);
 
-public sealed class CoursesHandler(RosetteDb db, TimeProvider clock)
+public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
     private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage courses and course assignments.");
 
@@ -52,6 +55,8 @@ public sealed class CoursesHandler(RosetteDb db, TimeProvider clock)
             return CommonErrors.NotFound("organization", organizationId);
         }
         db.Courses.Add(created.Value);
+        audit.Record(actor, AuditKind.CourseCreated, organizationId, created.Value.Id, $"Created course '{created.Value.Name}'",
+            new { created.Value.Name, created.Value.EnableAchievementsForOutsideOrganizations });
         await db.SaveChangesAsync(cancellationToken);
         return CourseDto.From(created.Value);
     }
@@ -95,9 +100,16 @@ public sealed class CoursesHandler(RosetteDb db, TimeProvider clock)
         {
             return CommonErrors.NotFound("course", id);
         }
+        var (name, outside) = (course.Name, course.EnableAchievementsForOutsideOrganizations);
         if (course.Update(request.Name, request.EnableAchievementsForOutsideOrganizations) is { } error)
         {
             return error;
+        }
+        var changes = new ChangeSet().Add("name", name, course.Name)
+            .Add("enableAchievementsForOutsideOrganizations", outside, course.EnableAchievementsForOutsideOrganizations);
+        if (changes.Any)
+        {
+            audit.Record(actor, AuditKind.CourseUpdated, course.OrganizationId, course.Id, $"Updated course '{course.Name}': {changes.Fields}", changes.Data);
         }
         await db.SaveChangesAsync(cancellationToken);
         return CourseDto.From(course);
@@ -124,7 +136,8 @@ public sealed class CoursesHandler(RosetteDb db, TimeProvider clock)
         }
         var courseId = request.CourseId!.Value;
         var studentId = request.StudentId!.Value;
-        if (!await Administered(actor).AnyAsync(c => c.Id == courseId, cancellationToken))
+        var course = await Administered(actor).AsNoTracking().SingleOrDefaultAsync(c => c.Id == courseId, cancellationToken);
+        if (course is null)
         {
             return CommonErrors.NotFound("course", courseId);
         }
@@ -139,6 +152,8 @@ public sealed class CoursesHandler(RosetteDb db, TimeProvider clock)
         }
         var assignment = CourseAssignment.Create(courseId, studentId, clock.UtcNowSeconds());
         db.CourseAssignments.Add(assignment);
+        audit.Record(actor, AuditKind.CourseAssigned, course.OrganizationId, assignment.Id,
+            $"Assigned course '{course.Name}' to {student.FullName} ({student.Email})", new { courseId, studentId });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -170,7 +185,11 @@ public sealed class CoursesHandler(RosetteDb db, TimeProvider clock)
         {
             query = query.Where(a => a.StudentId == studentId);
         }
-        return await paging.ToPageAsync(query.OrderBy(a => a.AssignedAt).ThenBy(a => a.Id), CourseAssignmentDto.From, cancellationToken);
+        var rows = from a in query
+                   join u in db.Users on a.StudentId equals u.Id
+                   orderby a.AssignedAt, a.Id
+                   select new CourseAssignmentDto(a.Id, a.CourseId, a.StudentId, a.AssignedAt, a.CompletedAt, u.FirstName + " " + u.LastName, u.Email);
+        return await paging.ToPageAsync(rows, a => a, cancellationToken);
     }
 
     public async Task<Result<CourseAssignmentDto>> GetAssignmentAsync(Actor actor, Guid id, CancellationToken cancellationToken)
@@ -190,9 +209,17 @@ public sealed class CoursesHandler(RosetteDb db, TimeProvider clock)
         {
             return AdministratorsOnly;
         }
+        var before = assignment.CompletedAt;
         if (request.CompletedAt is { } completedAt && assignment.Complete(DateTime.SpecifyKind(completedAt.ToUniversalTime(), DateTimeKind.Utc)) is { } error)
         {
             return error;
+        }
+        if (before != assignment.CompletedAt)
+        {
+            var course = await db.Courses.AsNoTracking().Where(c => c.Id == assignment.CourseId).Select(c => new { c.Name, c.OrganizationId }).SingleAsync(cancellationToken);
+            audit.Record(actor, AuditKind.CourseAssignmentUpdated, course.OrganizationId, assignment.Id,
+                $"Marked the assignment of course '{course.Name}' completed at {assignment.CompletedAt:yyyy-MM-dd HH:mm} UTC",
+                new { completedAt = new[] { before, assignment.CompletedAt } });
         }
         await db.SaveChangesAsync(cancellationToken);
         return CourseAssignmentDto.From(assignment);

@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Issuance;
+using Rosette.Features.Audit;
 using Rosette.Features.Providers;
 using Rosette.Infrastructure.Outbox;
 
@@ -11,17 +13,21 @@ namespace Rosette.Features.Issuance;
 /// <summary>A decided pair: an award to write, or the reason it fails.</summary>
 public sealed record PairDecision(Guid BadgeId, Guid StudentId, Award? Award, Error? Failure);
 
+/// <summary>Where a batch was issued, for its audit entry: the organization that owns it and words such as "in class 'Networking'".</summary>
+public sealed record BatchPlace(Guid OrganizationId, string Description);
+
 /// <summary>
 /// Writes decided pairs in one transaction: the batch, the awards (set-based; the earn-once index skips any pair that
 /// another request won meanwhile, which then reports already_earned), the failures, and the outbox message that
-/// mail and badge providers follow. Every pair reported as issued is committed before this returns.
+/// mail and badge providers follow, and one audit entry with the batch's counts. Every pair reported as issued is committed
+/// before this returns.
 /// </summary>
-public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, TimeProvider clock)
+public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, AuditLog audit, TimeProvider clock)
 {
     private const int MaxAttempts = 3;
 
     /// <summary>Writes the batch; null when another request with the same idempotency key stored its batch first.</summary>
-    public async Task<IssueBadgesResult?> WriteAsync(IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, CancellationToken cancellationToken)
+    public async Task<IssueBadgesResult?> WriteAsync(IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, BatchPlace place, CancellationToken cancellationToken)
     {
         // Canonical order: concurrent batches lock overlapping rows in the same order, so they cannot deadlock.
         var awards = decisions.Where(d => d.Award is not null).Select(d => d.Award!)
@@ -30,7 +36,7 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         {
             try
             {
-                return await WriteOnceAsync(batch, decisions, awards, cancellationToken);
+                return await WriteOnceAsync(batch, decisions, awards, place, cancellationToken);
             }
             catch (Exception e) when (attempt < MaxAttempts && IsTransient(e))
             {
@@ -40,7 +46,7 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
     }
 
     private async Task<IssueBadgesResult?> WriteOnceAsync(
-        IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, List<Award> awards, CancellationToken cancellationToken)
+        IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, List<Award> awards, BatchPlace place, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.IssuanceBatches.Add(batch);
@@ -65,6 +71,10 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         }
         await db.InsertAsync(failures, ignoreConflicts: false, f => f.Id, cancellationToken);
         batch.Record(inserted.Count, failures.Count);
+        // One entry per batch, with its counts: the awards and failures themselves are rows of their own already.
+        audit.Record(batch.IssuedById, AuditKind.BadgesIssued, place.OrganizationId, batch.Id,
+            $"Issued {inserted.Count} of {decisions.Count} badge-student pairs {place.Description}" + (failures.Count > 0 ? $" ({failures.Count} failed)" : ""),
+            new { batchId = batch.Id, badges = batch.BadgeCount, students = batch.StudentCount, issued = inserted.Count, failed = failures.Count });
         if (inserted.Count > 0)
         {
             db.Publish(OutboxTopics.AwardsIssued, new AwardsIssued(batch.Id, null, batch.SuppressNotifications), clock.GetUtcNow().UtcDateTime);
@@ -121,6 +131,12 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         {
             db.Publish(OutboxTopics.AwardsIssued, new AwardsIssued(null, issued.Select(a => a.Id).ToList(), false), now);
             await db.CreateForAsync(issued, now, cancellationToken);
+            foreach (var inOrganization in issued.GroupBy(a => badges[a.BadgeId].OrganizationId))
+            {
+                audit.Record((Guid?)null, AuditKind.BadgesIssued, inOrganization.Key, null,
+                    $"Issued {inOrganization.Count()} awards automatically (achievements)",
+                    new { issued = inOrganization.Count(), badgeIds = inOrganization.Select(a => a.BadgeId).Distinct().Take(50) });
+            }
         }
         return issued;
     }

@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Issuance;
+using Rosette.Features.Audit;
 using Rosette.Features.Providers;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
@@ -18,7 +20,7 @@ public sealed record AwardListRequest(int? Page, int? PageSize, Guid? StudentId,
 public sealed record RevokeAwardRequest(string? Reason, bool? SuppressNotifications);
 
 /// <summary>Reading awards (scoped by <see cref="ScopeQueries.VisibleTo(IQueryable{Award}, RosetteDb, Actor)"/>) and revoking them.</summary>
-public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, TimeProvider clock)
+public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, AuditLog audit, TimeProvider clock)
 {
     public async Task<Result<Paged<AwardDto>>> ListAsync(Actor actor, AwardListRequest request, CancellationToken cancellationToken)
     {
@@ -88,6 +90,12 @@ public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySig
         // The provider revokes too: recorded in the same transaction as the revocation.
         var delivery = await db.ProviderDeliveries.SingleOrDefaultAsync(d => d.AwardId == id, cancellationToken);
         delivery?.RequestRevocation(now);
+        var facts = await (from b in db.Badges
+                           where b.Id == award.BadgeId
+                           join s in db.Users on award.StudentId equals s.Id
+                           select new { Badge = b.Name, b.OrganizationId, Student = s.FirstName + " " + s.LastName, s.Email }).SingleAsync(cancellationToken);
+        audit.Record(actor, AuditKind.AwardRevoked, facts.OrganizationId, award.Id,
+            $"Revoked '{facts.Badge}' from {facts.Student} ({facts.Email}): {award.RevocationReason}", new { awardId = award.Id, award.BadgeId, award.StudentId });
         await db.SaveChangesAsync(cancellationToken);
         outbox.Notify();
         if (delivery is not null)

@@ -60,7 +60,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
                     : new PairDecision(badgeId, studentId, NewAward(badges[badgeId], studentId, batch, now, narrative), null));
             }
         }
-        return await issuer.WriteAsync(batch, decisions, cancellationToken)
+        return await issuer.WriteAsync(batch, decisions, new BatchPlace(context.Organization.Id, $"in class '{context.Class.Name}'"), cancellationToken)
             ?? (await PreviousResultAsync(actor, idempotencyKey!, cancellationToken))!;
     }
 

@@ -54,6 +54,7 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
             ? new PairDecision(badgeId, studentId, null, failure)
             : new PairDecision(badgeId, studentId, Award.Create(badgeId, studentId, now, actor.UserId, AwardSource.CourseAssignment, null,
                 assignmentId, batch.Id, narrative, badge!.ExpiryFor(now)), null);
-        return (await issuer.WriteAsync(batch, [decision], cancellationToken))!;
+        var place = new BatchPlace(assignment.Course.OrganizationId, $"from the assignment of course '{assignment.Course.Name}'");
+        return (await issuer.WriteAsync(batch, [decision], place, cancellationToken))!;
     }
 }

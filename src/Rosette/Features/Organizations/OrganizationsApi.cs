@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Organizations;
+using Rosette.Features.Audit;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Organizations;
@@ -16,7 +18,7 @@ public sealed record CreateOrganizationRequest(string? Name, Guid? ParentId, boo
 
 public sealed record UpdateOrganizationRequest(string? Name, Guid? ParentId, bool? EnableAchievements);
 
-public sealed class OrganizationsHandler(RosetteDb db, TimeProvider clock)
+public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
     public async Task<Result<OrganizationDto>> CreateAsync(Actor actor, CreateOrganizationRequest request, CancellationToken cancellationToken)
     {
@@ -38,8 +40,12 @@ public sealed class OrganizationsHandler(RosetteDb db, TimeProvider clock)
         {
             return created.Error!;
         }
-        created.Value.SetEnableAchievements(request.EnableAchievements ?? false);
-        db.Organizations.Add(created.Value);
+        var organization = created.Value;
+        organization.SetEnableAchievements(request.EnableAchievements ?? false);
+        db.Organizations.Add(organization);
+        audit.Record(actor, AuditKind.OrganizationCreated, organization.Id, organization.Id,
+            parent is null ? $"Created root organization '{organization.Name}'" : $"Created organization '{organization.Name}' under '{parent.Name}'",
+            new { organization.Name, organization.ParentId, organization.EnableAchievements });
         await db.SaveChangesAsync(cancellationToken);
         return OrganizationDto.From(created.Value);
     }
@@ -83,6 +89,9 @@ public sealed class OrganizationsHandler(RosetteDb db, TimeProvider clock)
         {
             return CommonErrors.NotFound("organization", id);
         }
+        var changes = new ChangeSet().Add("name", organization.Name, request.Name?.Trim() ?? organization.Name)
+            .Add("parentId", organization.ParentId, request.ParentId ?? organization.ParentId)
+            .Add("enableAchievements", organization.EnableAchievements, request.EnableAchievements ?? organization.EnableAchievements);
         if (request.Name is not null && organization.Rename(request.Name) is { } invalidName)
         {
             return invalidName;
@@ -111,6 +120,11 @@ public sealed class OrganizationsHandler(RosetteDb db, TimeProvider clock)
                 .Where(o => o.Path.StartsWith(oldPath) && o.Id != organization.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.Path, o => newPath + o.Path.Substring(oldPath.Length)), cancellationToken);
 #pragma warning restore CA1845
+        }
+        if (changes.Any)
+        {
+            audit.Record(actor, AuditKind.OrganizationUpdated, organization.Id, organization.Id,
+                $"Updated organization '{organization.Name}': {changes.Fields}", changes.Data);
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -4,7 +4,8 @@ namespace Rosette.Features.Shared;
 /// Links for a paged list whose position travels in the query string as the API's does
 /// (<c>?page=&amp;pageSize=&amp;search=</c>), so every page of a list can be bookmarked and reached without script.
 /// </summary>
-public sealed record Pager(string Path, int Page, int PageSize, int Total, string? Search, int DefaultPageSize)
+public sealed record Pager(
+    string Path, int Page, int PageSize, int Total, string? Search, int DefaultPageSize, IReadOnlyList<KeyValuePair<string, string?>>? Filters = null)
 {
     public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
 
@@ -18,7 +19,7 @@ public sealed record Pager(string Path, int Page, int PageSize, int Total, strin
 
     public string UrlFor(int page)
     {
-        var query = new List<KeyValuePair<string, string?>>();
+        var query = new List<KeyValuePair<string, string?>>(Filters?.Where(f => !string.IsNullOrEmpty(f.Value)) ?? []);
         if (page != 1)
         {
             query.Add(new("page", page.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Users;
+using Rosette.Features.Audit;
+using Rosette.Infrastructure.Hosting;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Users;
@@ -23,7 +26,14 @@ public sealed record UpdateUserRequest(string? FirstName, string? LastName, User
 
 public sealed record UserListRequest(int? Page, int? PageSize, string? Search, Guid? OrganizationId, string? Role);
 
-public sealed class UsersHandler(RosetteDb db, UserManager<User> users, TimeProvider clock)
+/// <summary><c>generated</c>: a new random password, returned once; <c>link</c>: a one-time reset link, the password unchanged until it is used.</summary>
+public sealed record ResetPasswordRequest(string? Mode);
+
+public sealed record PasswordResetDto(Guid UserId, string Mode, string? Password, string? ResetPath);
+
+public sealed record CompletePasswordResetRequest(Guid? UserId, string? Token, string? NewPassword);
+
+public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog audit, TimeProvider clock)
 {
     public async Task<Result<UserDto>> CreateAsync(Actor actor, CreateUserRequest request, CancellationToken cancellationToken)
     {
@@ -56,17 +66,20 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, TimeProv
         {
             return CommonErrors.NotFound("organization", organizationId);
         }
-        return await AddAsync(user!, request.Password, cancellationToken);
+        return await AddAsync(actor, user!, request.Password, cancellationToken);
     }
 
     /// <summary>Stores a new user, hashing the password when there is one; the unique email index decides races.</summary>
-    public async Task<Result<UserDto>> AddAsync(User user, string? password, CancellationToken cancellationToken)
+    private async Task<Result<UserDto>> AddAsync(Actor actor, User user, string? password, CancellationToken cancellationToken)
     {
         if (password is not null)
         {
             user.PasswordHash = users.PasswordHasher.HashPassword(user, password);
         }
         db.Users.Add(user);
+        var entry = audit.Record(actor, AuditKind.UserCreated, user.OrganizationId, user.Id,
+            $"Created {user.Role.ToString().ToLowerInvariant()} {user.FullName} ({user.Email})",
+            new { user.Email, user.FirstName, user.LastName, user.OrganizationId, role = user.Role.ToString(), user.ParticipateInAchievements });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -74,6 +87,7 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, TimeProv
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             db.Entry(user).State = EntityState.Detached;
+            audit.Discard(entry);
             return UserErrors.EmailTaken;
         }
         return UserDto.From(user);
@@ -140,12 +154,90 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, TimeProv
         {
             return CommonErrors.Forbidden("Only administrators change users.");
         }
+        var changes = new ChangeSet().Add("firstName", user.FirstName, request.FirstName?.Trim() ?? user.FirstName)
+            .Add("lastName", user.LastName, request.LastName?.Trim() ?? user.LastName)
+            .Add("role", user.Role.ToString(), (request.Role ?? user.Role).ToString())
+            .Add("isActive", user.IsActive, request.IsActive ?? user.IsActive)
+            .Add("participateInAchievements", user.ParticipateInAchievements, request.ParticipateInAchievements ?? user.ParticipateInAchievements);
         if (user.Update(actor, request.FirstName, request.LastName, request.Role, request.IsActive, request.ParticipateInAchievements) is { } error)
         {
             return error;
         }
+        if (changes.Any)
+        {
+            audit.Record(actor, AuditKind.UserUpdated, user.OrganizationId, user.Id, $"Updated {user.FullName} ({user.Email}): {changes.Fields}", changes.Data);
+        }
         await db.SaveChangesAsync(cancellationToken);
         return UserDto.From(user);
+    }
+
+    /// <summary>
+    /// An administrator resets a user's password: a generated password, returned once and never stored in clear (every
+    /// session of the user ends), or a one-time link (Identity's reset token, bound to the security stamp: it stops
+    /// working once used or when the password changes otherwise, and after a day).
+    /// </summary>
+    public async Task<Result<PasswordResetDto>> ResetPasswordAsync(Actor actor, Guid id, ResetPasswordRequest request, CancellationToken cancellationToken)
+    {
+        var user = await FindVisibleAsync(actor, id, cancellationToken);
+        if (user is null)
+        {
+            return CommonErrors.NotFound("user", id);
+        }
+        if (!actor.IsAdministrator)
+        {
+            return CommonErrors.Forbidden("Only administrators reset passwords.");
+        }
+        switch (request.Mode?.Trim().ToLowerInvariant())
+        {
+            case "generated":
+                var password = Bootstrap.RandomPassword();
+                user.SetPasswordHash(users.PasswordHasher.HashPassword(user, password));
+                audit.Record(actor, AuditKind.PasswordReset, user.OrganizationId, user.Id, $"Set a generated password for {user.FullName} ({user.Email})", new { mode = "generated" });
+                await db.SaveChangesAsync(cancellationToken);
+                return new PasswordResetDto(user.Id, "generated", password, null);
+            case "link":
+                var token = await users.GeneratePasswordResetTokenAsync(user);
+                audit.Record(actor, AuditKind.PasswordReset, user.OrganizationId, user.Id, $"Made a one-time password reset link for {user.FullName} ({user.Email})", new { mode = "link" });
+                await db.SaveChangesAsync(cancellationToken);
+                return new PasswordResetDto(user.Id, "link", null, ResetPath(user.Id, token));
+            default:
+                return UserErrors.InvalidResetMode;
+        }
+    }
+
+    public static string ResetPath(Guid userId, string token) =>
+        "/reset-password" + QueryString.Create(new KeyValuePair<string, string?>[] { new("userId", userId.ToString()), new("token", token) });
+
+    /// <summary>Anyone holding a reset link sets a new password with it, once.</summary>
+    public async Task<Error?> CompletePasswordResetAsync(CompletePasswordResetRequest request, CancellationToken cancellationToken)
+    {
+        var user = request.UserId is { } userId ? await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.IsActive, cancellationToken) : null;
+        if (user is null || string.IsNullOrEmpty(request.Token))
+        {
+            return UserErrors.InvalidResetLink;
+        }
+        if (string.IsNullOrEmpty(request.NewPassword))
+        {
+            return InvalidError.Field("newPassword", "validation_failed", "'newPassword' is required.");
+        }
+        var errors = new ValidationErrors();
+        await CheckPasswordAsync(user, request.NewPassword, errors);
+        if (errors.Any)
+        {
+            return InvalidError.Field("newPassword", "validation_failed", errors.ToError().Message);
+        }
+        // Recorded first so that Identity's own save writes it with the new password.
+        var entry = audit.Record(user.Id, AuditKind.PasswordReset, user.OrganizationId, user.Id, $"{user.FullName} ({user.Email}) set a new password with a reset link", new { mode = "link_used" });
+        var outcome = await users.ResetPasswordAsync(user, request.Token, request.NewPassword);
+        if (!outcome.Succeeded)
+        {
+            audit.Discard(entry);
+            return UserErrors.InvalidResetLink;
+        }
+        user.AccessFailedCount = 0;
+        user.LockoutEnd = null;
+        await db.SaveChangesAsync(cancellationToken);
+        return null;
     }
 
     /// <summary>Operators only (the CLI): makes an administrator's scope every organization.</summary>
@@ -185,6 +277,9 @@ public static class UsersApi
         group.MapPatch("/{id:guid}", async Task<Results<Ok<UserDto>, ProblemHttpResult>> (
                 Guid id, UpdateUserRequest request, Actor actor, UsersHandler handler, CancellationToken ct) =>
             (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
+        group.MapPost("/{id:guid}/password-reset", async Task<Results<Ok<PasswordResetDto>, ProblemHttpResult>> (
+                Guid id, ResetPasswordRequest request, Actor actor, UsersHandler handler, CancellationToken ct) =>
+            (await handler.ResetPasswordAsync(actor, id, request, ct)).ToOk());
         return api;
     }
 }

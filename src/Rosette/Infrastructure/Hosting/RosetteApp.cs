@@ -38,6 +38,7 @@ public static class RosetteApp
         services.AddRosettePages();
         services.AddFeatureHandlers();
         services.AddScoped<Features.Issuance.AwardIssuer>();
+        services.AddScoped<Features.Audit.AuditLog>();
         services.AddOutbox(builder.Configuration);
         services.AddCredentials(builder.Configuration);
         services.AddNotifications(builder.Configuration);

@@ -1,0 +1,172 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Audit;
+using Rosette.Infrastructure.Http;
+
+namespace Rosette.Features.Audit;
+
+public sealed record AuditEntryDto(
+    long Id, DateTime At, AuditKind Kind, Guid? ActorId, string? ActorName, string? ActorEmail, Guid? OrganizationId, string? OrganizationName,
+    Guid? EntityId, string Summary, string? Data, string? IpAddress);
+
+/// <summary>The log's filters: organization (with its descendants), actor, kind, and a time range [from, to).</summary>
+public sealed record AuditQuery(int? Page, int? PageSize, Guid? OrganizationId, Guid? ActorId, string? Kind, DateTime? From, DateTime? To);
+
+/// <summary>Reading the audit log: administrators only, and only the entries of organizations in their scope.</summary>
+public sealed class AuditLogHandler(RosetteDb db)
+{
+    public const int MaxExportRows = 100_000;
+
+    public static readonly IReadOnlyList<string> CsvHeader =
+        ["id", "at", "kind", "actor_id", "actor_name", "actor_email", "organization_id", "organization", "entity_id", "summary", "data", "ip_address"];
+
+    public static string KindName(AuditKind kind) => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
+
+    public static bool TryParseKind(string? value, out AuditKind kind)
+    {
+        kind = default;
+        return value is { Length: > 0 and <= 64 }
+            && Enum.TryParse(value.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out kind)
+            && Enum.IsDefined(kind);
+    }
+
+    public async Task<Result<Paged<AuditEntryDto>>> ListAsync(Actor actor, AuditQuery query, CancellationToken cancellationToken)
+    {
+        var paging = new PageRequest(query.Page, query.PageSize, null);
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var filtered = await FilterAsync(actor, query, cancellationToken);
+        if (!filtered.IsSuccess)
+        {
+            return filtered.Error!;
+        }
+        return await paging.ToPageAsync(Project(filtered.Value), e => e, cancellationToken);
+    }
+
+    public async Task<Result<AuditEntryDto>> GetAsync(Actor actor, long id, CancellationToken cancellationToken)
+    {
+        var filtered = await FilterAsync(actor, new AuditQuery(null, null, null, null, null, null, null), cancellationToken);
+        if (!filtered.IsSuccess)
+        {
+            return filtered.Error!;
+        }
+        var entry = await Project(filtered.Value.Where(e => e.Id == id)).SingleOrDefaultAsync(cancellationToken);
+        return entry is null ? new NotFoundError("audit_entry_not_found", $"No audit entry with id '{id}' exists, or it is outside your scope.") : entry;
+    }
+
+    /// <summary>The filtered entries, newest first, at most <see cref="MaxExportRows"/>, read as they are written out.</summary>
+    public async Task<Result<IAsyncEnumerable<AuditEntryDto>>> ExportAsync(Actor actor, AuditQuery query, CancellationToken cancellationToken)
+    {
+        var filtered = await FilterAsync(actor, query, cancellationToken);
+        return filtered.IsSuccess ? Result.Success(Project(filtered.Value).Take(MaxExportRows).AsAsyncEnumerable()) : filtered.Error!;
+    }
+
+    public static IEnumerable<string?> CsvFields(AuditEntryDto e) =>
+    [
+        e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), CsvExport.Time(e.At), KindName(e.Kind), e.ActorId?.ToString(), e.ActorName,
+        e.ActorEmail, e.OrganizationId?.ToString(), e.OrganizationName, e.EntityId?.ToString(), e.Summary, e.Data, e.IpAddress,
+    ];
+
+    private async Task<Result<IQueryable<AuditEntry>>> FilterAsync(Actor actor, AuditQuery query, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return CommonErrors.Forbidden("Only administrators read the audit log.");
+        }
+        var errors = new ValidationErrors();
+        AuditKind kind = default;
+        if (query.Kind is not null && !TryParseKind(query.Kind, out kind))
+        {
+            errors.Add(InvalidError.Field("kind", "validation_failed", $"'kind' must be one of: {string.Join(", ", Enum.GetValues<AuditKind>().Select(KindName))}."));
+        }
+        var from = Utc(query.From);
+        var to = Utc(query.To);
+        if (from is not null && to is not null && to < from)
+        {
+            errors.Add(InvalidError.Field("to", "validation_failed", "'to' cannot be before 'from'."));
+        }
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+        var scope = db.Organizations.AdministeredBy(actor);
+        var entries = db.AuditEntries.AsNoTracking();
+        if (!actor.IsSystemAdministrator)
+        {
+            entries = entries.Where(e => scope.Any(o => o.Id == e.OrganizationId));
+        }
+        if (query.OrganizationId is { } organizationId)
+        {
+            var path = await scope.Where(o => o.Id == organizationId).Select(o => o.Path).SingleOrDefaultAsync(cancellationToken);
+            if (path is null)
+            {
+                return CommonErrors.NotFound("organization", organizationId);
+            }
+            entries = entries.Where(e => db.Organizations.Any(o => o.Id == e.OrganizationId && o.Path.StartsWith(path)));
+        }
+        if (query.ActorId is { } actorId)
+        {
+            entries = entries.Where(e => e.ActorId == actorId);
+        }
+        if (query.Kind is not null)
+        {
+            entries = entries.Where(e => e.Kind == kind);
+        }
+        if (from is not null)
+        {
+            entries = entries.Where(e => e.At >= from);
+        }
+        if (to is not null)
+        {
+            entries = entries.Where(e => e.At < to);
+        }
+        return Result.Success(entries);
+    }
+
+    private IQueryable<AuditEntryDto> Project(IQueryable<AuditEntry> entries) =>
+        from e in entries
+        join u in db.Users on e.ActorId equals (Guid?)u.Id into actors
+        from u in actors.DefaultIfEmpty()
+        join o in db.Organizations on e.OrganizationId equals (Guid?)o.Id into organizations
+        from o in organizations.DefaultIfEmpty()
+        orderby e.Id descending
+        select new AuditEntryDto(e.Id, e.At, e.Kind, e.ActorId, u == null ? null : u.FirstName + " " + u.LastName, u == null ? null : u.Email,
+            e.OrganizationId, o == null ? null : o.Name, e.EntityId, e.Summary, e.Data, e.IpAddress);
+
+    private static DateTime? Utc(DateTime? value) => value switch
+    {
+        null => null,
+        { Kind: DateTimeKind.Utc } v => v,
+        { Kind: DateTimeKind.Local } v => v.ToUniversalTime(),
+        { } v => DateTime.SpecifyKind(v, DateTimeKind.Utc),
+    };
+}
+
+public static class AuditLogApi
+{
+    public static RouteGroupBuilder MapAuditLogApi(this RouteGroupBuilder api)
+    {
+        // Read-only by design: there is no endpoint that changes or removes an entry.
+        var group = api.MapGroup("/audit-entries").WithTags("Audit log");
+        group.MapGet("/", async Task<Results<Ok<Paged<AuditEntryDto>>, ProblemHttpResult>> (
+                [AsParameters] AuditQuery query, Actor actor, AuditLogHandler handler, CancellationToken ct) =>
+            (await handler.ListAsync(actor, query, ct)).ToOk());
+        group.MapGet("/{id:long}", async Task<Results<Ok<AuditEntryDto>, ProblemHttpResult>> (
+                long id, Actor actor, AuditLogHandler handler, CancellationToken ct) =>
+            (await handler.GetAsync(actor, id, ct)).ToOk());
+        group.MapGet("/export", async Task<IResult> ([AsParameters] AuditQuery query, Actor actor, AuditLogHandler handler, CancellationToken ct) =>
+            {
+                var rows = await handler.ExportAsync(actor, query, ct);
+                return rows.IsSuccess
+                    ? CsvExport.Result("audit-log.csv", AuditLogHandler.CsvHeader, rows.Value, AuditLogHandler.CsvFields)
+                    : rows.Error!.ToProblem();
+            })
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        return api;
+    }
+}

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Domain.Audit;
+using Rosette.Features.Audit;
+using Rosette.Features.Courses;
+using Rosette.Features.Issuance;
+using Rosette.Features.Organizations;
+using Rosette.Infrastructure.Http;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features;
+
+public sealed class AuditLogApiTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    private static async Task<List<AuditEntryDto>> EntriesAsync(HttpClient client, string query) =>
+        (await (await client.GetAsync($"/api/v1/audit-entries?pageSize=500&{query}")).IsOkAsync<Paged<AuditEntryDto>>()).Items.ToList();
+
+    [Fact]
+    public async Task Changes_AreRecordedWithWhoWhenWhatAndWhere()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var before = DateTime.UtcNow.AddSeconds(-2);
+
+        var badge = await (await admin.PostJsonAsync("/api/v1/badges", new { name = "Audited", description = "d", organizationId = world.Root.Id }))
+            .IsOkAsync<Rosette.Features.Badges.BadgeDto>(HttpStatusCode.Created);
+        (await admin.PatchJsonAsync($"/api/v1/badges/{badge.Id}", new { archived = true })).EnsureSuccessStatusCode();
+        (await admin.PatchJsonAsync($"/api/v1/users/{world.StudentA2.Id}", new { firstName = "Renamed", isActive = false })).EnsureSuccessStatusCode();
+        (await admin.PatchJsonAsync($"/api/v1/users/{world.StudentA2.Id}", new { firstName = "Renamed" })).EnsureSuccessStatusCode();
+
+        var created = Assert.Single(await EntriesAsync(admin, $"kind=badge_created&organizationId={world.Root.Id}"), e => e.EntityId == badge.Id);
+        Assert.Equal((world.AdminRoot.Id, world.AdminRoot.Email, world.Root.Id, world.Root.Name), (created.ActorId, created.ActorEmail, created.OrganizationId, created.OrganizationName));
+        Assert.Equal("Created badge 'Audited'", created.Summary);
+        Assert.InRange(created.At, before, DateTime.UtcNow.AddSeconds(2));
+        var archived = Assert.Single(await EntriesAsync(admin, "kind=badge_archived"), e => e.EntityId == badge.Id);
+        Assert.Equal([true], JsonDocument.Parse(archived.Data!).RootElement.GetProperty("archived").EnumerateArray().Skip(1).Select(v => v.GetBoolean()));
+        var userEntries = (await EntriesAsync(admin, "kind=user_updated")).Where(e => e.EntityId == world.StudentA2.Id).ToList();
+        var userEntry = Assert.Single(userEntries); // the second PATCH changed nothing, so it is not an entry
+        Assert.Contains("firstName, isActive", userEntry.Summary, StringComparison.Ordinal);
+        Assert.Equal(world.A.Id, userEntry.OrganizationId);
+    }
+
+    [Fact]
+    public async Task BatchIssuance_IsOneEntryWithItsCounts_AndRevocationIsAnother()
+    {
+        var world = await app.NewWorldAsync();
+        var instructor = await app.ClientAsync(world.ContractInstructor);
+
+        var result = await (await instructor.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances", new
+        {
+            badgeIds = new[] { world.Manual.Id, world.NoManual.Id }, studentIds = new[] { world.StudentA1.Id, world.StudentB1.Id },
+        })).IsOkAsync<IssueBadgesResult>();
+        (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync($"/api/v1/awards/{result.Issued[0].AwardId}/revocation", new { reason = "Mistake" }))
+            .EnsureSuccessStatusCode();
+
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var issued = Assert.Single(await EntriesAsync(admin, $"kind=badges_issued&organizationId={world.Root.Id}"), e => e.EntityId == result.Id);
+        Assert.Equal(world.ContractInstructor.Id, issued.ActorId);
+        Assert.Equal($"Issued 2 of 4 badge-student pairs in class '{world.Class.Name}' (2 failed)", issued.Summary);
+        var data = JsonDocument.Parse(issued.Data!).RootElement;
+        Assert.Equal((2, 2), (data.GetProperty("issued").GetInt32(), data.GetProperty("failed").GetInt32()));
+        var revoked = Assert.Single(await EntriesAsync(admin, "kind=award_revoked"), e => e.EntityId == result.Issued[0].AwardId);
+        Assert.Contains("Mistake", revoked.Summary, StringComparison.Ordinal);
+        Assert.Equal(world.AdminRoot.Id, revoked.ActorId);
+    }
+
+    [Fact]
+    public async Task Reading_IsForAdministrators_AndOnlyForTheirScope()
+    {
+        var world = await app.NewWorldAsync();
+        var adminRoot = await app.ClientAsync(world.AdminRoot);
+        var childOfA = await (await adminRoot.PostJsonAsync("/api/v1/organizations", new { name = "Child of A", parentId = world.A.Id })).IsOkAsync<OrganizationDto>(HttpStatusCode.Created);
+        var courseOfB = await (await adminRoot.PostJsonAsync("/api/v1/courses", new { name = "Course of B", organizationId = world.B.Id })).IsOkAsync<CourseDto>(HttpStatusCode.Created);
+        var adminA = await app.ClientAsync(world.AdminA);
+
+        var seenByA = await EntriesAsync(adminA, "");
+        var entryOfB = Assert.Single(await EntriesAsync(adminRoot, "kind=course_created"), e => e.EntityId == courseOfB.Id);
+
+        Assert.Contains(seenByA, e => e.EntityId == childOfA.Id && e.Kind == AuditKind.OrganizationCreated);
+        Assert.DoesNotContain(seenByA, e => e.OrganizationId == world.B.Id || e.OrganizationId == world.Root.Id);
+        await (await adminA.GetAsync($"/api/v1/audit-entries/{entryOfB.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "audit_entry_not_found");
+        await (await adminA.GetAsync($"/api/v1/audit-entries?organizationId={world.B.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
+        await (await adminA.GetAsync($"/api/v1/audit-entries/export?organizationId={world.B.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
+        Assert.Equal(entryOfB.Summary, (await (await adminRoot.GetAsync($"/api/v1/audit-entries/{entryOfB.Id}")).IsOkAsync<AuditEntryDto>()).Summary);
+        await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync("/api/v1/audit-entries")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await (await app.ClientAsync(world.StudentA1)).GetAsync($"/api/v1/audit-entries/{entryOfB.Id}")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await app.Factory.CreateClient().GetAsync("/api/v1/audit-entries")).IsProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
+    public async Task Entries_CannotBeChangedOrRemoved_ThroughTheApiOrTheDatabase()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(await app.RootAsync());
+        (await (await app.ClientAsync(world.AdminRoot)).PatchJsonAsync($"/api/v1/organizations/{world.B.Id}", new { name = "B renamed" })).EnsureSuccessStatusCode();
+        var entry = Assert.Single(await EntriesAsync(admin, "kind=organization_updated"), e => e.EntityId == world.B.Id);
+        var url = $"/api/v1/audit-entries/{entry.Id}";
+
+        var put = await admin.PutJsonAsync(url, new { summary = "nothing happened" });
+        var patch = await admin.PatchJsonAsync(url, new { summary = "nothing happened" });
+        var delete = await admin.DeleteAsync(url);
+        var post = await admin.PostJsonAsync("/api/v1/audit-entries", new { summary = "forged", kind = "badge_created" });
+        var sqlUpdate = await Record.ExceptionAsync(() => app.Factory.WithDbAsync(db =>
+            db.AuditEntries.Where(e => e.Id == entry.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.Summary, "nothing happened"))));
+        var sqlDelete = await Record.ExceptionAsync(() => app.Factory.WithDbAsync(db => db.AuditEntries.Where(e => e.Id == entry.Id).ExecuteDeleteAsync()));
+
+        foreach (var response in new[] { put, patch, delete, post })
+        {
+            await response.IsProblemAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+        }
+        Assert.Contains("append-only", sqlUpdate?.ToString(), StringComparison.Ordinal);
+        Assert.Contains("append-only", sqlDelete?.ToString(), StringComparison.Ordinal);
+        var after = await (await admin.GetAsync(url)).IsOkAsync<AuditEntryDto>();
+        Assert.Equal(entry.Summary, after.Summary);
+        Assert.Contains("B renamed", after.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignInFailuresAndLockout_AreRecordedFromTheSignInPath()
+    {
+        var world = await app.NewWorldAsync();
+        var anonymous = app.Factory.CreateClient();
+        var unknown = $"nobody.{Guid.NewGuid():N}@rosette.test";
+        for (var i = 0; i < 6; i++)
+        {
+            await anonymous.PostJsonAsync("/api/v1/auth/token", new { email = world.StudentA2.Email, password = "wrong-password" });
+        }
+        await anonymous.PostJsonAsync("/api/v1/auth/token", new { email = unknown, password = "whatever" });
+
+        var adminA = await app.ClientAsync(world.AdminA);
+        var failures = (await EntriesAsync(adminA, "kind=sign_in_failed")).Where(e => e.EntityId == world.StudentA2.Id).ToList();
+        var lockout = Assert.Single(await EntriesAsync(adminA, "kind=locked_out"), e => e.EntityId == world.StudentA2.Id);
+        var system = await app.ClientAsync(await app.RootAsync());
+
+        Assert.Equal(6, failures.Count);
+        Assert.Equal(5, failures.Count(f => f.Summary.EndsWith("wrong password", StringComparison.Ordinal)));
+        Assert.Single(failures, f => f.Summary.EndsWith("account locked", StringComparison.Ordinal));
+        Assert.All(failures, f => Assert.Null(f.ActorId));
+        Assert.Equal(world.A.Id, lockout.OrganizationId);
+        Assert.DoesNotContain(await EntriesAsync(await app.ClientAsync(world.AdminRoot), "kind=sign_in_failed"), e => e.Summary.Contains(unknown, StringComparison.Ordinal));
+        var unknownEntry = Assert.Single(await EntriesAsync(system, "kind=sign_in_failed"), e => e.Summary.Contains(unknown, StringComparison.Ordinal));
+        Assert.Null(unknownEntry.OrganizationId);
+    }
+
+    [Fact]
+    public async Task Filters_ByActorKindAndTime_AndExportAsCsv()
+    {
+        var world = await app.NewWorldAsync();
+        var adminA = await app.ClientAsync(world.AdminA);
+        await adminA.PostJsonAsync("/api/v1/organizations", new { name = "=HYPERLINK(\"http://evil.test\")", parentId = world.A.Id });
+        await adminA.PostJsonAsync("/api/v1/organizations", new { name = "Second, \"quoted\"", parentId = world.A.Id });
+        (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync("/api/v1/organizations", new { name = "By root", parentId = world.A.Id })).EnsureSuccessStatusCode();
+
+        var byActor = await EntriesAsync(adminA, $"actorId={world.AdminA.Id}");
+        var future = await EntriesAsync(adminA, $"from={DateTime.UtcNow.AddDays(1):yyyy-MM-dd}");
+        var export = await adminA.GetAsync($"/api/v1/audit-entries/export?actorId={world.AdminA.Id}&kind=organization_created");
+        var badKind = await adminA.GetAsync("/api/v1/audit-entries?kind=coffee_made");
+        var backwards = await adminA.GetAsync("/api/v1/audit-entries?from=2026-02-01&to=2026-01-01");
+
+        Assert.Equal(2, byActor.Count);
+        Assert.Equal(byActor.Select(e => e.Id).OrderDescending(), byActor.Select(e => e.Id));
+        Assert.Empty(future);
+        Assert.Equal("text/csv", export.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("audit-log.csv", export.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var lines = (await export.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("id,at,kind,actor_id,actor_name,actor_email,organization_id,organization,entity_id,summary,data,ip_address", lines[0]);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains(lines, l => l.Contains(",organization_created,", StringComparison.Ordinal) && l.Contains("\"Created organization 'Second, \"\"quoted\"\"'", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(",\"'=HYPERLINK(", StringComparison.Ordinal)); // the organization column: a formula is escaped
+        (await badKind.IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("kind");
+        (await backwards.IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("to");
+    }
+}
