@@ -1,4 +1,5 @@
 using Rosette.Infrastructure.Outbox;
+using Rosette.Infrastructure.Hosting;
 
 namespace Rosette.Features.Achievements;
 
@@ -20,29 +21,7 @@ public sealed class AchievementOptions
 }
 
 /// <summary>Wakes this instance's worker as soon as events are committed here.</summary>
-public sealed class ActivitySignal : IDisposable
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try
-        {
-            if (_signal.CurrentCount == 0)
-            {
-                _signal.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled.
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-
-    public void Dispose() => _signal.Dispose();
-}
+public sealed class ActivitySignal : WakeSignal;
 
 /// <summary>
 /// Takes turns at SQLite's single write lock within this process. Microsoft.Data.Sqlite retries a busy database only every

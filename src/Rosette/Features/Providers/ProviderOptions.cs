@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Rosette.Infrastructure.Hosting;
 
 namespace Rosette.Features.Providers;
 
@@ -35,26 +36,4 @@ public sealed class ProviderTokens(IDataProtectionProvider protection)
 }
 
 /// <summary>Wakes this instance's delivery dispatcher when deliveries were committed here.</summary>
-public sealed class DeliverySignal : IDisposable
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try
-        {
-            if (_signal.CurrentCount == 0)
-            {
-                _signal.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled.
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-
-    public void Dispose() => _signal.Dispose();
-}
+public sealed class DeliverySignal : WakeSignal;

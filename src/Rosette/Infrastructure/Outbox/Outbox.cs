@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Rosette.Data;
+using Rosette.Infrastructure.Hosting;
 
 namespace Rosette.Infrastructure.Outbox;
 
@@ -42,26 +43,4 @@ public static class OutboxWriter
 }
 
 /// <summary>Wakes this instance's dispatcher as soon as a message is committed here; other instances find it when they next poll.</summary>
-public sealed class OutboxSignal : IDisposable
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled.
-            }
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-
-    public void Dispose() => _signal.Dispose();
-}
+public sealed class OutboxSignal : WakeSignal;
