@@ -5,19 +5,22 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
 using SQLitePCL;
 
 namespace Rosette.Data;
 
 /// <summary>
-/// Set-based inserts for large batches: multi-row INSERT statements, prepared once and reused, inside the caller's
-/// transaction. Columns, names and value conversions come from the EF model, so a row is stored exactly as EF would
-/// store it. With <c>ignoreConflicts</c>, rows that a unique index refuses are skipped (ON CONFLICT DO NOTHING, on
-/// SQLite and PostgreSQL alike) and the keys of the rows actually inserted are returned: the database decides races.
+/// Set-based inserts for large batches, inside the caller's transaction. Columns, names and value conversions come from
+/// the EF model, so a row is stored exactly as EF would store it. With <c>ignoreConflicts</c>, rows that a unique index
+/// refuses are skipped (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike) and the keys of the rows actually
+/// inserted are returned: the database decides races. <see cref="UpsertAsync"/> takes its own ON CONFLICT clause.
 /// </summary>
 /// <remarks>
-/// On SQLite the statement is driven through the native API, binding by position: ADO.NET binds by name, and SQLite's
-/// name lookup is linear, which makes statements with thousands of parameters quadratic.
+/// On SQLite, multi-row INSERT statements prepared once and reused, driven through the native API, binding by position:
+/// ADO.NET binds by name, and SQLite's name lookup is linear, which makes statements with thousands of parameters
+/// quadratic. On PostgreSQL, one array parameter per column, unnested into rows.
 /// </remarks>
 public static class BulkInsert
 {
@@ -31,20 +34,8 @@ public static class BulkInsert
         {
             return inserted;
         }
-        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        // Integer keys are the database's to number; every other value, Guid keys included, is the row's own.
-        var columns = entity.GetProperties()
-            .Where(p => !(p.IsKey() && p.ValueGenerated == ValueGenerated.OnAdd && (p.ClrType == typeof(long) || p.ClrType == typeof(int))))
-            .Select(p => new Column(p, p.GetColumnName(table)!, p.GetTypeMapping().Converter))
-            .ToList();
-        // RETURNING reads back a single-column key; composite keys are fine when conflicts are not ignored.
-        var keyColumn = entity.FindPrimaryKey()!.Properties[0];
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("Bulk inserts run inside the caller's transaction.");
-        var returned = db.IsPostgres
-            ? await InsertPostgresAsync(transaction, table.Name, columns, keyColumn.GetColumnName(table)!, rows, ignoreConflicts, cancellationToken)
-            : InsertSqlite((SqliteConnection)transaction.Connection!, table.Name, columns, keyColumn.GetColumnName(table)!, rows, ignoreConflicts);
+        var target = Target.Of<T>(db);
+        var returned = await WriteAsync(db, target, rows, ignoreConflicts ? $"ON CONFLICT DO NOTHING RETURNING \"{target.KeyName}\"" : null, cancellationToken);
         if (!ignoreConflicts)
         {
             foreach (var row in rows)
@@ -53,7 +44,7 @@ public static class BulkInsert
             }
             return inserted;
         }
-        var converter = keyColumn.GetTypeMapping().Converter;
+        var converter = target.KeyColumn.GetTypeMapping().Converter;
         foreach (var value in returned)
         {
             // SQLite hands keys back as text: GUIDs and integer keys (activity events) are parsed back.
@@ -64,8 +55,53 @@ public static class BulkInsert
         return inserted;
     }
 
-    private sealed record Column(IProperty Property, string Name, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter)
+    /// <summary>
+    /// Inserts the rows; a row that the primary key refuses runs <paramref name="onConflict"/> instead, an
+    /// <c>ON CONFLICT (...) DO UPDATE ...</c> clause in the syntax SQLite and PostgreSQL share (<c>excluded</c> is the new row).
+    /// </summary>
+    public static Task UpsertAsync<T>(this RosetteDb db, IReadOnlyList<T> rows, string onConflict, CancellationToken cancellationToken)
+        where T : class =>
+        rows.Count == 0 ? Task.CompletedTask : WriteAsync(db, Target.Of<T>(db), rows, onConflict, cancellationToken);
+
+    private sealed record Target(string Table, IProperty KeyColumn, string KeyName, List<Column> Columns)
     {
+        public static Target Of<T>(RosetteDb db)
+        {
+            var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            // Integer keys are the database's to number; every other value, Guid keys included, is the row's own.
+            var columns = entity.GetProperties()
+                .Where(p => !(p.IsKey() && p.ValueGenerated == ValueGenerated.OnAdd && (p.ClrType == typeof(long) || p.ClrType == typeof(int))))
+                .Select(p => new Column(p, p.GetColumnName(table)!, p.GetColumnType(table), p.GetTypeMapping().Converter))
+                .ToList();
+            // RETURNING reads back a single-column key; composite keys are fine when conflicts are not ignored.
+            var key = entity.FindPrimaryKey()!.Properties[0];
+            return new Target(table.Name, key, key.GetColumnName(table)!, columns);
+        }
+    }
+
+    private static async Task<List<object>> WriteAsync<T>(RosetteDb db, Target target, IReadOnlyList<T> rows, string? onConflict, CancellationToken cancellationToken)
+        where T : class
+    {
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Bulk inserts run inside the caller's transaction.");
+        return db.IsPostgres
+            ? await InsertPostgresAsync(transaction, target.Table, target.Columns, rows, onConflict, cancellationToken)
+            : InsertSqlite((SqliteConnection)transaction.Connection!, target.Table, target.Columns, rows, onConflict);
+    }
+
+    private sealed record Column(IProperty Property, string Name, string StoreType, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter)
+    {
+        /// <summary>The CLR type of the values the database receives: after conversion, nullable when the column is.</summary>
+        public Type ProviderType
+        {
+            get
+            {
+                var type = Converter?.ProviderClrType ?? Nullable.GetUnderlyingType(Property.ClrType) ?? Property.ClrType;
+                return type.IsValueType && Property.IsNullable ? typeof(Nullable<>).MakeGenericType(type) : type;
+            }
+        }
+
         public object? ProviderValue(object row)
         {
             var value = Property.GetGetter().GetClrValueUsingContainingEntity(row);
@@ -73,7 +109,7 @@ public static class BulkInsert
         }
     }
 
-    private static string Sql(string table, List<Column> columns, string key, int rowCount, bool ignoreConflicts, Func<int, string> parameter)
+    private static string Sql(string table, List<Column> columns, int rowCount, string? onConflict, Func<int, string> parameter)
     {
         var sql = new StringBuilder("INSERT INTO \"").Append(table).Append("\" (");
         sql.AppendJoin(", ", columns.Select(c => $"\"{c.Name}\"")).Append(") VALUES ");
@@ -86,14 +122,14 @@ public static class BulkInsert
             }
             sql.Append(')');
         }
-        if (ignoreConflicts)
+        if (onConflict is not null)
         {
-            sql.Append(" ON CONFLICT DO NOTHING RETURNING \"").Append(key).Append('"');
+            sql.Append(' ').Append(onConflict);
         }
         return sql.ToString();
     }
 
-    private static List<object> InsertSqlite<T>(SqliteConnection connection, string table, List<Column> columns, string key, IReadOnlyList<T> rows, bool ignoreConflicts)
+    private static List<object> InsertSqlite<T>(SqliteConnection connection, string table, List<Column> columns, IReadOnlyList<T> rows, string? onConflict)
         where T : class
     {
         const int rowsPerStatement = 64;
@@ -104,7 +140,7 @@ public static class BulkInsert
             for (var offset = 0; offset < rows.Count; offset += rowsPerStatement)
             {
                 var count = Math.Min(rowsPerStatement, rows.Count - offset);
-                var statement = count == rowsPerStatement && full is not null ? full : Prepare(connection, Sql(table, columns, key, count, ignoreConflicts, i => $"?{i + 1}"));
+                var statement = count == rowsPerStatement && full is not null ? full : Prepare(connection, Sql(table, columns, count, onConflict, i => $"?{i + 1}"));
                 full ??= count == rowsPerStatement ? statement : null;
                 for (var r = 0; r < count; r++)
                 {
@@ -163,61 +199,57 @@ public static class BulkInsert
         SqliteException.ThrowExceptionForRC(rc, connection.Handle);
     }
 
+    /// <summary>
+    /// One statement per 10,000 rows with one array parameter per column, unnested into rows: PostgreSQL plans it in no
+    /// time and Npgsql sends each array in one piece, where a VALUES list of thousands of parameters costs more to plan
+    /// and bind than to insert.
+    /// </summary>
     private static async Task<List<object>> InsertPostgresAsync<T>(
-        DbTransaction transaction, string table, List<Column> columns, string key, IReadOnlyList<T> rows, bool ignoreConflicts, CancellationToken cancellationToken)
+        DbTransaction transaction, string table, List<Column> columns, IReadOnlyList<T> rows, string? onConflict, CancellationToken cancellationToken)
         where T : class
     {
-        var rowsPerStatement = Math.Max(1, Math.Min(2000, 60000 / columns.Count));
+        const int rowsPerStatement = 10_000;
         var returned = new List<object>();
-        DbCommand? full = null;
-        try
+        var sql = new StringBuilder("INSERT INTO \"").Append(table).Append("\" (");
+        sql.AppendJoin(", ", columns.Select(c => $"\"{c.Name}\"")).Append(") SELECT * FROM unnest(");
+        sql.AppendJoin(", ", columns.Select((c, i) => $"${i + 1}::{c.StoreType}[]")).Append(')');
+        if (onConflict is not null)
         {
-            for (var offset = 0; offset < rows.Count; offset += rowsPerStatement)
+            sql.Append(' ').Append(onConflict);
+        }
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql.ToString();
+        for (var offset = 0; offset < rows.Count; offset += rowsPerStatement)
+        {
+            var count = Math.Min(rowsPerStatement, rows.Count - offset);
+            command.Parameters.Clear();
+            foreach (var column in columns)
             {
-                var count = Math.Min(rowsPerStatement, rows.Count - offset);
-                var command = count == rowsPerStatement && full is not null ? full : CreatePostgresCommand(transaction, table, columns, key, count, ignoreConflicts);
-                full ??= count == rowsPerStatement ? command : null;
+                var values = Array.CreateInstance(column.ProviderType, count);
                 for (var r = 0; r < count; r++)
                 {
-                    for (var c = 0; c < columns.Count; c++)
-                    {
-                        command.Parameters[r * columns.Count + c].Value = columns[c].ProviderValue(rows[offset + r]!) ?? DBNull.Value;
-                    }
+                    values.SetValue(column.ProviderValue(rows[offset + r]), r);
                 }
-                await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+                var parameter = new NpgsqlParameter { Value = values };
+                if (TimeArrayType(column) is { } type)
                 {
-                    while (await reader.ReadAsync(cancellationToken))
-                    {
-                        returned.Add(reader.GetValue(0));
-                    }
+                    parameter.NpgsqlDbType = type;
                 }
-                if (command != full)
-                {
-                    await command.DisposeAsync();
-                }
+                command.Parameters.Add(parameter);
             }
-        }
-        finally
-        {
-            if (full is not null)
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                await full.DisposeAsync();
+                returned.Add(reader.GetValue(0));
             }
         }
         return returned;
     }
 
-    private static DbCommand CreatePostgresCommand(DbTransaction transaction, string table, List<Column> columns, string key, int count, bool ignoreConflicts)
-    {
-        var command = transaction.Connection!.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = Sql(table, columns, key, count, ignoreConflicts, i => $"${i + 1}");
-        for (var i = 0; i < count * columns.Count; i++)
-        {
-            // Positional parameters: Npgsql sends them as they are, with the type of the column's mapping.
-            var parameter = columns[i % columns.Count].Property.GetRelationalTypeMapping().CreateParameter(command, "", null, nullable: true);
-            command.Parameters.Add(parameter);
-        }
-        return command;
-    }
+    /// <summary>Times go as the column's kind of timestamp; every other array's type follows its CLR type, and the SQL casts it to the column's.</summary>
+    private static NpgsqlDbType? TimeArrayType(Column column) =>
+        column.StoreType.StartsWith("timestamp with time zone", StringComparison.Ordinal) ? NpgsqlDbType.Array | NpgsqlDbType.TimestampTz
+        : column.StoreType.StartsWith("timestamp", StringComparison.Ordinal) ? NpgsqlDbType.Array | NpgsqlDbType.Timestamp
+        : null;
 }

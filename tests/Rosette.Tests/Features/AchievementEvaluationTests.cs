@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Rosette.Domain.Achievements;
 using Rosette.Domain.Courses;
 using Rosette.Domain.Issuance;
 using Rosette.Features.Achievements;
@@ -22,6 +23,11 @@ public sealed class AchievementEvaluationTests(AppFixture app) : IClassFixture<A
 
     private static async Task<PostActivityEventsResult> PostAsync(HttpClient admin, params object[] events) =>
         await (await admin.PostJsonAsync(Achieve.EventsUrl, events)).IsOkAsync<PostActivityEventsResult>(HttpStatusCode.Accepted);
+
+    private Task<DateTime> FirstAtAsync(Guid userId, ActivityType type, string subject) =>
+        app.Factory.WithDbAsync(db => db.ActivityFacts.Where(f => f.UserId == userId && f.Type == type && f.SubjectId == subject).Select(f => f.FirstAt).SingleAsync());
+
+    private static DateTime WholeSeconds(DateTime time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
 
     [Fact]
     public async Task Event_MeetsConditions_RecordsEarningAndIssuesTheBadgeAutomatically()
@@ -203,6 +209,41 @@ public sealed class AchievementEvaluationTests(AppFixture app) : IClassFixture<A
         await Achieve.SettledAsync(app.Factory);
 
         Assert.Equal(2, (await Achieve.EarningsAsync(app.Factory, achievement.Id)).Count);
+    }
+
+    [Fact]
+    public async Task LateEvent_AchievementAlreadyUsedUp_LowersTheFactsFirstTimeAndALaterOneDoesNotRaiseIt()
+    {
+        var (world, admin) = await WorldAsync();
+        var achievement = await CreateAsync(admin, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("lab-1")));
+        var at = WholeSeconds(DateTime.UtcNow.AddHours(-1));
+
+        await PostAsync(admin, Achieve.Event("e1", world.StudentA1.Id, "lab_completed", "lab-1", at));
+        await Achieve.SettledAsync(app.Factory);
+        Assert.Equal(at, await FirstAtAsync(world.StudentA1.Id, ActivityType.LabCompleted, "lab-1"));
+        await PostAsync(admin, Achieve.Event("e2", world.StudentA1.Id, "lab_completed", "lab-1", at.AddHours(-2)));
+        await Achieve.SettledAsync(app.Factory);
+        Assert.Equal(at.AddHours(-2), await FirstAtAsync(world.StudentA1.Id, ActivityType.LabCompleted, "lab-1"));
+        await PostAsync(admin, Achieve.Event("e3", world.StudentA1.Id, "lab_completed", "lab-1", at.AddMinutes(30)));
+        await Achieve.SettledAsync(app.Factory);
+
+        Assert.Equal(at.AddHours(-2), await FirstAtAsync(world.StudentA1.Id, ActivityType.LabCompleted, "lab-1"));
+        Assert.Equal(at, Assert.Single(await Achieve.EarningsAsync(app.Factory, achievement.Id)).EarnedAt);
+    }
+
+    [Fact]
+    public async Task Event_NoAchievementReadsIt_StillRecordsItsFact()
+    {
+        var (world, admin) = await WorldAsync();
+        await CreateAsync(admin, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("lab-1")));
+        var at = WholeSeconds(DateTime.UtcNow.AddHours(-1));
+
+        await PostAsync(admin,
+            Achieve.Event("e1", world.StudentA1.Id, "lab_launched", "lab-unread", at),
+            Achieve.Event("e2", world.StudentA1.Id, "lab_launched", "lab-unread", at.AddMinutes(-5)));
+        await Achieve.SettledAsync(app.Factory);
+
+        Assert.Equal(at.AddMinutes(-5), await FirstAtAsync(world.StudentA1.Id, ActivityType.LabLaunched, "lab-unread"));
     }
 
     [Fact]

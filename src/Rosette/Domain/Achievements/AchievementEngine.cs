@@ -110,6 +110,24 @@ public static class AchievementEngine
         }
     }
 
+    /// <summary>
+    /// Whether an event of this kind may earn the user anything: some achievement it triggers is one they are eligible for
+    /// and may still earn. When none is, the event earns nothing (so cascades nothing) whatever the user's activity.
+    /// </summary>
+    public static bool MayEarnFrom(AchievementCatalog catalog, EarnerState user, EarningCounters counters, ActivityType type, string subject)
+    {
+        foreach (var entry in catalog.TriggeredBy(type, subject))
+        {
+            var achievement = entry.Achievement;
+            if (AchievementRules.WhyNotEligible(user.Earner, entry) is null
+                && AchievementRules.MayEverEarn(achievement, user.Earned(achievement.Id).Count, counters.Total(achievement.Id)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>Retroactive evaluation of one achievement for one user who never earned it.</summary>
     public static void Reevaluate(AchievementCatalog catalog, EarnerState user, EarningCounters counters, CatalogEntry entry, List<Earning> earnings)
     {

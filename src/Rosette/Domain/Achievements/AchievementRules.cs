@@ -56,6 +56,18 @@ public static class AchievementRules
             FrequencyType.PerDay => earnedInAllThatDay < achievement.Frequency && earnedByUser.All(e => e.Date != at.Date),
             _ => earnedInAll < achievement.Frequency && earnedByUser.Count == 0,
         };
+
+    /// <summary>
+    /// Whether <see cref="MayEarn"/> can still hold for the user on some day: a per_day achievement can always be earned
+    /// again another day; a per_user or per_achievement one, once used up, never again (earnings are never taken back).
+    /// </summary>
+    public static bool MayEverEarn(Achievement achievement, int earnedByUser, int earnedInAll) =>
+        achievement.FrequencyType switch
+        {
+            FrequencyType.PerUser => earnedByUser < achievement.Frequency,
+            FrequencyType.PerDay => true,
+            _ => earnedInAll < achievement.Frequency && earnedByUser == 0,
+        };
 }
 
 public static class AchievementErrors

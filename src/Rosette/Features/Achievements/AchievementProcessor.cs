@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -29,6 +30,10 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
     private const int UserLocks = 1;
     private const int AchievementLocks = 2;
 
+    /// <summary>A fact already known keeps its time unless the event happened earlier (events may arrive late).</summary>
+    private const string KeepEarliestFact =
+        """ON CONFLICT ("UserId", "Type", "SubjectId") DO UPDATE SET "FirstAt" = excluded."FirstAt" WHERE excluded."FirstAt" < "ActivityFacts"."FirstAt" """;
+
     /// <summary>Processes one batch of pending events; returns how many it processed (0 when none were pending).</summary>
     public async Task<int> ProcessPendingAsync(int batchSize, CancellationToken cancellationToken)
     {
@@ -49,8 +54,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
     {
         using var turn = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var claimSql = """SELECT * FROM "ActivityEvents" WHERE "ProcessedAt" IS NULL ORDER BY "Seq" LIMIT {0}""" + (db.IsPostgres ? " FOR UPDATE SKIP LOCKED" : "");
-        var events = await db.ActivityEvents.FromSqlRaw(claimSql, batchSize).AsNoTracking().ToListAsync(cancellationToken);
+        var events = await ClaimAsync(batchSize, cancellationToken);
         if (events.Count == 0)
         {
             return 0;
@@ -65,39 +69,31 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
         }
         var limited = triggered.Where(e => e.Achievement.FrequencyType != FrequencyType.PerUser).Select(e => e.Achievement).Distinct().ToList();
         await LockAsync(AchievementLocks, limited.Select(a => a.Id), cancellationToken);
-        var states = await LoadStatesAsync(userIds, cancellationToken);
         var counters = await LoadCountersAsync(limited, events.Min(e => e.OccurredAt), events.Max(e => e.OccurredAt), cancellationToken);
+        var states = await LoadEarnersAsync(userIds, cancellationToken);
+        // Only students whose events may still earn something need their activity: an event whose achievements are all
+        // used up (or out of reach) decides nothing, and its fact is written all the same (the upsert keeps the earliest time).
+        var deciding = events.Where(e => AchievementEngine.MayEarnFrom(catalog, states[e.UserId], counters, e.Type, e.SubjectId)).Select(e => e.UserId).ToHashSet();
+        await LoadFactsAsync(states, deciding, cancellationToken);
 
         var earnings = new List<Earning>();
-        var newFacts = new Dictionary<(Guid, ActivityType, string), ActivityFact>();
-        var earlierFacts = new Dictionary<(Guid, ActivityType, string), DateTime>();
+        var facts = new Dictionary<(Guid, ActivityType, string), ActivityFact>();
         foreach (var activity in events)
         {
-            var state = states[activity.UserId];
-            var known = state.Activity.FirstAt(activity.Type, activity.SubjectId);
-            AchievementEngine.OnEvent(catalog, state, counters, activity.Type, activity.SubjectId, activity.OccurredAt, activity.Seq, earnings);
+            AchievementEngine.OnEvent(catalog, states[activity.UserId], counters, activity.Type, activity.SubjectId, activity.OccurredAt, activity.Seq, earnings);
             var key = (activity.UserId, activity.Type, activity.SubjectId);
-            if (newFacts.TryGetValue(key, out var fresh))
+            if (!facts.TryGetValue(key, out var fact))
             {
-                fresh.FirstAt = state.Activity.FirstAt(activity.Type, activity.SubjectId)!.Value;
+                facts[key] = ActivityFact.Create(activity.UserId, activity.Type, activity.SubjectId, activity.OccurredAt);
             }
-            else if (known is null)
+            else if (activity.OccurredAt < fact.FirstAt)
             {
-                newFacts[key] = ActivityFact.Create(activity.UserId, activity.Type, activity.SubjectId, activity.OccurredAt);
-            }
-            else if (activity.OccurredAt < known)
-            {
-                earlierFacts[key] = activity.OccurredAt;
+                fact.FirstAt = activity.OccurredAt;
             }
         }
 
         var now = clock.UtcNowSeconds();
-        await db.InsertAsync(newFacts.Values.ToList(), ignoreConflicts: true, f => f.UserId, cancellationToken);
-        foreach (var ((userId, type, subject), at) in earlierFacts)
-        {
-            await db.ActivityFacts.Where(f => f.UserId == userId && f.Type == type && f.SubjectId == subject)
-                .ExecuteUpdateAsync(s => s.SetProperty(f => f.FirstAt, at), cancellationToken);
-        }
+        await db.UpsertAsync(facts.Values.ToList(), KeepEarliestFact, cancellationToken);
         var issued = await RecordAsync(earnings, catalog, states, now, cancellationToken);
         await MarkProcessedAsync(events, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
@@ -245,19 +241,32 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
     /// <summary>Each user's eligibility facts, activity and earnings.</summary>
     public async Task<Dictionary<Guid, EarnerState>> LoadStatesAsync(IReadOnlyCollection<Guid> userIds, CancellationToken cancellationToken)
     {
-        var users = await (
-            from u in db.Users.AsNoTracking()
-            where userIds.Contains(u.Id)
-            join o in db.Organizations on u.OrganizationId equals o.Id
-            select new Earner(u.Id, u.IsActive && u.Role == UserRole.Student, u.ParticipateInAchievements, o.EnableAchievements, o.Path))
-            .ToDictionaryAsync(e => e.UserId, cancellationToken);
-        var states = userIds.ToDictionary(id => id, id => new EarnerState(users.GetValueOrDefault(id) ?? new Earner(id, false, false, false, ""), new UserActivity()));
-        await foreach (var (userId, type, subject, firstAt) in ReadFactsAsync(userIds, cancellationToken))
-        {
-            states[userId].Activity.Record(type, subject, firstAt);
-        }
-        var earned = await db.AchievementAwards.AsNoTracking().Where(a => userIds.Contains(a.UserId))
-            .Select(a => new { a.UserId, a.AchievementId, a.EarnedAt, a.Points }).ToListAsync(cancellationToken);
+        var states = await LoadEarnersAsync(userIds, cancellationToken);
+        await LoadFactsAsync(states, userIds, cancellationToken);
+        return states;
+    }
+
+    /// <summary>
+    /// Each user's eligibility facts and earnings, without their activity. Read with plain ADO.NET, as are the events and
+    /// facts: a batch reads thousands of rows, and materialising them through EF cost several times what the database takes.
+    /// </summary>
+    private async Task<Dictionary<Guid, EarnerState>> LoadEarnersAsync(IReadOnlyCollection<Guid> userIds, CancellationToken cancellationToken)
+    {
+        var earners = await QueryAsync(
+            $"""
+            SELECT u."Id", u."IsActive", u."Role", u."ParticipateInAchievements", o."EnableAchievements", o."Path"
+            FROM "Users" AS u JOIN "Organizations" AS o ON o."Id" = u."OrganizationId" WHERE u."Id" {InIds}
+            """,
+            userIds,
+            r => new Earner(r.GetGuid(0), r.GetBoolean(1) && r.GetString(2) == nameof(UserRole.Student), r.GetBoolean(3), r.GetBoolean(4), r.GetString(5)),
+            cancellationToken);
+        var found = earners.ToDictionary(e => e.UserId);
+        var states = userIds.ToDictionary(id => id, id => new EarnerState(found.GetValueOrDefault(id) ?? new Earner(id, false, false, false, ""), new UserActivity()));
+        var earned = await QueryAsync(
+            $"""SELECT "UserId", "AchievementId", "EarnedAt", "Points" FROM "AchievementAwards" WHERE "UserId" {InIds}""",
+            userIds,
+            r => (UserId: r.GetGuid(0), AchievementId: r.GetGuid(1), EarnedAt: Utc(r.GetDateTime(2)), Points: r.GetInt32(3)),
+            cancellationToken);
         foreach (var earning in earned.OrderBy(e => e.EarnedAt))
         {
             states[earning.UserId].Load(earning.AchievementId, earning.EarnedAt, earning.Points);
@@ -265,56 +274,84 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
         return states;
     }
 
+    /// <summary>The activity facts of the given users, into their states.</summary>
+    private async Task LoadFactsAsync(Dictionary<Guid, EarnerState> states, IReadOnlyCollection<Guid> userIds, CancellationToken cancellationToken)
+    {
+        if (userIds.Count == 0)
+        {
+            return;
+        }
+        var facts = await QueryAsync(
+            $"""SELECT "UserId", "Type", "SubjectId", "FirstAt" FROM "ActivityFacts" WHERE "UserId" {InIds}""",
+            userIds,
+            r => (UserId: r.GetGuid(0), Type: Enum.Parse<ActivityType>(r.GetString(1)), Subject: r.GetString(2), FirstAt: Utc(r.GetDateTime(3))),
+            cancellationToken);
+        foreach (var (userId, type, subject, firstAt) in facts)
+        {
+            states[userId].Activity.Record(type, subject, firstAt);
+        }
+    }
+
+    /// <summary>An event as the worker needs it.</summary>
+    private sealed record PendingEvent(long Seq, Guid UserId, ActivityType Type, string SubjectId, DateTime OccurredAt);
+
     /// <summary>
-    /// The students' activity facts, read with plain ADO.NET: a batch reads thousands of rows, and materialising them as
-    /// entities cost several times what the database takes to find them.
+    /// The oldest pending events. On PostgreSQL <c>FOR UPDATE SKIP LOCKED</c>: instances take disjoint sets. On SQLite the
+    /// transaction already holds the database's write lock.
     /// </summary>
-    private async IAsyncEnumerable<(Guid UserId, ActivityType Type, string Subject, DateTime FirstAt)> ReadFactsAsync(
-        IReadOnlyCollection<Guid> userIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private Task<List<PendingEvent>> ClaimAsync(int batchSize, CancellationToken cancellationToken) =>
+        QueryAsync(
+            """SELECT "Seq", "UserId", "Type", "SubjectId", "OccurredAt" FROM "ActivityEvents" WHERE "ProcessedAt" IS NULL ORDER BY "Seq" LIMIT """
+                + batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + (db.IsPostgres ? " FOR UPDATE SKIP LOCKED" : ""),
+            null,
+            r => new PendingEvent(r.GetInt64(0), r.GetGuid(1), Enum.Parse<ActivityType>(r.GetString(2)), r.GetString(3), Utc(r.GetDateTime(4))),
+            cancellationToken);
+
+    /// <summary>"is one of @ids": an array on PostgreSQL, a JSON array of the GUIDs as EF stores them (upper-case text) on SQLite.</summary>
+    private string InIds => db.IsPostgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))";
+
+    private async Task<List<T>> QueryAsync<T>(string sql, IReadOnlyCollection<Guid>? ids, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        var ids = command.CreateParameter();
-        ids.ParameterName = "ids";
-        if (db.IsPostgres)
+        command.CommandText = sql;
+        if (ids is not null)
         {
-            command.CommandText = """SELECT "UserId", "Type", "SubjectId", "FirstAt" FROM "ActivityFacts" WHERE "UserId" = ANY(@ids)""";
-            ids.Value = userIds.ToArray();
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "ids";
+            parameter.Value = db.IsPostgres ? ids.ToArray() : System.Text.Json.JsonSerializer.Serialize(ids.Select(id => id.ToString().ToUpperInvariant()));
+            command.Parameters.Add(parameter);
         }
-        else
-        {
-            // As EF stores them: upper-case text.
-            command.CommandText = """SELECT "UserId", "Type", "SubjectId", "FirstAt" FROM "ActivityFacts" WHERE "UserId" IN (SELECT value FROM json_each(@ids))""";
-            ids.Value = System.Text.Json.JsonSerializer.Serialize(userIds.Select(id => id.ToString().ToUpperInvariant()));
-        }
-        command.Parameters.Add(ids);
+        var rows = new List<T>();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                yield return (reader.GetGuid(0), Enum.Parse<ActivityType>(reader.GetString(1)), reader.GetString(2),
-                    DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc));
+                rows.Add(read(reader));
             }
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
+        return rows;
     }
+
+    private static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
 
     /// <summary>
     /// Marks the batch processed. On SQLite the batch is every pending event from its first to its last Seq (the claim held
     /// the database), so a range says it; on PostgreSQL other instances' claims may lie in between, so the list does.
     /// </summary>
-    private Task<int> MarkProcessedAsync(List<ActivityEvent> events, DateTime now, CancellationToken cancellationToken)
+    private Task<int> MarkProcessedAsync(List<PendingEvent> events, DateTime now, CancellationToken cancellationToken)
     {
         if (db.IsPostgres)
         {
             var seqs = events.Select(e => e.Seq).ToList();
-            return db.ActivityEvents.Where(e => seqs.Contains(e.Seq)).ExecuteUpdateAsync(s => s.SetProperty(e => e.ProcessedAt, now), cancellationToken);
+            return db.ActivityEvents.Where(e => EF.Parameter(seqs).Contains(e.Seq)).ExecuteUpdateAsync(s => s.SetProperty(e => e.ProcessedAt, now), cancellationToken);
         }
         var first = events[0].Seq;
         var last = events[^1].Seq;

@@ -53,7 +53,7 @@ public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signa
         var parsed = raw.Select(e => ActivityEventRules.Parse(Read(e), now)).ToList();
         var userIds = parsed.Where(p => p.IsSuccess).Select(p => p.Value.UserId).Distinct().ToList();
         var courseIds = parsed.Where(p => p.IsSuccess && p.Value.Type == ActivityType.CourseCompleted).Select(p => Guid.Parse(p.Value.SubjectId)).Distinct().ToList();
-        var users = (await db.Users.AdministeredBy(db, actor).Where(u => userIds.Contains(u.Id)).Select(u => u.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var users = (await db.Users.AdministeredBy(db, actor).Where(u => EF.Parameter(userIds).Contains(u.Id)).Select(u => u.Id).ToListAsync(cancellationToken)).ToHashSet();
         var courses = courseIds.Count == 0 ? [] : (await db.Courses.Where(c => courseIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken)).ToHashSet();
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -87,7 +87,7 @@ public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signa
             var inserted = await db.InsertAsync(rows.Select(r => r.Row).ToList(), ignoreConflicts: true, r => r.Seq, cancellationToken);
             var stored = inserted.Count == rows.Count
                 ? null
-                : (await db.ActivityEvents.Where(e => inserted.Contains(e.Seq)).Select(e => e.ExternalId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+                : (await db.ActivityEvents.Where(e => EF.Parameter(inserted).Contains(e.Seq)).Select(e => e.ExternalId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
             await transaction.CommitAsync(cancellationToken);
             signal.Notify();
             foreach (var (index, row) in rows)
