@@ -94,7 +94,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
 
         var now = clock.UtcNowSeconds();
         await db.UpsertAsync(facts.Values.ToList(), KeepEarliestFact, cancellationToken);
-        var issued = await RecordAsync(earnings, catalog, states, now, cancellationToken);
+        var issued = await RecordAsync(earnings, now, cancellationToken);
         await MarkProcessedAsync(events, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -161,7 +161,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
         {
             AchievementEngine.Reevaluate(catalog, states[userId], counters, entry, earnings);
         }
-        var issued = await RecordAsync(earnings, catalog, states, clock.UtcNowSeconds(), cancellationToken);
+        var issued = await RecordAsync(earnings, clock.UtcNowSeconds(), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (issued > 0)
@@ -191,7 +191,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
     }
 
     /// <summary>Writes the earnings and issues their badges (skipping badges held or archived); returns how many badges it issued.</summary>
-    private async Task<int> RecordAsync(List<Earning> earnings, AchievementCatalog catalog, Dictionary<Guid, EarnerState> states, DateTime now, CancellationToken cancellationToken)
+    private async Task<int> RecordAsync(List<Earning> earnings, DateTime now, CancellationToken cancellationToken)
     {
         if (earnings.Count == 0)
         {
