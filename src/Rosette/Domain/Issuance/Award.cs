@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Rosette.Domain.Issuance;
 
 public enum AwardSource
@@ -62,7 +60,7 @@ public sealed class Award
         Guid badgeId, Guid studentId, DateTime issuedAt, Guid? issuedById, AwardSource source, Guid? classId, Guid? courseAssignmentId,
         Guid? batchId, string? narrative, DateTime? expiresAt) => new()
     {
-        Id = Guid.CreateVersion7(),
+        Id = SecureRandom.NewVersion7Id(DateTimeOffset.UtcNow),
         BadgeId = badgeId,
         StudentId = studentId,
         IssuedAt = issuedAt,
@@ -76,7 +74,12 @@ public sealed class Award
         RecipientSalt = NewSalt(),
     };
 
-    public static string NewSalt() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    private static string NewSalt()
+    {
+        Span<byte> salt = stackalloc byte[16];
+        SecureRandom.Fill(salt);
+        return Convert.ToHexStringLower(salt);
+    }
 
     /// <summary>Revokes the award; the badge may then be issued to the student again.</summary>
     public Error? Revoke(Guid revokedById, string? reason, DateTime now)

@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+
+namespace Rosette.Domain;
+
+/// <summary>
+/// Cryptographically secure random bytes, drawn from the operating system 4 KiB at a time per thread. A batch of 100,000
+/// awards needs a salt and an id each; asking the system for 16 bytes at a time cost a third of the batch's decision time.
+/// Every byte is handed out once.
+/// </summary>
+public static class SecureRandom
+{
+    private const int BufferSize = 4096;
+
+    [ThreadStatic]
+    private static byte[]? _buffer;
+
+    [ThreadStatic]
+    private static int _position;
+
+    public static void Fill(Span<byte> destination)
+    {
+        if (destination.Length > BufferSize)
+        {
+            RandomNumberGenerator.Fill(destination);
+            return;
+        }
+        var buffer = _buffer ??= new byte[BufferSize];
+        if (_position == 0 || _position + destination.Length > BufferSize)
+        {
+            RandomNumberGenerator.Fill(buffer);
+            _position = 0;
+        }
+        var source = buffer.AsSpan(_position, destination.Length);
+        source.CopyTo(destination);
+        source.Clear();
+        _position = (_position + destination.Length) % BufferSize;
+    }
+
+    /// <summary>A version 7 UUID (RFC 9562): 48 bits of Unix time in milliseconds, then 74 random bits; sorts by time.</summary>
+    public static Guid NewVersion7Id(DateTimeOffset now)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Fill(bytes[6..]);
+        var milliseconds = now.ToUnixTimeMilliseconds();
+        for (var i = 5; i >= 0; i--)
+        {
+            bytes[i] = (byte)milliseconds;
+            milliseconds >>= 8;
+        }
+        bytes[6] = (byte)(0x70 | (bytes[6] & 0x0F));
+        bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F));
+        return new Guid(bytes, bigEndian: true);
+    }
+}
