@@ -20,7 +20,8 @@ public sealed class DeliveryDispatcher(
             ORDER BY "NextAttemptAt" LIMIT {3}
         """;
 
-    private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    /// <summary>This process, for the logs and the claims it makes; each round claims under a token of its own.</summary>
+    private readonly string _instance = $"{Environment.MachineName[..Math.Min(40, Environment.MachineName.Length)]}:{Environment.ProcessId}";
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         options.DispatcherEnabled
@@ -55,17 +56,19 @@ public sealed class DeliveryDispatcher(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
-        var ids = await ClaimAsync(db, cancellationToken);
+        // A round's own token, not the instance's: two rounds of one instance must not mistake each other's claims for theirs.
+        var claim = $"{_instance}:{Guid.NewGuid():N}";
+        var ids = await ClaimAsync(db, claim, cancellationToken);
         if (ids.Count == 0)
         {
             return 0;
         }
         // A live round keeps its claims: only a crashed instance's claims expire and pass to another.
         using var renewal = new CancellationTokenSource();
-        var heartbeat = RenewClaimsAsync(ids, renewal.Token);
+        var heartbeat = RenewClaimsAsync(ids, claim, renewal.Token);
         try
         {
-            return await ProcessAsync(scope, db, ids, cancellationToken);
+            return await ProcessAsync(scope, db, ids, claim, cancellationToken);
         }
         finally
         {
@@ -74,9 +77,9 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    private async Task<int> ProcessAsync(AsyncServiceScope scope, RosetteDb db, List<Guid> ids, CancellationToken cancellationToken)
+    private async Task<int> ProcessAsync(AsyncServiceScope scope, RosetteDb db, List<Guid> ids, string claim, CancellationToken cancellationToken)
     {
-        var deliveries = await db.ProviderDeliveries.Where(d => ids.Contains(d.AwardId)).ToListAsync(cancellationToken);
+        var deliveries = await db.ProviderDeliveries.Where(d => ids.Contains(d.AwardId) && d.ClaimedBy == claim).ToListAsync(cancellationToken);
         var facts = await LoadFactsAsync(db, ids, scope.ServiceProvider.GetRequiredService<ProviderTokens>(), cancellationToken);
         var steps = new Dictionary<Guid, DeliveryStep>();
         var now = clock.GetUtcNow().UtcDateTime;
@@ -87,8 +90,20 @@ public sealed class DeliveryDispatcher(
             delivery.StartAttempt(now, mayCreate: step is DeliveryStep.Send or DeliveryStep.FindThenSend);
         }
         // Committed before anything is sent: if the process dies mid-request, the next attempt asks the provider first.
+        // A delivery whose row changed meanwhile is read again; if this round's claim expired and another round took it,
+        // this round leaves it alone and sends nothing for it: only the holder of the claim may send.
+        var lost = new HashSet<Guid>();
         await SaveAsync(db, deliveries.ToDictionary(d => d.AwardId, d => (Action<ProviderDelivery>)(fresh =>
-            fresh.StartAttempt(now, mayCreate: fresh.NextStep() is DeliveryStep.Send or DeliveryStep.FindThenSend))), cancellationToken);
+        {
+            if (fresh.ClaimedBy != claim)
+            {
+                lost.Add(fresh.AwardId);
+                return;
+            }
+            steps[fresh.AwardId] = fresh.NextStep();
+            fresh.StartAttempt(now, mayCreate: steps[fresh.AwardId] is DeliveryStep.Send or DeliveryStep.FindThenSend);
+        })), cancellationToken);
+        deliveries.RemoveAll(d => lost.Contains(d.AwardId));
 
         var credly = scope.ServiceProvider.GetRequiredService<CredlyClient>();
         var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<Guid, Outcome>();
@@ -112,7 +127,7 @@ public sealed class DeliveryDispatcher(
         return deliveries.Count;
     }
 
-    private async Task RenewClaimsAsync(List<Guid> ids, CancellationToken stop)
+    private async Task RenewClaimsAsync(List<Guid> ids, string claim, CancellationToken stop)
     {
         var interval = options.ClaimDuration / 3;
         while (!stop.IsCancellationRequested)
@@ -123,7 +138,7 @@ public sealed class DeliveryDispatcher(
                 await using var scope = scopes.CreateAsyncScope();
                 var until = clock.GetUtcNow().UtcDateTime + options.ClaimDuration;
                 await scope.ServiceProvider.GetRequiredService<RosetteDb>().ProviderDeliveries
-                    .Where(d => ids.Contains(d.AwardId) && d.ClaimedBy == _instance)
+                    .Where(d => ids.Contains(d.AwardId) && d.ClaimedBy == claim)
                     .ExecuteUpdateAsync(u => u.SetProperty(d => d.ClaimedUntil, until), stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -137,11 +152,11 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    private async Task<List<Guid>> ClaimAsync(RosetteDb db, CancellationToken cancellationToken)
+    private async Task<List<Guid>> ClaimAsync(RosetteDb db, string claim, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var sql = db.IsPostgres ? ClaimSql + " FOR UPDATE SKIP LOCKED) RETURNING \"AwardId\"" : ClaimSql + ") RETURNING \"AwardId\"";
-        return await db.Database.SqlQueryRaw<Guid>(sql, _instance, now + options.ClaimDuration, now, options.BatchSize).ToListAsync(cancellationToken);
+        return await db.Database.SqlQueryRaw<Guid>(sql, claim, now + options.ClaimDuration, now, options.BatchSize).ToListAsync(cancellationToken);
     }
 
     /// <summary>Saves; when a revocation changed a delivery meanwhile, reloads it and applies this round's change again on top.</summary>

@@ -35,7 +35,8 @@ public sealed class DeliveryCrashTests(ProvidersFixture app) : IClassFixture<Pro
         }
 
         var log = await app.Factory.WithDbAsync(db => db.DeliveryAttempts.Where(a => a.AwardId == awardId).OrderBy(a => a.Id).Select(a => a.At + " " + a.Operation + ":" + a.StatusCode + ":" + a.Answer).ToListAsync());
-        Assert.True((1, 1) == (app.Credly.Creations(world.StudentA1.Email), app.Credly.Posts(world.StudentA1.Email)), string.Join("\n", log));
+        var counts = (Creations: app.Credly.Creations(world.StudentA1.Email), Posts: app.Credly.Posts(world.StudentA1.Email));
+        Assert.True((1, 1) == counts, $"{counts}; attempts:\n" + string.Join("\n", log));
         Assert.Equal(Assert.Single(app.Credly.Badges, b => b.Email == world.StudentA1.Email).Id, (await app.DeliveryAsync(awardId)).ProviderBadgeId);
     }
 
