@@ -59,6 +59,45 @@ public sealed class AdministrationPageTests(BrowserApp app, Chromium chromium) :
     }
 
     [Fact]
+    public async Task Organizations_AdministratorAddsRenamesAndSetsPreferences_WithinTheirScopeOnly()
+    {
+        var world = await NewWorldAsync();
+        var page = await LogInAsync(world.AdminA, path: "/admin/organizations");
+        var tree = page.Locator("ul.tree");
+        await Expect(tree.GetByRole(AriaRole.Link, new() { Name = world.A.Name, Exact = true })).ToBeVisibleAsync();
+        await Expect(tree.GetByRole(AriaRole.Link, new() { Name = world.B.Name, Exact = true })).ToHaveCountAsync(0);
+        await Expect(page.GetByLabel("Parent organization").Locator($"option[value='{world.B.Id}']")).ToHaveCountAsync(0);
+
+        // A blank name is refused inline, and nothing is written.
+        await Button(page, "Add organization").ClickAsync();
+        await Expect(page.Locator(".field-error").First).Not.ToBeEmptyAsync();
+        var name = $"Lab team {Guid.NewGuid():N}"[..20];
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+        await page.GetByLabel("Parent organization").SelectOptionAsync(world.A.Id.ToString());
+        await page.GetByLabel("Enable Achievements").CheckAsync();
+        await Button(page, "Add organization").ClickAsync();
+
+        var added = tree.GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
+        await Expect(added).ToBeVisibleAsync();
+        var stored = await App.Factory.WithDbAsync(db => db.Organizations.SingleAsync(o => o.Name == name));
+        Assert.Equal((world.A.Id, true), (stored.ParentId, stored.EnableAchievements));
+
+        await added.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = name, Level = 1 })).ToBeVisibleAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name + " renamed");
+        await page.GetByLabel("Enable Achievements").UncheckAsync();
+        await Button(page, "Save").ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = name + " renamed", Level = 1 })).ToBeVisibleAsync();
+        var edited = await App.Factory.WithDbAsync(db => db.Organizations.SingleAsync(o => o.Id == stored.Id));
+        Assert.Equal((name + " renamed", world.A.Id, false), (edited.Name, edited.ParentId, edited.EnableAchievements));
+        await AssertAccessibleAsync(page);
+
+        var outOfScope = await page.GotoAsync($"/admin/organizations/{world.B.Id}");
+        Assert.Equal(404, outOfScope!.Status);
+    }
+
+    [Fact]
     public async Task Import_CsvWithGoodAndBadRows_PreviewsRowByRow_ThenImportsTheGoodOnes()
     {
         var world = await NewWorldAsync();

@@ -9,17 +9,8 @@ namespace Rosette.Features.Organizations;
 /// <summary>Rename an organization, move it under another parent in the scope, and set its preferences.</summary>
 public sealed class EditModel(OrganizationsHandler handler) : PageModel
 {
-    public sealed class EditInput
-    {
-        public string? Name { get; set; }
-
-        public Guid? ParentId { get; set; }
-
-        public bool EnableAchievements { get; set; }
-    }
-
     [BindProperty]
-    public EditInput Input { get; set; } = new();
+    public OrganizationInput Input { get; set; } = new();
 
     public OrganizationDto Organization { get; private set; } = null!;
 
@@ -38,7 +29,7 @@ public sealed class EditModel(OrganizationsHandler handler) : PageModel
         {
             return loaded;
         }
-        Input = new EditInput { Name = Organization.Name, ParentId = Organization.ParentId, EnableAchievements = Organization.EnableAchievements };
+        Input = new OrganizationInput { Name = Organization.Name, ParentId = Organization.ParentId, EnableAchievements = Organization.EnableAchievements };
         return Page();
     }
 

@@ -9,17 +9,8 @@ namespace Rosette.Features.Organizations;
 /// <summary>The tree of the administrator's scope, and a form to add an organization to it.</summary>
 public sealed class IndexModel(OrganizationsHandler handler) : PageModel
 {
-    public sealed class CreateInput
-    {
-        public string? Name { get; set; }
-
-        public Guid? ParentId { get; set; }
-
-        public bool EnableAchievements { get; set; }
-    }
-
     [BindProperty]
-    public CreateInput Input { get; set; } = new();
+    public OrganizationInput Input { get; set; } = new();
 
     public IReadOnlyList<OrganizationNode> Tree { get; private set; } = [];
 
