@@ -1,12 +1,11 @@
-using System.Globalization;
-using CsvHelper;
 using Rosette.Data;
 using Rosette.Infrastructure.Auth;
+using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Pages;
 
 namespace Rosette.Features.Issuance;
 
-/// <summary>An issuance result as CSV (CsvHelper writes it: quoting, separators and all), for whoever may read the result.</summary>
+/// <summary>An issuance result as CSV (through <see cref="CsvExport"/>, like every download), for whoever may read the result.</summary>
 public static class IssuanceDownloads
 {
     private static readonly string[] Header = ["outcome", "student", "email", "badge", "issued_at", "code", "description", "award_id"];
@@ -21,22 +20,9 @@ public static class IssuanceDownloads
                     return http.ErrorPage(result.Error!);
                 }
                 var view = await IssuanceResultView.LoadAsync(db, result.Value, null, int.MaxValue, ct);
-                var rows = view.Issued.Select(i => new[]
-                    {
-                        "issued", i.StudentName, i.StudentEmail, i.BadgeName, i.IssuedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), "", "", i.AwardId.ToString(),
-                    })
-                    .Concat(view.Failed.Select(f => new[] { "failed", f.StudentName, f.StudentEmail ?? "", f.BadgeName, "", f.Code, f.Message, "" }));
-                return Results.Stream(async stream =>
-                {
-                    // Names are user input: a cell starting with = + - @ is escaped so that a spreadsheet never runs it.
-                    await using var csv = CsvWriter.Create(stream, new CsvWriterOptions { Injection = CsvInjection.Escape }, leaveOpen: true);
-                    await csv.WriteRecordAsync(Header, ct);
-                    foreach (var row in rows)
-                    {
-                        await csv.WriteRecordAsync(row, ct);
-                    }
-                    await csv.FlushAsync(ct);
-                }, "text/csv; charset=utf-8", $"badge-issuance-{batchId}.csv");
+                var rows = view.Issued.Select(i => new[] { "issued", i.StudentName, i.StudentEmail, i.BadgeName, CsvExport.Time(i.IssuedAt), "", "", i.AwardId.ToString() })
+                    .Concat(view.Failed.Select(f => new[] { "failed", f.StudentName, f.StudentEmail, f.BadgeName, null, f.Code, f.Message, null }));
+                return CsvExport.Result($"badge-issuance-{batchId}.csv", Header, rows.ToAsyncEnumerable(), row => row);
             })
             .RequireAuthorization(Policies.SignedIn)
             .ExcludeFromDescription();
