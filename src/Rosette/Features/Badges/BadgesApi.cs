@@ -4,7 +4,6 @@ using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Badges;
-using Rosette.Domain.Organizations;
 using Rosette.Features.Audit;
 using Rosette.Infrastructure.Http;
 
@@ -53,7 +52,7 @@ public sealed class BadgesHandler(RosetteDb db, AuditLog audit, TimeProvider clo
         }
         var errors = new ValidationErrors();
         var image = request.Image is null ? null : errors.Check(BadgeImages.ParseDataUri(request.Image));
-        var availableTo = await LoadOrganizationsAsync(request.AvailableToOrganizationIds, errors, cancellationToken);
+        var availableTo = await db.LoadAvailabilityAsync(request.AvailableToOrganizationIds, errors, BadgeErrors.InvalidAvailability, cancellationToken);
         var now = clock.UtcNowSeconds();
         var badge = errors.Check(Badge.Create(request.Name, request.Description, request.Criteria, organization,
             request.AllowManualIssuance ?? false, request.ValidityDays, availableTo ?? [], now));
@@ -127,7 +126,7 @@ public sealed class BadgesHandler(RosetteDb db, AuditLog audit, TimeProvider clo
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == badge.OrganizationId, cancellationToken);
         var errors = new ValidationErrors();
         var image = request.Image is null ? null : errors.Check(BadgeImages.ParseDataUri(request.Image));
-        var availableTo = await LoadOrganizationsAsync(request.AvailableToOrganizationIds, errors, cancellationToken);
+        var availableTo = await db.LoadAvailabilityAsync(request.AvailableToOrganizationIds, errors, BadgeErrors.InvalidAvailability, cancellationToken);
         var now = clock.UtcNowSeconds();
         var before = (badge.Name, badge.Description, badge.Criteria, badge.AllowManualIssuance, badge.IsArchived, badge.ValidityDays,
             Availability: AvailabilityOf(badge));
@@ -173,22 +172,6 @@ public sealed class BadgesHandler(RosetteDb db, AuditLog audit, TimeProvider clo
     }
 
     private static string AvailabilityOf(Badge badge) => string.Join(' ', badge.Availability.Select(a => a.OrganizationId).Order());
-
-    /// <summary>Loads the organizations named for availability; unknown ids are a validation error, as is anything outside the badge's tree.</summary>
-    private async Task<List<Organization>?> LoadOrganizationsAsync(IReadOnlyList<Guid>? ids, ValidationErrors errors, CancellationToken cancellationToken)
-    {
-        if (ids is null)
-        {
-            return null;
-        }
-        var distinct = ids.Distinct().ToList();
-        var found = await db.Organizations.AsNoTracking().Where(o => distinct.Contains(o.Id)).ToListAsync(cancellationToken);
-        if (found.Count != distinct.Count)
-        {
-            errors.Add(BadgeErrors.InvalidAvailability);
-        }
-        return found;
-    }
 }
 
 public static class BadgesApi

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
-using Rosette.Domain.Organizations;
 using Rosette.Domain.Providers;
 using Rosette.Features.Badges;
 using Rosette.Infrastructure.Http;
@@ -49,7 +48,7 @@ public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, TimePr
         }
         var errors = new ValidationErrors();
         var token = string.IsNullOrEmpty(request.ApiToken) ? null : CheckToken(request.ApiToken, errors);
-        var availableTo = await LoadOrganizationsAsync(request.AvailableToOrganizationIds, errors, cancellationToken);
+        var availableTo = await db.LoadAvailabilityAsync(request.AvailableToOrganizationIds, errors, ProviderErrors.InvalidAvailability, cancellationToken);
         var created = errors.Check(BadgeProvider.Create(request.Name, organization, request.Type ?? ProviderType.Credly, request.ProviderOrganizationId,
             request.ApiBaseUrl, token is null ? null : tokens.Protect(token), availableTo ?? [], clock.UtcNowSeconds()));
         if (errors.Any)
@@ -104,7 +103,7 @@ public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, TimePr
         var errors = new ValidationErrors();
         // An empty token field means "keep the current one": the token is write-only.
         var token = string.IsNullOrEmpty(request.ApiToken) ? null : CheckToken(request.ApiToken, errors);
-        var availableTo = await LoadOrganizationsAsync(request.AvailableToOrganizationIds, errors, cancellationToken);
+        var availableTo = await db.LoadAvailabilityAsync(request.AvailableToOrganizationIds, errors, ProviderErrors.InvalidAvailability, cancellationToken);
         if (!errors.Any && provider.Update(request.Name, request.ProviderOrganizationId, request.ApiBaseUrl, token is null ? null : tokens.Protect(token),
                 availableTo, organization, clock.UtcNowSeconds()) is { } error)
         {
@@ -160,21 +159,6 @@ public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, TimePr
     {
         var valid = errors.Check(Text.Required("apiToken", token, ProviderErrors.TokenMaxLength));
         return valid;
-    }
-
-    private async Task<List<Organization>?> LoadOrganizationsAsync(IReadOnlyList<Guid>? ids, ValidationErrors errors, CancellationToken cancellationToken)
-    {
-        if (ids is null)
-        {
-            return null;
-        }
-        var distinct = ids.Distinct().ToList();
-        var found = await db.Organizations.AsNoTracking().Where(o => distinct.Contains(o.Id)).ToListAsync(cancellationToken);
-        if (found.Count != distinct.Count)
-        {
-            errors.Add(ProviderErrors.InvalidAvailability);
-        }
-        return found;
     }
 }
 
