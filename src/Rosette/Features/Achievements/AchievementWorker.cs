@@ -68,44 +68,20 @@ public sealed class ActivityWriteGate(Data.DatabaseOptions database) : IDisposab
 /// <summary>The background worker: processes pending activity events in batches until none are left, then waits for a signal or the poll interval.</summary>
 public sealed class AchievementWorker(IServiceScopeFactory scopes, ActivitySignal signal, AchievementOptions options, ILogger<AchievementWorker> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.WorkerEnabled)
-        {
-            return;
-        }
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var processed = await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(options.BatchSize, stoppingToken);
-                failures = 0;
-                if (processed == 0)
-                {
-                    await signal.WaitAsync(options.PollInterval, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.WorkerEnabled
+            ? signal.RunRoundsAsync(ProcessPendingAsync, options.PollInterval, (e, failures, ct) =>
             {
                 // The batch rolled back: its events stay pending and are tried again, after a growing pause.
-                failures++;
                 logger.LogError(e, "The achievement worker failed (attempt {Attempt}); its batch stays pending.", failures);
-                try
-                {
-                    await Task.Delay(OutboxDispatcher.Backoff(Math.Min(failures, 6)), stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+                return Task.Delay(OutboxDispatcher.Backoff(Math.Min(failures, 6)), ct);
+            }, stoppingToken)
+            : Task.CompletedTask;
+
+    private async Task<int> ProcessPendingAsync(CancellationToken stoppingToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(options.BatchSize, stoppingToken);
     }
 }
 

@@ -28,28 +28,12 @@ public sealed class DeliveryDispatcher(
             ? Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Loops)).Select(_ => LoopAsync(stoppingToken)))
             : Task.CompletedTask;
 
-    private async Task LoopAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+    private Task LoopAsync(CancellationToken stoppingToken) =>
+        signal.RunRoundsAsync(RunOnceAsync, options.PollInterval, (e, _, ct) =>
         {
-            try
-            {
-                if (await RunOnceAsync(stoppingToken) == 0)
-                {
-                    await signal.WaitAsync(options.PollInterval, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "The delivery dispatcher failed; retrying shortly.");
-                await Task.Delay(options.PollInterval, clock, stoppingToken);
-            }
-        }
-    }
+            logger.LogError(e, "The delivery dispatcher failed; retrying shortly.");
+            return Task.Delay(options.PollInterval, clock, ct);
+        }, stoppingToken);
 
     /// <summary>One round: returns how many deliveries it claimed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)

@@ -23,6 +23,44 @@ public abstract class WakeSignal : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs rounds until stopped: the next round at once after one that found work, otherwise at the next signal or after
+    /// <paramref name="pollInterval"/>. A round that throws goes to <paramref name="onFailure"/> with the number of
+    /// failures in a row; it logs and waits before the next round.
+    /// </summary>
+    public async Task RunRoundsAsync(
+        Func<CancellationToken, Task<int>> round, TimeSpan pollInterval, Func<Exception, int, CancellationToken, Task> onFailure, CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var found = await round(stoppingToken);
+                failures = 0;
+                if (found == 0)
+                {
+                    await WaitAsync(pollInterval, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                try
+                {
+                    await onFailure(e, ++failures, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
     /// <summary>Returns at the first signal or after <paramref name="timeout"/>, whichever is sooner.</summary>
     public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
 

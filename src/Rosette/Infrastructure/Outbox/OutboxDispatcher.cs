@@ -29,32 +29,14 @@ public sealed class OutboxDispatcher(
 {
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Enabled)
-        {
-            return;
-        }
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (await RunOnceAsync(stoppingToken) == 0)
-                {
-                    await signal.WaitAsync(options.PollInterval, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Enabled
+            ? signal.RunRoundsAsync(RunOnceAsync, options.PollInterval, (e, _, ct) =>
             {
                 logger.LogError(e, "The outbox dispatcher failed; retrying shortly.");
-                await Task.Delay(options.PollInterval, clock, stoppingToken);
-            }
-        }
-    }
+                return Task.Delay(options.PollInterval, clock, ct);
+            }, stoppingToken)
+            : Task.CompletedTask;
 
     /// <summary>Claims and processes one round of due messages; returns how many it claimed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
