@@ -7,6 +7,7 @@ namespace Rosette.Infrastructure.Hosting;
 public abstract class WakeSignal : IDisposable
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
+    private volatile bool _disposed;
 
     public void Notify()
     {
@@ -32,7 +33,7 @@ public abstract class WakeSignal : IDisposable
         Func<CancellationToken, Task<int>> round, TimeSpan pollInterval, Func<Exception, int, CancellationToken, Task> onFailure, CancellationToken stoppingToken)
     {
         var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        while (!stoppingToken.IsCancellationRequested && !_disposed)
         {
             try
             {
@@ -64,9 +65,15 @@ public abstract class WakeSignal : IDisposable
     /// <summary>Returns at the first signal or after <paramref name="timeout"/>, whichever is sooner.</summary>
     public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
 
+    /// <summary>
+    /// Ends the loop: the container disposes its singletons even when the host was not stopped first, and a loop waiting on
+    /// a disposed semaphore would never wake. The semaphore itself is not disposed; with no wait handle asked for, it holds
+    /// nothing to free.
+    /// </summary>
     public void Dispose()
     {
-        _signal.Dispose();
+        _disposed = true;
+        Notify();
         GC.SuppressFinalize(this);
     }
 }
