@@ -43,7 +43,9 @@ public sealed class AchievementCrashTests(AchievementCrashTests.WorkerlessHost a
         var expected = await RunAsync(reference, requests);
 
         using var token = await app.Factory.ClientForAsync(data.Admin);
-        var settings = new Dictionary<string, string> { ["Rosette:Achievements:BatchSize"] = "200" };
+        // Small batches keep the doomed worker busy long after ingest ends (with 200 it sometimes finished all 30,000 events
+        // before the kill); the restart then works in batches of the default size, the reference in one size throughout.
+        var settings = new Dictionary<string, string> { ["Rosette:Achievements:BatchSize"] = "20" };
         int processedAtKill;
         await using (var doomed = await AppProcess.StartAsync(app.Database, settings))
         {
