@@ -20,8 +20,9 @@ root.Subcommands.Add(throughput);
 
 var rate = new Option<int>("--rate") { DefaultValueFactory = _ => 1000, Description = "Events per second, sent in 100 requests a second." };
 var seconds = new Option<int>("--seconds") { DefaultValueFactory = _ => 30 };
-var latency = new Command("achievements-latency", "Latency from an accepted event to its issued badge under a steady rate of events.") { rate, seconds, database };
-latency.SetAction((parse, _) => AchievementsBench.LatencyAsync(parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(database)!));
+var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 20, Description = "Seconds at the same rate before the measured ones." };
+var latency = new Command("achievements-latency", "Latency from an accepted event to its issued badge under a steady rate of events.") { rate, seconds, warmup, database };
+latency.SetAction((parse, _) => AchievementsBench.LatencyAsync(parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(warmup), parse.GetValue(database)!));
 root.Subcommands.Add(latency);
 
 var requests = new Option<int>("--requests") { DefaultValueFactory = _ => 10 };
