@@ -21,8 +21,13 @@ internal sealed class AwardConfiguration : IEntityTypeConfiguration<Award>
         // Earn once: at most one active award of a badge per student, whoever issues it, however many instances run.
         builder.HasIndex(a => new { a.BadgeId, a.StudentId }).IsUnique().HasFilter("\"RevokedAt\" IS NULL").HasDatabaseName("UX_Awards_Active_Badge_Student");
         builder.HasIndex(a => new { a.StudentId, a.BadgeId });
-        builder.HasIndex(a => a.BatchId);
         builder.HasIndex(a => new { a.ClassId, a.IssuedAt });
+        // Optional references are indexed only where set: every index entry costs each row of a batch, and most awards have
+        // no revoker and no course assignment (automatic ones no issuer and no batch). Lookups by value still use these.
+        builder.HasIndex(a => a.BatchId).HasFilter("\"BatchId\" IS NOT NULL");
+        builder.HasIndex(a => a.IssuedById).HasFilter("\"IssuedById\" IS NOT NULL");
+        builder.HasIndex(a => a.RevokedById).HasFilter("\"RevokedById\" IS NOT NULL");
+        builder.HasIndex(a => a.CourseAssignmentId).HasFilter("\"CourseAssignmentId\" IS NOT NULL");
         builder.HasOne<Badge>().WithMany().HasForeignKey(a => a.BadgeId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(a => a.StudentId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(a => a.IssuedById).OnDelete(DeleteBehavior.Restrict);

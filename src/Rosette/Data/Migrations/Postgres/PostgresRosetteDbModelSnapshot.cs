@@ -614,13 +614,17 @@ namespace Rosette.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BatchId");
+                    b.HasIndex("BatchId")
+                        .HasFilter("\"BatchId\" IS NOT NULL");
 
-                    b.HasIndex("CourseAssignmentId");
+                    b.HasIndex("CourseAssignmentId")
+                        .HasFilter("\"CourseAssignmentId\" IS NOT NULL");
 
-                    b.HasIndex("IssuedById");
+                    b.HasIndex("IssuedById")
+                        .HasFilter("\"IssuedById\" IS NOT NULL");
 
-                    b.HasIndex("RevokedById");
+                    b.HasIndex("RevokedById")
+                        .HasFilter("\"RevokedById\" IS NOT NULL");
 
                     b.HasIndex("BadgeId", "StudentId")
                         .IsUnique()
