@@ -163,7 +163,7 @@ public static class AuditLogApi
             {
                 var rows = await handler.ExportAsync(actor, query, ct);
                 return rows.IsSuccess
-                    ? CsvExport.Result("audit-log.csv", AuditLogHandler.CsvHeader, rows.Value, AuditLogHandler.CsvFields)
+                    ? CsvExport.Result("audit-log.csv", AuditLogHandler.CsvHeader, rows.Value, AuditLogHandler.CsvFields, ct)
                     : rows.Error!.ToProblem();
             })
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");

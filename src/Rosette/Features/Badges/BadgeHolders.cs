@@ -103,7 +103,7 @@ public static class BadgeHoldersApi
             {
                 var rows = await handler.ExportAsync(actor, id, ct);
                 return rows.IsSuccess
-                    ? CsvExport.Result($"badge-{id}-holders.csv", BadgeHoldersHandler.CsvHeader, rows.Value, BadgeHoldersHandler.CsvFields)
+                    ? CsvExport.Result($"badge-{id}-holders.csv", BadgeHoldersHandler.CsvHeader, rows.Value, BadgeHoldersHandler.CsvFields, ct)
                     : rows.Error!.ToProblem();
             })
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");

@@ -38,10 +38,13 @@ public static class CsvExport
         await writer.FlushAsync(cancellationToken);
     }
 
-    /// <summary>For the API: a streamed text/csv answer, offered as a download named <paramref name="fileName"/>.</summary>
+    /// <summary>
+    /// For the API: a streamed text/csv answer, offered as a download named <paramref name="fileName"/>; it stops reading
+    /// rows when the request is aborted (<paramref name="cancellationToken"/>).
+    /// </summary>
     public static IResult Result<T>(
-        string fileName, IReadOnlyList<string> header, IAsyncEnumerable<T> rows, Func<T, IEnumerable<string?>> fields) =>
-        Results.Stream(stream => WriteAsync(stream, header, rows, fields, CancellationToken.None), ContentType, fileName);
+        string fileName, IReadOnlyList<string> header, IAsyncEnumerable<T> rows, Func<T, IEnumerable<string?>> fields, CancellationToken cancellationToken) =>
+        Results.Stream(stream => WriteAsync(stream, header, rows, fields, cancellationToken), ContentType, fileName);
 
     /// <summary>For pages: writes the download to the response itself.</summary>
     public static async Task WriteResponseAsync<T>(
