@@ -56,6 +56,9 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
 
     public int CandidateTotal { get; private set; }
 
+    /// <summary>The candidates already enrolled, on any page of the roster.</summary>
+    public HashSet<Guid> EnrolledCandidates { get; private set; } = [];
+
     [TempData]
     public string? Message { get; set; }
 
@@ -209,6 +212,7 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
             {
                 Candidates = candidates.Value.Items;
                 CandidateTotal = candidates.Value.Total;
+                EnrolledCandidates = await enrollments.EnrolledAmongAsync(id, Candidates.Select(u => u.Id).ToList(), cancellationToken);
             }
         }
         return null;

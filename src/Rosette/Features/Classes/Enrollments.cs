@@ -130,6 +130,13 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
         var page = await paging.ToPageAsync(db.RosterQuery(context, paging.Term), s => s, cancellationToken);
         return new RosterResult(classId, page.Items, page.Page, page.PageSize, page.Total);
     }
+
+    /// <summary>Which of these students are actively enrolled in the class (for marks beside search results).</summary>
+    public async Task<HashSet<Guid>> EnrolledAmongAsync(Guid classId, IReadOnlyCollection<Guid> studentIds, CancellationToken cancellationToken) =>
+        studentIds.Count == 0
+            ? []
+            : (await db.Enrollments.Where(e => e.ClassId == classId && e.IsActive && studentIds.Contains(e.StudentId))
+                .Select(e => e.StudentId).ToListAsync(cancellationToken)).ToHashSet();
 }
 
 public static class RosterQueries

@@ -192,6 +192,13 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         return await paging.ToPageAsync(rows, a => a, cancellationToken);
     }
 
+    /// <summary>Which of these students the course is assigned to, among the assignments the actor sees (for marks beside search results).</summary>
+    public async Task<HashSet<Guid>> AssignedAmongAsync(Actor actor, Guid courseId, IReadOnlyCollection<Guid> studentIds, CancellationToken cancellationToken) =>
+        studentIds.Count == 0
+            ? []
+            : (await VisibleAssignments(actor).Where(a => a.CourseId == courseId && studentIds.Contains(a.StudentId))
+                .Select(a => a.StudentId).ToListAsync(cancellationToken)).ToHashSet();
+
     public async Task<Result<CourseAssignmentDto>> GetAssignmentAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
         var assignment = await VisibleAssignments(actor).AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, cancellationToken);

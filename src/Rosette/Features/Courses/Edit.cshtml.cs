@@ -33,6 +33,9 @@ public sealed class EditModel(CoursesHandler courses, UsersHandler users, TimePr
 
     public IReadOnlyList<UserDto> Candidates { get; private set; } = [];
 
+    /// <summary>The candidates the course is already assigned to, on any page of its assignments.</summary>
+    public HashSet<Guid> AssignedCandidates { get; private set; } = [];
+
     [TempData]
     public string? Message { get; set; }
 
@@ -110,6 +113,7 @@ public sealed class EditModel(CoursesHandler courses, UsersHandler users, TimePr
         {
             var found = await users.ListAsync(actor, new UserListRequest(1, 25, StudentSearch, null, "student"), cancellationToken);
             Candidates = found.IsSuccess ? found.Value.Items : [];
+            AssignedCandidates = await courses.AssignedAmongAsync(actor, id, Candidates.Select(u => u.Id).ToList(), cancellationToken);
         }
         return null;
     }

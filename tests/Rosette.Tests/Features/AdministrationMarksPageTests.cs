@@ -1,0 +1,52 @@
+using System.Net;
+using Rosette.Domain.Courses;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features;
+
+/// <summary>
+/// The enrol and assign searches mark students who are already in, wherever they stand in the paged roster or assignment
+/// list (here: past its first page of 50).
+/// </summary>
+public sealed class AdministrationMarksPageTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task ClassPage_StudentSearch_MarksAStudentEnrolledBeyondTheFirstRosterPage()
+    {
+        var world = await app.NewWorldAsync();
+        var students = await Seed.EnrolledStudentsAsync(app.Factory.Services, world.A.Id, world.Class.Id, 60);
+        var last = await app.Factory.WithDbAsync(db => db.Users.FindAsync(students[^1]).AsTask());
+        using var page = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+
+        var (status, html) = await page.GetAsync($"/admin/classes/{world.Class.Id}?studentSearch={Uri.EscapeDataString(last!.Email)}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.DoesNotContain(last.Email, html.Split("id=\"enroll\"")[0], StringComparison.Ordinal);
+        Assert.Contains($"{last.FirstName} {last.LastName} ({last.Email}), enrolled", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CoursePage_StudentSearch_DisablesAssignForAStudentAssignedBeyondTheFirstPage()
+    {
+        var world = await app.NewWorldAsync();
+        var students = await Seed.EnrolledStudentsAsync(app.Factory.Services, world.A.Id, world.Class.Id, 60);
+        var now = DateTime.UtcNow.AddHours(-1);
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        await app.Factory.WithDbAsync(async db =>
+        {
+            db.CourseAssignments.AddRange(students.Select((s, i) => CourseAssignment.Create(world.Course.Id, s, now.AddSeconds(i))));
+            await db.SaveChangesAsync();
+        });
+        var last = await app.Factory.WithDbAsync(db => db.Users.FindAsync(students[^1]).AsTask());
+        var first = await app.Factory.WithDbAsync(db => db.Users.FindAsync(students[0]).AsTask());
+        using var page = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+
+        var (status, html) = await page.GetAsync($"/admin/courses/{world.Course.Id}?studentSearch={Uri.EscapeDataString(last!.Email)}");
+        var (_, page2) = await page.GetAsync($"/admin/courses/{world.Course.Id}?page=2");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(last.Email, page2, StringComparison.Ordinal);
+        Assert.DoesNotContain(first!.Email, page2, StringComparison.Ordinal);
+        Assert.Contains($"aria-label=\"Assign {world.Course.Name} to {last.FirstName} {last.LastName}\" disabled=\"disabled\"", html, StringComparison.Ordinal);
+    }
+}
