@@ -226,16 +226,13 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog
         {
             return InvalidError.Field("newPassword", "validation_failed", errors.ToError().Message);
         }
-        // Recorded first so that Identity's own save writes it with the new password.
-        var entry = audit.Record(user.Id, AuditKind.PasswordReset, user.OrganizationId, user.Id, $"{user.FullName} ({user.Email}) set a new password with a reset link", new { mode = "link_used" });
-        var outcome = await users.ResetPasswordAsync(user, request.Token, request.NewPassword);
-        if (!outcome.Succeeded)
+        if (!await users.VerifyUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider, UserManager<User>.ResetPasswordTokenPurpose, request.Token))
         {
-            audit.Discard(entry);
             return UserErrors.InvalidResetLink;
         }
-        user.AccessFailedCount = 0;
-        user.LockoutEnd = null;
+        // A new security stamp with the new password: the link (bound to the stamp) works once.
+        user.SetPasswordHash(users.PasswordHasher.HashPassword(user, request.NewPassword));
+        audit.Record(user.Id, AuditKind.PasswordReset, user.OrganizationId, user.Id, $"{user.FullName} ({user.Email}) set a new password with a reset link", new { mode = "link_used" });
         await db.SaveChangesAsync(cancellationToken);
         return null;
     }
