@@ -25,14 +25,6 @@ public sealed class AuditLogHandler(RosetteDb db)
 
     public static string KindName(AuditKind kind) => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
 
-    public static bool TryParseKind(string? value, out AuditKind kind)
-    {
-        kind = default;
-        return value is { Length: > 0 and <= 64 }
-            && Enum.TryParse(value.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out kind)
-            && Enum.IsDefined(kind);
-    }
-
     public async Task<Result<Paged<AuditEntryDto>>> ListAsync(Actor actor, AuditQuery query, CancellationToken cancellationToken)
     {
         var paging = new PageRequest(query.Page, query.PageSize, null);
@@ -80,7 +72,7 @@ public sealed class AuditLogHandler(RosetteDb db)
         }
         var errors = new ValidationErrors();
         AuditKind kind = default;
-        if (query.Kind is not null && !TryParseKind(query.Kind, out kind))
+        if (query.Kind is not null && !EnumText.TryParse(query.Kind, out kind))
         {
             errors.Add(InvalidError.Field("kind", "validation_failed", $"'kind' must be one of: {string.Join(", ", Enum.GetValues<AuditKind>().Select(KindName))}."));
         }

@@ -36,7 +36,7 @@ public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeP
         var query = Visible(actor);
         if (request.Status is not null)
         {
-            if (!Enum.TryParse<DeliveryStatus>(request.Status.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var status) || !Enum.IsDefined(status))
+            if (!EnumText.TryParse<DeliveryStatus>(request.Status, out var status))
             {
                 return InvalidError.Field("status", "validation_failed", "'status' must be pending, delivered, failed, revocation_pending or revoked_at_provider.");
             }
