@@ -89,9 +89,7 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
         {
             return CommonErrors.NotFound("organization", id);
         }
-        var changes = new ChangeSet().Add("name", organization.Name, request.Name?.Trim() ?? organization.Name)
-            .Add("parentId", organization.ParentId, request.ParentId ?? organization.ParentId)
-            .Add("enableAchievements", organization.EnableAchievements, request.EnableAchievements ?? organization.EnableAchievements);
+        var before = (organization.Name, organization.ParentId, organization.EnableAchievements);
         if (request.Name is not null && organization.Rename(request.Name) is { } invalidName)
         {
             return invalidName;
@@ -121,6 +119,9 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.Path, o => newPath + o.Path.Substring(oldPath.Length)), cancellationToken);
 #pragma warning restore CA1845
         }
+        var changes = new ChangeSet().Add("name", before.Name, organization.Name)
+            .Add("parentId", before.ParentId, organization.ParentId)
+            .Add("enableAchievements", before.EnableAchievements, organization.EnableAchievements);
         if (changes.Any)
         {
             audit.Record(actor, AuditKind.OrganizationUpdated, organization.Id, organization.Id,

@@ -154,15 +154,16 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog
         {
             return CommonErrors.Forbidden("Only administrators change users.");
         }
-        var changes = new ChangeSet().Add("firstName", user.FirstName, request.FirstName?.Trim() ?? user.FirstName)
-            .Add("lastName", user.LastName, request.LastName?.Trim() ?? user.LastName)
-            .Add("role", user.Role.ToString(), (request.Role ?? user.Role).ToString())
-            .Add("isActive", user.IsActive, request.IsActive ?? user.IsActive)
-            .Add("participateInAchievements", user.ParticipateInAchievements, request.ParticipateInAchievements ?? user.ParticipateInAchievements);
+        var before = (user.FirstName, user.LastName, user.Role, user.IsActive, user.ParticipateInAchievements);
         if (user.Update(actor, request.FirstName, request.LastName, request.Role, request.IsActive, request.ParticipateInAchievements) is { } error)
         {
             return error;
         }
+        var changes = new ChangeSet().Add("firstName", before.FirstName, user.FirstName)
+            .Add("lastName", before.LastName, user.LastName)
+            .Add("role", before.Role.ToString(), user.Role.ToString())
+            .Add("isActive", before.IsActive, user.IsActive)
+            .Add("participateInAchievements", before.ParticipateInAchievements, user.ParticipateInAchievements);
         if (changes.Any)
         {
             audit.Record(actor, AuditKind.UserUpdated, user.OrganizationId, user.Id, $"Updated {user.FullName} ({user.Email}): {changes.Fields}", changes.Data);
