@@ -39,9 +39,8 @@ public sealed class IndexModel(BadgesHandler badges, OrganizationsHandler organi
         {
             return this.ErrorPage(list.Error!);
         }
-        var tree = await organizations.LoadAsync(actor, cancellationToken);
         Badges = list.Value;
-        OrganizationNames = tree.IsSuccess ? tree.Value.ToDictionary(n => n.Organization.Id, n => n.Organization.Name) : new Dictionary<Guid, string>();
+        OrganizationNames = await organizations.NamesAsync(actor, Badges.Items.Select(b => b.OrganizationId), cancellationToken);
         Pager = new Pager("/admin/badges", Badges.Page, Badges.PageSize, Badges.Total, Search, PageRequest.DefaultPageSize, [new("show", Show)]);
         return Page();
     }

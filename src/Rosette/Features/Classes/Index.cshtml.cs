@@ -37,9 +37,8 @@ public sealed class IndexModel(ClassesHandler classes, OrganizationsHandler orga
         {
             return this.ErrorPage(list.Error!);
         }
-        var tree = await organizations.LoadAsync(actor, cancellationToken);
         Classes = list.Value;
-        OrganizationNames = tree.IsSuccess ? tree.Value.ToDictionary(n => n.Organization.Id, n => n.Organization.Name) : new Dictionary<Guid, string>();
+        OrganizationNames = await organizations.NamesAsync(actor, Classes.Items.Select(c => c.OrganizationId), cancellationToken);
         Pager = new Pager("/admin/classes", Classes.Page, Classes.PageSize, Classes.Total, Search, PageRequest.DefaultPageSize);
         return Page();
     }

@@ -71,7 +71,7 @@ public sealed class IndexModel(CoursesHandler courses, OrganizationsHandler orga
         }
         Courses = list.Value;
         Organizations = tree.Value;
-        OrganizationNames = tree.Value.ToDictionary(n => n.Organization.Id, n => n.Organization.Name);
+        OrganizationNames = await organizations.NamesAsync(actor, Courses.Items.Select(c => c.OrganizationId), cancellationToken);
         Pager = new Pager("/admin/courses", Courses.Page, Courses.PageSize, Courses.Total, Search, PageRequest.DefaultPageSize);
         return Page();
     }

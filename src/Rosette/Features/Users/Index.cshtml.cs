@@ -55,7 +55,7 @@ public sealed class IndexModel(UsersHandler users, OrganizationsHandler organiza
         }
         Users = list.Value;
         Organizations = tree.Value;
-        OrganizationNames = tree.Value.ToDictionary(n => n.Organization.Id, n => n.Organization.Name);
+        OrganizationNames = await organizations.NamesAsync(actor, Users.Items.Select(u => u.OrganizationId), cancellationToken);
         Pager = new Pager("/admin/users", Users.Page, Users.PageSize, Users.Total, Search, PageRequest.DefaultPageSize,
             [new("organizationId", OrganizationId?.ToString()), new("role", role)]);
         return Page();

@@ -5,11 +5,23 @@ using Rosette.Tests.Infrastructure;
 namespace Rosette.Tests.Features;
 
 /// <summary>
-/// The enrol and assign searches mark students who are already in, wherever they stand in the paged roster or assignment
-/// list (here: past its first page of 50).
+/// Administration pages over HTTP: the enrol and assign searches mark students who are already in, wherever they stand in
+/// the paged roster or assignment list (here: past its first page of 50); lists name each row's organization.
 /// </summary>
-public sealed class AdministrationMarksPageTests(AppFixture app) : IClassFixture<AppFixture>
+public sealed class AdministrationPagesHttpTests(AppFixture app) : IClassFixture<AppFixture>
 {
+    [Fact]
+    public async Task ClassesList_NamesEachClassesOrganization()
+    {
+        var world = await app.NewWorldAsync();
+        using var page = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+
+        var (status, html) = await page.GetAsync($"/admin/classes?search={Uri.EscapeDataString(world.Class.Name)}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Matches($"{System.Text.RegularExpressions.Regex.Escape(world.Class.Name)}</a></th>\\s*<td>{System.Text.RegularExpressions.Regex.Escape(world.Root.Name)}</td>", html);
+    }
+
     [Fact]
     public async Task ClassPage_StudentSearch_MarksAStudentEnrolledBeyondTheFirstRosterPage()
     {
