@@ -92,8 +92,10 @@ public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeP
         {
             return new ConflictError("delivery_changed", "The delivery changed meanwhile; reload and try again.");
         }
+        // The answer is the delivery as retried, read before the dispatcher is woken: it may deliver at once.
+        var retried = await GetAsync(actor, awardId, cancellationToken);
         signal.Notify();
-        return await GetAsync(actor, awardId, cancellationToken);
+        return retried;
     }
 
     private IQueryable<DeliveryRow> Visible(Actor actor) =>
