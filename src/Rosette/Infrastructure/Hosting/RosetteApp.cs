@@ -60,6 +60,7 @@ public static class RosetteApp
     public static WebApplication UseRosette(this WebApplication app)
     {
         app.UseRosetteProxy();
+        app.UseNoStoreForPrivateAnswers();
         app.UseRosetteErrorPages();
         app.UseMiddleware<RequestSizeLimit>();
         app.UseRosettePageAssets();
