@@ -83,7 +83,7 @@ public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning,
             nameable.UnionWith(await db.Users.AdministeredBy(db, viewer).Where(u => others.Contains(u.Id)).Select(u => u.Id).ToListAsync(cancellationToken));
             if (batch?.ClassId is { } classId && await db.LoadClassAsync(viewer, classId, cancellationToken) is { Access.CanTeach: true } context)
             {
-                nameable.UnionWith(await db.RosterQuery(context, null).Where(s => others.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken));
+                nameable.UnionWith(await db.RosterQuery(context, null, others).Select(s => s.Id).ToListAsync(cancellationToken));
             }
         }
         return (nameable, batch?.OrganizationId);

@@ -213,13 +213,13 @@ public sealed class IssueBadgesPageModel(
     }
 
     private async Task<List<Guid>> OnRosterAsync(List<Guid> ids, CancellationToken cancellationToken) =>
-        ids.Count == 0 ? [] : await db.RosterQuery(Class, null).Where(s => ids.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken);
+        ids.Count == 0 ? [] : await db.RosterQuery(Class, null, ids).Select(s => s.Id).ToListAsync(cancellationToken);
 
     /// <summary>The review of the selection: names come from the class roster the actor chooses from, never from any user id.</summary>
     private async Task LoadChosenStudentsAsync(CancellationToken cancellationToken)
     {
         var shown = StudentIds.Take(ReviewLimit).ToList();
-        var rows = await db.RosterQuery(Class, null).Where(s => shown.Contains(s.Id))
+        var rows = await db.RosterQuery(Class, null, shown)
             .Select(s => new ChosenStudent(s.Id, s.FirstName + " " + s.LastName, s.Email, s.OrganizationName)).ToListAsync(cancellationToken);
         ChosenStudents = rows.OrderBy(r => r.Name, StringComparer.CurrentCulture).ToList();
     }
