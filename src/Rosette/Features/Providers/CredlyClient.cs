@@ -101,7 +101,11 @@ public sealed class CredlyClient(HttpClient http, ProviderAddressRules addresses
         {
             using var response = await http.SendAsync(request, cancellationToken);
             // An answer that echoes the token must not put it on a page.
-            var body = (await response.Content.ReadAsStringAsync(cancellationToken)).Replace(endpoint.ApiToken, "[token]", StringComparison.Ordinal);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (endpoint.ApiToken.Length > 0)
+            {
+                body = body.Replace(endpoint.ApiToken, "[token]", StringComparison.Ordinal);
+            }
             var badgeId = response.IsSuccessStatusCode && method == HttpMethod.Post ? DataId(body) : null;
             return new CredlyAnswer((int)response.StatusCode, body, badgeId, RetryAfter(response), null, true, stopwatch.Elapsed);
         }
