@@ -29,7 +29,7 @@ public static class BadgeImageContent
             return data.Length >= 33 && data[8..16].SequenceEqual("\0\0\0\rIHDR"u8) ? Png : Invalid("The PNG is truncated or damaged.");
         }
         return SvgAllowList.WhyNot(data) is { } why
-            ? Invalid($"The image must be a PNG or a plain SVG picture. {why}")
+            ? Invalid($"The image must be a PNG or an SVG picture without scripts, links or external references. {why}")
             : Svg;
     }
 
