@@ -67,6 +67,15 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
     public DbSet<ActivityFact> ActivityFacts => Set<ActivityFact>();
 
     public DbSet<ActivityEvent> ActivityEvents => Set<ActivityEvent>();
+
+    public DbSet<Domain.ApiKeys.ApiKey> ApiKeys => Set<Domain.ApiKeys.ApiKey>();
+
+    public DbSet<Domain.SingleSignOn.SignInConnection> SignInConnections => Set<Domain.SingleSignOn.SignInConnection>();
+
+    public DbSet<Domain.SingleSignOn.SignInConnectionDomain> SignInConnectionDomains => Set<Domain.SingleSignOn.SignInConnectionDomain>();
+
+    public DbSet<Domain.SingleSignOn.ExternalLogin> ExternalLogins => Set<Domain.SingleSignOn.ExternalLogin>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

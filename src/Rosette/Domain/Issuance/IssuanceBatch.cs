@@ -22,6 +22,9 @@ public sealed class IssuanceBatch
 
     public Guid? IssuedById { get; private set; }
 
+    /// <summary>The API key that asked for the batch, when a machine did (then <see cref="IssuedById"/> is null: keys are not people).</summary>
+    public Guid? ApiKeyId { get; private set; }
+
     public DateTime CreatedAt { get; private set; }
 
     public int BadgeCount { get; private set; }
@@ -41,13 +44,14 @@ public sealed class IssuanceBatch
 
     public static IssuanceBatch Create(
         AwardSource source, Guid? classId, Guid? courseAssignmentId, Guid? issuedById, DateTime now, int badgeCount, int studentCount,
-        string? narrative, bool suppressNotifications, string? idempotencyKey) => new()
+        string? narrative, bool suppressNotifications, string? idempotencyKey, Guid? apiKeyId = null) => new()
     {
         Id = Guid.CreateVersion7(),
         Source = source,
         ClassId = classId,
         CourseAssignmentId = courseAssignmentId,
         IssuedById = issuedById,
+        ApiKeyId = apiKeyId,
         CreatedAt = now,
         BadgeCount = badgeCount,
         StudentCount = studentCount,

@@ -44,8 +44,8 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         var held = await db.HeldSinceAsync(badgeIds, studentIds, cancellationToken, classId);
         var now = clock.UtcNowSeconds();
         var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
-        var batch = IssuanceBatch.Create(AwardSource.Roster, classId, null, actor.UserId, now, badgeIds.Count, studentIds.Count,
-            narrative, request.SuppressNotifications ?? false, idempotencyKey);
+        var batch = IssuanceBatch.Create(AwardSource.Roster, classId, null, actor.PersonId, now, badgeIds.Count, studentIds.Count,
+            narrative, request.SuppressNotifications ?? false, idempotencyKey, actor.ApiKeyId);
 
         var badgeReasons = badgeIds.ToDictionary(id => id, id => IssuanceRules.WhyNotBadge(badges.GetValueOrDefault(id), id, context.Organization.Id));
         var studentReasons = studentIds.ToDictionary(id => id, id => IssuanceRules.WhyNotStudent(students[id], id, context.Access, actor));
@@ -85,7 +85,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
     private async Task<IssueBadgesResult?> PreviousResultAsync(Actor actor, string idempotencyKey, CancellationToken cancellationToken)
     {
         var batchId = await db.IssuanceBatches.AsNoTracking()
-            .Where(b => b.IssuedById == actor.UserId && b.IdempotencyKey == idempotencyKey)
+            .Where(b => (actor.ApiKeyId == null ? b.IssuedById == actor.UserId : b.ApiKeyId == actor.ApiKeyId) && b.IdempotencyKey == idempotencyKey)
             .Select(b => (Guid?)b.Id).SingleOrDefaultAsync(cancellationToken);
         return batchId is { } id ? await db.LoadResultAsync(id, cancellationToken) : null;
     }

@@ -44,15 +44,15 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
         var held = await db.HeldSinceAsync([badgeId], [studentId], cancellationToken);
         var now = clock.UtcNowSeconds();
         var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
-        var batch = IssuanceBatch.Create(AwardSource.CourseAssignment, null, assignmentId, actor.UserId, now, 1, 1, narrative,
-            request.SuppressNotifications ?? false, null);
+        var batch = IssuanceBatch.Create(AwardSource.CourseAssignment, null, assignmentId, actor.PersonId, now, 1, 1, narrative,
+            request.SuppressNotifications ?? false, null, actor.ApiKeyId);
         var failure = IssuanceRules.WhyNot(
             IssuanceRules.WhyNotBadge(badge, badgeId, assignment.Course.OrganizationId, courseAssignment: true),
             IssuanceRules.WhyNotRecipient(student, studentId),
             held.TryGetValue((badgeId, studentId), out var since) ? since : null);
         var decision = failure is not null
             ? new PairDecision(badgeId, studentId, null, failure)
-            : new PairDecision(badgeId, studentId, Award.Create(badgeId, studentId, now, actor.UserId, AwardSource.CourseAssignment, null,
+            : new PairDecision(badgeId, studentId, Award.Create(badgeId, studentId, now, actor.PersonId, AwardSource.CourseAssignment, null,
                 assignmentId, batch.Id, narrative, badge!.ExpiryFor(now)), null);
         var place = new BatchPlace(assignment.Course.OrganizationId, $"from the assignment of course '{assignment.Course.Name}'");
         return (await issuer.WriteAsync(batch, [decision], place, cancellationToken))!;

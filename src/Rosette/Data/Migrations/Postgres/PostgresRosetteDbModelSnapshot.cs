@@ -214,6 +214,65 @@ namespace Rosette.Data.Migrations.Postgres
                     b.ToTable("ActivityFacts");
                 });
 
+            modelBuilder.Entity("Rosette.Domain.ApiKeys.ApiKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Hint")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Permissions")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RevokedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedById");
+
+                    b.HasIndex("RevokedById");
+
+                    b.HasIndex("SecretHash")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId", "CreatedAt");
+
+                    b.ToTable("ApiKeys", (string)null);
+                });
+
             modelBuilder.Entity("Rosette.Domain.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -644,6 +703,9 @@ namespace Rosette.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("ApiKeyId")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("BadgeCount")
                         .HasColumnType("integer");
 
@@ -685,6 +747,10 @@ namespace Rosette.Data.Migrations.Postgres
                         .HasColumnType("boolean");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ApiKeyId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasFilter("\"ApiKeyId\" IS NOT NULL AND \"IdempotencyKey\" IS NOT NULL");
 
                     b.HasIndex("ClassId", "CreatedAt");
 
@@ -950,6 +1016,104 @@ namespace Rosette.Data.Migrations.Postgres
                     b.ToTable("ProviderDeliveries", (string)null);
                 });
 
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.ExternalLogin", b =>
+                {
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("LastSignInAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ConnectionId", "Subject");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("ExternalLogins", (string)null);
+                });
+
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.SignInConnection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("AllowPasswords")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("CreateUsers")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedUserRole")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId")
+                        .IsUnique();
+
+                    b.ToTable("SignInConnections", (string)null);
+                });
+
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.SignInConnectionDomain", b =>
+                {
+                    b.Property<string>("Domain")
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Domain");
+
+                    b.HasIndex("ConnectionId");
+
+                    b.ToTable("SignInConnectionDomains", (string)null);
+                });
+
             modelBuilder.Entity("Rosette.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1109,6 +1273,26 @@ namespace Rosette.Data.Migrations.Postgres
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.ApiKeys.ApiKey", b =>
+                {
+                    b.HasOne("Rosette.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("RevokedById")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Rosette.Domain.Badges.Badge", b =>
@@ -1274,6 +1458,11 @@ namespace Rosette.Data.Migrations.Postgres
 
             modelBuilder.Entity("Rosette.Domain.Issuance.IssuanceBatch", b =>
                 {
+                    b.HasOne("Rosette.Domain.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Rosette.Domain.Classes.TrainingClass", null)
                         .WithMany()
                         .HasForeignKey("ClassId")
@@ -1359,6 +1548,39 @@ namespace Rosette.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.ExternalLogin", b =>
+                {
+                    b.HasOne("Rosette.Domain.SingleSignOn.SignInConnection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.SignInConnection", b =>
+                {
+                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.SignInConnectionDomain", b =>
+                {
+                    b.HasOne("Rosette.Domain.SingleSignOn.SignInConnection", null)
+                        .WithMany("Domains")
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rosette.Domain.Users.User", b =>
                 {
                     b.HasOne("Rosette.Domain.Organizations.Organization", null)
@@ -1376,6 +1598,11 @@ namespace Rosette.Data.Migrations.Postgres
             modelBuilder.Entity("Rosette.Domain.Providers.BadgeProvider", b =>
                 {
                     b.Navigation("Availability");
+                });
+
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.SignInConnection", b =>
+                {
+                    b.Navigation("Domains");
                 });
 #pragma warning restore 612, 618
         }
