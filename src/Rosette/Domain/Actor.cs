@@ -25,6 +25,9 @@ public sealed record Actor(Guid UserId, UserRole Role, Guid OrganizationId, stri
 
     public ApiKeys.ApiKeyPermissions KeyPermissions { get; init; }
 
+    /// <summary>Who acts, for the records that name a sender or an actor: the API key's id for a key, else the user's.</summary>
+    public Guid ActingId => ApiKeyId ?? UserId;
+
     /// <summary>The person acting, for the records that name one (issued by, revoked by); null for an API key or the installation.</summary>
     public Guid? PersonId => ApiKeyId is null && UserId != Guid.Empty ? UserId : null;
 

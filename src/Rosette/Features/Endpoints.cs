@@ -1,5 +1,6 @@
 using Rosette.Features.Accounts;
 using Rosette.Features.Achievements;
+using Rosette.Features.ApiKeys;
 using Rosette.Features.Audit;
 using Rosette.Features.Badges;
 using Rosette.Features.Classes;
@@ -21,6 +22,7 @@ public static class Endpoints
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.SignedIn);
         api.MapAuthApi();
+        api.MapApiKeysApi();
         api.MapOrganizationsApi();
         api.MapUsersApi();
         api.MapCoursesApi();

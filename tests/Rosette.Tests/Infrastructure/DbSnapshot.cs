@@ -30,6 +30,12 @@ public static class DbSnapshot
             await db.IssuanceFailures.AsNoTracking().CountAsync(),
             await db.BadgeProviders.AsNoTracking().Include(p => p.Availability).OrderBy(r => r.Id).ToListAsync(),
             await db.Achievements.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+            await db.ActivityEvents.AsNoTracking().CountAsync(),
+            // "Last used" is when a key was last presented, refused calls included: not state a call changes.
+            await db.ApiKeys.AsNoTracking().OrderBy(r => r.Id)
+                .Select(k => new { k.Id, k.Name, k.OrganizationId, k.Permissions, k.SecretHash, k.CreatedById, k.ExpiresAt, k.RevokedAt, k.RevokedById }).ToListAsync(),
+            await db.SignInConnections.AsNoTracking().Include(c => c.Domains).OrderBy(r => r.Id).ToListAsync(),
+            await db.ExternalLogins.AsNoTracking().OrderBy(r => r.ConnectionId).ThenBy(r => r.Subject).ToListAsync(),
         ];
         return JsonSerializer.Serialize(tables, Json);
     });

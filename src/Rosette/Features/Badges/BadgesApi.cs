@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.ApiKeys;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Badges;
 using Rosette.Features.Audit;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Badges;
@@ -191,7 +193,7 @@ public static class BadgesApi
         group.MapPatch("/{id:guid}", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
                 Guid id, UpdateBadgeRequest request, Actor actor, BadgesHandler handler, CancellationToken ct) =>
             (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
-        group.MapBadgeHoldersApi();
+        group.MapGroup("").AllowApiKeys(ApiKeyPermissions.ReadAwards).MapBadgeHoldersApi();
         return api;
     }
 }

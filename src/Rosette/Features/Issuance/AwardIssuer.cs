@@ -72,7 +72,7 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         await db.InsertAsync(failures, ignoreConflicts: false, f => f.Id, cancellationToken);
         batch.Record(inserted.Count, failures.Count);
         // One entry per batch, with its counts: the awards and failures themselves are rows of their own already.
-        audit.Record(batch.IssuedById, AuditKind.BadgesIssued, place.OrganizationId, batch.Id,
+        audit.Record(batch.ApiKeyId ?? batch.IssuedById, AuditKind.BadgesIssued, place.OrganizationId, batch.Id,
             $"Issued {inserted.Count} of {decisions.Count} badge-student pairs {place.Description}" + (failures.Count > 0 ? $" ({failures.Count} failed)" : ""),
             new { batchId = batch.Id, badges = batch.BadgeCount, students = batch.StudentCount, issued = inserted.Count, failed = failures.Count });
         if (inserted.Count > 0)

@@ -35,7 +35,7 @@ public static class RosetteApp
         services.AddScoped<TokenIssuer>();
         services.AddRosetteProblemDetails();
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
-        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>().AddOperationTransformer<BearerSecurityTransformer>());
         services.AddRosettePages();
         services.AddFeatureHandlers();
         services.AddScoped<Features.Issuance.AwardIssuer>();
@@ -67,6 +67,7 @@ public static class RosetteApp
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseMiddleware<ActorMiddleware>();
+        app.UseMiddleware<ApiKeyGate>();
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapScalarApiReference("/api/reference", o => o.WithTitle("Rosette API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
