@@ -11,6 +11,7 @@ using Rosette.Features.Health;
 using Rosette.Features.Issuance;
 using Rosette.Features.Organizations;
 using Rosette.Features.Providers;
+using Rosette.Features.SingleSignOn;
 using Rosette.Features.Users;
 using Rosette.Infrastructure.Auth;
 
@@ -23,6 +24,7 @@ public static class Endpoints
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.SignedIn);
         api.MapAuthApi();
         api.MapApiKeysApi();
+        api.MapSignInConnectionsApi();
         api.MapOrganizationsApi();
         api.MapUsersApi();
         api.MapCoursesApi();
@@ -34,6 +36,7 @@ public static class Endpoints
         api.MapAuditLogApi();
         api.MapDashboardApi();
         app.MapHealth();
+        app.MapSingleSignOn();
         app.MapBadgeImages();
         app.MapIssuanceDownloads();
         app.MapCredentials();

@@ -6,6 +6,7 @@ using Rosette.Features.Achievements;
 using Rosette.Features.Credentials;
 using Rosette.Features.Notifications;
 using Rosette.Features.Providers;
+using Rosette.Features.SingleSignOn;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
@@ -48,6 +49,7 @@ public static class RosetteApp
         services.AddNotifications(builder.Configuration);
         services.AddBadgeProviders(builder.Configuration);
         services.AddAchievements(builder.Configuration);
+        services.AddSingleSignOn(builder.Configuration);
         services.AddScoped<Bootstrap>();
         return builder;
     }
@@ -65,6 +67,7 @@ public static class RosetteApp
         app.UseMiddleware<RequestSizeLimit>();
         app.UseRosettePageAssets();
         app.UseRateLimiter();
+        app.UseMiddleware<Features.SingleSignOn.ConnectionLoader>();
         app.UseAuthentication();
         app.UseMiddleware<ActorMiddleware>();
         app.UseMiddleware<ApiKeyGate>();
