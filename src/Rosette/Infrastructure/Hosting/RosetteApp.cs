@@ -4,12 +4,14 @@ using Rosette.Data;
 using Rosette.Features;
 using Rosette.Features.Achievements;
 using Rosette.Features.Credentials;
+using Rosette.Features.Health;
 using Rosette.Features.Notifications;
 using Rosette.Features.Providers;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
 using Rosette.Infrastructure.Pages;
+using Rosette.Infrastructure.Telemetry;
 using Scalar.AspNetCore;
 
 namespace Rosette.Infrastructure.Hosting;
@@ -45,6 +47,8 @@ public static class RosetteApp
         services.AddBadgeProviders(builder.Configuration);
         services.AddAchievements(builder.Configuration);
         services.AddScoped<Bootstrap>();
+        services.AddRosetteTelemetry(builder.Configuration);
+        services.AddRosetteHealth(builder.Configuration);
         return builder;
     }
 
@@ -55,6 +59,7 @@ public static class RosetteApp
 
     public static WebApplication UseRosette(this WebApplication app)
     {
+        app.UseRosetteTelemetry();
         app.UseRosetteErrorPages();
         app.UseMiddleware<RequestSizeLimit>();
         app.UseRosettePageAssets();
