@@ -13,7 +13,13 @@ public sealed class HealthTests
     public async Task Health_DatabaseUnreachable_AnswersUnhealthy_ButTheProcessIsLive()
     {
         await using var database = await TestDatabase.CreateAsync();
-        await using var app = new RosetteFactory(database);
+        // No background loop: nothing but the health checks touches the database while it is away.
+        await using var app = new RosetteFactory(database, settings: new Dictionary<string, string?>
+        {
+            ["Rosette:Outbox:Enabled"] = "false",
+            ["Rosette:Achievements:WorkerEnabled"] = "false",
+            ["Rosette:Providers:DispatcherEnabled"] = "false",
+        });
         var client = app.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
 
@@ -40,8 +46,8 @@ public sealed class HealthTests
     }
 
     /// <summary>
-    /// SQLite: the file moves away. PostgreSQL: the database is renamed, so connections to it fail as with a server gone.
-    /// Returns how to bring it back.
+    /// SQLite: the file moves away and a folder takes its name, so that no connection can open it (or create an empty
+    /// one). PostgreSQL: the database is renamed, so connections to it fail as with a server gone. Returns how to bring it back.
     /// </summary>
     private static async Task<Func<Task>> MakeUnreachableAsync(TestDatabase database)
     {
@@ -50,10 +56,11 @@ public sealed class HealthTests
             var file = new SqliteConnectionStringBuilder(database.ConnectionString).DataSource;
             SqliteConnection.ClearAllPools();
             File.Move(file, file + ".away");
+            Directory.CreateDirectory(file);
             return () =>
             {
                 SqliteConnection.ClearAllPools();
-                File.Delete(file);
+                Directory.Delete(file);
                 File.Move(file + ".away", file);
                 return Task.CompletedTask;
             };
