@@ -22,7 +22,7 @@ public sealed class EndToEndFixture : AppFixture
 
     public FakeCredly Credly { get; } = new();
 
-    protected override RosetteFactory CreateFactory(TestDatabase database) => new(database, settings: new Dictionary<string, string?>
+    protected override RosetteFactory CreateFactory(TestDatabase database) => new(database, settings: new Dictionary<string, string?>(RosetteFactory.LocalOutbound)
     {
         ["Rosette:PublicBaseUrl"] = "https://badges.rosette.test",
         ["Rosette:Smtp:Host"] = "127.0.0.1",
