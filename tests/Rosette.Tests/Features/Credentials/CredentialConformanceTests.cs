@@ -86,13 +86,16 @@ public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassF
         var expectedHash = "sha256$" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(world.StudentA1.Email.ToLowerInvariant() + award.RecipientSalt)));
         Assert.Equal((expectedHash, "emailAddress", true, award.RecipientSalt),
             (identifier["identityHash"]!.GetValue<string>(), identifier["identityType"]!.GetValue<string>(), identifier["hashed"]!.GetValue<bool>(), identifier["salt"]!.GetValue<string>()));
-        Assert.Equal("1EdTechRevocationList", credential["credentialStatus"]!["type"]!.GetValue<string>());
+        Assert.Equal("BitstringStatusListEntry", credential["credentialStatus"]!["type"]!.GetValue<string>());
+        var subjectId = credential["credentialSubject"]!["id"]!.GetValue<string>();
+        Assert.Matches("^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", subjectId);
+        Assert.DoesNotContain(world.StudentA1.Id.ToString(), subjectId, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json", credential["credentialSchema"]![0]!["id"]!.GetValue<string>());
 
         // Every id is a public URL that resolves to its document.
         var issuer = JsonNode.Parse(await client.GetStringAsync(credential["issuer"]!["id"]!.GetValue<string>()))!;
         var achievement = JsonNode.Parse(await client.GetStringAsync(credential["credentialSubject"]!["achievement"]!["id"]!.GetValue<string>()))!;
-        var list = await client.GetAsync(credential["credentialStatus"]!["id"]!.GetValue<string>());
+        var list = await client.GetAsync(credential["credentialStatus"]!["statusListCredential"]!.GetValue<string>());
         var image = await client.GetAsync(credential["credentialSubject"]!["achievement"]!["image"]!["id"]!.GetValue<string>());
         Assert.Equal((world.Root.Name, credential["issuer"]!["id"]!.GetValue<string>()), (issuer["name"]!.GetValue<string>(), issuer["id"]!.GetValue<string>()));
         Assert.Equal(world.Manual.Name, achievement["name"]!.GetValue<string>());
@@ -169,11 +172,11 @@ public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassF
         Assert.Equal(validUntil.ToUnixTimeSeconds(), payload.GetProperty("exp").GetInt64());
         Assert.Equal(payload.GetProperty("id").GetString(), payload.GetProperty("jti").GetString());
         Assert.Equal(payload.GetProperty("issuer").GetProperty("id").GetString(), payload.GetProperty("iss").GetString());
-        Assert.False(payload.TryGetProperty("sub", out _));
+        Assert.Equal(payload.GetProperty("credentialSubject").GetProperty("id").GetString(), payload.GetProperty("sub").GetString());
         Assert.False(payload.TryGetProperty("iat", out _));
         // The payload is the served credential plus the JWT claims, nothing else.
         var claims = JsonNode.Parse(payload.GetRawText())!.AsObject();
-        foreach (var claim in new[] { "iss", "nbf", "jti", "exp" })
+        foreach (var claim in new[] { "iss", "sub", "nbf", "jti", "exp" })
         {
             claims.Remove(claim);
         }
@@ -312,13 +315,13 @@ public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassF
     }
 
     [Fact]
-    public async Task Revocation_ShowsInTheListAndAsOb2Gone_WhileTheCredentialStillResolves()
+    public async Task Revocation_ShowsInThe1EdTechListAndAsOb2Gone_WhileTheCredentialStillResolves()
     {
         var (world, award) = await AwardWithPngAsync();
         var other = await app.AwardAsync(world.Manual2, world.StudentA1);
         var client = app.Public();
         var jwsBefore = await client.GetStringAsync($"/credentials/{award.Id}.jwt");
-        var listUrl = JsonNode.Parse(await client.GetStringAsync($"/credentials/{award.Id}.json"))!["credentialStatus"]!["id"]!.GetValue<string>();
+        var listUrl = $"{CredentialsFixture.PublicBaseUrl}/ob3/issuers/{world.Root.Id}/revocations";
         var listBefore = JsonNode.Parse(await client.GetStringAsync(listUrl))!;
 
         await app.RevokeAsync(award, world.AdminRoot, "Exam misconduct");
@@ -329,8 +332,11 @@ public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassF
         var ob2Other = await client.GetAsync($"/ob2/assertions/{other.Id}");
         var jwsAfter = await client.GetAsync($"/credentials/{award.Id}.jwt");
 
-        Assert.Empty(listBefore["revokedCredentials"]!.AsArray());
-        var entry = Assert.Single(listAfter["revokedCredentials"]!.AsArray())!;
+        // 1EdTech Revocation List Status Method: the array is "revokedCredential" (singular), as 1EdTech's validator reads it.
+        Assert.Empty(listBefore["revokedCredential"]!.AsArray());
+        Assert.Null(listAfter["revokedCredentials"]);
+        Assert.Equal((listUrl, $"{CredentialsFixture.PublicBaseUrl}/ob3/issuers/{world.Root.Id}"), (listAfter["id"]!.GetValue<string>(), listAfter["issuer"]!.GetValue<string>()));
+        var entry = Assert.Single(listAfter["revokedCredential"]!.AsArray())!;
         Assert.Equal(($"urn:uuid:{award.Id}", true, "Exam misconduct"),
             (entry["id"]!.GetValue<string>(), entry["revoked"]!.GetValue<bool>(), entry["revocationReason"]!.GetValue<string>()));
         Assert.Equal(HttpStatusCode.Gone, ob2.StatusCode);
@@ -351,6 +357,7 @@ public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassF
     [InlineData("/ob2/issuers/{0}", "issuer_not_found")]
     [InlineData("/ob3/issuers/{0}", "issuer_not_found")]
     [InlineData("/ob3/issuers/{0}/revocations", "issuer_not_found")]
+    [InlineData("/ob3/issuers/{0}/status/1", "status_list_not_found")]
     [InlineData("/ob3/achievements/{0}", "achievement_not_found")]
     [InlineData("/ob3/keys/{0}", "key_not_found")]
     public async Task UnknownOrMalformedIds_Answer404(string template, string code)
