@@ -11,6 +11,7 @@ public static class ProviderRegistration
         services.AddSingleton(options);
         services.AddSingleton<ProviderTokens>();
         services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<CredlyGate>();
         services.AddHttpClient<CredlyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
             .AddResilienceHandler("credly", pipeline =>
             {
