@@ -80,29 +80,51 @@ public sealed class StatusList
         {
             throw new ArgumentOutOfRangeException(nameof(sequence));
         }
-        // A 4-round Feistel network over 18 bits (HMAC-SHA256 rounds), walked until it lands inside the 17-bit range.
+        // A 4-round Feistel network over 18 bits (9 + 9), walked until it lands inside the 17-bit range: a permutation of
+        // [0, 2^18) restricted to [0, 2^17) by cycle-walking is a permutation of [0, 2^17).
+        var rounds = RoundsOf(key);
         var value = sequence;
         do
         {
-            value = Feistel(key, value);
+            int left = value >> 9, right = value & 0x1FF;
+            foreach (var round in rounds)
+            {
+                (left, right) = (right, left ^ round[right]);
+            }
+            value = (left << 9) | right;
         }
         while (value >= Length);
         return value;
     }
 
-    private static int Feistel(byte[] key, int value)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ushort[][]> Rounds = new();
+
+    /// <summary>The round functions of a key as tables (9 bits in, 9 bits out, from HMAC-SHA256), made once per key.</summary>
+    private static ushort[][] RoundsOf(byte[] key)
     {
-        int left = value >> 9, right = value & 0x1FF;
-        Span<byte> input = stackalloc byte[3];
-        Span<byte> hash = stackalloc byte[32];
-        for (byte round = 0; round < 4; round++)
+        if (Rounds.Count > 10_000)
         {
-            input[0] = round;
-            BinaryPrimitives.WriteUInt16BigEndian(input[1..], (ushort)right);
-            HMACSHA256.HashData(key, input, hash);
-            (left, right) = (right, left ^ (BinaryPrimitives.ReadUInt16BigEndian(hash) & 0x1FF));
+            Rounds.Clear();
         }
-        return (left << 9) | right;
+        return Rounds.GetOrAdd(Convert.ToBase64String(key), encoded =>
+        {
+            using var hmac = new HMACSHA256(key);
+            Span<byte> input = stackalloc byte[3];
+            Span<byte> hash = stackalloc byte[32];
+            var rounds = new ushort[4][];
+            for (byte round = 0; round < rounds.Length; round++)
+            {
+                rounds[round] = new ushort[512];
+                input[0] = round;
+                for (var half = 0; half < 512; half++)
+                {
+                    BinaryPrimitives.WriteUInt16BigEndian(input[1..], (ushort)half);
+                    hmac.TryComputeHash(input, hash, out _);
+                    rounds[round][half] = (ushort)(BinaryPrimitives.ReadUInt16BigEndian(hash) & 0x1FF);
+                }
+            }
+            return rounds;
+        });
     }
 
     /// <summary>

@@ -39,14 +39,16 @@ public sealed record ServedStatusList(string Jws, DateTime ValidUntil);
 public sealed class StatusListsHandler(
     RosetteDb db, TimeProvider clock, SigningKeysHandler keys, OpenBadgesDocuments documents, StatusListSettings settings, ILogger<StatusListsHandler> logger)
 {
-    private const int MaxAllocationAttempts = 100;
     private static readonly TimeSpan PublishingLease = TimeSpan.FromMinutes(1);
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
-    /// <summary>A fresh index in the issuer's current list, opening the next list when it is full.</summary>
+    /// <summary>
+    /// A fresh index in the issuer's current list, opening the next list when it is full. A lost compare-and-swap means
+    /// another allocation succeeded, so the loop always makes progress, however many requests allocate at once.
+    /// </summary>
     public async Task<(Guid ListId, StatusEntry Entry)> AllocateAsync(Guid organizationId, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxAllocationAttempts; attempt++)
+        while (true)
         {
             var list = await db.StatusLists.AsNoTracking()
                 .Where(l => l.OrganizationId == organizationId && l.Purpose == StatusList.Revocation)
@@ -66,7 +68,6 @@ public sealed class StatusListsHandler(
                 return (list.Id, new StatusEntry(list.Number, StatusList.IndexOf(list.IndexKey, list.Allocated)));
             }
         }
-        throw new InvalidOperationException($"Could not allocate a status list index for issuer {organizationId}.");
     }
 
     private async Task OpenListAsync(Guid organizationId, int number, CancellationToken cancellationToken)

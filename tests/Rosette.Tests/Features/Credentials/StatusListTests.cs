@@ -126,6 +126,27 @@ public sealed class StatusListTests(CredentialsFixture app) : IClassFixture<Cred
     }
 
     [Fact]
+    public async Task StatusList_WhenFull_TheIssuersNextListTakesOver()
+    {
+        var world = await app.NewWorldAsync();
+        var first = await app.AwardAsync(world.BadgeB, world.StudentB1);
+        var next = await app.AwardAsync(world.BadgeB, world.StudentA1);
+        var client = app.Public();
+        var firstEntry = await EntryAsync(client, first);
+        // Every index of list 1 is taken (as after 131,072 credentials).
+        await app.Factory.WithDbAsync(db => db.StatusLists.Where(l => l.OrganizationId == world.B.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Allocated, StatusList.Length)));
+
+        var nextEntry = await EntryAsync(client, next);
+
+        Assert.EndsWith($"/ob3/issuers/{world.B.Id}/status/1", firstEntry["statusListCredential"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.EndsWith($"/ob3/issuers/{world.B.Id}/status/2", nextEntry["statusListCredential"]!.GetValue<string>(), StringComparison.Ordinal);
+        var list = await FetchAsync(client, nextEntry["statusListCredential"]!.GetValue<string>());
+        Assert.Equal(nextEntry["statusListCredential"]!.GetValue<string>(), list.Payload.GetProperty("id").GetString());
+        Assert.False(IndependentVerifier.BitAt(list.Bits, Index(nextEntry)));
+    }
+
+    [Fact]
     public async Task CredentialRevokedBeforeItWasFirstSigned_HasItsBitSet()
     {
         var world = await app.NewWorldAsync();
