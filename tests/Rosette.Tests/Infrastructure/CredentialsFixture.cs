@@ -86,3 +86,10 @@ public sealed class CredentialsFixture : AppFixture
         }
     }
 }
+
+/// <summary>The conformance and status list tests share one host and database (one signing key made, one start-up paid).</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedCredentialsHost : ICollectionFixture<CredentialsFixture>
+{
+    public const string Name = "Credentials";
+}

@@ -14,7 +14,8 @@ using Rosette.Tests.Infrastructure;
 namespace Rosette.Tests.Features.Credentials;
 
 /// <summary>Every award is a verifiable Open Badges credential, checked against the official schema and an independent verifier.</summary>
-public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassFixture<CredentialsFixture>
+[Collection(SharedCredentialsHost.Name)]
+public sealed class CredentialConformanceTests(CredentialsFixture app)
 {
     private static readonly string[] AllowedHeader = ["alg", "kid", "typ"];
 
