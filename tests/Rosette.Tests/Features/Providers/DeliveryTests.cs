@@ -230,15 +230,20 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
         var changed = await (await admin.PatchJsonAsync($"/api/v1/badge-providers/{credlyMails.Id}", new { notifications = "provider" })).IsOkAsync<ProviderDto>();
         Assert.Equal(ProviderNotifications.Provider, changed.Notifications);
 
-        var byRosette = (await app.IssueAsync(rosetteWorld, rosetteWorld.Manual.Id, rosetteWorld.StudentA1.Id)).Issued[0].AwardId;
-        var byCredly = (await app.IssueAsync(credlyWorld, credlyWorld.Manual.Id, credlyWorld.StudentA1.Id)).Issued[0].AwardId;
+        var rosetteBatch = await app.IssueAsync(rosetteWorld, rosetteWorld.Manual.Id, rosetteWorld.StudentA1.Id);
+        var credlyBatch = await app.IssueAsync(credlyWorld, credlyWorld.Manual.Id, credlyWorld.StudentA1.Id);
+        var (byRosette, byCredly) = (rosetteBatch.Issued[0].AwardId, credlyBatch.Issued[0].AwardId);
         foreach (var (world, awardId) in new[] { (rosetteWorld, byRosette), (credlyWorld, byCredly) })
         {
             await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
             (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync($"/api/v1/awards/{awardId}/revocation", new { reason = "Voided" })).EnsureSuccessStatusCode();
             await app.WaitForAsync(awardId, DeliveryStatus.RevokedAtProvider);
         }
-        await Eventually.TrueAsync(() => app.Factory.WithDbAsync(db => db.OutboxMessages.AllAsync(m => m.ProcessedAt != null)), "the issue and revocation messages to be handled");
+        // The four outbox messages of this test (two batches issued, two revocations) handled without error.
+        var keys = new[] { rosetteBatch.Id, credlyBatch.Id, byRosette, byCredly }.Select(id => id.ToString()).ToList();
+        await Eventually.TrueAsync(async () => await app.Factory.WithDbAsync(db => db.OutboxMessages
+            .CountAsync(m => (m.Payload.Contains(keys[0]) || m.Payload.Contains(keys[1]) || m.Payload.Contains(keys[2]) || m.Payload.Contains(keys[3]))
+                && m.ProcessedAt != null && m.LastError == null)) == 4, "the issue and revocation messages to be handled");
 
         JsonObject Issued(World w) => Assert.Single(app.Credly.Badges, b => b.Email == w.StudentA1.Email).Body;
         Assert.True((bool)Issued(rosetteWorld)["suppress_badge_notification_email"]!);
