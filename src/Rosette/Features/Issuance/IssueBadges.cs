@@ -48,7 +48,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
             narrative, request.SuppressNotifications ?? false, idempotencyKey);
 
         var badgeReasons = badgeIds.ToDictionary(id => id, id => IssuanceRules.WhyNotBadge(badges.GetValueOrDefault(id), id, context.Organization.Id));
-        var studentReasons = studentIds.ToDictionary(id => id, id => IssuanceRules.WhyNotStudent(students[id], id, context.Access));
+        var studentReasons = studentIds.ToDictionary(id => id, id => IssuanceRules.WhyNotStudent(students[id], id, context.Access, actor));
         var decisions = new List<PairDecision>(badgeIds.Count * studentIds.Count);
         foreach (var badgeId in badgeIds)
         {

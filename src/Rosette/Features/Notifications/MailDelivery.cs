@@ -1,6 +1,7 @@
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
+using Rosette.Infrastructure.Hosting;
 
 namespace Rosette.Features.Notifications;
 
@@ -93,14 +94,17 @@ public sealed class MailDelivery(SmtpSettings smtp, MailSettings mail)
     {
         public async Task SendAsync(MimeMessage message, string key, CancellationToken cancellationToken)
         {
-            Directory.CreateDirectory(directory);
+            PrivateFiles.CreateDirectory(directory);
             var path = Path.Combine(directory, key + ".eml");
             if (File.Exists(path))
             {
                 return;
             }
             var temporary = Path.Combine(directory, $".{key}.{Guid.NewGuid():N}.tmp");
-            await message.WriteToAsync(temporary, cancellationToken);
+            await using (var file = new FileStream(temporary, PrivateFiles.NewFile()))
+            {
+                await message.WriteToAsync(file, cancellationToken);
+            }
             try
             {
                 File.Move(temporary, path, overwrite: false);

@@ -6,6 +6,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Rosette.Domain.Providers;
+using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Providers;
 
@@ -74,6 +76,12 @@ public sealed record CredlyEvidence(
 /// </summary>
 public sealed record CredlyAnswer(int? Status, string? Body, string? BadgeId, TimeSpan? RetryAfter, string? Failure, bool Reached, TimeSpan Duration)
 {
+    /// <summary>What is kept of a remote answer for people to read (the Deliveries page and API).</summary>
+    public const int ExcerptLength = 300;
+
+    /// <summary>The outbound policy refused the address: nothing was sent, and retrying will not help until an administrator acts.</summary>
+    public bool Blocked { get; init; }
+
     public bool IsSuccess => Status is >= 200 and < 300;
 
     /// <summary>Credly refused the badge as it stands (a duplicate among others): whether it is a duplicate is asked, not read from the wording.</summary>
@@ -82,16 +90,17 @@ public sealed record CredlyAnswer(int? Status, string? Body, string? BadgeId, Ti
     public bool IsRateLimited => Status == 429;
 
     /// <summary>4xx other than 408/409/425/429: a clear refusal that retrying will not change.</summary>
-    public bool IsRefused => Status is >= 400 and < 500 and not 408 and not 409 and not 425 and not 429;
+    public bool IsRefused => Blocked || Status is >= 400 and < 500 and not 408 and not 409 and not 425 and not 429;
 
-    public string Describe() => Failure ?? $"HTTP {Status}: {Body}";
+    /// <summary>A short, sanitised account of the answer: never the whole body the remote side chose to send.</summary>
+    public string Describe() => Failure ?? $"HTTP {Status}: {Domain.Text.Excerpt(Body, ExcerptLength)}";
 }
 
 /// <summary>
 /// Credly's issued-badges API. Resilience (timeouts, circuit breaker, retries of safe requests) comes from
 /// Microsoft.Extensions.Http.Resilience; retries that must outlive the process are the dispatcher's, in the database.
 /// </summary>
-public sealed class CredlyClient(HttpClient http, CredlyGate gate)
+public sealed class CredlyClient(HttpClient http, CredlyGate gate, ProviderAddressRules addresses)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -127,7 +136,14 @@ public sealed class CredlyClient(HttpClient http, CredlyGate gate)
 
     private async Task<CredlyAnswer> SendAsync(ProviderEndpoint endpoint, HttpMethod method, string path, string? json, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri($"{endpoint.ApiBaseUrl.TrimEnd('/')}/{path}"));
+        var uri = new Uri($"{endpoint.ApiBaseUrl.TrimEnd('/')}/{path}");
+        if (!addresses.Allows(uri))
+        {
+            // Saved before the allow-list changed: the token and the student's data stay here.
+            return new CredlyAnswer(null, null, null, null, $"The provider's address is not allowed ({uri.GetLeftPart(UriPartial.Authority)}): an administrator must correct it.",
+                false, TimeSpan.Zero) { Blocked = true };
+        }
+        using var request = new HttpRequestMessage(method, uri);
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{endpoint.ApiToken}:")));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (json is not null)
@@ -139,13 +155,22 @@ public sealed class CredlyClient(HttpClient http, CredlyGate gate)
         try
         {
             using var response = await http.SendAsync(request, cancellationToken);
+            // An answer that echoes the token must not put it on a page.
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (endpoint.ApiToken.Length > 0)
+            {
+                body = body.Replace(endpoint.ApiToken, "[token]", StringComparison.Ordinal);
+            }
             var badgeId = response.IsSuccessStatusCode && method == HttpMethod.Post ? DataId(body) : null;
             return new CredlyAnswer((int)response.StatusCode, body, badgeId, RetryAfter(response), null, true, stopwatch.Elapsed);
         }
         catch (BrokenCircuitException e)
         {
             return new CredlyAnswer(null, null, null, null, $"The provider is failing ({e.Message}): requests are paused for a moment.", false, stopwatch.Elapsed);
+        }
+        catch (HttpRequestException e) when (e.InnerException is OutboundRefusedException refused)
+        {
+            return new CredlyAnswer(null, null, null, null, refused.Message, false, stopwatch.Elapsed) { Blocked = true };
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
         {

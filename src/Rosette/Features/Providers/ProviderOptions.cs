@@ -30,6 +30,9 @@ public sealed class ProviderOptions
     public TimeSpan ClaimDuration { get; set; } = TimeSpan.FromMinutes(2);
 
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Hosts a provider's API may be on besides Credly's own (api.credly.com, sandbox-api.credly.com).</summary>
+    public List<string> AllowedHosts { get; set; } = [];
 }
 
 /// <summary>Provider API tokens are encrypted at rest with Data Protection (its key ring is shared and encrypted); nothing returns them.</summary>

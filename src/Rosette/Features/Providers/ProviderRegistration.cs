@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using Rosette.Domain.Providers;
+using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Providers;
 
@@ -8,11 +10,14 @@ public static class ProviderRegistration
     public static IServiceCollection AddBadgeProviders(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(ProviderOptions.Section).Get<ProviderOptions>() ?? new ProviderOptions();
+        var outbound = configuration.GetSection(OutboundOptions.Section).Get<OutboundOptions>() ?? new OutboundOptions();
         services.AddSingleton(options);
+        services.AddSingleton(new ProviderAddressRules(options.AllowedHosts, allowPlainHttp: outbound.AllowPrivateNetworks));
         services.AddSingleton<ProviderTokens>();
         services.AddSingleton<DeliverySignal>();
         services.AddSingleton<CredlyGate>();
         services.AddHttpClient<CredlyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => Outbound.CreateHandler(outbound))
             .AddResilienceHandler("credly", pipeline =>
             {
                 // Network timeouts run on the wall clock, whatever clock the rest of the app keeps.

@@ -37,15 +37,10 @@ public static class KeyRingEncryption
         var request = new CertificateRequest("CN=Rosette Data Protection", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(100));
         var pfx = created.Export(X509ContentType.Pfx, password);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-            using var file = new FileStream(path, options);
+            using var file = new FileStream(path, PrivateFiles.NewFile());
             file.Write(pfx);
         }
         catch (IOException) when (File.Exists(path))

@@ -30,7 +30,8 @@ public static class RosetteApp
         // Before Data Protection's own start-up work, which reads the key ring from the migrated database.
         services.AddHostedService<DatabaseStartup>();
         services.AddRosetteDataProtection(builder.Configuration);
-        services.AddRosetteAuth();
+        services.AddRosetteAuth(builder.Configuration);
+        services.AddRosetteProxy(builder.Configuration);
         services.AddScoped<TokenIssuer>();
         services.AddRosetteProblemDetails();
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
@@ -39,6 +40,9 @@ public static class RosetteApp
         services.AddFeatureHandlers();
         services.AddScoped<Features.Issuance.AwardIssuer>();
         services.AddScoped<Features.Audit.AuditLog>();
+        services.AddSingleton(builder.Configuration.GetSection(Features.Audit.AuditThrottleOptions.Section).Get<Features.Audit.AuditThrottleOptions>()
+            ?? new Features.Audit.AuditThrottleOptions());
+        services.AddSingleton<Features.Audit.AuditThrottle>();
         services.AddOutbox(builder.Configuration);
         services.AddCredentials(builder.Configuration);
         services.AddNotifications(builder.Configuration);
@@ -55,9 +59,12 @@ public static class RosetteApp
 
     public static WebApplication UseRosette(this WebApplication app)
     {
+        app.UseRosetteProxy();
+        app.UseNoStoreForPrivateAnswers();
         app.UseRosetteErrorPages();
         app.UseMiddleware<RequestSizeLimit>();
         app.UseRosettePageAssets();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseMiddleware<ActorMiddleware>();
         app.UseAuthorization();

@@ -13,7 +13,9 @@ public sealed class DeliveryCrashTests(ProvidersFixture app) : IClassFixture<Pro
         var (world, _) = await app.NewProviderWorldAsync();
         app.Credly.SlowAnswer = TimeSpan.FromSeconds(4);
         app.Credly.Fail(world.StudentA1.Email, "POST", CredlyFault.SlowAfterWork);
-        var settings = new Dictionary<string, string> { ["Rosette:Providers:ClaimDuration"] = "00:00:03", ["Rosette:Providers:PollInterval"] = "00:00:00.100" };
+        var settings = RosetteFactory.LocalOutbound.ToDictionary(s => s.Key, s => s.Value!);
+        settings["Rosette:Providers:ClaimDuration"] = "00:00:03";
+        settings["Rosette:Providers:PollInterval"] = "00:00:00.100";
         Guid awardId;
 
         await using (var doomed = await AppProcess.StartAsync(app.Database, settings))

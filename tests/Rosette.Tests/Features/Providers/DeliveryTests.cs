@@ -157,12 +157,12 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
         var (world, provider) = await app.NewProviderWorldAsync();
         using var resetting = new ResettingServer();
         var admin = await app.ClientAsync(world.AdminRoot);
-        (await admin.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { apiBaseUrl = resetting.ApiBaseUrl })).EnsureSuccessStatusCode();
+        (await admin.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { apiBaseUrl = resetting.ApiBaseUrl, apiToken = FakeCredly.Token })).EnsureSuccessStatusCode();
 
         var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA2.Id)).Issued[0].AwardId;
         await app.WaitForAttemptAsync(awardId, 1);
         var reset = await app.DeliveryAsync(awardId);
-        (await admin.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { apiBaseUrl = app.Credly.ApiBaseUrl })).EnsureSuccessStatusCode();
+        (await admin.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { apiBaseUrl = app.Credly.ApiBaseUrl, apiToken = FakeCredly.Token })).EnsureSuccessStatusCode();
         await app.AdvancePastNextAttemptAsync(awardId);
         await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
 

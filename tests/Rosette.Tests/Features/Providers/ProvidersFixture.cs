@@ -10,7 +10,7 @@ namespace Rosette.Tests.Features.Providers;
 /// <summary>An app host whose badge deliveries go to a <see cref="FakeCredly"/>, with a clock the test moves to reach retries.</summary>
 public sealed class ProvidersFixture : AppFixture
 {
-    public static readonly Dictionary<string, string?> Settings = new()
+    public static readonly Dictionary<string, string?> Settings = new(RosetteFactory.LocalOutbound)
     {
         // Short enough for the timeout tests, long enough for a loaded machine (the fake's slow answers take longer).
         ["Rosette:Providers:AttemptTimeout"] = "00:00:03",
