@@ -74,6 +74,9 @@ public sealed partial class CredentialUrls
 
     public string RevocationList(Guid organizationId) => $"{Issuer(organizationId)}/revocations";
 
+    /// <summary>An issuer's W3C Bitstring Status List credential; lists are numbered from 1.</summary>
+    public string StatusList(Guid organizationId, int number) => $"{Issuer(organizationId)}/status/{number}";
+
     public string Achievement(Guid badgeId) => $"{Base}/ob3/achievements/{badgeId:D}";
 
     public string Key(Guid keyId) => $"{Base}/ob3/keys/{keyId:D}";

@@ -3,6 +3,7 @@ using MimeKit;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Notifications;
+using Rosette.Domain.Providers;
 using Rosette.Features.Credentials;
 using Rosette.Infrastructure.Outbox;
 using Rosette.Infrastructure.Telemetry;
@@ -94,9 +95,12 @@ public sealed class AwardMailHandler(
     public Task<List<Guid>> AwardsOfBatchAsync(Guid batchId, CancellationToken cancellationToken) =>
         db.Awards.Where(a => a.BatchId == batchId).OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(cancellationToken);
 
+    /// <summary>The awards to mail about: all asked for, except those delivered through a provider that mails the students itself.</summary>
     private Task<List<MailFacts>> LoadAsync(Guid[] awardIds, CancellationToken cancellationToken) =>
         (from a in db.Awards
          where awardIds.Contains(a.Id)
+             && !db.ProviderDeliveries.Any(d => d.AwardId == a.Id
+                 && db.BadgeProviders.Any(p => p.Id == d.ProviderId && p.Notifications == ProviderNotifications.Provider))
          join b in db.Badges on a.BadgeId equals b.Id
          join s in db.Users on a.StudentId equals s.Id
          join o in db.Organizations on b.OrganizationId equals o.Id
