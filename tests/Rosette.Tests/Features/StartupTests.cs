@@ -55,8 +55,9 @@ public sealed partial class StartupTests
 
             // Without Rosette:PublicBaseUrl, ids are built on the address Rosette listens on (--urls).
             Assert.StartsWith($"{first.Address.ToString().TrimEnd('/')}/ob3/issuers/", issuer.GetProperty("id").GetString(), StringComparison.Ordinal);
+            // A generous limit: the console logger writes from its own queue, late on a loaded machine.
             await Eventually.TrueAsync(() => Task.FromResult(JsonLines(first.Output).Any(line => TraceIdOf(line) == trace.ToHexString()
-                && line.GetProperty("Category").GetString() == "Microsoft.AspNetCore.Hosting.Diagnostics")), "a JSON log line of the request with its trace id");
+                && line.GetProperty("Category").GetString() == "Microsoft.AspNetCore.Hosting.Diagnostics")), "a JSON log line of the request with its trace id", seconds: 120);
             Assert.All(JsonLines(first.Output), line => Assert.True(line.TryGetProperty("LogLevel", out _)));
         }
 
