@@ -112,6 +112,9 @@ public static class IssuanceErrors
     public static Error AlreadyEarned(DateTime since) =>
         new ConflictError("already_earned", $"The student already earned this badge on {since:yyyy-MM-dd HH:mm} UTC; a badge is earned only once.");
 
+    public static readonly UnprocessableError IdempotencyKeyReused = new("idempotency_key_reused",
+        "This Idempotency-Key was already used for a different request. Send the same request to get its result again, or a new key for a new request.");
+
     public static Error AlreadyRevoked(Guid awardId) => new ConflictError("already_revoked", $"The award '{awardId}' is already revoked.");
 
     public static readonly ForbiddenError CourseAssignmentAdministratorsOnly =

@@ -7,6 +7,16 @@ public enum ProviderType
     Credly,
 }
 
+/// <summary>Who emails the student when a badge delivered through the provider is issued or revoked: never both.</summary>
+public enum ProviderNotifications
+{
+    /// <summary>Rosette mails; the provider is asked not to (Credly: suppress_badge_notification_email, suppress_revoke_notification_email).</summary>
+    Rosette,
+
+    /// <summary>The provider mails; Rosette sends nothing for awards delivered through it.</summary>
+    Provider,
+}
+
 /// <summary>
 /// An external badge provider account (Credly) of an organization. The API token is stored encrypted; the domain only
 /// ever holds its ciphertext, and nothing returns it.
@@ -33,6 +43,8 @@ public sealed class BadgeProvider
     public string ApiBaseUrl { get; private set; } = "";
 
     public string ProtectedApiToken { get; private set; } = "";
+
+    public ProviderNotifications Notifications { get; private set; }
 
     public DateTime CreatedAt { get; private set; }
 
@@ -94,6 +106,15 @@ public sealed class BadgeProvider
         }
         UpdatedAt = now;
         return null;
+    }
+
+    public void SetNotifications(ProviderNotifications notifications, DateTime now)
+    {
+        if (notifications != Notifications)
+        {
+            Notifications = notifications;
+            UpdatedAt = now;
+        }
     }
 
     /// <summary>Whether badges of <paramref name="badgeOrganizationId"/> may be delivered through this provider.</summary>

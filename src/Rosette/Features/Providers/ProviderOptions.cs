@@ -16,6 +16,13 @@ public sealed class ProviderOptions
 
     public int Concurrency { get; set; } = 64;
 
+    /// <summary>
+    /// Requests in flight to one Credly organization from this instance, however many deliveries are due: Credly publishes
+    /// no rate for its Web Service API, so a modest number keeps one organization's burst from tripping its throttling
+    /// (429 with Retry-After is honoured anyway). With several instances, the organization sees their sum.
+    /// </summary>
+    public int ConcurrencyPerOrganization { get; set; } = 8;
+
     /// <summary>Rounds run side by side in one instance, so that one round's database work overlaps another's requests.</summary>
     public int Loops { get; set; } = 4;
 

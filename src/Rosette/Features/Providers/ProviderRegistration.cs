@@ -15,6 +15,7 @@ public static class ProviderRegistration
         services.AddSingleton(new ProviderAddressRules(options.AllowedHosts, allowPlainHttp: outbound.AllowPrivateNetworks));
         services.AddSingleton<ProviderTokens>();
         services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<CredlyGate>();
         services.AddHttpClient<CredlyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => Outbound.CreateHandler(outbound))
             .AddResilienceHandler("credly", pipeline =>

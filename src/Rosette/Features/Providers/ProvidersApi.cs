@@ -10,22 +10,23 @@ using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Providers;
 
-/// <summary>A provider as the API shows it: never the token, only whether one is set.</summary>
+/// <summary>A provider as the API shows it: never the token, only whether one is set. <c>Notifications</c> says who mails the students.</summary>
 public sealed record ProviderDto(
     Guid Id, string Name, Guid OrganizationId, ProviderType Type, string ProviderOrganizationId, string ApiBaseUrl, bool HasApiToken,
-    IReadOnlyList<Guid> AvailableToOrganizationIds, DateTime CreatedAt, DateTime UpdatedAt)
+    IReadOnlyList<Guid> AvailableToOrganizationIds, ProviderNotifications Notifications, DateTime CreatedAt, DateTime UpdatedAt)
 {
     public static ProviderDto From(BadgeProvider p) => new(
         p.Id, p.Name, p.OrganizationId, p.Type, p.ProviderOrganizationId, p.ApiBaseUrl, p.ProtectedApiToken.Length > 0,
-        p.Availability.Select(a => a.OrganizationId).Order().ToList(), p.CreatedAt, p.UpdatedAt);
+        p.Availability.Select(a => a.OrganizationId).Order().ToList(), p.Notifications, p.CreatedAt, p.UpdatedAt);
 }
 
 public sealed record CreateProviderRequest(
     string? Name, Guid? OrganizationId, ProviderType? Type, string? ProviderOrganizationId, string? ApiToken, string? ApiBaseUrl,
-    IReadOnlyList<Guid>? AvailableToOrganizationIds);
+    IReadOnlyList<Guid>? AvailableToOrganizationIds, ProviderNotifications? Notifications = null);
 
 public sealed record UpdateProviderRequest(
-    string? Name, string? ProviderOrganizationId, string? ApiToken, string? ApiBaseUrl, IReadOnlyList<Guid>? AvailableToOrganizationIds);
+    string? Name, string? ProviderOrganizationId, string? ApiToken, string? ApiBaseUrl, IReadOnlyList<Guid>? AvailableToOrganizationIds,
+    ProviderNotifications? Notifications = null);
 
 public sealed record LinkBadgeProviderRequest(Guid? ProviderId, string? ProviderTemplateId);
 
@@ -57,9 +58,10 @@ public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, Provid
         {
             return errors.ToError();
         }
-        db.BadgeProviders.Add(created!);
-        audit.Record(actor, AuditKind.ProviderCreated, created!.OrganizationId, created.Id, $"Created badge provider '{created.Name}' at {created.ApiBaseUrl}",
-            new { created.Name, created.ProviderOrganizationId, created.ApiBaseUrl, availableTo = created.Availability.Select(a => a.OrganizationId) });
+        created!.SetNotifications(request.Notifications ?? ProviderNotifications.Rosette, clock.UtcNowSeconds());
+        db.BadgeProviders.Add(created);
+        audit.Record(actor, AuditKind.ProviderCreated, created.OrganizationId, created.Id, $"Created badge provider '{created.Name}' at {created.ApiBaseUrl}",
+            new { created.Name, created.ProviderOrganizationId, created.ApiBaseUrl, created.Notifications, availableTo = created.Availability.Select(a => a.OrganizationId) });
         await db.SaveChangesAsync(cancellationToken);
         return ProviderDto.From(created!);
     }
@@ -118,9 +120,15 @@ public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, Provid
         {
             return errors.ToError();
         }
+        var notificationsBefore = provider.Notifications;
+        if (request.Notifications is { } notifications)
+        {
+            provider.SetNotifications(notifications, clock.UtcNowSeconds());
+        }
         var changes = new ChangeSet().Add("name", before.Name, provider.Name)
             .Add("providerOrganizationId", before.ProviderOrganizationId, provider.ProviderOrganizationId)
             .Add("apiBaseUrl", before.ApiBaseUrl, provider.ApiBaseUrl)
+            .Add("notifications", notificationsBefore, provider.Notifications)
             .Add("availableToOrganizationIds", before.Availability, AvailabilityText(provider));
         if (token is not null)
         {
