@@ -211,7 +211,7 @@ public sealed class SingleSignOnEvents : OpenIdConnectEvents
         OnTicketReceived = async context =>
         {
             var handler = context.HttpContext.RequestServices.GetRequiredService<SingleSignOnHandler>();
-            context.Response.Redirect(await handler.CompleteAsync(Connection(context.HttpContext), context.Principal!, context.Properties?.RedirectUri,
+            context.Response.Redirect(await handler.CompleteAsync(Connection(context.HttpContext), context.Principal!, context.ReturnUri,
                 context.HttpContext.RequestAborted));
             context.HandleResponse();
         };
