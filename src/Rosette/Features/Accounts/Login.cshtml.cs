@@ -36,17 +36,18 @@ public sealed class LoginModel(SignInHandler signInHandler, SignInManager<User> 
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        if (!ModelState.IsValid)
-        {
-            return Page();
-        }
         if (string.IsNullOrEmpty(Password))
         {
-            if (await connections.FindByEmailAsync(Email, cancellationToken) is { } connectionId)
+            // No password: the email's single sign-on if it has one, else both fields' messages at once.
+            if (ModelState.IsValid && await connections.FindByEmailAsync(Email, cancellationToken) is { } connectionId)
             {
                 return SingleSignOn(connectionId);
             }
             ModelState.AddModelError(nameof(Password), "Enter your password.");
+            return Page();
+        }
+        if (!ModelState.IsValid)
+        {
             return Page();
         }
         var user = await signInHandler.CheckAsync(Email, Password);
@@ -80,7 +81,7 @@ public sealed class LoginModel(SignInHandler signInHandler, SignInManager<User> 
     }
 
     private RedirectResult SingleSignOn(Guid connectionId) =>
-        Redirect(SingleSignOnPaths.Begin(connectionId, SafeReturnUrl, Email!.Trim()));
+        Redirect(SingleSignOnPaths.Landing(connectionId, SafeReturnUrl, Email!.Trim()));
 
     private string SafeReturnUrl => ReturnUrl is { Length: > 0 } url && Url.IsLocalUrl(url) ? url : "/";
 }

@@ -20,6 +20,10 @@ public static class SingleSignOnPaths
     /// <summary>The page that offers "Sign in with {organization}": a link an organization can hand its people.</summary>
     public static string Landing(Guid connectionId) => $"/sso/{connectionId}";
 
+    /// <summary>The landing page asked to move on to the provider by itself, for <paramref name="loginHint"/> (the log-in form's answer).</summary>
+    public static string Landing(Guid connectionId, string returnUrl, string loginHint) =>
+        $"/sso/{connectionId}?returnUrl={Uri.EscapeDataString(returnUrl)}&loginHint={Uri.EscapeDataString(loginHint)}";
+
     /// <summary>Sends the browser to the provider (the request that starts the flow).</summary>
     public static string Begin(Guid connectionId, string returnUrl, string? loginHint = null) =>
         $"/sso/{connectionId}/start?returnUrl={Uri.EscapeDataString(returnUrl)}" + (loginHint is null ? "" : $"&loginHint={Uri.EscapeDataString(loginHint)}");

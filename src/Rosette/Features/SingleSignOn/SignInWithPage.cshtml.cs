@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rosette.Domain.Users;
 
 namespace Rosette.Features.SingleSignOn;
 
@@ -13,7 +14,13 @@ public sealed class SignInWithPageModel : PageModel
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
-    public string BeginUrl => SingleSignOnPaths.Begin(Connection.Id, LocalUrl.OrHome(ReturnUrl));
+    /// <summary>The email typed on the log-in page: the page then moves on to the provider by itself.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? LoginHint { get; set; }
+
+    public string BeginUrl => SingleSignOnPaths.Begin(Connection.Id, LocalUrl.OrHome(ReturnUrl), ValidLoginHint);
+
+    private string? ValidLoginHint => EmailAddress.Parse("loginHint", LoginHint).IsSuccess ? LoginHint!.Trim() : null;
 
     public IActionResult OnGet()
     {
@@ -22,6 +29,12 @@ public sealed class SignInWithPageModel : PageModel
             return NotFound();
         }
         Connection = connection;
+        if (ValidLoginHint is not null)
+        {
+            // The log-in form cannot redirect to the provider itself (CSP form-action 'self' holds for a form's redirects too):
+            // its answer is this page, which goes on as a navigation of its own.
+            Response.Headers["Refresh"] = $"0; url={BeginUrl}";
+        }
         return Page();
     }
 }
