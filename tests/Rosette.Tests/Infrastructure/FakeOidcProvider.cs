@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -72,6 +74,23 @@ public sealed class FakeOidcProvider : IAsyncDisposable
 
     public string Issuer(string tenant) => $"{BaseUrl}/{tenant}";
 
+    /// <summary>The login_hint of the last authorization request: the email Rosette's log-in page was given.</summary>
+    public string? LastLoginHint { get; private set; }
+
+    /// <summary>A new tenant, and the connection of <paramref name="organizationId"/> to it made through Rosette's API by <paramref name="admin"/>.</summary>
+    public async Task<(Guid Id, string Tenant)> ConnectAsync(
+        HttpClient admin, Guid organizationId, string[]? domains = null, bool createUsers = false, string role = "student", bool allowPasswords = true)
+    {
+        var tenant = "t" + Guid.NewGuid().ToString("N")[..10];
+        var issuer = AddTenant(tenant, $"rosette-{tenant}", $"secret-{tenant}");
+        var created = await (await admin.PostJsonAsync("/api/v1/sign-in-connections", new
+        {
+            organizationId, displayName = $"Provider {tenant}", issuer, clientId = $"rosette-{tenant}", clientSecret = $"secret-{tenant}",
+            emailDomains = domains ?? [], createUsers, createdUserRole = role, allowPasswords,
+        })).IsOkAsync<JsonElement>(HttpStatusCode.Created);
+        return (created.GetProperty("id").GetGuid(), tenant);
+    }
+
     /// <summary>Who the tenant signs in at its next authorization request, and what of the id_token to spoil.</summary>
     public void SignsIn(string tenant, Person person, Spoil? spoil = null)
     {
@@ -112,6 +131,7 @@ public sealed class FakeOidcProvider : IAsyncDisposable
             {
                 return Results.Redirect($"{q["redirect_uri"]}?error=access_denied&state={Uri.EscapeDataString(q["state"].ToString())}");
             }
+            LastLoginHint = q["login_hint"];
             var code = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
             _codes[code] = new Grant(tenant, t.ClientId, q["redirect_uri"]!, q["nonce"], q["code_challenge"]!, person, t.Spoil);
             t.Next = null;

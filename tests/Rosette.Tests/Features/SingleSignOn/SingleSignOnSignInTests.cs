@@ -34,19 +34,9 @@ public sealed class SingleSignOnFixture : AppFixture
         }
     }
 
-    /// <summary>A provider tenant and the connection of <paramref name="organizationId"/> to it, made through the API by <paramref name="admin"/>.</summary>
-    public async Task<(Guid Id, string Tenant)> ConnectAsync(
-        HttpClient admin, Guid organizationId, string[]? domains = null, bool createUsers = false, string role = "student", bool allowPasswords = true)
-    {
-        var tenant = "t" + Guid.NewGuid().ToString("N")[..10];
-        var issuer = Provider.AddTenant(tenant, $"rosette-{tenant}", $"secret-{tenant}");
-        var created = await (await admin.PostJsonAsync("/api/v1/sign-in-connections", new
-        {
-            organizationId, displayName = $"Provider {tenant}", issuer, clientId = $"rosette-{tenant}", clientSecret = $"secret-{tenant}",
-            emailDomains = domains ?? [], createUsers, createdUserRole = role, allowPasswords,
-        })).IsOkAsync<JsonElement>(HttpStatusCode.Created);
-        return (created.GetProperty("id").GetGuid(), tenant);
-    }
+    public Task<(Guid Id, string Tenant)> ConnectAsync(
+        HttpClient admin, Guid organizationId, string[]? domains = null, bool createUsers = false, string role = "student", bool allowPasswords = true) =>
+        Provider.ConnectAsync(admin, organizationId, domains, createUsers, role, allowPasswords);
 
     /// <summary>
     /// The browser's round trip: Rosette's start sends it to the provider's authorization endpoint, the provider sends it
@@ -90,6 +80,7 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
         var (browser, _, location) = await app.SignInAsync(connection, world.StudentA1.Email);
 
         Assert.Equal("/badges", location);
+        Assert.Equal(world.StudentA1.Email, app.Provider.LastLoginHint);
         Assert.True(await SingleSignOnFixture.IsSignedInAsync(browser));
         var link = await app.Factory.WithDbAsync(db => db.ExternalLogins.AsNoTracking().SingleAsync(l => l.ConnectionId == connection));
         Assert.Equal((world.StudentA1.Id, subject), (link.UserId, link.Subject));
