@@ -294,4 +294,43 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
         var stored = await app.Factory.WithDbAsync(db => db.SignInConnections.AsNoTracking().Where(c => c.Id == ofA).Select(c => c.ProtectedClientSecret).SingleAsync());
         Assert.DoesNotContain("secret-", stored);
     }
+
+    [Fact]
+    public async Task SignIn_AfterTheConnectionMovesToAnotherProvider_UsesTheNewSettingsWithoutRestart()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminA);
+        var (connection, _) = await app.ConnectAsync(admin, world.A.Id);
+        var moved = "t" + Guid.NewGuid().ToString("N")[..10];
+        var issuer = app.Provider.AddTenant(moved, $"rosette-{moved}", $"secret-{moved}");
+        await (await admin.PatchJsonAsync($"/api/v1/sign-in-connections/{connection}", new { issuer, clientId = $"rosette-{moved}", clientSecret = $"secret-{moved}" }))
+            .IsOkAsync<JsonElement>();
+
+        // The new tenant answers only its own client id, and redeems codes only with its own secret.
+        app.Provider.SignsIn(moved, new("moved-subject", world.StudentA1.Email));
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync((await app.SignInAsync(connection)).Browser));
+        Assert.Equal(1, app.Provider.TokensIssued.GetValueOrDefault(moved));
+    }
+
+    [Fact]
+    public async Task SignIn_ProviderDown_ShowsAndAuditsProviderUnavailable()
+    {
+        var world = await app.NewWorldAsync();
+        var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var created = await (await (await app.ClientAsync(world.AdminA)).PostJsonAsync("/api/v1/sign-in-connections", new
+        {
+            organizationId = world.A.Id, displayName = "Gone", issuer = $"http://127.0.0.1:{port}/gone", clientId = "c", clientSecret = "s",
+            emailDomains = Array.Empty<string>(), createUsers = false, createdUserRole = "student", allowPasswords = true,
+        })).IsOkAsync<JsonElement>(HttpStatusCode.Created);
+        var connection = created.GetProperty("id").GetGuid();
+
+        var start = await app.Factory.CreateClient(new() { AllowAutoRedirect = false }).GetAsync($"/sso/{connection}/start");
+
+        Assert.Equal($"/sso/{connection}/failed?code=sso_provider_unavailable", start.Headers.Location?.ToString());
+        Assert.True(await app.Factory.WithDbAsync(db => db.AuditEntries.AnyAsync(e =>
+            e.Kind == AuditKind.SingleSignOnFailed && e.OrganizationId == world.A.Id && e.Summary.Contains("sso_provider_unavailable"))));
+    }
 }
