@@ -17,10 +17,13 @@ public enum CredlyFault
     /// <summary>Answers 500 without doing anything.</summary>
     ServerError,
 
-    /// <summary>Does the work, then answers after <see cref="FakeCredly.SlowAnswer"/>: the client times out not knowing.</summary>
-    SlowAfterWork,
+    /// <summary>Does the work, then holds the answer until the test releases it (<see cref="FakeCredly.ReleaseHeld"/>).</summary>
+    HoldAfterWork,
 
-    /// <summary>Does the work, then answers 201 with an empty body (the answer is lost on the way).</summary>
+    /// <summary>Holds the request until the test releases it, then does the work and answers: a request still on its way.</summary>
+    HoldBeforeWork,
+
+    /// <summary>Does the work, then answers with its status and an empty body (the badge id never reaches the client).</summary>
     EmptyAnswerAfterWork,
 
     /// <summary>Answers 429 with Retry-After: 120.</summary>
@@ -41,12 +44,15 @@ public sealed class FakeCredly : IDisposable
     private readonly List<(string Email, string Method, CredlyFault Fault)> _faults = [];
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, int> _posts = new();
+    private readonly List<(string? Email, TaskCompletionSource Released)> _held = [];
+    private readonly List<(string Email, int Count, TaskCompletionSource Reached)> _holdWaiters = [];
+    private readonly Dictionary<string, int> _holds = [];
 
     public FakeCredly()
     {
         _server.Given(Request.Create().UsingAnyMethod().WithPath(new WireMock.Matchers.WildcardMatcher("/v1/*")))
             .AtPriority(100)
-            .RespondWith(Response.Create().WithCallback(Handle));
+            .RespondWith(Response.Create().WithCallback(HandleAsync));
     }
 
     public sealed record Badge(string Id, string Email, string TemplateId, string EarnerId, JsonObject Body)
@@ -57,11 +63,6 @@ public sealed class FakeCredly : IDisposable
     }
 
     public string ApiBaseUrl => $"{_server.Url}/v1";
-
-    /// <summary>Every answer is delayed this long (the benchmark's 50 ms provider).</summary>
-    public TimeSpan Latency { get; set; }
-
-    public TimeSpan SlowAnswer { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Every request fails with 500 while set.</summary>
     public bool Down { get; set; }
@@ -93,34 +94,73 @@ public sealed class FakeCredly : IDisposable
                 _faults.Add((email, method, fault));
             }
         }
-        if (fault == CredlyFault.EmptyAnswerAfterWork)
-        {
-            // A callback cannot drop its own answer; a one-shot mapping (a scenario) does the work, then sends an empty one.
-            for (var i = 0; i < times; i++)
-            {
-                var scenario = $"reset-{email}-{Guid.NewGuid():N}";
-                _server.Given(Request.Create().UsingMethod(method).WithPath(new WireMock.Matchers.WildcardMatcher("/v1/*"))
-                        .WithBody(new WireMock.Matchers.WildcardMatcher($"*{email}*")))
-                    .AtPriority(1)
-                    .InScenario(scenario)
-                    .WillSetStateTo("used")
-                    .RespondWith(Response.Create().WithCallback(Handle).WithFault(FaultType.EMPTY_RESPONSE, 1.0));
-            }
-        }
     }
 
     /// <summary>A badge that Credly has although Rosette never recorded it (for the 422 duplicate path).</summary>
     public void Preload(string email, string templateId) =>
         _badges[Guid.NewGuid().ToString()] = new Badge(Guid.NewGuid().ToString(), email, templateId, "", []);
 
-    public void Dispose() => _server.Stop();
-
-    private ResponseMessage Handle(IRequestMessage request)
+    /// <summary>How many requests about this earner have been held so far (released or not).</summary>
+    public int Holds(string email)
     {
-        if (Latency > TimeSpan.Zero)
+        lock (_gate)
         {
-            Thread.Sleep(Latency);
+            return _holds.GetValueOrDefault(email);
         }
+    }
+
+    /// <summary>Completes when <paramref name="count"/> requests about this earner have been held: the point a test acts at.</summary>
+    public Task HeldAsync(string email, int count = 1)
+    {
+        lock (_gate)
+        {
+            if (_holds.GetValueOrDefault(email) >= count)
+            {
+                return Task.CompletedTask;
+            }
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _holdWaiters.Add((email, count, reached));
+            return reached.Task;
+        }
+    }
+
+    /// <summary>Lets every held request go on.</summary>
+    public void ReleaseHeld()
+    {
+        lock (_gate)
+        {
+            _held.ForEach(h => h.Released.TrySetResult());
+            _held.Clear();
+        }
+    }
+
+    public void Dispose()
+    {
+        ReleaseHeld();
+        _server.Stop();
+    }
+
+    private async Task HoldAsync(string? email)
+    {
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _held.Add((email, released));
+            if (email is not null)
+            {
+                var holds = _holds[email] = _holds.GetValueOrDefault(email) + 1;
+                foreach (var waiter in _holdWaiters.Where(w => w.Email == email && w.Count <= holds).ToList())
+                {
+                    waiter.Reached.TrySetResult();
+                    _holdWaiters.Remove(waiter);
+                }
+            }
+        }
+        await released.Task;
+    }
+
+    private async Task<IResponseMessage> HandleAsync(IRequestMessage request)
+    {
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Token}:"));
         var authorization = request.Headers?.TryGetValue("Authorization", out var value) == true ? value.FirstOrDefault() : null;
         if (authorization != expected)
@@ -155,12 +195,16 @@ public sealed class FakeCredly : IDisposable
                 limited.Headers!["Retry-After"] = new WireMockList<string>("120");
                 return limited;
         }
-        var answer = Work(request);
-        if (fault == CredlyFault.SlowAfterWork)
+        if (fault == CredlyFault.HoldBeforeWork)
         {
-            Thread.Sleep(SlowAnswer);
+            await HoldAsync(email);
         }
-        return answer;
+        var answer = Work(request);
+        if (fault == CredlyFault.HoldAfterWork)
+        {
+            await HoldAsync(email);
+        }
+        return fault == CredlyFault.EmptyAnswerAfterWork ? new ResponseMessage { StatusCode = answer.StatusCode } : answer;
     }
 
     private static string? EmailOf(IRequestMessage request)
