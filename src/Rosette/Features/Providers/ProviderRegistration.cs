@@ -8,6 +8,10 @@ public static class ProviderRegistration
     public static IServiceCollection AddBadgeProviders(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(ProviderOptions.Section).Get<ProviderOptions>() ?? new ProviderOptions();
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
         services.AddSingleton(options);
         services.AddSingleton<ProviderTokens>();
         services.AddSingleton<DeliverySignal>();

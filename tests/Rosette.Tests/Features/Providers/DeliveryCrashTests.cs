@@ -1,12 +1,18 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Rosette.Domain.Providers;
+using Rosette.Domain.Users;
+using Rosette.Features.Providers;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features.Providers;
 
 /// <summary>
-/// The app killed (SIGKILL) between sending a badge and recording the answer; and two instances dispatching at once. The
-/// fixture's own host only seeds and reads: the processes and hosts each test starts are the only ones that deliver.
+/// The app killed (SIGKILL) between sending a badge and recording the answer; two instances dispatching at once; and two
+/// rounds racing for one delivery when a claim runs out. The fixture's own host only seeds and reads: the processes,
+/// hosts and rounds each test starts are the only ones that deliver.
 /// </summary>
 public sealed class DeliveryCrashTests(DispatcherlessProvidersFixture app) : IClassFixture<DispatcherlessProvidersFixture>
 {
@@ -76,6 +82,135 @@ public sealed class DeliveryCrashTests(DispatcherlessProvidersFixture app) : ICl
         Assert.All(emails, email => Assert.Equal((1, 1), (app.Credly.Creations(email), app.Credly.Posts(email))));
     }
 
+    /// <summary>
+    /// Issue 13, as it happened on a loaded machine: a round's claim ran out (a process stalled longer than the claim) after
+    /// the round had read the delivery; another round claimed it; both started an attempt and both sent.
+    /// </summary>
+    [Fact]
+    public async Task Rounds_ClaimRunsOutAfterTheRoundReadTheDelivery_AnotherRoundTakesIt_OnlyOneSends()
+    {
+        await using var race = await FirstRoundAboutToStartAsync(w => w.StudentA1);
+
+        race.Rounds.Clock.Advance(Rounds.ClaimDuration + TimeSpan.FromSeconds(1));
+        var secondStarts = race.Rounds.Gate.HoldNext(Rounds.StartsAttempt);
+        var second = race.Rounds.RunAsync();
+        await Within(secondStarts.Reached);
+        race.FirstStarts.Release();
+        // The first round gives the delivery up, sends, or (past its heartbeat's held renewal) asks to renew before sending.
+        await Within(Task.WhenAny(race.First, app.Credly.HeldAsync(race.Email), race.Renewals.ArrivalsAsync(2)));
+        var held = app.Credly.Holds(race.Email);
+        secondStarts.Release();
+        await Within(Task.WhenAny(second, app.Credly.HeldAsync(race.Email, held + 1)));
+        await race.FinishAsync(second);
+
+        await AssertDeliveredOnceAsync(race.AwardId, race.Email);
+        Assert.Equal(1, (await app.DeliveryAsync(race.AwardId)).Attempts);
+    }
+
+    /// <summary>
+    /// The same race while a request is pending: a round about to send holds its claim for less than a request may take
+    /// (its renewals starved). It must extend the claim first; were it to send, the claim could run out while the request
+    /// is still on its way, and the next round would look the badge up, not find it yet, and send it again.
+    /// </summary>
+    [Fact]
+    public async Task Rounds_ClaimTooShortForTheRequest_IsExtendedBeforeSending_NoOtherRoundSends()
+    {
+        await using var race = await FirstRoundAboutToStartAsync(w => w.StudentA2);
+
+        race.Rounds.Clock.Advance(Rounds.ClaimDuration - ProvidersFixture.AttemptTimeout);
+        race.FirstStarts.Release();
+        // Its heartbeat's renewal is held; then either the request goes out, or the round asks for a renewal of its own.
+        await Within(Task.WhenAny(app.Credly.HeldAsync(race.Email), race.Renewals.ArrivalsAsync(2)));
+        race.Rounds.Clock.Advance(ProvidersFixture.AttemptTimeout + TimeSpan.FromSeconds(1));
+        var held = app.Credly.Holds(race.Email);
+        var second = race.Rounds.RunAsync();
+        await Within(Task.WhenAny(second, app.Credly.HeldAsync(race.Email, held + 1)));
+        await race.FinishAsync(second);
+
+        await AssertDeliveredOnceAsync(race.AwardId, race.Email);
+    }
+
+    /// <summary>
+    /// An award to deliver, and a first round stopped after it claimed and read the delivery, just before it commits the
+    /// start of its attempt. The first request to the provider stays on its way (nothing created) until the race is over,
+    /// and no claim is renewed (a starved heartbeat) until then either.
+    /// </summary>
+    private async Task<Race> FirstRoundAboutToStartAsync(Func<World, User> student)
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        var email = student(world).Email;
+        var rounds = new Rounds(app.Database);
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, student(world).Id)).Issued[0].AwardId;
+        app.Credly.Fail(email, "POST", CredlyFault.HoldBeforeWork);
+        var renewals = rounds.Gate.HoldEvery(Rounds.RenewsClaims);
+        var firstStarts = rounds.Gate.HoldNext(Rounds.StartsAttempt);
+        var first = rounds.RunAsync();
+        await Within(firstStarts.Reached);
+        return new Race(rounds, app.Credly, email, awardId, renewals, firstStarts, first);
+    }
+
+    private sealed record Race(Rounds Rounds, FakeCredly Credly, string Email, Guid AwardId, CommandGate.Hold Renewals, CommandGate.Hold FirstStarts, Task<int> First)
+        : IAsyncDisposable
+    {
+        /// <summary>Lets everything held go on, and waits for both rounds to end.</summary>
+        public async Task FinishAsync(Task<int> second)
+        {
+            Rounds.Gate.ReleaseAll();
+            Credly.ReleaseHeld();
+            await Within(Task.WhenAll(First, second));
+        }
+
+        public ValueTask DisposeAsync() => Rounds.DisposeAsync();
+    }
+
+    private async Task AssertDeliveredOnceAsync(Guid awardId, string email)
+    {
+        Assert.Equal((1, 1), (app.Credly.Creations(email), app.Credly.Posts(email)));
+        var delivery = await app.DeliveryAsync(awardId);
+        Assert.Equal((DeliveryStatus.Delivered, Assert.Single(app.Credly.Badges, b => b.Email == email).Id), (delivery.Status, delivery.ProviderBadgeId));
+    }
+
     private Task<List<string>> AttemptLogAsync(Guid awardId) => app.Factory.WithDbAsync(db =>
         db.DeliveryAttempts.Where(a => a.AwardId == awardId).OrderBy(a => a.Id).Select(a => a.Operation + ":" + a.StatusCode).ToListAsync());
+
+    /// <summary>A generous bound on a wait for a signal, so that a broken race fails instead of hanging.</summary>
+    private static Task Within(Task signal) => signal.WaitAsync(TimeSpan.FromSeconds(60));
+
+    /// <summary>
+    /// Another instance on the fixture's database whose rounds the test runs one by one (no loop of its own), on a clock of
+    /// its own, with a <see cref="CommandGate"/> to stop a round at an exact point.
+    /// </summary>
+    private sealed class Rounds(TestDatabase database) : RosetteFactory(database, new FakeTimeProvider(DateTimeOffset.UtcNow), new Dictionary<string, string?>(ProvidersFixture.Settings)
+    {
+        ["Rosette:Providers:DispatcherEnabled"] = "false",
+        ["Rosette:Providers:ClaimDuration"] = ClaimDuration.ToString(),
+    })
+    {
+        /// <summary>The shortest claim the settings allow: three attempt timeouts.</summary>
+        public static readonly TimeSpan ClaimDuration = ProvidersFixture.AttemptTimeout * 3;
+
+        public CommandGate Gate { get; } = new();
+
+        public FakeTimeProvider Clock => (FakeTimeProvider)Services.GetRequiredService<TimeProvider>();
+
+        /// <summary>A round commits the start of its attempt (before anything is sent).</summary>
+        public static bool StartsAttempt(string sql) => sql.Contains("UPDATE \"ProviderDeliveries\" SET \"Attempts\" = ", StringComparison.Ordinal);
+
+        /// <summary>A round extends its claims.</summary>
+        public static bool RenewsClaims(string sql) => sql.Contains("SET \"ClaimedUntil\" = ", StringComparison.Ordinal);
+
+        public Task<int> RunAsync() => Task.Run(() => Services.GetRequiredService<DeliveryDispatcher>().RunOnceAsync(CancellationToken.None));
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(Gate.AddTo);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            Gate.ReleaseAll();
+            await base.DisposeAsync();
+        }
+    }
 }

@@ -220,6 +220,19 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
     }
 
     [Fact]
+    public void Settings_ClaimShorterThanThreeAttemptTimeouts_TheAppRefusesToStart()
+    {
+        using var invalid = new RosetteFactory(app.Database, null, new Dictionary<string, string?>
+        {
+            ["Rosette:Providers:ClaimDuration"] = "00:00:03",
+            ["Rosette:Providers:AttemptTimeout"] = "00:00:10",
+        });
+
+        var refused = Assert.Throws<InvalidOperationException>(invalid.StartServer);
+        Assert.Contains("Rosette:Providers:ClaimDuration (00:00:03) must be at least three times Rosette:Providers:AttemptTimeout (00:00:10)", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ProviderDownForMoreThanADay_FailsAfterTheRetryWindow()
     {
         var (world, _) = await app.NewProviderWorldAsync();
