@@ -13,6 +13,7 @@ public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _watches = [];
 
     private AppProcess(Process process, Uri address)
     {
@@ -69,6 +70,21 @@ public sealed class AppProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         await app.WaitUntilHealthyAsync();
         return app;
+    }
+
+    /// <summary>Completes when a line of the process's output contains <paramref name="text"/> (one already written counts).</summary>
+    public Task OutputAsync(string text)
+    {
+        lock (_output)
+        {
+            if (_output.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _watches.Add((text, seen));
+            return seen.Task;
+        }
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(2) };
@@ -128,6 +144,11 @@ public sealed class AppProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            foreach (var watch in _watches.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
+            {
+                watch.Seen.TrySetResult();
+                _watches.Remove(watch);
+            }
         }
     }
 
