@@ -174,7 +174,7 @@ public sealed class DeliveryCrashTests(DispatcherlessProvidersFixture app) : ICl
         db.DeliveryAttempts.Where(a => a.AwardId == awardId).OrderBy(a => a.Id).Select(a => a.Operation + ":" + a.StatusCode).ToListAsync());
 
     /// <summary>A generous bound on a wait for a signal, so that a broken race fails instead of hanging.</summary>
-    private static Task Within(Task signal) => signal.WaitAsync(TimeSpan.FromSeconds(60));
+    private static Task Within(Task signal) => signal.WaitAsync(TimeSpan.FromMinutes(2));
 
     /// <summary>
     /// Another instance on the fixture's database whose rounds the test runs one by one (no loop of its own), on a clock of
