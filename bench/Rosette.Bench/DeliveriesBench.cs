@@ -21,7 +21,13 @@ internal static class DeliveriesBench
         await using var credly = await StartFakeCredlyAsync(latencyMs);
         var credlyUrl = $"{BenchClients.AddressOf(credly)}v1";
         await using var database = await BenchDatabase.CreateAsync(provider);
-        await using var app = await BenchApp.StartAsync(database, settings: new Dictionary<string, string> { ["Rosette:Providers:DispatcherEnabled"] = "true" });
+        // The per-organization limit is raised to the round's concurrency: this measures what Rosette can send, not a
+        // limit chosen to spare a real Credly organization (docs/benchmarks.md).
+        await using var app = await BenchApp.StartAsync(database, settings: new Dictionary<string, string>
+        {
+            ["Rosette:Providers:DispatcherEnabled"] = "true",
+            ["Rosette:Providers:ConcurrencyPerOrganization"] = "64",
+        });
         var world = await IssueBatchBench.SeedAsync(app.Services, badgeCount: 1, awards);
         await using (var scope = app.Services.CreateAsyncScope())
         {

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Rosette.Infrastructure.Hosting;
 
 namespace Rosette.Data;
 
@@ -37,7 +38,10 @@ public static class DatabaseRegistration
 
     private static readonly SqlitePragmas SqlitePragmaInterceptor = new();
 
-    /// <summary>Creates the folder of the database file, and waits on a busy database rather than failing at once.</summary>
+    /// <summary>
+    /// Creates the folder (0700) and the database file (0600) unless they exist, and waits on a busy database rather than
+    /// failing at once.
+    /// </summary>
     private static string PrepareSqlite(string connectionString)
     {
         var csb = new SqliteConnectionStringBuilder(connectionString);
@@ -50,7 +54,11 @@ public static class DatabaseRegistration
             var folder = Path.GetDirectoryName(Path.GetFullPath(csb.DataSource));
             if (!string.IsNullOrEmpty(folder))
             {
-                Directory.CreateDirectory(folder);
+                PrivateFiles.CreateDirectory(folder);
+            }
+            if (csb.Mode is SqliteOpenMode.ReadWriteCreate)
+            {
+                PrivateFiles.EnsureFile(Path.GetFullPath(csb.DataSource));
             }
         }
         return csb.ToString();

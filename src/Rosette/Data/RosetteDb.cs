@@ -52,6 +52,12 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
 
     public DbSet<SignedCredential> SignedCredentials => Set<SignedCredential>();
 
+    public DbSet<StatusList> StatusLists => Set<StatusList>();
+
+    public DbSet<CredentialStatus> CredentialStatuses => Set<CredentialStatus>();
+
+    public DbSet<CredentialSubject> CredentialSubjects => Set<CredentialSubject>();
+
     public DbSet<AwardNotification> AwardNotifications => Set<AwardNotification>();
 
     public DbSet<BadgeProvider> BadgeProviders => Set<BadgeProvider>();

@@ -22,4 +22,24 @@ public sealed record Actor(Guid UserId, UserRole Role, Guid OrganizationId, stri
 
     public bool Administers(string organizationPath) =>
         IsAdministrator && (IsSystemAdministrator || organizationPath.StartsWith(OrganizationPath, StringComparison.Ordinal));
+
+    public Authority Authority => new(Role, OrganizationPath, IsSystemAdministrator);
+
+    /// <summary>
+    /// Whether the actor may manage (edit, deactivate, reset the password of, change the role of) whoever holds
+    /// <paramref name="other"/>, or grant it: only with strictly more power. System administrators are managed only by
+    /// system administrators (they are the top: one recovers another); an administrator manages non-administrators of their
+    /// scope and administrators of organizations strictly below their own, never a peer or a superior. The same rule decides
+    /// what may be granted: a role over an organization that the actor could not manage afterwards is refused.
+    /// </summary>
+    public bool MayManage(Authority other) =>
+        IsAdministrator && (IsSystemAdministrator || (!other.IsSystemAdministrator && (other.Role == UserRole.Administrator
+            ? other.OrganizationPath.Length > OrganizationPath.Length && other.OrganizationPath.StartsWith(OrganizationPath, StringComparison.Ordinal)
+            : Administers(other.OrganizationPath))));
 }
+
+/// <summary>
+/// The power a user holds: a role over an organization's subtree (every organization for a system administrator). Whatever
+/// acts for a user (an API key, a sign-in connection) holds an authority too, and <see cref="Actor.MayManage"/> compares them.
+/// </summary>
+public sealed record Authority(UserRole Role, string OrganizationPath, bool IsSystemAdministrator);

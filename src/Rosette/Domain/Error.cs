@@ -19,6 +19,19 @@ public sealed record ConflictError(string Code, string Message) : Error(Code, Me
 
 public sealed record ForbiddenError(string Code, string Message) : Error(Code, Message);
 
+/// <summary>A well-formed request that cannot be carried out as sent (HTTP 422), such as a reused idempotency key.</summary>
+public sealed record UnprocessableError(string Code, string Message) : Error(Code, Message);
+
+/// <summary>Too many attempts: try again after <see cref="RetryAfter"/> (HTTP 429 with Retry-After).</summary>
+public sealed record RateLimitedError(string Code, string Message, TimeSpan RetryAfter) : Error(Code, Message)
+{
+    public static RateLimitedError After(TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        return new("rate_limited", $"Too many attempts. Wait {seconds} seconds, then try again.", TimeSpan.FromSeconds(seconds));
+    }
+}
+
 public static class CommonErrors
 {
     public static ForbiddenError Forbidden(string what = "You are not allowed to do this.") => new("forbidden", what);

@@ -51,4 +51,31 @@ public static class Text
     /// <summary>Lower-cased text that search matches against, kept beside the columns it is made of.</summary>
     public static string SearchKey(params string?[] parts) =>
         string.Join(' ', parts.Where(p => !string.IsNullOrEmpty(p))).ToLowerInvariant();
+
+    /// <summary>
+    /// What is kept of text from outside (a remote service's answer): control characters and runs of whitespace become one
+    /// space, and at most <paramref name="maxLength"/> characters remain, cut with an ellipsis.
+    /// </summary>
+    public static string? Excerpt(string? value, int maxLength)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        var builder = new System.Text.StringBuilder(Math.Min(value.Length, maxLength + 1));
+        foreach (var c in value)
+        {
+            var blank = char.IsWhiteSpace(c) || char.IsControl(c);
+            if (blank && (builder.Length == 0 || builder[^1] == ' '))
+            {
+                continue;
+            }
+            builder.Append(blank ? ' ' : c);
+            if (builder.Length > maxLength)
+            {
+                return builder.ToString(0, maxLength - 1).TrimEnd() + "…";
+            }
+        }
+        return builder.ToString().TrimEnd();
+    }
 }

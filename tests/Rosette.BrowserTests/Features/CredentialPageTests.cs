@@ -60,7 +60,7 @@ public sealed class CredentialPageTests(BrowserApp app, Chromium chromium) : Bro
         await App.Factory.AwardAsync(world.Manual, world.StudentA2, world.Class);
         await App.Factory.WithDbAsync(async db =>
         {
-            var provider = BadgeProvider.Create("Credly", world.Root, ProviderType.Credly, "org", "https://api.credly.test/v1", "protected", [], DateTime.UtcNow).Value;
+            var provider = BadgeProvider.Create("Credly", world.Root, ProviderType.Credly, "org", "https://api.credly.test/v1", "protected", [], new ProviderAddressRules(["api.credly.test"], allowPlainHttp: false), DateTime.UtcNow).Value;
             db.BadgeProviders.Add(provider);
             var delivery = ProviderDelivery.Create(delivered.Id, provider.Id, DateTime.UtcNow);
             delivery.Delivered("credly-badge-1", DateTime.UtcNow);

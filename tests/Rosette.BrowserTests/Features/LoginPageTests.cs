@@ -58,22 +58,21 @@ public sealed class LoginPageTests(BrowserApp app, Chromium chromium) : BrowserT
     }
 
     [Fact]
-    public async Task LogIn_FiveFailures_LocksTheAccountEvenForTheRightPassword()
+    public async Task LogIn_FiveFailures_ThenEvenTheRightPasswordWaits()
     {
         var world = await NewWorldAsync();
         var page = await NewPageAsync();
         await page.GotoAsync("/login");
-        for (var attempt = 1; attempt <= 4; attempt++)
+        for (var attempt = 1; attempt <= 5; attempt++)
         {
             await SubmitLogInAsync(page, world.StudentB1.Email, $"wrong-{attempt}");
             await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The email or password is incorrect.");
         }
 
-        await SubmitLogInAsync(page, world.StudentB1.Email, "wrong-5");
-        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Too many failed attempts");
+        // Failures per account and address are limited (unknown emails alike); the form says how long to wait.
         await SubmitLogInAsync(page, world.StudentB1.Email, World.Password);
 
-        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Too many failed attempts: this account is locked for a while. Try again later.");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Too many attempts. Wait");
         await Expect(page).ToHaveURLAsync(new Regex("/login"));
         await ScreenshotAsync(page, "locked-out");
     }

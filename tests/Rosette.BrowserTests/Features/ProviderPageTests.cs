@@ -49,7 +49,7 @@ public sealed class ProviderPageTests(BrowserApp app, Chromium chromium) : Brows
         await App.Factory.WithDbAsync(async db =>
         {
             // The dispatcher never reaches this provider (nothing listens there), so the statuses stay as the test sets them.
-            var provider = BadgeProvider.Create("Credly", world.Root, ProviderType.Credly, "org", "http://127.0.0.1:9/v1", "protected", [], DateTime.UtcNow).Value;
+            var provider = BadgeProvider.Create("Credly", world.Root, ProviderType.Credly, "org", "http://127.0.0.1:9/v1", "protected", [], new ProviderAddressRules(["127.0.0.1"], allowPlainHttp: true), DateTime.UtcNow).Value;
             db.BadgeProviders.Add(provider);
             var delivery = ProviderDelivery.Create(award.Id, provider.Id, DateTime.UtcNow);
             delivery.StartAttempt(DateTime.UtcNow, mayCreate: true);

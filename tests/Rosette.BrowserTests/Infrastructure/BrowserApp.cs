@@ -29,7 +29,7 @@ public sealed class BrowserApp : AppFixture
         return factory;
     }
 
-    private sealed class FailingPathFactory(TestDatabase database) : RosetteFactory(database)
+    private sealed class FailingPathFactory(TestDatabase database) : RosetteFactory(database, settings: new Dictionary<string, string?>(LocalOutbound))
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

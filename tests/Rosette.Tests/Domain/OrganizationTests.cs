@@ -71,4 +71,36 @@ public sealed class OrganizationTests
         Assert.False(instructor.Administers(a.Path));
         Assert.True(Actor.System.Administers(b.Path));
     }
+
+    [Theory]
+    [InlineData("FR-ca", "fr-CA")]
+    [InlineData("pt-br", "pt-BR")]
+    [InlineData("zh-hant-tw", "zh-Hant-TW")]
+    [InlineData("es-419", "es-419")]
+    [InlineData(" en ", "en")]
+    [InlineData("", null)]
+    public void SetLanguage_KeepsATagInItsUsualCase_OrClearsIt(string tag, string? stored)
+    {
+        var organization = Organization.Create(Actor.System, "Root", null, Now).Value;
+        organization.SetLanguage("de");
+
+        Assert.Null(organization.SetLanguage(tag));
+        Assert.Equal(stored, organization.Language);
+    }
+
+    [Theory]
+    [InlineData("f")]
+    [InlineData("french")]
+    [InlineData("fr_CA")]
+    [InlineData("fr--CA")]
+    [InlineData("12")]
+    [InlineData("fr-<b>")]
+    public void SetLanguage_NotATag_IsRefused_AndChangesNothing(string tag)
+    {
+        var organization = Organization.Create(Actor.System, "Root", null, Now).Value;
+        organization.SetLanguage("de");
+
+        Assert.Equal("invalid_language", organization.SetLanguage(tag)?.Code);
+        Assert.Equal("de", organization.Language);
+    }
 }

@@ -48,9 +48,9 @@ public sealed class ValidationTests
         var user = User.Create("me@example.com", "Me", "Myself", Guid.NewGuid(), UserRole.Administrator, DateTime.UnixEpoch).Value;
         var self = new Actor(user.Id, UserRole.Administrator, user.OrganizationId, "/x/", false);
 
-        Assert.Equal("cannot_change_self", user.Update(self, null, null, null, false, null)!.Code);
-        Assert.Equal("cannot_change_self", user.Update(self, null, null, UserRole.Student, null, null)!.Code);
-        Assert.Null(user.Update(self, "New", null, null, null, null));
+        Assert.Equal("cannot_change_self", user.Update(self, "/x/", null, null, null, false, null)!.Code);
+        Assert.Equal("cannot_change_self", user.Update(self, "/x/", null, null, UserRole.Student, null, null)!.Code);
+        Assert.Null(user.Update(self, "/x/", "New", null, null, null, null));
         Assert.Equal("New", user.FirstName);
     }
 }

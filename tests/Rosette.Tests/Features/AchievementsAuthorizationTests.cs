@@ -65,6 +65,7 @@ public sealed class AchievementsAuthorizationTests(AppFixture app) : IClassFixtu
         };
         var client = user is null ? app.Factory.CreateClient() : await app.ClientAsync(user);
         var url = $"{Achieve.Url}/{achievement.Id}";
+        var before = await DbSnapshot.TakeAsync(app.Factory);
 
         var response = endpoint switch
         {
@@ -86,6 +87,13 @@ public sealed class AchievementsAuthorizationTests(AppFixture app) : IClassFixtu
         if ((int)expected >= 400)
         {
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(before, await DbSnapshot.TakeAsync(app.Factory)); // a refused call changes nothing
+        }
+        if (endpoint == "list" && expected == HttpStatusCode.OK)
+        {
+            // Only achievements of the caller's scope: AdminB (organization B) sees none of the root's.
+            var ids = (await response.ReadAsync<Rosette.Infrastructure.Http.Paged<AchievementDto>>()).Items.Select(a => a.Id).ToList();
+            Assert.Equal(caller == "admin-in-scope", ids.Contains(achievement.Id));
         }
         if (endpoint == "post-events" && expected == HttpStatusCode.Accepted)
         {

@@ -81,7 +81,7 @@ public sealed class AdministrationApiTests(AppFixture app) : IClassFixture<AppFi
         await app.Factory.WithDbAsync(async db =>
         {
             var hostile = await db.Users.SingleAsync(u => u.Id == world.StudentA2.Id);
-            hostile.Update(Rosette.Domain.Actor.System, "=HYPERLINK(\"http://evil.test\")", null, null, null, null);
+            hostile.Update(Rosette.Domain.Actor.System, "/", "=HYPERLINK(\"http://evil.test\")", null, null, null, null);
             await db.SaveChangesAsync();
         });
         var issued = await (await (await app.ClientAsync(world.ContractInstructor)).PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances",

@@ -117,7 +117,7 @@ public sealed class AuditLogApiTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
-    public async Task SignInFailuresAndLockout_AreRecordedFromTheSignInPath()
+    public async Task SignInFailures_AreRecordedFromTheSignInPath()
     {
         var world = await app.NewWorldAsync();
         var anonymous = app.Factory.CreateClient();
@@ -130,14 +130,13 @@ public sealed class AuditLogApiTests(AppFixture app) : IClassFixture<AppFixture>
 
         var adminA = await app.ClientAsync(world.AdminA);
         var failures = (await EntriesAsync(adminA, "kind=sign_in_failed")).Where(e => e.EntityId == world.StudentA2.Id).ToList();
-        var lockout = Assert.Single(await EntriesAsync(adminA, "kind=locked_out"), e => e.EntityId == world.StudentA2.Id);
         var system = await app.ClientAsync(await app.RootAsync());
 
-        Assert.Equal(6, failures.Count);
-        Assert.Equal(5, failures.Count(f => f.Summary.EndsWith("wrong password", StringComparison.Ordinal)));
-        Assert.Single(failures, f => f.Summary.EndsWith("account locked", StringComparison.Ordinal));
+        // The sixth attempt waits (429, not audited: SignInLimitTests); lockouts are audited there too.
+        Assert.Equal(5, failures.Count);
+        Assert.All(failures, f => Assert.EndsWith("wrong password", f.Summary, StringComparison.Ordinal));
         Assert.All(failures, f => Assert.Null(f.ActorId));
-        Assert.Equal(world.A.Id, lockout.OrganizationId);
+        Assert.All(failures, f => Assert.Equal(world.A.Id, f.OrganizationId));
         Assert.DoesNotContain(await EntriesAsync(await app.ClientAsync(world.AdminRoot), "kind=sign_in_failed"), e => e.Summary.Contains(unknown, StringComparison.Ordinal));
         var unknownEntry = Assert.Single(await EntriesAsync(system, "kind=sign_in_failed"), e => e.Summary.Contains(unknown, StringComparison.Ordinal));
         Assert.Null(unknownEntry.OrganizationId);

@@ -65,6 +65,7 @@ public sealed class IssuanceAuthorizationTests(AppFixture app) : IClassFixture<A
         };
         var client = user is null ? app.Factory.CreateClient() : await app.ClientAsync(user);
         var classUrl = $"/api/v1/classes/{world.Class.Id}";
+        var before = await DbSnapshot.TakeAsync(app.Factory);
 
         var response = endpoint switch
         {
@@ -84,6 +85,23 @@ public sealed class IssuanceAuthorizationTests(AppFixture app) : IClassFixture<A
         if (expected != HttpStatusCode.OK)
         {
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(before, await DbSnapshot.TakeAsync(app.Factory)); // a refused call changes nothing
+            return;
+        }
+        // A list that answers holds only what the caller may see.
+        var json = System.Text.Json.JsonDocument.Parse(body).RootElement;
+        switch (endpoint)
+        {
+            case "issuable-students":
+                var inScope = caller == "organization-instructor" ? [world.StudentA1.Id, world.StudentA2.Id, world.StudentA1x.Id] : world.ClassStudents.Select(u => u.Id).ToArray();
+                Assert.Subset(inScope.ToHashSet(), json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).ToHashSet());
+                break;
+            case "issuable-badges":
+                Assert.Subset(new[] { world.Manual.Id, world.Manual2.Id }.ToHashSet(), json.EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).ToHashSet());
+                break;
+            case "history":
+                Assert.All(json.GetProperty("items").EnumerateArray(), i => Assert.Equal(world.Class.Id, i.GetProperty("classId").GetGuid()));
+                break;
         }
     }
 }

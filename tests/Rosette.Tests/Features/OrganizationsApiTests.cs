@@ -153,4 +153,19 @@ public sealed class OrganizationsApiTests(AppFixture app) : IClassFixture<AppFix
         Assert.Equal("Renamed", read.Name);
         Assert.True(read.EnableAchievements);
     }
+
+    [Fact]
+    public async Task Update_Language_IsStoredAsATag_AndAnInvalidOneAnswers400_ChangingNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminA);
+
+        var updated = await (await admin.PatchJsonAsync($"/api/v1/organizations/{world.A.Id}", new { language = "pt-br" })).IsOkAsync<OrganizationDto>();
+        await (await admin.PatchJsonAsync($"/api/v1/organizations/{world.A.Id}", new { name = "Renamed", language = "Portuguese" }))
+            .IsProblemAsync(HttpStatusCode.BadRequest, "invalid_language");
+        var after = await (await admin.GetAsync($"/api/v1/organizations/{world.A.Id}")).IsOkAsync<OrganizationDto>();
+
+        Assert.Equal("pt-BR", updated.Language);
+        Assert.Equal(("pt-BR", world.A.Name), (after.Language, after.Name));
+    }
 }

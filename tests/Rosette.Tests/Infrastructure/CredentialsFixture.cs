@@ -24,6 +24,10 @@ public sealed class CredentialsFixture : AppFixture
         ["Rosette:PublicBaseUrl"] = PublicBaseUrl,
         ["Rosette:Outbox:Enabled"] = "false",
         ["Rosette:Mail:Directory"] = MailDirectory,
+        ["Rosette:Providers:DispatcherEnabled"] = "false",
+        // Status lists are signed again soon after a revocation here; the tests wait for it, never for a fixed time.
+        ["Rosette:Credentials:StatusLists:Debounce"] = "00:00:00.200",
+        ["Rosette:Credentials:StatusLists:PollInterval"] = "00:00:00.100",
     };
 
     protected override RosetteFactory CreateFactory(TestDatabase database) => new(database, settings: Settings);
@@ -35,7 +39,8 @@ public sealed class CredentialsFixture : AppFixture
     public HttpClient Public(RosetteFactory? factory = null) =>
         (factory ?? Factory).CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri(PublicBaseUrl), AllowAutoRedirect = false });
 
-    public Task<int> DispatchAsync() => Factory.Services.GetRequiredService<OutboxDispatcher>().RunOnceAsync(CancellationToken.None);
+    public Task<int> DispatchAsync(RosetteFactory? factory = null) =>
+        (factory ?? Factory).Services.GetRequiredService<OutboxDispatcher>().RunOnceAsync(CancellationToken.None);
 
     public async Task<Badge> GiveImageAsync(Badge badge, string contentType, byte[] data) => await Factory.WithDbAsync(async db =>
     {
@@ -57,6 +62,14 @@ public sealed class CredentialsFixture : AppFixture
         return award;
     }
 
+    /// <summary>Revokes through the API, as an administrator would, then runs the outbox (its messages then have been handled).</summary>
+    public async Task RevokeThroughApiAsync(Award award, User administrator, string reason, RosetteFactory? factory = null)
+    {
+        var client = await (factory ?? Factory).ClientForAsync(administrator);
+        (await client.PostJsonAsync($"/api/v1/awards/{award.Id}/revocation", new { reason })).EnsureSuccessStatusCode();
+        await DispatchAsync(factory);
+    }
+
     public Task RevokeAsync(Award award, User by, string reason) => Factory.WithDbAsync(async db =>
     {
         var tracked = await db.Awards.FindAsync(award.Id) ?? throw new InvalidOperationException("No such award.");
@@ -72,4 +85,11 @@ public sealed class CredentialsFixture : AppFixture
             Directory.Delete(MailDirectory, recursive: true);
         }
     }
+}
+
+/// <summary>The conformance and status list tests share one host and database (one signing key made, one start-up paid).</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedCredentialsHost : ICollectionFixture<CredentialsFixture>
+{
+    public const string Name = "Credentials";
 }

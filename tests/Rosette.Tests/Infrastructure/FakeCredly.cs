@@ -28,11 +28,18 @@ public enum CredlyFault
 
     /// <summary>Answers 429 with Retry-After: 120.</summary>
     RateLimited,
+
+    /// <summary>Answers 422 for a reason other than a duplicate (an invalid field), creating nothing.</summary>
+    Unprocessable,
 }
 
 /// <summary>
 /// A stand-in for Credly's issued-badges API: WireMock.Net on loopback, with state (badges per earner and template)
 /// so that duplicates answer 422 and lookups find what was created, faults to inject, and a record of every request.
+/// As Credly documents it: a badge is a duplicate when its template is the same and its recipient_email or its
+/// issuer_earner_id is; the list of issued badges filters by <c>issuer_earner_id</c>, <c>recipient_email</c>,
+/// <c>badge_template_id</c> and <c>state</c> (<c>key::value|key::value</c>); at most this many requests are in flight at once
+/// is recorded (<see cref="MaxInFlight"/>).
 /// </summary>
 public sealed class FakeCredly : IDisposable
 {
@@ -47,6 +54,8 @@ public sealed class FakeCredly : IDisposable
     private readonly List<(string? Email, TaskCompletionSource Released)> _held = [];
     private readonly List<(string Email, int Count, TaskCompletionSource Reached)> _holdWaiters = [];
     private readonly Dictionary<string, int> _holds = [];
+    private int _inFlight;
+    private int _maxInFlight;
 
     public FakeCredly()
     {
@@ -63,6 +72,9 @@ public sealed class FakeCredly : IDisposable
     }
 
     public string ApiBaseUrl => $"{_server.Url}/v1";
+
+    /// <summary>Every answer is delayed this long (to see how many requests are in flight at once).</summary>
+    public TimeSpan Latency { get; set; }
 
     /// <summary>Every request fails with 500 while set.</summary>
     public bool Down { get; set; }
@@ -81,6 +93,16 @@ public sealed class FakeCredly : IDisposable
         .Where(e => e.RequestMessage!.Method == "POST")
         .Select(e => JsonNode.Parse(e.RequestMessage!.Body!)!.AsObject()).ToList();
 
+    /// <summary>The bodies of the revoke requests (PUT .../revoke).</summary>
+    public IReadOnlyList<JsonObject> RevokeBodies => _server.LogEntries
+        .Where(e => e.RequestMessage!.Method == "PUT")
+        .Select(e => JsonNode.Parse(e.RequestMessage!.Body!)!.AsObject()).ToList();
+
+    /// <summary>The most requests that were being answered at the same moment since the last <see cref="ResetMaxInFlight"/>.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    public void ResetMaxInFlight() => Volatile.Write(ref _maxInFlight, 0);
+
     public IReadOnlyList<string?> Authorizations => _server.LogEntries
         .Select(e => e.RequestMessage!.Headers?.TryGetValue("Authorization", out var value) == true ? value.FirstOrDefault() : null).ToList();
 
@@ -97,8 +119,11 @@ public sealed class FakeCredly : IDisposable
     }
 
     /// <summary>A badge that Credly has although Rosette never recorded it (for the 422 duplicate path).</summary>
-    public void Preload(string email, string templateId) =>
-        _badges[Guid.NewGuid().ToString()] = new Badge(Guid.NewGuid().ToString(), email, templateId, "", []);
+    public void Preload(string email, string templateId, string earnerId = "")
+    {
+        var id = Guid.NewGuid().ToString();
+        _badges[id] = new Badge(id, email, templateId, earnerId, []);
+    }
 
     /// <summary>How many requests about this earner have been held so far (released or not).</summary>
     public int Holds(string email)
@@ -161,6 +186,27 @@ public sealed class FakeCredly : IDisposable
 
     private async Task<IResponseMessage> HandleAsync(IRequestMessage request)
     {
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        try
+        {
+            for (var max = Volatile.Read(ref _maxInFlight); inFlight > max; max = Volatile.Read(ref _maxInFlight))
+            {
+                Interlocked.CompareExchange(ref _maxInFlight, inFlight, max);
+            }
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency);
+            }
+            return await AnswerAsync(request);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task<IResponseMessage> AnswerAsync(IRequestMessage request)
+    {
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Token}:"));
         var authorization = request.Headers?.TryGetValue("Authorization", out var value) == true ? value.FirstOrDefault() : null;
         if (authorization != expected)
@@ -194,6 +240,8 @@ public sealed class FakeCredly : IDisposable
                 var limited = Json(429, """{"data":{"message":"Too many requests"}}""");
                 limited.Headers!["Retry-After"] = new WireMockList<string>("120");
                 return limited;
+            case CredlyFault.Unprocessable:
+                return Json(422, """{"data":{"message":"Validation failed","errors":[{"attribute":"issued_to_last_name","messages":["is too long"]}]}}""");
         }
         if (fault == CredlyFault.HoldBeforeWork)
         {
@@ -207,14 +255,23 @@ public sealed class FakeCredly : IDisposable
         return fault == CredlyFault.EmptyAnswerAfterWork ? new ResponseMessage { StatusCode = answer.StatusCode } : answer;
     }
 
-    private static string? EmailOf(IRequestMessage request)
+    /// <summary>The earner a request is about, by email (a lookup by earner id is traced to the email of that earner's badges).</summary>
+    private string? EmailOf(IRequestMessage request)
     {
         if (request.Method == "POST" && request.Body is { Length: > 0 } body)
         {
             return (string?)JsonNode.Parse(body)?["recipient_email"];
         }
-        var filter = request.Query?.TryGetValue("filter", out var values) == true ? values.FirstOrDefault() : null;
-        return filter?.Split('|').Select(t => t.Split("::")).FirstOrDefault(t => t.Length == 2 && t[0] == "recipient_email")?[1];
+        var terms = Filter(request);
+        return terms.TryGetValue("recipient_email", out var email) ? email
+            : terms.TryGetValue("issuer_earner_id", out var earner) ? _badges.Values.FirstOrDefault(b => b.EarnerId == earner)?.Email
+            : null;
+    }
+
+    private static Dictionary<string, string> Filter(IRequestMessage request)
+    {
+        var filter = request.Query?.TryGetValue("filter", out var values) == true ? values.FirstOrDefault() ?? "" : "";
+        return filter.Split('|').Select(t => t.Split("::")).Where(t => t.Length == 2).ToDictionary(t => t[0], t => t[1]);
     }
 
     private ResponseMessage Work(IRequestMessage request)
@@ -232,22 +289,24 @@ public sealed class FakeCredly : IDisposable
                 var body = JsonNode.Parse(request.Body!)!.AsObject();
                 var email = (string)body["recipient_email"]!;
                 var template = (string)body["badge_template_id"]!;
-                if (_badges.Values.Any(b => b.Email == email && b.TemplateId == template && b.State != "revoked"))
+                var earner = (string?)body["issuer_earner_id"] ?? "";
+                if (_badges.Values.Any(b => b.TemplateId == template && b.State != "revoked" && (b.Email == email || (earner.Length > 0 && b.EarnerId == earner))))
                 {
-                    return Json(422, """{"data":{"message":"User already has this badge","errors":{"badge_template_id":["already issued to this earner"]}}}""");
+                    return Json(422, """{"data":{"message":"Validation failed","errors":[{"attribute":"badge_template_id","messages":["cannot be issued to this earner twice"]}]}}""");
                 }
-                var badge = new Badge(Guid.NewGuid().ToString(), email, template, (string)body["issuer_earner_id"]!, body);
+                var badge = new Badge(Guid.NewGuid().ToString(), email, template, earner, body);
                 _badges[badge.Id] = badge;
-                return Json(201, JsonSerializer.Serialize(new { data = new { id = badge.Id, state = badge.State, recipient_email = email } }));
+                return Json(201, JsonSerializer.Serialize(new { data = Describe(badge) }));
             }
             if (request.Method == "GET" && segments.Length == 4)
             {
-                var filter = request.Query?.TryGetValue("filter", out var values) == true ? values.FirstOrDefault() ?? "" : "";
-                var terms = filter.Split('|').Select(t => t.Split("::")).Where(t => t.Length == 2).ToDictionary(t => t[0], t => t[1]);
+                var terms = Filter(request);
                 var found = _badges.Values.Where(b =>
                     (!terms.TryGetValue("recipient_email", out var email) || b.Email == email)
-                    && (!terms.TryGetValue("badge_template_id", out var template) || b.TemplateId == template));
-                return Json(200, JsonSerializer.Serialize(new { data = found.Select(b => new { id = b.Id, state = b.State, recipient_email = b.Email }) }));
+                    && (!terms.TryGetValue("issuer_earner_id", out var earner) || b.EarnerId == earner)
+                    && (!terms.TryGetValue("badge_template_id", out var template) || b.TemplateId == template)
+                    && (!terms.TryGetValue("state", out var states) || states.Split(',').Contains(b.State)));
+                return Json(200, JsonSerializer.Serialize(new { data = found.Select(Describe) }));
             }
             if (request.Method == "PUT" && segments.Length == 6 && segments[5] == "revoke")
             {
@@ -262,6 +321,16 @@ public sealed class FakeCredly : IDisposable
         }
         return Json(404, """{"data":{"message":"Not found"}}""");
     }
+
+    /// <summary>A badge as Credly's API returns it (the fields Rosette and the tests read).</summary>
+    private static object Describe(Badge badge) => new
+    {
+        id = badge.Id,
+        state = badge.State,
+        recipient_email = badge.Email,
+        issuer_earner_id = badge.EarnerId.Length > 0 ? badge.EarnerId : null,
+        badge_template = new { id = badge.TemplateId },
+    };
 
     private static ResponseMessage Json(int status, string body) => new()
     {

@@ -47,6 +47,23 @@ public static class IndependentVerifier
     public static string SignWith(RSA rsa, string headerAndPayload) =>
         headerAndPayload + "." + Base64Url.EncodeToString(rsa.SignData(Encoding.ASCII.GetBytes(headerAndPayload), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
 
+    /// <summary>
+    /// A W3C Bitstring Status List's <c>encodedList</c> expanded as the specification's Bitstring Expansion Algorithm (§3.4)
+    /// says: multibase (the <c>u</c> prefix, base64url without padding), then GZIP (RFC 1952) decompression.
+    /// </summary>
+    public static byte[] ExpandBitstring(string encodedList)
+    {
+        Assert.StartsWith("u", encodedList, StringComparison.Ordinal);
+        Assert.DoesNotContain("=", encodedList, StringComparison.Ordinal);
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(Base64Url.DecodeFromChars(encodedList.AsSpan(1))), System.IO.Compression.CompressionMode.Decompress);
+        using var bits = new MemoryStream();
+        gzip.CopyTo(bits);
+        return bits.ToArray();
+    }
+
+    /// <summary>The status bit at <paramref name="index"/> (§2.2 and §7.1: index 0 is the left-most, most significant, bit of the first byte).</summary>
+    public static bool BitAt(byte[] bitstring, int index) => (bitstring[index / 8] & (0x80 >> (index % 8))) != 0;
+
     /// <summary>Every chunk type in order; fails when a chunk's CRC is wrong.</summary>
     public static List<string> PngChunksWithValidCrc(byte[] png)
     {

@@ -37,6 +37,9 @@ public sealed partial class PageSession(HttpClient client) : IDisposable
         return (response.StatusCode, html);
     }
 
+    /// <summary>The whole answer to a GET, headers included.</summary>
+    public Task<HttpResponseMessage> GetResponseAsync(string url) => client.GetAsync(url);
+
     /// <summary>Posts a form with the antiforgery token of the last page read; returns the answer (redirects are not followed).</summary>
     public async Task<HttpResponseMessage> PostAsync(string url, IEnumerable<KeyValuePair<string, string>> fields, bool withToken = true)
     {

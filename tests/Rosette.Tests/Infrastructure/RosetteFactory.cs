@@ -29,6 +29,17 @@ public class RosetteFactory(TestDatabase database, FakeTimeProvider? clock = nul
 
     public static readonly JsonSerializerOptions Json = CreateJson();
 
+    /// <summary>
+    /// For hosts whose providers are a stand-in on loopback (the fake Credly): lets outbound calls reach this machine over
+    /// http. Production never sets it; hosts without it keep the default policy (see OutboundPolicyTests).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> LocalOutbound = new Dictionary<string, string?>
+    {
+        ["Rosette:Outbound:AllowPrivateNetworks"] = "true",
+        ["Rosette:Providers:AllowedHosts:0"] = "localhost",
+        ["Rosette:Providers:AllowedHosts:1"] = "127.0.0.1",
+    };
+
     public TestDatabase Database { get; } = database;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -39,6 +50,8 @@ public class RosetteFactory(TestDatabase database, FakeTimeProvider? clock = nul
         builder.UseSetting("Rosette:Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Rosette:Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Rosette:DataProtection:CertificatePath", CertificatePath);
+        // Tests sign in many times from one address; the real limits are exercised by hosts that set them (SignInLimitTests).
+        builder.UseSetting("Rosette:SignIn:PermitsPerAddress", "100000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

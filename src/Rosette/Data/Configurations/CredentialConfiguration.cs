@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Rosette.Domain.Credentials;
 using Rosette.Domain.Issuance;
 using Rosette.Domain.Notifications;
+using Rosette.Domain.Organizations;
+using Rosette.Domain.Users;
 
 namespace Rosette.Data.Configurations;
 
@@ -28,12 +30,51 @@ internal sealed class SignedCredentialConfiguration : IEntityTypeConfiguration<S
     }
 }
 
+internal sealed class StatusListConfiguration : IEntityTypeConfiguration<StatusList>
+{
+    public void Configure(EntityTypeBuilder<StatusList> builder)
+    {
+        builder.Property(l => l.Purpose).HasMaxLength(32);
+        builder.Property(l => l.IndexKey).HasMaxLength(32);
+        builder.Property(l => l.SignedBaseUrl).HasMaxLength(500);
+        // An issuer's lists are numbered 1, 2, ...: instances racing to open the next list are settled here.
+        builder.HasIndex(l => new { l.OrganizationId, l.Purpose, l.Number }).IsUnique();
+        builder.HasOne<Organization>().WithMany().HasForeignKey(l => l.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class CredentialStatusConfiguration : IEntityTypeConfiguration<CredentialStatus>
+{
+    public void Configure(EntityTypeBuilder<CredentialStatus> builder)
+    {
+        builder.HasKey(s => s.CredentialId);
+        // An index is given once: never to two credentials, whatever instance allocates it.
+        builder.HasIndex(s => new { s.StatusListId, s.Index }).IsUnique();
+        builder.HasIndex(s => s.AwardId);
+        builder.HasOne<StatusList>().WithMany().HasForeignKey(s => s.StatusListId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Award>().WithMany().HasForeignKey(s => s.AwardId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CredentialSubjectConfiguration : IEntityTypeConfiguration<CredentialSubject>
+{
+    public void Configure(EntityTypeBuilder<CredentialSubject> builder)
+    {
+        builder.HasKey(s => new { s.StudentId, s.OrganizationId });
+        builder.HasIndex(s => s.SubjectId).IsUnique();
+        builder.HasOne<User>().WithMany().HasForeignKey(s => s.StudentId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Organization>().WithMany().HasForeignKey(s => s.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class AwardNotificationConfiguration : IEntityTypeConfiguration<AwardNotification>
 {
     public void Configure(EntityTypeBuilder<AwardNotification> builder)
     {
         builder.HasKey(n => new { n.AwardId, n.Kind });
         builder.Property(n => n.Kind).HasConversion<string>().HasMaxLength(16);
+        builder.Property(n => n.LastError).HasMaxLength(AwardNotification.ErrorMaxLength);
+        builder.HasIndex(n => n.FailedAt).HasFilter("\"FailedAt\" IS NOT NULL").HasDatabaseName("IX_AwardNotifications_Failed");
         builder.HasOne<Award>().WithMany().HasForeignKey(n => n.AwardId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -11,6 +11,7 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
     {
         builder.Property(o => o.Name).HasMaxLength(Text.NameMaxLength);
         builder.Property(o => o.Path).HasMaxLength(2000);
+        builder.Property(o => o.Language).HasMaxLength(35);
         builder.HasIndex(o => o.Path).IsUnique();
         builder.HasOne<Organization>().WithMany().HasForeignKey(o => o.ParentId).OnDelete(DeleteBehavior.Restrict);
     }

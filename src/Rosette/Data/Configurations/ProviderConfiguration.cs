@@ -17,6 +17,7 @@ internal sealed class BadgeProviderConfiguration : IEntityTypeConfiguration<Badg
         builder.Property(p => p.ProviderOrganizationId).HasMaxLength(Text.NameMaxLength);
         builder.Property(p => p.ApiBaseUrl).HasMaxLength(500);
         builder.Property(p => p.ProtectedApiToken).HasMaxLength(4000);
+        builder.Property(p => p.Notifications).HasConversion<string>().HasMaxLength(16);
         builder.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(p => p.Availability).WithOne().HasForeignKey(a => a.ProviderId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(p => p.Availability).UsePropertyAccessMode(PropertyAccessMode.Field);

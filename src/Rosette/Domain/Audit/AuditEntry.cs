@@ -27,6 +27,9 @@ public enum AuditKind
     AwardRevoked,
     SignInFailed,
     LockedOut,
+    PrivilegeRefused,
+    ProviderCreated,
+    ProviderUpdated,
 }
 
 /// <summary>

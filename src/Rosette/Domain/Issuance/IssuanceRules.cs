@@ -36,18 +36,24 @@ public static class IssuanceRules
         : !badge.AllowManualIssuance ? IssuanceErrors.ManualIssuanceDisabled(badge)
         : null;
 
-    /// <summary>Students that can be chosen in a class: active students, actively enrolled, whom the actor may choose.</summary>
-    public static Error? WhyNotStudent(StudentInClass facts, Guid studentId, ClassAccess access) =>
+    /// <summary>
+    /// Students that can be chosen in a class: active students, actively enrolled, whom the actor may choose. A reason names
+    /// the student only to an actor who may see them (on the roster they may choose from, or administered by them); anyone
+    /// else learns nothing more of an id than of an unknown one.
+    /// </summary>
+    public static Error? WhyNotStudent(StudentInClass facts, Guid studentId, ClassAccess access, Actor actor) =>
         WhyNotRecipient(facts.Student, studentId)
-        ?? (!facts.ActivelyEnrolled ? IssuanceErrors.NotEnrolled(facts.Student!.FullName)
-        : !access.CanChooseStudentOf(facts.Student!.OrganizationPath) ? IssuanceErrors.StudentNotSelectable(facts.Student.FullName)
+        ?? (!facts.ActivelyEnrolled
+            ? (actor.Administers(facts.Student!.OrganizationPath) ? IssuanceErrors.NotEnrolled(facts.Student.FullName) : IssuanceErrors.UnknownStudent(studentId))
+        : !access.CanChooseStudentOf(facts.Student!.OrganizationPath) ? IssuanceErrors.StudentNotSelectable(studentId)
         : null);
 
     /// <summary>Badges go to active users with the student role, whatever the path.</summary>
     public static Error? WhyNotRecipient(StudentFacts? student, Guid studentId) =>
         student is { Role: UserRole.Student, IsActive: true } ? null : IssuanceErrors.UnknownStudent(studentId);
 
-    public static bool IsSelectable(StudentInClass facts, ClassAccess access) => WhyNotStudent(facts, Guid.Empty, access) is null;
+    public static bool IsSelectable(StudentInClass facts, ClassAccess access) =>
+        WhyNotRecipient(facts.Student, Guid.Empty) is null && facts.ActivelyEnrolled && access.CanChooseStudentOf(facts.Student!.OrganizationPath);
 
     /// <summary>The verdict for one pair, from the badge's and the student's reasons and when the student earned the badge, if they hold it.</summary>
     public static Error? WhyNot(Error? badgeReason, Error? studentReason, DateTime? heldSince) =>
@@ -83,13 +89,15 @@ public static class IssuanceErrors
 
     public static Error UnknownBadge(Guid badgeId) => new InvalidError("unknown_badge", $"There is no badge with id '{badgeId}'.");
 
-    public static Error UnknownStudent(Guid studentId) => new InvalidError("unknown_student", $"There is no active student with id '{studentId}'.");
+    public static Error UnknownStudent(Guid studentId) =>
+        new InvalidError("unknown_student", $"There is no active student with id '{studentId}' that can be chosen here.");
 
+    // A badge of another organization is named by its id only: its name is not the caller's to read.
     public static Error BadgeNotInClassOrganization(Badge badge) =>
-        new InvalidError("badge_not_in_class_organization", $"The badge '{badge.Name}' belongs to another organization than the class.");
+        new InvalidError("badge_not_in_class_organization", $"The badge '{badge.Id}' belongs to another organization than the class.");
 
     public static Error BadgeNotInCourseOrganization(Badge badge) =>
-        new InvalidError("badge_not_in_course_organization", $"The badge '{badge.Name}' belongs to another organization than the course.");
+        new InvalidError("badge_not_in_course_organization", $"The badge '{badge.Id}' belongs to another organization than the course.");
 
     public static Error BadgeArchived(Badge badge) => new InvalidError("badge_archived", $"The badge '{badge.Name}' is archived.");
 
@@ -98,11 +106,14 @@ public static class IssuanceErrors
 
     public static Error NotEnrolled(string studentName) => new InvalidError("not_enrolled", $"{studentName} is not enrolled in this class.");
 
-    public static Error StudentNotSelectable(string studentName) =>
-        new InvalidError("student_not_selectable", $"{studentName} belongs to an organization you do not teach for in this class.");
+    public static Error StudentNotSelectable(Guid studentId) =>
+        new InvalidError("student_not_selectable", $"The student '{studentId}' belongs to an organization you do not teach for in this class.");
 
     public static Error AlreadyEarned(DateTime since) =>
         new ConflictError("already_earned", $"The student already earned this badge on {since:yyyy-MM-dd HH:mm} UTC; a badge is earned only once.");
+
+    public static readonly UnprocessableError IdempotencyKeyReused = new("idempotency_key_reused",
+        "This Idempotency-Key was already used for a different request. Send the same request to get its result again, or a new key for a new request.");
 
     public static Error AlreadyRevoked(Guid awardId) => new ConflictError("already_revoked", $"The award '{awardId}' is already revoked.");
 

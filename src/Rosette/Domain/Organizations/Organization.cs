@@ -21,6 +21,9 @@ public sealed class Organization
 
     public bool EnableAchievements { get; private set; }
 
+    /// <summary>The organization's language as a BCP 47 tag ("fr", "pt-BR"), or null for none chosen.</summary>
+    public string? Language { get; private set; }
+
     public DateTime CreatedAt { get; private set; }
 
     public static Result<Organization> Create(Actor actor, string? name, Organization? parent, DateTime now)
@@ -64,6 +67,29 @@ public sealed class Organization
 
     public void SetEnableAchievements(bool enabled) => EnableAchievements = enabled;
 
+    /// <summary>Sets the language: a BCP 47 tag of letters and digits (language, then optional script, region...), or empty for none.</summary>
+    public Error? SetLanguage(string? tag)
+    {
+        var trimmed = tag?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            Language = null;
+            return null;
+        }
+        var parts = trimmed.Split('-');
+        if (trimmed.Length > 35 || parts[0].Length is < 2 or > 3 || !parts[0].All(char.IsAsciiLetter)
+            || parts.Skip(1).Any(p => p.Length is < 1 or > 8 || !p.All(char.IsAsciiLetterOrDigit)))
+        {
+            return OrganizationErrors.InvalidLanguage;
+        }
+        // The usual case of each subtag: language lower, script title, region upper ("zh-Hant-TW").
+        Language = string.Join('-', parts.Select((p, i) => i == 0 ? p.ToLowerInvariant()
+            : p.Length == 4 && p.All(char.IsAsciiLetter) ? char.ToUpperInvariant(p[0]) + p[1..].ToLowerInvariant()
+            : p.Length == 2 || (p.Length == 3 && p.All(char.IsAsciiDigit)) ? p.ToUpperInvariant()
+            : p.ToLowerInvariant()));
+        return null;
+    }
+
     /// <summary>
     /// Moves this organization under <paramref name="newParent"/>. Returns the old path: the caller rewrites the
     /// paths of the descendants, which start with it, in one set-based update.
@@ -96,6 +122,9 @@ public static class OrganizationErrors
 
     public static readonly InvalidError CannotMoveUnderItself =
         InvalidError.Field("parentId", "organization_cycle", "An organization cannot be moved under itself or one of its descendants.");
+
+    public static readonly InvalidError InvalidLanguage =
+        InvalidError.Field("language", "invalid_language", "'language' must be a BCP 47 language tag such as 'en', 'fr-CA' or 'pt-BR'.");
 
     public static readonly InvalidError CannotMoveScopeRoot =
         InvalidError.Field("parentId", "cannot_move_scope_root", "The root of your scope cannot be moved.");

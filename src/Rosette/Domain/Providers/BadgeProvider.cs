@@ -7,6 +7,16 @@ public enum ProviderType
     Credly,
 }
 
+/// <summary>Who emails the student when a badge delivered through the provider is issued or revoked: never both.</summary>
+public enum ProviderNotifications
+{
+    /// <summary>Rosette mails; the provider is asked not to (Credly: suppress_badge_notification_email, suppress_revoke_notification_email).</summary>
+    Rosette,
+
+    /// <summary>The provider mails; Rosette sends nothing for awards delivered through it.</summary>
+    Provider,
+}
+
 /// <summary>
 /// An external badge provider account (Credly) of an organization. The API token is stored encrypted; the domain only
 /// ever holds its ciphertext, and nothing returns it.
@@ -34,6 +44,8 @@ public sealed class BadgeProvider
 
     public string ProtectedApiToken { get; private set; } = "";
 
+    public ProviderNotifications Notifications { get; private set; }
+
     public DateTime CreatedAt { get; private set; }
 
     public DateTime UpdatedAt { get; private set; }
@@ -43,23 +55,27 @@ public sealed class BadgeProvider
 
     public static Result<BadgeProvider> Create(
         string? name, Organization organization, ProviderType type, string? providerOrganizationId, string? apiBaseUrl, string? protectedToken,
-        IReadOnlyCollection<Organization> availableTo, DateTime now)
+        IReadOnlyCollection<Organization> availableTo, ProviderAddressRules addresses, DateTime now)
     {
         var provider = new BadgeProvider { Id = Guid.CreateVersion7(), OrganizationId = organization.Id, Type = type, CreatedAt = now };
-        var error = provider.Update(name, providerOrganizationId, apiBaseUrl, protectedToken, availableTo, organization, now);
+        var error = provider.Update(name, providerOrganizationId, apiBaseUrl, protectedToken, availableTo, organization, addresses, now);
         return error is null ? provider : error;
     }
 
+    /// <summary>
+    /// Changes the provider; null arguments keep the current values. A new API address on another origin needs the token
+    /// entered again: the stored one is sent only to the origin it was entered for.
+    /// </summary>
     public Error? Update(
         string? name, string? providerOrganizationId, string? apiBaseUrl, string? protectedToken, IReadOnlyCollection<Organization>? availableTo,
-        Organization organization, DateTime now)
+        Organization organization, ProviderAddressRules addresses, DateTime now)
     {
         var errors = new ValidationErrors();
         var validName = name is null && Name.Length > 0 ? Name : errors.Check(Text.Required("name", name));
         var validOrganizationId = providerOrganizationId is null && ProviderOrganizationId.Length > 0
             ? ProviderOrganizationId
             : errors.Check(Text.Required("providerOrganizationId", providerOrganizationId));
-        var validUrl = apiBaseUrl is null && ApiBaseUrl.Length > 0 ? ApiBaseUrl : errors.Check(ParseBaseUrl(apiBaseUrl));
+        var validUrl = apiBaseUrl is null && ApiBaseUrl.Length > 0 ? ApiBaseUrl : errors.Check(addresses.Parse(apiBaseUrl));
         if (availableTo is not null && availableTo.Any(o => o.Id == organization.Id || !o.IsWithin(organization)))
         {
             errors.Add(ProviderErrors.InvalidAvailability);
@@ -67,6 +83,10 @@ public sealed class BadgeProvider
         if (protectedToken is null && ProtectedApiToken.Length == 0)
         {
             errors.Add(InvalidError.Field("apiToken", "validation_failed", "'apiToken' is required."));
+        }
+        else if (protectedToken is null && validUrl is not null && ProviderAddressRules.Origin(validUrl) != ProviderAddressRules.Origin(ApiBaseUrl))
+        {
+            errors.Add(ProviderErrors.TokenRequiredForNewAddress);
         }
         if (errors.Any)
         {
@@ -88,20 +108,18 @@ public sealed class BadgeProvider
         return null;
     }
 
+    public void SetNotifications(ProviderNotifications notifications, DateTime now)
+    {
+        if (notifications != Notifications)
+        {
+            Notifications = notifications;
+            UpdatedAt = now;
+        }
+    }
+
     /// <summary>Whether badges of <paramref name="badgeOrganizationId"/> may be delivered through this provider.</summary>
     public bool ServesOrganization(Guid badgeOrganizationId) =>
         badgeOrganizationId == OrganizationId || _availability.Any(a => a.OrganizationId == badgeOrganizationId);
-
-    private static Result<string> ParseBaseUrl(string? value)
-    {
-        var trimmed = value?.Trim().TrimEnd('/');
-        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
-            || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
-        {
-            return InvalidError.Field("apiBaseUrl", "validation_failed", "'apiBaseUrl' must be an absolute http(s) URL, e.g. https://api.credly.com/v1.");
-        }
-        return trimmed!;
-    }
 }
 
 public sealed class ProviderAvailability(Guid providerId, Guid organizationId)
@@ -117,6 +135,9 @@ public static class ProviderErrors
 
     public static readonly InvalidError InvalidAvailability = InvalidError.Field(
         "availableToOrganizationIds", "invalid_availability", "A provider can be made available only to descendants of its own organization.");
+
+    public static readonly InvalidError TokenRequiredForNewAddress = InvalidError.Field("apiToken", "api_token_required",
+        "Enter the API token again: the API address moved to another host, and the stored token is sent only to the address it was entered for.");
 
     public static readonly InvalidError ProviderNotAvailable = InvalidError.Field(
         "providerId", "provider_not_available", "This provider does not serve the badge's organization.");

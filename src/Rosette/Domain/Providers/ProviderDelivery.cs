@@ -22,6 +22,8 @@ public sealed class ProviderDelivery
 {
     public static readonly TimeSpan RetryWindow = TimeSpan.FromHours(24);
 
+    public const int LastErrorMaxLength = 400;
+
     private ProviderDelivery()
     {
     }
@@ -151,7 +153,7 @@ public sealed class ProviderDelivery
         Version++;
         Status = DeliveryStatus.Failed;
         MaybeSent &= sent;
-        LastError = message;
+        LastError = Text.Excerpt(message, LastErrorMaxLength);
         CompletedAt = now;
     }
 
@@ -163,7 +165,7 @@ public sealed class ProviderDelivery
     public void RetryLater(string message, bool maybeSent, TimeSpan? retryAfter, DateTime now)
     {
         Version++;
-        LastError = message;
+        LastError = Text.Excerpt(message, LastErrorMaxLength);
         MaybeSent = maybeSent;
         var next = now + (retryAfter ?? Backoff(Attempts));
         if (next - (FirstAttemptAt ?? now) > RetryWindow)
@@ -202,7 +204,10 @@ public enum DeliveryStep
 /// <summary>One request to a provider and its answer, kept for the Deliveries page.</summary>
 public sealed class DeliveryAttempt
 {
+    /// <summary>The column's size; what is kept is a short excerpt (<see cref="ExcerptLength"/>), never the whole body.</summary>
     public const int BodyMaxLength = 2000;
+
+    public const int ExcerptLength = 300;
 
     private DeliveryAttempt()
     {
@@ -228,7 +233,7 @@ public sealed class DeliveryAttempt
         At = at,
         Operation = operation,
         StatusCode = statusCode,
-        Answer = answer is null ? null : answer[..Math.Min(answer.Length, BodyMaxLength)],
+        Answer = Text.Excerpt(answer, ExcerptLength),
         DurationMs = (int)Math.Min(int.MaxValue, duration.TotalMilliseconds),
     };
 }

@@ -81,8 +81,28 @@ public sealed class User
         IsSystemAdministrator = true;
     }
 
-    public Error? Update(Actor actor, string? firstName, string? lastName, UserRole? role, bool? isActive, bool? participateInAchievements)
+    /// <summary>
+    /// Whether <paramref name="actor"/> may manage this user, whose organization's path is <paramref name="organizationPath"/>:
+    /// themselves, or someone they outrank (<see cref="Actor.MayManage"/>).
+    /// </summary>
+    public Error? WhyNotManagedBy(Actor actor, string organizationPath) =>
+        actor.UserId == Id || actor.MayManage(new Authority(Role, organizationPath, IsSystemAdministrator)) ? null : UserErrors.NotManageable;
+
+    /// <summary>Whether <paramref name="actor"/> may give someone <paramref name="role"/> in the organization at <paramref name="organizationPath"/>.</summary>
+    public static Error? WhyNotGranted(Actor actor, UserRole role, string organizationPath) =>
+        actor.MayManage(new Authority(role, organizationPath, IsSystemAdministrator: false)) ? null : UserErrors.RoleNotGrantable;
+
+    /// <summary>Changes names, role and flags; only by someone who may manage the user, and only to a role they could grant.</summary>
+    public Error? Update(Actor actor, string organizationPath, string? firstName, string? lastName, UserRole? role, bool? isActive, bool? participateInAchievements)
     {
+        if (WhyNotManagedBy(actor, organizationPath) is { } refused)
+        {
+            return refused;
+        }
+        if (role is { } newRole && newRole != Role && WhyNotGranted(actor, newRole, organizationPath) is { } notGranted)
+        {
+            return notGranted;
+        }
         var errors = new ValidationErrors();
         var first = firstName is null ? FirstName : errors.Check(Text.Required("firstName", firstName));
         var last = lastName is null ? LastName : errors.Check(Text.Required("lastName", lastName));
@@ -139,6 +159,12 @@ public static class UserErrors
 
     public static readonly InvalidError InvalidResetMode =
         InvalidError.Field("mode", "validation_failed", "'mode' must be 'generated' (a new password, shown once) or 'link' (a one-time link).");
+
+    public static readonly ForbiddenError NotManageable = new("user_not_manageable",
+        "You may manage only users with less power than yours: not a system administrator, nor an administrator of your own organization or above it.");
+
+    public static readonly ForbiddenError RoleNotGrantable = new("role_not_grantable",
+        "You may make administrators only of organizations below your own: nobody grants more power than they hold.");
 
     public static readonly InvalidError SystemAdministratorRole =
         InvalidError.Field("role", "system_administrator_role", "A system administrator stays an administrator.");

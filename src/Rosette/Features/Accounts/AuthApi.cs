@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Rosette.Domain;
 using Rosette.Features.Users;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
@@ -14,25 +15,31 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApi(this RouteGroupBuilder api)
     {
         api.MapPost("/auth/token", async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> (
-                TokenRequest request, SignInHandler signIn, TokenIssuer tokens) =>
+                TokenRequest request, SignInHandler signIn, TokenIssuer tokens, HttpResponse response) =>
             {
                 var user = await signIn.CheckAsync(request.Email, request.Password);
                 if (!user.IsSuccess)
                 {
-                    var problem = user.Error!.ToProblemDetails();
-                    problem.Status = StatusCodes.Status401Unauthorized;
+                    var problem = user.Error!.WithRetryAfter(response).ToProblemDetails();
+                    problem.Status = user.Error is RateLimitedError ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized;
                     return TypedResults.Problem(problem);
                 }
                 var (token, expiresAt) = await tokens.IssueAsync(user.Value);
                 return TypedResults.Ok(new TokenResponse(token, expiresAt));
             })
             .AllowAnonymous()
+            .RequireRateLimiting(SignInLimits.Policy)
             .WithTags("Auth");
         // The API form of the reset-password page: whoever holds a one-time link sets a new password with it.
         api.MapPost("/auth/password-reset", async Task<Results<NoContent, ProblemHttpResult>> (
-                CompletePasswordResetRequest request, UsersHandler users, CancellationToken ct) =>
-            (await users.CompletePasswordResetAsync(request, ct)).ToNoContent())
+                CompletePasswordResetRequest request, UsersHandler users, HttpResponse response, CancellationToken ct) =>
+            {
+                var error = await users.CompletePasswordResetAsync(request, ct);
+                error?.WithRetryAfter(response);
+                return error.ToNoContent();
+            })
             .AllowAnonymous()
+            .RequireRateLimiting(SignInLimits.Policy)
             .WithTags("Auth");
         return api;
     }

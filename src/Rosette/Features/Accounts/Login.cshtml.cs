@@ -3,12 +3,16 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Rosette.Domain;
+using Rosette.Infrastructure.Http;
 using Rosette.Domain.Users;
 
 namespace Rosette.Features.Accounts;
 
 /// <summary>Log in with the same check as the API token (<see cref="SignInHandler"/>: lockout included), then a cookie.</summary>
 [AllowAnonymous]
+[EnableRateLimiting(SignInLimits.Policy)]
 public sealed class LoginModel(SignInHandler signInHandler, SignInManager<User> signInManager) : PageModel
 {
     [BindProperty]
@@ -36,6 +40,11 @@ public sealed class LoginModel(SignInHandler signInHandler, SignInManager<User> 
         if (!user.IsSuccess)
         {
             ModelState.AddModelError(string.Empty, user.Error!.Message);
+            if (user.Error is RateLimitedError)
+            {
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                user.Error.WithRetryAfter(Response);
+            }
             return Page();
         }
         await signInManager.SignInAsync(user.Value, isPersistent: false);

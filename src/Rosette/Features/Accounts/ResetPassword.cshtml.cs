@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Rosette.Domain;
+using Rosette.Infrastructure.Http;
 using Rosette.Features.Users;
 using Rosette.Infrastructure.Pages;
 
@@ -8,6 +11,7 @@ namespace Rosette.Features.Accounts;
 
 /// <summary>Where a one-time reset link leads: choose a new password (the same handler as POST /api/v1/auth/password-reset).</summary>
 [AllowAnonymous]
+[EnableRateLimiting(SignInLimits.Policy)]
 [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
 public sealed class ResetPasswordModel(UsersHandler users) : PageModel
 {
@@ -44,6 +48,11 @@ public sealed class ResetPasswordModel(UsersHandler users) : PageModel
         if (error is not null)
         {
             ModelState.AddError(error);
+            if (error is RateLimitedError)
+            {
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                error.WithRetryAfter(Response);
+            }
             return Page();
         }
         Done = true;

@@ -4,43 +4,53 @@ using Rosette.Domain;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Users;
 using Rosette.Features.Audit;
+using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Accounts;
 
 /// <summary>
-/// Checks an email and password with Identity's hashing and lockout (5 failures lock the account for 15 minutes).
-/// Unknown emails, wrong passwords and deactivated users get the same answer. Every failure is audited, and so is the
-/// failure that locks an account, in the same transaction as the failed-attempt count Identity keeps.
+/// Checks an email and password with Identity's hashing and lockout. Unknown emails, wrong passwords, deactivated users and
+/// locked accounts get the same answer after the same work (a password hash is always verified), so that nothing tells
+/// whether an account exists or is locked. Too many failures on one account from one address answer 429 first
+/// (<see cref="SignInLimits"/>), for unknown emails alike. Failures are audited, in the transaction of the failed-attempt
+/// count Identity keeps; those that an outsider can repeat at will (unknown emails, locked accounts) through <see cref="AuditThrottle"/>.
 /// </summary>
-public sealed class SignInHandler(UserManager<User> users, SignInManager<User> signIn, RosetteDb db, AuditLog audit)
+public sealed class SignInHandler(
+    UserManager<User> users, SignInManager<User> signIn, RosetteDb db, AuditLog audit, AuditThrottle throttle, SignInLimits limits,
+    IHttpContextAccessor http, ILogger<SignInHandler> logger)
 {
     public static readonly Error InvalidCredentials = new ForbiddenError("invalid_credentials", "The email or password is incorrect.");
-
-    public static readonly Error LockedOut = new ForbiddenError("locked_out", "Too many failed attempts: this account is locked for a while. Try again later.");
 
     public async Task<Result<User>> CheckAsync(string? email, string? password)
     {
         var attempted = email?.Trim() ?? "";
+        var address = ClientAddress.Of(http.HttpContext);
+        if (limits.Check(attempted, address) is { } limited)
+        {
+            logger.LogWarning("Sign-in attempts on '{Email}' from {Address} are rate limited", Shown(attempted), address);
+            return limited;
+        }
         var user = attempted.Length == 0 ? null : await users.FindByEmailAsync(attempted);
         if (user is null || !user.IsActive || user.PasswordHash is null || string.IsNullOrEmpty(password))
         {
-            // Same work as a real check, so the answer's timing does not tell whether the account exists.
-            users.PasswordHasher.VerifyHashedPassword(DummyUser, DummyHash, password ?? "");
+            VerifyDummy(password);
             var reason = user is null ? "unknown email" : !user.IsActive ? "deactivated account" : user.PasswordHash is null ? "no password set" : "no password given";
-            audit.Record((Guid?)null, AuditKind.SignInFailed, user?.OrganizationId, user?.Id,
-                $"Failed sign-in as '{Shown(attempted)}': {reason}", new { email = Shown(attempted), reason });
-            await db.SaveChangesAsync();
+            await FailAsync(attempted, address, user, reason, throttleKey: $"sign-in:{EmailAddress.Normalize(Shown(attempted))}:{reason}");
+            return InvalidCredentials;
+        }
+        if (await users.IsLockedOutAsync(user))
+        {
+            // Identity would answer at once without hashing: the timing would tell.
+            VerifyDummy(password);
+            await FailAsync(attempted, address, user, "account locked", throttleKey: $"sign-in:{user.Id}:locked");
             return InvalidCredentials;
         }
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var wasLockedOut = await users.IsLockedOutAsync(user);
         var outcome = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
         if (!outcome.Succeeded)
         {
-            var reason = wasLockedOut ? "account locked" : "wrong password";
-            audit.Record((Guid?)null, AuditKind.SignInFailed, user.OrganizationId, user.Id, $"Failed sign-in as '{user.Email}': {reason}",
-                new { email = user.Email, reason });
-            if (outcome.IsLockedOut && !wasLockedOut)
+            await FailAsync(attempted, address, user, "wrong password", throttleKey: null, save: false);
+            if (outcome.IsLockedOut)
             {
                 audit.Record((Guid?)null, AuditKind.LockedOut, user.OrganizationId, user.Id,
                     $"Locked {user.FullName} ({user.Email}) out until {user.LockoutEnd:yyyy-MM-dd HH:mm} UTC after repeated failed sign-ins",
@@ -49,10 +59,28 @@ public sealed class SignInHandler(UserManager<User> users, SignInManager<User> s
             await db.SaveChangesAsync();
         }
         await transaction.CommitAsync();
-        return outcome.Succeeded ? user
-            : outcome.IsLockedOut ? LockedOut
-            : InvalidCredentials;
+        return outcome.Succeeded ? user : InvalidCredentials;
     }
+
+    private async Task FailAsync(string attempted, string address, User? user, string reason, string? throttleKey, bool save = true)
+    {
+        limits.Failed(attempted, address);
+        var shown = user?.Email ?? Shown(attempted);
+        if (throttle.Allows(throttleKey))
+        {
+            audit.Record((Guid?)null, AuditKind.SignInFailed, user?.OrganizationId, user?.Id, $"Failed sign-in as '{shown}': {reason}", new { email = shown, reason });
+        }
+        else
+        {
+            logger.LogWarning("Failed sign-in as '{Email}' from {Address} ({Reason}) not audited: repeated", shown, address, reason);
+        }
+        if (save)
+        {
+            await db.SaveChangesAsync();
+        }
+    }
+
+    private void VerifyDummy(string? password) => users.PasswordHasher.VerifyHashedPassword(DummyUser, DummyHash, password ?? "");
 
     private static string Shown(string email) => email.Length > EmailAddress.MaxLength ? email[..EmailAddress.MaxLength] : email;
 

@@ -100,7 +100,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
         await transaction.CommitAsync(cancellationToken);
         if (issued > 0)
         {
-            issuer.NotifyCommitted();
+            issuer.NotifyCommitted(issued);
         }
         return events.Count;
     }
@@ -166,7 +166,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
         await transaction.CommitAsync(cancellationToken);
         if (issued > 0)
         {
-            issuer.NotifyCommitted();
+            issuer.NotifyCommitted(issued);
         }
     }
 
@@ -186,7 +186,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
         await transaction.CommitAsync(cancellationToken);
         if (issued.Count > 0)
         {
-            issuer.NotifyCommitted();
+            issuer.NotifyCommitted(issued.Count);
         }
     }
 

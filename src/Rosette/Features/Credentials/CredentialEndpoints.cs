@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -7,6 +8,7 @@ using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Credentials;
 using Rosette.Infrastructure.Http;
+using Rosette.Infrastructure.Outbox;
 
 namespace Rosette.Features.Credentials;
 
@@ -92,6 +94,20 @@ public static class CredentialEndpoints
                 select new { a.Id, a.RevocationReason }).AsNoTracking().ToListAsync(ct);
             http.Response.Headers.CacheControl = "public, max-age=60";
             return Json(documents.RevocationList(issuer.Id, revoked.Select(r => (r.Id, (string?)r.RevocationReason))));
+        });
+
+        credentials.MapGet("/ob3/issuers/{organizationId}/status/{number}", async (
+            string organizationId, string number, HttpContext http, StatusListsHandler lists, StatusListSettings settings, CancellationToken ct) =>
+        {
+            if (!CredentialUrls.TryParseId(organizationId, out var issuerId) || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                || n < 1 || await lists.GetAsync(issuerId, n, ct) is not { } served)
+            {
+                return CredentialErrors.StatusListNotFound.ToProblem();
+            }
+            // Verifiers may cache it briefly (the list's ttl says the same); its validUntil bounds how long any copy counts.
+            http.Response.Headers.CacheControl = $"public, max-age={(int)settings.CacheFor.TotalSeconds}";
+            http.Response.Headers.Vary = HeaderNames.Accept;
+            return Results.Text(served.Jws, StatusListMediaType(http.Request), Encoding.UTF8);
         });
 
         credentials.MapGet("/ob3/achievements/{badgeId}", async (string badgeId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
@@ -182,6 +198,17 @@ public static class CredentialEndpoints
                 .FirstOrDefaultAsync(ct)
             : null;
 
+    /// <summary>
+    /// The list is a VC-JWT: <c>application/vc+jwt</c> (VC-JOSE-COSE), unless the client asks only for plain text, as some
+    /// verifiers do (the same compact JWS either way).
+    /// </summary>
+    private static string StatusListMediaType(HttpRequest request)
+    {
+        var accepted = request.GetTypedHeaders().Accept;
+        var wantsJwt = accepted.Count == 0 || accepted.Any(a => a.MediaType.Value is "application/vc+jwt" or "application/jwt" or "*/*" or "application/*");
+        return wantsJwt || !accepted.Any(a => a.MediaType.Value is "text/plain" or "text/*") ? "application/vc+jwt" : "text/plain";
+    }
+
     private static IResult Json(JsonObject document) => Results.Text(document.ToJsonString(), JsonType, Encoding.UTF8);
 
     public static IServiceCollection AddCredentials(this IServiceCollection services, IConfiguration configuration)
@@ -191,6 +218,11 @@ public static class CredentialEndpoints
         services.AddSingleton<OpenBadgesDocuments>();
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<DecryptedKeys>();
+        services.AddSingleton(configuration.GetSection(StatusListSettings.Section).Get<StatusListSettings>() ?? new StatusListSettings());
+        services.AddSingleton<StatusListSignal>();
+        services.AddHostedService<StatusListPublisher>();
+        // Before the notification handlers of the same topic: the list is marked even when a mail has to be retried.
+        services.AddScoped<IOutboxHandler, StatusListRevocationHandler>();
         return services;
     }
 }

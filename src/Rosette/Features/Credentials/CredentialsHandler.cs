@@ -20,10 +20,12 @@ public sealed record ServedCredential(Guid AwardId, string Json, string Jws)
 
 /// <summary>
 /// Signs each award's credential once, stores it (every instance then serves the same bytes) and keeps it in memory.
-/// A stored credential never changes (revocation is published by the list its credentialStatus names), so the memory
-/// copy needs no invalidation; it is only bounded in size.
+/// Signing gives the credential its subject id and its index in the issuer's status list. A stored credential never
+/// changes (revocation is published by the list its credentialStatus names), so the memory copy needs no invalidation;
+/// it is only bounded in size.
 /// </summary>
-public sealed class CredentialsHandler(RosetteDb db, TimeProvider clock, SigningKeysHandler keys, OpenBadgesDocuments documents, CredentialCache cache)
+public sealed class CredentialsHandler(
+    RosetteDb db, TimeProvider clock, SigningKeysHandler keys, OpenBadgesDocuments documents, CredentialCache cache, StatusListsHandler statusLists, StatusListSignal signal)
 {
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
@@ -52,10 +54,23 @@ public sealed class CredentialsHandler(RosetteDb db, TimeProvider clock, Signing
     private async Task<ServedCredential> SignAsync(CredentialFacts facts, bool replace, CancellationToken cancellationToken)
     {
         var key = await keys.GetCurrentAsync(cancellationToken);
-        var credential = documents.Credential(facts);
+        var subjectId = await SubjectIdAsync(facts.StudentId, facts.Issuer.Id, cancellationToken);
+        // A credential signed again (for a new public base URL) keeps its index; a new one gets the next.
+        var existing = await (from s in db.CredentialStatuses
+                              where s.CredentialId == facts.AwardId
+                              join l in db.StatusLists on s.StatusListId equals l.Id
+                              select new { s.StatusListId, l.Number, s.Index }).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        var (listId, status) = existing is not null
+            ? (existing.StatusListId, new StatusEntry(existing.Number, existing.Index))
+            : await statusLists.AllocateAsync(facts.Issuer.Id, cancellationToken);
+        var credential = documents.Credential(facts, subjectId, status);
         var json = credential.ToJsonString(Compact);
-        var jws = Sign(OpenBadgesDocuments.JwtPayload(credential, facts).ToJsonString(Compact), key);
+        var jws = Sign(OpenBadgesDocuments.JwtPayload(credential).ToJsonString(Compact), key);
         var now = clock.UtcNowSeconds();
+        if (existing is null)
+        {
+            db.CredentialStatuses.Add(CredentialStatus.Create(facts.AwardId, facts.AwardId, listId, status.Index, now));
+        }
         if (replace)
         {
             var row = await db.SignedCredentials.SingleAsync(c => c.AwardId == facts.AwardId, cancellationToken);
@@ -71,12 +86,43 @@ public sealed class CredentialsHandler(RosetteDb db, TimeProvider clock, Signing
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
-            // Another request or instance signed it first: serve theirs, so every copy is the same.
+            // Another request or instance signed it first: serve theirs, so every copy is the same. The index allocated
+            // here is never used (nor ever given again).
             db.ChangeTracker.Clear();
             var winner = await db.SignedCredentials.AsNoTracking().SingleAsync(c => c.AwardId == facts.AwardId, cancellationToken);
             return new ServedCredential(facts.AwardId, winner.Json, winner.Jws);
         }
+        if (existing is null && facts.RevokedAt is not null)
+        {
+            // Revoked before it was first signed: its bit is set when its list is signed again.
+            await statusLists.MarkChangedAsync(facts.AwardId, cancellationToken);
+            signal.Notify();
+        }
         return new ServedCredential(facts.AwardId, json, jws);
+    }
+
+    /// <summary>The student's subject id at this issuer, made on first use (instances racing to make it keep the first).</summary>
+    private async Task<Guid> SubjectIdAsync(Guid studentId, Guid organizationId, CancellationToken cancellationToken)
+    {
+        var subjects = db.CredentialSubjects.AsNoTracking().Where(s => s.StudentId == studentId && s.OrganizationId == organizationId);
+        if (await subjects.Select(s => (Guid?)s.SubjectId).FirstOrDefaultAsync(cancellationToken) is { } known)
+        {
+            return known;
+        }
+        db.CredentialSubjects.Add(CredentialSubject.Create(studentId, organizationId, clock.UtcNowSeconds()));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // Made by another request at the same moment: theirs is read below.
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+        return await subjects.Select(s => s.SubjectId).SingleAsync(cancellationToken);
     }
 
     /// <summary>A compact JWS whose header is exactly alg, kid and typ, and whose payload is <paramref name="payload"/> as given.</summary>

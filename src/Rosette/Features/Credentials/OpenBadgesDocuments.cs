@@ -26,10 +26,15 @@ public sealed class OpenBadgesDocuments(CredentialUrls urls, CredentialSettings 
 
     // ---- Open Badges 3.0 ----------------------------------------------------------------------------------------
 
-    public JsonObject Credential(CredentialFacts f)
+    /// <summary>
+    /// The OpenBadgeCredential of an award. The subject is named by <paramref name="subjectId"/> (its <c>id</c>, which the
+    /// JWT repeats as <c>sub</c>) and by the hashed email; its status is the W3C Bitstring Status List entry it was given.
+    /// </summary>
+    public JsonObject Credential(CredentialFacts f, Guid subjectId, StatusEntry status)
     {
         var subject = new JsonObject
         {
+            ["id"] = $"urn:uuid:{subjectId:D}",
             ["type"] = new JsonArray("AchievementSubject"),
             ["identifier"] = new JsonArray(new JsonObject
             {
@@ -60,23 +65,75 @@ public sealed class OpenBadgesDocuments(CredentialUrls urls, CredentialSettings 
         }
         credential["credentialSubject"] = subject;
         credential["credentialSchema"] = new JsonArray(new JsonObject { ["id"] = Ob3Schema, ["type"] = "1EdTechJsonSchemaValidator2019" });
-        credential["credentialStatus"] = new JsonObject { ["id"] = urls.RevocationList(f.Issuer.Id), ["type"] = "1EdTechRevocationList" };
+        credential["credentialStatus"] = StatusEntryOf(f.Issuer.Id, status);
         return credential;
     }
 
-    /// <summary>The VC-JWT claims set: the credential itself plus iss, nbf (= validFrom), jti (= id) and exp (= validUntil).</summary>
-    public static JsonObject JwtPayload(JsonObject credential, CredentialFacts f)
+    /// <summary>
+    /// A BitstringStatusListEntry (W3C Bitstring Status List §2.1): one object, as the OB 3.0 schema wants, with an <c>id</c>
+    /// (the schema requires one; the W3C text forbids it to be the list's URL, so it is the list's URL and the index).
+    /// </summary>
+    public JsonObject StatusEntryOf(Guid issuerId, StatusEntry status)
+    {
+        var list = urls.StatusList(issuerId, status.ListNumber);
+        return new JsonObject
+        {
+            ["id"] = $"{list}#{status.Index}",
+            ["type"] = "BitstringStatusListEntry",
+            ["statusPurpose"] = StatusList.Revocation,
+            ["statusListIndex"] = status.Index.ToString(CultureInfo.InvariantCulture),
+            ["statusListCredential"] = list,
+        };
+    }
+
+    /// <summary>
+    /// The VC-JWT claims set of a credential (OB 3.0, "JWT Payload Format" under #jwt-proof): the credential itself plus <c>iss</c>
+    /// (= issuer.id), <c>sub</c> (= credentialSubject.id), <c>nbf</c> (= validFrom), <c>jti</c> (= id) and <c>exp</c>
+    /// (= validUntil, when there is one).
+    /// </summary>
+    public static JsonObject JwtPayload(JsonObject credential)
     {
         var payload = credential.DeepClone().AsObject();
-        payload["iss"] = credential["issuer"]!["id"]!.GetValue<string>();
-        // No sub: the subject is identified by a hashed email, not by an id.
-        payload["nbf"] = new DateTimeOffset(f.IssuedAt).ToUnixTimeSeconds();
+        var issuer = credential["issuer"]!;
+        payload["iss"] = issuer is JsonObject profile ? profile["id"]!.GetValue<string>() : issuer.GetValue<string>();
+        payload["sub"] = credential["credentialSubject"]!["id"]!.GetValue<string>();
+        payload["nbf"] = EpochSeconds(credential["validFrom"]!.GetValue<string>());
         payload["jti"] = credential["id"]!.GetValue<string>();
-        if (f.ExpiresAt is { } expires)
+        if (credential["validUntil"] is { } validUntil)
         {
-            payload["exp"] = new DateTimeOffset(expires).ToUnixTimeSeconds();
+            payload["exp"] = EpochSeconds(validUntil.GetValue<string>());
         }
         return payload;
+    }
+
+    private static long EpochSeconds(string timestamp) =>
+        DateTimeOffset.ParseExact(timestamp, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUnixTimeSeconds();
+
+    /// <summary>
+    /// The BitstringStatusListCredential of an issuer's list (W3C Bitstring Status List §2.2, Example 3): VC 2.0 context,
+    /// subject <c>{url}#list</c> of type BitstringStatusList, purpose revocation, the encoded bits, and <c>ttl</c> (ms)
+    /// equal to the HTTP caching it is served with.
+    /// </summary>
+    public JsonObject StatusListCredential(Guid issuerId, int number, string encodedList, DateTime validFrom, DateTime validUntil, TimeSpan ttl)
+    {
+        var id = urls.StatusList(issuerId, number);
+        return new JsonObject
+        {
+            ["@context"] = new JsonArray(VcContext),
+            ["id"] = id,
+            ["type"] = new JsonArray("VerifiableCredential", "BitstringStatusListCredential"),
+            ["issuer"] = urls.Issuer(issuerId),
+            ["validFrom"] = Timestamp(validFrom),
+            ["validUntil"] = Timestamp(validUntil),
+            ["credentialSubject"] = new JsonObject
+            {
+                ["id"] = $"{id}#list",
+                ["type"] = "BitstringStatusList",
+                ["statusPurpose"] = StatusList.Revocation,
+                ["encodedList"] = encodedList,
+                ["ttl"] = (long)ttl.TotalMilliseconds,
+            },
+        };
     }
 
     public JsonObject Profile(IssuerFacts issuer, bool withContext = false)
@@ -113,7 +170,11 @@ public sealed class OpenBadgesDocuments(CredentialUrls urls, CredentialSettings 
         return achievement;
     }
 
-    /// <summary>The 1EdTech revocation list of an issuer: every revoked credential, with the reason.</summary>
+    /// <summary>
+    /// The 1EdTech revocation list of an issuer (1EdTech Revocation List Status Method 1.0), named by the credentials signed
+    /// before the Bitstring Status List: every revoked credential, with the reason, under <c>revokedCredential</c> (singular,
+    /// the member 1EdTech's validator reads).
+    /// </summary>
     public JsonObject RevocationList(Guid issuerId, IEnumerable<(Guid AwardId, string? Reason)> revoked)
     {
         var items = new JsonArray();
@@ -121,7 +182,7 @@ public sealed class OpenBadgesDocuments(CredentialUrls urls, CredentialSettings 
         {
             items.Add(new JsonObject { ["id"] = CredentialUrls.CredentialId(awardId), ["revoked"] = true, ["revocationReason"] = reason });
         }
-        return new JsonObject { ["id"] = urls.RevocationList(issuerId), ["issuer"] = urls.Issuer(issuerId), ["revokedCredentials"] = items };
+        return new JsonObject { ["id"] = urls.RevocationList(issuerId), ["issuer"] = urls.Issuer(issuerId), ["revokedCredential"] = items };
     }
 
     // ---- Open Badges 2.0, hosted verification ------------------------------------------------------------------
@@ -193,6 +254,9 @@ public sealed class OpenBadgesDocuments(CredentialUrls urls, CredentialSettings 
         ["email"] = settings.IssuerEmail(urls),
     };
 }
+
+/// <summary>Where a credential's status is: its issuer's list number and its index in it.</summary>
+public sealed record StatusEntry(int ListNumber, int Index);
 
 /// <summary>Settings of the credentials (section Rosette:Credentials).</summary>
 public sealed class CredentialSettings

@@ -44,6 +44,7 @@ public sealed class ErrorModel : PageModel
             403 => ("Access denied", "You are signed in, but you are not allowed to see this page."),
             404 => ("Page not found", "There is no such page, or it is not one you can see."),
             413 => ("Too much data", "What was sent is larger than Rosette accepts."),
+            429 => ("Too many attempts", "Wait a moment, then try again."),
             >= 500 => ("Something went wrong", "Something went wrong on our side. The error has been logged; please try again in a moment."),
             _ => ("That did not work", "The request could not be completed."),
         };

@@ -19,7 +19,7 @@ public sealed class BatchResultPageModel(IssuanceHistoryHandler history, Rosette
             return this.ErrorPage(result.Error!);
         }
         var classId = await db.IssuanceBatches.FindAsync([batchId], cancellationToken) is { } batch ? batch.ClassId : null;
-        Result = await IssuanceResultView.LoadAsync(db, result.Value, classId, IssuanceResultView.PageLimit, cancellationToken);
+        Result = await IssuanceResultView.LoadAsync(db, HttpContext.GetActor(), result.Value, classId, IssuanceResultView.PageLimit, cancellationToken);
         return Page();
     }
 }

@@ -51,7 +51,7 @@ public sealed class CourseAssignmentIssuePageModel(RosetteDb db, IssueFromCourse
             }
             return this.ErrorPage(outcome.Error!);
         }
-        Result = await IssuanceResultView.LoadAsync(db, outcome.Value, null, IssuanceResultView.PageLimit, cancellationToken);
+        Result = await IssuanceResultView.LoadAsync(db, HttpContext.GetActor(), outcome.Value, null, IssuanceResultView.PageLimit, cancellationToken);
         return Page();
     }
 

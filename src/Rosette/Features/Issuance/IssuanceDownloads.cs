@@ -19,7 +19,7 @@ public static class IssuanceDownloads
                 {
                     return http.ErrorPage(result.Error!);
                 }
-                var view = await IssuanceResultView.LoadAsync(db, result.Value, null, int.MaxValue, ct);
+                var view = await IssuanceResultView.LoadAsync(db, http.GetActor(), result.Value, null, int.MaxValue, ct);
                 var rows = view.Issued.Select(i => new[] { "issued", i.StudentName, i.StudentEmail, i.BadgeName, CsvExport.Time(i.IssuedAt), "", "", i.AwardId.ToString() })
                     .Concat(view.Failed.Select(f => new[] { "failed", f.StudentName, f.StudentEmail, f.BadgeName, null, f.Code, f.Message, null }));
                 return CsvExport.Result($"badge-issuance-{batchId}.csv", Header, rows.ToAsyncEnumerable(), row => row, ct);

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Features.Classes;
 
 namespace Rosette.Features.Issuance;
 
@@ -7,35 +9,83 @@ public sealed record IssuedRow(string StudentName, string StudentEmail, string B
 
 public sealed record FailedRow(string StudentName, string? StudentEmail, string BadgeName, string Code, string Message);
 
-/// <summary>An issuance result with names instead of ids, as the pages and the CSV show it.</summary>
+/// <summary>
+/// An issuance result with names instead of ids, as the pages and the CSV show it to <c>viewer</c>. A student is named
+/// only when the viewer may see them: they received an award in the batch, are on the roster the viewer chooses from, or
+/// are administered by the viewer; a badge when it belongs to the batch's organization or is administered by the viewer.
+/// Anyone else appears by id, with a neutral description (an id in a request reveals nothing the caller could not see).
+/// </summary>
 public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning, IReadOnlyList<IssuedRow> Issued, IReadOnlyList<FailedRow> Failed, int IssuedTotal, int FailedTotal)
 {
     /// <summary>Pages show this many rows of each list; the CSV has them all.</summary>
     public const int PageLimit = 500;
 
-    public static async Task<IssuanceResultView> LoadAsync(RosetteDb db, IssueBadgesResult result, Guid? classId, int limit, CancellationToken cancellationToken)
+    public static async Task<IssuanceResultView> LoadAsync(
+        RosetteDb db, Actor viewer, IssueBadgesResult result, Guid? classId, int limit, CancellationToken cancellationToken)
     {
         var issued = result.Issued.Take(limit).ToList();
         var failed = result.Failed.Take(limit).ToList();
         var studentIds = issued.Select(i => i.StudentId).Concat(failed.Select(f => f.StudentId)).Distinct().ToList();
         var badgeIds = issued.Select(i => i.BadgeId).Concat(failed.Select(f => f.BadgeId)).Distinct().ToList();
+        var (nameableStudents, batchOrganizationId) = await NameableAsync(db, viewer, result, issued, failed, cancellationToken);
+        var administeredBadges = db.Badges.AdministeredBy(db, viewer);
         var students = await db.Users.AsNoTracking().Where(u => studentIds.Contains(u.Id))
             .Select(u => new { u.Id, Name = u.FirstName + " " + u.LastName, u.Email }).ToDictionaryAsync(u => u.Id, cancellationToken);
-        var badges = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, b => b.Name, cancellationToken);
+        var badges = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id))
+            .Select(b => new { b.Id, b.Name, Nameable = b.OrganizationId == batchOrganizationId || administeredBadges.Any(a => a.Id == b.Id) })
+            .ToDictionaryAsync(b => b.Id, cancellationToken);
+        var student = (Guid id) => nameableStudents.Contains(id) && students.TryGetValue(id, out var s) ? s : null;
+        var badge = (Guid id) => badges.TryGetValue(id, out var b) && b.Nameable ? b.Name : null;
         return new IssuanceResultView(
             result.Id,
             classId,
             result.Warning,
-            issued.Select(i => new IssuedRow(students[i.StudentId].Name, students[i.StudentId].Email, badges[i.BadgeId], i.IssuedAt, i.AwardId))
+            issued.Select(i => new IssuedRow(students[i.StudentId].Name, students[i.StudentId].Email, badges[i.BadgeId].Name, i.IssuedAt, i.AwardId))
                 .OrderBy(r => r.StudentName).ThenBy(r => r.BadgeName).ToList(),
             failed.Select(f => new FailedRow(
-                    students.TryGetValue(f.StudentId, out var s) ? s.Name : $"Unknown student ({f.StudentId})",
-                    s?.Email,
-                    badges.GetValueOrDefault(f.BadgeId) ?? $"Unknown badge ({f.BadgeId})",
+                    student(f.StudentId)?.Name ?? $"Student {f.StudentId}",
+                    student(f.StudentId)?.Email,
+                    badge(f.BadgeId) ?? $"Badge {f.BadgeId}",
                     f.Code,
-                    f.Message))
+                    // Stored before names were kept from people who may not see them: say only what failed.
+                    student(f.StudentId) is null || badge(f.BadgeId) is null ? NeutralMessage(f) : f.Message))
                 .OrderBy(r => r.StudentName).ThenBy(r => r.BadgeName).ToList(),
             result.Issued.Count,
             result.Failed.Count);
+    }
+
+    private static string NeutralMessage(FailedPair failed) => failed.Code switch
+    {
+        "unknown_student" or "not_enrolled" => $"There is no active student with id '{failed.StudentId}' that can be chosen here.",
+        "student_not_selectable" => $"The student '{failed.StudentId}' belongs to an organization you do not teach for in this class.",
+        "unknown_badge" or "badge_not_in_class_organization" or "badge_not_in_course_organization" => $"The badge '{failed.BadgeId}' cannot be issued here.",
+        _ => failed.Message,
+    };
+
+    /// <summary>The students of the result the viewer may see by name, and the organization the batch was issued in.</summary>
+    private static async Task<(HashSet<Guid> Students, Guid? OrganizationId)> NameableAsync(
+        RosetteDb db, Actor viewer, IssueBadgesResult result, List<IssuedPair> issued, List<FailedPair> failed, CancellationToken cancellationToken)
+    {
+        var batch = await db.IssuanceBatches.AsNoTracking().Where(b => b.Id == result.Id)
+            .Select(b => new
+            {
+                b.ClassId,
+                OrganizationId = b.ClassId != null
+                    ? db.Classes.Where(c => c.Id == b.ClassId).Select(c => (Guid?)c.OrganizationId).FirstOrDefault()
+                    : db.CourseAssignments.Where(a => a.Id == b.CourseAssignmentId)
+                        .Join(db.Courses, a => a.CourseId, c => c.Id, (a, c) => (Guid?)c.OrganizationId).FirstOrDefault(),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        var nameable = issued.Select(i => i.StudentId).ToHashSet();
+        var others = failed.Select(f => f.StudentId).Where(id => !nameable.Contains(id)).Distinct().ToList();
+        if (others.Count > 0)
+        {
+            nameable.UnionWith(await db.Users.AdministeredBy(db, viewer).Where(u => others.Contains(u.Id)).Select(u => u.Id).ToListAsync(cancellationToken));
+            if (batch?.ClassId is { } classId && await db.LoadClassAsync(viewer, classId, cancellationToken) is { Access.CanTeach: true } context)
+            {
+                nameable.UnionWith(await db.RosterQuery(context, null, others).Select(s => s.Id).ToListAsync(cancellationToken));
+            }
+        }
+        return (nameable, batch?.OrganizationId);
     }
 }

@@ -122,7 +122,8 @@ public sealed class IssueBadgesPageModel(
                 }
                 break;
             case "add-students":
-                StudentIds = StudentIds.Union(AddStudentIds).ToList();
+                // Only students of the roster the actor chooses from: an id from anywhere else is dropped, never looked up.
+                StudentIds = StudentIds.Union(await OnRosterAsync(AddStudentIds, cancellationToken)).ToList();
                 if (SelectAll)
                 {
                     StudentIds = StudentIds.Union(await AllMatchingAsync(cancellationToken)).ToList();
@@ -167,7 +168,7 @@ public sealed class IssueBadgesPageModel(
             ModelState.Clear();
             return Page();
         }
-        Result = await IssuanceResultView.LoadAsync(db, outcome.Value, Class.Class.Id, IssuanceResultView.PageLimit, cancellationToken);
+        Result = await IssuanceResultView.LoadAsync(db, HttpContext.GetActor(), outcome.Value, Class.Class.Id, IssuanceResultView.PageLimit, cancellationToken);
         BadgeIds = [];
         StudentIds = [];
         Narrative = null;
@@ -211,13 +212,15 @@ public sealed class IssueBadgesPageModel(
             .Take(Domain.Issuance.IssuanceRules.MaxStudentsPerRequest).ToListAsync(cancellationToken);
     }
 
+    private async Task<List<Guid>> OnRosterAsync(List<Guid> ids, CancellationToken cancellationToken) =>
+        ids.Count == 0 ? [] : await db.RosterQuery(Class, null, ids).Select(s => s.Id).ToListAsync(cancellationToken);
+
+    /// <summary>The review of the selection: names come from the class roster the actor chooses from, never from any user id.</summary>
     private async Task LoadChosenStudentsAsync(CancellationToken cancellationToken)
     {
         var shown = StudentIds.Take(ReviewLimit).ToList();
-        var rows = await (from u in db.Users.AsNoTracking()
-                          where shown.Contains(u.Id)
-                          join o in db.Organizations on u.OrganizationId equals o.Id
-                          select new ChosenStudent(u.Id, u.FirstName + " " + u.LastName, u.Email, o.Name)).ToListAsync(cancellationToken);
+        var rows = await db.RosterQuery(Class, null, shown)
+            .Select(s => new ChosenStudent(s.Id, s.FirstName + " " + s.LastName, s.Email, s.OrganizationName)).ToListAsync(cancellationToken);
         ChosenStudents = rows.OrderBy(r => r.Name, StringComparer.CurrentCulture).ToList();
     }
 

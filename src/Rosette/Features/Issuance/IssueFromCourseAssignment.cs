@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
@@ -16,6 +17,7 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
     public async Task<Result<IssueBadgesResult>> HandleAsync(
         Actor actor, Guid assignmentId, IssueFromCourseAssignmentRequest request, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         if (request.BadgeId is not { } badgeId)
         {
             return InvalidError.Field("badgeId", "validation_failed", "'badgeId' is required.");
@@ -55,6 +57,6 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
             : new PairDecision(badgeId, studentId, Award.Create(badgeId, studentId, now, actor.UserId, AwardSource.CourseAssignment, null,
                 assignmentId, batch.Id, narrative, badge!.ExpiryFor(now)), null);
         var place = new BatchPlace(assignment.Course.OrganizationId, $"from the assignment of course '{assignment.Course.Name}'");
-        return (await issuer.WriteAsync(batch, [decision], place, cancellationToken))!;
+        return (await issuer.WriteAsync(batch, [decision], place, started, cancellationToken))!;
     }
 }

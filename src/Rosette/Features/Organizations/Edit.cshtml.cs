@@ -29,7 +29,7 @@ public sealed class EditModel(OrganizationsHandler handler) : PageModel
         {
             return loaded;
         }
-        Input = new OrganizationInput { Name = Organization.Name, ParentId = Organization.ParentId, EnableAchievements = Organization.EnableAchievements };
+        Input = new OrganizationInput { Name = Organization.Name, ParentId = Organization.ParentId, EnableAchievements = Organization.EnableAchievements, Language = Organization.Language };
         return Page();
     }
 
@@ -41,7 +41,7 @@ public sealed class EditModel(OrganizationsHandler handler) : PageModel
             return loaded;
         }
         var parentId = CanMove && Input.ParentId != Organization.ParentId ? Input.ParentId : null;
-        var updated = await handler.UpdateAsync(HttpContext.GetActor(), id, new UpdateOrganizationRequest(Input.Name, parentId, Input.EnableAchievements), cancellationToken);
+        var updated = await handler.UpdateAsync(HttpContext.GetActor(), id, new UpdateOrganizationRequest(Input.Name, parentId, Input.EnableAchievements, Input.Language ?? ""), cancellationToken);
         if (updated.IsSuccess)
         {
             Message = "Saved.";

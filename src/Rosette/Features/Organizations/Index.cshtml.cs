@@ -23,7 +23,7 @@ public sealed class IndexModel(OrganizationsHandler handler) : PageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var created = await handler.CreateAsync(HttpContext.GetActor(), new CreateOrganizationRequest(Input.Name, Input.ParentId, Input.EnableAchievements), cancellationToken);
+        var created = await handler.CreateAsync(HttpContext.GetActor(), new CreateOrganizationRequest(Input.Name, Input.ParentId, Input.EnableAchievements, Input.Language), cancellationToken);
         if (created.IsSuccess)
         {
             Message = $"Created the organization {created.Value.Name}.";

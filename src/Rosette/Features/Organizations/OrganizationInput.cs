@@ -8,4 +8,6 @@ public sealed class OrganizationInput
     public Guid? ParentId { get; set; }
 
     public bool EnableAchievements { get; set; }
+
+    public string? Language { get; set; }
 }

@@ -9,14 +9,16 @@ using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Organizations;
 
-public sealed record OrganizationDto(Guid Id, string Name, Guid? ParentId, bool EnableAchievements, DateTime CreatedAt)
+/// <summary>An organization; <c>Language</c> is a BCP 47 tag or null (Credly mails its badges in it when it offers it).</summary>
+public sealed record OrganizationDto(Guid Id, string Name, Guid? ParentId, bool EnableAchievements, string? Language, DateTime CreatedAt)
 {
-    public static OrganizationDto From(Organization o) => new(o.Id, o.Name, o.ParentId, o.EnableAchievements, o.CreatedAt);
+    public static OrganizationDto From(Organization o) => new(o.Id, o.Name, o.ParentId, o.EnableAchievements, o.Language, o.CreatedAt);
 }
 
-public sealed record CreateOrganizationRequest(string? Name, Guid? ParentId, bool? EnableAchievements);
+public sealed record CreateOrganizationRequest(string? Name, Guid? ParentId, bool? EnableAchievements, string? Language = null);
 
-public sealed record UpdateOrganizationRequest(string? Name, Guid? ParentId, bool? EnableAchievements);
+/// <summary>Fields left null are kept; an empty <c>language</c> clears it.</summary>
+public sealed record UpdateOrganizationRequest(string? Name, Guid? ParentId, bool? EnableAchievements, string? Language = null);
 
 public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
@@ -42,10 +44,14 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
         }
         var organization = created.Value;
         organization.SetEnableAchievements(request.EnableAchievements ?? false);
+        if (organization.SetLanguage(request.Language) is { } invalidLanguage)
+        {
+            return invalidLanguage;
+        }
         db.Organizations.Add(organization);
         audit.Record(actor, AuditKind.OrganizationCreated, organization.Id, organization.Id,
             parent is null ? $"Created root organization '{organization.Name}'" : $"Created organization '{organization.Name}' under '{parent.Name}'",
-            new { organization.Name, organization.ParentId, organization.EnableAchievements });
+            new { organization.Name, organization.ParentId, organization.EnableAchievements, organization.Language });
         await db.SaveChangesAsync(cancellationToken);
         return OrganizationDto.From(created.Value);
     }
@@ -101,7 +107,7 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
         {
             return CommonErrors.NotFound("organization", id);
         }
-        var before = (organization.Name, organization.ParentId, organization.EnableAchievements);
+        var before = (organization.Name, organization.ParentId, organization.EnableAchievements, organization.Language);
         if (request.Name is not null && organization.Rename(request.Name) is { } invalidName)
         {
             return invalidName;
@@ -109,6 +115,10 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
         if (request.EnableAchievements is { } enable)
         {
             organization.SetEnableAchievements(enable);
+        }
+        if (request.Language is not null && organization.SetLanguage(request.Language) is { } invalidLanguage)
+        {
+            return invalidLanguage;
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (request.ParentId is { } parentId && parentId != organization.ParentId)
@@ -133,7 +143,8 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
         }
         var changes = new ChangeSet().Add("name", before.Name, organization.Name)
             .Add("parentId", before.ParentId, organization.ParentId)
-            .Add("enableAchievements", before.EnableAchievements, organization.EnableAchievements);
+            .Add("enableAchievements", before.EnableAchievements, organization.EnableAchievements)
+            .Add("language", before.Language, organization.Language);
         if (changes.Any)
         {
             audit.Record(actor, AuditKind.OrganizationUpdated, organization.Id, organization.Id,

@@ -65,7 +65,7 @@ public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeP
             return CommonErrors.NotFound("delivery", awardId);
         }
         var attempts = await db.DeliveryAttempts.AsNoTracking().Where(a => a.AwardId == awardId).OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
-            .Take(100).Select(a => new DeliveryAttemptDto(a.At, a.Operation, a.StatusCode, a.Answer, a.DurationMs)).ToListAsync(cancellationToken);
+            .Take(100).Select(a => new DeliveryAttemptDto(a.At, a.Operation, a.StatusCode, Text.Excerpt(a.Answer, DeliveryAttempt.ExcerptLength), a.DurationMs)).ToListAsync(cancellationToken);
         return row.ToDto(attempts);
     }
 
@@ -131,7 +131,7 @@ public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeP
 
         public DeliveryDto ToDto(IReadOnlyList<DeliveryAttemptDto>? attempts) => new(
             Delivery.AwardId, Delivery.ProviderId, ProviderName, BadgeId, BadgeName, StudentId, StudentName, Delivery.Status, Delivery.ProviderBadgeId,
-            Delivery.RevocationRequested, Delivery.Attempts, Delivery.LastError, Delivery.CreatedAt, Delivery.FirstAttemptAt, Delivery.LastAttemptAt,
+            Delivery.RevocationRequested, Delivery.Attempts, Text.Excerpt(Delivery.LastError, ProviderDelivery.LastErrorMaxLength), Delivery.CreatedAt, Delivery.FirstAttemptAt, Delivery.LastAttemptAt,
             Delivery.NextAttemptAt, Delivery.CompletedAt, attempts);
     }
 }

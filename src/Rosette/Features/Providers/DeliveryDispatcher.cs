@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain.Providers;
+using Rosette.Infrastructure.Http;
+using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Features.Providers;
 
@@ -10,7 +12,8 @@ namespace Rosette.Features.Providers;
 /// provider), sends concurrently, then records every answer in one transaction. See Features/Providers/README.md.
 /// </summary>
 public sealed class DeliveryDispatcher(
-    IServiceScopeFactory scopes, DeliverySignal signal, ProviderOptions options, TimeProvider clock, ILogger<DeliveryDispatcher> logger) : BackgroundService
+    IServiceScopeFactory scopes, DeliverySignal signal, ProviderOptions options, RosetteMetrics metrics, TimeProvider clock, ILogger<DeliveryDispatcher> logger)
+    : BackgroundService
 {
     // A claim changes the concurrency token: a round that loaded a delivery before another round claimed it cannot save over it.
     private const string ClaimSql = """
@@ -108,6 +111,10 @@ public sealed class DeliveryDispatcher(
         }
         // A delivery whose claim passed to another round meanwhile is that round's to record; the requests made stay in the log.
         await SaveAsync(db, claim.Token, apply, cancellationToken);
+        foreach (var delivery in deliveries)
+        {
+            metrics.DeliveryAttempt(EnumText.Of(delivery.Status));
+        }
         return deliveries.Count;
     }
 
@@ -273,7 +280,7 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    private sealed record DeliveryFacts(ProviderEndpoint Endpoint, CredlyIssue Issue, string? RevocationReason);
+    private sealed record DeliveryFacts(ProviderEndpoint Endpoint, CredlyIssue Issue, string? RevocationReason, bool RosetteMails);
 
     private static async Task<Dictionary<Guid, DeliveryFacts>> LoadFactsAsync(RosetteDb db, List<Guid> ids, ProviderTokens tokens, CancellationToken cancellationToken)
     {
@@ -283,15 +290,24 @@ public sealed class DeliveryDispatcher(
             join a in db.Awards on d.AwardId equals a.Id
             join s in db.Users on a.StudentId equals s.Id
             join b in db.Badges on a.BadgeId equals b.Id
+            join o in db.Organizations on b.OrganizationId equals o.Id
             join p in db.BadgeProviders on d.ProviderId equals p.Id
-            select new { d.AwardId, Award = a, s.Email, s.FirstName, s.LastName, b.ProviderTemplateId, p.ApiBaseUrl, p.ProviderOrganizationId, p.ProtectedApiToken, p.Id })
+            select new
+            {
+                d.AwardId, Award = a, s.Email, s.FirstName, s.LastName, b.ProviderTemplateId, o.Language,
+                p.ApiBaseUrl, p.ProviderOrganizationId, p.ProtectedApiToken, p.Notifications, p.Id,
+            })
             .ToListAsync(cancellationToken);
         var plainTokens = rows.Select(r => (r.Id, r.ProtectedApiToken)).Distinct().ToDictionary(t => t.Id, t => tokens.Unprotect(t.ProtectedApiToken));
-        return rows.ToDictionary(r => r.AwardId, r => new DeliveryFacts(
-            new ProviderEndpoint(r.ApiBaseUrl, r.ProviderOrganizationId, plainTokens[r.Id]),
-            new CredlyIssue(r.Email, r.FirstName, r.LastName, r.ProviderTemplateId ?? "", CredlyIssue.Time(r.Award.IssuedAt), r.Award.StudentId.ToString(),
-                r.Award.ExpiresAt is { } expires ? CredlyIssue.Time(expires) : null, SuppressBadgeNotificationEmail: false),
-            r.Award.RevocationReason));
+        return rows.ToDictionary(r => r.AwardId, r =>
+        {
+            var rosetteMails = r.Notifications == ProviderNotifications.Rosette;
+            return new DeliveryFacts(
+                new ProviderEndpoint(r.ApiBaseUrl, r.ProviderOrganizationId, plainTokens[r.Id]),
+                CredlyIssue.For(r.Email, r.FirstName, r.LastName, r.ProviderTemplateId ?? "", r.Award.IssuedAt, r.Award.StudentId, r.Award.ExpiresAt,
+                    rosetteMails, r.Language, r.Award.Narrative),
+                r.Award.RevocationReason, rosetteMails);
+        });
     }
 
     /// <summary>What happened, as a change to apply to the delivery, and the requests made.</summary>
@@ -307,7 +323,7 @@ public sealed class DeliveryDispatcher(
             log.Add(DeliveryAttempt.Create(delivery.AwardId, clock.GetUtcNow().UtcDateTime, operation, answer.Status, answer.Failure ?? answer.Body, answer.Duration));
             return answer;
         }
-        Task<CredlyAnswer> Find() => Logged("find", credly.FindAsync(facts.Endpoint, facts.Issue.RecipientEmail, facts.Issue.BadgeTemplateId, cancellationToken));
+        Task<CredlyAnswer> Find() => Logged("find", credly.FindAsync(facts.Endpoint, facts.Issue.IssuerEarnerId, facts.Issue.RecipientEmail, facts.Issue.BadgeTemplateId, cancellationToken));
 
         async Task<Action<ProviderDelivery, DateTime>> Send()
         {
@@ -316,7 +332,7 @@ public sealed class DeliveryDispatcher(
                 return (d, now) => d.RetryLater("Not sent: this round could not keep its claim long enough for the request.", maybeSent: d.MaybeSent, TimeSpan.Zero, now);
             }
             var answer = await Logged("issue", credly.IssueAsync(facts.Endpoint, facts.Issue, cancellationToken));
-            if (answer.IsSuccess || answer.IsDuplicate)
+            if (answer.IsSuccess)
             {
                 var id = answer.BadgeId;
                 if (id is null)
@@ -329,6 +345,19 @@ public sealed class DeliveryDispatcher(
                     }
                 }
                 return (d, now) => d.Delivered(id, now);
+            }
+            if (answer.IsUnprocessable)
+            {
+                // A duplicate (the earner already has the badge, under this earner id or this email) is delivered; any
+                // other refusal stands. The provider is asked which it is, whatever the 422 says.
+                var found = await Find();
+                if (found is { IsSuccess: true, BadgeId: { } existing })
+                {
+                    return (d, now) => d.Delivered(existing, now);
+                }
+                return found.IsSuccess
+                    ? (d, now) => d.Fail(answer.Describe(), sent: false, now)
+                    : (d, now) => d.RetryLater(found.Describe(), maybeSent: false, found.RetryAfter, now);
             }
             if (answer.IsRateLimited)
             {
@@ -343,7 +372,7 @@ public sealed class DeliveryDispatcher(
 
         async Task<Action<ProviderDelivery, DateTime>> Revoke(string providerBadgeId)
         {
-            var answer = await Logged("revoke", credly.RevokeAsync(facts.Endpoint, providerBadgeId, facts.RevocationReason ?? "Revoked", cancellationToken));
+            var answer = await Logged("revoke", credly.RevokeAsync(facts.Endpoint, providerBadgeId, facts.RevocationReason ?? "Revoked", facts.RosetteMails, cancellationToken));
             if (answer.IsSuccess || answer.Status == 404)
             {
                 return (d, now) => d.RevokedAtProvider(now);

@@ -16,6 +16,13 @@ public sealed class ProviderOptions
 
     public int Concurrency { get; set; } = 64;
 
+    /// <summary>
+    /// Requests in flight to one Credly organization from this instance, however many deliveries are due: Credly publishes
+    /// no rate for its Web Service API, so a modest number keeps one organization's burst from tripping its throttling
+    /// (429 with Retry-After is honoured anyway). With several instances, the organization sees their sum.
+    /// </summary>
+    public int ConcurrencyPerOrganization { get; set; } = 8;
+
     /// <summary>Rounds run side by side in one instance, so that one round's database work overlaps another's requests.</summary>
     public int Loops { get; set; } = 4;
 
@@ -36,8 +43,12 @@ public sealed class ProviderOptions
             ? $"{Section}:ClaimDuration ({ClaimDuration}) must be at least three times {Section}:AttemptTimeout ({AttemptTimeout}): "
               + "a badge is sent only under a claim that outlasts the request."
         : PollInterval <= TimeSpan.Zero ? $"{Section}:PollInterval must be positive."
-        : BatchSize < 1 || Concurrency < 1 ? $"{Section}:BatchSize and {Section}:Concurrency must be at least 1."
+        : BatchSize < 1 || Concurrency < 1 || ConcurrencyPerOrganization < 1
+            ? $"{Section}:BatchSize, {Section}:Concurrency and {Section}:ConcurrencyPerOrganization must be at least 1."
         : null;
+
+    /// <summary>Hosts a provider's API may be on besides Credly's own (api.credly.com, sandbox-api.credly.com).</summary>
+    public List<string> AllowedHosts { get; set; } = [];
 }
 
 /// <summary>Provider API tokens are encrypted at rest with Data Protection (its key ring is shared and encrypted); nothing returns them.</summary>

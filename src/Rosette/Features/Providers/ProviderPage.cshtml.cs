@@ -28,7 +28,10 @@ public sealed class ProviderPageModel(ProvidersHandler providers, RosetteDb db) 
         {
             return error;
         }
-        Form = new ProviderForm { Name = Provider.Name, ProviderOrganizationId = Provider.ProviderOrganizationId, ApiBaseUrl = Provider.ApiBaseUrl };
+        Form = new ProviderForm
+        {
+            Name = Provider.Name, ProviderOrganizationId = Provider.ProviderOrganizationId, ApiBaseUrl = Provider.ApiBaseUrl, Notifications = Provider.Notifications,
+        };
         return Page();
     }
 

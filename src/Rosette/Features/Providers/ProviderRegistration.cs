@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using Rosette.Domain.Providers;
+using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Providers;
 
@@ -12,10 +14,14 @@ public static class ProviderRegistration
         {
             throw new InvalidOperationException(problem);
         }
+        var outbound = configuration.GetSection(OutboundOptions.Section).Get<OutboundOptions>() ?? new OutboundOptions();
         services.AddSingleton(options);
+        services.AddSingleton(new ProviderAddressRules(options.AllowedHosts, allowPlainHttp: outbound.AllowPrivateNetworks));
         services.AddSingleton<ProviderTokens>();
         services.AddSingleton<DeliverySignal>();
-        var credly = services.AddHttpClient<CredlyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<CredlyGate>();
+        var credly = services.AddHttpClient<CredlyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => Outbound.CreateHandler(outbound));
         credly.AddResilienceHandler("credly", pipeline =>
         {
             // Pauses between retries, the circuit breaker and the overall limit run on the wall clock.

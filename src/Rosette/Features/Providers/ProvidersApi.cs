@@ -2,32 +2,35 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Providers;
+using Rosette.Features.Audit;
 using Rosette.Features.Badges;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Providers;
 
-/// <summary>A provider as the API shows it: never the token, only whether one is set.</summary>
+/// <summary>A provider as the API shows it: never the token, only whether one is set. <c>Notifications</c> says who mails the students.</summary>
 public sealed record ProviderDto(
     Guid Id, string Name, Guid OrganizationId, ProviderType Type, string ProviderOrganizationId, string ApiBaseUrl, bool HasApiToken,
-    IReadOnlyList<Guid> AvailableToOrganizationIds, DateTime CreatedAt, DateTime UpdatedAt)
+    IReadOnlyList<Guid> AvailableToOrganizationIds, ProviderNotifications Notifications, DateTime CreatedAt, DateTime UpdatedAt)
 {
     public static ProviderDto From(BadgeProvider p) => new(
         p.Id, p.Name, p.OrganizationId, p.Type, p.ProviderOrganizationId, p.ApiBaseUrl, p.ProtectedApiToken.Length > 0,
-        p.Availability.Select(a => a.OrganizationId).Order().ToList(), p.CreatedAt, p.UpdatedAt);
+        p.Availability.Select(a => a.OrganizationId).Order().ToList(), p.Notifications, p.CreatedAt, p.UpdatedAt);
 }
 
 public sealed record CreateProviderRequest(
     string? Name, Guid? OrganizationId, ProviderType? Type, string? ProviderOrganizationId, string? ApiToken, string? ApiBaseUrl,
-    IReadOnlyList<Guid>? AvailableToOrganizationIds);
+    IReadOnlyList<Guid>? AvailableToOrganizationIds, ProviderNotifications? Notifications = null);
 
 public sealed record UpdateProviderRequest(
-    string? Name, string? ProviderOrganizationId, string? ApiToken, string? ApiBaseUrl, IReadOnlyList<Guid>? AvailableToOrganizationIds);
+    string? Name, string? ProviderOrganizationId, string? ApiToken, string? ApiBaseUrl, IReadOnlyList<Guid>? AvailableToOrganizationIds,
+    ProviderNotifications? Notifications = null);
 
 public sealed record LinkBadgeProviderRequest(Guid? ProviderId, string? ProviderTemplateId);
 
-public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, TimeProvider clock)
+public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, ProviderAddressRules addresses, AuditLog audit, TimeProvider clock)
 {
     private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage badge providers.");
 
@@ -50,12 +53,15 @@ public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, TimePr
         var token = string.IsNullOrEmpty(request.ApiToken) ? null : CheckToken(request.ApiToken, errors);
         var availableTo = await db.LoadAvailabilityAsync(request.AvailableToOrganizationIds, errors, ProviderErrors.InvalidAvailability, cancellationToken);
         var created = errors.Check(BadgeProvider.Create(request.Name, organization, request.Type ?? ProviderType.Credly, request.ProviderOrganizationId,
-            request.ApiBaseUrl, token is null ? null : tokens.Protect(token), availableTo ?? [], clock.UtcNowSeconds()));
+            request.ApiBaseUrl, token is null ? null : tokens.Protect(token), availableTo ?? [], addresses, clock.UtcNowSeconds()));
         if (errors.Any)
         {
             return errors.ToError();
         }
-        db.BadgeProviders.Add(created!);
+        created!.SetNotifications(request.Notifications ?? ProviderNotifications.Rosette, clock.UtcNowSeconds());
+        db.BadgeProviders.Add(created);
+        audit.Record(actor, AuditKind.ProviderCreated, created.OrganizationId, created.Id, $"Created badge provider '{created.Name}' at {created.ApiBaseUrl}",
+            new { created.Name, created.ProviderOrganizationId, created.ApiBaseUrl, created.Notifications, availableTo = created.Availability.Select(a => a.OrganizationId) });
         await db.SaveChangesAsync(cancellationToken);
         return ProviderDto.From(created!);
     }
@@ -104,14 +110,33 @@ public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, TimePr
         // An empty token field means "keep the current one": the token is write-only.
         var token = string.IsNullOrEmpty(request.ApiToken) ? null : CheckToken(request.ApiToken, errors);
         var availableTo = await db.LoadAvailabilityAsync(request.AvailableToOrganizationIds, errors, ProviderErrors.InvalidAvailability, cancellationToken);
+        var before = (provider.Name, provider.ProviderOrganizationId, provider.ApiBaseUrl, Availability: AvailabilityText(provider));
         if (!errors.Any && provider.Update(request.Name, request.ProviderOrganizationId, request.ApiBaseUrl, token is null ? null : tokens.Protect(token),
-                availableTo, organization, clock.UtcNowSeconds()) is { } error)
+                availableTo, organization, addresses, clock.UtcNowSeconds()) is { } error)
         {
             errors.Add(error);
         }
         if (errors.Any)
         {
             return errors.ToError();
+        }
+        var notificationsBefore = provider.Notifications;
+        if (request.Notifications is { } notifications)
+        {
+            provider.SetNotifications(notifications, clock.UtcNowSeconds());
+        }
+        var changes = new ChangeSet().Add("name", before.Name, provider.Name)
+            .Add("providerOrganizationId", before.ProviderOrganizationId, provider.ProviderOrganizationId)
+            .Add("apiBaseUrl", before.ApiBaseUrl, provider.ApiBaseUrl)
+            .Add("notifications", notificationsBefore, provider.Notifications)
+            .Add("availableToOrganizationIds", before.Availability, AvailabilityText(provider));
+        if (token is not null)
+        {
+            changes.AddText("apiToken", "", "(replaced)");
+        }
+        if (changes.Any)
+        {
+            audit.Record(actor, AuditKind.ProviderUpdated, provider.OrganizationId, provider.Id, $"Updated badge provider '{provider.Name}': {changes.Fields}", changes.Data);
         }
         await db.SaveChangesAsync(cancellationToken);
         return ProviderDto.From(provider);
@@ -141,13 +166,21 @@ public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, TimePr
                 return CommonErrors.NotFound("badge_provider", providerId);
             }
         }
+        var before = (badge.ProviderId, badge.ProviderTemplateId);
         if (badge.LinkProvider(provider, request.ProviderTemplateId, clock.UtcNowSeconds()) is { } error)
         {
             return error;
         }
+        var changes = new ChangeSet().Add("providerId", before.ProviderId, badge.ProviderId).Add("providerTemplateId", before.ProviderTemplateId, badge.ProviderTemplateId);
+        if (changes.Any)
+        {
+            audit.Record(actor, AuditKind.BadgeUpdated, badge.OrganizationId, badge.Id, $"Updated badge '{badge.Name}': {changes.Fields}", changes.Data);
+        }
         await db.SaveChangesAsync(cancellationToken);
         return BadgeDto.From(badge);
     }
+
+    private static string AvailabilityText(BadgeProvider provider) => string.Join(",", provider.Availability.Select(a => a.OrganizationId).Order());
 
     private IQueryable<BadgeProvider> Administered(Actor actor)
     {

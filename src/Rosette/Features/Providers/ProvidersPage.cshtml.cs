@@ -63,10 +63,12 @@ public sealed class ProviderForm
 
     public string? ApiToken { get; set; }
 
-    public CreateProviderRequest ToCreateRequest() =>
-        new(Name, OrganizationId, Domain.Providers.ProviderType.Credly, ProviderOrganizationId, ApiToken, ApiBaseUrl, null);
+    public Domain.Providers.ProviderNotifications Notifications { get; set; }
 
-    public UpdateProviderRequest ToUpdateRequest() => new(Name, ProviderOrganizationId, ApiToken, ApiBaseUrl, null);
+    public CreateProviderRequest ToCreateRequest() =>
+        new(Name, OrganizationId, Domain.Providers.ProviderType.Credly, ProviderOrganizationId, ApiToken, ApiBaseUrl, null, Notifications);
+
+    public UpdateProviderRequest ToUpdateRequest() => new(Name, ProviderOrganizationId, ApiToken, ApiBaseUrl, null, Notifications);
 
     /// <summary>Field errors go inline; anything else is an error page.</summary>
     public IActionResult? ShowErrors(PageModel page, Error error)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Rosette.Domain;
 using Rosette.Domain.Users;
 using Rosette.Features.Organizations;
@@ -10,6 +11,7 @@ namespace Rosette.Features.Users;
 
 /// <summary>Edit a user (names, role, active, Participate in Achievements) and reset their password.</summary>
 [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
+[EnableRateLimiting(Accounts.SignInLimits.Policy)]
 public sealed class EditModel(UsersHandler users, OrganizationsHandler organizations) : PageModel
 {
     public sealed class EditInput
@@ -39,6 +41,9 @@ public sealed class EditModel(UsersHandler users, OrganizationsHandler organizat
 
     public string? ResetLink { get; private set; }
 
+    /// <summary>False for a peer or a superior: the page shows them without the forms (the handler refuses the changes anyway).</summary>
+    public bool CanManage { get; private set; }
+
     [TempData]
     public string? Message { get; set; }
 
@@ -64,6 +69,11 @@ public sealed class EditModel(UsersHandler users, OrganizationsHandler organizat
         {
             Message = "Saved.";
             return Redirect($"/admin/users/{id}");
+        }
+        if (updated.Error == UserErrors.RoleNotGrantable)
+        {
+            ModelState.AddModelError("Input.Role", updated.Error.Message);
+            return await LoadAsync(id, cancellationToken) ?? Page();
         }
         if (updated.Error is NotFoundError or ForbiddenError)
         {
@@ -114,6 +124,7 @@ public sealed class EditModel(UsersHandler users, OrganizationsHandler organizat
             return this.ErrorPage(user.Error!);
         }
         UserToEdit = user.Value;
+        CanManage = await users.MayManageAsync(actor, id, cancellationToken);
         var organization = await organizations.GetAsync(actor, user.Value.OrganizationId, cancellationToken);
         OrganizationName = organization.IsSuccess ? organization.Value.Name : null;
         return null;

@@ -48,12 +48,13 @@ public sealed class NewModel(UsersHandler users, OrganizationsHandler organizati
             TempData["Message"] = $"Created {created.Value.FirstName} {created.Value.LastName}.";
             return Redirect($"/admin/users/{created.Value.Id}");
         }
-        if (created.Error is ForbiddenError)
+        if (created.Error is ForbiddenError && created.Error != UserErrors.RoleNotGrantable)
         {
             return this.ErrorPage(created.Error);
         }
         ModelState.AddError(created.Error switch
         {
+            ForbiddenError e => InvalidError.Field("role", e.Code, e.Message),
             NotFoundError e => InvalidError.Field("organizationId", e.Code, e.Message),
             ConflictError e => InvalidError.Field("email", e.Code, e.Message),
             var e => e!,

@@ -5,6 +5,7 @@ using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Users;
+using Rosette.Features.Accounts;
 using Rosette.Features.Audit;
 using Rosette.Infrastructure.Hosting;
 using Rosette.Infrastructure.Http;
@@ -33,7 +34,8 @@ public sealed record PasswordResetDto(Guid UserId, string Mode, string? Password
 
 public sealed record CompletePasswordResetRequest(Guid? UserId, string? Token, string? NewPassword);
 
-public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog audit, TimeProvider clock)
+public sealed class UsersHandler(
+    RosetteDb db, UserManager<User> users, AuditLog audit, AuditThrottle throttle, SignInLimits limits, IHttpContextAccessor http, TimeProvider clock)
 {
     public async Task<Result<UserDto>> CreateAsync(Actor actor, CreateUserRequest request, CancellationToken cancellationToken)
     {
@@ -62,11 +64,16 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog
             return errors.ToError();
         }
         var organizationId = request.OrganizationId!.Value;
-        if (!await db.Organizations.AdministeredBy(actor).AnyAsync(o => o.Id == organizationId, cancellationToken))
+        var organizationPath = await db.Organizations.AdministeredBy(actor).Where(o => o.Id == organizationId).Select(o => o.Path).SingleOrDefaultAsync(cancellationToken);
+        if (organizationPath is null)
         {
             return CommonErrors.NotFound("organization", organizationId);
         }
-        return await AddAsync(actor, user!, request.Password, cancellationToken);
+        if (User.WhyNotGranted(actor, user!.Role, organizationPath) is { } refused)
+        {
+            return await RefuseAsync(actor, "create", organizationId, null, $"{user.Role.ToString().ToLowerInvariant()} {user.Email}", refused, cancellationToken);
+        }
+        return await AddAsync(actor, user, request.Password, cancellationToken);
     }
 
     /// <summary>Stores a new user, hashing the password when there is one; the unique email index decides races.</summary>
@@ -139,14 +146,18 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog
 
     public async Task<Result<UserDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        var user = await FindVisibleAsync(actor, id, cancellationToken);
-        return user is null ? CommonErrors.NotFound("user", id) : UserDto.From(user);
+        var found = await FindVisibleAsync(actor, id, cancellationToken);
+        return found is null ? CommonErrors.NotFound("user", id) : UserDto.From(found.User);
     }
+
+    /// <summary>Whether the actor may change the user (pages show the forms only then); the user's visibility is checked by <see cref="GetAsync"/>.</summary>
+    public async Task<bool> MayManageAsync(Actor actor, Guid id, CancellationToken cancellationToken) =>
+        actor.IsAdministrator && await FindVisibleAsync(actor, id, cancellationToken) is { } found && found.User.WhyNotManagedBy(actor, found.OrganizationPath) is null;
 
     public async Task<Result<UserDto>> UpdateAsync(Actor actor, Guid id, UpdateUserRequest request, CancellationToken cancellationToken)
     {
-        var user = await FindVisibleAsync(actor, id, cancellationToken);
-        if (user is null)
+        var found = await FindVisibleAsync(actor, id, cancellationToken);
+        if (found is null)
         {
             return CommonErrors.NotFound("user", id);
         }
@@ -154,10 +165,11 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog
         {
             return CommonErrors.Forbidden("Only administrators change users.");
         }
+        var user = found.User;
         var before = (user.FirstName, user.LastName, user.Role, user.IsActive, user.ParticipateInAchievements);
-        if (user.Update(actor, request.FirstName, request.LastName, request.Role, request.IsActive, request.ParticipateInAchievements) is { } error)
+        if (user.Update(actor, found.OrganizationPath, request.FirstName, request.LastName, request.Role, request.IsActive, request.ParticipateInAchievements) is { } error)
         {
-            return error;
+            return error is ForbiddenError ? await RefuseAsync(actor, "change", user.OrganizationId, user.Id, $"{user.FullName} ({user.Email})", error, cancellationToken) : error;
         }
         var changes = new ChangeSet().Add("firstName", before.FirstName, user.FirstName)
             .Add("lastName", before.LastName, user.LastName)
@@ -179,14 +191,19 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog
     /// </summary>
     public async Task<Result<PasswordResetDto>> ResetPasswordAsync(Actor actor, Guid id, ResetPasswordRequest request, CancellationToken cancellationToken)
     {
-        var user = await FindVisibleAsync(actor, id, cancellationToken);
-        if (user is null)
+        var found = await FindVisibleAsync(actor, id, cancellationToken);
+        if (found is null)
         {
             return CommonErrors.NotFound("user", id);
         }
         if (!actor.IsAdministrator)
         {
             return CommonErrors.Forbidden("Only administrators reset passwords.");
+        }
+        var user = found.User;
+        if (user.WhyNotManagedBy(actor, found.OrganizationPath) is { } refused)
+        {
+            return await RefuseAsync(actor, "reset the password of", user.OrganizationId, user.Id, $"{user.FullName} ({user.Email})", refused, cancellationToken);
         }
         switch (request.Mode?.Trim().ToLowerInvariant())
         {
@@ -212,9 +229,17 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog
     /// <summary>Anyone holding a reset link sets a new password with it, once.</summary>
     public async Task<Error?> CompletePasswordResetAsync(CompletePasswordResetRequest request, CancellationToken cancellationToken)
     {
+        // Failures count per link's user and client address, for unknown users alike (SignInLimits).
+        var link = $"reset:{request.UserId}";
+        var address = ClientAddress.Of(http.HttpContext);
+        if (limits.Check(link, address) is { } limited)
+        {
+            return limited;
+        }
         var user = request.UserId is { } userId ? await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.IsActive, cancellationToken) : null;
         if (user is null || string.IsNullOrEmpty(request.Token))
         {
+            limits.Failed(link, address);
             return UserErrors.InvalidResetLink;
         }
         if (string.IsNullOrEmpty(request.NewPassword))
@@ -229,6 +254,7 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog
         }
         if (!await users.VerifyUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider, UserManager<User>.ResetPasswordTokenPurpose, request.Token))
         {
+            limits.Failed(link, address);
             return UserErrors.InvalidResetLink;
         }
         // A new security stamp with the new password: the link (bound to the stamp) works once.
@@ -251,11 +277,28 @@ public sealed class UsersHandler(RosetteDb db, UserManager<User> users, AuditLog
         return null;
     }
 
-    /// <summary>Users see themselves; administrators see the users of their scope.</summary>
-    private Task<User?> FindVisibleAsync(Actor actor, Guid id, CancellationToken cancellationToken) =>
-        id == actor.UserId
-            ? db.Users.SingleOrDefaultAsync(u => u.Id == id, cancellationToken)
-            : db.Users.AdministeredBy(db, actor).Where(_ => actor.IsAdministrator).SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
+    /// <summary>
+    /// A refused attempt to manage someone: audited (once per actor, target and action in the throttle's window, so that
+    /// a loop of refused calls cannot grow the log without bound), then answered with the error.
+    /// </summary>
+    private async Task<Error> RefuseAsync(Actor actor, string action, Guid organizationId, Guid? userId, string whom, Error error, CancellationToken cancellationToken)
+    {
+        if (throttle.Allows($"refused:{actor.UserId}:{action}:{userId?.ToString() ?? whom}"))
+        {
+            audit.Record(actor, AuditKind.PrivilegeRefused, organizationId, userId, $"Refused to {action} {whom}: {error.Code}", new { action, code = error.Code });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return error;
+    }
+
+    private sealed record VisibleUser(User User, string OrganizationPath);
+
+    /// <summary>Users see themselves; administrators see the users of their scope. With the path of the user's organization.</summary>
+    private Task<VisibleUser?> FindVisibleAsync(Actor actor, Guid id, CancellationToken cancellationToken) =>
+        (id == actor.UserId ? db.Users : db.Users.AdministeredBy(db, actor).Where(_ => actor.IsAdministrator))
+            .Where(u => u.Id == id)
+            .Join(db.Organizations, u => u.OrganizationId, o => o.Id, (u, o) => new VisibleUser(u, o.Path))
+            .SingleOrDefaultAsync(cancellationToken);
 }
 
 public static class UsersApi
@@ -277,7 +320,8 @@ public static class UsersApi
             (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
         group.MapPost("/{id:guid}/password-reset", async Task<Results<Ok<PasswordResetDto>, ProblemHttpResult>> (
                 Guid id, ResetPasswordRequest request, Actor actor, UsersHandler handler, CancellationToken ct) =>
-            (await handler.ResetPasswordAsync(actor, id, request, ct)).ToOk());
+            (await handler.ResetPasswordAsync(actor, id, request, ct)).ToOk())
+            .RequireRateLimiting(SignInLimits.Policy);
         return api;
     }
 }

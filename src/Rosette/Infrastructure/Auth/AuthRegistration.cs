@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
 using Rosette.Domain;
+using Rosette.Features.Accounts;
 using Rosette.Domain.Users;
 
 namespace Rosette.Infrastructure.Auth;
@@ -10,12 +11,14 @@ public static class AuthRegistration
     /// <summary>Pages sign in with a cookie; the JSON API (everything under /api) with a bearer token only.</summary>
     public const string Scheme = "Rosette";
 
-    public static IServiceCollection AddRosetteAuth(this IServiceCollection services)
+    public static IServiceCollection AddRosetteAuth(this IServiceCollection services, IConfiguration configuration)
     {
+        var signIn = configuration.GetSection(SignInLimitOptions.Section).Get<SignInLimitOptions>() ?? new SignInLimitOptions();
+        services.AddSignInLimits(signIn);
         services.AddIdentityCore<User>(o =>
             {
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.MaxFailedAccessAttempts = signIn.AccountLockoutFailures;
+                o.Lockout.DefaultLockoutTimeSpan = signIn.AccountLockout;
                 o.Lockout.AllowedForNewUsers = true;
                 o.Password.RequiredLength = 10;
                 o.Password.RequireNonAlphanumeric = false;
@@ -26,7 +29,10 @@ public static class AuthRegistration
             })
             .AddUserStore<UserStore>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<ClockedTokenProvider>(TokenOptions.DefaultProvider);
+        // Reset links work once (they are bound to the security stamp) and for a day.
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = ResetLinkLifetime);
 
         services.AddAuthentication(o =>
             {
@@ -59,6 +65,8 @@ public static class AuthRegistration
     }
 
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(1);
+
+    public static readonly TimeSpan ResetLinkLifetime = TimeSpan.FromDays(1);
 }
 
 public static class Policies

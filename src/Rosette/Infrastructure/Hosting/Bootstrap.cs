@@ -13,7 +13,8 @@ namespace Rosette.Infrastructure.Hosting;
 /// The first administrator of an empty database: from Rosette:Bootstrap:AdminEmail / AdminPassword when set,
 /// otherwise admin@localhost with a random password printed once. They are a system administrator.
 /// </summary>
-public sealed class Bootstrap(RosetteDb db, IPasswordHasher<User> hasher, IConfiguration configuration, TimeProvider clock, ILogger<Bootstrap> logger)
+public sealed class Bootstrap(
+    RosetteDb db, IPasswordHasher<User> hasher, UserManager<User> users, IConfiguration configuration, TimeProvider clock, ILogger<Bootstrap> logger)
 {
     public async Task EnsureAdministratorAsync(TextWriter output, CancellationToken cancellationToken)
     {
@@ -23,6 +24,10 @@ public sealed class Bootstrap(RosetteDb db, IPasswordHasher<User> hasher, IConfi
         }
         var email = configuration["Rosette:Bootstrap:AdminEmail"] ?? "admin@localhost";
         var configuredPassword = configuration["Rosette:Bootstrap:AdminPassword"];
+        if (configuredPassword is not null)
+        {
+            await CheckPasswordRulesAsync(configuredPassword);
+        }
         var password = configuredPassword ?? RandomPassword();
         var organizationName = configuration["Rosette:Bootstrap:OrganizationName"] ?? "My organization";
         var created = await CreateSystemAdministratorAsync(email, "System", "Administrator", organizationName, password, cancellationToken);
@@ -74,6 +79,22 @@ public sealed class Bootstrap(RosetteDb db, IPasswordHasher<User> hasher, IConfi
         {
             db.ChangeTracker.Clear();
             return null;
+        }
+    }
+
+    /// <summary>The configured password meets the rules every other password meets, or the installation does not start.</summary>
+    private async Task CheckPasswordRulesAsync(string password)
+    {
+        var probe = User.Create("bootstrap@invalid", "System", "Administrator", Guid.Empty, UserRole.Administrator, DateTime.UnixEpoch).Value;
+        var failures = new List<string>();
+        foreach (var validator in users.PasswordValidators)
+        {
+            var outcome = await validator.ValidateAsync(users, probe, password);
+            failures.AddRange(outcome.Errors.Select(e => e.Description));
+        }
+        if (failures.Count > 0)
+        {
+            throw new InvalidOperationException($"Rosette:Bootstrap:AdminPassword does not meet the password rules: {string.Join(" ", failures)}");
         }
     }
 

@@ -19,6 +19,7 @@ public static class KeyRingEncryption
         var path = configuration["Rosette:DataProtection:CertificatePath"] ?? DefaultCertificatePath;
         var password = configuration["Rosette:DataProtection:CertificatePassword"];
         var certificate = LoadOrCreate(path, password);
+        services.AddSingleton(new KeyRingCertificate(Path.GetFullPath(path), certificate.Thumbprint));
         services.AddDataProtection()
             .SetApplicationName("Rosette")
             .PersistKeysToDbContext<RosetteDb>()
@@ -37,15 +38,10 @@ public static class KeyRingEncryption
         var request = new CertificateRequest("CN=Rosette Data Protection", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(100));
         var pfx = created.Export(X509ContentType.Pfx, password);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-            using var file = new FileStream(path, options);
+            using var file = new FileStream(path, PrivateFiles.NewFile());
             file.Write(pfx);
         }
         catch (IOException) when (File.Exists(path))
@@ -55,3 +51,9 @@ public static class KeyRingEncryption
         return X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.EphemeralKeySet);
     }
 }
+
+/// <summary>Which certificate this instance decrypts the key ring with, for the error when it cannot.</summary>
+public sealed record KeyRingCertificate(string Path, string Thumbprint);
+
+/// <summary>A reason not to start that the operator must fix; shown as one line, without a stack trace.</summary>
+public sealed class StartupException(string message) : Exception(message);

@@ -4,12 +4,14 @@ using Rosette.Data;
 using Rosette.Features;
 using Rosette.Features.Achievements;
 using Rosette.Features.Credentials;
+using Rosette.Features.Health;
 using Rosette.Features.Notifications;
 using Rosette.Features.Providers;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
 using Rosette.Infrastructure.Pages;
+using Rosette.Infrastructure.Telemetry;
 using Scalar.AspNetCore;
 
 namespace Rosette.Infrastructure.Hosting;
@@ -30,7 +32,8 @@ public static class RosetteApp
         // Before Data Protection's own start-up work, which reads the key ring from the migrated database.
         services.AddHostedService<DatabaseStartup>();
         services.AddRosetteDataProtection(builder.Configuration);
-        services.AddRosetteAuth();
+        services.AddRosetteAuth(builder.Configuration);
+        services.AddRosetteProxy(builder.Configuration);
         services.AddScoped<TokenIssuer>();
         services.AddRosetteProblemDetails();
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
@@ -39,12 +42,17 @@ public static class RosetteApp
         services.AddFeatureHandlers();
         services.AddScoped<Features.Issuance.AwardIssuer>();
         services.AddScoped<Features.Audit.AuditLog>();
+        services.AddSingleton(builder.Configuration.GetSection(Features.Audit.AuditThrottleOptions.Section).Get<Features.Audit.AuditThrottleOptions>()
+            ?? new Features.Audit.AuditThrottleOptions());
+        services.AddSingleton<Features.Audit.AuditThrottle>();
         services.AddOutbox(builder.Configuration);
         services.AddCredentials(builder.Configuration);
         services.AddNotifications(builder.Configuration);
         services.AddBadgeProviders(builder.Configuration);
         services.AddAchievements(builder.Configuration);
         services.AddScoped<Bootstrap>();
+        services.AddRosetteTelemetry(builder.Configuration);
+        services.AddRosetteHealth(builder.Configuration);
         return builder;
     }
 
@@ -55,9 +63,13 @@ public static class RosetteApp
 
     public static WebApplication UseRosette(this WebApplication app)
     {
+        app.UseRosetteProxy();
+        app.UseRosetteTelemetry();
+        app.UseNoStoreForPrivateAnswers();
         app.UseRosetteErrorPages();
         app.UseMiddleware<RequestSizeLimit>();
         app.UseRosettePageAssets();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseMiddleware<ActorMiddleware>();
         app.UseAuthorization();

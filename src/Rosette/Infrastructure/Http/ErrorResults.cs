@@ -12,6 +12,8 @@ public static class ErrorResults
         NotFoundError => StatusCodes.Status404NotFound,
         ConflictError => StatusCodes.Status409Conflict,
         ForbiddenError => StatusCodes.Status403Forbidden,
+        UnprocessableError => StatusCodes.Status422UnprocessableEntity,
+        RateLimitedError => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -26,6 +28,16 @@ public static class ErrorResults
         problem.Detail = error.Message;
         problem.Extensions["code"] = error.Code;
         return problem;
+    }
+
+    /// <summary>Sets Retry-After when <paramref name="error"/> asks the caller to wait; returns the error for chaining.</summary>
+    public static Error WithRetryAfter(this Error error, HttpResponse response)
+    {
+        if (error is RateLimitedError limited)
+        {
+            response.Headers.RetryAfter = ((int)limited.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return error;
     }
 
     public static Results<Ok<T>, ProblemHttpResult> ToOk<T>(this Result<T> result) =>

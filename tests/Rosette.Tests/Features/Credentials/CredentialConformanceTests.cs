@@ -14,7 +14,8 @@ using Rosette.Tests.Infrastructure;
 namespace Rosette.Tests.Features.Credentials;
 
 /// <summary>Every award is a verifiable Open Badges credential, checked against the official schema and an independent verifier.</summary>
-public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassFixture<CredentialsFixture>
+[Collection(SharedCredentialsHost.Name)]
+public sealed class CredentialConformanceTests(CredentialsFixture app)
 {
     private static readonly string[] AllowedHeader = ["alg", "kid", "typ"];
 
@@ -86,13 +87,16 @@ public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassF
         var expectedHash = "sha256$" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(world.StudentA1.Email.ToLowerInvariant() + award.RecipientSalt)));
         Assert.Equal((expectedHash, "emailAddress", true, award.RecipientSalt),
             (identifier["identityHash"]!.GetValue<string>(), identifier["identityType"]!.GetValue<string>(), identifier["hashed"]!.GetValue<bool>(), identifier["salt"]!.GetValue<string>()));
-        Assert.Equal("1EdTechRevocationList", credential["credentialStatus"]!["type"]!.GetValue<string>());
+        Assert.Equal("BitstringStatusListEntry", credential["credentialStatus"]!["type"]!.GetValue<string>());
+        var subjectId = credential["credentialSubject"]!["id"]!.GetValue<string>();
+        Assert.Matches("^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", subjectId);
+        Assert.DoesNotContain(world.StudentA1.Id.ToString(), subjectId, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json", credential["credentialSchema"]![0]!["id"]!.GetValue<string>());
 
         // Every id is a public URL that resolves to its document.
         var issuer = JsonNode.Parse(await client.GetStringAsync(credential["issuer"]!["id"]!.GetValue<string>()))!;
         var achievement = JsonNode.Parse(await client.GetStringAsync(credential["credentialSubject"]!["achievement"]!["id"]!.GetValue<string>()))!;
-        var list = await client.GetAsync(credential["credentialStatus"]!["id"]!.GetValue<string>());
+        var list = await client.GetAsync(credential["credentialStatus"]!["statusListCredential"]!.GetValue<string>());
         var image = await client.GetAsync(credential["credentialSubject"]!["achievement"]!["image"]!["id"]!.GetValue<string>());
         Assert.Equal((world.Root.Name, credential["issuer"]!["id"]!.GetValue<string>()), (issuer["name"]!.GetValue<string>(), issuer["id"]!.GetValue<string>()));
         Assert.Equal(world.Manual.Name, achievement["name"]!.GetValue<string>());
@@ -169,11 +173,11 @@ public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassF
         Assert.Equal(validUntil.ToUnixTimeSeconds(), payload.GetProperty("exp").GetInt64());
         Assert.Equal(payload.GetProperty("id").GetString(), payload.GetProperty("jti").GetString());
         Assert.Equal(payload.GetProperty("issuer").GetProperty("id").GetString(), payload.GetProperty("iss").GetString());
-        Assert.False(payload.TryGetProperty("sub", out _));
+        Assert.Equal(payload.GetProperty("credentialSubject").GetProperty("id").GetString(), payload.GetProperty("sub").GetString());
         Assert.False(payload.TryGetProperty("iat", out _));
         // The payload is the served credential plus the JWT claims, nothing else.
         var claims = JsonNode.Parse(payload.GetRawText())!.AsObject();
-        foreach (var claim in new[] { "iss", "nbf", "jti", "exp" })
+        foreach (var claim in new[] { "iss", "sub", "nbf", "jti", "exp" })
         {
             claims.Remove(claim);
         }
@@ -312,13 +316,13 @@ public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassF
     }
 
     [Fact]
-    public async Task Revocation_ShowsInTheListAndAsOb2Gone_WhileTheCredentialStillResolves()
+    public async Task Revocation_ShowsInThe1EdTechListAndAsOb2Gone_WhileTheCredentialStillResolves()
     {
         var (world, award) = await AwardWithPngAsync();
         var other = await app.AwardAsync(world.Manual2, world.StudentA1);
         var client = app.Public();
         var jwsBefore = await client.GetStringAsync($"/credentials/{award.Id}.jwt");
-        var listUrl = JsonNode.Parse(await client.GetStringAsync($"/credentials/{award.Id}.json"))!["credentialStatus"]!["id"]!.GetValue<string>();
+        var listUrl = $"{CredentialsFixture.PublicBaseUrl}/ob3/issuers/{world.Root.Id}/revocations";
         var listBefore = JsonNode.Parse(await client.GetStringAsync(listUrl))!;
 
         await app.RevokeAsync(award, world.AdminRoot, "Exam misconduct");
@@ -329,8 +333,11 @@ public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassF
         var ob2Other = await client.GetAsync($"/ob2/assertions/{other.Id}");
         var jwsAfter = await client.GetAsync($"/credentials/{award.Id}.jwt");
 
-        Assert.Empty(listBefore["revokedCredentials"]!.AsArray());
-        var entry = Assert.Single(listAfter["revokedCredentials"]!.AsArray())!;
+        // 1EdTech Revocation List Status Method: the array is "revokedCredential" (singular), as 1EdTech's validator reads it.
+        Assert.Empty(listBefore["revokedCredential"]!.AsArray());
+        Assert.Null(listAfter["revokedCredentials"]);
+        Assert.Equal((listUrl, $"{CredentialsFixture.PublicBaseUrl}/ob3/issuers/{world.Root.Id}"), (listAfter["id"]!.GetValue<string>(), listAfter["issuer"]!.GetValue<string>()));
+        var entry = Assert.Single(listAfter["revokedCredential"]!.AsArray())!;
         Assert.Equal(($"urn:uuid:{award.Id}", true, "Exam misconduct"),
             (entry["id"]!.GetValue<string>(), entry["revoked"]!.GetValue<bool>(), entry["revocationReason"]!.GetValue<string>()));
         Assert.Equal(HttpStatusCode.Gone, ob2.StatusCode);
@@ -351,6 +358,7 @@ public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassF
     [InlineData("/ob2/issuers/{0}", "issuer_not_found")]
     [InlineData("/ob3/issuers/{0}", "issuer_not_found")]
     [InlineData("/ob3/issuers/{0}/revocations", "issuer_not_found")]
+    [InlineData("/ob3/issuers/{0}/status/1", "status_list_not_found")]
     [InlineData("/ob3/achievements/{0}", "achievement_not_found")]
     [InlineData("/ob3/keys/{0}", "key_not_found")]
     public async Task UnknownOrMalformedIds_Answer404(string template, string code)
@@ -383,6 +391,107 @@ public sealed class CredentialConformanceTests(CredentialsFixture app) : IClassF
             Assert.Equal(("RSA", "RS256", "sig"), (key.GetProperty("kty").GetString(), key.GetProperty("alg").GetString(), key.GetProperty("use").GetString()));
             Assert.False(key.TryGetProperty("d", out _));
         }
+    }
+
+    /// <summary>
+    /// One credential taken through what 1EdTech's OB 3.0 validator (digital-credentials-public-validator, OB30Inspector)
+    /// checks, in its order: parse the VC-JWT, JSON-LD contexts, context and type, the canonical and inline JSON schemas,
+    /// credentialSubject, evidence, issuer, the external proof (JOSE header, key, signature, claims), then status, expiry
+    /// and issuance. Each rule cites the text it comes from: OB 3.0 sections by their anchor in the 1EdTech specification,
+    /// VC Data Model 2.0 and Bitstring Status List by section number.
+    /// </summary>
+    [Fact]
+    public async Task Conformance_ACredentialPassesThe1EdTechValidatorsChecks_InItsOrder()
+    {
+        var (_, award) = await AwardWithPngAsync(expiresAt: TimeProvider.System.UtcNowSeconds().AddDays(90), narrative: "Built and presented a robot.");
+        var client = app.Public();
+        var now = DateTimeOffset.UtcNow;
+
+        // Parse: a Compact JWS, three base64url parts (OB 3.0 #jwt-proof "Overview"; RFC 7515 §7.1).
+        var jws = await client.GetStringAsync($"/credentials/{award.Id}.jwt");
+        var (header, payload) = IndependentVerifier.Decode(jws);
+        // OB 3.0 #jwt-verify step 5: the payload is the OpenBadgeCredential itself (no "vc" claim).
+        Assert.False(payload.TryGetProperty("vc", out _));
+        var credential = JsonNode.Parse(payload.GetRawText())!.AsObject();
+
+        // JSON-LD: every context resolves (here, to the vendored copies) and defines every term used (VC DM 2.0 §4.3), the JWT's
+        // registered claims (RFC 7519 §4.1) aside (the whole tree is walked by Credential_Contexts_ResolveOffline_...).
+        var contexts = credential["@context"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
+        var terms = OpenBadgesStandard.TermsOf(contexts);
+        string[] jwtClaims = ["iss", "sub", "nbf", "jti", "exp"];
+        Assert.All(credential.Select(p => p.Key).Where(k => !k.StartsWith('@') && !jwtClaims.Contains(k)), k => Assert.Contains(k, terms));
+        // Context order: VC 2.0 first (VC DM 2.0 §4.3: "the first item MUST be https://www.w3.org/ns/credentials/v2"), then the
+        // OB 3.0 context (OB 3.0 #json-ld-context-file; the validator wants it second).
+        Assert.Equal(["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"], contexts.Take(2));
+        // Type: VerifiableCredential (VC DM 2.0 §4.5) and OpenBadgeCredential (OB 3.0 AchievementCredential class).
+        var types = credential["type"]!.AsArray().Select(t => t!.GetValue<string>()).ToList();
+        Assert.Contains("VerifiableCredential", types);
+        Assert.Contains("OpenBadgeCredential", types);
+
+        // Canonical schema (OB 3.0 #verification step 1: "check that the credential conforms to JSON Schema").
+        Assert.Empty(OpenBadgesStandard.SchemaErrors(payload.GetRawText()));
+        // Inline schema: each credentialSchema of type 1EdTechJsonSchemaValidator2019 is that schema, which it passes (VCCS 1.0).
+        var schema = Assert.Single(credential["credentialSchema"]!.AsArray())!;
+        Assert.Equal(("https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json", "1EdTechJsonSchemaValidator2019"),
+            (schema["id"]!.GetValue<string>(), schema["type"]!.GetValue<string>()));
+
+        // credentialSubject: an AchievementSubject identified by an id and/or an identifier (OB 3.0 #verification step 1),
+        // each identifier an IdentityObject, with an achievement whose criteria have an id or a narrative (OB 3.0 Criteria).
+        var subject = credential["credentialSubject"]!.AsObject();
+        Assert.Contains("AchievementSubject", subject["type"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.StartsWith("urn:uuid:", subject["id"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.All(subject["identifier"]!.AsArray(), i => Assert.Equal("IdentityObject", i!["type"]!.GetValue<string>()));
+        var criteria = subject["achievement"]!["criteria"]!.AsObject();
+        Assert.True(criteria.ContainsKey("id") || criteria.ContainsKey("narrative"));
+        // Evidence, when present, is typed Evidence (OB 3.0 Evidence class); Rosette's narrative is the subject's.
+        Assert.Null(credential["evidence"]);
+        Assert.Equal("Built and presented a robot.", subject["narrative"]!.GetValue<string>());
+
+        // Issuer: a Profile (OB 3.0 Profile class) whose id is a URL that resolves to that Profile.
+        var issuer = credential["issuer"]!.AsObject();
+        Assert.Contains("Profile", issuer["type"]!.AsArray().Select(t => t!.GetValue<string>()));
+        var profile = JsonNode.Parse(await client.GetStringAsync(issuer["id"]!.GetValue<string>()))!;
+        Assert.Equal(issuer["id"]!.GetValue<string>(), profile["id"]!.GetValue<string>());
+
+        // JOSE header (OB 3.0 #joseheader): alg RS256, kid a URI, typ "JWT" if present, no other header.
+        Assert.Equal(AllowedHeader, header.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(("RS256", "JWT"), (header.GetProperty("alg").GetString(), header.GetProperty("typ").GetString()));
+        // The kid dereferences to one JWK (OB 3.0 #dereference), public only: "The JWK MUST never contain "d"" (#joseheader).
+        var jwk = JsonDocument.Parse(await client.GetStringAsync(header.GetProperty("kid").GetString())).RootElement;
+        Assert.Equal(JsonValueKind.Object, jwk.ValueKind);
+        Assert.False(jwk.TryGetProperty("keys", out _));
+        Assert.False(jwk.TryGetProperty("d", out _));
+        // Signature (OB 3.0 #jwt-verify step 4; RFC 7515 §5.2), by a verifier that shares no code with Rosette.
+        Assert.True(IndependentVerifier.VerifiesWith(jws, jwk));
+
+        // Claims (OB 3.0 #jwt-verify-credential): iss = issuer.id, sub = credentialSubject.id, nbf = validFrom, jti = id,
+        // exp = validUntil.
+        var validFrom = DateTimeOffset.Parse(credential["validFrom"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        var validUntil = DateTimeOffset.Parse(credential["validUntil"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(issuer["id"]!.GetValue<string>(), payload.GetProperty("iss").GetString());
+        Assert.Equal(subject["id"]!.GetValue<string>(), payload.GetProperty("sub").GetString());
+        Assert.Equal(validFrom.ToUnixTimeSeconds(), payload.GetProperty("nbf").GetInt64());
+        Assert.Equal(credential["id"]!.GetValue<string>(), payload.GetProperty("jti").GetString());
+        Assert.Equal(validUntil.ToUnixTimeSeconds(), payload.GetProperty("exp").GetInt64());
+
+        // Status (OB 3.0 #verification step 4; the validator follows W3C Bitstring Status List §3.2 for a
+        // BitstringStatusListEntry): the list is fetched and its proof verified, its purpose matches, it holds at least
+        // 131,072 entries, and the credential's bit is 0.
+        var status = credential["credentialStatus"]!.AsObject();
+        Assert.Equal(("BitstringStatusListEntry", "revocation"), (status["type"]!.GetValue<string>(), status["statusPurpose"]!.GetValue<string>()));
+        var listJws = await client.GetStringAsync(status["statusListCredential"]!.GetValue<string>());
+        Assert.True(IndependentVerifier.VerifiesWith(listJws, JsonDocument.Parse(await client.GetStringAsync(IndependentVerifier.Decode(listJws).Header.GetProperty("kid").GetString())).RootElement));
+        var list = IndependentVerifier.Decode(listJws).Payload;
+        Assert.Contains("BitstringStatusListCredential", list.GetProperty("type").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal("revocation", list.GetProperty("credentialSubject").GetProperty("statusPurpose").GetString());
+        var bits = IndependentVerifier.ExpandBitstring(list.GetProperty("credentialSubject").GetProperty("encodedList").GetString()!);
+        Assert.True(bits.Length * 8 >= 131_072);
+        Assert.False(IndependentVerifier.BitAt(bits, int.Parse(status["statusListIndex"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(DateTimeOffset.FromUnixTimeSeconds(list.GetProperty("exp").GetInt64()) > now);
+
+        // Expiry and issuance (OB 3.0 #verification step 4): validFrom has passed, validUntil has not.
+        Assert.True(validFrom <= now);
+        Assert.True(validUntil > now);
     }
 
     private static List<(string Keyword, string Text)> PngTexts(byte[] png)

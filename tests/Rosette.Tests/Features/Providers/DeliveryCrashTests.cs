@@ -24,12 +24,10 @@ public sealed class DeliveryCrashTests(DispatcherlessProvidersFixture app) : ICl
         // The provider creates the badge and keeps its answer: the process is killed while its request is pending, before
         // any answer or time limit can reach it.
         app.Credly.Fail(email, "POST", CredlyFault.HoldAfterWork);
-        var settings = new Dictionary<string, string>
-        {
-            ["Rosette:Providers:AttemptTimeout"] = "00:10:00",
-            ["Rosette:Providers:ClaimDuration"] = "00:30:00",
-            ["Rosette:Providers:PollInterval"] = "00:00:00.100",
-        };
+        var settings = RosetteFactory.LocalOutbound.ToDictionary(s => s.Key, s => s.Value!);
+        settings["Rosette:Providers:AttemptTimeout"] = "00:10:00";
+        settings["Rosette:Providers:ClaimDuration"] = "00:30:00";
+        settings["Rosette:Providers:PollInterval"] = "00:00:00.100";
         Guid awardId;
 
         await using (var doomed = await AppProcess.StartAsync(app.Database, settings))

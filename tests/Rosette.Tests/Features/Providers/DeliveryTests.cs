@@ -1,7 +1,9 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rosette.Data;
+using Rosette.Domain.Notifications;
 using Rosette.Domain.Providers;
 using Rosette.Features.Issuance;
 using Rosette.Features.Providers;
@@ -28,7 +30,13 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
         Assert.Equal((world.StudentA1.FirstName, world.StudentA1.LastName, $"template-{world.Manual.Id:N}"),
             ((string)body["issued_to_first_name"]!, (string)body["issued_to_last_name"]!, (string)body["badge_template_id"]!));
         Assert.Matches(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+0000$", (string)body["issued_at"]!);
-        Assert.All(new[] { "expires_at", "suppress_badge_notification_email" }, field => Assert.True(body.ContainsKey(field)));
+        // Credly: expires_at null means "the template's default expiration", false "no expiration": this award never expires.
+        Assert.Equal(System.Text.Json.JsonValueKind.False, body["expires_at"]!.GetValueKind());
+        // Rosette mails the student (the default), so Credly is asked not to.
+        Assert.True((bool)body["suppress_badge_notification_email"]!);
+        Assert.Equal(world.StudentA1.Id.ToString(), (string)body["issuer_earner_id"]!);
+        Assert.False(body.ContainsKey("locale"), "no organization language, no locale: Credly's default");
+        Assert.False(body.ContainsKey("evidence"), "no narrative, no evidence");
         Assert.Equal(1, app.Credly.Creations(world.StudentA1.Email));
     }
 
@@ -66,7 +74,7 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
             var awards = await issuer.IssueAutomaticallyAsync([(world.Manual.Id, world.StudentB1.Id)], CancellationToken.None);
             await scopedDb.SaveChangesAsync();
             await transaction.CommitAsync();
-            issuer.NotifyCommitted();
+            issuer.NotifyCommitted(awards.Count);
             return awards;
         });
 
@@ -156,12 +164,12 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
         var (world, provider) = await app.NewProviderWorldAsync();
         using var resetting = new ResettingServer();
         var admin = await app.ClientAsync(world.AdminRoot);
-        (await admin.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { apiBaseUrl = resetting.ApiBaseUrl })).EnsureSuccessStatusCode();
+        (await admin.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { apiBaseUrl = resetting.ApiBaseUrl, apiToken = FakeCredly.Token })).EnsureSuccessStatusCode();
 
         var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA2.Id)).Issued[0].AwardId;
         await app.WaitForAttemptAsync(awardId, 1);
         var reset = await app.DeliveryAsync(awardId);
-        (await admin.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { apiBaseUrl = app.Credly.ApiBaseUrl })).EnsureSuccessStatusCode();
+        (await admin.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { apiBaseUrl = app.Credly.ApiBaseUrl, apiToken = FakeCredly.Token })).EnsureSuccessStatusCode();
         await app.AdvancePastNextAttemptAsync(awardId);
         await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
 
@@ -185,6 +193,134 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
         await app.AdvancePastNextAttemptAsync(awardId);
         await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
         Assert.Equal(1, app.Credly.Creations(world.StudentA2.Email));
+    }
+
+    [Fact]
+    public async Task ExpiringAwardWithANarrative_SendsItsExpiry_TheNarrativeAsEvidence_AndTheOrganizationsLocale()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        (await admin.PatchJsonAsync($"/api/v1/badges/{world.Manual.Id}", new { validityDays = 30 })).EnsureSuccessStatusCode();
+        (await admin.PatchJsonAsync($"/api/v1/organizations/{world.Root.Id}", new { language = "fr-ca" })).EnsureSuccessStatusCode();
+
+        var awardId = (await (await admin.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances",
+            new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA2.Id }, narrative = "Led the lab." })).IsOkAsync<IssueBadgesResult>()).Issued[0].AwardId;
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+
+        var award = await app.Factory.WithDbAsync(db => db.Awards.AsNoTracking().SingleAsync(a => a.Id == awardId));
+        var body = Assert.Single(app.Credly.Badges, b => b.Email == world.StudentA2.Email).Body;
+        Assert.Equal(CredlyIssue.Time(award.ExpiresAt!.Value), (string)body["expires_at"]!);
+        Assert.Equal("fr-CA", (string)body["locale"]!);
+        var evidence = Assert.Single(body["evidence"]!.AsArray())!;
+        Assert.Equal(("IdEvidence", "Note", "Led the lab."), ((string)evidence["type"]!, (string)evidence["title"]!, (string)evidence["description"]!));
+    }
+
+    [Theory]
+    [InlineData("fr-CA", "fr-CA")]
+    [InlineData("pt-br", "pt-BR")]
+    [InlineData("de-AT", "de")]
+    [InlineData("en-GB", "en")]
+    [InlineData("zh-CN", "zh-CN")]
+    [InlineData("zh-TW", null)]
+    [InlineData("es-MX", null)]
+    [InlineData("nl", null)]
+    [InlineData(null, null)]
+    public void Locale_IsTheOrganizationsLanguage_OnlyWhenCredlyListsIt(string? language, string? locale) =>
+        Assert.Equal(locale, CredlyIssue.LocaleFor(language));
+
+    [Fact]
+    public async Task WhoMails_Rosette_SuppressesCredlysMails_Credly_SuppressesRosettes()
+    {
+        var (rosetteWorld, _) = await app.NewProviderWorldAsync();
+        var (credlyWorld, credlyMails) = await app.NewProviderWorldAsync();
+        var admin = await app.ClientAsync(credlyWorld.AdminRoot);
+        var changed = await (await admin.PatchJsonAsync($"/api/v1/badge-providers/{credlyMails.Id}", new { notifications = "provider" })).IsOkAsync<ProviderDto>();
+        Assert.Equal(ProviderNotifications.Provider, changed.Notifications);
+
+        var rosetteBatch = await app.IssueAsync(rosetteWorld, rosetteWorld.Manual.Id, rosetteWorld.StudentA1.Id);
+        var credlyBatch = await app.IssueAsync(credlyWorld, credlyWorld.Manual.Id, credlyWorld.StudentA1.Id);
+        var (byRosette, byCredly) = (rosetteBatch.Issued[0].AwardId, credlyBatch.Issued[0].AwardId);
+        foreach (var (world, awardId) in new[] { (rosetteWorld, byRosette), (credlyWorld, byCredly) })
+        {
+            await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+            (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync($"/api/v1/awards/{awardId}/revocation", new { reason = "Voided" })).EnsureSuccessStatusCode();
+            await app.WaitForAsync(awardId, DeliveryStatus.RevokedAtProvider);
+        }
+        // The four outbox messages of this test (two batches issued, two revocations) handled without error.
+        var keys = new[] { rosetteBatch.Id, credlyBatch.Id, byRosette, byCredly }.Select(id => id.ToString()).ToList();
+        await Eventually.TrueAsync(async () => await app.Factory.WithDbAsync(db => db.OutboxMessages
+            .CountAsync(m => (m.Payload.Contains(keys[0]) || m.Payload.Contains(keys[1]) || m.Payload.Contains(keys[2]) || m.Payload.Contains(keys[3]))
+                && m.ProcessedAt != null && m.LastError == null)) == 4, "the issue and revocation messages to be handled");
+
+        JsonObject Issued(World w) => Assert.Single(app.Credly.Badges, b => b.Email == w.StudentA1.Email).Body;
+        Assert.True((bool)Issued(rosetteWorld)["suppress_badge_notification_email"]!);
+        Assert.False((bool)Issued(credlyWorld)["suppress_badge_notification_email"]!);
+        var revokeBodies = app.Credly.RevokeBodies.Where(r => (string)r["reason"]! == "Voided").Select(r => (bool)r["suppress_revoke_notification_email"]!).ToList();
+        Assert.Equal([true, false], revokeBodies.TakeLast(2));
+        var mails = await app.Factory.WithDbAsync(db => db.AwardNotifications.AsNoTracking()
+            .Where(n => n.AwardId == byRosette || n.AwardId == byCredly).Select(n => new { n.AwardId, n.Kind, n.SentAt }).ToListAsync());
+        Assert.Equal([NotificationKind.Issued, NotificationKind.Revoked], mails.Where(m => m.AwardId == byRosette && m.SentAt != null).Select(m => m.Kind).Order());
+        Assert.DoesNotContain(mails, m => m.AwardId == byCredly);
+    }
+
+    [Fact]
+    public async Task DuplicateUnderTheStudentsOldEmail_IsFoundByIssuerEarnerId_AndMarkedDelivered()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        // Credly has the badge already, for this student (issuer_earner_id) under the address they had before.
+        app.Credly.Preload($"old-{world.StudentA1x.Email}", $"template-{world.Manual.Id:N}", world.StudentA1x.Id.ToString());
+
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA1x.Id)).Issued[0].AwardId;
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+
+        var existing = Assert.Single(app.Credly.Badges, b => b.EarnerId == world.StudentA1x.Id.ToString());
+        Assert.Equal(existing.Id, (await app.DeliveryAsync(awardId)).ProviderBadgeId);
+        Assert.Equal(0, app.Credly.Creations(world.StudentA1x.Email));
+    }
+
+    [Fact]
+    public async Task UnprocessableAnswerThatIsNotADuplicate_Fails_WithCredlysMessage_AfterALookupFindsNothing()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        // More than one: on a loaded machine an attempt can time out after the fake answered, and the retry must meet the 422 too.
+        app.Credly.Fail(world.StudentB1.Email, "POST", CredlyFault.Unprocessable, times: 5);
+
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentB1.Id)).Issued[0].AwardId;
+        await app.WaitForAsync(awardId, DeliveryStatus.Failed);
+
+        var detail = await (await (await app.ClientAsync(world.AdminRoot)).GetAsync($"/api/v1/deliveries/{awardId}")).IsOkAsync<DeliveryDto>();
+        Assert.Contains("is too long", detail.LastError, StringComparison.Ordinal);
+        // Looked up (by issuer_earner_id, then by email) after the 422; nothing is found, so the refusal stands.
+        var attempts = detail.AttemptLog!.Select(a => $"{a.Operation} {a.StatusCode}").ToList();
+        Assert.Contains("issue 422", attempts);
+        Assert.Contains("find 200", attempts);
+        Assert.DoesNotContain("issue 201", attempts);
+        Assert.Equal(0, app.Credly.Creations(world.StudentB1.Email));
+    }
+
+    [Fact]
+    public async Task ManyDueDeliveries_KeepAtMostTheConfiguredRequestsInFlight_ToOneCredlyOrganization()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        var students = await Seed.EnrolledStudentsAsync(app.Factory.Services, world.A.Id, world.Class.Id, 12);
+        var limit = app.Factory.Services.GetRequiredService<ProviderOptions>().ConcurrencyPerOrganization;
+        app.Credly.Latency = TimeSpan.FromMilliseconds(300);
+        app.Credly.ResetMaxInFlight();
+        try
+        {
+            var issued = await app.IssueAsync(world, world.Manual.Id, students.ToArray());
+            foreach (var award in issued.Issued)
+            {
+                await app.WaitForAsync(award.AwardId, DeliveryStatus.Delivered);
+            }
+        }
+        finally
+        {
+            app.Credly.Latency = TimeSpan.Zero;
+        }
+
+        Assert.Equal(8, limit);
+        Assert.InRange(app.Credly.MaxInFlight, 2, limit);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public class ProvidersFixture : AppFixture
 {
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(20);
 
-    public static readonly Dictionary<string, string?> Settings = new()
+    public static readonly Dictionary<string, string?> Settings = new(RosetteFactory.LocalOutbound)
     {
         ["Rosette:Providers:AttemptTimeout"] = AttemptTimeout.ToString(),
         ["Rosette:Providers:PollInterval"] = "00:00:00.050",

@@ -492,6 +492,58 @@ namespace Rosette.Data.Migrations.Postgres
                     b.ToTable("CourseAssignments");
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialStatus", b =>
+                {
+                    b.Property<Guid>("CredentialId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("AllocatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("AwardId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("StatusListId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("CredentialId");
+
+                    b.HasIndex("AwardId");
+
+                    b.HasIndex("StatusListId", "Index")
+                        .IsUnique();
+
+                    b.ToTable("CredentialStatuses");
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialSubject", b =>
+                {
+                    b.Property<Guid>("StudentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("StudentId", "OrganizationId");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("SubjectId")
+                        .IsUnique();
+
+                    b.ToTable("CredentialSubjects");
+                });
+
             modelBuilder.Entity("Rosette.Domain.Credentials.SignedCredential", b =>
                 {
                     b.Property<Guid>("AwardId")
@@ -558,6 +610,67 @@ namespace Rosette.Data.Migrations.Postgres
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Credentials.StatusList", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Allocated")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("IndexKey")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Jws")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("PublishingUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("SignedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SignedBaseUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<long>("SignedRevision")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("ValidUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Purpose", "Number")
+                        .IsUnique();
+
+                    b.ToTable("StatusLists");
+                });
+
             modelBuilder.Entity("Rosette.Domain.Issuance.Award", b =>
                 {
                     b.Property<Guid>("Id")
@@ -599,6 +712,7 @@ namespace Rosette.Data.Migrations.Postgres
                         .HasColumnType("character varying(500)");
 
                     b.Property<DateTime?>("RevokedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("RevokedById")
@@ -673,6 +787,10 @@ namespace Rosette.Data.Migrations.Postgres
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -744,10 +862,21 @@ namespace Rosette.Data.Migrations.Postgres
                     b.Property<DateTime?>("ClaimedUntil")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("FailedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("AwardId", "Kind");
+
+                    b.HasIndex("FailedAt")
+                        .HasDatabaseName("IX_AwardNotifications_Failed")
+                        .HasFilter("\"FailedAt\" IS NOT NULL");
 
                     b.ToTable("AwardNotifications");
                 });
@@ -763,6 +892,10 @@ namespace Rosette.Data.Migrations.Postgres
 
                     b.Property<bool>("EnableAchievements")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(35)
+                        .HasColumnType("character varying(35)");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -805,6 +938,11 @@ namespace Rosette.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Notifications")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid");
@@ -1217,6 +1355,36 @@ namespace Rosette.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialStatus", b =>
+                {
+                    b.HasOne("Rosette.Domain.Issuance.Award", null)
+                        .WithMany()
+                        .HasForeignKey("AwardId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Credentials.StatusList", null)
+                        .WithMany()
+                        .HasForeignKey("StatusListId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialSubject", b =>
+                {
+                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("StudentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rosette.Domain.Credentials.SignedCredential", b =>
                 {
                     b.HasOne("Rosette.Domain.Issuance.Award", null)
@@ -1228,6 +1396,15 @@ namespace Rosette.Data.Migrations.Postgres
                     b.HasOne("Rosette.Domain.Credentials.SigningKey", null)
                         .WithMany()
                         .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Credentials.StatusList", b =>
+                {
+                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

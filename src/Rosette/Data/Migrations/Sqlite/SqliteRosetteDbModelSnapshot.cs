@@ -481,6 +481,58 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.ToTable("CourseAssignments");
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialStatus", b =>
+                {
+                    b.Property<Guid>("CredentialId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AllocatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AwardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("StatusListId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CredentialId");
+
+                    b.HasIndex("AwardId");
+
+                    b.HasIndex("StatusListId", "Index")
+                        .IsUnique();
+
+                    b.ToTable("CredentialStatuses");
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialSubject", b =>
+                {
+                    b.Property<Guid>("StudentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("StudentId", "OrganizationId");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("SubjectId")
+                        .IsUnique();
+
+                    b.ToTable("CredentialSubjects");
+                });
+
             modelBuilder.Entity("Rosette.Domain.Credentials.SignedCredential", b =>
                 {
                     b.Property<Guid>("AwardId")
@@ -547,6 +599,67 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Credentials.StatusList", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Allocated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("IndexKey")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Jws")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PublishingUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("SignedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignedBaseUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SignedRevision")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ValidUntil")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Purpose", "Number")
+                        .IsUnique();
+
+                    b.ToTable("StatusLists");
+                });
+
             modelBuilder.Entity("Rosette.Domain.Issuance.Award", b =>
                 {
                     b.Property<Guid>("Id")
@@ -588,6 +701,7 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("RevokedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("RevokedById")
@@ -662,6 +776,10 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -731,10 +849,21 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<DateTime?>("ClaimedUntil")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FailedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("AwardId", "Kind");
+
+                    b.HasIndex("FailedAt")
+                        .HasDatabaseName("IX_AwardNotifications_Failed")
+                        .HasFilter("\"FailedAt\" IS NOT NULL");
 
                     b.ToTable("AwardNotifications");
                 });
@@ -750,6 +879,10 @@ namespace Rosette.Data.Migrations.Sqlite
 
                     b.Property<bool>("EnableAchievements")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(35)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -791,6 +924,11 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notifications")
+                        .IsRequired()
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("OrganizationId")
@@ -1202,6 +1340,36 @@ namespace Rosette.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialStatus", b =>
+                {
+                    b.HasOne("Rosette.Domain.Issuance.Award", null)
+                        .WithMany()
+                        .HasForeignKey("AwardId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Credentials.StatusList", null)
+                        .WithMany()
+                        .HasForeignKey("StatusListId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialSubject", b =>
+                {
+                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("StudentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rosette.Domain.Credentials.SignedCredential", b =>
                 {
                     b.HasOne("Rosette.Domain.Issuance.Award", null)
@@ -1213,6 +1381,15 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.HasOne("Rosette.Domain.Credentials.SigningKey", null)
                         .WithMany()
                         .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Credentials.StatusList", b =>
+                {
+                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -1,0 +1,81 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Domain.Audit;
+using Rosette.Domain.Providers;
+using Rosette.Features.Issuance;
+using Rosette.Features.Providers;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features.Security;
+
+/// <summary>
+/// The provider base URL as an SSRF and token-theft channel (issue 14, item 2), on a host with the production outbound
+/// policy: refused when saved, refused again when sent (at connect time, after DNS), and nothing leaves.
+/// </summary>
+public sealed class OutboundPolicyTests(SecurityFixture app) : IClassFixture<SecurityFixture>
+{
+    private async Task<ProviderDto> CredlyProviderAsync(World world) =>
+        await (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync("/api/v1/badge-providers", new
+        {
+            name = "Credly", organizationId = world.Root.Id, providerOrganizationId = FakeCredly.Organization, apiToken = FakeCredly.Token,
+            apiBaseUrl = "https://api.credly.com/v1",
+        })).IsOkAsync<ProviderDto>(HttpStatusCode.Created);
+
+    [Fact]
+    public async Task PatchingTheBaseUrl_ToLoopbackMetadataOrAnotherHost_IsRefused_AndNothingChanges()
+    {
+        var world = await app.NewWorldAsync();
+        var provider = await CredlyProviderAsync(world);
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var before = await DbSnapshot.TakeAsync(app.Factory);
+        var url = $"/api/v1/badge-providers/{provider.Id}";
+
+        var loopback = await admin.PatchJsonAsync(url, new { apiBaseUrl = app.Credly.ApiBaseUrl });
+        var metadata = await admin.PatchJsonAsync(url, new { apiBaseUrl = "http://169.254.169.254/latest/meta-data", apiToken = "x" });
+        var elsewhere = await admin.PatchJsonAsync(url, new { apiBaseUrl = "https://api.credly.com.attacker.example/v1", apiToken = "x" });
+        var sandboxWithoutToken = await admin.PatchJsonAsync(url, new { apiBaseUrl = "https://sandbox-api.credly.com/v1" });
+
+        (await loopback.IsProblemAsync(HttpStatusCode.BadRequest, "provider_host_not_allowed")).HasFieldError("apiBaseUrl");
+        (await metadata.IsProblemAsync(HttpStatusCode.BadRequest, "provider_host_not_allowed")).HasFieldError("apiBaseUrl");
+        (await elsewhere.IsProblemAsync(HttpStatusCode.BadRequest, "provider_host_not_allowed")).HasFieldError("apiBaseUrl");
+        (await sandboxWithoutToken.IsProblemAsync(HttpStatusCode.BadRequest, "api_token_required")).HasFieldError("apiToken");
+        Assert.Equal(before, await DbSnapshot.TakeAsync(app.Factory));
+        Assert.Equal(0, app.Credly.Requests("POST") + app.Credly.Requests("GET"));
+
+        // With the token entered again, the move is allowed, and audited with what changed (never the token).
+        (await admin.PatchJsonAsync(url, new { apiBaseUrl = "https://sandbox-api.credly.com/v1", apiToken = "new-token" })).EnsureSuccessStatusCode();
+        var entries = await app.Factory.WithDbAsync(db => db.AuditEntries.Where(e => e.EntityId == provider.Id).OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal([AuditKind.ProviderCreated, AuditKind.ProviderUpdated], entries.Select(e => e.Kind));
+        Assert.Contains("apiBaseUrl", entries[1].Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("new-token", entries[1].Data, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://localhost:{port}/v1", "not a public address")]
+    [InlineData("https://169.254.169.254/v1", "not a public address")]
+    [InlineData("https://10.1.2.3/v1", "not a public address")]
+    [InlineData("http://localhost:{port}/v1", "address is not allowed")]
+    public async Task Delivery_ToAProviderThatIsNotPublic_FailsBeforeAnythingIsSent(string baseUrl, string why)
+    {
+        var world = await app.NewWorldAsync();
+        var provider = await CredlyProviderAsync(world);
+        var target = baseUrl.Replace("{port}", new Uri(app.Credly.ApiBaseUrl).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        // Stored as a provider saved before the rules (or with hosts an operator since took off the list) would be.
+        await app.Factory.WithDbAsync(db => db.BadgeProviders.Where(p => p.Id == provider.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.ApiBaseUrl, target)));
+        var admin = await app.ClientAsync(world.AdminRoot);
+        (await admin.PutJsonAsync($"/api/v1/badges/{world.Manual.Id}/provider", new { providerId = provider.Id, providerTemplateId = "template-1" })).EnsureSuccessStatusCode();
+
+        var issued = await (await admin.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances",
+            new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA1.Id } })).IsOkAsync<IssueBadgesResult>();
+        var awardId = issued.Issued[0].AwardId;
+        await Eventually.TrueAsync(async () => (await app.Factory.WithDbAsync(db => db.ProviderDeliveries.SingleAsync(d => d.AwardId == awardId))).Status == DeliveryStatus.Failed,
+            "the delivery to fail");
+
+        var delivery = await app.Factory.WithDbAsync(db => db.ProviderDeliveries.SingleAsync(d => d.AwardId == awardId));
+        Assert.Contains(why, delivery.LastError, StringComparison.Ordinal);
+        Assert.False(delivery.MaybeSent);
+        Assert.Equal(0, app.Credly.Posts(world.StudentA1.Email));
+        Assert.DoesNotContain(app.Credly.Authorizations, a => a is not null);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+
+namespace Rosette.Tests.Infrastructure;
+
+/// <summary>
+/// Everything a refused call must leave as it was, as text to compare before and after: the rows of every table that
+/// requests write, except the audit log (refusals are audited), the outbox and what background workers change.
+/// </summary>
+public static class DbSnapshot
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { ReferenceHandler = ReferenceHandler.IgnoreCycles };
+
+    public static Task<string> TakeAsync(RosetteFactory factory) => factory.WithDbAsync(async db =>
+    {
+        object[] tables =
+        [
+            await db.Organizations.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+            await db.Users.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+            await db.Courses.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+            await db.CourseAssignments.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+            await db.Classes.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+            await db.ClassInstructors.AsNoTracking().OrderBy(r => r.ClassId).ThenBy(r => r.UserId).ToListAsync(),
+            await db.Enrollments.AsNoTracking().OrderBy(r => r.ClassId).ThenBy(r => r.StudentId).ToListAsync(),
+            await db.Badges.AsNoTracking().Include(b => b.Availability).OrderBy(r => r.Id).ToListAsync(),
+            await db.BadgeImages.AsNoTracking().OrderBy(r => r.BadgeId).Select(i => new { i.BadgeId, i.ContentType, i.Data.Length }).ToListAsync(),
+            await db.Awards.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+            await db.IssuanceBatches.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+            await db.IssuanceFailures.AsNoTracking().CountAsync(),
+            await db.BadgeProviders.AsNoTracking().Include(p => p.Availability).OrderBy(r => r.Id).ToListAsync(),
+            await db.Achievements.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+        ];
+        return JsonSerializer.Serialize(tables, Json);
+    });
+
+    /// <summary>Runs <paramref name="refused"/> and asserts that it changed nothing.</summary>
+    public static async Task<T> UnchangedAsync<T>(RosetteFactory factory, Func<Task<T>> refused)
+    {
+        var before = await TakeAsync(factory);
+        var outcome = await refused();
+        Assert.Equal(before, await TakeAsync(factory));
+        return outcome;
+    }
+}
