@@ -200,7 +200,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
         var archived = await ArchivedBadgesAsync(earnings, cancellationToken);
         var pairs = earnings.Where(e => e.BadgeId is { } badge && !archived.Contains(badge)).Select(e => (e.BadgeId!.Value, e.UserId)).Distinct().ToList();
         var issued = await issuer.IssueAutomaticallyAsync(pairs, cancellationToken);
-        var awardOf = issued.ToDictionary(a => (a.BadgeId, a.StudentId), a => a.Id);
+        var awardOf = issued.ToDictionary(a => (a.BadgeId, a.StudentId), a => a.AwardId);
         var rows = new List<AchievementAward>(earnings.Count);
         foreach (var earning in earnings)
         {

@@ -4,7 +4,11 @@ using Rosette.Domain.Badges;
 
 namespace Rosette.Features.Credentials;
 
-/// <summary>Everything the documents of one award are made of, read in one query.</summary>
+/// <summary>
+/// Everything the documents of one credential of an award are made of. <see cref="IssuedAt"/> is when the award was
+/// earned; <see cref="ValidFrom"/> and <see cref="ExpiresAt"/> are this credential's validity (a renewal's differ), and a
+/// superseded credential (an award renewed since) says when and by which credential.
+/// </summary>
 public sealed record CredentialFacts(
     Guid AwardId,
     DateTime IssuedAt,
@@ -18,7 +22,24 @@ public sealed record CredentialFacts(
     string StudentFirstName,
     string StudentLastName,
     BadgeFacts Badge,
-    IssuerFacts Issuer);
+    IssuerFacts Issuer)
+{
+    public Guid CredentialId { get; init; }
+
+    /// <summary>The award's current credential (this one, unless a renewal superseded it).</summary>
+    public Guid CurrentCredentialId { get; init; }
+
+    public DateTime ValidFrom { get; init; }
+
+    /// <summary>The credential this one renewed, if it is a renewal's.</summary>
+    public Guid? PreviousCredentialId { get; init; }
+
+    public DateTime? SupersededAt { get; init; }
+
+    public Guid? SupersededById { get; init; }
+
+    public bool IsRenewal => ValidFrom != IssuedAt;
+}
 
 public sealed record BadgeFacts(Guid Id, string Name, string Description, string? Criteria, string? ImageContentType, int ImageVersion, Guid OrganizationId)
 {
@@ -35,18 +56,30 @@ public sealed record IssuerFacts(Guid Id, string Name);
 public static class CredentialFactsQueries
 {
     private static readonly Func<RosetteDb, Guid, IAsyncEnumerable<CredentialFacts>> ByAward = EF.CompileAsyncQuery(
-        (RosetteDb db, Guid awardId) =>
-            from a in db.Awards
-            where a.Id == awardId
-            join b in db.Badges on a.BadgeId equals b.Id
-            join s in db.Users on a.StudentId equals s.Id
-            join o in db.Organizations on b.OrganizationId equals o.Id
-            select new CredentialFacts(
-                a.Id, a.IssuedAt, a.ExpiresAt, a.RevokedAt, a.RevocationReason, a.Narrative, a.RecipientSalt,
-                s.Id, s.Email, s.FirstName, s.LastName,
-                new BadgeFacts(b.Id, b.Name, b.Description, b.Criteria, b.ImageContentType, b.ImageVersion, b.OrganizationId),
-                new IssuerFacts(o.Id, o.Name)));
+        (RosetteDb db, Guid awardId) => Project(db, db.Awards.Where(a => a.Id == awardId)));
 
+    /// <summary>The award whose current credential has this id (its own id until it is renewed).</summary>
+    private static readonly Func<RosetteDb, Guid, IAsyncEnumerable<CredentialFacts>> ByCurrentCredential = EF.CompileAsyncQuery(
+        (RosetteDb db, Guid credentialId) => Project(db, db.Awards.Where(a => (a.Id == credentialId && a.CredentialId == null) || a.CredentialId == credentialId)));
+
+    private static IQueryable<CredentialFacts> Project(RosetteDb db, IQueryable<Domain.Issuance.Award> awards) =>
+        from a in awards
+        join b in db.Badges on a.BadgeId equals b.Id
+        join s in db.Users on a.StudentId equals s.Id
+        join o in db.Organizations on b.OrganizationId equals o.Id
+        select new CredentialFacts(
+            a.Id, a.IssuedAt, a.ExpiresAt, a.RevokedAt, a.RevocationReason, a.Narrative, a.RecipientSalt,
+            s.Id, s.Email, s.FirstName, s.LastName,
+            new BadgeFacts(b.Id, b.Name, b.Description, b.Criteria, b.ImageContentType, b.ImageVersion, b.OrganizationId),
+            new IssuerFacts(o.Id, o.Name))
+        {
+            CredentialId = a.CredentialId ?? a.Id,
+            CurrentCredentialId = a.CredentialId ?? a.Id,
+            ValidFrom = a.RenewedAt ?? a.IssuedAt,
+            PreviousCredentialId = db.AwardRenewals.Where(r => r.CredentialId == a.CredentialId).Select(r => (Guid?)r.PreviousCredentialId).FirstOrDefault(),
+        };
+
+    /// <summary>An award's current credential.</summary>
     public static async Task<CredentialFacts?> FindAsync(this RosetteDb db, Guid awardId, CancellationToken cancellationToken)
     {
         await foreach (var facts in ByAward(db, awardId).WithCancellation(cancellationToken))
@@ -56,16 +89,31 @@ public static class CredentialFactsQueries
         return null;
     }
 
+    /// <summary>A credential by its id: an award's current one, or one that a renewal superseded (with its own validity).</summary>
+    public static async Task<CredentialFacts?> FindCredentialAsync(this RosetteDb db, Guid credentialId, CancellationToken cancellationToken)
+    {
+        await foreach (var facts in ByCurrentCredential(db, credentialId).WithCancellation(cancellationToken))
+        {
+            return facts;
+        }
+        var renewal = await db.AwardRenewals.AsNoTracking().Where(r => r.PreviousCredentialId == credentialId).FirstOrDefaultAsync(cancellationToken);
+        if (renewal is null || await db.FindAsync(renewal.AwardId, cancellationToken) is not { } award)
+        {
+            return null;
+        }
+        var previous = await db.AwardRenewals.AsNoTracking().Where(r => r.CredentialId == credentialId)
+            .Select(r => (Guid?)r.PreviousCredentialId).FirstOrDefaultAsync(cancellationToken);
+        return award with
+        {
+            CredentialId = credentialId,
+            ValidFrom = renewal.PreviousValidFrom,
+            ExpiresAt = renewal.PreviousValidUntil,
+            PreviousCredentialId = previous,
+            SupersededAt = renewal.RenewedAt,
+            SupersededById = renewal.CredentialId,
+        };
+    }
+
     public static IQueryable<CredentialFacts> ForStudent(this RosetteDb db, Guid studentId) =>
-        from a in db.Awards
-        where a.StudentId == studentId
-        join b in db.Badges on a.BadgeId equals b.Id
-        join s in db.Users on a.StudentId equals s.Id
-        join o in db.Organizations on b.OrganizationId equals o.Id
-        orderby a.IssuedAt descending, a.Id
-        select new CredentialFacts(
-            a.Id, a.IssuedAt, a.ExpiresAt, a.RevokedAt, a.RevocationReason, a.Narrative, a.RecipientSalt,
-            s.Id, s.Email, s.FirstName, s.LastName,
-            new BadgeFacts(b.Id, b.Name, b.Description, b.Criteria, b.ImageContentType, b.ImageVersion, b.OrganizationId),
-            new IssuerFacts(o.Id, o.Name));
+        Project(db, db.Awards.Where(a => a.StudentId == studentId));
 }
