@@ -11,6 +11,7 @@ using Rosette.Features.Issuance;
 using Rosette.Features.Organizations;
 using Rosette.Features.Providers;
 using Rosette.Features.Users;
+using Rosette.Features.Webhooks;
 using Rosette.Infrastructure.Auth;
 
 namespace Rosette.Features;
@@ -28,6 +29,7 @@ public static class Endpoints
         api.MapBadgesApi();
         api.MapIssuanceApi();
         api.MapProvidersApi();
+        api.MapWebhooksApi();
         api.MapAchievementsApi();
         api.MapAuditLogApi();
         api.MapDashboardApi();

@@ -30,6 +30,11 @@ public enum AuditKind
     PrivilegeRefused,
     ProviderCreated,
     ProviderUpdated,
+    WebhookEndpointCreated,
+    WebhookEndpointUpdated,
+    WebhookEndpointDeleted,
+    WebhookDeliveriesReplayed,
+    AwardsRenewed,
 }
 
 /// <summary>

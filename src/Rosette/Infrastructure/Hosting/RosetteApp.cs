@@ -6,6 +6,7 @@ using Rosette.Features.Achievements;
 using Rosette.Features.Credentials;
 using Rosette.Features.Notifications;
 using Rosette.Features.Providers;
+using Rosette.Features.Webhooks;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
@@ -47,6 +48,7 @@ public static class RosetteApp
         services.AddCredentials(builder.Configuration);
         services.AddNotifications(builder.Configuration);
         services.AddBadgeProviders(builder.Configuration);
+        services.AddWebhooks(builder.Configuration);
         services.AddAchievements(builder.Configuration);
         services.AddScoped<Bootstrap>();
         return builder;
