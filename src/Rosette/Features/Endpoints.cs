@@ -6,6 +6,7 @@ using Rosette.Features.Classes;
 using Rosette.Features.Courses;
 using Rosette.Features.Credentials;
 using Rosette.Features.Dashboard;
+using Rosette.Features.Expiry;
 using Rosette.Features.Health;
 using Rosette.Features.Issuance;
 using Rosette.Features.Organizations;
@@ -30,6 +31,7 @@ public static class Endpoints
         api.MapIssuanceApi();
         api.MapProvidersApi();
         api.MapWebhooksApi();
+        api.MapExpiringAwardsApi();
         api.MapAchievementsApi();
         api.MapAuditLogApi();
         api.MapDashboardApi();

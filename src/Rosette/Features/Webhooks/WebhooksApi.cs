@@ -60,7 +60,6 @@ public static class WebhooksApi
         // Every request goes through the one outbound policy: public addresses only, checked at connect time; no redirects.
         services.AddHttpClient(WebhookDispatcher.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => Outbound.CreateHandler(outbound));
-        services.AddScoped<WebhookEndpointsHandler>();
         services.AddScoped<WebhookEventRecorder>();
         services.AddScoped<AwardEvents>();
         services.AddScoped<IOutboxHandler, AwardsIssuedWebhooks>();
