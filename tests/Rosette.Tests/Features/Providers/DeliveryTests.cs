@@ -78,7 +78,7 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
             return awards;
         });
 
-        await app.WaitForAsync(Assert.Single(issued).Id, DeliveryStatus.Delivered);
+        await app.WaitForAsync(Assert.Single(issued).AwardId, DeliveryStatus.Delivered);
         Assert.Equal(1, app.Credly.Creations(world.StudentB1.Email));
     }
 
