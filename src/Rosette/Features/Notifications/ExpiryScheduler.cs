@@ -57,8 +57,8 @@ public sealed class ExpiryScheduler(IServiceScopeFactory scopes, ReminderSignal 
             int found;
             do
             {
-                found = await RecordAsync(db, days, now, cancellationToken);
-                recorded += found;
+                (found, var inserted) = await RecordAsync(db, days, now, cancellationToken);
+                recorded += inserted;
             }
             while (found == options.BatchSize);
         }
@@ -69,8 +69,8 @@ public sealed class ExpiryScheduler(IServiceScopeFactory scopes, ReminderSignal 
         return recorded;
     }
 
-    /// <summary>One batch of credentials whose notice <paramref name="days"/> before expiry is due and not recorded yet.</summary>
-    private async Task<int> RecordAsync(RosetteDb db, int days, DateTime now, CancellationToken cancellationToken)
+    /// <summary>One batch of credentials whose notice <paramref name="days"/> before expiry is due and not recorded yet: how many were found, and recorded here.</summary>
+    private async Task<(int Found, int Recorded)> RecordAsync(RosetteDb db, int days, DateTime now, CancellationToken cancellationToken)
     {
         var kind = CredentialNotice.Expiring(days);
         var dueBefore = now.AddDays(days);
@@ -96,7 +96,7 @@ public sealed class ExpiryScheduler(IServiceScopeFactory scopes, ReminderSignal 
             .Take(options.BatchSize).ToListAsync(cancellationToken);
         if (due.Count == 0)
         {
-            return 0;
+            return (0, 0);
         }
         var notices = due.Select(d => CredentialNotice.Create(d.CredentialId, kind, d.AwardId, d.ExpiresAt.AddDays(-days), d.Mail, now)).ToList();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -120,7 +120,7 @@ public sealed class ExpiryScheduler(IServiceScopeFactory scopes, ReminderSignal 
         {
             logger.LogInformation("Recorded {Count} '{Kind}' notices", inserted.Count, kind);
         }
-        return due.Count;
+        return (due.Count, inserted.Count);
     }
 }
 
