@@ -19,6 +19,9 @@ public sealed record ConflictError(string Code, string Message) : Error(Code, Me
 
 public sealed record ForbiddenError(string Code, string Message) : Error(Code, Message);
 
+/// <summary>A well-formed request that cannot be carried out as sent (HTTP 422), such as a reused idempotency key.</summary>
+public sealed record UnprocessableError(string Code, string Message) : Error(Code, Message);
+
 /// <summary>Too many attempts: try again after <see cref="RetryAfter"/> (HTTP 429 with Retry-After).</summary>
 public sealed record RateLimitedError(string Code, string Message, TimeSpan RetryAfter) : Error(Code, Message)
 {

@@ -15,6 +15,12 @@ public sealed class HostingTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task PrometheusEndpoint_IsOffByDefault()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Factory.CreateClient().GetAsync("/metrics")).StatusCode);
+    }
+
+    [Fact]
     public async Task OpenApi_DescribesEveryApiArea_AndHasAReferencePage()
     {
         var client = app.Factory.CreateClient();

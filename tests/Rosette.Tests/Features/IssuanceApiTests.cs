@@ -112,6 +112,9 @@ public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
         await (await admin.PostJsonAsync(Url(world), new { badgeIds = new[] { world.Manual.Id } })).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         await (await admin.PostJsonAsync(Url(world), new { badgeIds = new[] { "not-a-guid" }, studentIds = new[] { world.StudentA1.Id } })).IsProblemAsync(HttpStatusCode.BadRequest, "invalid_json");
         await (await admin.PostJsonAsync(Url(world), new { badgeIds = new[] { world.Manual.Id }, studentIds = tooManyStudents })).IsProblemAsync(HttpStatusCode.BadRequest, "batch_too_large");
+        var tooManyBadges = await (await admin.PostJsonAsync(Url(world), new { badgeIds = Enumerable.Range(0, 100).Select(_ => Guid.NewGuid()).Append(world.Manual.Id), studentIds = new[] { world.StudentA1.Id } }))
+            .IsProblemAsync(HttpStatusCode.BadRequest, "batch_too_large");
+        Assert.Contains("100 badges", tooManyBadges.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var pairs = await (await admin.PostJsonAsync(Url(world), new { badgeIds = Enumerable.Range(0, 11).Select(_ => Guid.NewGuid()), studentIds = tooManyPairs }))
             .IsProblemAsync(HttpStatusCode.BadRequest, "batch_too_large");
         Assert.Contains("200000", pairs.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -139,6 +142,75 @@ public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(first.Issued.Select(i => i.AwardId).Order(), retry.Issued.Select(i => i.AwardId).Order());
         Assert.Empty(retry.Failed);
         Assert.Equal(1, await app.Factory.WithDbAsync(db => db.IssuanceBatches.CountAsync(b => b.ClassId == world.Class.Id)));
+    }
+
+    private static HttpRequestMessage Keyed(World world, string key, object body) => new(HttpMethod.Post, Url(world))
+    {
+        Content = System.Net.Http.Json.JsonContent.Create(body),
+        Headers = { { "Idempotency-Key", key } },
+    };
+
+    [Fact]
+    public async Task IssueBadges_IdempotencyKeyReusedForAnotherRequest_Answers422_AndIssuesNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var key = Guid.NewGuid().ToString();
+        var first = await (await admin.SendAsync(Keyed(world, key, new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA1.Id, world.StudentA2.Id } })))
+            .IsOkAsync<IssueBadgesResult>();
+
+        // The same request in another order and with a repeated id is the same request: its stored result.
+        var reordered = await (await admin.SendAsync(Keyed(world, key, new { badgeIds = new[] { world.Manual.Id, world.Manual.Id }, studentIds = new[] { world.StudentA2.Id, world.StudentA1.Id } })))
+            .IsOkAsync<IssueBadgesResult>();
+        var otherStudents = await admin.SendAsync(Keyed(world, key, new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentB1.Id } }));
+        var otherNarrative = await admin.SendAsync(Keyed(world, key, new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA1.Id, world.StudentA2.Id }, narrative = "Well done" }));
+        var otherClass = await admin.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/v1/classes/{world.OtherClass.Id}/badge-issuances")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA1.Id, world.StudentA2.Id } }),
+            Headers = { { "Idempotency-Key", key } },
+        });
+
+        Assert.Equal(first.Id, reordered.Id);
+        foreach (var reused in new[] { otherStudents, otherNarrative, otherClass })
+        {
+            await reused.IsProblemAsync(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        }
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.IssuanceBatches.CountAsync(b => b.IdempotencyKey == key)));
+        Assert.Equal(0, await app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => a.StudentId == world.StudentB1.Id)));
+    }
+
+    [Fact]
+    public async Task IssueBadges_IdempotencyKeys_ArePerCaller()
+    {
+        var world = await app.NewWorldAsync();
+        var key = Guid.NewGuid().ToString();
+
+        var byAdmin = await (await (await app.ClientAsync(world.AdminRoot)).SendAsync(Keyed(world, key, new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA1.Id } })))
+            .IsOkAsync<IssueBadgesResult>();
+        var byInstructor = await (await (await app.ClientAsync(world.ContractInstructor)).SendAsync(Keyed(world, key, new { badgeIds = new[] { world.Manual2.Id }, studentIds = new[] { world.StudentA1.Id } })))
+            .IsOkAsync<IssueBadgesResult>();
+
+        Assert.NotEqual(byAdmin.Id, byInstructor.Id);
+        Assert.Equal((1, 1), (byAdmin.Issued.Count, byInstructor.Issued.Count));
+        var batches = await app.Factory.WithDbAsync(db => db.IssuanceBatches.Where(b => b.IdempotencyKey == key).Select(b => b.IssuedById).ToListAsync());
+        Assert.Equal(new Guid?[] { world.AdminRoot.Id, world.ContractInstructor.Id }.Order(), batches.Order());
+    }
+
+    [Fact]
+    public async Task IssueBadges_IdempotencyKeyEmptyOrTooLong_Answers400_AndIssuesNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var body = new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA2.Id } };
+
+        var tooLong = await admin.SendAsync(Keyed(world, new string('k', IssuanceBatch.IdempotencyKeyMaxLength + 1), body));
+        var empty = Keyed(world, "", body);
+        empty.Headers.Remove("Idempotency-Key");
+        Assert.True(empty.Headers.TryAddWithoutValidation("Idempotency-Key", " "));
+
+        (await tooLong.IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("Idempotency-Key");
+        (await (await admin.SendAsync(empty)).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("Idempotency-Key");
+        Assert.Equal(0, await app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => a.StudentId == world.StudentA2.Id)));
     }
 
     [Fact]

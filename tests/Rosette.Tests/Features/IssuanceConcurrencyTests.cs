@@ -23,6 +23,29 @@ public sealed class IssuanceConcurrencyTests(AppFixture app) : IClassFixture<App
     }
 
     [Fact]
+    public async Task IssueBadges_ConcurrentRequestsWithOneIdempotencyKey_GiveOneBatch_AndTheSameAnswer()
+    {
+        var world = await app.NewWorldAsync();
+        var clients = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => app.ClientAsync(world.AdminRoot)));
+        var key = Guid.NewGuid().ToString();
+        var students = world.ClassStudents.Select(s => s.Id).ToArray();
+
+        var responses = await Task.WhenAll(clients.Select(c => c.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/v1/classes/{world.Class.Id}/badge-issuances")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { badgeIds = new[] { world.Manual.Id, world.Manual2.Id }, studentIds = students }),
+            Headers = { { "Idempotency-Key", key } },
+        })));
+        var results = await Task.WhenAll(responses.Select(r => r.IsOkAsync<IssueBadgesResult>()));
+
+        Assert.Single(results.Select(r => r.Id).Distinct());
+        Assert.All(results, r => Assert.Equal(results[0].Issued.Select(i => i.AwardId).Order(), r.Issued.Select(i => i.AwardId).Order()));
+        Assert.All(results, r => Assert.Empty(r.Failed));
+        Assert.Equal(8, results[0].Issued.Count);
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.IssuanceBatches.CountAsync(b => b.IdempotencyKey == key)));
+        Assert.Equal(8, await app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => students.Contains(a.StudentId))));
+    }
+
+    [Fact]
     public async Task IssueBadges_TwoHostsOnOneDatabase_OverlappingBatches_NoDuplicatesAndConsistentResults()
     {
         var world = await app.NewWorldAsync();

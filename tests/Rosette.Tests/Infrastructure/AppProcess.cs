@@ -33,11 +33,15 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<AppProcess> StartAsync(TestDatabase database, IDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts Rosette and waits until it is healthy. A setting whose value is empty is removed (the app's default then
+    /// applies); <paramref name="arguments"/> follow the listening address on the command line.
+    /// </summary>
+    public static async Task<AppProcess> StartAsync(TestDatabase database, IDictionary<string, string>? settings = null, params string[] arguments)
     {
         var port = FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "Rosette.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}", .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -57,7 +61,7 @@ public sealed class AppProcess : IAsyncDisposable
         {
             environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in environment.Where(e => e.Value.Length > 0))
         {
             start.Environment[key] = value;
         }

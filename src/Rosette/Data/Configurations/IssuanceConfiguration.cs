@@ -18,6 +18,9 @@ internal sealed class AwardConfiguration : IEntityTypeConfiguration<Award>
         builder.Property(a => a.RevocationReason).HasMaxLength(Award.RevocationReasonMaxLength);
         builder.Property(a => a.RecipientSalt).HasMaxLength(64);
         builder.Ignore(a => a.IsRevoked);
+        // Revoked once: the UPDATE matches only while the award is still unrevoked, so of two concurrent revocations the
+        // second changes nothing (DbUpdateConcurrencyException), is read again, and answers already_revoked.
+        builder.Property(a => a.RevokedAt).IsConcurrencyToken();
         // Earn once: at most one active award of a badge per student, whoever issues it, however many instances run.
         builder.HasIndex(a => new { a.BadgeId, a.StudentId }).IsUnique().HasFilter("\"RevokedAt\" IS NULL").HasDatabaseName("UX_Awards_Active_Badge_Student");
         builder.HasIndex(a => new { a.StudentId, a.BadgeId });
@@ -67,6 +70,7 @@ internal sealed class IssuanceBatchConfiguration : IEntityTypeConfiguration<Issu
         builder.Property(b => b.Source).HasConversion<string>().HasMaxLength(32);
         builder.Property(b => b.Narrative).HasMaxLength(Award.NarrativeMaxLength);
         builder.Property(b => b.IdempotencyKey).HasMaxLength(IssuanceBatch.IdempotencyKeyMaxLength);
+        builder.Property(b => b.RequestHash).HasMaxLength(64);
         builder.HasIndex(b => new { b.IssuedById, b.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
         builder.HasIndex(b => new { b.ClassId, b.CreatedAt });
         builder.HasOne<TrainingClass>().WithMany().HasForeignKey(b => b.ClassId).OnDelete(DeleteBehavior.Restrict);

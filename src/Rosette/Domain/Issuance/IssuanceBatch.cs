@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Rosette.Domain.Issuance;
 
 /// <summary>
@@ -42,9 +45,15 @@ public sealed class IssuanceBatch
     /// <summary>The client's Idempotency-Key: a retry with the same key returns this batch's stored result.</summary>
     public string? IdempotencyKey { get; private set; }
 
+    /// <summary>
+    /// The fingerprint of the request stored under <see cref="IdempotencyKey"/> (<see cref="Fingerprint"/>); null for
+    /// batches stored before fingerprints were kept, which any retry with their key replays.
+    /// </summary>
+    public string? RequestHash { get; private set; }
+
     public static IssuanceBatch Create(
         AwardSource source, Guid? classId, Guid? courseAssignmentId, Guid? issuedById, DateTime now, int badgeCount, int studentCount,
-        string? narrative, bool suppressNotifications, string? idempotencyKey) => new()
+        string? narrative, bool suppressNotifications, string? idempotencyKey, string? requestHash = null) => new()
     {
         Id = Guid.CreateVersion7(),
         Source = source,
@@ -57,7 +66,26 @@ public sealed class IssuanceBatch
         Narrative = narrative,
         SuppressNotifications = suppressNotifications,
         IdempotencyKey = idempotencyKey,
+        RequestHash = idempotencyKey is null ? null : requestHash,
     };
+
+    /// <summary>
+    /// What makes two requests the same request: the place, the sets of badges and students (order and repeats aside),
+    /// the narrative and the silence. SHA-256, lower-case hex.
+    /// </summary>
+    public static string Fingerprint(Guid place, IEnumerable<Guid> badgeIds, IEnumerable<Guid> studentIds, string? narrative, bool suppressNotifications)
+    {
+        var text = new StringBuilder().Append(place.ToString("N")).Append('|')
+            .AppendJoin(',', badgeIds.Distinct().Order().Select(id => id.ToString("N"))).Append('|')
+            .AppendJoin(',', studentIds.Distinct().Order().Select(id => id.ToString("N"))).Append('|')
+            .Append(suppressNotifications ? '1' : '0').Append('|')
+            .Append(narrative);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>Whether a request with this batch's idempotency key and <paramref name="requestHash"/> may be answered with this batch.</summary>
+    public Error? CheckReplay(string requestHash) =>
+        RequestHash is null || RequestHash == requestHash ? null : IssuanceErrors.IdempotencyKeyReused;
 
     public void Record(int issued, int failed, int renewed = 0)
     {

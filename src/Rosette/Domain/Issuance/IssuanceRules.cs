@@ -149,6 +149,9 @@ public static class IssuanceErrors
 
     public static Error AwardRevoked(Guid awardId) => new ConflictError("award_revoked", $"The award '{awardId}' is revoked: issue the badge again instead.");
 
+    public static readonly UnprocessableError IdempotencyKeyReused = new("idempotency_key_reused",
+        "This Idempotency-Key was already used for a different request. Send the same request to get its result again, or a new key for a new request.");
+
     public static Error AlreadyRevoked(Guid awardId) => new ConflictError("already_revoked", $"The award '{awardId}' is already revoked.");
 
     public static readonly ForbiddenError CourseAssignmentAdministratorsOnly =

@@ -101,7 +101,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
         await transaction.CommitAsync(cancellationToken);
         if (issued > 0)
         {
-            issuer.NotifyCommitted();
+            issuer.NotifyCommitted(issued);
         }
         return events.Count;
     }
@@ -167,7 +167,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
         await transaction.CommitAsync(cancellationToken);
         if (issued > 0)
         {
-            issuer.NotifyCommitted();
+            issuer.NotifyCommitted(issued);
         }
     }
 
@@ -187,7 +187,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
         await transaction.CommitAsync(cancellationToken);
         if (issued.Count > 0)
         {
-            issuer.NotifyCommitted();
+            issuer.NotifyCommitted(issued.Count);
         }
     }
 

@@ -1,5 +1,6 @@
 using Rosette.Infrastructure.Outbox;
 using Rosette.Infrastructure.Hosting;
+using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Features.Achievements;
 
@@ -66,7 +67,8 @@ public sealed class ActivityWriteGate(Data.DatabaseOptions database) : IDisposab
 }
 
 /// <summary>The background worker: processes pending activity events in batches until none are left, then waits for a signal or the poll interval.</summary>
-public sealed class AchievementWorker(IServiceScopeFactory scopes, ActivitySignal signal, AchievementOptions options, ILogger<AchievementWorker> logger) : BackgroundService
+public sealed class AchievementWorker(
+    IServiceScopeFactory scopes, ActivitySignal signal, AchievementOptions options, RosetteMetrics metrics, ILogger<AchievementWorker> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         options.WorkerEnabled
@@ -81,7 +83,9 @@ public sealed class AchievementWorker(IServiceScopeFactory scopes, ActivitySigna
     private async Task<int> ProcessPendingAsync(CancellationToken stoppingToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(options.BatchSize, stoppingToken);
+        var processed = await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(options.BatchSize, stoppingToken);
+        metrics.EventsProcessed(processed);
+        return processed;
     }
 }
 

@@ -3,11 +3,12 @@ using Rosette.Features.Badges;
 namespace Rosette.Features.Credentials;
 
 /// <summary>
-/// Every public URL of the credentials, absolute, on <c>Rosette:PublicBaseUrl</c> (default http://localhost:5000). Ids
+/// Every public URL of the credentials, absolute, on <c>Rosette:PublicBaseUrl</c> (by default the address Rosette is told to
+/// listen on, see <see cref="ListeningAddress"/>, else http://localhost:5000). Ids
 /// inside signed credentials are these URLs, so the base must be the address verifiers reach; OB 3.0 wants https for
 /// the key's <c>kid</c>, so production sets an https base (the app may sit behind a TLS-terminating proxy).
 /// </summary>
-public sealed class CredentialUrls
+public sealed partial class CredentialUrls
 {
     public const string Section = "Rosette:PublicBaseUrl";
     public const string DefaultBaseUrl = "http://localhost:5000";
@@ -23,7 +24,34 @@ public sealed class CredentialUrls
         IsHttps = uri.Scheme == Uri.UriSchemeHttps;
     }
 
-    public static CredentialUrls From(IConfiguration configuration) => new(configuration[Section] is { Length: > 0 } value ? value : DefaultBaseUrl);
+    public static CredentialUrls From(IConfiguration configuration) =>
+        new(configuration[Section] is { Length: > 0 } value ? value : ListeningAddress(configuration) ?? DefaultBaseUrl);
+
+    /// <summary>
+    /// The address the server is told to listen on: <c>--urls</c> / <c>ASPNETCORE_URLS</c> (an https one first), else a
+    /// Kestrel endpoint, else <c>ASPNETCORE_HTTPS_PORTS</c> / <c>ASPNETCORE_HTTP_PORTS</c>; a wildcard host (<c>*</c>, <c>+</c>,
+    /// <c>0.0.0.0</c>, <c>[::]</c>) reads as localhost. Null when nothing is set (Kestrel's own default is http://localhost:5000).
+    /// </summary>
+    public static string? ListeningAddress(IConfiguration configuration)
+    {
+        var urls = (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>())
+            .ToList();
+        var chosen = urls.FirstOrDefault(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) ?? urls.FirstOrDefault();
+        if (chosen is not null)
+        {
+            return WildcardHost().Replace(chosen, "${scheme}localhost");
+        }
+        return FirstPort(configuration["https_ports"]) is { } https ? $"https://localhost:{https}"
+            : FirstPort(configuration["http_ports"]) is { } http ? $"http://localhost:{http}"
+            : null;
+    }
+
+    private static string? FirstPort(string? ports) =>
+        ports?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<scheme>https?://)(\*|\+|0\.0\.0\.0|\[::\])(?=[:/]|$)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex WildcardHost();
 
     /// <summary>Without a trailing slash, e.g. https://badges.example.org.</summary>
     public string Base { get; }

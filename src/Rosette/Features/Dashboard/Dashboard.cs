@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Notifications;
 using Rosette.Features.Badges;
 using Rosette.Infrastructure.Http;
 
@@ -17,9 +18,13 @@ public sealed record FailureCount(string Code, int Count);
 
 public sealed record RecentBatch(Guid Id, DateTime CreatedAt, Guid? ClassId, string? ClassName, string? IssuedByName, int Issued, int Failed);
 
+/// <summary>A mail to a student that was given up (see Features/Notifications/README.md), with the mail server's answer.</summary>
+public sealed record MailFailure(Guid AwardId, string StudentName, string Email, string BadgeName, NotificationKind Kind, DateTime FailedAt, string? Error);
+
 public sealed record DashboardDto(
     DateOnly From, DateOnly To, int AwardsInPeriod, IReadOnlyList<WeekCount> AwardsPerWeek, IReadOnlyList<TopBadge> TopBadges,
-    IReadOnlyList<TopClass> TopClasses, IReadOnlyList<RecentBatch> RecentBatches, IReadOnlyList<FailureCount> RecentFailures);
+    IReadOnlyList<TopClass> TopClasses, IReadOnlyList<RecentBatch> RecentBatches, IReadOnlyList<FailureCount> RecentFailures,
+    int MailFailureCount, IReadOnlyList<MailFailure> MailFailures);
 
 /// <summary>
 /// The administrator's dashboard: everything is counted by the database (GROUP BY), over the awards and batches of the
@@ -30,6 +35,7 @@ public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
     public const int Weeks = 26;
     public const int Top = 5;
     public const int RecentBatchCount = 10;
+    public const int MailFailuresShown = 10;
 
     public async Task<Result<DashboardDto>> LoadAsync(Actor actor, CancellationToken cancellationToken)
     {
@@ -84,9 +90,19 @@ public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
             .GroupBy(f => f.Code).Select(g => new { Code = g.Key, Count = g.Count() })
             .OrderByDescending(f => f.Count).ThenBy(f => f.Code).ToListAsync(cancellationToken);
 
+        var failedMail = from n in db.AwardNotifications.AsNoTracking()
+                         where n.FailedAt != null
+                         join a in awards on n.AwardId equals a.Id
+                         join s in db.Users on a.StudentId equals s.Id
+                         join b in db.Badges on a.BadgeId equals b.Id
+                         orderby n.FailedAt descending, a.Id
+                         select new MailFailure(a.Id, s.FirstName + " " + s.LastName, s.Email, b.Name, n.Kind, n.FailedAt!.Value, n.LastError);
+        var mailFailureCount = await failedMail.CountAsync(cancellationToken);
+        var mailFailures = mailFailureCount == 0 ? [] : await failedMail.Take(MailFailuresShown).ToListAsync(cancellationToken);
+
         return new DashboardDto(first, today, perWeek.Values.Sum(), perWeek.Select(w => new WeekCount(w.Key, w.Value)).ToList(),
             topBadges.Select(b => new TopBadge(b.Id, b.Name, b.ImageContentType is null ? null : BadgeImages.Url(b.Id, b.ImageVersion), b.Count)).ToList(),
-            topClasses, batches, failures.Select(f => new FailureCount(f.Code, f.Count)).ToList());
+            topClasses, batches, failures.Select(f => new FailureCount(f.Code, f.Count)).ToList(), mailFailureCount, mailFailures);
     }
 }
 

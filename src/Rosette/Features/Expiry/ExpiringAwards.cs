@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
@@ -112,6 +113,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
     /// <summary>Renews the chosen awards in one batch (source expiring_awards); each award renewed or failed with its reason.</summary>
     public async Task<Result<IssueBadgesResult>> RenewAsync(Actor actor, RenewAwardsRequest request, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         if (!actor.IsAdministrator)
         {
             return AdministratorsOnly;
@@ -147,7 +149,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
                 ? new PairDecision(award.BadgeId, award.StudentId, null, null, award.RenewalAt(now, badge.ValidityDays, actor.UserId, AwardSource.ExpiringAwards, batch.Id))
                 : new PairDecision(award.BadgeId, award.StudentId, null, failure));
         }
-        return (await issuer.WriteAsync(batch, decisions, new BatchPlace(actor.OrganizationId, "from the expiring awards"), cancellationToken))!;
+        return (await issuer.WriteAsync(batch, decisions, new BatchPlace(actor.OrganizationId, "from the expiring awards"), started, cancellationToken))!;
     }
 
     private sealed class Row

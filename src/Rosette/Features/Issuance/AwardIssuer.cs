@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Rosette.Data;
@@ -7,6 +8,7 @@ using Rosette.Domain.Issuance;
 using Rosette.Features.Audit;
 using Rosette.Features.Providers;
 using Rosette.Infrastructure.Outbox;
+using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Features.Issuance;
 
@@ -23,12 +25,16 @@ public sealed record BatchPlace(Guid OrganizationId, string Description);
 /// failures, the outbox messages that mail, badge providers and webhooks follow, and one audit entry with the batch's
 /// counts. Every pair reported as issued or renewed is committed before this returns.
 /// </summary>
-public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, AuditLog audit, TimeProvider clock)
+public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, AuditLog audit, RosetteMetrics metrics, TimeProvider clock)
 {
     private const int MaxAttempts = 3;
 
-    /// <summary>Writes the batch; null when another request with the same idempotency key stored its batch first.</summary>
-    public async Task<IssueBadgesResult?> WriteAsync(IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, BatchPlace place, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the batch; null when another request with the same idempotency key stored its batch first.
+    /// <paramref name="startedAt"/> (a <see cref="Stopwatch"/> timestamp) is when the request began, for the batch duration metric.
+    /// </summary>
+    public async Task<IssueBadgesResult?> WriteAsync(
+        IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, BatchPlace place, long startedAt, CancellationToken cancellationToken)
     {
         // Canonical order: concurrent batches lock overlapping rows in the same order, so they cannot deadlock.
         var awards = decisions.Where(d => d.Award is not null).Select(d => d.Award!)
@@ -39,7 +45,13 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         {
             try
             {
-                return await WriteOnceAsync(batch, decisions, awards, renewals, place, cancellationToken);
+                var result = await WriteOnceAsync(batch, decisions, awards, renewals, place, cancellationToken);
+                if (result is not null)
+                {
+                    metrics.Issued(batch.Source, result.Issued.Count);
+                    metrics.Batch(batch.Source, decisions.Count, Stopwatch.GetElapsedTime(startedAt));
+                }
+                return result;
             }
             catch (Exception e) when (attempt < MaxAttempts && IsTransient(e))
             {
@@ -212,9 +224,13 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         return [.. issued.Select(a => (a.BadgeId, a.StudentId, a.Id)), .. renewed.Select(r => (r.BadgeId, r.StudentId, r.AwardId))];
     }
 
-    /// <summary>Call after committing work that published outbox messages or deliveries, so that this instance's dispatchers start at once.</summary>
-    public void NotifyCommitted()
+    /// <summary>
+    /// Call after committing work of <see cref="IssueAutomaticallyAsync"/> (<paramref name="issued"/> awards), so that this
+    /// instance's dispatchers start at once.
+    /// </summary>
+    public void NotifyCommitted(int issued)
     {
+        metrics.Issued(AwardSource.Achievement, issued);
         outbox.Notify();
         deliveries.Notify();
     }

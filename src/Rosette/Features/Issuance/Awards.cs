@@ -7,6 +7,7 @@ using Rosette.Features.Audit;
 using Rosette.Features.Providers;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
+using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Features.Issuance;
 
@@ -20,7 +21,7 @@ public sealed record AwardListRequest(int? Page, int? PageSize, Guid? StudentId,
 public sealed record RevokeAwardRequest(string? Reason, bool? SuppressNotifications);
 
 /// <summary>Reading awards (scoped by <see cref="ScopeQueries.VisibleTo(IQueryable{Award}, RosetteDb, Actor)"/>) and revoking them.</summary>
-public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, AuditLog audit, TimeProvider clock)
+public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, AuditLog audit, RosetteMetrics metrics, TimeProvider clock)
 {
     public async Task<Result<Paged<AwardDto>>> ListAsync(Actor actor, AwardListRequest request, CancellationToken cancellationToken)
     {
@@ -64,7 +65,8 @@ public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySig
             }
             catch (DbUpdateConcurrencyException) when (attempt < 5)
             {
-                // The delivery dispatcher recorded an answer at the same moment: start again from fresh rows.
+                // Another revocation of this award, or the delivery dispatcher recording an answer, committed first: nothing of
+                // this attempt was stored; start again from fresh rows (a revoked award then answers already_revoked).
                 db.ChangeTracker.Clear();
             }
         }
@@ -97,6 +99,7 @@ public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySig
         audit.Record(actor, AuditKind.AwardRevoked, facts.OrganizationId, award.Id,
             $"Revoked '{facts.Badge}' from {facts.Student} ({facts.Email}): {award.RevocationReason}", new { awardId = award.Id, award.BadgeId, award.StudentId });
         await db.SaveChangesAsync(cancellationToken);
+        metrics.Revoked();
         outbox.Notify();
         if (delivery is not null)
         {

@@ -17,9 +17,10 @@ public static class IssuanceApi
                 Guid classId, [AsParameters] PageRequest paging, Actor actor, IssuableQueriesHandler handler, CancellationToken ct) =>
             (await handler.StudentsAsync(actor, classId, paging, ct)).ToOk());
         classes.MapPost("/badge-issuances", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
-                Guid classId, IssueBadgesRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+                Guid classId, IssueBadgesRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpRequest http,
                 Actor actor, IssueBadgesHandler handler, CancellationToken ct) =>
-            (await handler.HandleAsync(actor, classId, request, idempotencyKey, ct)).ToOk());
+            // A header sent empty binds as null; it is a bad key, not the absence of one.
+            (await handler.HandleAsync(actor, classId, request, idempotencyKey ?? (http.Headers.ContainsKey("Idempotency-Key") ? "" : null), ct)).ToOk());
         classes.MapGet("/badge-issuances", async Task<Results<Ok<Paged<IssuanceSummary>>, ProblemHttpResult>> (
                 Guid classId, [AsParameters] PageRequest paging, Actor actor, IssuanceHistoryHandler handler, CancellationToken ct) =>
             (await handler.ClassHistoryAsync(actor, classId, paging, ct)).ToOk());

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
@@ -19,6 +20,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
     public async Task<Result<IssueBadgesResult>> HandleAsync(
         Actor actor, Guid classId, IssueBadgesRequest request, string? idempotencyKey, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var badgeIds = request.BadgeIds?.Distinct().ToList() ?? [];
         var studentIds = request.StudentIds?.Distinct().ToList() ?? [];
         if (Validate(badgeIds.Count, studentIds.Count, request.Narrative, idempotencyKey) is { } invalid)
@@ -34,7 +36,10 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         {
             return IssuanceErrors.IssuersOnly;
         }
-        if (idempotencyKey is not null && await PreviousResultAsync(actor, idempotencyKey, cancellationToken) is { } previous)
+        var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
+        var suppress = request.SuppressNotifications ?? false;
+        var requestHash = idempotencyKey is null ? null : IssuanceBatch.Fingerprint(classId, badgeIds, studentIds, narrative, suppress);
+        if (idempotencyKey is not null && await PreviousResultAsync(actor, idempotencyKey, requestHash!, cancellationToken) is { } previous)
         {
             return previous;
         }
@@ -43,9 +48,8 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         var students = await db.LoadStudentsInClassAsync(classId, studentIds, cancellationToken);
         var held = await db.HeldAwardsAsync(badgeIds, studentIds, cancellationToken, classId);
         var now = clock.UtcNowSeconds();
-        var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
         var batch = IssuanceBatch.Create(AwardSource.Roster, classId, null, actor.UserId, now, badgeIds.Count, studentIds.Count,
-            narrative, request.SuppressNotifications ?? false, idempotencyKey);
+            narrative, suppress, idempotencyKey, requestHash);
 
         var badgeReasons = badgeIds.ToDictionary(id => id, id => IssuanceRules.WhyNotBadge(badges.GetValueOrDefault(id), id, context.Organization.Id));
         var studentReasons = studentIds.ToDictionary(id => id, id => IssuanceRules.WhyNotStudent(students[id], id, context.Access, actor));
@@ -58,8 +62,9 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
                     held.GetValueOrDefault((badgeId, studentId)), batch, now, narrative));
             }
         }
-        return await issuer.WriteAsync(batch, decisions, new BatchPlace(context.Organization.Id, $"in class '{context.Class.Name}'"), cancellationToken)
-            ?? (await PreviousResultAsync(actor, idempotencyKey!, cancellationToken))!;
+        // Null: a concurrent request with the same key stored its batch first; answer as a retry of it would be answered.
+        return await issuer.WriteAsync(batch, decisions, new BatchPlace(context.Organization.Id, $"in class '{context.Class.Name}'"), started, cancellationToken)
+            ?? (await PreviousResultAsync(actor, idempotencyKey!, requestHash!, cancellationToken))!.Value;
     }
 
     /// <summary>One pair's decision (<see cref="IssuanceRules.Decide"/>) with the award or renewal it writes.</summary>
@@ -86,17 +91,25 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         {
             return invalidNarrative;
         }
-        return idempotencyKey is { Length: 0 or > IssuanceBatch.IdempotencyKeyMaxLength }
-            ? InvalidError.Field("Idempotency-Key", "validation_failed", $"The Idempotency-Key header must be 1 to {IssuanceBatch.IdempotencyKeyMaxLength} characters.")
+        return idempotencyKey is not null && (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > IssuanceBatch.IdempotencyKeyMaxLength)
+            ? InvalidError.Field("Idempotency-Key", "validation_failed", $"The Idempotency-Key header must be 1 to {IssuanceBatch.IdempotencyKeyMaxLength} characters, not blank.")
             : null;
     }
 
-    private async Task<IssueBadgesResult?> PreviousResultAsync(Actor actor, string idempotencyKey, CancellationToken cancellationToken)
+    /// <summary>The stored answer to the caller's earlier request with this key (keys are per caller), or why it may not be replayed; null when there is none.</summary>
+    private async Task<Result<IssueBadgesResult>?> PreviousResultAsync(Actor actor, string idempotencyKey, string requestHash, CancellationToken cancellationToken)
     {
-        var batchId = await db.IssuanceBatches.AsNoTracking()
-            .Where(b => b.IssuedById == actor.UserId && b.IdempotencyKey == idempotencyKey)
-            .Select(b => (Guid?)b.Id).SingleOrDefaultAsync(cancellationToken);
-        return batchId is { } id ? await db.LoadResultAsync(id, cancellationToken) : null;
+        var batch = await db.IssuanceBatches.AsNoTracking()
+            .SingleOrDefaultAsync(b => b.IssuedById == actor.UserId && b.IdempotencyKey == idempotencyKey, cancellationToken);
+        if (batch is null)
+        {
+            return null;
+        }
+        if (batch.CheckReplay(requestHash) is { } reused)
+        {
+            return reused;
+        }
+        return await db.LoadResultAsync(batch.Id, cancellationToken);
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
@@ -16,6 +17,7 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
     public async Task<Result<IssueBadgesResult>> HandleAsync(
         Actor actor, Guid assignmentId, IssueFromCourseAssignmentRequest request, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         if (request.BadgeId is not { } badgeId)
         {
             return InvalidError.Field("badgeId", "validation_failed", "'badgeId' is required.");
@@ -50,6 +52,6 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
             IssuanceRules.WhyNotBadge(badge, badgeId, assignment.Course.OrganizationId, courseAssignment: true),
             IssuanceRules.WhyNotRecipient(student, studentId), badge, badgeId, studentId, held.GetValueOrDefault((badgeId, studentId)), batch, now, narrative);
         var place = new BatchPlace(assignment.Course.OrganizationId, $"from the assignment of course '{assignment.Course.Name}'");
-        return (await issuer.WriteAsync(batch, [decision], place, cancellationToken))!;
+        return (await issuer.WriteAsync(batch, [decision], place, started, cancellationToken))!;
     }
 }

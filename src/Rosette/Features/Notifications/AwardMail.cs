@@ -6,6 +6,7 @@ using Rosette.Domain.Notifications;
 using Rosette.Domain.Providers;
 using Rosette.Features.Credentials;
 using Rosette.Infrastructure.Outbox;
+using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Features.Notifications;
 
@@ -13,9 +14,12 @@ namespace Rosette.Features.Notifications;
 /// Emails a student when a badge is issued to them or revoked. Runs from the outbox, never in the issuing request.
 /// Per award and kind, an <see cref="AwardNotification"/> row is claimed before sending and marked sent after, so a
 /// retried or duplicated message sends nothing twice; only a crash between sending and marking can repeat a mail, and the
-/// Message-ID, fixed per award and kind, lets mail clients fold the copy away.
+/// Message-ID, fixed per award and kind, lets mail clients fold the copy away. A mail the server refuses for good is
+/// recorded as failed and the others go on; any other failure fails the message, which the outbox retries with backoff,
+/// until its last attempt, when the mails still failing are recorded as failed too.
 /// </summary>
-public sealed class AwardMailHandler(RosetteDb db, TimeProvider clock, MailDelivery delivery, CredentialUrls urls, ILogger<AwardMailHandler> logger)
+public sealed class AwardMailHandler(
+    RosetteDb db, TimeProvider clock, MailDelivery delivery, CredentialUrls urls, RosetteMetrics metrics, ILogger<AwardMailHandler> logger)
 {
     private const int ChunkSize = 500;
 
@@ -29,11 +33,12 @@ public sealed class AwardMailHandler(RosetteDb db, TimeProvider clock, MailDeliv
     private enum Claim
     {
         Ours,
-        AlreadySent,
+        Done,
         HeldElsewhere,
     }
 
-    public async Task SendAsync(NotificationKind kind, IReadOnlyList<Guid> awardIds, CancellationToken cancellationToken)
+    /// <summary>Sends the mails of <paramref name="kind"/> not sent yet; with <paramref name="lastAttempt"/> (the outbox will not try again), a mail that fails now is given up.</summary>
+    public async Task SendAsync(NotificationKind kind, IReadOnlyList<Guid> awardIds, bool lastAttempt, CancellationToken cancellationToken)
     {
         var heldElsewhere = 0;
         await using var session = delivery.Open();
@@ -50,7 +55,7 @@ public sealed class AwardMailHandler(RosetteDb db, TimeProvider clock, MailDeliv
                 }
                 switch (await TryClaimAsync(award.AwardId, kind, states.GetValueOrDefault(award.AwardId), cancellationToken))
                 {
-                    case Claim.AlreadySent:
+                    case Claim.Done:
                         continue;
                     case Claim.HeldElsewhere:
                         heldElsewhere++;
@@ -60,11 +65,21 @@ public sealed class AwardMailHandler(RosetteDb db, TimeProvider clock, MailDeliv
                 {
                     await session.SendAsync(Compose(kind, award), $"{award.AwardId:N}-{kind.ToString().ToLowerInvariant()}", cancellationToken);
                 }
-                catch
+                catch (Exception e) when ((e is MailNotSentException { IsPermanent: true } || lastAttempt)
+                    && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
                 {
-                    await ReleaseAsync(award.AwardId, kind);
+                    logger.LogWarning(e, "Gave up the {Kind} mail of award {AwardId}", kind, award.AwardId);
+                    metrics.MailFailed(kind, permanent: true);
+                    await GiveUpAsync(award.AwardId, kind, e.Message);
+                    continue;
+                }
+                catch (Exception e)
+                {
+                    metrics.MailFailed(kind, permanent: false);
+                    await ReleaseAsync(award.AwardId, kind, e is OperationCanceledException ? null : e.Message);
                     throw;
                 }
+                metrics.MailSent(kind);
                 var now = clock.UtcNowSeconds();
                 await db.AwardNotifications.Where(n => n.AwardId == award.AwardId && n.Kind == kind)
                     .ExecuteUpdateAsync(s => s.SetProperty(n => n.SentAt, now).SetProperty(n => n.ClaimedUntil, (DateTime?)null), CancellationToken.None);
@@ -115,25 +130,39 @@ public sealed class AwardMailHandler(RosetteDb db, TimeProvider clock, MailDeliv
             }
             state = await db.AwardNotifications.AsNoTracking().SingleAsync(n => n.AwardId == awardId && n.Kind == kind, cancellationToken);
         }
-        if (state.SentAt is not null)
+        if (state.SentAt is not null || state.FailedAt is not null)
         {
-            return Claim.AlreadySent;
+            return Claim.Done;
         }
         // Take over a claim that was released after a failure, or whose holder died.
         var taken = await db.AwardNotifications
-            .Where(n => n.AwardId == awardId && n.Kind == kind && n.SentAt == null && (n.ClaimedUntil == null || n.ClaimedUntil < now))
+            .Where(n => n.AwardId == awardId && n.Kind == kind && n.SentAt == null && n.FailedAt == null && (n.ClaimedUntil == null || n.ClaimedUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(n => n.ClaimedUntil, until).SetProperty(n => n.Attempts, n => n.Attempts + 1), cancellationToken);
         if (taken == 1)
         {
             return Claim.Ours;
         }
-        var sent = await db.AwardNotifications.AnyAsync(n => n.AwardId == awardId && n.Kind == kind && n.SentAt != null, cancellationToken);
-        return sent ? Claim.AlreadySent : Claim.HeldElsewhere;
+        var done = await db.AwardNotifications.AnyAsync(n => n.AwardId == awardId && n.Kind == kind && (n.SentAt != null || n.FailedAt != null), cancellationToken);
+        return done ? Claim.Done : Claim.HeldElsewhere;
     }
 
-    private Task<int> ReleaseAsync(Guid awardId, NotificationKind kind) =>
-        db.AwardNotifications.Where(n => n.AwardId == awardId && n.Kind == kind && n.SentAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(n => n.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+    /// <summary>Lets the next attempt take the mail again, noting why this one failed.</summary>
+    private Task<int> ReleaseAsync(Guid awardId, NotificationKind kind, string? error)
+    {
+        var shown = error is null ? null : AwardNotification.Shorten(error);
+        return db.AwardNotifications.Where(n => n.AwardId == awardId && n.Kind == kind && n.SentAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.ClaimedUntil, (DateTime?)null).SetProperty(n => n.LastError, n => shown ?? n.LastError), CancellationToken.None);
+    }
+
+    /// <summary>Records the mail as failed for good, with the reason administrators will read; it is not tried again.</summary>
+    private Task<int> GiveUpAsync(Guid awardId, NotificationKind kind, string error)
+    {
+        var now = clock.UtcNowSeconds();
+        var shown = AwardNotification.Shorten(error);
+        return db.AwardNotifications.Where(n => n.AwardId == awardId && n.Kind == kind && n.SentAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.FailedAt, now).SetProperty(n => n.LastError, shown)
+                .SetProperty(n => n.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+    }
 
     private MimeMessage Compose(NotificationKind kind, MailFacts award)
     {
@@ -178,7 +207,7 @@ public sealed class AwardMailHandler(RosetteDb db, TimeProvider clock, MailDeliv
 }
 
 /// <summary>Mails the students of newly issued awards, unless the issuance asked for silence.</summary>
-public sealed class AwardsIssuedMailHandler(AwardMailHandler mail) : IOutboxHandler
+public sealed class AwardsIssuedMailHandler(AwardMailHandler mail, OutboxOptions outbox) : IOutboxHandler
 {
     public string Topic => OutboxTopics.AwardsIssued;
 
@@ -190,19 +219,19 @@ public sealed class AwardsIssuedMailHandler(AwardMailHandler mail) : IOutboxHand
             return;
         }
         var awardIds = issued.BatchId is { } batchId ? await mail.AwardsOfBatchAsync(batchId, cancellationToken) : issued.AwardIds ?? [];
-        await mail.SendAsync(NotificationKind.Issued, awardIds, cancellationToken);
+        await mail.SendAsync(NotificationKind.Issued, awardIds, outbox.IsLastAttempt(message), cancellationToken);
     }
 }
 
 /// <summary>Mails the student of a revoked award, unless the revocation asked for silence.</summary>
-public sealed class AwardRevokedMailHandler(AwardMailHandler mail) : IOutboxHandler
+public sealed class AwardRevokedMailHandler(AwardMailHandler mail, OutboxOptions outbox) : IOutboxHandler
 {
     public string Topic => OutboxTopics.AwardRevoked;
 
     public Task HandleAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         var revoked = message.Read<AwardRevoked>();
-        return revoked.SuppressNotifications ? Task.CompletedTask : mail.SendAsync(NotificationKind.Revoked, [revoked.AwardId], cancellationToken);
+        return revoked.SuppressNotifications ? Task.CompletedTask : mail.SendAsync(NotificationKind.Revoked, [revoked.AwardId], outbox.IsLastAttempt(message), cancellationToken);
     }
 }
 

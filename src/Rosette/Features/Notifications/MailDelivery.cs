@@ -1,3 +1,4 @@
+using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
@@ -21,6 +22,9 @@ public sealed class SmtpSettings
 
     public string? Password { get; set; }
 
+    /// <summary>How long one SMTP step (connect, a command, the message) may take before the attempt fails and is retried later.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
 }
 
@@ -33,6 +37,16 @@ public sealed class MailSettings
 
     /// <summary>Default "Rosette" &lt;no-reply@ the public host&gt;.</summary>
     public string? From { get; set; }
+}
+
+/// <summary>
+/// A mail that was not sent. <see cref="IsPermanent"/> when the server refused it for good (a 5xx answer to its sender,
+/// recipient or content), so that sending it again cannot help; otherwise (no connection, a 4xx answer, a timeout) a later
+/// attempt may succeed.
+/// </summary>
+public sealed class MailNotSentException(string message, bool isPermanent, Exception inner) : Exception(message, inner)
+{
+    public bool IsPermanent { get; } = isPermanent;
 }
 
 /// <summary>One sitting of sending: an SMTP connection opened on first use, or the .eml folder.</summary>
@@ -54,8 +68,29 @@ public sealed class MailDelivery(SmtpSettings smtp, MailSettings mail)
 
         public async Task SendAsync(MimeMessage message, string key, CancellationToken cancellationToken)
         {
+            try
+            {
+                await ConnectAndSendAsync(message, cancellationToken);
+            }
+            catch (SmtpCommandException e)
+            {
+                var permanent = (int)e.StatusCode >= 500
+                    && e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.SenderNotAccepted or SmtpErrorCode.MessageNotAccepted;
+                throw new MailNotSentException($"The mail server answered {(int)e.StatusCode}: {e.Message}", permanent, e);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or SmtpProtocolException or TimeoutException
+                or AuthenticationException or SslHandshakeException or ServiceNotConnectedException
+                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                throw new MailNotSentException($"{e.GetType().Name}: {e.Message}", isPermanent: false, e);
+            }
+        }
+
+        private async Task ConnectAndSendAsync(MimeMessage message, CancellationToken cancellationToken)
+        {
             if (!_client.IsConnected)
             {
+                _client.Timeout = (int)Math.Clamp(settings.Timeout.TotalMilliseconds, 1, int.MaxValue);
                 var security = settings.Security.ToLowerInvariant() switch
                 {
                     "none" => SecureSocketOptions.None,

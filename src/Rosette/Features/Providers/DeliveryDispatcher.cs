@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain.Providers;
+using Rosette.Infrastructure.Http;
+using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Features.Providers;
 
@@ -10,7 +12,8 @@ namespace Rosette.Features.Providers;
 /// provider), sends concurrently, then records every answer in one transaction. See Features/Providers/README.md.
 /// </summary>
 public sealed class DeliveryDispatcher(
-    IServiceScopeFactory scopes, DeliverySignal signal, ProviderOptions options, TimeProvider clock, ILogger<DeliveryDispatcher> logger) : BackgroundService
+    IServiceScopeFactory scopes, DeliverySignal signal, ProviderOptions options, RosetteMetrics metrics, TimeProvider clock, ILogger<DeliveryDispatcher> logger)
+    : BackgroundService
 {
     private const string ClaimSql = """
         UPDATE "ProviderDeliveries" SET "ClaimedBy" = {0}, "ClaimedUntil" = {1}
@@ -108,6 +111,10 @@ public sealed class DeliveryDispatcher(
             db.DeliveryAttempts.AddRange(outcome.Log);
         }
         await SaveAsync(db, apply, cancellationToken);
+        foreach (var delivery in deliveries)
+        {
+            metrics.DeliveryAttempt(EnumText.Of(delivery.Status));
+        }
         return deliveries.Count;
     }
 

@@ -29,7 +29,10 @@ public static class AuthRegistration
             })
             .AddUserStore<UserStore>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<ClockedTokenProvider>(TokenOptions.DefaultProvider);
+        // Reset links work once (they are bound to the security stamp) and for a day.
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = ResetLinkLifetime);
 
         services.AddAuthentication(o =>
             {
@@ -62,6 +65,8 @@ public static class AuthRegistration
     }
 
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(1);
+
+    public static readonly TimeSpan ResetLinkLifetime = TimeSpan.FromDays(1);
 }
 
 public static class Policies

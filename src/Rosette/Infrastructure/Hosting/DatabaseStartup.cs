@@ -47,10 +47,34 @@ public sealed class DatabaseStartup(IServiceProvider services, DatabaseOptions o
     {
         var keys = scoped.GetRequiredService<IKeyManager>();
         var now = clock.GetUtcNow();
-        var usable = keys.GetAllKeys().Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now.AddDays(7));
+        var all = keys.GetAllKeys();
+        // A key this instance cannot decrypt means another certificate encrypted the ring: serving on would sign nobody in,
+        // read no token and no stored secret, and make keys of its own that the other instances cannot read either.
+        if (all.Any(k => !k.IsRevoked && k.ExpirationDate > now && !Readable(k)))
+        {
+            var certificate = scoped.GetRequiredService<KeyRingCertificate>();
+            throw new StartupException(
+                $"the Data Protection key ring in the database was encrypted with another certificate than {certificate.Path} (thumbprint {certificate.Thumbprint}). "
+                + "Every instance that shares a database must use the same certificate (Rosette:DataProtection:CertificatePath): copy the certificate of the "
+                + "instances already running to this one.");
+        }
+        var usable = all.Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now.AddDays(7));
         if (!usable)
         {
             keys.CreateNewKey(now, now.AddDays(90));
+        }
+    }
+
+    private static bool Readable(IKey key)
+    {
+        try
+        {
+            _ = key.Descriptor;
+            return true;
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -19,6 +19,7 @@ public static class KeyRingEncryption
         var path = configuration["Rosette:DataProtection:CertificatePath"] ?? DefaultCertificatePath;
         var password = configuration["Rosette:DataProtection:CertificatePassword"];
         var certificate = LoadOrCreate(path, password);
+        services.AddSingleton(new KeyRingCertificate(Path.GetFullPath(path), certificate.Thumbprint));
         services.AddDataProtection()
             .SetApplicationName("Rosette")
             .PersistKeysToDbContext<RosetteDb>()
@@ -50,3 +51,9 @@ public static class KeyRingEncryption
         return X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.EphemeralKeySet);
     }
 }
+
+/// <summary>Which certificate this instance decrypts the key ring with, for the error when it cannot.</summary>
+public sealed record KeyRingCertificate(string Path, string Thumbprint);
+
+/// <summary>A reason not to start that the operator must fix; shown as one line, without a stack trace.</summary>
+public sealed class StartupException(string message) : Exception(message);

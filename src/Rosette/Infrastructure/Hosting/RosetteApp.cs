@@ -4,6 +4,7 @@ using Rosette.Data;
 using Rosette.Features;
 using Rosette.Features.Achievements;
 using Rosette.Features.Credentials;
+using Rosette.Features.Health;
 using Rosette.Features.Notifications;
 using Rosette.Features.Providers;
 using Rosette.Features.Webhooks;
@@ -11,6 +12,7 @@ using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
 using Rosette.Infrastructure.Pages;
+using Rosette.Infrastructure.Telemetry;
 using Scalar.AspNetCore;
 
 namespace Rosette.Infrastructure.Hosting;
@@ -51,6 +53,8 @@ public static class RosetteApp
         services.AddWebhooks(builder.Configuration);
         services.AddAchievements(builder.Configuration);
         services.AddScoped<Bootstrap>();
+        services.AddRosetteTelemetry(builder.Configuration);
+        services.AddRosetteHealth(builder.Configuration);
         return builder;
     }
 
@@ -62,6 +66,7 @@ public static class RosetteApp
     public static WebApplication UseRosette(this WebApplication app)
     {
         app.UseRosetteProxy();
+        app.UseRosetteTelemetry();
         app.UseNoStoreForPrivateAnswers();
         app.UseRosetteErrorPages();
         app.UseMiddleware<RequestSizeLimit>();

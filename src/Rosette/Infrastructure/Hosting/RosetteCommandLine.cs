@@ -22,11 +22,10 @@ public static class RosetteCommandLine
         {
             return await Build().Parse(args).InvokeAsync();
         }
-        await ServeAsync(args);
-        return 0;
+        return await ServeAsync(args);
     }
 
-    private static async Task ServeAsync(string[] args)
+    private static async Task<int> ServeAsync(string[] args)
     {
         var demo = args.Contains("--demo");
         var builder = CreateBuilder(args.Where(a => a != "--demo").ToArray());
@@ -37,7 +36,16 @@ public static class RosetteCommandLine
         builder.AddRosette();
         var app = builder.Build();
         app.UseRosette();
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (StartupException e)
+        {
+            await Console.Error.WriteLineAsync($"Rosette: cannot start: {e.Message}");
+            return 1;
+        }
     }
 
     private static RootCommand Build()

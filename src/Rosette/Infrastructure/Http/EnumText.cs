@@ -3,6 +3,9 @@ namespace Rosette.Infrastructure.Http;
 /// <summary>Enum values in query strings, written as the JSON writes them (snake_case: <c>revocation_pending</c>).</summary>
 public static class EnumText
 {
+    public static string Of<TEnum>(TEnum value)
+        where TEnum : struct, Enum => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
     public static bool TryParse<TEnum>(string? value, out TEnum parsed)
         where TEnum : struct, Enum
     {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Infrastructure.Outbox;
 
@@ -17,6 +18,9 @@ public sealed class OutboxOptions
 
     /// <summary>After this many failed attempts (about a day of backoff) a message is set aside with its last error.</summary>
     public int MaxAttempts { get; set; } = 30;
+
+    /// <summary>Whether the attempt about to be made is the message's last (handlers give up what still fails then).</summary>
+    public bool IsLastAttempt(OutboxMessage message) => message.Attempts + 1 >= MaxAttempts;
 }
 
 /// <summary>
@@ -25,7 +29,8 @@ public sealed class OutboxOptions
 /// A crashed instance's claims expire and another instance takes the messages over.
 /// </summary>
 public sealed class OutboxDispatcher(
-    IServiceScopeFactory scopes, OutboxSignal signal, OutboxOptions options, TimeProvider clock, ILogger<OutboxDispatcher> logger) : BackgroundService
+    IServiceScopeFactory scopes, OutboxSignal signal, OutboxOptions options, RosetteMetrics metrics, TimeProvider clock, ILogger<OutboxDispatcher> logger)
+    : BackgroundService
 {
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
@@ -73,6 +78,8 @@ public sealed class OutboxDispatcher(
 
     private async Task ProcessAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
+        using var span = RosetteTracing.Source.StartActivity($"outbox {message.Topic}");
+        span?.SetTag("rosette.outbox.attempt", message.Attempts + 1);
         await using var scope = scopes.CreateAsyncScope();
         var handlers = scope.ServiceProvider.GetServices<IOutboxHandler>().Where(h => h.Topic == message.Topic).ToList();
         string? error = null;
@@ -95,6 +102,11 @@ public sealed class OutboxDispatcher(
         var due = error is null ? message.DueAt : now + Backoff(attempts);
         DateTime? processedAt = error is null || giveUp ? now : null;
         var lastError = error is null ? null : error[..Math.Min(error.Length, 2000)];
+        if (error is not null)
+        {
+            metrics.OutboxFailed(message.Topic, final: giveUp);
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
+        }
         await db.OutboxMessages.Where(m => m.Id == message.Id && m.ClaimedBy == _instance).ExecuteUpdateAsync(s => s
             .SetProperty(m => m.ProcessedAt, processedAt)
             .SetProperty(m => m.Attempts, attempts)

@@ -74,7 +74,7 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
             var awards = await issuer.IssueAutomaticallyAsync([(world.Manual.Id, world.StudentB1.Id)], CancellationToken.None);
             await scopedDb.SaveChangesAsync();
             await transaction.CommitAsync();
-            issuer.NotifyCommitted();
+            issuer.NotifyCommitted(awards.Count);
             return awards;
         });
 

@@ -739,6 +739,7 @@ namespace Rosette.Data.Migrations.Postgres
                         .HasColumnType("character varying(500)");
 
                     b.Property<DateTime?>("RevokedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("RevokedById")
@@ -880,6 +881,10 @@ namespace Rosette.Data.Migrations.Postgres
                     b.Property<int>("RenewedCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -951,10 +956,21 @@ namespace Rosette.Data.Migrations.Postgres
                     b.Property<DateTime?>("ClaimedUntil")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("FailedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("AwardId", "Kind");
+
+                    b.HasIndex("FailedAt")
+                        .HasDatabaseName("IX_AwardNotifications_Failed")
+                        .HasFilter("\"FailedAt\" IS NOT NULL");
 
                     b.ToTable("AwardNotifications");
                 });

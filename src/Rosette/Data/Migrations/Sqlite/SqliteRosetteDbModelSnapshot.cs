@@ -727,6 +727,7 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("RevokedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("RevokedById")
@@ -868,6 +869,10 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<int>("RenewedCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -937,10 +942,21 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<DateTime?>("ClaimedUntil")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FailedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("AwardId", "Kind");
+
+                    b.HasIndex("FailedAt")
+                        .HasDatabaseName("IX_AwardNotifications_Failed")
+                        .HasFilter("\"FailedAt\" IS NOT NULL");
 
                     b.ToTable("AwardNotifications");
                 });

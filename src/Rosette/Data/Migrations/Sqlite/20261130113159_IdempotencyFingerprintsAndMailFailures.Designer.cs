@@ -11,8 +11,8 @@ using Rosette.Data;
 namespace Rosette.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteRosetteDb))]
-    [Migration("20261130134749_RenewalsRemindersAndWebhooks")]
-    partial class RenewalsRemindersAndWebhooks
+    [Migration("20261130113159_IdempotencyFingerprintsAndMailFailures")]
+    partial class IdempotencyFingerprintsAndMailFailures
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -301,20 +301,6 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.PrimitiveCollection<string>("ReminderDays")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RenewalInstructions")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("RenewalWindowDays")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("SendReminders")
-                        .HasColumnType("INTEGER");
-
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
@@ -498,64 +484,8 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.ToTable("CourseAssignments");
                 });
 
-            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialStatus", b =>
-                {
-                    b.Property<Guid>("CredentialId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("AllocatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("AwardId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Index")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("StatusListId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("CredentialId");
-
-                    b.HasIndex("AwardId");
-
-                    b.HasIndex("StatusListId", "Index")
-                        .IsUnique();
-
-                    b.ToTable("CredentialStatuses");
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialSubject", b =>
-                {
-                    b.Property<Guid>("StudentId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("OrganizationId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("SubjectId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("StudentId", "OrganizationId");
-
-                    b.HasIndex("OrganizationId");
-
-                    b.HasIndex("SubjectId")
-                        .IsUnique();
-
-                    b.ToTable("CredentialSubjects");
-                });
-
             modelBuilder.Entity("Rosette.Domain.Credentials.SignedCredential", b =>
                 {
-                    b.Property<Guid>("CredentialId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("AwardId")
                         .HasColumnType("TEXT");
 
@@ -578,9 +508,7 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<DateTime>("SignedAt")
                         .HasColumnType("TEXT");
 
-                    b.HasKey("CredentialId");
-
-                    b.HasIndex("AwardId");
+                    b.HasKey("AwardId");
 
                     b.HasIndex("KeyId");
 
@@ -622,67 +550,6 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.ToTable("SigningKeys");
                 });
 
-            modelBuilder.Entity("Rosette.Domain.Credentials.StatusList", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Allocated")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime?>("ChangedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("IndexKey")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("BLOB");
-
-                    b.Property<string>("Jws")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Number")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("OrganizationId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("PublishingUntil")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Purpose")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Revision")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime?>("SignedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SignedBaseUrl")
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("SignedRevision")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime?>("ValidUntil")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrganizationId", "Purpose", "Number")
-                        .IsUnique();
-
-                    b.ToTable("StatusLists");
-                });
-
             modelBuilder.Entity("Rosette.Domain.Issuance.Award", b =>
                 {
                     b.Property<Guid>("Id")
@@ -699,9 +566,6 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("CourseAssignmentId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("CredentialId")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("ExpiresAt")
@@ -722,14 +586,12 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime?>("RenewedAt")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("RevocationReason")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("RevokedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("RevokedById")
@@ -751,14 +613,6 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.HasIndex("CourseAssignmentId")
                         .HasFilter("\"CourseAssignmentId\" IS NOT NULL");
 
-                    b.HasIndex("CredentialId")
-                        .IsUnique()
-                        .HasFilter("\"CredentialId\" IS NOT NULL");
-
-                    b.HasIndex("ExpiresAt")
-                        .HasDatabaseName("IX_Awards_Expiring")
-                        .HasFilter("\"ExpiresAt\" IS NOT NULL AND \"RevokedAt\" IS NULL");
-
                     b.HasIndex("IssuedById")
                         .HasFilter("\"IssuedById\" IS NOT NULL");
 
@@ -775,62 +629,6 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.HasIndex("StudentId", "BadgeId");
 
                     b.ToTable("Awards");
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Issuance.AwardRenewal", b =>
-                {
-                    b.Property<Guid>("PreviousCredentialId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("AwardId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("BadgeId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("BatchId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("CredentialId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("PreviousValidFrom")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("PreviousValidUntil")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("RenewedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("RenewedById")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Source")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("StudentId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("ValidUntil")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("PreviousCredentialId");
-
-                    b.HasIndex("BatchId")
-                        .HasFilter("\"BatchId\" IS NOT NULL");
-
-                    b.HasIndex("CredentialId")
-                        .IsUnique();
-
-                    b.HasIndex("RenewedById");
-
-                    b.HasIndex("AwardId", "RenewedAt");
-
-                    b.ToTable("AwardRenewals");
                 });
 
             modelBuilder.Entity("Rosette.Domain.Issuance.IssuanceBatch", b =>
@@ -868,8 +666,9 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("RenewedCount")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -940,49 +739,23 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<DateTime?>("ClaimedUntil")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FailedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("AwardId", "Kind");
 
+                    b.HasIndex("FailedAt")
+                        .HasDatabaseName("IX_AwardNotifications_Failed")
+                        .HasFilter("\"FailedAt\" IS NOT NULL");
+
                     b.ToTable("AwardNotifications");
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Notifications.CredentialNotice", b =>
-                {
-                    b.Property<Guid>("CredentialId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Kind")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("AwardId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("ClaimedUntil")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("DueAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Mail")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime?>("SentAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("CredentialId", "Kind");
-
-                    b.HasIndex("AwardId");
-
-                    b.ToTable("CredentialNotices");
                 });
 
             modelBuilder.Entity("Rosette.Domain.Organizations.Organization", b =>
@@ -997,10 +770,6 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<bool>("EnableAchievements")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Language")
-                        .HasMaxLength(35)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1013,9 +782,6 @@ namespace Rosette.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
-
-                    b.Property<bool>("SendExpiryReminders")
-                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -1044,11 +810,6 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Notifications")
-                        .IsRequired()
-                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("OrganizationId")
@@ -1172,9 +933,6 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<Guid>("ProviderId")
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("RenewalRequested")
-                        .HasColumnType("INTEGER");
-
                     b.Property<bool>("RevocationRequested")
                         .HasColumnType("INTEGER");
 
@@ -1270,197 +1028,6 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.HasIndex("OrganizationId", "Role");
 
                     b.ToTable("Users");
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookAttempt", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("At")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("DeliveryId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("DurationMs")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("EndpointId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Error")
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("EventId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("StatusCode")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("DeliveryId");
-
-                    b.HasIndex("EndpointId", "At");
-
-                    b.ToTable("WebhookAttempts");
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookDelivery", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ClaimedBy")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("ClaimedUntil")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("CompletedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("EndpointId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("EventId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("FirstAttemptAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("LastAttemptAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("LastStatusCode")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("NextAttemptAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("SubjectId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("EventId");
-
-                    b.HasIndex("EndpointId", "EventId")
-                        .IsUnique();
-
-                    b.HasIndex("Status", "NextAttemptAt");
-
-                    b.HasIndex("EndpointId", "SubjectId", "Id")
-                        .HasDatabaseName("IX_WebhookDeliveries_PendingBySubject")
-                        .HasFilter("\"Status\" = 'Pending'");
-
-                    b.ToTable("WebhookDeliveries");
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookEndpoint", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid?>("CreatedById")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Description")
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("DisabledAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("DisabledReason")
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
-
-                    b.PrimitiveCollection<string>("Events")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("FailingSince")
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("IsEnabled")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("OrganizationId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ProtectedSecret")
-                        .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrganizationId");
-
-                    b.ToTable("WebhookEndpoints");
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookEvent", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("OccurredAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("OrganizationId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("SubjectId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OccurredAt");
-
-                    b.ToTable("WebhookEvents");
                 });
 
             modelBuilder.Entity("Rosette.Infrastructure.Outbox.OutboxMessage", b =>
@@ -1654,56 +1221,17 @@ namespace Rosette.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialStatus", b =>
-                {
-                    b.HasOne("Rosette.Domain.Issuance.Award", null)
-                        .WithMany()
-                        .HasForeignKey("AwardId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("Rosette.Domain.Credentials.StatusList", null)
-                        .WithMany()
-                        .HasForeignKey("StatusListId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Credentials.CredentialSubject", b =>
-                {
-                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
-                        .WithMany()
-                        .HasForeignKey("OrganizationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("Rosette.Domain.Users.User", null)
-                        .WithMany()
-                        .HasForeignKey("StudentId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Rosette.Domain.Credentials.SignedCredential", b =>
                 {
                     b.HasOne("Rosette.Domain.Issuance.Award", null)
-                        .WithMany()
-                        .HasForeignKey("AwardId")
+                        .WithOne()
+                        .HasForeignKey("Rosette.Domain.Credentials.SignedCredential", "AwardId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
                     b.HasOne("Rosette.Domain.Credentials.SigningKey", null)
                         .WithMany()
                         .HasForeignKey("KeyId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Credentials.StatusList", b =>
-                {
-                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
-                        .WithMany()
-                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
@@ -1748,20 +1276,6 @@ namespace Rosette.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Rosette.Domain.Issuance.AwardRenewal", b =>
-                {
-                    b.HasOne("Rosette.Domain.Issuance.Award", null)
-                        .WithMany()
-                        .HasForeignKey("AwardId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("Rosette.Domain.Users.User", null)
-                        .WithMany()
-                        .HasForeignKey("RenewedById")
-                        .OnDelete(DeleteBehavior.Restrict);
-                });
-
             modelBuilder.Entity("Rosette.Domain.Issuance.IssuanceBatch", b =>
                 {
                     b.HasOne("Rosette.Domain.Classes.TrainingClass", null)
@@ -1785,15 +1299,6 @@ namespace Rosette.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Rosette.Domain.Notifications.AwardNotification", b =>
-                {
-                    b.HasOne("Rosette.Domain.Issuance.Award", null)
-                        .WithMany()
-                        .HasForeignKey("AwardId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Notifications.CredentialNotice", b =>
                 {
                     b.HasOne("Rosette.Domain.Issuance.Award", null)
                         .WithMany()
@@ -1859,39 +1364,6 @@ namespace Rosette.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Rosette.Domain.Users.User", b =>
-                {
-                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
-                        .WithMany()
-                        .HasForeignKey("OrganizationId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookAttempt", b =>
-                {
-                    b.HasOne("Rosette.Domain.Webhooks.WebhookDelivery", null)
-                        .WithMany()
-                        .HasForeignKey("DeliveryId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookDelivery", b =>
-                {
-                    b.HasOne("Rosette.Domain.Webhooks.WebhookEndpoint", null)
-                        .WithMany()
-                        .HasForeignKey("EndpointId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("Rosette.Domain.Webhooks.WebhookEvent", null)
-                        .WithMany()
-                        .HasForeignKey("EventId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookEndpoint", b =>
                 {
                     b.HasOne("Rosette.Domain.Organizations.Organization", null)
                         .WithMany()

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Rosette.Features.Accounts;
+using Rosette.Features.Classes;
+using Rosette.Features.Demo;
+using Rosette.Features.Organizations;
+using Rosette.Features.Users;
+using Rosette.Infrastructure.Http;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features;
+
+/// <summary>Rosette as operators start it, a separate process: what it prints once, how it logs, and what it refuses at start.</summary>
+public sealed partial class StartupTests
+{
+    /// <summary>No configured administrator (the random password), JSON console logs with request lines.</summary>
+    private static readonly Dictionary<string, string> FirstStart = new()
+    {
+        ["Rosette:Bootstrap:AdminEmail"] = "",
+        ["Rosette:Bootstrap:AdminPassword"] = "",
+        ["Logging:Console:FormatterName"] = "json",
+        ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
+    };
+
+    [GeneratedRegex(@"created the administrator admin@localhost with the password (\S+) \(shown only this once\)")]
+    private static partial Regex PrintedPassword();
+
+    private static async Task<HttpClient> SignInAsync(AppProcess app, string email, string password)
+    {
+        var client = app.CreateClient();
+        var token = await (await client.PostJsonAsync("/api/v1/auth/token", new { email, password })).IsOkAsync<TokenResponse>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        return client;
+    }
+
+    [Fact]
+    public async Task FirstStart_PrintsTheAdministratorsPasswordOnce_LogsJson_AndAnInstanceWithAnotherCertificateIsRefused()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        string token;
+        await using (var first = await AppProcess.StartAsync(database, FirstStart))
+        {
+            var printed = PrintedPassword().Match(first.Output);
+            Assert.True(printed.Success, first.Output);
+            var admin = await SignInAsync(first, "admin@localhost", printed.Groups[1].Value);
+            token = admin.DefaultRequestHeaders.Authorization!.Parameter!;
+            var trace = ActivityTraceId.CreateRandom();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/organizations");
+            request.Headers.Add("traceparent", $"00-{trace.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+            var organizations = await (await admin.SendAsync(request)).IsOkAsync<Paged<OrganizationDto>>();
+            var issuer = JsonDocument.Parse(await first.CreateClient().GetStringAsync($"/ob3/issuers/{Assert.Single(organizations.Items).Id}")).RootElement;
+
+            // Without Rosette:PublicBaseUrl, ids are built on the address Rosette listens on (--urls).
+            Assert.StartsWith($"{first.Address.ToString().TrimEnd('/')}/ob3/issuers/", issuer.GetProperty("id").GetString(), StringComparison.Ordinal);
+            // A generous limit: the console logger writes from its own queue, late on a loaded machine.
+            await Eventually.TrueAsync(() => Task.FromResult(JsonLines(first.Output).Any(line => TraceIdOf(line) == trace.ToHexString()
+                && line.GetProperty("Category").GetString() == "Microsoft.AspNetCore.Hosting.Diagnostics")), "a JSON log line of the request with its trace id", seconds: 120);
+            Assert.All(JsonLines(first.Output), line => Assert.True(line.TryGetProperty("LogLevel", out _)));
+        }
+
+        var otherCertificate = Path.Combine(Path.GetTempPath(), "rosette-tests", $"other-{Guid.NewGuid():N}.pfx");
+        try
+        {
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                AppProcess.StartAsync(database, new Dictionary<string, string>(FirstStart) { ["Rosette:DataProtection:CertificatePath"] = otherCertificate }));
+
+            Assert.Contains("Rosette exited with 1", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("Rosette: cannot start: the Data Protection key ring in the database was encrypted with another certificate than "
+                + Path.GetFullPath(otherCertificate), refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(otherCertificate);
+        }
+
+        await using var again = await AppProcess.StartAsync(database, FirstStart);
+        var client = again.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        Assert.DoesNotContain("password", again.Output, StringComparison.OrdinalIgnoreCase);
+        // The refused instance left the key ring as it was: the first instance's token still reads.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/organizations")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Demo_SeedsAnEmptyDatabase_AndPrintsLoginsThatWork()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var demo = await AppProcess.StartAsync(database, new Dictionary<string, string>(), "--demo");
+
+        Assert.Contains($"Rosette demo logins (password for all: {DemoSeed.Password})", demo.Output, StringComparison.Ordinal);
+        var admin = await SignInAsync(demo, DemoSeed.AdministratorEmail, DemoSeed.Password);
+        var students = await (await admin.GetAsync("/api/v1/users?role=student&pageSize=100")).IsOkAsync<Paged<UserDto>>();
+        var contractor = await SignInAsync(demo, DemoSeed.ContractInstructorEmail, DemoSeed.Password);
+        var classes = await (await contractor.GetAsync("/api/v1/classes")).IsOkAsync<Paged<ClassDto>>();
+        var student = await SignInAsync(demo, DemoSeed.StudentEmail, DemoSeed.Password);
+
+        Assert.Equal(40, students.Total);
+        Assert.Contains(classes.Items, c => c.Name == DemoSeed.NetworkingClass);
+        Assert.Equal(HttpStatusCode.OK, (await student.GetAsync("/api/v1/awards")).StatusCode);
+        Assert.DoesNotContain(RosetteFactory.AdminEmail, demo.Output, StringComparison.Ordinal);
+    }
+
+    private static List<JsonElement> JsonLines(string output) => output.Split('\n')
+        .Select(l => l.Trim()).Where(l => l.StartsWith('{'))
+        .Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+    private static string? TraceIdOf(JsonElement line) =>
+        line.TryGetProperty("Scopes", out var scopes)
+            ? scopes.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("TraceId", out _))
+                .Select(s => s.GetProperty("TraceId").GetString()).FirstOrDefault()
+            : null;
+}
