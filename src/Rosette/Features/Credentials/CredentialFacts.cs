@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain.Badges;
@@ -55,18 +56,13 @@ public sealed record IssuerFacts(Guid Id, string Name);
 
 public static class CredentialFactsQueries
 {
-    private static readonly Func<RosetteDb, Guid, IAsyncEnumerable<CredentialFacts>> ByAward = EF.CompileAsyncQuery(
-        (RosetteDb db, Guid awardId) => Project(db, db.Awards.Where(a => a.Id == awardId)));
-
-    /// <summary>The award whose current credential has this id (its own id until it is renewed).</summary>
-    private static readonly Func<RosetteDb, Guid, IAsyncEnumerable<CredentialFacts>> ByCurrentCredential = EF.CompileAsyncQuery(
-        (RosetteDb db, Guid credentialId) => Project(db, db.Awards.Where(a => (a.Id == credentialId && a.CredentialId == null) || a.CredentialId == credentialId)));
-
-    private static IQueryable<CredentialFacts> Project(RosetteDb db, IQueryable<Domain.Issuance.Award> awards) =>
-        from a in awards
+    // Plain LINQ, not EF.CompileAsyncQuery: a compiled query cannot call Project (EF does not inline method calls in it).
+    private static IQueryable<CredentialFacts> Project(RosetteDb db, Expression<Func<Domain.Issuance.Award, bool>> which) =>
+        from a in db.Awards.Where(which)
         join b in db.Badges on a.BadgeId equals b.Id
         join s in db.Users on a.StudentId equals s.Id
         join o in db.Organizations on b.OrganizationId equals o.Id
+        orderby a.IssuedAt descending, a.Id
         select new CredentialFacts(
             a.Id, a.IssuedAt, a.ExpiresAt, a.RevokedAt, a.RevocationReason, a.Narrative, a.RecipientSalt,
             s.Id, s.Email, s.FirstName, s.LastName,
@@ -80,21 +76,16 @@ public static class CredentialFactsQueries
         };
 
     /// <summary>An award's current credential.</summary>
-    public static async Task<CredentialFacts?> FindAsync(this RosetteDb db, Guid awardId, CancellationToken cancellationToken)
-    {
-        await foreach (var facts in ByAward(db, awardId).WithCancellation(cancellationToken))
-        {
-            return facts;
-        }
-        return null;
-    }
+    public static Task<CredentialFacts?> FindAsync(this RosetteDb db, Guid awardId, CancellationToken cancellationToken) =>
+        Project(db, a => a.Id == awardId).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>A credential by its id: an award's current one, or one that a renewal superseded (with its own validity).</summary>
     public static async Task<CredentialFacts?> FindCredentialAsync(this RosetteDb db, Guid credentialId, CancellationToken cancellationToken)
     {
-        await foreach (var facts in ByCurrentCredential(db, credentialId).WithCancellation(cancellationToken))
+        if (await Project(db, a => (a.Id == credentialId && a.CredentialId == null) || a.CredentialId == credentialId).AsNoTracking()
+            .FirstOrDefaultAsync(cancellationToken) is { } current)
         {
-            return facts;
+            return current;
         }
         var renewal = await db.AwardRenewals.AsNoTracking().Where(r => r.PreviousCredentialId == credentialId).FirstOrDefaultAsync(cancellationToken);
         if (renewal is null || await db.FindAsync(renewal.AwardId, cancellationToken) is not { } award)
@@ -115,5 +106,5 @@ public static class CredentialFactsQueries
     }
 
     public static IQueryable<CredentialFacts> ForStudent(this RosetteDb db, Guid studentId) =>
-        Project(db, db.Awards.Where(a => a.StudentId == studentId));
+        Project(db, a => a.StudentId == studentId);
 }
