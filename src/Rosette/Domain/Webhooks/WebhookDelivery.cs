@@ -34,7 +34,9 @@ public sealed class WebhookEvent
         Type = type,
         OrganizationId = organizationId,
         SubjectId = subjectId,
-        OccurredAt = occurredAt,
+        // Whole seconds like every stored time: the order per award compares these, and a time with a fraction would sort
+        // after a later one without (an award.issued stamped 12:00:00.7 behind its award.revoked stamped 12:00:00).
+        OccurredAt = new DateTime(occurredAt.Ticks - occurredAt.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc),
         Payload = payload,
     };
 
