@@ -54,9 +54,9 @@ public sealed class ReminderTests(LifecycleFixture app) : IClassFixture<Lifecycl
         var admin = await app.AdminAsync(world);
         (await admin.PatchJsonAsync($"/api/v1/organizations/{world.B.Id}", new { sendExpiryReminders = false })).EnsureSuccessStatusCode();
         await app.IssueAsync(world, world.Manual.Id, world.StudentA1.Id);
-        var adminB = await app.ClientAsync(world.AdminB);
-        (await adminB.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances", new { badgeIds = new[] { world.BadgeB.Id }, studentIds = new[] { world.StudentB1.Id } }))
-            .EnsureSuccessStatusCode();
+        var classB = await Seed.ClassAsync(app.Factory.Services, world.B.Id, world.StudentB1.Id);
+        (await (await app.ClientAsync(world.AdminB)).PostJsonAsync($"/api/v1/classes/{classB}/badge-issuances",
+            new { badgeIds = new[] { world.BadgeB.Id }, studentIds = new[] { world.StudentB1.Id } })).EnsureSuccessStatusCode();
 
         app.Clock.Advance(TimeSpan.FromDays(11));
         await app.RunSchedulersAsync();

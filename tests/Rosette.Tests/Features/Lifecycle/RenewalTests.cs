@@ -60,7 +60,8 @@ public sealed class RenewalTests(LifecycleFixture app) : IClassFixture<Lifecycle
     public async Task IssueBadges_ConcurrentRenewalsOfOneAward_RenewItOnce()
     {
         var world = await app.NewWorldAsync();
-        await app.SetLifecycleAsync(world, world.Manual.Id, validityDays: 5);
+        // A window shorter than the validity: once renewed, the award is outside it, so a late request cannot renew it again.
+        await app.SetLifecycleAsync(world, world.Manual.Id, validityDays: 5, renewalWindowDays: 1);
         Assert.Single((await app.IssueAsync(world, world.Manual.Id, world.StudentA2.Id)).Issued);
         app.Clock.Advance(TimeSpan.FromDays(6));
 
@@ -96,6 +97,7 @@ public sealed class RenewalTests(LifecycleFixture app) : IClassFixture<Lifecycle
         Assert.Single((await (await admin.PostJsonAsync(assignment, new { badgeId = world.Manual.Id })).IsOkAsync<IssueBadgesResult>()).Issued);
         var automatic = await AutomaticallyAsync(world.Manual2.Id, world.StudentA1.Id);
         app.Clock.Advance(TimeSpan.FromDays(6));
+        admin = await app.AdminAsync(world);
 
         var renewed = await (await admin.PostJsonAsync(assignment, new { badgeId = world.Manual.Id })).IsOkAsync<IssueBadgesResult>();
         var again = await AutomaticallyAsync(world.Manual2.Id, world.StudentA1.Id);
