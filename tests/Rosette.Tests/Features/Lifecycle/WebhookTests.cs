@@ -95,9 +95,8 @@ public sealed class WebhookTests(LifecycleFixture app) : IClassFixture<Lifecycle
         Assert.Equal(app.Receiver.Url("managed"), before.Single(e => e.Id == endpoint.Id).Url);
     }
 
-    private Task<List<(Guid Id, string Url, bool IsEnabled)>> EndpointsAsync() => app.Factory.WithDbAsync(db =>
-        db.WebhookEndpoints.AsNoTracking().OrderBy(e => e.Id).Select(e => ValueTuple.Create(e.Id, e.Url, e.IsEnabled)).ToListAsync()
-            .ContinueWith(t => t.Result.Select(r => (r.Item1, r.Item2, r.Item3)).ToList(), TaskScheduler.Default));
+    private Task<List<(Guid Id, string Url, bool IsEnabled)>> EndpointsAsync() => app.Factory.WithDbAsync(async db =>
+        (await db.WebhookEndpoints.AsNoTracking().OrderBy(e => e.Id).ToListAsync()).Select(e => (e.Id, e.Url, e.IsEnabled)).ToList());
 
     [Fact]
     public async Task Delivery_RetriedAfter500AndTimeout_ThenDeadLetteredReplayedAndTheEndpointDisabled()
