@@ -124,12 +124,16 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
     public async Task TimeoutAfterTheBadgeWasCreated_IsResolvedByALookup_NotBySendingAgain()
     {
         var (world, _) = await app.NewProviderWorldAsync();
-        app.Credly.Fail(world.StudentB1.Email, "POST", CredlyFault.SlowAfterWork);
+        app.Credly.Fail(world.StudentB1.Email, "POST", CredlyFault.HoldAfterWork);
 
         var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentB1.Id)).Issued[0].AwardId;
+        await app.Credly.HeldAsync(world.StudentB1.Email);
+        app.TimeOutRequests();
         await app.WaitForAttemptAsync(awardId, 1);
+        app.Credly.ReleaseHeld();
         var ambiguous = await app.DeliveryAsync(awardId);
         Assert.Equal((DeliveryStatus.Pending, true), (ambiguous.Status, ambiguous.MaybeSent));
+        Assert.Contains("did not answer in time", ambiguous.LastError, StringComparison.Ordinal);
         await app.AdvancePastNextAttemptAsync(awardId);
         await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
 
@@ -147,6 +151,9 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
         var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA1x.Id)).Issued[0].AwardId;
         await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
 
+        var log = await app.Factory.WithDbAsync(db => db.DeliveryAttempts.Where(a => a.AwardId == awardId).OrderBy(a => a.Id)
+            .Select(a => $"{a.Operation}:{a.StatusCode}:{a.Answer}").ToListAsync());
+        Assert.Equal(["issue:201:", "find:200"], log.Select(l => l.StartsWith("find:200:", StringComparison.Ordinal) ? "find:200" : l));
         Assert.Equal((1, 1), (app.Credly.Creations(world.StudentA1x.Email), app.Credly.Posts(world.StudentA1x.Email)));
         Assert.Equal(Assert.Single(app.Credly.Badges, b => b.Email == world.StudentA1x.Email).Id, (await app.DeliveryAsync(awardId)).ProviderBadgeId);
     }
@@ -346,6 +353,19 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
         Assert.Equal(DeliveryStatus.Pending, retried.Status);
         await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
         await (await admin.PostJsonAsync($"/api/v1/deliveries/{awardId}/retry", new { })).IsProblemAsync(HttpStatusCode.Conflict, "delivery_not_failed");
+    }
+
+    [Fact]
+    public void Settings_ClaimShorterThanThreeAttemptTimeouts_TheAppRefusesToStart()
+    {
+        using var invalid = new RosetteFactory(app.Database, null, new Dictionary<string, string?>
+        {
+            ["Rosette:Providers:ClaimDuration"] = "00:00:03",
+            ["Rosette:Providers:AttemptTimeout"] = "00:00:10",
+        });
+
+        var refused = Assert.Throws<InvalidOperationException>(invalid.StartServer);
+        Assert.Contains("Rosette:Providers:ClaimDuration (00:00:03) must be at least three times Rosette:Providers:AttemptTimeout (00:00:10)", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
