@@ -7,12 +7,14 @@ using Rosette.Features.Classes;
 using Rosette.Features.Courses;
 using Rosette.Features.Credentials;
 using Rosette.Features.Dashboard;
+using Rosette.Features.Expiry;
 using Rosette.Features.Health;
 using Rosette.Features.Issuance;
 using Rosette.Features.Organizations;
 using Rosette.Features.Providers;
 using Rosette.Features.SingleSignOn;
 using Rosette.Features.Users;
+using Rosette.Features.Webhooks;
 using Rosette.Infrastructure.Auth;
 
 namespace Rosette.Features;
@@ -32,6 +34,8 @@ public static class Endpoints
         api.MapBadgesApi();
         api.MapIssuanceApi();
         api.MapProvidersApi();
+        api.MapWebhooksApi();
+        api.MapExpiringAwardsApi();
         api.MapAchievementsApi();
         api.MapAuditLogApi();
         api.MapDashboardApi();

@@ -290,7 +290,16 @@ public sealed class FakeCredly : IDisposable
                 var email = (string)body["recipient_email"]!;
                 var template = (string)body["badge_template_id"]!;
                 var earner = (string?)body["issuer_earner_id"] ?? "";
-                if (_badges.Values.Any(b => b.TemplateId == template && b.State != "revoked" && (b.Email == email || (earner.Length > 0 && b.EarnerId == earner))))
+                var duplicate = _badges.Values.FirstOrDefault(b => b.TemplateId == template && b.State != "revoked" && (b.Email == email || (earner.Length > 0 && b.EarnerId == earner)));
+                if (duplicate is not null && (string?)body["duplicate_behavior"] == "replace")
+                {
+                    // Credly's replace-on-duplicate (issuer help, "Bulk Replacement"): the badge takes the new data (expiry, evidence), not a new issued_at.
+                    var replaced = duplicate with { Body = body };
+                    replaced.State = duplicate.State;
+                    _badges[duplicate.Id] = replaced;
+                    return Json(201, JsonSerializer.Serialize(new { data = Describe(replaced) }));
+                }
+                if (duplicate is not null)
                 {
                     return Json(422, """{"data":{"message":"Validation failed","errors":[{"attribute":"badge_template_id","messages":["cannot be issued to this earner twice"]}]}}""");
                 }

@@ -38,6 +38,9 @@ public sealed class IssuanceBatch
 
     public int FailedCount { get; private set; }
 
+    /// <summary>Pairs whose student held the badge expired or within its renewal window: renewed, not issued again.</summary>
+    public int RenewedCount { get; private set; }
+
     public string? Narrative { get; private set; }
 
     public bool SuppressNotifications { get; private set; }
@@ -88,10 +91,11 @@ public sealed class IssuanceBatch
     public Error? CheckReplay(string requestHash) =>
         RequestHash is null || RequestHash == requestHash ? null : IssuanceErrors.IdempotencyKeyReused;
 
-    public void Record(int issued, int failed)
+    public void Record(int issued, int failed, int renewed = 0)
     {
         IssuedCount = issued;
         FailedCount = failed;
+        RenewedCount = renewed;
     }
 }
 

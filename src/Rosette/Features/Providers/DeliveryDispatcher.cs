@@ -384,11 +384,23 @@ public sealed class DeliveryDispatcher(
             return (d, now) => d.RetryLater(answer.Describe(), maybeSent: d.MaybeSent, answer.RetryAfter, now);
         }
 
+        async Task<Action<ProviderDelivery, DateTime>> Renew()
+        {
+            // A replace is idempotent at Credly: an unclear answer is simply retried, never looked up first.
+            var answer = await Logged("renew", credly.IssueAsync(facts.Endpoint, facts.Issue with { DuplicateBehavior = "replace" }, cancellationToken));
+            return answer.IsSuccess ? (d, now) => d.Renewed(answer.BadgeId, now)
+                : answer.IsRefused ? (d, now) => d.Fail(answer.Describe(), sent: true, now)
+                : (d, now) => d.RetryLater(answer.Describe(), maybeSent: d.MaybeSent, answer.RetryAfter, now);
+        }
+
         try
         {
             Action<ProviderDelivery, DateTime> apply;
             switch (step)
             {
+                case DeliveryStep.Renew:
+                    apply = await Renew();
+                    break;
                 case DeliveryStep.Send:
                     apply = await Send();
                     break;

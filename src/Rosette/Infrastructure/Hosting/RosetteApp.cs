@@ -8,6 +8,7 @@ using Rosette.Features.Health;
 using Rosette.Features.Notifications;
 using Rosette.Features.Providers;
 using Rosette.Features.SingleSignOn;
+using Rosette.Features.Webhooks;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
@@ -50,6 +51,7 @@ public static class RosetteApp
         services.AddCredentials(builder.Configuration);
         services.AddNotifications(builder.Configuration);
         services.AddBadgeProviders(builder.Configuration);
+        services.AddWebhooks(builder.Configuration);
         services.AddAchievements(builder.Configuration);
         services.AddSingleSignOn(builder.Configuration);
         services.AddScoped<Bootstrap>();

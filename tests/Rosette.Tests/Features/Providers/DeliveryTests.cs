@@ -78,8 +78,31 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
             return awards;
         });
 
-        await app.WaitForAsync(Assert.Single(issued).Id, DeliveryStatus.Delivered);
+        await app.WaitForAsync(Assert.Single(issued).AwardId, DeliveryStatus.Delivered);
         Assert.Equal(1, app.Credly.Creations(world.StudentB1.Email));
+    }
+
+    [Fact]
+    public async Task Renewal_ReplacesTheBadgeAtCredly_WithTheNewExpiry()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        var email = world.StudentA2.Email;
+        (await (await app.ClientAsync(world.AdminRoot)).PatchJsonAsync($"/api/v1/badges/{world.Manual.Id}", new { validityDays = 10, renewalWindowDays = 3 }))
+            .EnsureSuccessStatusCode();
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA2.Id)).Issued[0].AwardId;
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+        var firstExpiry = (string?)Assert.Single(app.Credly.Badges, b => b.Email == email).Body["expires_at"];
+
+        app.Clock.Advance(TimeSpan.FromDays(8));
+        var renewed = Assert.Single((await app.IssueAsync(world, world.Manual.Id, world.StudentA2.Id)).Renewed);
+        await Eventually.TrueAsync(() => Task.FromResult((string?)app.Credly.Badges.Single(b => b.Email == email).Body["expires_at"] != firstExpiry),
+            "the badge to be replaced at Credly");
+
+        // One badge at Credly, replaced in place (duplicate_behavior "replace"), carrying the renewed credential's expiry.
+        var badge = Assert.Single(app.Credly.Badges, b => b.Email == email);
+        Assert.Equal("replace", (string?)badge.Body["duplicate_behavior"]);
+        Assert.Contains(renewed.ExpiresAt!.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), (string?)badge.Body["expires_at"], StringComparison.Ordinal);
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
     }
 
     [Fact]
