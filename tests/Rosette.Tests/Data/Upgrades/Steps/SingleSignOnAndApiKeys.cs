@@ -29,7 +29,7 @@ public sealed class SingleSignOnAndApiKeys : MigrationData
         await rows.InsertAsync("IssuanceBatches", ("Id", Guid.CreateVersion7()), ("Source", "Roster"), ("ClassId", ids.Class),
             ("CourseAssignmentId", null), ("IssuedById", null), ("ApiKeyId", key), ("CreatedAt", Initial.At.AddHours(3)), ("BadgeCount", 1),
             ("StudentCount", 1), ("IssuedCount", 0), ("FailedCount", 1), ("Narrative", null), ("SuppressNotifications", true),
-            ("IdempotencyKey", SeedIds.BatchKey), ("RequestHash", new string('b', 64)));
+            ("IdempotencyKey", SeedIds.BatchKey), ("RequestHash", new string('b', 64)), ("RenewedCount", 0));
         await rows.InsertAsync("SignInConnections", ("Id", _connection), ("OrganizationId", ids.Child), ("DisplayName", "Upgrade Entra ID"),
             ("Issuer", "https://login.upgrade.test/tenant/v2.0"), ("ClientId", "rosette"), ("ProtectedClientSecret", "CfDJ8-protected"),
             ("CreateUsers", true), ("CreatedUserRole", "Student"), ("AllowPasswords", false), ("CreatedAt", Initial.At), ("UpdatedAt", Initial.At),
