@@ -1,8 +1,10 @@
 using System.Net;
 using Rosette.Domain.Users;
 using Rosette.Features.Achievements;
+using Rosette.Features.ApiKeys;
 using Rosette.Features.Issuance;
 using Rosette.Features.Providers;
+using Rosette.Features.SingleSignOn;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features;
@@ -29,6 +31,13 @@ public sealed class PageAuthorizationTests(AppFixture app) : IClassFixture<AppFi
         })).IsOkAsync<ProviderDto>(HttpStatusCode.Created);
         var achievement = await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("lab-1"))))
             .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        var apiKey = (await (await admin.PostJsonAsync("/api/v1/api-keys", new { name = "Lab", organizationId = world.A.Id, permissions = new[] { "post_activity_events" } }))
+            .IsOkAsync<CreatedApiKeyDto>(HttpStatusCode.Created)).Key;
+        await (await admin.PostJsonAsync("/api/v1/sign-in-connections", new
+        {
+            organizationId = world.A.Id, displayName = "Campus", issuer = "https://idp.example.com", clientId = "c", clientSecret = "s",
+            emailDomains = new[] { $"{Guid.NewGuid():N}.example.com" }, createUsers = false, createdUserRole = "student", allowPasswords = true,
+        })).IsOkAsync<SignInConnectionDto>(HttpStatusCode.Created);
         var user = caller switch
         {
             "student" => world.StudentA1,
@@ -72,6 +81,12 @@ public sealed class PageAuthorizationTests(AppFixture app) : IClassFixture<AppFi
             ($"/course-assignments/{world.Assignment.Id}/issue-badge", [("BadgeId", world.Manual.Id.ToString())]),
             ($"/achievements?handler=Disable", [("id", achievement.Id.ToString())]),
             ($"/achievements/edit/{achievement.Id}?handler=Json", [("Form.Name", "Renamed")]),
+            ($"/admin/organizations/{world.A.Id}/api-keys", [("Input.Name", "Planted"), ("Input.Permissions", "issue_badges")]),
+            ($"/admin/organizations/{world.A.Id}/api-keys?handler=Revoke", [("keyId", apiKey.Id.ToString())]),
+            ($"/admin/organizations/{world.A.Id}/sign-in", [("Input.DisplayName", "Planted"), ("Input.Issuer", "https://evil.example.com"),
+                ("Input.ClientId", "c"), ("Input.ClientSecret", "s"), ("Input.EmailDomains", "planted.example.com"), ("Input.CreateUsers", "true"),
+                ("Input.CreatedUserRole", nameof(UserRole.Administrator))]),
+            ($"/admin/organizations/{world.A.Id}/sign-in?handler=Delete", []),
         };
 
         foreach (var (url, fields) in posts)
