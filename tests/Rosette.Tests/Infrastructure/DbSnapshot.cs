@@ -30,6 +30,11 @@ public static class DbSnapshot
             await db.IssuanceFailures.AsNoTracking().CountAsync(),
             await db.BadgeProviders.AsNoTracking().Include(p => p.Availability).OrderBy(r => r.Id).ToListAsync(),
             await db.Achievements.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+            // Without what the webhook dispatcher changes (failure tracking); it never touches a failed delivery.
+            await db.WebhookEndpoints.AsNoTracking().OrderBy(r => r.Id)
+                .Select(e => new { e.Id, e.OrganizationId, e.Url, e.Description, e.Events, e.ProtectedSecret, e.IsEnabled }).ToListAsync(),
+            await db.WebhookDeliveries.AsNoTracking().Where(d => d.Status == Rosette.Domain.Webhooks.WebhookDeliveryStatus.Failed).OrderBy(r => r.Id)
+                .Select(d => new { d.Id, d.NextAttemptAt }).ToListAsync(),
         ];
         return JsonSerializer.Serialize(tables, Json);
     });
