@@ -36,6 +36,11 @@ public static class DbSnapshot
                 .Select(k => new { k.Id, k.Name, k.OrganizationId, k.Permissions, k.SecretHash, k.CreatedById, k.ExpiresAt, k.RevokedAt, k.RevokedById }).ToListAsync(),
             await db.SignInConnections.AsNoTracking().Include(c => c.Domains).OrderBy(r => r.Id).ToListAsync(),
             await db.ExternalLogins.AsNoTracking().OrderBy(r => r.ConnectionId).ThenBy(r => r.Subject).ToListAsync(),
+            // Without what the webhook dispatcher changes (failure tracking); it never touches a failed delivery.
+            await db.WebhookEndpoints.AsNoTracking().OrderBy(r => r.Id)
+                .Select(e => new { e.Id, e.OrganizationId, e.Url, e.Description, e.Events, e.ProtectedSecret, e.IsEnabled }).ToListAsync(),
+            await db.WebhookDeliveries.AsNoTracking().Where(d => d.Status == Rosette.Domain.Webhooks.WebhookDeliveryStatus.Failed).OrderBy(r => r.Id)
+                .Select(d => new { d.Id, d.NextAttemptAt }).ToListAsync(),
         ];
         return JsonSerializer.Serialize(tables, Json);
     });
