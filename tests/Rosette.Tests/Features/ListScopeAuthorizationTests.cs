@@ -12,7 +12,7 @@ namespace Rosette.Tests.Features;
 /// Every list that answers 200 holds exactly the caller's rows: nothing outside their scope, nothing of theirs missing.
 /// One world, seeded once, read by every kind of caller (the shared database holds other tests' worlds, which must not show).
 /// </summary>
-public sealed class ListScopeTests(AppFixture app) : IClassFixture<AppFixture>
+public sealed class ListScopeAuthorizationTests(AppFixture app) : IClassFixture<AppFixture>
 {
     [Fact]
     public async Task EveryList_EveryCaller_HoldsExactlyTheRowsInScope()
