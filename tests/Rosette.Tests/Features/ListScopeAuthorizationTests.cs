@@ -9,7 +9,7 @@ using Rosette.Tests.Infrastructure;
 namespace Rosette.Tests.Features;
 
 /// <summary>
-/// Every list that answers 200 holds exactly the caller's rows: nothing outside their scope, nothing of theirs missing.
+/// Every list that answers 200 holds exactly the caller's rows (class issuance history: IssuanceAuthorizationTests; providers: ProvidersApiTests): nothing outside their scope, nothing of theirs missing.
 /// One world, seeded once, read by every kind of caller (the shared database holds other tests' worlds, which must not show).
 /// </summary>
 public sealed class ListScopeAuthorizationTests(AppFixture app) : IClassFixture<AppFixture>
@@ -24,6 +24,8 @@ public sealed class ListScopeAuthorizationTests(AppFixture app) : IClassFixture<
         (await adminRoot.PatchJsonAsync($"/api/v1/badges/{world.Manual.Id}", new { validityDays = 365 })).EnsureSuccessStatusCode();
         (await adminB.PatchJsonAsync($"/api/v1/badges/{world.BadgeB.Id}", new { validityDays = 365 })).EnsureSuccessStatusCode();
         var courseA = await (await adminA.PostJsonAsync("/api/v1/courses", new { name = "Course of A", organizationId = world.A.Id })).IsOkAsync<CourseDto>(HttpStatusCode.Created);
+        var assignmentA = await (await adminA.PostJsonAsync("/api/v1/course-assignments", new { courseId = courseA.Id, studentId = world.StudentA1x.Id }))
+            .IsOkAsync<CourseAssignmentDto>(HttpStatusCode.Created);
         var classB = await (await adminB.PostJsonAsync("/api/v1/classes", new { name = "Class of B", organizationId = world.B.Id })).IsOkAsync<ClassDto>(HttpStatusCode.Created);
         (await adminB.PostJsonAsync($"/api/v1/classes/{classB.Id}/enrollments", new { studentIds = new[] { world.StudentB1.Id } })).EnsureSuccessStatusCode();
         var inClass = await (await adminRoot.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances",
@@ -53,6 +55,7 @@ public sealed class ListScopeAuthorizationTests(AppFixture app) : IClassFixture<
             ("/api/v1/organizations", "id", admins, InScope([.. new[] { world.Root, world.A, world.A1, world.B }.Select(o => (o.Id, o.Id))])),
             ("/api/v1/users", "id", admins, InScope([.. users.Select(u => (u.Id, u.OrganizationId))])),
             ("/api/v1/courses", "id", admins, InScope((world.Course.Id, world.Root.Id), (courseA.Id, world.A.Id))),
+            ("/api/v1/course-assignments", "id", admins, InScope((world.Assignment.Id, world.Root.Id), (assignmentA.Id, world.A.Id))),
             ("/api/v1/badges", "id", admins, InScope([.. new[] { world.Manual, world.Manual2, world.NoManual, world.Archived, world.BadgeB }.Select(b => (b.Id, b.OrganizationId))])),
             ("/api/v1/classes", "id", everyone, caller => caller.Role == UserRole.Administrator ? classesInScope(caller) : Per(new()
             {
