@@ -53,4 +53,8 @@ public static class DbSnapshot
         Assert.Equal(before, await TakeAsync(factory));
         return outcome;
     }
+
+    /// <summary>Runs <paramref name="refused"/> (calls that assert their own answers) and asserts that it changed nothing.</summary>
+    public static Task UnchangedAsync(RosetteFactory factory, Func<Task> refused) =>
+        UnchangedAsync(factory, async () => { await refused(); return true; });
 }
