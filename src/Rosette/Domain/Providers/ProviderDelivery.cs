@@ -201,11 +201,7 @@ public sealed class ProviderDelivery
     }
 
     /// <summary>Exponential from 2 s, capped at 30 minutes, with ±25% jitter so that retries spread out.</summary>
-    public static TimeSpan Backoff(int attempts)
-    {
-        var seconds = Math.Min(1800, 2 * Math.Pow(2, Math.Min(Math.Max(attempts - 1, 0), 12)));
-        return TimeSpan.FromSeconds(seconds * (0.75 + Random.Shared.NextDouble() * 0.5));
-    }
+    public static TimeSpan Backoff(int attempts) => Retries.Backoff(attempts - 1, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(30));
 }
 
 public enum DeliveryStep

@@ -171,11 +171,7 @@ public sealed class WebhookDelivery
     }
 
     /// <summary>Exponential from 5 s, capped at an hour, with ±25% jitter so that retries spread out.</summary>
-    public static TimeSpan Backoff(int attempts)
-    {
-        var seconds = Math.Min(3600, 5 * Math.Pow(2, Math.Min(Math.Max(attempts - 1, 0), 12)));
-        return TimeSpan.FromSeconds(seconds * (0.75 + Random.Shared.NextDouble() * 0.5));
-    }
+    public static TimeSpan Backoff(int attempts) => Retries.Backoff(attempts - 1, TimeSpan.FromSeconds(5), TimeSpan.FromHours(1));
 }
 
 /// <summary>One request to an endpoint and what came back: the endpoint's delivery log.</summary>
