@@ -127,6 +127,8 @@ public sealed class AppProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // HasExited can be seen before the last lines of its output were read: waiting for the exit also drains them.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"Rosette exited with {_process.ExitCode}:\n{Output}");
             }
             try
