@@ -66,17 +66,24 @@ public sealed class HealthTests
             };
         }
         var name = new NpgsqlConnectionStringBuilder(database.ConnectionString).Database!;
-        async Task RenameAsync(string from, string to)
+        // New connections are refused first, then each session is ended and waited for (pg_terminate_backend only signals
+        // unless given a timeout): otherwise a session still closing makes the rename fail with "being accessed by other users".
+        async Task RenameAsync(string from, string to, bool allowConnections)
         {
             NpgsqlConnection.ClearAllPools();
             await using var admin = new NpgsqlConnection(TestDatabase.PostgresServer);
             await admin.OpenAsync();
-            await using var terminate = new NpgsqlCommand($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{from}' AND pid <> pg_backend_pid()", admin);
+            await using var close = new NpgsqlCommand($"ALTER DATABASE \"{from}\" WITH ALLOW_CONNECTIONS false", admin);
+            await close.ExecuteNonQueryAsync();
+            await using var terminate = new NpgsqlCommand(
+                $"SELECT pg_terminate_backend(pid, 60000) FROM pg_stat_activity WHERE datname = '{from}' AND pid <> pg_backend_pid()", admin);
             await terminate.ExecuteNonQueryAsync();
             await using var rename = new NpgsqlCommand($"ALTER DATABASE \"{from}\" RENAME TO \"{to}\"", admin);
             await rename.ExecuteNonQueryAsync();
+            await using var open = new NpgsqlCommand($"ALTER DATABASE \"{to}\" WITH ALLOW_CONNECTIONS {(allowConnections ? "true" : "false")}", admin);
+            await open.ExecuteNonQueryAsync();
         }
-        await RenameAsync(name, name + "_away");
-        return () => RenameAsync(name + "_away", name);
+        await RenameAsync(name, name + "_away", allowConnections: false);
+        return () => RenameAsync(name + "_away", name, allowConnections: true);
     }
 }
