@@ -120,8 +120,10 @@ public sealed class AppProcess : IAsyncDisposable
 
     private async Task WaitUntilHealthyAsync()
     {
-        using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
-        // A bound for a start that is broken, not a timing: a cold process on a busy two-core machine can take a minute.
+        // A bound for a start that is broken, not a timing: a cold process on a busy two-core machine can take a minute, and
+        // its first answer (JIT, the first database connection) can take longer than any short per-request limit, so each
+        // request may use what is left of the bound.
+        using var client = new HttpClient { BaseAddress = Address, Timeout = Timeout.InfiniteTimeSpan };
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (DateTime.UtcNow < deadline)
         {
@@ -133,7 +135,8 @@ public sealed class AppProcess : IAsyncDisposable
             }
             try
             {
-                if ((await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK)
+                using var left = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(1, (deadline - DateTime.UtcNow).Ticks)));
+                if ((await client.GetAsync("/health", left.Token)).StatusCode == HttpStatusCode.OK)
                 {
                     return;
                 }
