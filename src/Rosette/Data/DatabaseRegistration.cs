@@ -27,6 +27,8 @@ public static class DatabaseRegistration
             var sqlite = PrepareSqlite(connectionString ?? DefaultSqliteConnection);
             services.AddDbContextPool<RosetteDb, SqliteRosetteDb>(o => ConfigureSqlite(o, sqlite));
         }
+        services.AddScoped<ActivityStore>();
+        services.AddScoped<AchievementStore>();
         return services;
     }
 
