@@ -29,6 +29,7 @@ public static class DatabaseRegistration
         }
         services.AddScoped<ActivityStore>();
         services.AddScoped<AchievementStore>();
+        services.AddScoped<DeliveryStore>();
         return services;
     }
 

@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Rosette.Data;
 using Rosette.Domain.Achievements;
+using Rosette.Domain.Issuance;
+using Rosette.Domain.Providers;
 using Rosette.Domain.Users;
 using Rosette.Tests.Infrastructure;
 
@@ -9,7 +11,7 @@ namespace Rosette.Tests.Data;
 
 /// <summary>
 /// The stores' hand-written SQL on the database in use: it finds what the domain's rules (its twins) say it should, and
-/// writes what EF reads back. No worker runs in this host, so the rows stay where the tests put them.
+/// writes what EF reads back. No worker or dispatcher runs in this host, so the rows stay where the tests put them.
 /// </summary>
 public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTests.QuietHost>
 {
@@ -18,6 +20,7 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
         protected override RosetteFactory CreateFactory(TestDatabase database) => new(database, settings: new Dictionary<string, string?>
         {
             ["Rosette:Achievements:WorkerEnabled"] = "false",
+            ["Rosette:Providers:DispatcherEnabled"] = "false",
         });
     }
 
@@ -96,6 +99,54 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
     }
 
     [Fact]
+    public async Task DeliveryStore_ClaimsExactlyTheDueDeliveriesWhoseTimeHasCome_AndEachClaimBumpsTheVersion()
+    {
+        var world = await app.NewWorldAsync();
+        var now = DateTime.UtcNow;
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        var provider = BadgeProvider.Create("Credly", world.Root, ProviderType.Credly, "org", "https://api.credly.com/v1", "token", [],
+            new ProviderAddressRules([], false), now).Value;
+        var awards = new[] { world.StudentA1, world.StudentA2, world.StudentA1x }
+            .SelectMany(s => new[] { world.Manual, world.Manual2 }.Select(b => Award.Create(b.Id, s.Id, now, world.AdminRoot.Id, AwardSource.Roster, world.Class.Id, null, null, null, null)))
+            .ToList();
+        var deliveries = awards.Select((a, i) => ProviderDelivery.Create(a.Id, provider.Id, i == 5 ? now.AddHours(1) : now.AddMinutes(-1))).ToList();
+        deliveries[1].RequestRevocation(now.AddMinutes(-1));
+        deliveries[2].Delivered("badge", now);
+        deliveries[3].Fail("refused", sent: false, now);
+        deliveries[4].RevokedAtProvider(now);
+        await app.Factory.WithDbAsync(async db =>
+        {
+            db.BadgeProviders.Add(provider);
+            db.Awards.AddRange(awards);
+            db.ProviderDeliveries.AddRange(deliveries);
+            await db.SaveChangesAsync();
+        });
+        var mine = deliveries.Select(d => d.AwardId).ToHashSet();
+        var versions = await VersionsAsync(mine);
+
+        var first = await InTransactionAsync(async (db, _) =>
+        {
+            var store = new DeliveryStore(db);
+            return await store.ClaimAsync("round-1", now, now.AddMinutes(5), 1000, CancellationToken.None);
+        });
+        var second = await InTransactionAsync((db, _) => new DeliveryStore(db).ClaimAsync("round-2", now, now.AddMinutes(5), 1000, CancellationToken.None));
+
+        Assert.Equal(deliveries.Where(d => d.IsDue && d.NextAttemptAt <= now).Select(d => d.AwardId).Order(), first.Where(mine.Contains).Order());
+        Assert.Equal([deliveries[0].AwardId, deliveries[1].AwardId], first.Where(mine.Contains).Order());
+        Assert.DoesNotContain(second, mine.Contains);
+        var after = await VersionsAsync(mine);
+        Assert.All(mine, id => Assert.Equal(versions[id] + (first.Contains(id) ? 1 : 0), after[id]));
+
+        var claim = new DeliveryClaim("round-1", first.Where(mine.Contains), now.AddMinutes(5));
+        var held = await app.Factory.WithDbAsync(db => new DeliveryStore(db).LoadClaimedAsync(claim, CancellationToken.None));
+        Assert.Equal(first.Where(mine.Contains).Order(), held.Select(d => d.AwardId).Order());
+        await app.Factory.WithDbAsync(db => new DeliveryStore(db).RenewAsync(claim, now.AddMinutes(10), CancellationToken.None));
+        Assert.Equal(now.AddMinutes(10), claim.Until);
+        var until = await app.Factory.WithDbAsync(db => db.ProviderDeliveries.Where(d => d.ClaimedBy == "round-1" && mine.Contains(d.AwardId)).Select(d => d.ClaimedUntil).Distinct().ToListAsync());
+        Assert.Equal(now.AddMinutes(10), Assert.Single(until));
+    }
+
+    [Fact]
     public async Task RetryTransientAsync_RunsAgainAfterADeadlockOrSerializationFailure_ButNotAfterAnythingElse()
     {
         var calls = 0;
@@ -139,4 +190,7 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
         await transaction.CommitAsync();
         return result;
     });
+
+    private Task<Dictionary<Guid, int>> VersionsAsync(HashSet<Guid> ids) =>
+        app.Factory.WithDbAsync(db => db.ProviderDeliveries.AsNoTracking().Where(d => ids.Contains(d.AwardId)).ToDictionaryAsync(d => d.AwardId, d => d.Version));
 }
