@@ -9,6 +9,39 @@ public sealed class DeliveryPolicyTests
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     [Theory]
+    [InlineData("new", DeliveryStep.Send)]
+    [InlineData("attempted", DeliveryStep.FindThenSend)]
+    [InlineData("delivered", DeliveryStep.None)]
+    [InlineData("failed", DeliveryStep.None)]
+    [InlineData("delivered, revocation asked", DeliveryStep.Revoke)]
+    [InlineData("attempted, revocation asked", DeliveryStep.FindThenRevoke)]
+    [InlineData("new, revocation asked", DeliveryStep.NothingToRevoke)]
+    public void NextStep_FollowsWhatIsKnown_AndADeliveryIsDueExactlyWhenThereIsAStep(string history, DeliveryStep expected)
+    {
+        var now = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var delivery = ProviderDelivery.Create(Guid.NewGuid(), Guid.NewGuid(), now);
+        if (history.StartsWith("attempted", StringComparison.Ordinal))
+        {
+            delivery.StartAttempt(now, mayCreate: true);
+        }
+        if (history.StartsWith("delivered", StringComparison.Ordinal))
+        {
+            delivery.Delivered("badge", now);
+        }
+        if (history == "failed")
+        {
+            delivery.Fail("refused", sent: false, now);
+        }
+        if (history.EndsWith("revocation asked", StringComparison.Ordinal))
+        {
+            delivery.RequestRevocation(now);
+        }
+
+        Assert.Equal(expected, delivery.NextStep());
+        Assert.Equal(expected != DeliveryStep.None, delivery.IsDue);
+    }
+
+    [Theory]
     [InlineData(DeliveryStep.Send, null, "Ask Send")]
     [InlineData(DeliveryStep.FindThenSend, null, "Ask FindBeforeSending")]
     [InlineData(DeliveryStep.Revoke, "b", "Ask Revoke b")]
