@@ -27,6 +27,9 @@ public static class DatabaseRegistration
             var sqlite = PrepareSqlite(connectionString ?? DefaultSqliteConnection);
             services.AddDbContextPool<RosetteDb, SqliteRosetteDb>(o => ConfigureSqlite(o, sqlite));
         }
+        services.AddScoped<ActivityStore>();
+        services.AddScoped<AchievementStore>();
+        services.AddScoped<DeliveryStore>();
         return services;
     }
 

@@ -182,8 +182,23 @@ public sealed class ActivityFact
 
     public string SubjectId { get; private set; } = "";
 
-    public DateTime FirstAt { get; set; }
+    public DateTime FirstAt { get; private set; }
 
     public static ActivityFact Create(Guid userId, ActivityType type, string subjectId, DateTime firstAt) =>
         new() { UserId = userId, Type = type, SubjectId = subjectId, FirstAt = firstAt };
+
+    /// <summary>
+    /// "Keep the earliest fact": a fact known at <paramref name="known"/> takes the time <paramref name="at"/> only when it
+    /// is earlier, since events may arrive late and in any order. Its SQL twin is <c>ActivityStore.KeepEarliestFact</c>.
+    /// </summary>
+    public static bool Supersedes(DateTime at, DateTime known) => at < known;
+
+    /// <summary>The same fact happened (again) at <paramref name="at"/>.</summary>
+    public void Observe(DateTime at)
+    {
+        if (Supersedes(at, FirstAt))
+        {
+            FirstAt = at;
+        }
+    }
 }

@@ -3,6 +3,12 @@ namespace Rosette.Domain.Achievements;
 /// <summary>An earning the engine decided: the n-th earning of an achievement by a user.</summary>
 public sealed record Earning(Guid AchievementId, Guid UserId, int Ordinal, DateTime EarnedAt, int Points, long? EventSeq, Guid? BadgeId);
 
+/// <summary>A stored activity event not yet evaluated, as the engine needs it.</summary>
+public sealed record PendingEvent(long Seq, Guid UserId, ActivityType Type, string SubjectId, DateTime OccurredAt);
+
+/// <summary>What a batch of events earns, and the facts it leaves: one per user, type and subject, at the earliest time.</summary>
+public sealed record EventsOutcome(List<Earning> Earnings, List<ActivityFact> Facts);
+
 /// <summary>The enabled achievements, indexed by the facts that can change their verdict.</summary>
 public sealed class AchievementCatalog
 {
@@ -33,6 +39,21 @@ public sealed class AchievementCatalog
 
     /// <summary>Every (type, subject) some enabled achievement reads.</summary>
     public IEnumerable<(ActivityType Type, string Subject)> Facts => _byFact.Keys;
+
+    /// <summary>The achievements these events may earn: those they trigger, and those reading points when one of these gives points.</summary>
+    public List<CatalogEntry> TriggeredBy(IEnumerable<PendingEvent> events)
+    {
+        var triggered = events.SelectMany(e => TriggeredBy(e.Type, e.SubjectId)).Distinct().ToList();
+        if (triggered.Any(e => e.Achievement.Points > 0))
+        {
+            triggered.AddRange(UsingPoints);
+        }
+        return triggered;
+    }
+
+    /// <summary>Those of the entries whose limit is shared by all users (per day, per achievement): their counters are locked and loaded.</summary>
+    public static List<Achievement> Limited(IEnumerable<CatalogEntry> entries) =>
+        entries.Select(e => e.Achievement).Where(a => a.FrequencyType != FrequencyType.PerUser).Distinct().ToList();
 }
 
 /// <summary>One user as the engine sees them: eligibility facts, activity, and when they earned each achievement.</summary>
@@ -99,6 +120,26 @@ public sealed class EarningCounters
 /// </summary>
 public static class AchievementEngine
 {
+    /// <summary>Evaluates the events in order (each user's state must hold the activity the events may need).</summary>
+    public static EventsOutcome OnEvents(AchievementCatalog catalog, IReadOnlyDictionary<Guid, EarnerState> users, EarningCounters counters, IEnumerable<PendingEvent> events)
+    {
+        var earnings = new List<Earning>();
+        var facts = new Dictionary<(Guid, ActivityType, string), ActivityFact>();
+        foreach (var e in events)
+        {
+            OnEvent(catalog, users[e.UserId], counters, e.Type, e.SubjectId, e.OccurredAt, e.Seq, earnings);
+            if (facts.TryGetValue((e.UserId, e.Type, e.SubjectId), out var fact))
+            {
+                fact.Observe(e.OccurredAt);
+            }
+            else
+            {
+                facts[(e.UserId, e.Type, e.SubjectId)] = ActivityFact.Create(e.UserId, e.Type, e.SubjectId, e.OccurredAt);
+            }
+        }
+        return new EventsOutcome(earnings, [.. facts.Values]);
+    }
+
     public static void OnEvent(
         AchievementCatalog catalog, EarnerState user, EarningCounters counters, ActivityType type, string subject, DateTime at, long? seq, List<Earning> earnings)
     {

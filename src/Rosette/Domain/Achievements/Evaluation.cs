@@ -18,7 +18,7 @@ public sealed class UserActivity
     /// <summary>Records a fact; true when it is new or happened earlier than known.</summary>
     public bool Record(ActivityType type, string subject, DateTime at)
     {
-        if (_firstAt.TryGetValue((type, subject), out var known) && known <= at)
+        if (_firstAt.TryGetValue((type, subject), out var known) && !ActivityFact.Supersedes(at, known))
         {
             return false;
         }

@@ -70,7 +70,7 @@ public static class IssuanceRules
 
     /// <summary>Badges go to active users with the student role, whatever the path.</summary>
     public static Error? WhyNotRecipient(StudentFacts? student, Guid studentId) =>
-        student is { Role: UserRole.Student, IsActive: true } ? null : IssuanceErrors.UnknownStudent(studentId);
+        student is not null && ActiveStudents.Is(student.Role, student.IsActive) ? null : IssuanceErrors.UnknownStudent(studentId);
 
     public static bool IsSelectable(StudentInClass facts, ClassAccess access) =>
         WhyNotRecipient(facts.Student, Guid.Empty) is null && facts.ActivelyEnrolled && access.CanChooseStudentOf(facts.Student!.OrganizationPath);

@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+
 namespace Rosette.Domain.Providers;
 
 public enum DeliveryStatus
@@ -65,7 +67,12 @@ public sealed class ProviderDelivery
     /// <summary>Optimistic concurrency: a revocation and the dispatcher never overwrite each other's change.</summary>
     public int Version { get; private set; }
 
-    public bool IsDue => Status is DeliveryStatus.Pending or DeliveryStatus.RevocationPending;
+    /// <summary>The statuses in which the dispatcher has work to do: "due for delivery", in memory and in every query.</summary>
+    public static readonly IReadOnlyList<DeliveryStatus> DueStatuses = [DeliveryStatus.Pending, DeliveryStatus.RevocationPending];
+
+    public static readonly Expression<Func<ProviderDelivery, bool>> Due = d => DueStatuses.Contains(d.Status);
+
+    public bool IsDue => DueStatuses.Contains(Status);
 
     public static ProviderDelivery Create(Guid awardId, Guid providerId, DateTime now) => new()
     {
@@ -184,14 +191,23 @@ public sealed class ProviderDelivery
         Version++;
         LastError = Text.Excerpt(message, LastErrorMaxLength);
         MaybeSent = maybeSent;
-        var next = now + (retryAfter ?? Backoff(Attempts));
-        if (next - (FirstAttemptAt ?? now) > RetryWindow)
+        if (NextAttempt(now, FirstAttemptAt, Attempts, retryAfter) is not { } next)
         {
             Status = DeliveryStatus.Failed;
             CompletedAt = now;
             return;
         }
         NextAttemptAt = next;
+    }
+
+    /// <summary>
+    /// When to try again after <paramref name="attempts"/> attempts: after Retry-After when the provider said, else with
+    /// <see cref="Backoff"/>; null when that falls outside the <see cref="RetryWindow"/> from the first attempt.
+    /// </summary>
+    public static DateTime? NextAttempt(DateTime now, DateTime? firstAttemptAt, int attempts, TimeSpan? retryAfter)
+    {
+        var next = now + (retryAfter ?? Backoff(attempts));
+        return next - (firstAttemptAt ?? now) > RetryWindow ? null : next;
     }
 
     public void ReleaseClaim()

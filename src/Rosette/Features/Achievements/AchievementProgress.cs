@@ -17,7 +17,7 @@ public sealed record UserProgressDto(Guid UserId, int Points, bool Eligible, str
 /// A student's progress toward each enabled achievement they can earn: those of their organization and its ancestors, and
 /// those open to outside organizations through a course they take. Students see their own; administrators, students in scope.
 /// </summary>
-public sealed class AchievementProgressHandler(RosetteDb db, AchievementProcessor processor)
+public sealed class AchievementProgressHandler(RosetteDb db, ActivityStore activity, AchievementStore catalogs)
 {
     public async Task<Result<UserProgressDto>> HandleAsync(Actor actor, Guid userId, CancellationToken cancellationToken)
     {
@@ -30,8 +30,8 @@ public sealed class AchievementProgressHandler(RosetteDb db, AchievementProcesso
         {
             return CommonErrors.NotFound("user", userId);
         }
-        var state = (await processor.LoadStatesAsync([userId], cancellationToken))[userId];
-        var catalog = await processor.LoadCatalogAsync(cancellationToken);
+        var state = (await activity.LoadStatesAsync([userId], cancellationToken))[userId];
+        var catalog = await catalogs.LoadCatalogAsync(cancellationToken);
         var taking = await db.CourseAssignments.Where(a => a.StudentId == userId).Select(a => a.CourseId).ToListAsync(cancellationToken);
         var involved = taking.Select(ActivitySubjects.Course).ToHashSet();
         var entries = catalog.Entries.Where(e =>

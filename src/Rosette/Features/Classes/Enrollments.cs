@@ -151,8 +151,7 @@ public static class RosterQueries
         var classId = context.Class.Id;
         var rows = from e in db.Enrollments
                    where e.ClassId == classId && e.IsActive
-                   join u in db.Users on e.StudentId equals u.Id
-                   where u.Role == UserRole.Student && u.IsActive
+                   join u in db.Users.Where(ActiveStudents.Filter) on e.StudentId equals u.Id
                    join o in db.Organizations on u.OrganizationId equals o.Id
                    where scope == null || o.Path.StartsWith(scope)
                    where term == null || u.SearchText.Contains(term)

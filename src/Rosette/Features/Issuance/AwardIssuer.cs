@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Audit;
@@ -41,23 +40,13 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
             .OrderBy(a => a.BadgeId).ThenBy(a => a.StudentId).ToList();
         var renewals = decisions.Where(d => d.Renewal is not null).Select(d => d.Renewal!)
             .OrderBy(r => r.BadgeId).ThenBy(r => r.StudentId).ToList();
-        for (var attempt = 1; ; attempt++)
+        var result = await db.RetryTransientAsync(MaxAttempts, () => WriteOnceAsync(batch, decisions, awards, renewals, place, cancellationToken));
+        if (result is not null)
         {
-            try
-            {
-                var result = await WriteOnceAsync(batch, decisions, awards, renewals, place, cancellationToken);
-                if (result is not null)
-                {
-                    metrics.Issued(batch.Source, result.Issued.Count);
-                    metrics.Batch(batch.Source, decisions.Count, Stopwatch.GetElapsedTime(startedAt));
-                }
-                return result;
-            }
-            catch (Exception e) when (attempt < MaxAttempts && IsTransient(e))
-            {
-                db.ChangeTracker.Clear();
-            }
+            metrics.Issued(batch.Source, result.Issued.Count);
+            metrics.Batch(batch.Source, decisions.Count, Stopwatch.GetElapsedTime(startedAt));
         }
+        return result;
     }
 
     private async Task<IssueBadgesResult?> WriteOnceAsync(
@@ -234,7 +223,4 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         outbox.Notify();
         deliveries.Notify();
     }
-
-    private static bool IsTransient(Exception e) =>
-        (e as PostgresException ?? e.InnerException as PostgresException)?.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;
 }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Rosette.Data;
 using Rosette.Domain.Providers;
 using Rosette.Infrastructure.Http;
 
@@ -102,6 +103,32 @@ public sealed record CredlyAnswer(int? Status, string? Body, string? BadgeId, Ti
 
     /// <summary>A short, sanitised account of the answer: never the whole body the remote side chose to send.</summary>
     public string Describe() => Failure ?? $"HTTP {Status}: {Domain.Text.Excerpt(Body, ExcerptLength)}";
+
+    /// <summary>The answer as the delivery rules (<see cref="DeliveryPolicy"/>) read it.</summary>
+    public ProviderAnswer ToProviderAnswer() => new(
+        Blocked ? AnswerKind.Refused
+        : IsSuccess ? AnswerKind.Success
+        : Status == 404 ? AnswerKind.NotFound
+        : IsUnprocessable ? AnswerKind.Unprocessable
+        : IsRateLimited ? AnswerKind.RateLimited
+        : IsRefused ? AnswerKind.Refused
+        : AnswerKind.Unclear,
+        Describe(), BadgeId, RetryAfter, Reached);
+}
+
+/// <summary>Everything the requests of one delivery need.</summary>
+public sealed record CredlyDelivery(ProviderEndpoint Endpoint, CredlyIssue Issue, string? RevocationReason, bool RosetteMails)
+{
+    public static CredlyDelivery From(DeliveryContext context, string apiToken)
+    {
+        var (award, student, provider) = (context.Award, context.Student, context.Provider);
+        var rosetteMails = provider.Notifications == ProviderNotifications.Rosette;
+        return new CredlyDelivery(
+            new ProviderEndpoint(provider.ApiBaseUrl, provider.ProviderOrganizationId, apiToken),
+            CredlyIssue.For(student.Email, student.FirstName, student.LastName, context.BadgeTemplateId ?? "", award.IssuedAt, award.StudentId, award.ExpiresAt,
+                rosetteMails, context.Language, award.Narrative),
+            award.RevocationReason, rosetteMails);
+    }
 }
 
 /// <summary>
@@ -111,6 +138,25 @@ public sealed record CredlyAnswer(int? Status, string? Body, string? BadgeId, Ti
 public sealed class CredlyClient(HttpClient http, CredlyGate gate, ProviderAddressRules addresses)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Makes the request the delivery rules (<see cref="DeliveryPolicy"/>) ask for.</summary>
+    public Task<CredlyAnswer> CallAsync(ProviderRequest request, CredlyDelivery delivery, CancellationToken cancellationToken) => request.Call switch
+    {
+        ProviderCall.Find => FindAsync(delivery.Endpoint, delivery.Issue.IssuerEarnerId, delivery.Issue.RecipientEmail, delivery.Issue.BadgeTemplateId, cancellationToken),
+        ProviderCall.Issue => IssueAsync(delivery.Endpoint, delivery.Issue, cancellationToken),
+        ProviderCall.Revoke => RevokeAsync(delivery.Endpoint, request.BadgeId!, delivery.RevocationReason ?? "Revoked", delivery.RosetteMails, cancellationToken),
+        // Credly's duplicate_behavior "replace" puts the renewed expiry on the badge the earner has.
+        _ => IssueAsync(delivery.Endpoint, delivery.Issue with { DuplicateBehavior = "replace" }, cancellationToken),
+    };
+
+    /// <summary>The name a request is logged under, on the Deliveries page.</summary>
+    public static string OperationName(ProviderCall call) => call switch
+    {
+        ProviderCall.Find => "find",
+        ProviderCall.Issue => "issue",
+        ProviderCall.Revoke => "revoke",
+        _ => "renew",
+    };
 
     public Task<CredlyAnswer> IssueAsync(ProviderEndpoint endpoint, CredlyIssue issue, CancellationToken cancellationToken) =>
         SendAsync(endpoint, HttpMethod.Post, $"organizations/{Uri.EscapeDataString(endpoint.ProviderOrganizationId)}/badges",

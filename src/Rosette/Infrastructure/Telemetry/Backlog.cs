@@ -22,7 +22,7 @@ public sealed record Backlog(
         var outboxDue = await due.CountAsync(cancellationToken);
         var mostOverdue = await due.OrderBy(m => m.DueAt).Select(m => (DateTime?)m.DueAt).FirstOrDefaultAsync(cancellationToken);
         var deliveriesDue = await db.ProviderDeliveries.AsNoTracking()
-            .CountAsync(d => d.Status == DeliveryStatus.Pending || d.Status == DeliveryStatus.RevocationPending, cancellationToken);
+            .CountAsync(ProviderDelivery.Due, cancellationToken);
         var deliveriesFailed = await db.ProviderDeliveries.AsNoTracking().CountAsync(d => d.Status == DeliveryStatus.Failed, cancellationToken);
         var mailFailed = await db.AwardNotifications.AsNoTracking().CountAsync(n => n.FailedAt != null, cancellationToken);
         return new Backlog(pendingEvents, Age(oldestEvent, now), outboxDue, Age(mostOverdue, now), deliveriesDue, deliveriesFailed, mailFailed);

@@ -1,0 +1,160 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Rosette.Domain.Achievements;
+using Rosette.Domain.Organizations;
+using Rosette.Domain.Users;
+
+namespace Rosette.Data;
+
+/// <summary>
+/// The activity events, facts and earners the achievement worker reads and writes, inside the caller's transaction. Read
+/// with plain ADO.NET: a batch reads thousands of rows, and materialising them through EF cost several times what the
+/// database takes. Names and enum values come from the EF model (<see cref="MappedTable{T}"/>).
+/// </summary>
+public sealed class ActivityStore(RosetteDb db)
+{
+    /// <summary>
+    /// The oldest pending events. On PostgreSQL instances claim disjoint sets (<see cref="Locking.SkipLocked"/>); on SQLite
+    /// the transaction holds the database's write lock.
+    /// </summary>
+    public Task<List<PendingEvent>> ClaimPendingAsync(int batchSize, CancellationToken cancellationToken)
+    {
+        var e = db.Mapped<ActivityEvent>();
+        var type = e.FromProvider(x => x.Type);
+        return QueryAsync(
+            $"""
+            SELECT {e[x => x.Seq]}, {e[x => x.UserId]}, {e[x => x.Type]}, {e[x => x.SubjectId]}, {e[x => x.OccurredAt]} FROM {e.Name}
+            WHERE {e[x => x.ProcessedAt]} IS NULL ORDER BY {e[x => x.Seq]} LIMIT {batchSize.ToString(CultureInfo.InvariantCulture)}{db.SkipLocked()}
+            """,
+            null,
+            r => new PendingEvent(r.GetInt64(0), r.GetGuid(1), type(r.GetValue(2)), r.GetString(3), Utc(r.GetDateTime(4))),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Marks the batch processed. On SQLite the batch is every pending event from its first to its last Seq (the claim held
+    /// the database), so a range says it; on PostgreSQL other instances' claims may lie in between, so the list does.
+    /// </summary>
+    public Task<int> MarkProcessedAsync(List<PendingEvent> events, DateTime now, CancellationToken cancellationToken)
+    {
+        if (db.IsPostgres)
+        {
+            var seqs = events.Select(e => e.Seq).ToList();
+            return db.ActivityEvents.Where(e => EF.Parameter(seqs).Contains(e.Seq)).ExecuteUpdateAsync(s => s.SetProperty(e => e.ProcessedAt, now), cancellationToken);
+        }
+        var first = events[0].Seq;
+        var last = events[^1].Seq;
+        return db.ActivityEvents.Where(e => e.ProcessedAt == null && e.Seq >= first && e.Seq <= last)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.ProcessedAt, now), cancellationToken);
+    }
+
+    /// <summary>The SQL twin of <see cref="ActivityFact.Supersedes"/>: a fact already stored keeps its time unless the new one is earlier.</summary>
+    public string KeepEarliestFact
+    {
+        get
+        {
+            var f = db.Mapped<ActivityFact>();
+            var firstAt = f[x => x.FirstAt];
+            return $"ON CONFLICT ({f[x => x.UserId]}, {f[x => x.Type]}, {f[x => x.SubjectId]}) DO UPDATE SET {firstAt} = excluded.{firstAt} WHERE excluded.{firstAt} < {f.Name}.{firstAt}";
+        }
+    }
+
+    /// <summary>Stores the facts; each one already stored keeps the earliest time (<see cref="KeepEarliestFact"/>).</summary>
+    public Task UpsertFactsAsync(IReadOnlyList<ActivityFact> facts, CancellationToken cancellationToken) =>
+        db.UpsertAsync(facts, KeepEarliestFact, cancellationToken);
+
+    /// <summary>Each user's eligibility facts, activity and earnings.</summary>
+    public async Task<Dictionary<Guid, EarnerState>> LoadStatesAsync(IReadOnlyCollection<Guid> userIds, CancellationToken cancellationToken)
+    {
+        var states = await LoadEarnersAsync(userIds, cancellationToken);
+        await LoadActivityAsync(states, userIds, cancellationToken);
+        return states;
+    }
+
+    /// <summary>Each user's eligibility facts and earnings, without their activity; an unknown id is an earner who may earn nothing.</summary>
+    public async Task<Dictionary<Guid, EarnerState>> LoadEarnersAsync(IReadOnlyCollection<Guid> userIds, CancellationToken cancellationToken)
+    {
+        var u = db.Mapped<User>();
+        var o = db.Mapped<Organization>();
+        var role = u.FromProvider(x => x.Role);
+        var earners = await QueryAsync(
+            $"""
+            SELECT u.{u[x => x.Id]}, u.{u[x => x.IsActive]}, u.{u[x => x.Role]}, u.{u[x => x.ParticipateInAchievements]}, o.{o[x => x.EnableAchievements]}, o.{o[x => x.Path]}
+            FROM {u.Name} AS u JOIN {o.Name} AS o ON o.{o[x => x.Id]} = u.{u[x => x.OrganizationId]} WHERE u.{u[x => x.Id]} {InIds}
+            """,
+            userIds,
+            r => new Earner(r.GetGuid(0), ActiveStudents.Is(role(r.GetValue(2)), r.GetBoolean(1)), r.GetBoolean(3), r.GetBoolean(4), r.GetString(5)),
+            cancellationToken);
+        var found = earners.ToDictionary(e => e.UserId);
+        var states = userIds.ToDictionary(id => id, id => new EarnerState(found.GetValueOrDefault(id) ?? new Earner(id, false, false, false, ""), new UserActivity()));
+        var a = db.Mapped<AchievementAward>();
+        var earned = await QueryAsync(
+            $"""SELECT {a[x => x.UserId]}, {a[x => x.AchievementId]}, {a[x => x.EarnedAt]}, {a[x => x.Points]} FROM {a.Name} WHERE {a[x => x.UserId]} {InIds}""",
+            userIds,
+            r => (UserId: r.GetGuid(0), AchievementId: r.GetGuid(1), EarnedAt: Utc(r.GetDateTime(2)), Points: r.GetInt32(3)),
+            cancellationToken);
+        foreach (var earning in earned.OrderBy(e => e.EarnedAt))
+        {
+            states[earning.UserId].Load(earning.AchievementId, earning.EarnedAt, earning.Points);
+        }
+        return states;
+    }
+
+    /// <summary>The activity facts of the given users, into their states.</summary>
+    public async Task LoadActivityAsync(Dictionary<Guid, EarnerState> states, IReadOnlyCollection<Guid> userIds, CancellationToken cancellationToken)
+    {
+        if (userIds.Count == 0)
+        {
+            return;
+        }
+        var f = db.Mapped<ActivityFact>();
+        var type = f.FromProvider(x => x.Type);
+        var facts = await QueryAsync(
+            $"""SELECT {f[x => x.UserId]}, {f[x => x.Type]}, {f[x => x.SubjectId]}, {f[x => x.FirstAt]} FROM {f.Name} WHERE {f[x => x.UserId]} {InIds}""",
+            userIds,
+            r => (UserId: r.GetGuid(0), Type: type(r.GetValue(1)), Subject: r.GetString(2), FirstAt: Utc(r.GetDateTime(3))),
+            cancellationToken);
+        foreach (var (userId, activityType, subject, firstAt) in facts)
+        {
+            states[userId].Activity.Record(activityType, subject, firstAt);
+        }
+    }
+
+    /// <summary>"is one of @ids": an array on PostgreSQL, a JSON array of the GUIDs as EF stores them (upper-case text) on SQLite.</summary>
+    private string InIds => db.IsPostgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))";
+
+    private async Task<List<T>> QueryAsync<T>(string sql, IReadOnlyCollection<Guid>? ids, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = sql;
+        if (ids is not null)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "ids";
+            parameter.Value = db.IsPostgres ? ids.ToArray() : JsonSerializer.Serialize(ids.Select(id => id.ToString().ToUpperInvariant()));
+            command.Parameters.Add(parameter);
+        }
+        var rows = new List<T>();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(read(reader));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        return rows;
+    }
+
+    private static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
+}

@@ -1,0 +1,35 @@
+using System.Linq.Expressions;
+
+namespace Rosette.Domain.Users;
+
+/// <summary>
+/// "An active student": who receives badges, is chosen from a roster and earns achievements. Written once, as an expression,
+/// so that the check in memory and the filter in queries are one rule.
+/// </summary>
+public static class ActiveStudents
+{
+    private static readonly Expression<Func<UserRole, bool, bool>> Rule = (role, isActive) => isActive && role == UserRole.Student;
+
+    private static readonly Func<UserRole, bool, bool> Check = Rule.Compile();
+
+    /// <summary>The rule as a filter on users, for queries.</summary>
+    public static readonly Expression<Func<User, bool>> Filter = OnUsers();
+
+    public static bool Is(UserRole role, bool isActive) => Check(role, isActive);
+
+    private static Expression<Func<User, bool>> OnUsers()
+    {
+        var user = Expression.Parameter(typeof(User), "u");
+        var body = new Substitute(new Dictionary<ParameterExpression, Expression>
+        {
+            [Rule.Parameters[0]] = Expression.Property(user, nameof(User.Role)),
+            [Rule.Parameters[1]] = Expression.Property(user, nameof(User.IsActive)),
+        }).Visit(Rule.Body);
+        return Expression.Lambda<Func<User, bool>>(body, user);
+    }
+
+    private sealed class Substitute(Dictionary<ParameterExpression, Expression> parameters) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => parameters.GetValueOrDefault(node) ?? node;
+    }
+}
