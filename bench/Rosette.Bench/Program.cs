@@ -42,6 +42,11 @@ var deliveries = new Command("deliveries", "A batch of awards delivered to a sta
 deliveries.SetAction((parse, _) => DeliveriesBench.RunAsync(parse.GetValue(awardCount), parse.GetValue(providerLatency), parse.GetValue(database)!));
 root.Subcommands.Add(deliveries);
 
+var receiverLatency = new Option<int>("--receiver-latency-ms") { DefaultValueFactory = _ => 50 };
+var webhooks = new Command("webhooks", "A badges x students batch until a receiver answering in 50 ms has acknowledged every award.issued and the batch.completed webhook, against the same signed requests sent straight to it.") { badges, students, receiverLatency, database };
+webhooks.SetAction((parse, _) => WebhooksBench.RunAsync(parse.GetValue(badges), parse.GetValue(students), parse.GetValue(receiverLatency), parse.GetValue(database)!));
+root.Subcommands.Add(webhooks);
+
 var rows = new Option<int>("--rows") { DefaultValueFactory = _ => 10_000 };
 var importRoster = new Command("import-roster", "The roster import handler: preview, then import, of a CSV file of --rows rows.") { rows, database };
 importRoster.SetAction((parse, _) => RosterImportBench.RunAsync(parse.GetValue(rows), parse.GetValue(database)!));

@@ -96,6 +96,105 @@ public sealed class LifecyclePageTests(BrowserApp app, Chromium chromium) : Brow
     }
 
     [Fact]
+    public async Task Webhooks_EditEndpoint_ShowsTheApisErrorsInline_ThenSaves()
+    {
+        var world = await NewWorldAsync();
+        var endpointId = await App.Factory.WithDbAsync(async db =>
+        {
+            var secrets = App.Factory.Services.GetRequiredService<WebhookSecrets>();
+            // award.expired: nothing in these tests raises it, so the dispatcher leaves the endpoint alone.
+            var endpoint = WebhookEndpoint.Create(world.A.Id, DeadUrl, [WebhookEventTypes.AwardExpired], "The LMS", secrets.Protect(WebhookSecrets.NewSecret()),
+                world.AdminRoot.Id, allowPlainHttp: true, DateTime.UtcNow).Value;
+            db.Add(endpoint);
+            await db.SaveChangesAsync();
+            return endpoint.Id;
+        });
+        var page = await LogInAsync(world.AdminRoot, path: $"/webhooks/{endpointId}");
+        await Expect(page.GetByLabel("URL")).ToHaveValueAsync(DeadUrl);
+        await Expect(page.GetByLabel(WebhookEventTypes.AwardExpired)).ToBeCheckedAsync();
+        await Expect(page.GetByLabel("Description", new() { Exact = true })).ToHaveValueAsync("The LMS");
+
+        // The handler's rules, as the API's PATCH answers them: both errors at once, inline, and nothing stored.
+        await page.GetByLabel("URL").FillAsync("ftp://hooks.example.com/rosette");
+        await page.GetByLabel(WebhookEventTypes.AwardExpired).UncheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save endpoint" }).ClickAsync();
+        await Expect(page.Locator("#webhook-url-error")).ToContainTextAsync("'url' must be an absolute https URL");
+        await Expect(page.GetByText("'events' must name at least one of")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("URL")).ToHaveValueAsync("ftp://hooks.example.com/rosette");
+        await AssertAccessibleAsync(page);
+        var unchanged = await EndpointAsync(endpointId);
+        Assert.Equal(DeadUrl, unchanged.Url);
+        Assert.Equal([WebhookEventTypes.AwardExpired], unchanged.Events);
+        Assert.Equal("The LMS", unchanged.Description);
+
+        const string newUrl = "http://127.0.0.1:9/hr-events";
+        await page.GetByLabel("URL").FillAsync(newUrl);
+        await page.GetByLabel(WebhookEventTypes.AwardRevoked).CheckAsync();
+        await page.GetByLabel(WebhookEventTypes.BatchCompleted).CheckAsync();
+        await page.GetByLabel("Description", new() { Exact = true }).FillAsync("");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save endpoint" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The endpoint was saved.");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = newUrl, Level = 1 })).ToBeVisibleAsync();
+        var saved = await EndpointAsync(endpointId);
+        Assert.Equal(newUrl, saved.Url);
+        Assert.Equal([WebhookEventTypes.AwardRevoked, WebhookEventTypes.BatchCompleted], saved.Events);
+        Assert.Null(saved.Description);
+        Assert.Equal(unchanged.ProtectedSecret, saved.ProtectedSecret);
+    }
+
+    [Fact]
+    public async Task Webhooks_AttemptLog_ShowsTheLatestAttemptsAndEachDeliverysOwn()
+    {
+        var world = await NewWorldAsync();
+        var now = DateTime.UtcNow;
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        var (endpointId, retried, gone) = await App.Factory.WithDbAsync(async db =>
+        {
+            var secrets = App.Factory.Services.GetRequiredService<WebhookSecrets>();
+            var endpoint = WebhookEndpoint.Create(world.A.Id, DeadUrl, [WebhookEventTypes.AwardIssued], null, secrets.Protect(WebhookSecrets.NewSecret()),
+                world.AdminRoot.Id, allowPlainHttp: true, now).Value;
+            var events = Enumerable.Range(0, 2).Select(_ => WebhookEvent.Create(Guid.NewGuid(), WebhookEventTypes.AwardIssued, world.A.Id, Guid.NewGuid(), now, "{}")).ToList();
+            var deliveries = events.Select(e => WebhookDelivery.Create(endpoint.Id, e, now)).ToList();
+            // Dead-lettered, so that the dispatcher adds no attempts of its own.
+            deliveries.ForEach(d => d.Failed(500, "Internal Server Error", now.AddDays(-4), now));
+            db.Add(endpoint);
+            db.AddRange(events);
+            db.AddRange(deliveries);
+            await db.SaveChangesAsync();
+            // Eleven attempts of the first delivery (the last one timed out), then one of the second, answered 410.
+            db.AddRange(Enumerable.Range(0, 11).Select(i => WebhookAttempt.Create(deliveries[0], now.AddDays(-4).AddHours(i), i == 10 ? null : 500,
+                i == 10 ? "No answer within 10 s." : "HTTP 500: Internal Server Error", TimeSpan.FromMilliseconds(40))));
+            db.Add(WebhookAttempt.Create(deliveries[1], now.AddMinutes(-1), 410, "HTTP 410: Gone", TimeSpan.FromMilliseconds(12)));
+            await db.SaveChangesAsync();
+            return (endpoint.Id, deliveries[0], deliveries[1]);
+        });
+        var page = await LogInAsync(world.AdminRoot, path: $"/webhooks/{endpointId}");
+
+        // Bounded on the endpoint's page: the latest ten, newest first, and a link to all of them.
+        var latest = page.Locator("table.webhook-attempts tbody tr");
+        await Expect(latest).ToHaveCountAsync(WebhookPageModel.LatestAttempts);
+        await Expect(latest.Nth(0)).ToContainTextAsync("HTTP 410");
+        await Expect(latest.Nth(0)).ToContainTextAsync(now.AddMinutes(-1).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(latest.Nth(1)).ToContainTextAsync("No answer within 10 s.");
+        await Expect(latest.Nth(2)).ToContainTextAsync("HTTP 500: Internal Server Error");
+        await AssertAccessibleAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "All 12 attempts" }).ClickAsync();
+        await Expect(page.GetByText("12 attempts, newest first.")).ToBeVisibleAsync();
+        await Expect(page.Locator("table.webhook-attempts tbody tr")).ToHaveCountAsync(12);
+        await AssertAccessibleAsync(page);
+
+        // One delivery's own attempts, from its row in the deliveries table.
+        await page.GotoAsync($"/webhooks/{endpointId}");
+        var row = page.GetByRole(AriaRole.Table).Locator("tbody tr").Filter(new() { HasText = gone.EventId.ToString() });
+        await row.GetByRole(AriaRole.Link, new() { Name = "Attempts" }).ClickAsync();
+        await Expect(page.GetByText($"1 attempt of delivery {gone.Id}, newest first.")).ToBeVisibleAsync();
+        var own = page.Locator("table.webhook-attempts tbody tr");
+        await Expect(own).ToHaveCountAsync(1);
+        await Expect(own).ToContainTextAsync("HTTP 410: Gone");
+        await Expect(own).Not.ToContainTextAsync(retried.EventId.ToString());
+    }
+
+    [Fact]
     public async Task ExpiringAwards_FilterDownloadAndRenewInBulk()
     {
         var world = await NewWorldAsync();
@@ -148,6 +247,9 @@ public sealed class LifecyclePageTests(BrowserApp app, Chromium chromium) : Brow
         await page.GotoAsync("/admin/expiring-awards");
         await Expect(page.GetByText("No awards expire in this period.")).ToBeVisibleAsync();
     }
+
+    private Task<WebhookEndpoint> EndpointAsync(Guid id) =>
+        App.Factory.WithDbAsync(db => db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == id));
 
     private Task<WebhookDeliveryStatus> DeliveryStatusAsync(long deliveryId) =>
         App.Factory.WithDbAsync(db => db.WebhookDeliveries.AsNoTracking().Where(d => d.Id == deliveryId).Select(d => d.Status).SingleAsync());

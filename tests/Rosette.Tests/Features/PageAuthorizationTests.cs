@@ -94,6 +94,12 @@ public sealed class PageAuthorizationTests(AppFixture app) : IClassFixture<AppFi
             (RenewUrl, [("awardIds", award.ToString())]),
         };
 
+        foreach (var url in WebhookPages(endpoint, deadLetter))
+        {
+            var (status, html) = await session.GetAsync(url);
+            Assert.True(status is HttpStatusCode.Forbidden or HttpStatusCode.NotFound, $"GET {url} as {caller}: {(int)status}");
+            Assert.DoesNotContain("hooks.example.com", html, StringComparison.Ordinal);
+        }
         foreach (var (url, fields) in posts.Concat(WebhookPosts(world, endpoint, deadLetter)))
         {
             if (url == RenewUrl && caller == "administrator-out-of-scope")
@@ -133,6 +139,12 @@ public sealed class PageAuthorizationTests(AppFixture app) : IClassFixture<AppFi
         using var session = await PageSession.SignInAsync(app.Factory, world.AdminA);
         Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/")).Status);
 
+        foreach (var url in WebhookPages(endpoint, deadLetter))
+        {
+            var (status, html) = await session.GetAsync(url);
+            Assert.True(status is HttpStatusCode.Forbidden or HttpStatusCode.NotFound, $"GET {url}: {(int)status}");
+            Assert.DoesNotContain("hooks.example.com", html, StringComparison.Ordinal);
+        }
         foreach (var (url, fields) in WebhookPosts(world, endpoint, deadLetter))
         {
             var before = await DbSnapshot.TakeAsync(app.Factory);
@@ -157,12 +169,17 @@ public sealed class PageAuthorizationTests(AppFixture app) : IClassFixture<AppFi
     private static (string Url, (string, string)[] Fields)[] WebhookPosts(World world, Guid endpoint, long deadLetter) =>
     [
         ("/webhooks", [("Form.OrganizationId", world.A.Id.ToString()), ("Form.Url", "https://hooks.example.com/planted"), ("Form.Events", WebhookEventTypes.AwardIssued)]),
+        ($"/webhooks/{endpoint}?handler=Edit", [("Form.Url", "https://attacker.example.com/planted"), ("Form.Events", WebhookEventTypes.AwardIssued), ("Form.Description", "planted")]),
         ($"/webhooks/{endpoint}?handler=Enabled", [("enabled", "false")]),
         ($"/webhooks/{endpoint}?handler=Secret", []),
         ($"/webhooks/{endpoint}?handler=Replay", [("deliveryId", deadLetter.ToString(System.Globalization.CultureInfo.InvariantCulture))]),
         ($"/webhooks/{endpoint}?handler=ReplayFailed", []),
         ($"/webhooks/{endpoint}?handler=Delete", []),
     ];
+
+    /// <summary>The pages that show an endpoint, its deliveries and its attempts (the URL, events and errors are the managers' business only).</summary>
+    private static string[] WebhookPages(Guid endpoint, long deadLetter) =>
+        [$"/webhooks/{endpoint}", $"/webhooks/{endpoint}/attempts", $"/webhooks/{endpoint}/attempts?delivery={deadLetter}"];
 
     /// <summary>An endpoint of organization A (made through the API by the administrator above it) with one dead-lettered delivery.</summary>
     private async Task<(Guid Endpoint, long DeadLetter)> WebhookWithDeadLetterAsync(World world, HttpClient admin)

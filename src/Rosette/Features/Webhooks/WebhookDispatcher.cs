@@ -39,6 +39,7 @@ public sealed class WebhookDispatcher(
 
     private readonly string _instance = $"{Environment.MachineName[..Math.Min(40, Environment.MachineName.Length)]}:{Environment.ProcessId}";
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _gates = new();
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Concurrency));
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         options.DispatcherEnabled
@@ -70,13 +71,15 @@ public sealed class WebhookDispatcher(
         var endpoints = (await db.WebhookEndpoints.AsNoTracking().Where(e => endpointIds.Contains(e.Id)).Select(e => new { e.Id, e.Url, e.ProtectedSecret })
             .ToListAsync(cancellationToken)).ToDictionary(e => e.Id, e => (e.Url, Secret: secrets.Unprotect(e.ProtectedSecret)));
 
+        // Every delivery of the round queues at once for its endpoint's slots, then the instance's. The gates release in
+        // order, so the round that claimed first finishes first, and the other loop's requests keep the slots busy while it
+        // records (capped per round instead, the loops kept step and both left the slots idle while they wrote).
         var outcomes = new ConcurrentDictionary<long, Outcome>();
-        await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
-            async (delivery, ct) =>
-            {
-                var (url, secret) = endpoints[delivery.EndpointId];
-                outcomes[delivery.Id] = await SendAsync(delivery.EndpointId, url, secret, delivery.EventId, bodies[delivery.EventId], ct);
-            });
+        await Task.WhenAll(deliveries.Select(async delivery =>
+        {
+            var (url, secret) = endpoints[delivery.EndpointId];
+            outcomes[delivery.Id] = await SendAsync(delivery.EndpointId, url, secret, delivery.EventId, bodies[delivery.EventId], cancellationToken);
+        }));
 
         var done = clock.GetUtcNow().UtcDateTime;
         foreach (var delivery in deliveries)
@@ -136,7 +139,28 @@ public sealed class WebhookDispatcher(
     private async Task<Outcome> SendAsync(Guid endpointId, string url, string secret, Guid eventId, string body, CancellationToken cancellationToken)
     {
         var gate = _gates.GetOrAdd(endpointId, _ => new SemaphoreSlim(Math.Max(1, options.ConcurrencyPerEndpoint)));
+        // The endpoint's slot first: a request waiting for a slow endpoint never holds one of the instance's.
         await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await _slots.WaitAsync(cancellationToken);
+            try
+            {
+                return await PostAsync(url, secret, eventId, body, cancellationToken);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<Outcome> PostAsync(string url, string secret, Guid eventId, string body, CancellationToken cancellationToken)
+    {
         var at = clock.GetUtcNow().UtcDateTime;
         var stopwatch = Stopwatch.StartNew();
         try
@@ -169,10 +193,6 @@ public sealed class WebhookDispatcher(
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return new Outcome(false, null, $"No answer within {options.AttemptTimeout.TotalSeconds:0.#} s.", at, stopwatch.Elapsed);
-        }
-        finally
-        {
-            gate.Release();
         }
     }
 

@@ -25,7 +25,10 @@ public sealed record WebhookDeliveryDto(
     long Id, Guid EventId, string Type, DateTime OccurredAt, WebhookDeliveryStatus Status, int Attempts, DateTime NextAttemptAt, DateTime? LastAttemptAt,
     DateTime? CompletedAt, int? LastStatusCode, string? LastError);
 
-public sealed record WebhookAttemptDto(long DeliveryId, Guid EventId, DateTime At, int? StatusCode, string? Error, int DurationMs);
+public sealed record WebhookAttemptDto(long DeliveryId, Guid EventId, string Type, DateTime At, int? StatusCode, string? Error, int DurationMs);
+
+/// <summary>A page of an endpoint's attempts, optionally only those of one delivery.</summary>
+public sealed record WebhookAttemptListRequest(int? Page, int? PageSize, long? DeliveryId);
 
 public sealed record WebhookDeliveryListRequest(int? Page, int? PageSize, WebhookDeliveryStatus? Status);
 
@@ -166,9 +169,10 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         return await paging.ToPageAsync(rows, r => r, cancellationToken);
     }
 
-    /// <summary>The endpoint's delivery log: every attempt, newest first.</summary>
-    public async Task<Result<Paged<WebhookAttemptDto>>> AttemptsAsync(Actor actor, Guid id, PageRequest paging, CancellationToken cancellationToken)
+    /// <summary>The endpoint's delivery log: every attempt (or every attempt of one delivery), newest first.</summary>
+    public async Task<Result<Paged<WebhookAttemptDto>>> AttemptsAsync(Actor actor, Guid id, WebhookAttemptListRequest request, CancellationToken cancellationToken)
     {
+        var paging = new PageRequest(request.Page, request.PageSize, null);
         if (paging.Validate() is { } invalid)
         {
             return invalid;
@@ -178,8 +182,15 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         {
             return found.Error!;
         }
-        var rows = db.WebhookAttempts.AsNoTracking().Where(a => a.EndpointId == id).OrderByDescending(a => a.Id)
-            .Select(a => new WebhookAttemptDto(a.DeliveryId, a.EventId, a.At, a.StatusCode, a.Error, a.DurationMs));
+        var attempts = db.WebhookAttempts.AsNoTracking().Where(a => a.EndpointId == id);
+        if (request.DeliveryId is { } deliveryId)
+        {
+            attempts = attempts.Where(a => a.DeliveryId == deliveryId);
+        }
+        var rows = from a in attempts
+                   join e in db.WebhookEvents on a.EventId equals e.Id
+                   orderby a.Id descending
+                   select new WebhookAttemptDto(a.DeliveryId, a.EventId, e.Type, a.At, a.StatusCode, a.Error, a.DurationMs);
         return await paging.ToPageAsync(rows, r => r, cancellationToken);
     }
 

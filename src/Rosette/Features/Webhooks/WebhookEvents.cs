@@ -128,6 +128,10 @@ public sealed class AwardEvents(RosetteDb db, CredentialUrls urls)
 }
 
 /// <summary>award.issued, and batch.completed for issuance requests.</summary>
+/// <remarks>
+/// Id lists are sent as one parameter (<c>EF.Parameter</c>): a 100,000-pair batch is one message, and one parameter per id
+/// passes SQLite's and PostgreSQL's limits on a statement's parameters.
+/// </remarks>
 public sealed class AwardsIssuedWebhooks(RosetteDb db, AwardEvents awards, WebhookEventRecorder recorder) : IOutboxHandler
 {
     public string Topic => OutboxTopics.AwardsIssued;
@@ -136,7 +140,7 @@ public sealed class AwardsIssuedWebhooks(RosetteDb db, AwardEvents awards, Webho
     {
         var issued = message.Read<AwardsIssued>();
         var ids = issued.AwardIds ?? [];
-        var query = issued.BatchId is { } batchId ? db.Awards.Where(a => a.BatchId == batchId) : db.Awards.Where(a => ids.Contains(a.Id));
+        var query = issued.BatchId is { } batchId ? db.Awards.Where(a => a.BatchId == batchId) : db.Awards.Where(a => EF.Parameter(ids).Contains(a.Id));
         var drafts = await awards.DraftsAsync(WebhookEventTypes.AwardIssued, query, id => (WebhookEvent.IdFor(WebhookEventTypes.AwardIssued, id.ToString()), message.CreatedAt, id, default, null, null), cancellationToken);
         // The first credential: its id is the award's, its validity the award's first (renewals have events of their own).
         drafts = await FirstCredentialAsync(drafts, cancellationToken);
@@ -146,7 +150,7 @@ public sealed class AwardsIssuedWebhooks(RosetteDb db, AwardEvents awards, Webho
     private async Task<List<EventDraft>> FirstCredentialAsync(List<EventDraft> drafts, CancellationToken cancellationToken)
     {
         var ids = drafts.Select(d => d.SubjectId).ToList();
-        var first = await db.Awards.AsNoTracking().Where(a => ids.Contains(a.Id))
+        var first = await db.Awards.AsNoTracking().Where(a => EF.Parameter(ids).Contains(a.Id))
             .Select(a => new
             {
                 a.Id, a.IssuedAt,
@@ -192,7 +196,7 @@ public sealed class AwardsRenewedWebhooks(RosetteDb db, AwardEvents awards, Webh
         for (var round = 0; renewals.Values.Any(list => list.Count > round); round++)
         {
             var index = round;
-            drafts.AddRange(await awards.DraftsAsync(WebhookEventTypes.AwardRenewed, db.Awards.Where(a => awardIds.Contains(a.Id)), id =>
+            drafts.AddRange(await awards.DraftsAsync(WebhookEventTypes.AwardRenewed, db.Awards.Where(a => EF.Parameter(awardIds).Contains(a.Id)), id =>
                 renewals[id].Count <= index ? null
                 : (WebhookEvent.IdFor(WebhookEventTypes.AwardRenewed, renewals[id][index].CredentialId.ToString()), renewals[id][index].RenewedAt,
                     renewals[id][index].CredentialId, renewals[id][index].RenewedAt, renewals[id][index].ValidUntil,
@@ -212,13 +216,13 @@ public sealed class CredentialsDueWebhooks(RosetteDb db, AwardEvents awards, Web
     {
         var due = message.Read<CredentialsDue>().Notices;
         var credentialIds = due.Select(n => n.CredentialId).ToList();
-        var notices = await db.CredentialNotices.AsNoTracking().Where(n => credentialIds.Contains(n.CredentialId)).ToListAsync(cancellationToken);
+        var notices = await db.CredentialNotices.AsNoTracking().Where(n => EF.Parameter(credentialIds).Contains(n.CredentialId)).ToListAsync(cancellationToken);
         var byAward = notices.Where(n => due.Contains(new DueNotice(n.CredentialId, n.Kind))).GroupBy(n => n.AwardId).ToDictionary(g => g.Key, g => g.First());
         var awardIds = byAward.Keys.ToList();
         foreach (var expired in new[] { true, false })
         {
             var type = expired ? WebhookEventTypes.AwardExpired : WebhookEventTypes.AwardExpiring;
-            var drafts = await awards.DraftsAsync(type, db.Awards.Where(a => awardIds.Contains(a.Id)), id =>
+            var drafts = await awards.DraftsAsync(type, db.Awards.Where(a => EF.Parameter(awardIds).Contains(a.Id)), id =>
             {
                 var notice = byAward[id];
                 if ((notice.Kind == CredentialNotice.Expired) != expired || notice.CredentialId == Guid.Empty)
@@ -278,7 +282,7 @@ public sealed class AchievementsEarnedWebhooks(RosetteDb db, WebhookEventRecorde
     {
         var ids = message.Read<AchievementsEarned>().EarningIds;
         var rows = await (from e in db.AchievementAwards.AsNoTracking()
-                          where ids.Contains(e.Id)
+                          where EF.Parameter(ids).Contains(e.Id)
                           join a in db.Achievements on e.AchievementId equals a.Id
                           join o in db.Organizations on a.OrganizationId equals o.Id
                           select new { e.Id, e.AchievementId, e.UserId, e.EarnedAt, e.Ordinal, e.Points, e.BadgeAwardId, a.OrganizationId, o.Path }).ToListAsync(cancellationToken);

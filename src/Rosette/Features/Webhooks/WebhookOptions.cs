@@ -15,9 +15,10 @@ public sealed class WebhookOptions
 
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Deliveries claimed per round; they are sent <see cref="Concurrency"/> at a time.</summary>
+    /// <summary>Deliveries claimed per round.</summary>
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>Requests in flight from this instance, all loops and endpoints together.</summary>
     public int Concurrency { get; set; } = 64;
 
     /// <summary>Requests in flight to one endpoint from this instance, whatever number of deliveries are due.</summary>

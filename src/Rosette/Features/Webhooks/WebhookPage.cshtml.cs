@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rosette.Domain;
 using Rosette.Domain.Webhooks;
 using Rosette.Features.Shared;
 using Rosette.Infrastructure.Auth;
@@ -9,12 +10,16 @@ using Rosette.Infrastructure.Pages;
 namespace Rosette.Features.Webhooks;
 
 /// <summary>
-/// One endpoint: turn it off and on, delete it, make a new secret (shown once), and read its deliveries, replaying the failed
-/// (dead-lettered) ones one by one or all at once. The page the disabling mail links to.
+/// One endpoint: change its URL, events and description, turn it off and on, delete it, make a new secret (shown once), read
+/// its deliveries and latest attempts, and replay the failed (dead-lettered) deliveries one by one or all at once. The page
+/// the disabling mail links to.
 /// </summary>
 public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageModel
 {
     public const int PageSize = 50;
+
+    /// <summary>The latest attempts shown here; the attempts page has them all.</summary>
+    public const int LatestAttempts = 10;
 
     public static readonly (string Value, string Label)[] Statuses = [("", "All"), ("pending", "Pending"), ("delivered", "Delivered"), ("failed", "Failed")];
 
@@ -23,6 +28,12 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
     public Paged<WebhookDeliveryDto> Deliveries { get; private set; } = null!;
 
     public Pager Pager { get; private set; } = null!;
+
+    public Paged<WebhookAttemptDto> Attempts { get; private set; } = null!;
+
+    /// <summary>The edit form: the endpoint as stored, or as posted when it was refused.</summary>
+    [BindProperty]
+    public WebhookForm Form { get; set; } = new();
 
     public string? Status { get; private set; }
 
@@ -34,6 +45,24 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
 
     public async Task<IActionResult> OnGetAsync(Guid endpointId, [FromQuery] string? status, [FromQuery] int? page, CancellationToken cancellationToken) =>
         await LoadAsync(endpointId, status, page, cancellationToken) ?? Page();
+
+    /// <summary>The same change as the API's PATCH: an empty URL or description is sent as empty (refused or cleared), never as "unchanged".</summary>
+    public async Task<IActionResult> OnPostEditAsync(Guid endpointId, CancellationToken cancellationToken)
+    {
+        var updated = await endpoints.UpdateAsync(HttpContext.GetActor(), endpointId,
+            new UpdateWebhookEndpointRequest(Form.Url ?? "", Form.Events, Form.Description ?? "", null), cancellationToken);
+        if (updated.IsSuccess)
+        {
+            WebhookMessage = "The endpoint was saved.";
+            return Redirect($"/webhooks/{endpointId}");
+        }
+        if (updated.Error is not InvalidError)
+        {
+            return this.ErrorPage(updated.Error!);
+        }
+        ModelState.AddError(updated.Error!, "Form");
+        return await LoadAsync(endpointId, null, null, cancellationToken, keepForm: true) ?? Page();
+    }
 
     public async Task<IActionResult> OnPostEnabledAsync(Guid endpointId, bool enabled, CancellationToken cancellationToken)
     {
@@ -98,7 +127,7 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
     private static string PathFor(Guid endpointId, string? status) =>
         $"/webhooks/{endpointId}" + (string.IsNullOrEmpty(status) ? "" : $"?status={Uri.EscapeDataString(status)}");
 
-    private async Task<IActionResult?> LoadAsync(Guid endpointId, string? status, int? page, CancellationToken cancellationToken)
+    private async Task<IActionResult?> LoadAsync(Guid endpointId, string? status, int? page, CancellationToken cancellationToken, bool keepForm = false)
     {
         var actor = HttpContext.GetActor();
         var endpoint = await endpoints.GetAsync(actor, endpointId, cancellationToken);
@@ -119,8 +148,19 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
         {
             return this.ErrorPage(deliveries.Error!);
         }
+        var attempts = await endpoints.AttemptsAsync(actor, endpointId, new WebhookAttemptListRequest(1, LatestAttempts, null), cancellationToken);
+        if (!attempts.IsSuccess)
+        {
+            return this.ErrorPage(attempts.Error!);
+        }
         Endpoint = endpoint.Value;
         Deliveries = deliveries.Value;
+        Attempts = attempts.Value;
+        if (!keepForm)
+        {
+            ModelState.Clear();
+            Form = new WebhookForm { Url = Endpoint.Url, Events = [.. Endpoint.Events], Description = Endpoint.Description };
+        }
         Pager = new Pager($"/webhooks/{endpointId}", Deliveries.Page, Deliveries.PageSize, Deliveries.Total, null, PageSize, [new("status", Status)]);
         return null;
     }

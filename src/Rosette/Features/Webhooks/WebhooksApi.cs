@@ -38,8 +38,8 @@ public static class WebhooksApi
                 Guid id, [AsParameters] WebhookDeliveryListRequest request, Actor actor, WebhookEndpointsHandler handler, CancellationToken ct) =>
             (await handler.DeliveriesAsync(actor, id, request, ct)).ToOk());
         endpoints.MapGet("/{id:guid}/attempts", async Task<Results<Ok<Paged<WebhookAttemptDto>>, ProblemHttpResult>> (
-                Guid id, [AsParameters] PageRequest paging, Actor actor, WebhookEndpointsHandler handler, CancellationToken ct) =>
-            (await handler.AttemptsAsync(actor, id, paging, ct)).ToOk());
+                Guid id, [AsParameters] WebhookAttemptListRequest request, Actor actor, WebhookEndpointsHandler handler, CancellationToken ct) =>
+            (await handler.AttemptsAsync(actor, id, request, ct)).ToOk());
         endpoints.MapPost("/{id:guid}/deliveries/{deliveryId:long}/replay", async Task<Results<Ok<WebhookDeliveryDto>, ProblemHttpResult>> (
                 Guid id, long deliveryId, Actor actor, WebhookEndpointsHandler handler, CancellationToken ct) =>
             (await handler.ReplayAsync(actor, id, deliveryId, ct)).ToOk());

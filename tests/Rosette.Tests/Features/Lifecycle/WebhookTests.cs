@@ -122,11 +122,16 @@ public sealed class WebhookTests(LifecycleFixture app) : IClassFixture<Lifecycle
         Assert.Single(app.Receiver.At(path).Select(r => r.Id).Distinct());
         var log = await (await (await app.AdminAsync(world)).GetAsync($"/api/v1/webhook-endpoints/{endpoint.Id}/attempts")).IsOkAsync<Rosette.Infrastructure.Http.Paged<WebhookAttemptDto>>();
         Assert.Equal([200, null, 500], log.Items.Select(a => a.StatusCode));
+        Assert.All(log.Items, a => Assert.Equal(WebhookEventTypes.AwardIssued, a.Type));
 
         // Failing for good: after 3 days of retries the delivery is dead-lettered; the endpoint failing past DisableAfter is disabled.
         app.Receiver.AlwaysFail(path, true);
         await Issue(world, classB, [later]);
         var failing = await WaitForAttemptsAsync(endpoint.Id, 1, later);
+        var ofOne = await (await (await app.AdminAsync(world)).GetAsync($"/api/v1/webhook-endpoints/{endpoint.Id}/attempts?deliveryId={failing.Id}"))
+            .IsOkAsync<Rosette.Infrastructure.Http.Paged<WebhookAttemptDto>>();
+        Assert.Equal(500, Assert.Single(ofOne.Items, a => a.DeliveryId == failing.Id).StatusCode);
+        Assert.Equal(ofOne.Items.Count, ofOne.Total);
         app.Clock.Advance(TimeSpan.FromDays(3) + TimeSpan.FromHours(1));
         await Eventually.TrueAsync(async () => (await DeliveryAsync(endpoint.Id, later))?.Status == WebhookDeliveryStatus.Failed, "the delivery to be dead-lettered");
         var disabled = await app.Factory.WithDbAsync(db => db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == endpoint.Id));
