@@ -62,8 +62,9 @@ internal static class AchievementsBench
         var rate = eventCount / total.TotalSeconds;
         var rawRate = eventCount / raw.TotalSeconds;
         var peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
+        var ingestRate = eventCount / ingest.TotalSeconds;
         Console.WriteLine(FormattableString.Invariant(
-            $"achievements-throughput: events={eventCount} users={userCount} seconds={total.TotalSeconds:F2} events_per_s={rate:F0} ingest_s={ingest.TotalSeconds:F2} raw_insert_events_per_s={rawRate:F0} ratio={rate / rawRate:F2} earnings={earnings} badges={badges} peak_mb={peak} database={provider}"));
+            $"achievements-throughput: events={eventCount} users={userCount} seconds={total.TotalSeconds:F2} events_per_s={rate:F0} ingest_s={ingest.TotalSeconds:F2} ingest_events_per_s={ingestRate:F0} raw_insert_events_per_s={rawRate:F0} ratio={rate / rawRate:F2} ingest_ratio={ingestRate / rawRate:F2} earnings={earnings} badges={badges} peak_mb={peak} database={provider}"));
         return 0;
     }
 

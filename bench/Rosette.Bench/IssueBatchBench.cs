@@ -15,8 +15,9 @@ using Rosette.Features.Issuance;
 namespace Rosette.Bench;
 
 /// <summary>
-/// issue-batch: the API's own handler issuing badges x students on a fresh database, against a raw baseline on another
-/// fresh database: the same award rows inserted by one prepared single-row ADO.NET INSERT in one transaction.
+/// issue-batch: the API's own handler issuing badges x students on a fresh database, against baselines on other fresh
+/// databases: the same award rows inserted by one prepared single-row ADO.NET INSERT in one transaction, and on
+/// PostgreSQL also by one binary COPY in one transaction (the engine's set-based limit, the bar there).
 /// </summary>
 internal static class IssueBatchBench
 {
@@ -52,8 +53,17 @@ internal static class IssueBatchBench
         }
         var rate = pairs / handler.TotalSeconds;
         var rawRate = pairs / raw.TotalSeconds;
+        var copy = "";
+        if (provider == "postgres")
+        {
+            await using var database = await BenchDatabase.CreateAsync(provider);
+            await using var app = await BenchApp.StartAsync(database);
+            var world = await SeedAsync(app.Services, badgeCount, studentCount);
+            var copyRate = pairs / (await CopyAsync(app.Services, world)).TotalSeconds;
+            copy = FormattableString.Invariant($" copy_pairs_per_s={copyRate:F0} copy_ratio={rate / copyRate:F2}");
+        }
         Console.WriteLine(FormattableString.Invariant(
-            $"issue-batch: pairs={pairs} seconds={handler.TotalSeconds:F2} pairs_per_s={rate:F0} raw_pairs_per_s={rawRate:F0} ratio={rate / rawRate:F2} peak_mb={peak} database={provider}"));
+            $"issue-batch: pairs={pairs} seconds={handler.TotalSeconds:F2} pairs_per_s={rate:F0} raw_pairs_per_s={rawRate:F0} ratio={rate / rawRate:F2}{copy} peak_mb={peak} database={provider}"));
         return 0;
     }
 
@@ -88,14 +98,57 @@ internal static class IssueBatchBench
         return new BenchWorld(actor, trainingClass.Id, badges.Select(b => b.Id).ToList(), students.Select(s => s.Id).ToList(), batch.Id);
     }
 
-    /// <summary>The engine's limit: one prepared single-row INSERT, executed once per award, in one transaction.</summary>
+    /// <summary>The award rows the handler writes for the batch, as the baselines store them.</summary>
+    private static List<Award> Awards(BenchWorld world)
+    {
+        var now = DateTime.UtcNow.AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond));
+        return world.BadgeIds.SelectMany(b => world.StudentIds.Select(s =>
+            Award.Create(b, s, now, world.Admin.UserId, AwardSource.Roster, world.ClassId, null, world.BatchId, null, null))).ToList();
+    }
+
+    /// <summary>
+    /// PostgreSQL's set-based limit for the same rows on the same schema (parents present, every index and foreign key):
+    /// one binary COPY through Npgsql's importer, in one transaction.
+    /// </summary>
+    private static async Task<TimeSpan> CopyAsync(IServiceProvider services, BenchWorld world)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+        var awards = Awards(world);
+        await db.Database.OpenConnectionAsync();
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var stopwatch = Stopwatch.StartNew();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // Written synchronously: the rows are in memory, and the importer's buffer goes to the server as it fills.
+        await using (var importer = await connection.BeginBinaryImportAsync("""
+            COPY "Awards" ("Id", "BadgeId", "StudentId", "IssuedAt", "IssuedById", "Source", "ClassId", "BatchId", "RecipientSalt") FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            foreach (var award in awards)
+            {
+                importer.StartRow();
+                importer.Write(award.Id, NpgsqlTypes.NpgsqlDbType.Uuid);
+                importer.Write(award.BadgeId, NpgsqlTypes.NpgsqlDbType.Uuid);
+                importer.Write(award.StudentId, NpgsqlTypes.NpgsqlDbType.Uuid);
+                importer.Write(award.IssuedAt, NpgsqlTypes.NpgsqlDbType.TimestampTz);
+                importer.Write(award.IssuedById!.Value, NpgsqlTypes.NpgsqlDbType.Uuid);
+                importer.Write(award.Source.ToString(), NpgsqlTypes.NpgsqlDbType.Varchar);
+                importer.Write(award.ClassId!.Value, NpgsqlTypes.NpgsqlDbType.Uuid);
+                importer.Write(award.BatchId!.Value, NpgsqlTypes.NpgsqlDbType.Uuid);
+                importer.Write(award.RecipientSalt, NpgsqlTypes.NpgsqlDbType.Varchar);
+            }
+            await importer.CompleteAsync();
+        }
+        await transaction.CommitAsync();
+        return stopwatch.Elapsed;
+    }
+
+    /// <summary>The engine's row-at-a-time limit: one prepared single-row INSERT, executed once per award, in one transaction.</summary>
     private static async Task<TimeSpan> RawInsertAsync(IServiceProvider services, BenchWorld world)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
-        var now = DateTime.UtcNow.AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond));
-        var awards = world.BadgeIds.SelectMany(b => world.StudentIds.Select(s =>
-            Award.Create(b, s, now, world.Admin.UserId, AwardSource.Roster, world.ClassId, null, world.BatchId, null, null))).ToList();
+        var awards = Awards(world);
         // Opened through EF so that the connection gets the same settings as the app's.
         await db.Database.OpenConnectionAsync();
         var connection = db.Database.GetDbConnection();

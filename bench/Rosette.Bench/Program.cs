@@ -8,7 +8,7 @@ var students = new Option<int>("--students") { DefaultValueFactory = _ => 10_000
 var database = new Option<string>("--database") { DefaultValueFactory = _ => "sqlite", Description = "sqlite or postgres (ROSETTE_BENCH_POSTGRES)" };
 database.AcceptOnlyFromAmong("sqlite", "postgres");
 
-var issueBatch = new Command("issue-batch", "The issuance handler on a badges x students batch, against a raw single-row INSERT baseline.") { badges, students, database };
+var issueBatch = new Command("issue-batch", "The issuance handler on a badges x students batch, against a raw single-row INSERT baseline (and a binary COPY on PostgreSQL).") { badges, students, database };
 issueBatch.SetAction((parse, _) => IssueBatchBench.RunAsync(parse.GetValue(badges), parse.GetValue(students), parse.GetValue(database)!));
 root.Subcommands.Add(issueBatch);
 
