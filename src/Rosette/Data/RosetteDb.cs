@@ -12,6 +12,7 @@ using Rosette.Domain.Notifications;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Providers;
 using Rosette.Domain.Users;
+using Rosette.Domain.Webhooks;
 using Rosette.Infrastructure.Outbox;
 
 namespace Rosette.Data;
@@ -41,6 +42,18 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
     public DbSet<BadgeImage> BadgeImages => Set<BadgeImage>();
 
     public DbSet<Award> Awards => Set<Award>();
+
+    public DbSet<AwardRenewal> AwardRenewals => Set<AwardRenewal>();
+
+    public DbSet<CredentialNotice> CredentialNotices => Set<CredentialNotice>();
+
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     public DbSet<IssuanceBatch> IssuanceBatches => Set<IssuanceBatch>();
 
@@ -73,6 +86,15 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
     public DbSet<ActivityFact> ActivityFacts => Set<ActivityFact>();
 
     public DbSet<ActivityEvent> ActivityEvents => Set<ActivityEvent>();
+
+    public DbSet<Domain.ApiKeys.ApiKey> ApiKeys => Set<Domain.ApiKeys.ApiKey>();
+
+    public DbSet<Domain.SingleSignOn.SignInConnection> SignInConnections => Set<Domain.SingleSignOn.SignInConnection>();
+
+    public DbSet<Domain.SingleSignOn.SignInConnectionDomain> SignInConnectionDomains => Set<Domain.SingleSignOn.SignInConnectionDomain>();
+
+    public DbSet<Domain.SingleSignOn.ExternalLogin> ExternalLogins => Set<Domain.SingleSignOn.ExternalLogin>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

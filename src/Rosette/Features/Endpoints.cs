@@ -1,16 +1,20 @@
 using Rosette.Features.Accounts;
 using Rosette.Features.Achievements;
+using Rosette.Features.ApiKeys;
 using Rosette.Features.Audit;
 using Rosette.Features.Badges;
 using Rosette.Features.Classes;
 using Rosette.Features.Courses;
 using Rosette.Features.Credentials;
 using Rosette.Features.Dashboard;
+using Rosette.Features.Expiry;
 using Rosette.Features.Health;
 using Rosette.Features.Issuance;
 using Rosette.Features.Organizations;
 using Rosette.Features.Providers;
+using Rosette.Features.SingleSignOn;
 using Rosette.Features.Users;
+using Rosette.Features.Webhooks;
 using Rosette.Infrastructure.Auth;
 
 namespace Rosette.Features;
@@ -21,6 +25,8 @@ public static class Endpoints
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.SignedIn);
         api.MapAuthApi();
+        api.MapApiKeysApi();
+        api.MapSignInConnectionsApi();
         api.MapOrganizationsApi();
         api.MapUsersApi();
         api.MapCoursesApi();
@@ -28,10 +34,13 @@ public static class Endpoints
         api.MapBadgesApi();
         api.MapIssuanceApi();
         api.MapProvidersApi();
+        api.MapWebhooksApi();
+        api.MapExpiringAwardsApi();
         api.MapAchievementsApi();
         api.MapAuditLogApi();
         api.MapDashboardApi();
         app.MapHealth();
+        app.MapSingleSignOn();
         app.MapBadgeImages();
         app.MapIssuanceDownloads();
         app.MapCredentials();

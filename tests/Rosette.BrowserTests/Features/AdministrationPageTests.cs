@@ -249,14 +249,14 @@ public sealed class AdministrationPageTests(BrowserApp app, Chromium chromium) :
         await App.Factory.AwardAsync(world.Manual, world.StudentA1, world.Class);
         var page = await LogInAsync(world.AdminRoot, path: "/admin");
         var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Administration" });
-        await Expect(nav.GetByRole(AriaRole.Link)).ToHaveCountAsync(10);
+        await Expect(nav.GetByRole(AriaRole.Link)).ToHaveCountAsync(12);
         var paths = new[]
         {
             "/admin", "/admin/organizations", $"/admin/organizations/{world.A.Id}", "/admin/users", "/admin/users/new", $"/admin/users/{world.StudentA1.Id}",
             "/admin/classes", "/admin/classes/new", $"/admin/classes/{world.Class.Id}?studentSearch={world.StudentOutside.FirstName}",
             $"/admin/classes/{world.Class.Id}/import", "/admin/courses", $"/admin/courses/{world.Course.Id}?studentSearch=student", "/admin/badges",
             "/admin/badges/new", $"/admin/badges/{world.Manual.Id}", $"/admin/badges/{world.Manual.Id}/availability", $"/admin/badges/{world.Manual.Id}/holders",
-            "/admin/audit",
+            "/admin/audit", "/admin/expiring-awards", "/webhooks",
         };
         var posts = new List<string>();
         foreach (var path in paths)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Rosette.BrowserTests.Infrastructure;
 using Rosette.Tests.Infrastructure;
@@ -159,5 +160,27 @@ public sealed class LoginPageTests(BrowserApp app, Chromium chromium) : BrowserT
         await page.GotoAsync("/");
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Classes in your organizations" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task SignInWithSingleSignOn_EmailOfAConnectedDomain_GoesToItsProviderAndComesBackSignedIn()
+    {
+        var world = await NewWorldAsync();
+        await using var provider = await FakeOidcProvider.StartAsync();
+        var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var (_, tenant) = await provider.ConnectAsync(await App.ClientAsync(world.AdminA), world.A.Id, [domain], createUsers: true);
+        var email = $"grace@{domain}";
+        provider.SignsIn(tenant, new(Guid.NewGuid().ToString("N"), email, GivenName: "Grace", FamilyName: "Hopper"));
+        var page = await NewPageAsync();
+        await page.GotoAsync("/login");
+
+        await page.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with single sign-on", Exact = true }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(App.BaseAddress.ToString());
+        await Expect(page.GetByRole(AriaRole.Banner)).ToContainTextAsync(email);
+        Assert.Equal(email, provider.LastLoginHint);
+        Assert.Equal(world.A.Id, (await App.Factory.WithDbAsync(db => db.Users.SingleAsync(u => u.Email == email))).OrganizationId);
+        Assert.Equal(1, provider.TokensIssued.GetValueOrDefault(tenant));
     }
 }

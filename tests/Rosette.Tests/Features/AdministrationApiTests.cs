@@ -66,11 +66,16 @@ public sealed class AdministrationApiTests(AppFixture app) : IClassFixture<AppFi
         var world = await app.NewWorldAsync();
         var url = $"/api/v1/users/{world.StudentB1.Id}/password-reset";
 
-        await (await (await app.ClientAsync(world.AdminA)).PostJsonAsync(url, new { mode = "generated" })).IsProblemAsync(HttpStatusCode.NotFound, "user_not_found");
-        await (await (await app.ClientAsync(world.OrgInstructor)).PostJsonAsync(url, new { mode = "generated" })).IsProblemAsync(HttpStatusCode.NotFound, "user_not_found");
-        await (await (await app.ClientAsync(world.StudentB1)).PostJsonAsync(url, new { mode = "generated" })).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
-        (await (await (await app.ClientAsync(world.AdminB)).PostJsonAsync(url, new { mode = "email" })).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed"))
-            .HasFieldError("mode");
+        var (adminA, instructor, student, adminB) =
+            (await app.ClientAsync(world.AdminA), await app.ClientAsync(world.OrgInstructor), await app.ClientAsync(world.StudentB1), await app.ClientAsync(world.AdminB));
+
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            await (await adminA.PostJsonAsync(url, new { mode = "generated" })).IsProblemAsync(HttpStatusCode.NotFound, "user_not_found");
+            await (await instructor.PostJsonAsync(url, new { mode = "generated" })).IsProblemAsync(HttpStatusCode.NotFound, "user_not_found");
+            await (await student.PostJsonAsync(url, new { mode = "generated" })).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+            (await (await adminB.PostJsonAsync(url, new { mode = "email" })).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("mode");
+        });
     }
 
     [Fact]

@@ -97,10 +97,11 @@ public sealed class AuditLogApiTests(AppFixture app) : IClassFixture<AppFixture>
         var entry = Assert.Single(await EntriesAsync(admin, "kind=organization_updated"), e => e.EntityId == world.B.Id);
         var url = $"/api/v1/audit-entries/{entry.Id}";
 
-        var put = await admin.PutJsonAsync(url, new { summary = "nothing happened" });
-        var patch = await admin.PatchJsonAsync(url, new { summary = "nothing happened" });
-        var delete = await admin.DeleteAsync(url);
-        var post = await admin.PostJsonAsync("/api/v1/audit-entries", new { summary = "forged", kind = "badge_created" });
+        var (put, patch, delete, post) = await DbSnapshot.UnchangedAsync(app.Factory, async () => (
+            await admin.PutJsonAsync(url, new { summary = "nothing happened" }),
+            await admin.PatchJsonAsync(url, new { summary = "nothing happened" }),
+            await admin.DeleteAsync(url),
+            await admin.PostJsonAsync("/api/v1/audit-entries", new { summary = "forged", kind = "badge_created" })));
         var sqlUpdate = await Record.ExceptionAsync(() => app.Factory.WithDbAsync(db =>
             db.AuditEntries.Where(e => e.Id == entry.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.Summary, "nothing happened"))));
         var sqlDelete = await Record.ExceptionAsync(() => app.Factory.WithDbAsync(db => db.AuditEntries.Where(e => e.Id == entry.Id).ExecuteDeleteAsync()));

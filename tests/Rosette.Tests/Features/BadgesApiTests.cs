@@ -37,11 +37,12 @@ public sealed class BadgesApiTests(AppFixture app) : IClassFixture<AppFixture>
         object Body(string image) => new { name = "x", description = "d", organizationId = world.Root.Id, image };
 
         var svgAsPng = await admin.PostJsonAsync("/api/v1/badges", Body($"data:image/png;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes(Images.Svg))}"));
-        var textAsPng = await admin.PostJsonAsync("/api/v1/badges", Body($"data:image/png;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes("hello, I am text"))}"));
-        var scriptedSvg = await admin.PostJsonAsync("/api/v1/badges", Body(Images.SvgDataUri("""<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>""")));
-        var handlerSvg = await admin.PostJsonAsync("/api/v1/badges", Body(Images.SvgDataUri("""<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>""")));
-        var notBase64 = await admin.PostJsonAsync("/api/v1/badges", Body("https://example.com/badge.png"));
-        var tooLarge = await admin.PostJsonAsync("/api/v1/badges", Body("data:image/png;base64," + Convert.ToBase64String(new byte[1024 * 1024 + 1])));
+        var (textAsPng, scriptedSvg, handlerSvg, notBase64, tooLarge) = await DbSnapshot.UnchangedAsync(app.Factory, async () => (
+            await admin.PostJsonAsync("/api/v1/badges", Body($"data:image/png;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes("hello, I am text"))}")),
+            await admin.PostJsonAsync("/api/v1/badges", Body(Images.SvgDataUri("""<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"""))),
+            await admin.PostJsonAsync("/api/v1/badges", Body(Images.SvgDataUri("""<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>"""))),
+            await admin.PostJsonAsync("/api/v1/badges", Body("https://example.com/badge.png")),
+            await admin.PostJsonAsync("/api/v1/badges", Body("data:image/png;base64," + Convert.ToBase64String(new byte[1024 * 1024 + 1])))));
 
         Assert.Equal("image/svg+xml", (await svgAsPng.IsOkAsync<BadgeDto>(HttpStatusCode.Created)).ImageUrl is { } url
             ? (await app.Factory.CreateClient().GetAsync(url)).Content.Headers.ContentType?.MediaType : null);
@@ -58,9 +59,10 @@ public sealed class BadgesApiTests(AppFixture app) : IClassFixture<AppFixture>
         var world = await app.NewWorldAsync();
         var adminRoot = await app.ClientAsync(world.AdminRoot);
 
-        var toParent = await adminRoot.PostJsonAsync("/api/v1/badges", new { name = "x", description = "d", organizationId = world.A.Id, availableToOrganizationIds = new[] { world.Root.Id } });
-        var toSibling = await adminRoot.PostJsonAsync("/api/v1/badges", new { name = "x", description = "d", organizationId = world.A.Id, availableToOrganizationIds = new[] { world.B.Id } });
-        var toUnknown = await adminRoot.PostJsonAsync("/api/v1/badges", new { name = "x", description = "d", organizationId = world.A.Id, availableToOrganizationIds = new[] { Guid.NewGuid() } });
+        var (toParent, toSibling, toUnknown) = await DbSnapshot.UnchangedAsync(app.Factory, async () => (
+            await adminRoot.PostJsonAsync("/api/v1/badges", new { name = "x", description = "d", organizationId = world.A.Id, availableToOrganizationIds = new[] { world.Root.Id } }),
+            await adminRoot.PostJsonAsync("/api/v1/badges", new { name = "x", description = "d", organizationId = world.A.Id, availableToOrganizationIds = new[] { world.B.Id } }),
+            await adminRoot.PostJsonAsync("/api/v1/badges", new { name = "x", description = "d", organizationId = world.A.Id, availableToOrganizationIds = new[] { Guid.NewGuid() } })));
 
         await toParent.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_availability");
         await toSibling.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_availability");
@@ -86,7 +88,8 @@ public sealed class BadgesApiTests(AppFixture app) : IClassFixture<AppFixture>
         var world = await app.NewWorldAsync();
 
         await (await (await app.ClientAsync(world.AdminA)).GetAsync($"/api/v1/badges/{world.Manual.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "badge_not_found");
-        await (await (await app.ClientAsync(world.AdminA)).PatchJsonAsync($"/api/v1/badges/{world.BadgeB.Id}", new { name = "x" })).IsProblemAsync(HttpStatusCode.NotFound, "badge_not_found");
+        var adminA = await app.ClientAsync(world.AdminA);
+        await (await DbSnapshot.UnchangedAsync(app.Factory, () => adminA.PatchJsonAsync($"/api/v1/badges/{world.BadgeB.Id}", new { name = "x" }))).IsProblemAsync(HttpStatusCode.NotFound, "badge_not_found");
         await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync("/api/v1/badges")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         var adminB = await (await (await app.ClientAsync(world.AdminB)).GetAsync("/api/v1/badges")).IsOkAsync<Paged<BadgeDto>>();
         Assert.Equal(world.BadgeB.Id, Assert.Single(adminB.Items).Id);

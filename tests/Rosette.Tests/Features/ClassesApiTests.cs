@@ -30,10 +30,13 @@ public sealed class ClassesApiTests(AppFixture app) : IClassFixture<AppFixture>
         var world = await app.NewWorldAsync();
         var adminA = await app.ClientAsync(world.AdminA);
 
-        var backwards = await adminA.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.A.Id, startsAt = "2027-02-01T00:00:00Z", endsAt = "2027-01-01T00:00:00Z" });
-        var outside = await adminA.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.B.Id });
-        var foreignCourse = await adminA.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.A.Id, courseId = world.Course.Id });
-        var instructor = await (await app.ClientAsync(world.OrgInstructor)).PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.A.Id });
+        var instructorClient = await app.ClientAsync(world.OrgInstructor);
+
+        var (backwards, outside, foreignCourse, instructor) = await DbSnapshot.UnchangedAsync(app.Factory, async () => (
+            await adminA.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.A.Id, startsAt = "2027-02-01T00:00:00Z", endsAt = "2027-01-01T00:00:00Z" }),
+            await adminA.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.B.Id }),
+            await adminA.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.A.Id, courseId = world.Course.Id }),
+            await instructorClient.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.A.Id })));
 
         (await backwards.IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("endsAt");
         await outside.IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
@@ -76,11 +79,14 @@ public sealed class ClassesApiTests(AppFixture app) : IClassFixture<AppFixture>
         var world = await app.NewWorldAsync();
         var adminRoot = await app.ClientAsync(world.AdminRoot);
 
+        var instructor = await app.ClientAsync(world.OrgInstructor);
+
         var contract = await adminRoot.PutJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/instructors/{world.ContractInstructor.Id}", new { kind = "contract" });
-        var orgKindOutside = await adminRoot.PutJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/instructors/{world.ContractInstructor.Id}", new { kind = "organization" });
-        var student = await adminRoot.PutJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/instructors/{world.StudentA1.Id}", new { kind = "organization" });
-        var missingKind = await adminRoot.PutJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/instructors/{world.OrgInstructor.Id}", new { });
-        var byInstructor = await (await app.ClientAsync(world.OrgInstructor)).PutJsonAsync($"/api/v1/classes/{world.Class.Id}/instructors/{world.OtherInstructor.Id}", new { kind = "organization" });
+        var (orgKindOutside, student, missingKind, byInstructor) = await DbSnapshot.UnchangedAsync(app.Factory, async () => (
+            await adminRoot.PutJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/instructors/{world.ContractInstructor.Id}", new { kind = "organization" }),
+            await adminRoot.PutJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/instructors/{world.StudentA1.Id}", new { kind = "organization" }),
+            await adminRoot.PutJsonAsync($"/api/v1/classes/{world.OtherClass.Id}/instructors/{world.OrgInstructor.Id}", new { }),
+            await instructor.PutJsonAsync($"/api/v1/classes/{world.Class.Id}/instructors/{world.OtherInstructor.Id}", new { kind = "organization" })));
 
         Assert.Equal(HttpStatusCode.NoContent, contract.StatusCode);
         await orgKindOutside.IsProblemAsync(HttpStatusCode.NotFound, "user_not_found");
@@ -98,7 +104,7 @@ public sealed class ClassesApiTests(AppFixture app) : IClassFixture<AppFixture>
         var adminRoot = await app.ClientAsync(world.AdminRoot);
 
         var first = await adminRoot.DeleteAsync($"/api/v1/classes/{world.Class.Id}/instructors/{world.ContractInstructor.Id}");
-        var second = await adminRoot.DeleteAsync($"/api/v1/classes/{world.Class.Id}/instructors/{world.ContractInstructor.Id}");
+        var second = await DbSnapshot.UnchangedAsync(app.Factory, () => adminRoot.DeleteAsync($"/api/v1/classes/{world.Class.Id}/instructors/{world.ContractInstructor.Id}"));
 
         Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
         await second.IsProblemAsync(HttpStatusCode.NotFound, "instructor_not_found");
@@ -132,7 +138,7 @@ public sealed class ClassesApiTests(AppFixture app) : IClassFixture<AppFixture>
         var adminA = await app.ClientAsync(world.AdminA);
 
         var result = await (await adminA.PostJsonAsync($"/api/v1/classes/{created.Id}/enrollments", new { studentIds = new[] { world.StudentB1.Id, world.StudentA1x.Id } })).IsOkAsync<EnrollStudentsResult>();
-        var empty = await adminA.PostJsonAsync($"/api/v1/classes/{created.Id}/enrollments", new { studentIds = Array.Empty<Guid>() });
+        var empty = await DbSnapshot.UnchangedAsync(app.Factory, () => adminA.PostJsonAsync($"/api/v1/classes/{created.Id}/enrollments", new { studentIds = Array.Empty<Guid>() }));
 
         Assert.Equal([world.StudentA1x.Id], result.Enrolled);
         Assert.Equal("unknown_student", Assert.Single(result.Failed).Code);

@@ -17,7 +17,7 @@ public sealed class CoursesApiTests(AppFixture app) : IClassFixture<AppFixture>
             .IsOkAsync<CourseDto>(HttpStatusCode.Created);
         var assignment = await (await admin.PostJsonAsync("/api/v1/course-assignments", new { courseId = course.Id, studentId = world.StudentA1x.Id }))
             .IsOkAsync<CourseAssignmentDto>(HttpStatusCode.Created);
-        var again = await admin.PostJsonAsync("/api/v1/course-assignments", new { courseId = course.Id, studentId = world.StudentA1x.Id });
+        var again = await DbSnapshot.UnchangedAsync(app.Factory, () => admin.PostJsonAsync("/api/v1/course-assignments", new { courseId = course.Id, studentId = world.StudentA1x.Id }));
 
         Assert.True(course.EnableAchievementsForOutsideOrganizations);
         Assert.Equal((course.Id, world.StudentA1x.Id, (DateTime?)null), (assignment.CourseId, assignment.StudentId, assignment.CompletedAt));
@@ -31,11 +31,16 @@ public sealed class CoursesApiTests(AppFixture app) : IClassFixture<AppFixture>
         var adminA = await app.ClientAsync(world.AdminA);
         var course = await (await adminA.PostJsonAsync("/api/v1/courses", new { name = "Switching", organizationId = world.A.Id })).IsOkAsync<CourseDto>(HttpStatusCode.Created);
 
-        await (await adminA.PostJsonAsync("/api/v1/course-assignments", new { courseId = course.Id, studentId = world.StudentB1.Id })).IsProblemAsync(HttpStatusCode.NotFound, "user_not_found");
-        await (await adminA.PostJsonAsync("/api/v1/course-assignments", new { courseId = world.Course.Id, studentId = world.StudentA1.Id })).IsProblemAsync(HttpStatusCode.NotFound, "course_not_found");
-        await (await adminA.PostJsonAsync("/api/v1/course-assignments", new { courseId = course.Id, studentId = world.OrgInstructor.Id })).IsProblemAsync(HttpStatusCode.BadRequest, "not_a_student");
-        await (await adminA.PostJsonAsync("/api/v1/course-assignments", new { })).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
-        await (await (await app.ClientAsync(world.OrgInstructor)).PostJsonAsync("/api/v1/courses", new { name = "x", organizationId = world.A.Id })).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        var instructor = await app.ClientAsync(world.OrgInstructor);
+
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            await (await adminA.PostJsonAsync("/api/v1/course-assignments", new { courseId = course.Id, studentId = world.StudentB1.Id })).IsProblemAsync(HttpStatusCode.NotFound, "user_not_found");
+            await (await adminA.PostJsonAsync("/api/v1/course-assignments", new { courseId = world.Course.Id, studentId = world.StudentA1.Id })).IsProblemAsync(HttpStatusCode.NotFound, "course_not_found");
+            await (await adminA.PostJsonAsync("/api/v1/course-assignments", new { courseId = course.Id, studentId = world.OrgInstructor.Id })).IsProblemAsync(HttpStatusCode.BadRequest, "not_a_student");
+            await (await adminA.PostJsonAsync("/api/v1/course-assignments", new { })).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+            await (await instructor.PostJsonAsync("/api/v1/courses", new { name = "x", organizationId = world.A.Id })).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        });
     }
 
     [Fact]
@@ -52,7 +57,7 @@ public sealed class CoursesApiTests(AppFixture app) : IClassFixture<AppFixture>
 
         Assert.Equal(world.Assignment.Id, Assert.Single(own.Items).Id);
         Assert.NotNull(completed.CompletedAt);
-        await (await student.PatchJsonAsync($"/api/v1/course-assignments/{world.Assignment.Id}", new { completedAt = DateTime.UtcNow }))
+        await (await DbSnapshot.UnchangedAsync(app.Factory, () => student.PatchJsonAsync($"/api/v1/course-assignments/{world.Assignment.Id}", new { completedAt = DateTime.UtcNow })))
             .IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
     }
 }

@@ -8,6 +8,9 @@ namespace Rosette.Tests.Features;
 /// <summary>A process killed (SIGKILL) in the middle of a batch leaves only whole awards; the same batch sent again issues exactly the rest.</summary>
 public sealed class IssuanceCrashTests(AppFixture app) : IClassFixture<AppFixture>
 {
+    /// <summary>The doomed process logs its SQL, so that the test sees its batch's transaction begin writing.</summary>
+    private static readonly Dictionary<string, string> LogCommands = new() { ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Information" };
+
     [Fact]
     public async Task IssueBadges_ProcessKilledMidBatch_ResendIssuesExactlyTheRest()
     {
@@ -19,25 +22,36 @@ public sealed class IssuanceCrashTests(AppFixture app) : IClassFixture<AppFixtur
         using var token = await app.ClientAsync(world.AdminRoot);
         var bearer = token.DefaultRequestHeaders.Authorization;
 
-        await using (var doomed = await AppProcess.StartAsync(app.Database))
+        await using (var doomed = await AppProcess.StartAsync(app.Database, LogCommands))
         {
             using var client = doomed.CreateClient();
             client.DefaultRequestHeaders.Authorization = bearer;
+            await using var auditLock = app.Database.IsPostgres ? await AuditTableLock.TakeAsync(app.Database.ConnectionString) : null;
             var inFlight = client.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances", body);
-            await WaitForAwardInsertAsync(inFlight);
+            if (auditLock is not null)
+            {
+                // The batch's transaction has written its awards and waits for the audit table, the last thing it writes.
+                await auditLock.UntilSomeoneWaitsAsync();
+            }
+            else
+            {
+                // SQLite cannot be held up mid-transaction from outside: the batch's first write inside it (its own row,
+                // before the awards) is the point seen; the check after the crash tells whether the kill came before the commit.
+                await doomed.OutputAsync("INSERT INTO \"IssuanceBatches\"").WaitAsync(TimeSpan.FromSeconds(60));
+            }
             await doomed.KillAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => inFlight);
         }
 
-        var afterCrash = await CountAwardsAsync(students);
-        Assert.True(afterCrash == 0 || afterCrash == pairs, $"A crash left {afterCrash} of {pairs} awards: a batch commits whole or not at all.");
+        // Killed mid-flight: the batch's row was written (the test saw it) and none of it survived, not even that row.
+        var batches = await app.Factory.WithDbAsync(db => db.IssuanceBatches.CountAsync(b => b.ClassId == world.Class.Id));
+        Assert.Equal((0, 0), (batches, await CountAwardsAsync(students)));
         await using var restarted = await AppProcess.StartAsync(app.Database);
         using var again = restarted.CreateClient();
         again.DefaultRequestHeaders.Authorization = bearer;
         var result = await (await again.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances", body)).IsOkAsync<IssueBadgesResult>();
 
-        Assert.Equal(pairs - afterCrash, result.Issued.Count);
-        Assert.Equal(afterCrash, result.Failed.Count(f => f.Code == "already_earned"));
+        Assert.Equal((pairs, 0), (result.Issued.Count, result.Failed.Count));
         Assert.Equal(pairs, await CountAwardsAsync(students));
         var incomplete = await app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => students.Contains(a.StudentId) && (a.BatchId == null || a.RecipientSalt == "")));
         Assert.Equal(0, incomplete);
@@ -46,26 +60,35 @@ public sealed class IssuanceCrashTests(AppFixture app) : IClassFixture<AppFixtur
     private Task<int> CountAwardsAsync(List<Guid> students) =>
         app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => students.Contains(a.StudentId)));
 
-    /// <summary>On PostgreSQL waits until the award INSERT is running; on SQLite, until the batch is being decided and written.</summary>
-    private async Task WaitForAwardInsertAsync(Task request)
+    /// <summary>A lock on the audit table (PostgreSQL) that holds back every insert into it, until disposed.</summary>
+    private sealed class AuditTableLock(NpgsqlConnection holder, NpgsqlConnection observer, int pid) : IAsyncDisposable
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        if (!app.Database.IsPostgres)
+        public static async Task<AuditTableLock> TakeAsync(string connectionString)
         {
-            await Task.Delay(700);
-            return;
+            var holder = new NpgsqlConnection(connectionString);
+            await holder.OpenAsync();
+            await using var command = new NpgsqlCommand("BEGIN; LOCK TABLE \"AuditEntries\" IN SHARE MODE; SELECT pg_backend_pid()", holder);
+            var pid = (int)(await command.ExecuteScalarAsync())!;
+            var observer = new NpgsqlConnection(connectionString);
+            await observer.OpenAsync();
+            return new AuditTableLock(holder, observer, pid);
         }
-        await using var connection = new NpgsqlConnection(app.Database.ConnectionString);
-        await connection.OpenAsync();
-        while (DateTime.UtcNow < deadline && !request.IsCompleted)
+
+        /// <summary>Waits until another session waits for this lock.</summary>
+        public Task UntilSomeoneWaitsAsync() => Eventually.TrueAsync(async () =>
         {
-            await using var command = new NpgsqlCommand(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'INSERT INTO \"Awards\"%' AND state = 'active'", connection);
-            if ((long)(await command.ExecuteScalarAsync())! > 0)
+            await using var command = new NpgsqlCommand($"SELECT count(*) FROM pg_stat_activity WHERE {pid} = ANY(pg_blocking_pids(pid))", observer);
+            return (long)(await command.ExecuteScalarAsync())! > 0;
+        }, "the batch to wait for the audit table", seconds: 60);
+
+        public async ValueTask DisposeAsync()
+        {
+            await observer.DisposeAsync();
+            await using (var rollback = new NpgsqlCommand("ROLLBACK", holder))
             {
-                return;
+                await rollback.ExecuteNonQueryAsync();
             }
-            await Task.Delay(5);
+            await holder.DisposeAsync();
         }
     }
 }

@@ -28,7 +28,7 @@ public sealed class OrganizationsApiTests(AppFixture app) : IClassFixture<AppFix
         var admin = await app.ClientAsync(world.AdminRoot);
         var system = await app.ClientAsync(await app.RootAsync());
 
-        await (await admin.PostJsonAsync("/api/v1/organizations", new { name = "New root" }))
+        await (await DbSnapshot.UnchangedAsync(app.Factory, () => admin.PostJsonAsync("/api/v1/organizations", new { name = "New root" })))
             .IsProblemAsync(HttpStatusCode.Forbidden, "root_organization_requires_system_administrator");
         var root = await (await system.PostJsonAsync("/api/v1/organizations", new { name = "New root" })).IsOkAsync<OrganizationDto>(HttpStatusCode.Created);
         Assert.Null(root.ParentId);
@@ -40,8 +40,11 @@ public sealed class OrganizationsApiTests(AppFixture app) : IClassFixture<AppFix
         var world = await app.NewWorldAsync();
         var admin = await app.ClientAsync(world.AdminA);
 
-        await (await admin.PostJsonAsync("/api/v1/organizations", new { name = "x", parentId = world.Root.Id })).IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
-        await (await admin.PostJsonAsync("/api/v1/organizations", new { name = "x", parentId = world.B.Id })).IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            await (await admin.PostJsonAsync("/api/v1/organizations", new { name = "x", parentId = world.Root.Id })).IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
+            await (await admin.PostJsonAsync("/api/v1/organizations", new { name = "x", parentId = world.B.Id })).IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
+        });
     }
 
     [Fact]
@@ -137,7 +140,7 @@ public sealed class OrganizationsApiTests(AppFixture app) : IClassFixture<AppFix
         var world = await app.NewWorldAsync();
         var admin = await app.ClientAsync(world.AdminRoot);
 
-        await (await admin.PatchJsonAsync($"/api/v1/organizations/{world.A.Id}", new { parentId = world.A1.Id }))
+        await (await DbSnapshot.UnchangedAsync(app.Factory, () => admin.PatchJsonAsync($"/api/v1/organizations/{world.A.Id}", new { parentId = world.A1.Id })))
             .IsProblemAsync(HttpStatusCode.BadRequest, "organization_cycle");
     }
 

@@ -142,11 +142,14 @@ public sealed class RosterImportApiTests(AppFixture app) : IClassFixture<AppFixt
         var classInA = await (await (await app.ClientAsync(world.AdminA)).PostJsonAsync("/api/v1/classes", new { name = "In A", organizationId = world.A.Id }))
             .IsOkAsync<ClassDto>(HttpStatusCode.Created);
 
-        var instructor = await (await app.ClientAsync(world.OtherInstructor)).PostAsync(Import(world), Csv(csv));
-        var student = await (await app.ClientAsync(world.StudentA1)).PostAsync(Preview(world), Csv(csv));
-        var adminOfChild = await (await app.ClientAsync(world.AdminA)).PostAsync(Import(world), Csv(csv));
-        var outsideStudent = await (await (await app.ClientAsync(world.AdminA)).PostAsync($"/api/v1/classes/{classInA.Id}/roster-imports", Csv(csv)))
-            .IsOkAsync<RosterImportResult>();
+        var (otherInstructor, studentA1, adminA) = (await app.ClientAsync(world.OtherInstructor), await app.ClientAsync(world.StudentA1), await app.ClientAsync(world.AdminA));
+
+        // Refused, or answered with every row refused: nothing is created or enrolled either way.
+        var (instructor, student, adminOfChild, outsideStudent) = await DbSnapshot.UnchangedAsync(app.Factory, async () => (
+            await otherInstructor.PostAsync(Import(world), Csv(csv)),
+            await studentA1.PostAsync(Preview(world), Csv(csv)),
+            await adminA.PostAsync(Import(world), Csv(csv)),
+            await (await adminA.PostAsync($"/api/v1/classes/{classInA.Id}/roster-imports", Csv(csv))).IsOkAsync<RosterImportResult>()));
 
         await instructor.IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         await student.IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");

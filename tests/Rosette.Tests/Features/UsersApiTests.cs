@@ -33,10 +33,10 @@ public sealed class UsersApiTests(AppFixture app) : IClassFixture<AppFixture>
         var world = await app.NewWorldAsync();
         var admin = await app.ClientAsync(world.AdminRoot);
 
-        var response = await admin.PostJsonAsync("/api/v1/users", new
+        var response = await DbSnapshot.UnchangedAsync(app.Factory, () => admin.PostJsonAsync("/api/v1/users", new
         {
             email = world.StudentB1.Email.ToUpperInvariant(), firstName = "Dup", lastName = "Licate", organizationId = world.A.Id, role = "student",
-        });
+        }));
 
         await response.IsProblemAsync(HttpStatusCode.Conflict, "email_taken");
     }
@@ -62,8 +62,11 @@ public sealed class UsersApiTests(AppFixture app) : IClassFixture<AppFixture>
         var world = await app.NewWorldAsync();
         var body = new { email = $"x.{Guid.NewGuid():N}@rosette.test", firstName = "X", lastName = "Y", organizationId = world.A.Id, role = "student" };
 
-        await (await (await app.ClientAsync(world.OrgInstructor)).PostJsonAsync("/api/v1/users", body)).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
-        await (await (await app.ClientAsync(world.StudentA1)).PostJsonAsync("/api/v1/users", body)).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        foreach (var caller in new[] { world.OrgInstructor, world.StudentA1 })
+        {
+            var client = await app.ClientAsync(caller);
+            await (await DbSnapshot.UnchangedAsync(app.Factory, () => client.PostJsonAsync("/api/v1/users", body))).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        }
     }
 
     [Fact]
@@ -72,7 +75,8 @@ public sealed class UsersApiTests(AppFixture app) : IClassFixture<AppFixture>
         var world = await app.NewWorldAsync();
         var adminB = await app.ClientAsync(world.AdminB);
 
-        var response = await adminB.PostJsonAsync("/api/v1/users", new { email = $"x.{Guid.NewGuid():N}@rosette.test", firstName = "X", lastName = "Y", organizationId = world.A.Id, role = "student" });
+        var response = await DbSnapshot.UnchangedAsync(app.Factory, () =>
+            adminB.PostJsonAsync("/api/v1/users", new { email = $"x.{Guid.NewGuid():N}@rosette.test", firstName = "X", lastName = "Y", organizationId = world.A.Id, role = "student" }));
 
         await response.IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
     }
@@ -105,7 +109,8 @@ public sealed class UsersApiTests(AppFixture app) : IClassFixture<AppFixture>
         (await student.GetAsync($"/api/v1/users/{world.StudentA1.Id}")).EnsureSuccessStatusCode();
         await (await student.GetAsync($"/api/v1/users/{world.StudentA2.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "user_not_found");
         await (await student.GetAsync("/api/v1/users")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
-        await (await student.PatchJsonAsync($"/api/v1/users/{world.StudentA1.Id}", new { firstName = "Me" })).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await DbSnapshot.UnchangedAsync(app.Factory, () => student.PatchJsonAsync($"/api/v1/users/{world.StudentA1.Id}", new { firstName = "Me" })))
+            .IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
@@ -118,8 +123,11 @@ public sealed class UsersApiTests(AppFixture app) : IClassFixture<AppFixture>
             new { firstName = "Renamed", role = "instructor", participateInAchievements = false })).IsOkAsync<UserDto>();
 
         Assert.Equal(("Renamed", UserRole.Instructor, false), (updated.FirstName, updated.Role, updated.ParticipateInAchievements));
-        await (await adminA.PatchJsonAsync($"/api/v1/users/{world.StudentB1.Id}", new { firstName = "x" })).IsProblemAsync(HttpStatusCode.NotFound, "user_not_found");
-        await (await adminA.PatchJsonAsync($"/api/v1/users/{world.AdminA.Id}", new { isActive = false })).IsProblemAsync(HttpStatusCode.BadRequest, "cannot_change_self");
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            await (await adminA.PatchJsonAsync($"/api/v1/users/{world.StudentB1.Id}", new { firstName = "x" })).IsProblemAsync(HttpStatusCode.NotFound, "user_not_found");
+            await (await adminA.PatchJsonAsync($"/api/v1/users/{world.AdminA.Id}", new { isActive = false })).IsProblemAsync(HttpStatusCode.BadRequest, "cannot_change_self");
+        });
     }
 
     [Fact]

@@ -13,6 +13,7 @@ public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _watches = [];
 
     private AppProcess(Process process, Uri address)
     {
@@ -71,8 +72,32 @@ public sealed class AppProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => app.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await app.WaitUntilHealthyAsync();
+        try
+        {
+            await app.WaitUntilHealthyAsync();
+        }
+        catch
+        {
+            // A process that never became healthy must not outlive the test, still polling the database and using a core.
+            await app.DisposeAsync();
+            throw;
+        }
         return app;
+    }
+
+    /// <summary>Completes when a line of the process's output contains <paramref name="text"/> (one already written counts).</summary>
+    public Task OutputAsync(string text)
+    {
+        lock (_output)
+        {
+            if (_output.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _watches.Add((text, seen));
+            return seen.Task;
+        }
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(2) };
@@ -96,11 +121,14 @@ public sealed class AppProcess : IAsyncDisposable
     private async Task WaitUntilHealthyAsync()
     {
         using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // A bound for a start that is broken, not a timing: a cold process on a busy two-core machine can take a minute.
+        var deadline = DateTime.UtcNow.AddMinutes(3);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
             {
+                // HasExited can be seen before the last lines of its output were read: waiting for the exit also drains them.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"Rosette exited with {_process.ExitCode}:\n{Output}");
             }
             try
@@ -132,6 +160,11 @@ public sealed class AppProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            foreach (var watch in _watches.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
+            {
+                watch.Seen.TrySetResult();
+                _watches.Remove(watch);
+            }
         }
     }
 

@@ -30,6 +30,17 @@ public static class DbSnapshot
             await db.IssuanceFailures.AsNoTracking().CountAsync(),
             await db.BadgeProviders.AsNoTracking().Include(p => p.Availability).OrderBy(r => r.Id).ToListAsync(),
             await db.Achievements.AsNoTracking().OrderBy(r => r.Id).ToListAsync(),
+            await db.ActivityEvents.AsNoTracking().CountAsync(),
+            // "Last used" is when a key was last presented, refused calls included: not state a call changes.
+            await db.ApiKeys.AsNoTracking().OrderBy(r => r.Id)
+                .Select(k => new { k.Id, k.Name, k.OrganizationId, k.Permissions, k.SecretHash, k.CreatedById, k.ExpiresAt, k.RevokedAt, k.RevokedById }).ToListAsync(),
+            await db.SignInConnections.AsNoTracking().Include(c => c.Domains).OrderBy(r => r.Id).ToListAsync(),
+            await db.ExternalLogins.AsNoTracking().OrderBy(r => r.ConnectionId).ThenBy(r => r.Subject).ToListAsync(),
+            // Without what the webhook dispatcher changes (failure tracking); it never touches a failed delivery.
+            await db.WebhookEndpoints.AsNoTracking().OrderBy(r => r.Id)
+                .Select(e => new { e.Id, e.OrganizationId, e.Url, e.Description, e.Events, e.ProtectedSecret, e.IsEnabled }).ToListAsync(),
+            await db.WebhookDeliveries.AsNoTracking().Where(d => d.Status == Rosette.Domain.Webhooks.WebhookDeliveryStatus.Failed).OrderBy(r => r.Id)
+                .Select(d => new { d.Id, d.NextAttemptAt }).ToListAsync(),
         ];
         return JsonSerializer.Serialize(tables, Json);
     });
@@ -42,4 +53,8 @@ public static class DbSnapshot
         Assert.Equal(before, await TakeAsync(factory));
         return outcome;
     }
+
+    /// <summary>Runs <paramref name="refused"/> (calls that assert their own answers) and asserts that it changed nothing.</summary>
+    public static Task UnchangedAsync(RosetteFactory factory, Func<Task> refused) =>
+        UnchangedAsync(factory, async () => { await refused(); return true; });
 }

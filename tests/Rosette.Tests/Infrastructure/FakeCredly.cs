@@ -17,10 +17,13 @@ public enum CredlyFault
     /// <summary>Answers 500 without doing anything.</summary>
     ServerError,
 
-    /// <summary>Does the work, then answers after <see cref="FakeCredly.SlowAnswer"/>: the client times out not knowing.</summary>
-    SlowAfterWork,
+    /// <summary>Does the work, then holds the answer until the test releases it (<see cref="FakeCredly.ReleaseHeld"/>).</summary>
+    HoldAfterWork,
 
-    /// <summary>Does the work, then answers 201 with an empty body (the answer is lost on the way).</summary>
+    /// <summary>Holds the request until the test releases it, then does the work and answers: a request still on its way.</summary>
+    HoldBeforeWork,
+
+    /// <summary>Does the work, then answers with its status and an empty body (the badge id never reaches the client).</summary>
     EmptyAnswerAfterWork,
 
     /// <summary>Answers 429 with Retry-After: 120.</summary>
@@ -48,6 +51,9 @@ public sealed class FakeCredly : IDisposable
     private readonly List<(string Email, string Method, CredlyFault Fault)> _faults = [];
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, int> _posts = new();
+    private readonly List<(string? Email, TaskCompletionSource Released)> _held = [];
+    private readonly List<(string Email, int Count, TaskCompletionSource Reached)> _holdWaiters = [];
+    private readonly Dictionary<string, int> _holds = [];
     private int _inFlight;
     private int _maxInFlight;
 
@@ -55,7 +61,7 @@ public sealed class FakeCredly : IDisposable
     {
         _server.Given(Request.Create().UsingAnyMethod().WithPath(new WireMock.Matchers.WildcardMatcher("/v1/*")))
             .AtPriority(100)
-            .RespondWith(Response.Create().WithCallback(Handle));
+            .RespondWith(Response.Create().WithCallback(HandleAsync));
     }
 
     public sealed record Badge(string Id, string Email, string TemplateId, string EarnerId, JsonObject Body)
@@ -67,10 +73,8 @@ public sealed class FakeCredly : IDisposable
 
     public string ApiBaseUrl => $"{_server.Url}/v1";
 
-    /// <summary>Every answer is delayed this long (the benchmark's 50 ms provider).</summary>
+    /// <summary>Every answer is delayed this long (to see how many requests are in flight at once).</summary>
     public TimeSpan Latency { get; set; }
-
-    public TimeSpan SlowAnswer { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Every request fails with 500 while set.</summary>
     public bool Down { get; set; }
@@ -112,20 +116,6 @@ public sealed class FakeCredly : IDisposable
                 _faults.Add((email, method, fault));
             }
         }
-        if (fault == CredlyFault.EmptyAnswerAfterWork)
-        {
-            // A callback cannot drop its own answer; a one-shot mapping (a scenario) does the work, then sends an empty one.
-            for (var i = 0; i < times; i++)
-            {
-                var scenario = $"reset-{email}-{Guid.NewGuid():N}";
-                _server.Given(Request.Create().UsingMethod(method).WithPath(new WireMock.Matchers.WildcardMatcher("/v1/*"))
-                        .WithBody(new WireMock.Matchers.WildcardMatcher($"*{email}*")))
-                    .AtPriority(1)
-                    .InScenario(scenario)
-                    .WillSetStateTo("used")
-                    .RespondWith(Response.Create().WithCallback(Handle).WithFault(FaultType.EMPTY_RESPONSE, 1.0));
-            }
-        }
     }
 
     /// <summary>A badge that Credly has although Rosette never recorded it (for the 422 duplicate path).</summary>
@@ -135,9 +125,66 @@ public sealed class FakeCredly : IDisposable
         _badges[id] = new Badge(id, email, templateId, earnerId, []);
     }
 
-    public void Dispose() => _server.Stop();
+    /// <summary>How many requests about this earner have been held so far (released or not).</summary>
+    public int Holds(string email)
+    {
+        lock (_gate)
+        {
+            return _holds.GetValueOrDefault(email);
+        }
+    }
 
-    private ResponseMessage Handle(IRequestMessage request)
+    /// <summary>Completes when <paramref name="count"/> requests about this earner have been held: the point a test acts at.</summary>
+    public Task HeldAsync(string email, int count = 1)
+    {
+        lock (_gate)
+        {
+            if (_holds.GetValueOrDefault(email) >= count)
+            {
+                return Task.CompletedTask;
+            }
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _holdWaiters.Add((email, count, reached));
+            return reached.Task;
+        }
+    }
+
+    /// <summary>Lets every held request go on.</summary>
+    public void ReleaseHeld()
+    {
+        lock (_gate)
+        {
+            _held.ForEach(h => h.Released.TrySetResult());
+            _held.Clear();
+        }
+    }
+
+    public void Dispose()
+    {
+        ReleaseHeld();
+        _server.Stop();
+    }
+
+    private async Task HoldAsync(string? email)
+    {
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _held.Add((email, released));
+            if (email is not null)
+            {
+                var holds = _holds[email] = _holds.GetValueOrDefault(email) + 1;
+                foreach (var waiter in _holdWaiters.Where(w => w.Email == email && w.Count <= holds).ToList())
+                {
+                    waiter.Reached.TrySetResult();
+                    _holdWaiters.Remove(waiter);
+                }
+            }
+        }
+        await released.Task;
+    }
+
+    private async Task<IResponseMessage> HandleAsync(IRequestMessage request)
     {
         var inFlight = Interlocked.Increment(ref _inFlight);
         try
@@ -146,7 +193,11 @@ public sealed class FakeCredly : IDisposable
             {
                 Interlocked.CompareExchange(ref _maxInFlight, inFlight, max);
             }
-            return Answer(request);
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency);
+            }
+            return await AnswerAsync(request);
         }
         finally
         {
@@ -154,12 +205,8 @@ public sealed class FakeCredly : IDisposable
         }
     }
 
-    private ResponseMessage Answer(IRequestMessage request)
+    private async Task<IResponseMessage> AnswerAsync(IRequestMessage request)
     {
-        if (Latency > TimeSpan.Zero)
-        {
-            Thread.Sleep(Latency);
-        }
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Token}:"));
         var authorization = request.Headers?.TryGetValue("Authorization", out var value) == true ? value.FirstOrDefault() : null;
         if (authorization != expected)
@@ -196,12 +243,16 @@ public sealed class FakeCredly : IDisposable
             case CredlyFault.Unprocessable:
                 return Json(422, """{"data":{"message":"Validation failed","errors":[{"attribute":"issued_to_last_name","messages":["is too long"]}]}}""");
         }
-        var answer = Work(request);
-        if (fault == CredlyFault.SlowAfterWork)
+        if (fault == CredlyFault.HoldBeforeWork)
         {
-            Thread.Sleep(SlowAnswer);
+            await HoldAsync(email);
         }
-        return answer;
+        var answer = Work(request);
+        if (fault == CredlyFault.HoldAfterWork)
+        {
+            await HoldAsync(email);
+        }
+        return fault == CredlyFault.EmptyAnswerAfterWork ? new ResponseMessage { StatusCode = answer.StatusCode } : answer;
     }
 
     /// <summary>The earner a request is about, by email (a lookup by earner id is traced to the email of that earner's badges).</summary>
@@ -239,7 +290,16 @@ public sealed class FakeCredly : IDisposable
                 var email = (string)body["recipient_email"]!;
                 var template = (string)body["badge_template_id"]!;
                 var earner = (string?)body["issuer_earner_id"] ?? "";
-                if (_badges.Values.Any(b => b.TemplateId == template && b.State != "revoked" && (b.Email == email || (earner.Length > 0 && b.EarnerId == earner))))
+                var duplicate = _badges.Values.FirstOrDefault(b => b.TemplateId == template && b.State != "revoked" && (b.Email == email || (earner.Length > 0 && b.EarnerId == earner)));
+                if (duplicate is not null && (string?)body["duplicate_behavior"] == "replace")
+                {
+                    // Credly's replace-on-duplicate (issuer help, "Bulk Replacement"): the badge takes the new data (expiry, evidence), not a new issued_at.
+                    var replaced = duplicate with { Body = body };
+                    replaced.State = duplicate.State;
+                    _badges[duplicate.Id] = replaced;
+                    return Json(201, JsonSerializer.Serialize(new { data = Describe(replaced) }));
+                }
+                if (duplicate is not null)
                 {
                     return Json(422, """{"data":{"message":"Validation failed","errors":[{"attribute":"badge_template_id","messages":["cannot be issued to this earner twice"]}]}}""");
                 }

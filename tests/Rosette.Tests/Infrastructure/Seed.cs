@@ -26,4 +26,18 @@ public static class Seed
         await transaction.CommitAsync();
         return students.Select(s => s.Id).ToList();
     }
+
+    /// <summary>A class of <paramref name="organizationId"/> with these students enrolled; returns its id.</summary>
+    public static async Task<Guid> ClassAsync(IServiceProvider services, Guid organizationId, params Guid[] studentIds)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+        var now = DateTime.UtcNow;
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        var trainingClass = TrainingClass.Create($"Class {Guid.NewGuid():N}", organizationId, null, null, null, now).Value;
+        db.Classes.Add(trainingClass);
+        db.Enrollments.AddRange(studentIds.Select(id => Enrollment.Create(trainingClass.Id, id, now)));
+        await db.SaveChangesAsync();
+        return trainingClass.Id;
+    }
 }

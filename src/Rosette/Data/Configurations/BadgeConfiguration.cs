@@ -15,6 +15,8 @@ internal sealed class BadgeConfiguration : IEntityTypeConfiguration<Badge>
         builder.Property(b => b.Description).HasMaxLength(Badge.DescriptionMaxLength);
         builder.Property(b => b.Criteria).HasMaxLength(Badge.CriteriaMaxLength);
         builder.Property(b => b.ImageContentType).HasMaxLength(64);
+        builder.Property(b => b.RenewalInstructions).HasMaxLength(Badge.RenewalInstructionsMaxLength);
+        builder.PrimitiveCollection(b => b.ReminderDays);
         builder.HasIndex(b => b.OrganizationId);
         builder.HasOne<Organization>().WithMany().HasForeignKey(b => b.OrganizationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(b => b.Availability).WithOne().HasForeignKey(a => a.BadgeId).OnDelete(DeleteBehavior.Cascade);

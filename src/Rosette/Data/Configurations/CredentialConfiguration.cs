@@ -23,9 +23,10 @@ internal sealed class SignedCredentialConfiguration : IEntityTypeConfiguration<S
 {
     public void Configure(EntityTypeBuilder<SignedCredential> builder)
     {
-        builder.HasKey(c => c.AwardId);
+        builder.HasKey(c => c.CredentialId);
         builder.Property(c => c.BaseUrl).HasMaxLength(500);
-        builder.HasOne<Award>().WithOne().HasForeignKey<SignedCredential>(c => c.AwardId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(c => c.AwardId);
+        builder.HasOne<Award>().WithMany().HasForeignKey(c => c.AwardId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<SigningKey>().WithMany().HasForeignKey(c => c.KeyId).OnDelete(DeleteBehavior.Restrict);
     }
 }
@@ -64,6 +65,18 @@ internal sealed class CredentialSubjectConfiguration : IEntityTypeConfiguration<
         builder.HasIndex(s => s.SubjectId).IsUnique();
         builder.HasOne<User>().WithMany().HasForeignKey(s => s.StudentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Organization>().WithMany().HasForeignKey(s => s.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CredentialNoticeConfiguration : IEntityTypeConfiguration<CredentialNotice>
+{
+    public void Configure(EntityTypeBuilder<CredentialNotice> builder)
+    {
+        // Each notice happens once per credential, whatever number of instances schedule it.
+        builder.HasKey(n => new { n.CredentialId, n.Kind });
+        builder.Property(n => n.Kind).HasMaxLength(32);
+        builder.HasIndex(n => n.AwardId);
+        builder.HasOne<Award>().WithMany().HasForeignKey(n => n.AwardId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -31,6 +31,12 @@ internal sealed class AwardConfiguration : IEntityTypeConfiguration<Award>
         builder.HasIndex(a => a.IssuedById).HasFilter("\"IssuedById\" IS NOT NULL");
         builder.HasIndex(a => a.RevokedById).HasFilter("\"RevokedById\" IS NOT NULL");
         builder.HasIndex(a => a.CourseAssignmentId).HasFilter("\"CourseAssignmentId\" IS NOT NULL");
+        builder.Ignore(a => a.CurrentCredentialId);
+        builder.Ignore(a => a.ValidFrom);
+        // Renewed awards only: the first credential's id is the award's own, so most awards add nothing here.
+        builder.HasIndex(a => a.CredentialId).IsUnique().HasFilter("\"CredentialId\" IS NOT NULL");
+        // Reminders and the expiring awards list read awards by expiry; awards that never expire are not in it.
+        builder.HasIndex(a => a.ExpiresAt).HasFilter("\"ExpiresAt\" IS NOT NULL AND \"RevokedAt\" IS NULL").HasDatabaseName("IX_Awards_Expiring");
         builder.HasOne<Badge>().WithMany().HasForeignKey(a => a.BadgeId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(a => a.StudentId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(a => a.IssuedById).OnDelete(DeleteBehavior.Restrict);
@@ -38,6 +44,21 @@ internal sealed class AwardConfiguration : IEntityTypeConfiguration<Award>
         builder.HasOne<TrainingClass>().WithMany().HasForeignKey(a => a.ClassId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<CourseAssignment>().WithMany().HasForeignKey(a => a.CourseAssignmentId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<IssuanceBatch>().WithMany().HasForeignKey(a => a.BatchId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class AwardRenewalConfiguration : IEntityTypeConfiguration<AwardRenewal>
+{
+    public void Configure(EntityTypeBuilder<AwardRenewal> builder)
+    {
+        // A credential is renewed once: concurrent renewals of one award race for this key, and one wins.
+        builder.HasKey(r => r.PreviousCredentialId);
+        builder.Property(r => r.Source).HasConversion<string>().HasMaxLength(32);
+        builder.HasIndex(r => r.CredentialId).IsUnique();
+        builder.HasIndex(r => new { r.AwardId, r.RenewedAt });
+        builder.HasIndex(r => r.BatchId).HasFilter("\"BatchId\" IS NOT NULL");
+        builder.HasOne<Award>().WithMany().HasForeignKey(r => r.AwardId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<User>().WithMany().HasForeignKey(r => r.RenewedById).OnDelete(DeleteBehavior.Restrict);
     }
 }
 
@@ -51,9 +72,11 @@ internal sealed class IssuanceBatchConfiguration : IEntityTypeConfiguration<Issu
         builder.Property(b => b.IdempotencyKey).HasMaxLength(IssuanceBatch.IdempotencyKeyMaxLength);
         builder.Property(b => b.RequestHash).HasMaxLength(64);
         builder.HasIndex(b => new { b.IssuedById, b.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
+        builder.HasIndex(b => new { b.ApiKeyId, b.IdempotencyKey }).IsUnique().HasFilter("\"ApiKeyId\" IS NOT NULL AND \"IdempotencyKey\" IS NOT NULL");
         builder.HasIndex(b => new { b.ClassId, b.CreatedAt });
         builder.HasOne<TrainingClass>().WithMany().HasForeignKey(b => b.ClassId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(b => b.IssuedById).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Domain.ApiKeys.ApiKey>().WithMany().HasForeignKey(b => b.ApiKeyId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

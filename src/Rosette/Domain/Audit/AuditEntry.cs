@@ -30,6 +30,19 @@ public enum AuditKind
     PrivilegeRefused,
     ProviderCreated,
     ProviderUpdated,
+    WebhookEndpointCreated,
+    WebhookEndpointUpdated,
+    WebhookEndpointDeleted,
+    WebhookDeliveriesReplayed,
+    AwardsRenewed,
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    ApiKeyRefused,
+    SignInConnectionCreated,
+    SignInConnectionUpdated,
+    SignInConnectionDeleted,
+    SingleSignOnLinked,
+    SingleSignOnFailed,
 }
 
 /// <summary>
@@ -55,6 +68,8 @@ public sealed class AuditEntry
     public AuditKind Kind { get; private set; }
 
     public Guid? ActorId { get; private set; }
+
+    // ActorId is a user's id, or an API key's when a machine acted (the log names the key).
 
     /// <summary>The organization the change belongs to; null only for what no organization owns (a sign-in with an unknown email).</summary>
     public Guid? OrganizationId { get; private set; }

@@ -7,6 +7,11 @@ public sealed class Badge
     public const int DescriptionMaxLength = 2000;
     public const int CriteriaMaxLength = 4000;
     public const int MaxValidityDays = 36500;
+    public const int RenewalInstructionsMaxLength = 2000;
+    public const int MaxReminders = 10;
+
+    /// <summary>Days before expiry at which students are reminded unless a badge says otherwise: 30, 7, and on the day.</summary>
+    public static readonly IReadOnlyList<int> DefaultReminderDays = [30, 7, 0];
 
     private readonly List<BadgeAvailability> _availability = [];
 
@@ -31,6 +36,18 @@ public sealed class Badge
 
     /// <summary>How long an award stays valid; null when awards never expire.</summary>
     public int? ValidityDays { get; private set; }
+
+    /// <summary>How many days before an award expires it may be renewed (it may always be once expired).</summary>
+    public int RenewalWindowDays { get; private set; } = Issuance.RenewalRules.DefaultWindowDays;
+
+    /// <summary>Days before expiry at which the student is reminded (0: on the day it expires), largest first; each once.</summary>
+    public List<int> ReminderDays { get; private set; } = [.. DefaultReminderDays];
+
+    /// <summary>Whether students are mailed the reminders (the expiring and expired events happen either way).</summary>
+    public bool SendReminders { get; private set; } = true;
+
+    /// <summary>How to renew, told in the reminders (plain text, a URL or a few sentences); null when the badge says nothing.</summary>
+    public string? RenewalInstructions { get; private set; }
 
     /// <summary>Content type of the image, null when the badge has none.</summary>
     public string? ImageContentType { get; private set; }
@@ -103,6 +120,33 @@ public sealed class Badge
         return null;
     }
 
+    /// <summary>Sets how awards of the badge are renewed and reminded; a null member is left as it is.</summary>
+    public Error? SetLifecycle(BadgeLifecycle changes, DateTime now)
+    {
+        var errors = new ValidationErrors();
+        if (changes.RenewalWindowDays is < 0 or > MaxValidityDays)
+        {
+            errors.Add(InvalidError.Field("renewalWindowDays", "validation_failed", $"'renewalWindowDays' must be between 0 and {MaxValidityDays}."));
+        }
+        if (changes.ReminderDays is { } days && (days.Count > MaxReminders || days.Any(d => d is < 0 or > MaxValidityDays)))
+        {
+            errors.Add(InvalidError.Field("reminderDays", "validation_failed",
+                $"'reminderDays' takes at most {MaxReminders} numbers of days before expiry, each between 0 (the day it expires) and {MaxValidityDays}."));
+        }
+        var instructions = changes.RenewalInstructions is null ? RenewalInstructions
+            : errors.Check(Text.Optional("renewalInstructions", changes.RenewalInstructions, RenewalInstructionsMaxLength));
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+        RenewalWindowDays = changes.RenewalWindowDays ?? RenewalWindowDays;
+        ReminderDays = changes.ReminderDays is { } reminders ? [.. reminders.Distinct().OrderDescending()] : ReminderDays;
+        SendReminders = changes.SendReminders ?? SendReminders;
+        RenewalInstructions = changes.RenewalInstructions is null ? RenewalInstructions : instructions;
+        UpdatedAt = now;
+        return null;
+    }
+
     public void SetImage(string contentType, DateTime now)
     {
         ImageContentType = contentType;
@@ -149,6 +193,9 @@ public sealed record BadgeChanges(
     int? ValidityDays,
     bool ClearValidity,
     IReadOnlyCollection<Organization>? AvailableTo);
+
+/// <summary>How a badge's awards are renewed and reminded; a null member is left as it is (an empty instructions text clears them).</summary>
+public sealed record BadgeLifecycle(int? RenewalWindowDays, IReadOnlyList<int>? ReminderDays, bool? SendReminders, string? RenewalInstructions);
 
 public sealed class BadgeAvailability(Guid badgeId, Guid organizationId)
 {

@@ -6,11 +6,16 @@ public enum AwardSource
     CourseAssignment,
     Achievement,
     Import,
+
+    /// <summary>Renewed in bulk from the list of expiring awards.</summary>
+    ExpiringAwards,
 }
 
 /// <summary>
-/// A student holds a badge. Its id is the public credential id. A student holds at most one active (not revoked)
-/// award of a badge: a partial unique index guards this, whatever path the award takes in.
+/// A student holds a badge. A student holds at most one active (not revoked) award of a badge: a partial unique index
+/// guards this, whatever path the award takes in. The award's first credential has the award's id; a renewal gives the
+/// award a new credential (<see cref="CredentialId"/>) with a new validity, and the one it replaces stays verifiable as
+/// superseded (an <see cref="AwardRenewal"/> records it).
 /// </summary>
 public sealed class Award
 {
@@ -43,7 +48,19 @@ public sealed class Award
 
     public string? Narrative { get; private set; }
 
+    /// <summary>When the current credential expires (null: never).</summary>
     public DateTime? ExpiresAt { get; private set; }
+
+    /// <summary>The current credential when the award was renewed; null while its first credential (the award's id) is current.</summary>
+    public Guid? CredentialId { get; private set; }
+
+    /// <summary>When the award was last renewed: the current credential's validFrom.</summary>
+    public DateTime? RenewedAt { get; private set; }
+
+    public Guid CurrentCredentialId => CredentialId ?? Id;
+
+    /// <summary>The current credential's validFrom: the issue time, or the last renewal's.</summary>
+    public DateTime ValidFrom => RenewedAt ?? IssuedAt;
 
     /// <summary>Salt of the recipient's hashed email in the credentials.</summary>
     public string RecipientSalt { get; private set; } = "";
@@ -98,6 +115,16 @@ public sealed class Award
         RevocationReason = validReason.Value;
         return null;
     }
+
+    /// <summary>
+    /// A renewal of this award at <paramref name="now"/>: a new credential whose validity runs <paramref name="validityDays"/>
+    /// from the current expiry when the award has not expired yet (renewing early loses no days), else from now. Null
+    /// validity days (the badge no longer expires) give a credential that never expires. The award changes only when the
+    /// renewal is written (the database lets one renewal of a credential win).
+    /// </summary>
+    public AwardRenewal RenewalAt(DateTime now, int? validityDays, Guid? renewedById, AwardSource source, Guid? batchId) =>
+        AwardRenewal.Create(this, now, validityDays is { } days ? (ExpiresAt is { } expires && expires > now ? expires : now).AddDays(days) : null,
+            renewedById, source, batchId);
 
     public AwardStatus StatusAt(DateTime now) => StatusOf(RevokedAt, ExpiresAt, now);
 

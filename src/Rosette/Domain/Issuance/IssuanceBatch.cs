@@ -25,6 +25,9 @@ public sealed class IssuanceBatch
 
     public Guid? IssuedById { get; private set; }
 
+    /// <summary>The API key that asked for the batch, when a machine did (then <see cref="IssuedById"/> is null: keys are not people).</summary>
+    public Guid? ApiKeyId { get; private set; }
+
     public DateTime CreatedAt { get; private set; }
 
     public int BadgeCount { get; private set; }
@@ -34,6 +37,9 @@ public sealed class IssuanceBatch
     public int IssuedCount { get; private set; }
 
     public int FailedCount { get; private set; }
+
+    /// <summary>Pairs whose student held the badge expired or within its renewal window: renewed, not issued again.</summary>
+    public int RenewedCount { get; private set; }
 
     public string? Narrative { get; private set; }
 
@@ -50,13 +56,14 @@ public sealed class IssuanceBatch
 
     public static IssuanceBatch Create(
         AwardSource source, Guid? classId, Guid? courseAssignmentId, Guid? issuedById, DateTime now, int badgeCount, int studentCount,
-        string? narrative, bool suppressNotifications, string? idempotencyKey, string? requestHash = null) => new()
+        string? narrative, bool suppressNotifications, string? idempotencyKey, string? requestHash = null, Guid? apiKeyId = null) => new()
     {
         Id = Guid.CreateVersion7(),
         Source = source,
         ClassId = classId,
         CourseAssignmentId = courseAssignmentId,
         IssuedById = issuedById,
+        ApiKeyId = apiKeyId,
         CreatedAt = now,
         BadgeCount = badgeCount,
         StudentCount = studentCount,
@@ -84,10 +91,11 @@ public sealed class IssuanceBatch
     public Error? CheckReplay(string requestHash) =>
         RequestHash is null || RequestHash == requestHash ? null : IssuanceErrors.IdempotencyKeyReused;
 
-    public void Record(int issued, int failed)
+    public void Record(int issued, int failed, int renewed = 0)
     {
         IssuedCount = issued;
         FailedCount = failed;
+        RenewedCount = renewed;
     }
 }
 

@@ -10,6 +10,26 @@ public sealed record StudentFacts(Guid Id, string FullName, UserRole Role, bool 
     public static StudentFacts Of(User user, string organizationPath) => new(user.Id, user.FullName, user.Role, user.IsActive, organizationPath);
 }
 
+/// <summary>An active award a student holds, as the rules need it.</summary>
+public sealed record HeldAward(Guid AwardId, DateTime IssuedAt, DateTime? ExpiresAt);
+
+/// <summary>What happens to one badge-student pair: issued, renewed, or failed with a reason.</summary>
+public sealed record PairVerdict(PairOutcome Outcome, Error? Failure)
+{
+    public static readonly PairVerdict Issue = new(PairOutcome.Issue, null);
+
+    public static readonly PairVerdict Renew = new(PairOutcome.Renew, null);
+
+    public static PairVerdict Fail(Error reason) => new(PairOutcome.Fail, reason);
+}
+
+public enum PairOutcome
+{
+    Issue,
+    Renew,
+    Fail,
+}
+
 /// <summary>What the rules need to know of a student in a class; <see cref="Student"/> is null for an unknown id.</summary>
 public sealed record StudentInClass(StudentFacts? Student, bool ActivelyEnrolled);
 
@@ -55,9 +75,17 @@ public static class IssuanceRules
     public static bool IsSelectable(StudentInClass facts, ClassAccess access) =>
         WhyNotRecipient(facts.Student, Guid.Empty) is null && facts.ActivelyEnrolled && access.CanChooseStudentOf(facts.Student!.OrganizationPath);
 
-    /// <summary>The verdict for one pair, from the badge's and the student's reasons and when the student earned the badge, if they hold it.</summary>
-    public static Error? WhyNot(Error? badgeReason, Error? studentReason, DateTime? heldSince) =>
-        badgeReason ?? studentReason ?? (heldSince is { } since ? IssuanceErrors.AlreadyEarned(since) : null);
+    /// <summary>
+    /// The verdict for one pair, from the badge's and the student's reasons and the award the student holds, if any: a pair
+    /// fails on the badge's reason, else the student's; a student without the badge is issued it; one whose award has
+    /// expired or is within the badge's renewal window has it renewed; anyone else already holds it (already_earned, with
+    /// its expiry).
+    /// </summary>
+    public static PairVerdict Decide(Error? badgeReason, Error? studentReason, HeldAward? held, Badge? badge, DateTime now) =>
+        (badgeReason ?? studentReason) is { } reason ? PairVerdict.Fail(reason)
+        : held is null ? PairVerdict.Issue
+        : badge is not null && RenewalRules.IsRenewable(held.ExpiresAt, badge.RenewalWindowDays, now) ? PairVerdict.Renew
+        : PairVerdict.Fail(IssuanceErrors.AlreadyEarned(held.IssuedAt, held.ExpiresAt, badge?.RenewalWindowDays ?? 0));
 
     /// <summary>Checks the size of a request before anything is loaded.</summary>
     public static Error? CheckRequestSize(int badges, int students)
@@ -109,8 +137,17 @@ public static class IssuanceErrors
     public static Error StudentNotSelectable(Guid studentId) =>
         new InvalidError("student_not_selectable", $"The student '{studentId}' belongs to an organization you do not teach for in this class.");
 
-    public static Error AlreadyEarned(DateTime since) =>
-        new ConflictError("already_earned", $"The student already earned this badge on {since:yyyy-MM-dd HH:mm} UTC; a badge is earned only once.");
+    public static Error AlreadyEarned(DateTime since, DateTime? expiresAt = null, int renewalWindowDays = 0) =>
+        new ConflictError("already_earned", expiresAt is { } expires
+            ? $"The student already earned this badge on {since:yyyy-MM-dd HH:mm} UTC; it is valid until {expires:yyyy-MM-dd HH:mm} UTC and can be renewed from {RenewalRules.RenewableFrom(expires, renewalWindowDays):yyyy-MM-dd HH:mm} UTC."
+            : $"The student already earned this badge on {since:yyyy-MM-dd HH:mm} UTC; a badge is earned only once.");
+
+    public static Error NotRenewable(Guid awardId, DateTime? expiresAt, int renewalWindowDays) =>
+        new ConflictError("not_renewable", expiresAt is { } expires
+            ? $"The award '{awardId}' is valid until {expires:yyyy-MM-dd HH:mm} UTC and can be renewed from {RenewalRules.RenewableFrom(expires, renewalWindowDays):yyyy-MM-dd HH:mm} UTC."
+            : $"The award '{awardId}' never expires: there is nothing to renew.");
+
+    public static Error AwardRevoked(Guid awardId) => new ConflictError("award_revoked", $"The award '{awardId}' is revoked: issue the badge again instead.");
 
     public static readonly UnprocessableError IdempotencyKeyReused = new("idempotency_key_reused",
         "This Idempotency-Key was already used for a different request. Send the same request to get its result again, or a new key for a new request.");

@@ -24,6 +24,9 @@ public sealed class Organization
     /// <summary>The organization's language as a BCP 47 tag ("fr", "pt-BR"), or null for none chosen.</summary>
     public string? Language { get; private set; }
 
+    /// <summary>Whether students of the organization's badges are mailed expiry reminders (each badge may also turn them off).</summary>
+    public bool SendExpiryReminders { get; private set; } = true;
+
     public DateTime CreatedAt { get; private set; }
 
     public static Result<Organization> Create(Actor actor, string? name, Organization? parent, DateTime now)
@@ -66,6 +69,8 @@ public sealed class Organization
     }
 
     public void SetEnableAchievements(bool enabled) => EnableAchievements = enabled;
+
+    public void SetSendExpiryReminders(bool send) => SendExpiryReminders = send;
 
     /// <summary>Sets the language: a BCP 47 tag of letters and digits (language, then optional script, region...), or empty for none.</summary>
     public Error? SetLanguage(string? tag)

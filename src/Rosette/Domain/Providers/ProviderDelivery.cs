@@ -41,6 +41,9 @@ public sealed class ProviderDelivery
 
     public bool MaybeSent { get; private set; }
 
+    /// <summary>The award was renewed after the provider got it: its badge must be replaced with the new expiry.</summary>
+    public bool RenewalRequested { get; private set; }
+
     public int Attempts { get; private set; }
 
     public DateTime CreatedAt { get; private set; }
@@ -106,6 +109,7 @@ public sealed class ProviderDelivery
     /// <summary>What the next request to the provider must be, given what is known.</summary>
     public DeliveryStep NextStep() => (Status, ProviderBadgeId, MaybeSent) switch
     {
+        (DeliveryStatus.Pending, not null, _) when RenewalRequested => DeliveryStep.Renew,
         (DeliveryStatus.Pending, _, false) => DeliveryStep.Send,
         (DeliveryStatus.Pending, _, true) => DeliveryStep.FindThenSend,
         (DeliveryStatus.RevocationPending, not null, _) => DeliveryStep.Revoke,
@@ -132,7 +136,20 @@ public sealed class ProviderDelivery
         MaybeSent = false;
         LastError = null;
         CompletedAt = now;
-        // A revocation asked for while the badge was on its way still has to happen.
+        // A revocation asked for while the badge was on its way still has to happen; so does a renewal.
+        Status = RevocationRequested ? DeliveryStatus.RevocationPending : RenewalRequested ? DeliveryStatus.Pending : DeliveryStatus.Delivered;
+        NextAttemptAt = now;
+        FirstAttemptAt = Status == DeliveryStatus.Pending ? null : FirstAttemptAt;
+    }
+
+    /// <summary>The provider replaced the badge with the renewed expiry (Credly may give it a new id).</summary>
+    public void Renewed(string? providerBadgeId, DateTime now)
+    {
+        Version++;
+        RenewalRequested = false;
+        ProviderBadgeId = providerBadgeId ?? ProviderBadgeId;
+        LastError = null;
+        CompletedAt = now;
         Status = RevocationRequested ? DeliveryStatus.RevocationPending : DeliveryStatus.Delivered;
         NextAttemptAt = now;
     }
@@ -184,11 +201,7 @@ public sealed class ProviderDelivery
     }
 
     /// <summary>Exponential from 2 s, capped at 30 minutes, with ±25% jitter so that retries spread out.</summary>
-    public static TimeSpan Backoff(int attempts)
-    {
-        var seconds = Math.Min(1800, 2 * Math.Pow(2, Math.Min(Math.Max(attempts - 1, 0), 12)));
-        return TimeSpan.FromSeconds(seconds * (0.75 + Random.Shared.NextDouble() * 0.5));
-    }
+    public static TimeSpan Backoff(int attempts) => Retries.Backoff(attempts - 1, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(30));
 }
 
 public enum DeliveryStep
@@ -199,6 +212,9 @@ public enum DeliveryStep
     Revoke,
     FindThenRevoke,
     NothingToRevoke,
+
+    /// <summary>Send the renewed award again to replace the provider's badge (Credly's duplicate_behavior "replace").</summary>
+    Renew,
 }
 
 /// <summary>One request to a provider and its answer, kept for the Deliveries page.</summary>

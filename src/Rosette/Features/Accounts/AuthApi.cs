@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Rosette.Domain;
 using Rosette.Features.Users;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
@@ -21,7 +20,8 @@ public static class AuthApi
                 if (!user.IsSuccess)
                 {
                     var problem = user.Error!.WithRetryAfter(response).ToProblemDetails();
-                    problem.Status = user.Error is RateLimitedError ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized;
+                    // A wrong password is 401; too many attempts 429; a right password where single sign-on is required 403.
+                    problem.Status = user.Error == SignInHandler.InvalidCredentials ? StatusCodes.Status401Unauthorized : user.Error!.StatusCode();
                     return TypedResults.Problem(problem);
                 }
                 var (token, expiresAt) = await tokens.IssueAsync(user.Value);

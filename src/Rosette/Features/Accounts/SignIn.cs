@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Audit;
+using Rosette.Domain.SingleSignOn;
 using Rosette.Domain.Users;
 using Rosette.Features.Audit;
 using Rosette.Infrastructure.Http;
@@ -59,12 +61,41 @@ public sealed class SignInHandler(
             await db.SaveChangesAsync();
         }
         await transaction.CommitAsync();
-        return outcome.Succeeded ? user : InvalidCredentials;
+        if (!outcome.Succeeded)
+        {
+            return InvalidCredentials;
+        }
+        // Asked only once the password is right: whoever learns that single sign-on is required already holds the account.
+        if (await WhyNoPasswordAsync(user) is { } disabled)
+        {
+            await FailAsync(attempted, address, user, "password sign-in disabled by single sign-on", throttleKey: $"sign-in:{user.Id}:sso-only", countFailure: false);
+            return disabled;
+        }
+        return user;
     }
 
-    private async Task FailAsync(string attempted, string address, User? user, string reason, string? throttleKey, bool save = true)
+    /// <summary>
+    /// Refused when a connection of the user's organization or of one above it signs them in and no longer allows Rosette
+    /// passwords (<see cref="SignInConnection.AllowsPasswordFor"/>: administrators of the connected organization keep theirs).
+    /// </summary>
+    private async Task<Error?> WhyNoPasswordAsync(User user)
     {
-        limits.Failed(attempted, address);
+        var path = await db.Organizations.Where(o => o.Id == user.OrganizationId).Select(o => o.Path).SingleAsync();
+        var ancestors = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(id => Guid.ParseExact(id, "N")).ToList();
+        var connections = await (from c in db.SignInConnections.AsNoTracking()
+                                 where ancestors.Contains(c.OrganizationId) && !c.AllowPasswords
+                                 join o in db.Organizations on c.OrganizationId equals o.Id
+                                 select new { Connection = c, o.Path }).ToListAsync();
+        var authority = new Authority(user.Role, path, user.IsSystemAdministrator);
+        return connections.Any(c => !c.Connection.AllowsPasswordFor(authority, c.Path)) ? SignInConnectionErrors.PasswordsDisabled : null;
+    }
+
+    private async Task FailAsync(string attempted, string address, User? user, string reason, string? throttleKey, bool save = true, bool countFailure = true)
+    {
+        if (countFailure)
+        {
+            limits.Failed(attempted, address);
+        }
         var shown = user?.Email ?? Shown(attempted);
         if (throttle.Allows(throttleKey))
         {

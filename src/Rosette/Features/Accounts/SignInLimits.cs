@@ -38,6 +38,9 @@ public sealed class SignInLimits(SignInLimitOptions options) : IDisposable
 {
     public const string Policy = "sign-in";
 
+    /// <summary>Every request of a single sign-on flow (start, callback), per client address.</summary>
+    public const string SingleSignOnPolicy = "single-sign-on";
+
     private readonly PartitionedRateLimiter<string> _failures = PartitionedRateLimiter.Create<string, string>(key =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
         {
@@ -75,6 +78,8 @@ public static class SignInLimitsSetup
                     PermitLimit = Math.Max(1, options.PermitsPerAddress), Window = options.AddressWindow, QueueLimit = 0,
                 })
                 : RateLimitPartition.GetNoLimiter("reads"));
+            o.AddPolicy(SignInLimits.SingleSignOnPolicy, context => RateLimitPartition.GetFixedWindowLimiter(ClientAddress.Of(context), _ =>
+                new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, options.PermitsPerAddress), Window = options.AddressWindow, QueueLimit = 0 }));
             o.OnRejected = async (rejected, cancellationToken) =>
             {
                 var http = rejected.HttpContext;

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using Rosette.Data;
+using Rosette.Infrastructure.Outbox;
 using Rosette.Domain;
 using Rosette.Domain.Achievements;
 using Rosette.Domain.Users;
@@ -200,7 +201,7 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
         var archived = await ArchivedBadgesAsync(earnings, cancellationToken);
         var pairs = earnings.Where(e => e.BadgeId is { } badge && !archived.Contains(badge)).Select(e => (e.BadgeId!.Value, e.UserId)).Distinct().ToList();
         var issued = await issuer.IssueAutomaticallyAsync(pairs, cancellationToken);
-        var awardOf = issued.ToDictionary(a => (a.BadgeId, a.StudentId), a => a.Id);
+        var awardOf = issued.ToDictionary(a => (a.BadgeId, a.StudentId), a => a.AwardId);
         var rows = new List<AchievementAward>(earnings.Count);
         foreach (var earning in earnings)
         {
@@ -212,6 +213,8 @@ public sealed class AchievementProcessor(RosetteDb db, AwardIssuer issuer, Activ
             rows.Add(row);
         }
         await db.InsertAsync(rows, ignoreConflicts: false, r => r.Id, cancellationToken);
+        // Webhooks (achievement.earned) follow the earnings from the outbox, committed with them.
+        db.Publish(OutboxTopics.AchievementsEarned, new AchievementsEarned(rows.Select(r => r.Id).ToList()), now);
         return issued.Count;
     }
 

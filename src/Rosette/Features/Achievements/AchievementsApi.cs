@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rosette.Domain;
+using Rosette.Domain.ApiKeys;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Achievements;
@@ -47,6 +49,7 @@ public static class AchievementsApi
                 return result.IsSuccess ? TypedResults.Accepted((string?)null, result.Value) : result.Error!.ToProblem();
             })
             .Accepts<IReadOnlyList<ActivityEventDto>>("application/json")
+            .AllowApiKeys(ApiKeyPermissions.PostActivityEvents)
             .WithTags("Achievements");
         return api;
     }

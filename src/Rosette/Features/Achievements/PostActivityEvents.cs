@@ -24,8 +24,7 @@ public sealed record ActivityEventDto(string Id, Guid UserId, string Type, strin
 /// Stores up to 10,000 activity events durably, one outcome per event, before answering; the worker evaluates them.
 /// Each event stands alone: a malformed one is rejected with a code and never spoils the others. An id this sender
 /// already used (in an earlier request or earlier in this one) is a duplicate: stored once, evaluated once.
-/// Administrators post events for users in their scope; an integration signs in as an administrator account of the
-/// organization whose activity it reports.
+/// Administrators and API keys with post_activity_events post events for users in their scope (a key is its own sender).
 /// </summary>
 public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signal, ActivityWriteGate gate, TimeProvider clock)
 {
@@ -77,7 +76,7 @@ public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signa
                 outcomes[i] = new EventOutcome(e.Id, EventOutcomeKind.Duplicate, null, null);
                 continue;
             }
-            rows.Add((i, ActivityEvent.Create(e.Id, actor.UserId, e.UserId, e.Type, e.SubjectId, e.OccurredAt, e.Score, now)));
+            rows.Add((i, ActivityEvent.Create(e.Id, actor.ActingId, e.UserId, e.Type, e.SubjectId, e.OccurredAt, e.Score, now)));
         }
         if (rows.Count > 0)
         {

@@ -14,8 +14,9 @@ public sealed class AuditLog(RosetteDb db, IHttpContextAccessor http, TimeProvid
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Records what <paramref name="actor"/> did: under the API key's id when a key acted, else the user's.</summary>
     public AuditEntry Record(Actor? actor, AuditKind kind, Guid? organizationId, Guid? entityId, string summary, object? data = null) =>
-        Record(actor?.UserId, kind, organizationId, entityId, summary, data);
+        Record(actor?.ActingId, kind, organizationId, entityId, summary, data);
 
     public AuditEntry Record(Guid? actorId, AuditKind kind, Guid? organizationId, Guid? entityId, string summary, object? data = null)
     {

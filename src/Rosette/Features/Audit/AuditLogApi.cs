@@ -124,10 +124,13 @@ public sealed class AuditLogHandler(RosetteDb db)
         from e in entries
         join u in db.Users on e.ActorId equals (Guid?)u.Id into actors
         from u in actors.DefaultIfEmpty()
+        join k in db.ApiKeys on e.ActorId equals (Guid?)k.Id into keys
+        from k in keys.DefaultIfEmpty()
         join o in db.Organizations on e.OrganizationId equals (Guid?)o.Id into organizations
         from o in organizations.DefaultIfEmpty()
         orderby e.Id descending
-        select new AuditEntryDto(e.Id, e.At, e.Kind, e.ActorId, u == null ? null : u.FirstName + " " + u.LastName, u == null ? null : u.Email,
+        select new AuditEntryDto(e.Id, e.At, e.Kind, e.ActorId,
+            u != null ? u.FirstName + " " + u.LastName : k != null ? "API key '" + k.Name + "'" : null, u == null ? null : u.Email,
             e.OrganizationId, o == null ? null : o.Name, e.EntityId, e.Summary, e.Data, e.IpAddress);
 
     private static DateTime? Utc(DateTime? value) => value switch

@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.ApiKeys;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Badges;
 using Rosette.Features.Audit;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Badges;
@@ -14,20 +16,35 @@ public sealed record BadgeDto(
     int? ValidityDays, IReadOnlyList<Guid> AvailableToOrganizationIds, string? ImageUrl, Guid? ProviderId, string? ProviderTemplateId,
     DateTime CreatedAt, DateTime UpdatedAt)
 {
+    /// <summary>Days before expiry from which an award may be renewed.</summary>
+    public int RenewalWindowDays { get; init; }
+
+    /// <summary>Days before expiry at which students are reminded (0: the day it expires).</summary>
+    public IReadOnlyList<int> ReminderDays { get; init; } = [];
+
+    public bool SendReminders { get; init; }
+
+    public string? RenewalInstructions { get; init; }
+
     public static BadgeDto From(Badge b) => new(
         b.Id, b.Name, b.Description, b.Criteria, b.OrganizationId, b.AllowManualIssuance, b.IsArchived, b.ValidityDays,
-        b.Availability.Select(a => a.OrganizationId).Order().ToList(), UrlOf(b), b.ProviderId, b.ProviderTemplateId, b.CreatedAt, b.UpdatedAt);
+        b.Availability.Select(a => a.OrganizationId).Order().ToList(), UrlOf(b), b.ProviderId, b.ProviderTemplateId, b.CreatedAt, b.UpdatedAt)
+    {
+        RenewalWindowDays = b.RenewalWindowDays, ReminderDays = b.ReminderDays, SendReminders = b.SendReminders, RenewalInstructions = b.RenewalInstructions,
+    };
 
     public static string? UrlOf(Badge b) => b.ImageContentType is null ? null : BadgeImages.Url(b.Id, b.ImageVersion);
 }
 
 public sealed record CreateBadgeRequest(
     string? Name, string? Description, string? Criteria, Guid? OrganizationId, bool? AllowManualIssuance,
-    IReadOnlyList<Guid>? AvailableToOrganizationIds, string? Image, int? ValidityDays);
+    IReadOnlyList<Guid>? AvailableToOrganizationIds, string? Image, int? ValidityDays, int? RenewalWindowDays = null, IReadOnlyList<int>? ReminderDays = null,
+    bool? SendReminders = null, string? RenewalInstructions = null);
 
 public sealed record UpdateBadgeRequest(
     string? Name, string? Description, string? Criteria, bool? AllowManualIssuance, bool? Archived,
-    IReadOnlyList<Guid>? AvailableToOrganizationIds, string? Image, int? ValidityDays, bool? NeverExpires);
+    IReadOnlyList<Guid>? AvailableToOrganizationIds, string? Image, int? ValidityDays, bool? NeverExpires, int? RenewalWindowDays = null,
+    IReadOnlyList<int>? ReminderDays = null, bool? SendReminders = null, string? RenewalInstructions = null);
 
 public sealed record BadgeListRequest(int? Page, int? PageSize, string? Search, Guid? OrganizationId, bool? Archived);
 
@@ -56,6 +73,11 @@ public sealed class BadgesHandler(RosetteDb db, AuditLog audit, TimeProvider clo
         var now = clock.UtcNowSeconds();
         var badge = errors.Check(Badge.Create(request.Name, request.Description, request.Criteria, organization,
             request.AllowManualIssuance ?? false, request.ValidityDays, availableTo ?? [], now));
+        if (badge is not null && badge.SetLifecycle(new BadgeLifecycle(request.RenewalWindowDays, request.ReminderDays, request.SendReminders, request.RenewalInstructions), now)
+            is { } lifecycle)
+        {
+            errors.Add(lifecycle);
+        }
         if (errors.Any)
         {
             return errors.ToError();
@@ -129,7 +151,7 @@ public sealed class BadgesHandler(RosetteDb db, AuditLog audit, TimeProvider clo
         var availableTo = await db.LoadAvailabilityAsync(request.AvailableToOrganizationIds, errors, BadgeErrors.InvalidAvailability, cancellationToken);
         var now = clock.UtcNowSeconds();
         var before = (badge.Name, badge.Description, badge.Criteria, badge.AllowManualIssuance, badge.IsArchived, badge.ValidityDays,
-            Availability: AvailabilityOf(badge));
+            Availability: AvailabilityOf(badge), badge.RenewalWindowDays, ReminderDays: string.Join(",", badge.ReminderDays), badge.SendReminders, badge.RenewalInstructions);
         if (!errors.Any)
         {
             var changes = new BadgeChanges(request.Name, request.Description, request.Criteria, request.AllowManualIssuance, request.Archived,
@@ -137,6 +159,11 @@ public sealed class BadgesHandler(RosetteDb db, AuditLog audit, TimeProvider clo
             if (badge.Update(changes, organization, now) is { } error)
             {
                 errors.Add(error);
+            }
+            else if (badge.SetLifecycle(new BadgeLifecycle(request.RenewalWindowDays, request.ReminderDays, request.SendReminders, request.RenewalInstructions), now)
+                is { } lifecycle)
+            {
+                errors.Add(lifecycle);
             }
         }
         if (errors.Any)
@@ -160,7 +187,9 @@ public sealed class BadgesHandler(RosetteDb db, AuditLog audit, TimeProvider clo
         var changed = new ChangeSet().Add("name", before.Name, badge.Name).AddText("description", before.Description, badge.Description)
             .AddText("criteria", before.Criteria, badge.Criteria).Add("allowManualIssuance", before.AllowManualIssuance, badge.AllowManualIssuance)
             .Add("archived", before.IsArchived, badge.IsArchived).Add("validityDays", before.ValidityDays, badge.ValidityDays)
-            .Add("availableToOrganizationIds", before.Availability, AvailabilityOf(badge)).Add("image", null, image?.ContentType);
+            .Add("availableToOrganizationIds", before.Availability, AvailabilityOf(badge)).Add("image", null, image?.ContentType)
+            .Add("renewalWindowDays", before.RenewalWindowDays, badge.RenewalWindowDays).Add("reminderDays", before.ReminderDays, string.Join(",", badge.ReminderDays))
+            .Add("sendReminders", before.SendReminders, badge.SendReminders).AddText("renewalInstructions", before.RenewalInstructions, badge.RenewalInstructions);
         if (changed.Any)
         {
             var kind = before.IsArchived == badge.IsArchived ? AuditKind.BadgeUpdated : badge.IsArchived ? AuditKind.BadgeArchived : AuditKind.BadgeRestored;
@@ -191,7 +220,7 @@ public static class BadgesApi
         group.MapPatch("/{id:guid}", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
                 Guid id, UpdateBadgeRequest request, Actor actor, BadgesHandler handler, CancellationToken ct) =>
             (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
-        group.MapBadgeHoldersApi();
+        group.MapGroup("").AllowApiKeys(ApiKeyPermissions.ReadAwards).MapBadgeHoldersApi();
         return api;
     }
 }

@@ -7,7 +7,16 @@ namespace Rosette.Features.Badges;
 
 /// <summary>A badge a student holds: an award that is not revoked (it may have expired, which <see cref="Status"/> tells).</summary>
 /// <summary><see cref="Delivery"/> is the award's delivery to a badge provider, when its badge is linked to one.</summary>
-public sealed record HeldBadge(Guid StudentId, Guid AwardId, Guid BadgeId, string Name, string? ImageUrl, DateTime IssuedAt, AwardStatus Status, DeliveryStatus? Delivery = null);
+public sealed record HeldBadge(Guid StudentId, Guid AwardId, Guid BadgeId, string Name, string? ImageUrl, DateTime IssuedAt, AwardStatus Status, DeliveryStatus? Delivery = null)
+{
+    /// <summary>Valid, expiring soon (within the badge's renewal window), or expired; see <see cref="RenewalRules.StateOf"/>.</summary>
+    public ExpiryState Expiry { get; init; }
+
+    public DateTime? ExpiresAt { get; init; }
+
+    /// <summary>Whether issuing the badge to the student again renews this award.</summary>
+    public bool Renewable => Expiry is ExpiryState.ExpiringSoon or ExpiryState.Expired;
+}
 
 public static class HeldBadgesQuery
 {
@@ -25,10 +34,14 @@ public static class HeldBadgesQuery
                           join d in db.ProviderDeliveries on a.Id equals d.AwardId into deliveries
                           from d in deliveries.DefaultIfEmpty()
                           orderby b.Name, a.IssuedAt
-                          select new { Award = a, b.Name, b.ImageContentType, b.ImageVersion, Delivery = d == null ? (DeliveryStatus?)null : d.Status })
+                          select new { Award = a, b.Name, b.ImageContentType, b.ImageVersion, b.RenewalWindowDays, Delivery = d == null ? (DeliveryStatus?)null : d.Status })
             .ToListAsync(cancellationToken);
         return rows.Select(r => new HeldBadge(r.Award.StudentId, r.Award.Id, r.Award.BadgeId, r.Name,
-                r.ImageContentType is null ? null : BadgeImages.Url(r.Award.BadgeId, r.ImageVersion), r.Award.IssuedAt, r.Award.StatusAt(now), r.Delivery))
+                r.ImageContentType is null ? null : BadgeImages.Url(r.Award.BadgeId, r.ImageVersion), r.Award.IssuedAt, r.Award.StatusAt(now), r.Delivery)
+            {
+                Expiry = RenewalRules.StateOf(r.Award.RevokedAt, r.Award.ExpiresAt, r.RenewalWindowDays, now),
+                ExpiresAt = r.Award.ExpiresAt,
+            })
             .ToLookup(h => h.StudentId);
     }
 }

@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.ApiKeys;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Classes;
 using Rosette.Features.Audit;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Classes;
@@ -212,10 +214,12 @@ public static class ClassesApi
             (await handler.CreateAsync(actor, request, ct)).ToCreated(c => $"/api/v1/classes/{c.Id}"));
         group.MapGet("/", async Task<Results<Ok<Paged<ClassDto>>, ProblemHttpResult>> (
                 [AsParameters] PageRequest paging, Actor actor, ClassesHandler handler, CancellationToken ct) =>
-            (await handler.ListAsync(actor, paging, ct)).ToOk());
+            (await handler.ListAsync(actor, paging, ct)).ToOk())
+            .AllowApiKeys(ApiKeyPermissions.ManageRosters | ApiKeyPermissions.IssueBadges);
         group.MapGet("/{classId:guid}", async Task<Results<Ok<ClassDto>, ProblemHttpResult>> (
                 Guid classId, Actor actor, ClassesHandler handler, CancellationToken ct) =>
-            (await handler.GetAsync(actor, classId, ct)).ToOk());
+            (await handler.GetAsync(actor, classId, ct)).ToOk())
+            .AllowApiKeys(ApiKeyPermissions.ManageRosters | ApiKeyPermissions.IssueBadges);
         group.MapPatch("/{classId:guid}", async Task<Results<Ok<ClassDto>, ProblemHttpResult>> (
                 Guid classId, UpdateClassRequest request, Actor actor, ClassesHandler handler, CancellationToken ct) =>
             (await handler.UpdateAsync(actor, classId, request, ct)).ToOk());
@@ -225,8 +229,10 @@ public static class ClassesApi
         group.MapDelete("/{classId:guid}/instructors/{userId:guid}", async Task<Results<NoContent, ProblemHttpResult>> (
                 Guid classId, Guid userId, Actor actor, ClassesHandler handler, CancellationToken ct) =>
             (await handler.RemoveInstructorAsync(actor, classId, userId, ct)).ToNoContent());
-        group.MapEnrollmentsApi();
-        group.MapRosterImportApi();
+        // API keys with manage_rosters reach enrollments, rosters and imports; with either key permission, classes to find ids.
+        var rosters = group.MapGroup("").AllowApiKeys(ApiKeyPermissions.ManageRosters);
+        rosters.MapEnrollmentsApi();
+        rosters.MapRosterImportApi();
         return api;
     }
 }

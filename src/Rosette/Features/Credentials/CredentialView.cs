@@ -17,7 +17,20 @@ public sealed record CredentialView(
     string RecipientName,
     CredentialBadge Badge,
     CredentialIssuer Issuer,
-    CredentialLinks Links);
+    CredentialLinks Links)
+{
+    public Guid CredentialId { get; init; }
+
+    /// <summary>This credential's validFrom: the award's issue, or the renewal that made it.</summary>
+    public DateTime ValidFrom { get; init; }
+
+    /// <summary>Set when a renewal replaced this credential: it stays valid as a record, but the current one is <see cref="SupersededBy"/>.</summary>
+    public DateTime? SupersededAt { get; init; }
+
+    public Guid? SupersededBy { get; init; }
+
+    public string? CurrentPage { get; init; }
+}
 
 /// <summary><see cref="ImageUrl"/> is null when the badge has no image.</summary>
 public sealed record CredentialBadge(Guid Id, string Name, string Description, string? Criteria, string? ImageUrl);
@@ -34,9 +47,10 @@ public sealed record CredentialLinks(
 /// <summary>The read model of credentials for pages: one award (public), or every award of a student (newest first).</summary>
 public sealed class CredentialViewHandler(RosetteDb db, TimeProvider clock, CredentialUrls urls)
 {
-    public async Task<CredentialView?> GetAsync(Guid awardId, CancellationToken cancellationToken)
+    /// <summary>A credential by its id (an award's first credential has the award's id), current or superseded by a renewal.</summary>
+    public async Task<CredentialView?> GetAsync(Guid credentialId, CancellationToken cancellationToken)
     {
-        var facts = await db.FindAsync(awardId, cancellationToken);
+        var facts = await db.FindCredentialAsync(credentialId, cancellationToken);
         return facts is null ? null : ToView(facts, clock.GetUtcNow().UtcDateTime);
     }
 
@@ -45,27 +59,35 @@ public sealed class CredentialViewHandler(RosetteDb db, TimeProvider clock, Cred
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var facts = await db.ForStudent(studentId).AsNoTracking().ToListAsync(cancellationToken);
-        return facts.Select(f => ToView(f, now)).ToList();
+        return facts.OrderByDescending(f => f.IssuedAt).ThenBy(f => f.AwardId).Select(f => ToView(f, now)).ToList();
     }
 
     private CredentialView ToView(CredentialFacts f, DateTime now)
     {
         var status = Award.StatusOf(f.RevokedAt, f.ExpiresAt, now);
         var badge = f.Badge;
+        var id = f.CredentialId;
         var links = new CredentialLinks(
-            urls.Page(f.AwardId), urls.Jwt(f.AwardId), urls.Json(f.AwardId),
-            badge.HasPng ? urls.Png(f.AwardId) : null,
-            badge.HasSvg ? urls.Svg(f.AwardId) : null,
+            urls.Page(id), urls.Jwt(id), urls.Json(id),
+            badge.HasPng ? urls.Png(id) : null,
+            badge.HasSvg ? urls.Svg(id) : null,
             urls.Ob2Assertion(f.AwardId),
             badge.HasPng ? urls.Ob2AssertionPng(f.AwardId) : null,
-            LinkedIn.AddToProfile(badge.Name, f.Issuer.Name, f.IssuedAt, f.ExpiresAt, urls.Page(f.AwardId), f.AwardId));
+            LinkedIn.AddToProfile(badge.Name, f.Issuer.Name, f.ValidFrom, f.ExpiresAt, urls.Page(id), id));
         return new CredentialView(
             f.AwardId, status, f.IssuedAt, f.ExpiresAt, f.RevokedAt, f.RevocationReason, f.Narrative, f.StudentId,
             $"{f.StudentFirstName} {f.StudentLastName}",
             new CredentialBadge(badge.Id, badge.Name, badge.Description, badge.Criteria,
                 badge.ImageContentType is null ? null : urls.BadgeImage(badge.Id, badge.ImageVersion)),
             new CredentialIssuer(f.Issuer.Id, f.Issuer.Name, urls.Issuer(f.Issuer.Id)),
-            links);
+            links)
+        {
+            CredentialId = id,
+            ValidFrom = f.ValidFrom,
+            SupersededAt = f.SupersededAt,
+            SupersededBy = f.SupersededById,
+            CurrentPage = f.SupersededAt is null ? null : urls.Page(f.CurrentCredentialId),
+        };
     }
 }
 

@@ -11,7 +11,7 @@ using Rosette.Domain.Credentials;
 namespace Rosette.Features.Credentials;
 
 /// <summary>A signed credential as served: the JSON, the compact JWS, and the JWS's bytes ready to write.</summary>
-public sealed record ServedCredential(Guid AwardId, string Json, string Jws)
+public sealed record ServedCredential(Guid CredentialId, Guid AwardId, string Json, string Jws)
 {
     public byte[] JwsUtf8 { get; } = Encoding.UTF8.GetBytes(Jws);
 
@@ -19,7 +19,8 @@ public sealed record ServedCredential(Guid AwardId, string Json, string Jws)
 }
 
 /// <summary>
-/// Signs each award's credential once, stores it (every instance then serves the same bytes) and keeps it in memory.
+/// Signs each credential once (an award's first, whose id is the award's, and each one its renewals made), stores it (every
+/// instance then serves the same bytes) and keeps it in memory.
 /// Signing gives the credential its subject id and its index in the issuer's status list. A stored credential never
 /// changes (revocation is published by the list its credentialStatus names), so the memory copy needs no invalidation;
 /// it is only bounded in size.
@@ -29,23 +30,23 @@ public sealed class CredentialsHandler(
 {
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
-    public async Task<Result<ServedCredential>> GetAsync(Guid awardId, CancellationToken cancellationToken)
+    public async Task<Result<ServedCredential>> GetAsync(Guid credentialId, CancellationToken cancellationToken)
     {
-        if (cache.TryGet(awardId) is { } cached)
+        if (cache.TryGet(credentialId) is { } cached)
         {
             return cached;
         }
         var baseUrl = documents.Urls.Base;
-        var stored = await db.SignedCredentials.AsNoTracking().Where(c => c.AwardId == awardId)
-            .Select(c => new { c.BaseUrl, c.Json, c.Jws }).FirstOrDefaultAsync(cancellationToken);
+        var stored = await db.SignedCredentials.AsNoTracking().Where(c => c.CredentialId == credentialId)
+            .Select(c => new { c.AwardId, c.BaseUrl, c.Json, c.Jws }).FirstOrDefaultAsync(cancellationToken);
         if (stored is not null && stored.BaseUrl == baseUrl)
         {
-            return cache.Add(new ServedCredential(awardId, stored.Json, stored.Jws));
+            return cache.Add(new ServedCredential(credentialId, stored.AwardId, stored.Json, stored.Jws));
         }
-        var facts = await db.FindAsync(awardId, cancellationToken);
+        var facts = await db.FindCredentialAsync(credentialId, cancellationToken);
         if (facts is null)
         {
-            return CredentialErrors.NotFound(awardId.ToString());
+            return CredentialErrors.NotFound(credentialId.ToString());
         }
         var served = await SignAsync(facts, replace: stored is not null, cancellationToken);
         return cache.Add(served);
@@ -57,7 +58,7 @@ public sealed class CredentialsHandler(
         var subjectId = await SubjectIdAsync(facts.StudentId, facts.Issuer.Id, cancellationToken);
         // A credential signed again (for a new public base URL) keeps its index; a new one gets the next.
         var existing = await (from s in db.CredentialStatuses
-                              where s.CredentialId == facts.AwardId
+                              where s.CredentialId == facts.CredentialId
                               join l in db.StatusLists on s.StatusListId equals l.Id
                               select new { s.StatusListId, l.Number, s.Index }).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
         var (listId, status) = existing is not null
@@ -69,16 +70,16 @@ public sealed class CredentialsHandler(
         var now = clock.UtcNowSeconds();
         if (existing is null)
         {
-            db.CredentialStatuses.Add(CredentialStatus.Create(facts.AwardId, facts.AwardId, listId, status.Index, now));
+            db.CredentialStatuses.Add(CredentialStatus.Create(facts.CredentialId, facts.AwardId, listId, status.Index, now));
         }
         if (replace)
         {
-            var row = await db.SignedCredentials.SingleAsync(c => c.AwardId == facts.AwardId, cancellationToken);
+            var row = await db.SignedCredentials.SingleAsync(c => c.CredentialId == facts.CredentialId, cancellationToken);
             row.Replace(documents.Urls.Base, key.Id, json, jws, now);
         }
         else
         {
-            db.SignedCredentials.Add(SignedCredential.Create(facts.AwardId, documents.Urls.Base, key.Id, json, jws, now));
+            db.SignedCredentials.Add(SignedCredential.Create(facts.CredentialId, facts.AwardId, documents.Urls.Base, key.Id, json, jws, now));
         }
         try
         {
@@ -89,8 +90,8 @@ public sealed class CredentialsHandler(
             // Another request or instance signed it first: serve theirs, so every copy is the same. The index allocated
             // here is never used (nor ever given again).
             db.ChangeTracker.Clear();
-            var winner = await db.SignedCredentials.AsNoTracking().SingleAsync(c => c.AwardId == facts.AwardId, cancellationToken);
-            return new ServedCredential(facts.AwardId, winner.Json, winner.Jws);
+            var winner = await db.SignedCredentials.AsNoTracking().SingleAsync(c => c.CredentialId == facts.CredentialId, cancellationToken);
+            return new ServedCredential(facts.CredentialId, facts.AwardId, winner.Json, winner.Jws);
         }
         if (existing is null && facts.RevokedAt is not null)
         {
@@ -98,7 +99,7 @@ public sealed class CredentialsHandler(
             await statusLists.MarkChangedAsync(facts.AwardId, cancellationToken);
             signal.Notify();
         }
-        return new ServedCredential(facts.AwardId, json, jws);
+        return new ServedCredential(facts.CredentialId, facts.AwardId, json, jws);
     }
 
     /// <summary>The student's subject id at this issuer, made on first use (instances racing to make it keep the first).</summary>
@@ -146,11 +147,11 @@ public sealed class CredentialCache : IDisposable
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Capacity });
 
-    public ServedCredential? TryGet(Guid awardId) => _cache.TryGetValue(awardId, out ServedCredential? served) ? served : null;
+    public ServedCredential? TryGet(Guid credentialId) => _cache.TryGetValue(credentialId, out ServedCredential? served) ? served : null;
 
     public ServedCredential Add(ServedCredential served)
     {
-        _cache.Set(served.AwardId, served, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
+        _cache.Set(served.CredentialId, served, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
         return served;
     }
 

@@ -53,17 +53,33 @@ public sealed class OpenBadgesDocuments(CredentialUrls urls, CredentialSettings 
         var credential = new JsonObject
         {
             ["@context"] = new JsonArray(VcContext, Ob3Context, Ob3ExtensionsContext),
-            ["id"] = CredentialUrls.CredentialId(f.AwardId),
+            ["id"] = CredentialUrls.CredentialId(f.CredentialId),
             ["type"] = new JsonArray("VerifiableCredential", "OpenBadgeCredential"),
             ["name"] = f.Badge.Name,
             ["issuer"] = Profile(f.Issuer),
-            ["validFrom"] = Timestamp(f.IssuedAt),
+            ["validFrom"] = Timestamp(f.ValidFrom),
         };
+        if (f.IsRenewal)
+        {
+            // OB 3.0 awardedDate keeps the original award's date when a newer validFrom updates a credential.
+            credential["awardedDate"] = Timestamp(f.IssuedAt);
+        }
         if (f.ExpiresAt is { } expires)
         {
             credential["validUntil"] = Timestamp(expires);
         }
         credential["credentialSubject"] = subject;
+        if (f.PreviousCredentialId is { } previous)
+        {
+            // The credential this one renews, as evidence (a web page presenting it): it stays valid as the record it was.
+            credential["evidence"] = new JsonArray(new JsonObject
+            {
+                ["id"] = urls.Page(previous),
+                ["type"] = new JsonArray("Evidence"),
+                ["name"] = "Renewed credential",
+                ["description"] = $"This credential renews {CredentialUrls.CredentialId(previous)}, which it supersedes (not revoked).",
+            });
+        }
         credential["credentialSchema"] = new JsonArray(new JsonObject { ["id"] = Ob3Schema, ["type"] = "1EdTechJsonSchemaValidator2019" });
         credential["credentialStatus"] = StatusEntryOf(f.Issuer.Id, status);
         return credential;

@@ -12,17 +12,18 @@ using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Features.Issuance;
 
-/// <summary>A decided pair: an award to write, or the reason it fails.</summary>
-public sealed record PairDecision(Guid BadgeId, Guid StudentId, Award? Award, Error? Failure);
+/// <summary>A decided pair: an award to write, a renewal of the award the student holds, or the reason it fails.</summary>
+public sealed record PairDecision(Guid BadgeId, Guid StudentId, Award? Award, Error? Failure, AwardRenewal? Renewal = null);
 
 /// <summary>Where a batch was issued, for its audit entry: the organization that owns it and words such as "in class 'Networking'".</summary>
 public sealed record BatchPlace(Guid OrganizationId, string Description);
 
 /// <summary>
 /// Writes decided pairs in one transaction: the batch, the awards (set-based; the earn-once index skips any pair that
-/// another request won meanwhile, which then reports already_earned), the failures, and the outbox message that
-/// mail and badge providers follow, and one audit entry with the batch's counts. Every pair reported as issued is committed
-/// before this returns.
+/// another request won meanwhile, which then reports already_earned), the renewals (set-based; the renewal's key, the
+/// credential it supersedes, lets one of concurrent renewals of an award win, the others report already_earned), the
+/// failures, the outbox messages that mail, badge providers and webhooks follow, and one audit entry with the batch's
+/// counts. Every pair reported as issued or renewed is committed before this returns.
 /// </summary>
 public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, AuditLog audit, RosetteMetrics metrics, TimeProvider clock)
 {
@@ -38,11 +39,13 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         // Canonical order: concurrent batches lock overlapping rows in the same order, so they cannot deadlock.
         var awards = decisions.Where(d => d.Award is not null).Select(d => d.Award!)
             .OrderBy(a => a.BadgeId).ThenBy(a => a.StudentId).ToList();
+        var renewals = decisions.Where(d => d.Renewal is not null).Select(d => d.Renewal!)
+            .OrderBy(r => r.BadgeId).ThenBy(r => r.StudentId).ToList();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var result = await WriteOnceAsync(batch, decisions, awards, place, cancellationToken);
+                var result = await WriteOnceAsync(batch, decisions, awards, renewals, place, cancellationToken);
                 if (result is not null)
                 {
                     metrics.Issued(batch.Source, result.Issued.Count);
@@ -58,7 +61,8 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
     }
 
     private async Task<IssueBadgesResult?> WriteOnceAsync(
-        IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, List<Award> awards, BatchPlace place, CancellationToken cancellationToken)
+        IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, List<Award> awards, List<AwardRenewal> renewals, BatchPlace place,
+        CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.IssuanceBatches.Add(batch);
@@ -76,81 +80,148 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         var delivering = await db.CreateForAsync(issuedAwards, batch.CreatedAt, cancellationToken);
         var failures = decisions.Where(d => d.Failure is not null)
             .Select(d => IssuanceFailure.Create(batch.Id, d.BadgeId, d.StudentId, d.Failure!)).ToList();
-        var lost = awards.Where(a => !inserted.Contains(a.Id)).ToList();
+        var lost = awards.Where(a => !inserted.Contains(a.Id)).Select(a => (a.BadgeId, a.StudentId)).ToList();
+        var (renewed, lostRenewals, revoked) = await RenewAsync(renewals, batch.CreatedAt, cancellationToken);
+        lost.AddRange(lostRenewals.Select(r => (r.BadgeId, r.StudentId)));
         if (lost.Count > 0)
         {
-            failures.AddRange(await AlreadyEarnedAsync(batch.Id, lost, cancellationToken));
+            failures.AddRange((await AlreadyEarnedAsync(lost, cancellationToken)).Select(f => IssuanceFailure.Create(batch.Id, f.BadgeId, f.StudentId, f.Error)));
         }
+        failures.AddRange(revoked.Select(r => IssuanceFailure.Create(batch.Id, r.BadgeId, r.StudentId, IssuanceErrors.AwardRevoked(r.AwardId))));
         await db.InsertAsync(failures, ignoreConflicts: false, f => f.Id, cancellationToken);
-        batch.Record(inserted.Count, failures.Count);
+        batch.Record(inserted.Count, failures.Count, renewed.Count);
         // One entry per batch, with its counts: the awards and failures themselves are rows of their own already.
-        audit.Record(batch.IssuedById, AuditKind.BadgesIssued, place.OrganizationId, batch.Id,
-            $"Issued {inserted.Count} of {decisions.Count} badge-student pairs {place.Description}" + (failures.Count > 0 ? $" ({failures.Count} failed)" : ""),
-            new { batchId = batch.Id, badges = batch.BadgeCount, students = batch.StudentCount, issued = inserted.Count, failed = failures.Count });
+        audit.Record(batch.ApiKeyId ?? batch.IssuedById, AuditKind.BadgesIssued, place.OrganizationId, batch.Id,
+            $"Issued {inserted.Count} of {decisions.Count} badge-student pairs {place.Description}"
+                + (renewed.Count > 0 ? $", renewed {renewed.Count}" : "") + (failures.Count > 0 ? $" ({failures.Count} failed)" : ""),
+            new { batchId = batch.Id, badges = batch.BadgeCount, students = batch.StudentCount, issued = inserted.Count, renewed = renewed.Count, failed = failures.Count });
+        var now = clock.GetUtcNow().UtcDateTime;
         if (inserted.Count > 0)
         {
-            db.Publish(OutboxTopics.AwardsIssued, new AwardsIssued(batch.Id, null, batch.SuppressNotifications), clock.GetUtcNow().UtcDateTime);
+            db.Publish(OutboxTopics.AwardsIssued, new AwardsIssued(batch.Id, null, batch.SuppressNotifications), now);
         }
+        if (renewed.Count > 0)
+        {
+            db.Publish(OutboxTopics.AwardsRenewed, new AwardsRenewed(batch.Id, null, batch.SuppressNotifications), now);
+        }
+        db.Publish(OutboxTopics.BatchCompleted, new BatchCompleted(batch.Id), now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        if (inserted.Count > 0)
-        {
-            outbox.Notify();
-        }
-        if (delivering > 0)
+        outbox.Notify();
+        if (delivering > 0 || renewed.Count > 0)
         {
             deliveries.Notify();
         }
         var issued = issuedAwards.Select(a => new IssuedPair(a.BadgeId, a.StudentId, a.Id, a.IssuedAt)).ToList();
         var failed = failures.Select(f => new FailedPair(f.BadgeId, f.StudentId, f.Code, f.Message)).ToList();
-        return new IssueBadgesResult(batch.Id, issued, failed, IssueBadgesResult.WarningFor(failed.Count));
+        return new IssueBadgesResult(batch.Id, issued, failed, IssueBadgesResult.WarningFor(failed.Count))
+        {
+            Renewed = renewed.Select(r => new RenewedPair(r.BadgeId, r.StudentId, r.AwardId, r.CredentialId, r.RenewedAt, r.ValidUntil)).ToList(),
+        };
     }
 
-    /// <summary>Pairs whose insert the earn-once index refused: someone issued them a moment ago.</summary>
-    private async Task<List<IssuanceFailure>> AlreadyEarnedAsync(Guid batchId, List<Award> lost, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inside the caller's transaction, writes renewals set-based: each renewal row is keyed by the credential it supersedes,
+    /// so of concurrent renewals of one award one is inserted and the others are lost; then the awards of the inserted ones
+    /// take their new credential and validity in one UPDATE (an award revoked meanwhile does not, and its renewal is taken
+    /// back), and their provider deliveries are asked to send the new expiry.
+    /// </summary>
+    private async Task<(List<AwardRenewal> Renewed, List<AwardRenewal> Lost, List<AwardRenewal> Revoked)> RenewAsync(
+        List<AwardRenewal> renewals, DateTime now, CancellationToken cancellationToken)
+    {
+        if (renewals.Count == 0)
+        {
+            return ([], [], []);
+        }
+        var won = await db.InsertAsync(renewals, ignoreConflicts: true, r => r.PreviousCredentialId, cancellationToken);
+        var renewed = renewals.Where(r => won.Contains(r.PreviousCredentialId)).ToList();
+        var lost = renewals.Where(r => !won.Contains(r.PreviousCredentialId)).ToList();
+        var awardIds = renewed.Select(r => r.AwardId).ToList();
+        var revoked = new List<AwardRenewal>();
+        if (awardIds.Count > 0)
+        {
+            // Every SET reads the row as it was, so each subquery finds the renewal of the credential the award held.
+            var applied = await db.Awards.Where(a => awardIds.Contains(a.Id) && a.RevokedAt == null).ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.CredentialId, a => db.AwardRenewals.Where(r => r.PreviousCredentialId == (a.CredentialId ?? a.Id)).Select(r => (Guid?)r.CredentialId).FirstOrDefault())
+                .SetProperty(a => a.RenewedAt, a => db.AwardRenewals.Where(r => r.PreviousCredentialId == (a.CredentialId ?? a.Id)).Select(r => (DateTime?)r.RenewedAt).FirstOrDefault())
+                .SetProperty(a => a.ExpiresAt, a => db.AwardRenewals.Where(r => r.PreviousCredentialId == (a.CredentialId ?? a.Id)).Select(r => r.ValidUntil).FirstOrDefault()),
+                cancellationToken);
+            if (applied < awardIds.Count)
+            {
+                var gone = (await db.Awards.Where(a => awardIds.Contains(a.Id) && a.RevokedAt != null).Select(a => a.Id).ToListAsync(cancellationToken)).ToHashSet();
+                revoked = renewed.Where(r => gone.Contains(r.AwardId)).ToList();
+                var takenBack = revoked.Select(r => r.PreviousCredentialId).ToList();
+                await db.AwardRenewals.Where(r => takenBack.Contains(r.PreviousCredentialId)).ExecuteDeleteAsync(cancellationToken);
+                renewed = renewed.Where(r => !gone.Contains(r.AwardId)).ToList();
+            }
+            await db.RequestRenewalsAsync(renewed.Select(r => r.AwardId).ToList(), now, cancellationToken);
+        }
+        return (renewed, lost, revoked);
+    }
+
+    /// <summary>Pairs whose award another request issued or renewed a moment ago: already_earned, with the award as it now stands.</summary>
+    private async Task<List<(Guid BadgeId, Guid StudentId, Error Error)>> AlreadyEarnedAsync(List<(Guid BadgeId, Guid StudentId)> lost, CancellationToken cancellationToken)
     {
         var badgeIds = lost.Select(a => a.BadgeId).Distinct().ToList();
         var studentIds = lost.Select(a => a.StudentId).Distinct().ToList();
-        var held = await db.Awards.AsNoTracking()
-            .Where(a => a.RevokedAt == null && badgeIds.Contains(a.BadgeId) && studentIds.Contains(a.StudentId))
-            .Select(a => new { a.BadgeId, a.StudentId, a.IssuedAt })
-            .ToDictionaryAsync(a => (a.BadgeId, a.StudentId), a => a.IssuedAt, cancellationToken);
-        return lost.Select(a => IssuanceFailure.Create(batchId, a.BadgeId, a.StudentId,
-            IssuanceErrors.AlreadyEarned(held.TryGetValue((a.BadgeId, a.StudentId), out var since) ? since : a.IssuedAt))).ToList();
+        var held = await (from a in db.Awards.AsNoTracking()
+                          where a.RevokedAt == null && badgeIds.Contains(a.BadgeId) && studentIds.Contains(a.StudentId)
+                          join b in db.Badges on a.BadgeId equals b.Id
+                          select new { a.BadgeId, a.StudentId, a.IssuedAt, a.ExpiresAt, b.RenewalWindowDays })
+            .ToDictionaryAsync(a => (a.BadgeId, a.StudentId), cancellationToken);
+        var now = clock.UtcNowSeconds();
+        return lost.Select(p => (p.BadgeId, p.StudentId, held.TryGetValue(p, out var a)
+            ? IssuanceErrors.AlreadyEarned(a.IssuedAt, a.ExpiresAt, a.RenewalWindowDays)
+            : IssuanceErrors.AlreadyEarned(now))).ToList();
     }
 
     /// <summary>
     /// Automatic issuance (achievements): inside the caller's transaction, inserts an award (source achievement, no
-    /// issuing user) for each pair the student does not hold yet, and adds the awards.issued message to the unit of work;
-    /// the caller's SaveChanges and commit make both durable. Pairs already held are skipped silently (earn once).
+    /// issuing user) for each pair the student does not hold yet, renews the awards held that have expired or are within
+    /// their badge's renewal window, and adds the outbox messages to the unit of work; the caller's SaveChanges and commit
+    /// make all of it durable. Pairs held and not renewable are skipped silently (earn once). Returns the awards issued or
+    /// renewed.
     /// </summary>
-    public async Task<IReadOnlyList<Award>> IssueAutomaticallyAsync(IReadOnlyCollection<(Guid BadgeId, Guid StudentId)> pairs, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(Guid BadgeId, Guid StudentId, Guid AwardId)>> IssueAutomaticallyAsync(
+        IReadOnlyCollection<(Guid BadgeId, Guid StudentId)> pairs, CancellationToken cancellationToken)
     {
         if (pairs.Count == 0)
         {
             return [];
         }
         var badgeIds = pairs.Select(p => p.BadgeId).Distinct().ToList();
+        var studentIds = pairs.Select(p => p.StudentId).Distinct().ToList();
         var badges = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, cancellationToken);
+        var held = await db.HeldAwardsAsync(badgeIds, studentIds, cancellationToken);
         var now = clock.UtcNowSeconds();
-        var awards = pairs.Distinct().Where(p => badges.ContainsKey(p.BadgeId))
-            .OrderBy(p => p.BadgeId).ThenBy(p => p.StudentId)
+        var wanted = pairs.Distinct().Where(p => badges.ContainsKey(p.BadgeId)).OrderBy(p => p.BadgeId).ThenBy(p => p.StudentId).ToList();
+        var awards = wanted.Where(p => !held.ContainsKey(p))
             .Select(p => Award.Create(p.BadgeId, p.StudentId, now, null, AwardSource.Achievement, null, null, null, null, badges[p.BadgeId].ExpiryFor(now)))
             .ToList();
+        var renewals = wanted.Where(p => held.TryGetValue(p, out var award) && RenewalRules.IsRenewable(award.ExpiresAt, badges[p.BadgeId].RenewalWindowDays, now))
+            .Select(p => held[p].RenewalAt(now, badges[p.BadgeId].ValidityDays, null, AwardSource.Achievement, null)).ToList();
         var inserted = await db.InsertAsync(awards, ignoreConflicts: true, a => a.Id, cancellationToken);
         var issued = awards.Where(a => inserted.Contains(a.Id)).ToList();
+        var (renewed, _, _) = await RenewAsync(renewals, now, cancellationToken);
         if (issued.Count > 0)
         {
             db.Publish(OutboxTopics.AwardsIssued, new AwardsIssued(null, issued.Select(a => a.Id).ToList(), false), now);
             await db.CreateForAsync(issued, now, cancellationToken);
-            foreach (var inOrganization in issued.GroupBy(a => badges[a.BadgeId].OrganizationId))
-            {
-                audit.Record((Guid?)null, AuditKind.BadgesIssued, inOrganization.Key, null,
-                    $"Issued {inOrganization.Count()} awards automatically (achievements)",
-                    new { issued = inOrganization.Count(), badgeIds = inOrganization.Select(a => a.BadgeId).Distinct().Take(50) });
-            }
         }
-        return issued;
+        if (renewed.Count > 0)
+        {
+            db.Publish(OutboxTopics.AwardsRenewed, new AwardsRenewed(null, renewed.Select(r => r.CredentialId).ToList(), false), now);
+        }
+        var byOrganization = issued.Select(a => (a.BadgeId, Renewed: false)).Concat(renewed.Select(r => (r.BadgeId, Renewed: true)))
+            .GroupBy(p => badges[p.BadgeId].OrganizationId);
+        foreach (var inOrganization in byOrganization)
+        {
+            var renewedHere = inOrganization.Count(p => p.Renewed);
+            audit.Record((Guid?)null, AuditKind.BadgesIssued, inOrganization.Key, null,
+                $"Issued {inOrganization.Count() - renewedHere} awards automatically (achievements)" + (renewedHere > 0 ? $", renewed {renewedHere}" : ""),
+                new { issued = inOrganization.Count() - renewedHere, renewed = renewedHere, badgeIds = inOrganization.Select(p => p.BadgeId).Distinct().Take(50) });
+        }
+        return [.. issued.Select(a => (a.BadgeId, a.StudentId, a.Id)), .. renewed.Select(r => (r.BadgeId, r.StudentId, r.AwardId))];
     }
 
     /// <summary>

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Rosette.Domain;
+using Rosette.Domain.ApiKeys;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Issuance;
@@ -9,7 +11,8 @@ public static class IssuanceApi
 {
     public static RouteGroupBuilder MapIssuanceApi(this RouteGroupBuilder api)
     {
-        var classes = api.MapGroup("/classes/{classId:guid}").WithTags("Issuance");
+        var issuance = api.MapGroup("").AllowApiKeys(ApiKeyPermissions.IssueBadges);
+        var classes = issuance.MapGroup("/classes/{classId:guid}").WithTags("Issuance");
         classes.MapGet("/issuable-badges", async Task<Results<Ok<IReadOnlyList<IssuableBadge>>, ProblemHttpResult>> (
                 Guid classId, Actor actor, IssuableQueriesHandler handler, CancellationToken ct) =>
             (await handler.BadgesAsync(actor, classId, ct)).ToOk());
@@ -25,11 +28,11 @@ public static class IssuanceApi
                 Guid classId, [AsParameters] PageRequest paging, Actor actor, IssuanceHistoryHandler handler, CancellationToken ct) =>
             (await handler.ClassHistoryAsync(actor, classId, paging, ct)).ToOk());
 
-        api.MapGet("/badge-issuances/{id:guid}", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
+        issuance.MapGet("/badge-issuances/{id:guid}", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
                 Guid id, Actor actor, IssuanceHistoryHandler handler, CancellationToken ct) =>
             (await handler.GetResultAsync(actor, id, ct)).ToOk())
             .WithTags("Issuance");
-        api.MapPost("/course-assignments/{assignmentId:guid}/badge-issuances", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
+        issuance.MapPost("/course-assignments/{assignmentId:guid}/badge-issuances", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
                 Guid assignmentId, IssueFromCourseAssignmentRequest request, Actor actor, IssueFromCourseAssignmentHandler handler, CancellationToken ct) =>
             (await handler.HandleAsync(actor, assignmentId, request, ct)).ToOk())
             .WithTags("Issuance");
@@ -37,10 +40,12 @@ public static class IssuanceApi
         var awards = api.MapGroup("/awards").WithTags("Awards");
         awards.MapGet("/", async Task<Results<Ok<Paged<AwardDto>>, ProblemHttpResult>> (
                 [AsParameters] AwardListRequest request, Actor actor, AwardsHandler handler, CancellationToken ct) =>
-            (await handler.ListAsync(actor, request, ct)).ToOk());
+            (await handler.ListAsync(actor, request, ct)).ToOk())
+            .AllowApiKeys(ApiKeyPermissions.ReadAwards);
         awards.MapGet("/{awardId:guid}", async Task<Results<Ok<AwardDto>, ProblemHttpResult>> (
                 Guid awardId, Actor actor, AwardsHandler handler, CancellationToken ct) =>
-            (await handler.GetAsync(actor, awardId, ct)).ToOk());
+            (await handler.GetAsync(actor, awardId, ct)).ToOk())
+            .AllowApiKeys(ApiKeyPermissions.ReadAwards);
         awards.MapPost("/{awardId:guid}/revocation", async Task<Results<Ok<AwardDto>, ProblemHttpResult>> (
                 Guid awardId, RevokeAwardRequest request, Actor actor, AwardsHandler handler, CancellationToken ct) =>
             (await handler.RevokeAsync(actor, awardId, request, ct)).ToOk());

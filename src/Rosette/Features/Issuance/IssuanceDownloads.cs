@@ -8,7 +8,7 @@ namespace Rosette.Features.Issuance;
 /// <summary>An issuance result as CSV (through <see cref="CsvExport"/>, like every download), for whoever may read the result.</summary>
 public static class IssuanceDownloads
 {
-    private static readonly string[] Header = ["outcome", "student", "email", "badge", "issued_at", "code", "description", "award_id"];
+    private static readonly string[] Header = ["outcome", "student", "email", "badge", "issued_at", "code", "description", "award_id", "expires_at"];
 
     public static IEndpointRouteBuilder MapIssuanceDownloads(this IEndpointRouteBuilder app)
     {
@@ -20,8 +20,10 @@ public static class IssuanceDownloads
                     return http.ErrorPage(result.Error!);
                 }
                 var view = await IssuanceResultView.LoadAsync(db, http.GetActor(), result.Value, null, int.MaxValue, ct);
-                var rows = view.Issued.Select(i => new[] { "issued", i.StudentName, i.StudentEmail, i.BadgeName, CsvExport.Time(i.IssuedAt), "", "", i.AwardId.ToString() })
-                    .Concat(view.Failed.Select(f => new[] { "failed", f.StudentName, f.StudentEmail, f.BadgeName, null, f.Code, f.Message, null }));
+                var rows = view.Issued.Select(i => new[] { "issued", i.StudentName, i.StudentEmail, i.BadgeName, CsvExport.Time(i.IssuedAt), "", "", i.AwardId.ToString(), null })
+                    .Concat(view.Renewed.Select(r => new[] { "renewed", r.StudentName, r.StudentEmail, r.BadgeName, CsvExport.Time(r.RenewedAt), "", "", r.AwardId.ToString(),
+                        r.ExpiresAt is { } expires ? CsvExport.Time(expires) : null }))
+                    .Concat(view.Failed.Select(f => new[] { "failed", f.StudentName, f.StudentEmail, f.BadgeName, null, f.Code, f.Message, null, null }));
                 return CsvExport.Result($"badge-issuance-{batchId}.csv", Header, rows.ToAsyncEnumerable(), row => row, ct);
             })
             .RequireAuthorization(Policies.SignedIn)

@@ -51,7 +51,7 @@ public sealed class IssuanceHistoryHandler(RosetteDb db)
 
     private async Task<bool> CanSeeAsync(Actor actor, IssuanceBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.IssuedById == actor.UserId)
+        if (actor.ApiKeyId is null ? batch.IssuedById == actor.UserId : batch.ApiKeyId == actor.ApiKeyId)
         {
             return true;
         }

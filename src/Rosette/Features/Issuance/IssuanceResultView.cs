@@ -7,6 +7,8 @@ namespace Rosette.Features.Issuance;
 
 public sealed record IssuedRow(string StudentName, string StudentEmail, string BadgeName, DateTime IssuedAt, Guid AwardId);
 
+public sealed record RenewedRow(string StudentName, string StudentEmail, string BadgeName, DateTime RenewedAt, DateTime? ExpiresAt, Guid AwardId, Guid CredentialId);
+
 public sealed record FailedRow(string StudentName, string? StudentEmail, string BadgeName, string Code, string Message);
 
 /// <summary>
@@ -17,6 +19,11 @@ public sealed record FailedRow(string StudentName, string? StudentEmail, string 
 /// </summary>
 public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning, IReadOnlyList<IssuedRow> Issued, IReadOnlyList<FailedRow> Failed, int IssuedTotal, int FailedTotal)
 {
+    /// <summary>Renewed pairs: like issued ones, their students received the award (so they are named).</summary>
+    public IReadOnlyList<RenewedRow> Renewed { get; init; } = [];
+
+    public int RenewedTotal { get; init; }
+
     /// <summary>Pages show this many rows of each list; the CSV has them all.</summary>
     public const int PageLimit = 500;
 
@@ -25,8 +32,9 @@ public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning,
     {
         var issued = result.Issued.Take(limit).ToList();
         var failed = result.Failed.Take(limit).ToList();
-        var studentIds = issued.Select(i => i.StudentId).Concat(failed.Select(f => f.StudentId)).Distinct().ToList();
-        var badgeIds = issued.Select(i => i.BadgeId).Concat(failed.Select(f => f.BadgeId)).Distinct().ToList();
+        var renewed = result.Renewed.Take(limit).ToList();
+        var studentIds = issued.Select(i => i.StudentId).Concat(renewed.Select(r => r.StudentId)).Concat(failed.Select(f => f.StudentId)).Distinct().ToList();
+        var badgeIds = issued.Select(i => i.BadgeId).Concat(renewed.Select(r => r.BadgeId)).Concat(failed.Select(f => f.BadgeId)).Distinct().ToList();
         var (nameableStudents, batchOrganizationId) = await NameableAsync(db, viewer, result, issued, failed, cancellationToken);
         var administeredBadges = db.Badges.AdministeredBy(db, viewer);
         var students = await db.Users.AsNoTracking().Where(u => studentIds.Contains(u.Id))
@@ -51,7 +59,12 @@ public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning,
                     student(f.StudentId) is null || badge(f.BadgeId) is null ? NeutralMessage(f) : f.Message))
                 .OrderBy(r => r.StudentName).ThenBy(r => r.BadgeName).ToList(),
             result.Issued.Count,
-            result.Failed.Count);
+            result.Failed.Count)
+        {
+            Renewed = renewed.Select(r => new RenewedRow(students[r.StudentId].Name, students[r.StudentId].Email, badges[r.BadgeId].Name, r.RenewedAt, r.ExpiresAt, r.AwardId, r.CredentialId))
+                .OrderBy(r => r.StudentName).ThenBy(r => r.BadgeName).ToList(),
+            RenewedTotal = result.Renewed.Count,
+        };
     }
 
     private static string NeutralMessage(FailedPair failed) => failed.Code switch
@@ -76,7 +89,7 @@ public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning,
                         .Join(db.Courses, a => a.CourseId, c => c.Id, (a, c) => (Guid?)c.OrganizationId).FirstOrDefault(),
             })
             .SingleOrDefaultAsync(cancellationToken);
-        var nameable = issued.Select(i => i.StudentId).ToHashSet();
+        var nameable = issued.Select(i => i.StudentId).Concat(result.Renewed.Select(r => r.StudentId)).ToHashSet();
         var others = failed.Select(f => f.StudentId).Where(id => !nameable.Contains(id)).Distinct().ToList();
         if (others.Count > 0)
         {

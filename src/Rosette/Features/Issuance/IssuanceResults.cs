@@ -6,11 +6,19 @@ namespace Rosette.Features.Issuance;
 
 public sealed record IssuedPair(Guid BadgeId, Guid StudentId, Guid AwardId, DateTime IssuedAt);
 
+/// <summary>A pair whose award was renewed: its new credential and validity.</summary>
+public sealed record RenewedPair(Guid BadgeId, Guid StudentId, Guid AwardId, Guid CredentialId, DateTime RenewedAt, DateTime? ExpiresAt);
+
 public sealed record FailedPair(Guid BadgeId, Guid StudentId, string Code, string Message);
 
-/// <summary>The outcome of one issuance request: one entry per badge-student pair, and the seed's warning when any failed.</summary>
+/// <summary>
+/// The outcome of one issuance request: one entry per badge-student pair (issued, renewed or failed), and the seed's warning
+/// when any failed.
+/// </summary>
 public sealed record IssueBadgesResult(Guid Id, IReadOnlyList<IssuedPair> Issued, IReadOnlyList<FailedPair> Failed, string? Warning)
 {
+    public IReadOnlyList<RenewedPair> Renewed { get; init; } = [];
+
     public static string? WarningFor(int failed) => failed > 0 ? IssuanceRules.PartialFailureWarning : null;
 }
 
@@ -22,8 +30,11 @@ public static class IssuanceResultQuery
         var issued = await db.Awards.AsNoTracking().Where(a => a.BatchId == batchId)
             .OrderBy(a => a.BadgeId).ThenBy(a => a.StudentId)
             .Select(a => new IssuedPair(a.BadgeId, a.StudentId, a.Id, a.IssuedAt)).ToListAsync(cancellationToken);
+        var renewed = await db.AwardRenewals.AsNoTracking().Where(r => r.BatchId == batchId)
+            .OrderBy(r => r.BadgeId).ThenBy(r => r.StudentId)
+            .Select(r => new RenewedPair(r.BadgeId, r.StudentId, r.AwardId, r.CredentialId, r.RenewedAt, r.ValidUntil)).ToListAsync(cancellationToken);
         var failed = await db.IssuanceFailures.AsNoTracking().Where(f => f.BatchId == batchId).OrderBy(f => f.Id)
             .Select(f => new FailedPair(f.BadgeId, f.StudentId, f.Code, f.Message)).ToListAsync(cancellationToken);
-        return new IssueBadgesResult(batchId, issued, failed, IssueBadgesResult.WarningFor(failed.Count));
+        return new IssueBadgesResult(batchId, issued, failed, IssueBadgesResult.WarningFor(failed.Count)) { Renewed = renewed };
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Issuance;
@@ -13,7 +14,7 @@ namespace Rosette.Features.Issuance;
 /// Individual issuance: one student, one badge. The roster opens it as a dialog; this page is the same chooser without
 /// script. Issuing goes through <see cref="IssueBadgesHandler"/>, like any batch; the outcome is shown on the roster.
 /// </summary>
-public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler issuable, IssueBadgesHandler issue) : PageModel
+public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler issuable, IssueBadgesHandler issue, TimeProvider clock) : PageModel
 {
     public ClassContext Class { get; private set; } = null!;
 
@@ -22,6 +23,9 @@ public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler iss
     public IReadOnlyList<IssuableBadge> Badges { get; private set; } = [];
 
     public IReadOnlySet<Guid> Held { get; private set; } = new HashSet<Guid>();
+
+    /// <summary>Badges the student holds whose award may be renewed: choosing one renews it.</summary>
+    public IReadOnlySet<Guid> Renewable { get; private set; } = new HashSet<Guid>();
 
     /// <summary>The chosen badge; required, so that an empty choice gets an inline message.</summary>
     [BindProperty]
@@ -55,7 +59,9 @@ public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler iss
         var badgeName = Badges.FirstOrDefault(b => b.Id == badgeId)?.Name ?? "The badge";
         var failure = outcome.Value.Failed.Count > 0 ? outcome.Value.Failed[0] : null;
         RosterMessageIsError = failure is not null;
-        RosterMessage = failure is null ? $"{badgeName} was issued to {StudentName}." : $"{badgeName} was not issued to {StudentName}: {failure.Message}";
+        RosterMessage = failure is not null ? $"{badgeName} was not issued to {StudentName}: {failure.Message}"
+            : outcome.Value.Renewed.Count > 0 ? $"{badgeName} was renewed for {StudentName}, valid until {outcome.Value.Renewed[0].ExpiresAt:yyyy-MM-dd}."
+            : $"{badgeName} was issued to {StudentName}.";
         return Redirect($"/classes/{classId}/roster");
     }
 
@@ -79,7 +85,12 @@ public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler iss
         StudentName = student.Student!.FullName;
         Badges = await issuable.IssuableBadgesAsync(context, cancellationToken);
         var badgeIds = Badges.Select(b => b.Id).ToList();
-        Held = (await db.HeldSinceAsync(badgeIds, [studentId], cancellationToken)).Keys.Select(k => k.BadgeId).ToHashSet();
+        // Held badges are not offered again, unless their award may be renewed (expired or within the badge's window).
+        var now = clock.UtcNowSeconds();
+        var held = await db.HeldAwardsAsync(badgeIds, [studentId], cancellationToken);
+        var windows = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, b => b.RenewalWindowDays, cancellationToken);
+        Held = held.Values.Where(a => !RenewalRules.IsRenewable(a.ExpiresAt, windows[a.BadgeId], now)).Select(a => a.BadgeId).ToHashSet();
+        Renewable = held.Values.Select(a => a.BadgeId).Where(id => !Held.Contains(id)).ToHashSet();
         return null;
     }
 }

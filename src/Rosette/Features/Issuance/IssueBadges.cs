@@ -46,10 +46,10 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
 
         var badges = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, cancellationToken);
         var students = await db.LoadStudentsInClassAsync(classId, studentIds, cancellationToken);
-        var held = await db.HeldSinceAsync(badgeIds, studentIds, cancellationToken, classId);
+        var held = await db.HeldAwardsAsync(badgeIds, studentIds, cancellationToken, classId);
         var now = clock.UtcNowSeconds();
-        var batch = IssuanceBatch.Create(AwardSource.Roster, classId, null, actor.UserId, now, badgeIds.Count, studentIds.Count,
-            narrative, suppress, idempotencyKey, requestHash);
+        var batch = IssuanceBatch.Create(AwardSource.Roster, classId, null, actor.PersonId, now, badgeIds.Count, studentIds.Count,
+            narrative, suppress, idempotencyKey, requestHash, actor.ApiKeyId);
 
         var badgeReasons = badgeIds.ToDictionary(id => id, id => IssuanceRules.WhyNotBadge(badges.GetValueOrDefault(id), id, context.Organization.Id));
         var studentReasons = studentIds.ToDictionary(id => id, id => IssuanceRules.WhyNotStudent(students[id], id, context.Access, actor));
@@ -58,10 +58,8 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         {
             foreach (var studentId in studentIds)
             {
-                var failure = IssuanceRules.WhyNot(badgeReasons[badgeId], studentReasons[studentId], held.TryGetValue((badgeId, studentId), out var since) ? since : null);
-                decisions.Add(failure is not null
-                    ? new PairDecision(badgeId, studentId, null, failure)
-                    : new PairDecision(badgeId, studentId, NewAward(badges[badgeId], studentId, batch, now, narrative), null));
+                decisions.Add(Decide(badgeReasons[badgeId], studentReasons[studentId], badges.GetValueOrDefault(badgeId), badgeId, studentId,
+                    held.GetValueOrDefault((badgeId, studentId)), batch, now, narrative));
             }
         }
         // Null: a concurrent request with the same key stored its batch first; answer as a retry of it would be answered.
@@ -69,8 +67,19 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
             ?? (await PreviousResultAsync(actor, idempotencyKey!, requestHash!, cancellationToken))!.Value;
     }
 
-    private static Award NewAward(Badge badge, Guid studentId, IssuanceBatch batch, DateTime now, string? narrative) =>
-        Award.Create(badge.Id, studentId, now, batch.IssuedById, batch.Source, batch.ClassId, batch.CourseAssignmentId, batch.Id, narrative, badge.ExpiryFor(now));
+    /// <summary>One pair's decision (<see cref="IssuanceRules.Decide"/>) with the award or renewal it writes.</summary>
+    internal static PairDecision Decide(
+        Error? badgeReason, Error? studentReason, Badge? badge, Guid badgeId, Guid studentId, Award? held, IssuanceBatch batch, DateTime now, string? narrative)
+    {
+        var verdict = IssuanceRules.Decide(badgeReason, studentReason, held is null ? null : new HeldAward(held.Id, held.IssuedAt, held.ExpiresAt), badge, now);
+        return verdict.Outcome switch
+        {
+            PairOutcome.Issue => new PairDecision(badgeId, studentId, Award.Create(badgeId, studentId, now, batch.IssuedById, batch.Source, batch.ClassId,
+                batch.CourseAssignmentId, batch.Id, narrative, badge!.ExpiryFor(now)), null),
+            PairOutcome.Renew => new PairDecision(badgeId, studentId, null, null, held!.RenewalAt(now, badge!.ValidityDays, batch.IssuedById, batch.Source, batch.Id)),
+            _ => new PairDecision(badgeId, studentId, null, verdict.Failure),
+        };
+    }
 
     internal static Error? Validate(int badges, int students, string? narrative, string? idempotencyKey)
     {
@@ -91,7 +100,8 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
     private async Task<Result<IssueBadgesResult>?> PreviousResultAsync(Actor actor, string idempotencyKey, string requestHash, CancellationToken cancellationToken)
     {
         var batch = await db.IssuanceBatches.AsNoTracking()
-            .SingleOrDefaultAsync(b => b.IssuedById == actor.UserId && b.IdempotencyKey == idempotencyKey, cancellationToken);
+            .SingleOrDefaultAsync(b => (actor.ApiKeyId == null ? b.IssuedById == actor.UserId : b.ApiKeyId == actor.ApiKeyId)
+                && b.IdempotencyKey == idempotencyKey, cancellationToken);
         if (batch is null)
         {
             return null;
@@ -149,10 +159,10 @@ public static class IssuanceQueries
     }
 
     /// <summary>
-    /// When each student earned each badge, for the pairs they hold an active award of. With a class, a large set of
-    /// students is read as "the class's students" (one scan by class) instead of a list of ids.
+    /// The active awards the students hold of the badges (not tracked). With a class, a large set of students is read as
+    /// "the class's students" (one scan by class) instead of a list of ids.
     /// </summary>
-    public static async Task<Dictionary<(Guid BadgeId, Guid StudentId), DateTime>> HeldSinceAsync(
+    public static async Task<Dictionary<(Guid BadgeId, Guid StudentId), Award>> HeldAwardsAsync(
         this RosetteDb db, IReadOnlyCollection<Guid> badgeIds, IReadOnlyCollection<Guid> studentIds, CancellationToken cancellationToken, Guid? classId = null)
     {
         var awards = db.Awards.AsNoTracking().Where(a => a.RevokedAt == null && badgeIds.Contains(a.BadgeId));
@@ -162,11 +172,9 @@ public static class IssuanceQueries
             var rows = await (from a in awards
                               join e in db.Enrollments on a.StudentId equals e.StudentId
                               where e.ClassId == inClass
-                              select new { a.BadgeId, a.StudentId, a.IssuedAt }).ToListAsync(cancellationToken);
-            return rows.Where(r => wanted.Contains(r.StudentId)).ToDictionary(r => (r.BadgeId, r.StudentId), r => r.IssuedAt);
+                              select a).ToListAsync(cancellationToken);
+            return rows.Where(r => wanted.Contains(r.StudentId)).ToDictionary(r => (r.BadgeId, r.StudentId));
         }
-        return await awards.Where(a => studentIds.Contains(a.StudentId))
-            .Select(a => new { a.BadgeId, a.StudentId, a.IssuedAt })
-            .ToDictionaryAsync(a => (a.BadgeId, a.StudentId), a => a.IssuedAt, cancellationToken);
+        return await awards.Where(a => studentIds.Contains(a.StudentId)).ToDictionaryAsync(a => (a.BadgeId, a.StudentId), cancellationToken);
     }
 }

@@ -43,19 +43,14 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
                              where u.Id == studentId
                              join o in db.Organizations on u.OrganizationId equals o.Id
                              select new StudentFacts(u.Id, u.FirstName + " " + u.LastName, u.Role, u.IsActive, o.Path)).SingleOrDefaultAsync(cancellationToken);
-        var held = await db.HeldSinceAsync([badgeId], [studentId], cancellationToken);
+        var held = await db.HeldAwardsAsync([badgeId], [studentId], cancellationToken);
         var now = clock.UtcNowSeconds();
         var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
-        var batch = IssuanceBatch.Create(AwardSource.CourseAssignment, null, assignmentId, actor.UserId, now, 1, 1, narrative,
-            request.SuppressNotifications ?? false, null);
-        var failure = IssuanceRules.WhyNot(
+        var batch = IssuanceBatch.Create(AwardSource.CourseAssignment, null, assignmentId, actor.PersonId, now, 1, 1, narrative,
+            request.SuppressNotifications ?? false, null, apiKeyId: actor.ApiKeyId);
+        var decision = IssueBadgesHandler.Decide(
             IssuanceRules.WhyNotBadge(badge, badgeId, assignment.Course.OrganizationId, courseAssignment: true),
-            IssuanceRules.WhyNotRecipient(student, studentId),
-            held.TryGetValue((badgeId, studentId), out var since) ? since : null);
-        var decision = failure is not null
-            ? new PairDecision(badgeId, studentId, null, failure)
-            : new PairDecision(badgeId, studentId, Award.Create(badgeId, studentId, now, actor.UserId, AwardSource.CourseAssignment, null,
-                assignmentId, batch.Id, narrative, badge!.ExpiryFor(now)), null);
+            IssuanceRules.WhyNotRecipient(student, studentId), badge, badgeId, studentId, held.GetValueOrDefault((badgeId, studentId)), batch, now, narrative);
         var place = new BatchPlace(assignment.Course.OrganizationId, $"from the assignment of course '{assignment.Course.Name}'");
         return (await issuer.WriteAsync(batch, [decision], place, started, cancellationToken))!;
     }

@@ -244,6 +244,13 @@ public static class NotificationsRegistration
         services.AddSingleton<MailDelivery>();
         services.AddScoped<IOutboxHandler, AwardsIssuedMailHandler>();
         services.AddScoped<IOutboxHandler, AwardRevokedMailHandler>();
+        services.AddScoped<CredentialNoticeMail>();
+        services.AddScoped<IOutboxHandler, AwardsRenewedMailHandler>();
+        services.AddScoped<IOutboxHandler, CredentialsDueMailHandler>();
+        services.AddSingleton(configuration.GetSection(ReminderOptions.Section).Get<ReminderOptions>() ?? new ReminderOptions());
+        services.AddSingleton<ReminderSignal>();
+        services.AddSingleton<ExpiryScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiryScheduler>());
         return services;
     }
 }

@@ -12,13 +12,17 @@ namespace Rosette.Features.Organizations;
 /// <summary>An organization; <c>Language</c> is a BCP 47 tag or null (Credly mails its badges in it when it offers it).</summary>
 public sealed record OrganizationDto(Guid Id, string Name, Guid? ParentId, bool EnableAchievements, string? Language, DateTime CreatedAt)
 {
-    public static OrganizationDto From(Organization o) => new(o.Id, o.Name, o.ParentId, o.EnableAchievements, o.Language, o.CreatedAt);
+    /// <summary>Whether students of the organization's badges are mailed expiry reminders.</summary>
+    public bool SendExpiryReminders { get; init; }
+
+    public static OrganizationDto From(Organization o) =>
+        new(o.Id, o.Name, o.ParentId, o.EnableAchievements, o.Language, o.CreatedAt) { SendExpiryReminders = o.SendExpiryReminders };
 }
 
 public sealed record CreateOrganizationRequest(string? Name, Guid? ParentId, bool? EnableAchievements, string? Language = null);
 
 /// <summary>Fields left null are kept; an empty <c>language</c> clears it.</summary>
-public sealed record UpdateOrganizationRequest(string? Name, Guid? ParentId, bool? EnableAchievements, string? Language = null);
+public sealed record UpdateOrganizationRequest(string? Name, Guid? ParentId, bool? EnableAchievements, string? Language = null, bool? SendExpiryReminders = null);
 
 public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
@@ -107,10 +111,14 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
         {
             return CommonErrors.NotFound("organization", id);
         }
-        var before = (organization.Name, organization.ParentId, organization.EnableAchievements, organization.Language);
+        var before = (organization.Name, organization.ParentId, organization.EnableAchievements, organization.Language, organization.SendExpiryReminders);
         if (request.Name is not null && organization.Rename(request.Name) is { } invalidName)
         {
             return invalidName;
+        }
+        if (request.SendExpiryReminders is { } remind)
+        {
+            organization.SetSendExpiryReminders(remind);
         }
         if (request.EnableAchievements is { } enable)
         {
@@ -144,7 +152,8 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
         var changes = new ChangeSet().Add("name", before.Name, organization.Name)
             .Add("parentId", before.ParentId, organization.ParentId)
             .Add("enableAchievements", before.EnableAchievements, organization.EnableAchievements)
-            .Add("language", before.Language, organization.Language);
+            .Add("language", before.Language, organization.Language)
+            .Add("sendExpiryReminders", before.SendExpiryReminders, organization.SendExpiryReminders);
         if (changes.Any)
         {
             audit.Record(actor, AuditKind.OrganizationUpdated, organization.Id, organization.Id,

@@ -31,6 +31,14 @@ public sealed record CredlyIssue(
     [property: JsonPropertyName("locale"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Locale,
     [property: JsonPropertyName("evidence"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CredlyEvidence>? Evidence)
 {
+    /// <summary>
+    /// <c>replace</c> on a renewal: Credly replaces the earner's badge of this template with this one (new expiry, evidence)
+    /// instead of refusing it as a duplicate (Credly's issuer help, "Bulk Replacement": the API's <c>duplicate_behavior</c>).
+    /// Sent again it changes nothing more, so a renewal can be retried after an unclear answer without a lookup.
+    /// </summary>
+    [JsonPropertyName("duplicate_behavior"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DuplicateBehavior { get; init; }
+
     /// <summary>The locales Credly mails in (its documentation lists them; "en" when none is sent).</summary>
     public static readonly IReadOnlyList<string> Locales = ["en", "fr", "de", "ko", "ja", "zh-CN", "pt", "es-ES", "es-US", "fr-CA", "pt-BR"];
 

@@ -92,10 +92,19 @@ public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeP
         {
             return new ConflictError("delivery_changed", "The delivery changed meanwhile; reload and try again.");
         }
-        // The answer is the delivery as retried, read before the dispatcher is woken: it may deliver at once.
-        var retried = await GetAsync(actor, awardId, cancellationToken);
+        // The answer is the delivery as this call left it: the dispatcher (woken or polling) may already have delivered it.
+        var names = await GetAsync(actor, awardId, cancellationToken);
         signal.Notify();
-        return retried;
+        if (!names.IsSuccess)
+        {
+            return names;
+        }
+        return names.Value with
+        {
+            Status = delivery.Status, ProviderBadgeId = delivery.ProviderBadgeId, RevocationRequested = delivery.RevocationRequested,
+            Attempts = delivery.Attempts, LastError = delivery.LastError, FirstAttemptAt = delivery.FirstAttemptAt,
+            LastAttemptAt = delivery.LastAttemptAt, NextAttemptAt = delivery.NextAttemptAt, CompletedAt = delivery.CompletedAt,
+        };
     }
 
     private IQueryable<DeliveryRow> Visible(Actor actor) =>

@@ -15,8 +15,9 @@ public sealed class DeliveryDispatcher(
     IServiceScopeFactory scopes, DeliverySignal signal, ProviderOptions options, RosetteMetrics metrics, TimeProvider clock, ILogger<DeliveryDispatcher> logger)
     : BackgroundService
 {
+    // A claim changes the concurrency token: a round that loaded a delivery before another round claimed it cannot save over it.
     private const string ClaimSql = """
-        UPDATE "ProviderDeliveries" SET "ClaimedBy" = {0}, "ClaimedUntil" = {1}
+        UPDATE "ProviderDeliveries" SET "ClaimedBy" = {0}, "ClaimedUntil" = {1}, "Version" = "Version" + 1
         WHERE "AwardId" IN (
             SELECT "AwardId" FROM "ProviderDeliveries"
             WHERE "Status" IN ('Pending', 'RevocationPending') AND "NextAttemptAt" <= {2} AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" < {2})
@@ -44,18 +45,21 @@ public sealed class DeliveryDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
         // A round's own token, not the instance's: two rounds of one instance must not mistake each other's claims for theirs.
-        var claim = $"{_instance}:{Guid.NewGuid():N}";
-        var ids = await ClaimAsync(db, claim, cancellationToken);
+        var token = $"{_instance}:{Guid.NewGuid():N}";
+        var now = clock.GetUtcNow().UtcDateTime;
+        var until = now + options.ClaimDuration;
+        var ids = await ClaimAsync(db, token, now, until, cancellationToken);
         if (ids.Count == 0)
         {
             return 0;
         }
+        var claim = new Claim(token, ids, until);
         // A live round keeps its claims: only a crashed instance's claims expire and pass to another.
         using var renewal = new CancellationTokenSource();
-        var heartbeat = RenewClaimsAsync(ids, claim, renewal.Token);
+        var heartbeat = RenewClaimsAsync(claim, renewal.Token);
         try
         {
-            return await ProcessAsync(scope, db, ids, claim, cancellationToken);
+            return await ProcessAsync(scope, db, claim, cancellationToken);
         }
         finally
         {
@@ -64,38 +68,33 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    private async Task<int> ProcessAsync(AsyncServiceScope scope, RosetteDb db, List<Guid> ids, string claim, CancellationToken cancellationToken)
+    private async Task<int> ProcessAsync(AsyncServiceScope scope, RosetteDb db, Claim claim, CancellationToken cancellationToken)
     {
-        var deliveries = await db.ProviderDeliveries.Where(d => ids.Contains(d.AwardId) && d.ClaimedBy == claim).ToListAsync(cancellationToken);
+        var ids = claim.Held();
+        var deliveries = await db.ProviderDeliveries.Where(d => ids.Contains(d.AwardId) && d.ClaimedBy == claim.Token).ToListAsync(cancellationToken);
         var facts = await LoadFactsAsync(db, ids, scope.ServiceProvider.GetRequiredService<ProviderTokens>(), cancellationToken);
         var steps = new Dictionary<Guid, DeliveryStep>();
         var now = clock.GetUtcNow().UtcDateTime;
-        foreach (var delivery in deliveries)
+        var start = deliveries.ToDictionary(d => d.AwardId, d => (Action<ProviderDelivery>)(fresh =>
         {
-            var step = delivery.NextStep();
-            steps[delivery.AwardId] = step;
-            delivery.StartAttempt(now, mayCreate: step is DeliveryStep.Send or DeliveryStep.FindThenSend);
-        }
-        // Committed before anything is sent: if the process dies mid-request, the next attempt asks the provider first.
-        // A delivery whose row changed meanwhile is read again; if this round's claim expired and another round took it,
-        // this round leaves it alone and sends nothing for it: only the holder of the claim may send.
-        var lost = new HashSet<Guid>();
-        await SaveAsync(db, deliveries.ToDictionary(d => d.AwardId, d => (Action<ProviderDelivery>)(fresh =>
-        {
-            if (fresh.ClaimedBy != claim)
-            {
-                lost.Add(fresh.AwardId);
-                return;
-            }
             steps[fresh.AwardId] = fresh.NextStep();
             fresh.StartAttempt(now, mayCreate: steps[fresh.AwardId] is DeliveryStep.Send or DeliveryStep.FindThenSend);
-        })), cancellationToken);
-        deliveries.RemoveAll(d => lost.Contains(d.AwardId));
+        }));
+        foreach (var delivery in deliveries)
+        {
+            start[delivery.AwardId](delivery);
+        }
+        // Committed before anything is sent: if the process dies mid-request, the next attempt asks the provider first. The
+        // save succeeds only where no other round has claimed the delivery since this round read it (a claim changes the
+        // concurrency token); where one has, this round leaves the delivery alone and sends nothing for it.
+        var lost = await SaveAsync(db, claim.Token, start, cancellationToken);
+        claim.Keep(deliveries.Select(d => d.AwardId).Except(lost));
+        deliveries.RemoveAll(d => !claim.Holds(d.AwardId));
 
         var credly = scope.ServiceProvider.GetRequiredService<CredlyClient>();
         var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<Guid, Outcome>();
         await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
-            async (delivery, ct) => outcomes[delivery.AwardId] = await ExecuteAsync(credly, steps[delivery.AwardId], delivery, facts[delivery.AwardId], ct));
+            async (delivery, ct) => outcomes[delivery.AwardId] = await ExecuteAsync(credly, claim, steps[delivery.AwardId], delivery, facts[delivery.AwardId], ct));
 
         var done = clock.GetUtcNow().UtcDateTime;
         var apply = new Dictionary<Guid, Action<ProviderDelivery>>();
@@ -110,7 +109,8 @@ public sealed class DeliveryDispatcher(
             apply[delivery.AwardId](delivery);
             db.DeliveryAttempts.AddRange(outcome.Log);
         }
-        await SaveAsync(db, apply, cancellationToken);
+        // A delivery whose claim passed to another round meanwhile is that round's to record; the requests made stay in the log.
+        await SaveAsync(db, claim.Token, apply, cancellationToken);
         foreach (var delivery in deliveries)
         {
             metrics.DeliveryAttempt(EnumText.Of(delivery.Status));
@@ -118,7 +118,13 @@ public sealed class DeliveryDispatcher(
         return deliveries.Count;
     }
 
-    private async Task RenewClaimsAsync(List<Guid> ids, string claim, CancellationToken stop)
+    private async Task<List<Guid>> ClaimAsync(RosetteDb db, string token, DateTime now, DateTime until, CancellationToken cancellationToken)
+    {
+        var sql = db.IsPostgres ? ClaimSql + " FOR UPDATE SKIP LOCKED) RETURNING \"AwardId\"" : ClaimSql + ") RETURNING \"AwardId\"";
+        return await db.Database.SqlQueryRaw<Guid>(sql, token, until, now, options.BatchSize).ToListAsync(cancellationToken);
+    }
+
+    private async Task RenewClaimsAsync(Claim claim, CancellationToken stop)
     {
         var interval = options.ClaimDuration / 3;
         while (!stop.IsCancellationRequested)
@@ -126,11 +132,7 @@ public sealed class DeliveryDispatcher(
             try
             {
                 await Task.Delay(interval, clock, stop);
-                await using var scope = scopes.CreateAsyncScope();
-                var until = clock.GetUtcNow().UtcDateTime + options.ClaimDuration;
-                await scope.ServiceProvider.GetRequiredService<RosetteDb>().ProviderDeliveries
-                    .Where(d => ids.Contains(d.AwardId) && d.ClaimedBy == claim)
-                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.ClaimedUntil, until), stop);
+                await RenewAsync(claim, null, stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -143,33 +145,137 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    private async Task<List<Guid>> ClaimAsync(RosetteDb db, string claim, CancellationToken cancellationToken)
+    /// <summary>
+    /// Extends the round's claims to a full <see cref="ProviderOptions.ClaimDuration"/> from now, unless they already last
+    /// <paramref name="unlessLasting"/>. Deliveries the write did not reach were taken by another round: they are dropped.
+    /// </summary>
+    private async Task RenewAsync(Claim claim, TimeSpan? unlessLasting, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var sql = db.IsPostgres ? ClaimSql + " FOR UPDATE SKIP LOCKED) RETURNING \"AwardId\"" : ClaimSql + ") RETURNING \"AwardId\"";
-        return await db.Database.SqlQueryRaw<Guid>(sql, claim, now + options.ClaimDuration, now, options.BatchSize).ToListAsync(cancellationToken);
+        var ids = claim.Held();
+        if (ids.Count == 0 || (unlessLasting is { } enough && claim.Until - now >= enough))
+        {
+            return;
+        }
+        var until = now + options.ClaimDuration;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+        var mine = db.ProviderDeliveries.Where(d => ids.Contains(d.AwardId) && d.ClaimedBy == claim.Token);
+        // Only ever later: of two renewals of one round, the one written last cannot shorten the other's.
+        var renewed = await mine.ExecuteUpdateAsync(u => u.SetProperty(d => d.ClaimedUntil, d => d.ClaimedUntil > until ? d.ClaimedUntil : until), cancellationToken);
+        if (renewed < ids.Count)
+        {
+            // No one gives a claim back to this round's token: what it holds now, it held when the update ran.
+            claim.Keep(await mine.Select(d => d.AwardId).ToListAsync(cancellationToken));
+        }
+        claim.Extend(until);
     }
 
-    /// <summary>Saves; when a revocation changed a delivery meanwhile, reloads it and applies this round's change again on top.</summary>
-    private static async Task SaveAsync(RosetteDb db, Dictionary<Guid, Action<ProviderDelivery>> reapply, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether this round may send a request that creates a badge: only under a claim that outlasts the request's time limit
+    /// twice over (once for the request, once more for the provider to finish one we gave up on), so that no other round can
+    /// look the badge up, or send it, while this request may still be creating it.
+    /// </summary>
+    private async Task<bool> MayCreateAsync(Claim claim, Guid awardId, CancellationToken cancellationToken)
     {
+        var needed = options.AttemptTimeout * 2;
+        if (claim.Holds(awardId) && claim.Until - clock.GetUtcNow().UtcDateTime < needed)
+        {
+            try
+            {
+                await RenewAsync(claim, needed, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Extending the claim on delivery {AwardId} failed; it is not sent in this round.", awardId);
+                return false;
+            }
+        }
+        return claim.Holds(awardId) && claim.Until - clock.GetUtcNow().UtcDateTime >= needed;
+    }
+
+    /// <summary>
+    /// Saves; when another change to a delivery came first, reads it again and, if this round still holds its claim, applies
+    /// this round's change on top (a revocation meanwhile). Returns the deliveries whose claim passed to another round.
+    /// </summary>
+    private static async Task<HashSet<Guid>> SaveAsync(
+        RosetteDb db, string claim, Dictionary<Guid, Action<ProviderDelivery>> reapply, CancellationToken cancellationToken)
+    {
+        var lost = new HashSet<Guid>();
         for (var attempt = 0; ; attempt++)
         {
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                return;
+                return lost;
             }
             catch (DbUpdateConcurrencyException conflict) when (attempt < 5)
             {
                 foreach (var entry in conflict.Entries)
                 {
                     await entry.ReloadAsync(cancellationToken);
-                    if (entry.Entity is ProviderDelivery fresh && reapply.TryGetValue(fresh.AwardId, out var change))
+                    if (entry.Entity is not ProviderDelivery fresh || !reapply.TryGetValue(fresh.AwardId, out var change))
+                    {
+                        continue;
+                    }
+                    if (fresh.ClaimedBy == claim)
                     {
                         change(fresh);
                     }
+                    else
+                    {
+                        lost.Add(fresh.AwardId);
+                    }
                 }
+            }
+        }
+    }
+
+    /// <summary>What one round holds: the deliveries still claimed under its token, and until when (the latest ClaimedUntil it wrote).</summary>
+    private sealed class Claim(string token, IEnumerable<Guid> ids, DateTime until)
+    {
+        private readonly HashSet<Guid> _held = [.. ids];
+        private long _until = until.Ticks;
+
+        public string Token => token;
+
+        public DateTime Until => new(Interlocked.Read(ref _until), DateTimeKind.Utc);
+
+        public void Extend(DateTime to)
+        {
+            for (var seen = Interlocked.Read(ref _until); seen < to.Ticks;)
+            {
+                var was = Interlocked.CompareExchange(ref _until, to.Ticks, seen);
+                if (was == seen)
+                {
+                    return;
+                }
+                seen = was;
+            }
+        }
+
+        public List<Guid> Held()
+        {
+            lock (_held)
+            {
+                return [.. _held];
+            }
+        }
+
+        public bool Holds(Guid id)
+        {
+            lock (_held)
+            {
+                return _held.Contains(id);
+            }
+        }
+
+        /// <summary>Keeps only these of the deliveries held.</summary>
+        public void Keep(IEnumerable<Guid> stillHeld)
+        {
+            lock (_held)
+            {
+                _held.IntersectWith(stillHeld);
             }
         }
     }
@@ -207,7 +313,8 @@ public sealed class DeliveryDispatcher(
     /// <summary>What happened, as a change to apply to the delivery, and the requests made.</summary>
     private sealed record Outcome(Action<ProviderDelivery, DateTime> Apply, List<DeliveryAttempt> Log);
 
-    private async Task<Outcome> ExecuteAsync(CredlyClient credly, DeliveryStep step, ProviderDelivery delivery, DeliveryFacts facts, CancellationToken cancellationToken)
+    private async Task<Outcome> ExecuteAsync(
+        CredlyClient credly, Claim claim, DeliveryStep step, ProviderDelivery delivery, DeliveryFacts facts, CancellationToken cancellationToken)
     {
         var log = new List<DeliveryAttempt>();
         async Task<CredlyAnswer> Logged(string operation, Task<CredlyAnswer> call)
@@ -220,6 +327,10 @@ public sealed class DeliveryDispatcher(
 
         async Task<Action<ProviderDelivery, DateTime>> Send()
         {
+            if (!await MayCreateAsync(claim, delivery.AwardId, cancellationToken))
+            {
+                return (d, now) => d.RetryLater("Not sent: this round could not keep its claim long enough for the request.", maybeSent: d.MaybeSent, TimeSpan.Zero, now);
+            }
             var answer = await Logged("issue", credly.IssueAsync(facts.Endpoint, facts.Issue, cancellationToken));
             if (answer.IsSuccess)
             {
@@ -273,11 +384,23 @@ public sealed class DeliveryDispatcher(
             return (d, now) => d.RetryLater(answer.Describe(), maybeSent: d.MaybeSent, answer.RetryAfter, now);
         }
 
+        async Task<Action<ProviderDelivery, DateTime>> Renew()
+        {
+            // A replace is idempotent at Credly: an unclear answer is simply retried, never looked up first.
+            var answer = await Logged("renew", credly.IssueAsync(facts.Endpoint, facts.Issue with { DuplicateBehavior = "replace" }, cancellationToken));
+            return answer.IsSuccess ? (d, now) => d.Renewed(answer.BadgeId, now)
+                : answer.IsRefused ? (d, now) => d.Fail(answer.Describe(), sent: true, now)
+                : (d, now) => d.RetryLater(answer.Describe(), maybeSent: d.MaybeSent, answer.RetryAfter, now);
+        }
+
         try
         {
             Action<ProviderDelivery, DateTime> apply;
             switch (step)
             {
+                case DeliveryStep.Renew:
+                    apply = await Renew();
+                    break;
                 case DeliveryStep.Send:
                     apply = await Send();
                     break;

@@ -29,7 +29,23 @@ public sealed class ProviderOptions
     /// <summary>How long a claim lasts: a crashed instance's deliveries are taken over after it.</summary>
     public TimeSpan ClaimDuration { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The time limit of one request to a provider.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Why these settings cannot work, or null. A badge is sent only while the round's claim lasts twice the attempt
+    /// timeout, and claims are renewed every third of their duration: a claim shorter than three attempt timeouts would
+    /// stop sends, or (were they not stopped) let another instance send the same badge while a request is still pending.
+    /// </summary>
+    public string? Problem() =>
+        AttemptTimeout <= TimeSpan.Zero ? $"{Section}:AttemptTimeout must be positive."
+        : ClaimDuration < AttemptTimeout * 3
+            ? $"{Section}:ClaimDuration ({ClaimDuration}) must be at least three times {Section}:AttemptTimeout ({AttemptTimeout}): "
+              + "a badge is sent only under a claim that outlasts the request."
+        : PollInterval <= TimeSpan.Zero ? $"{Section}:PollInterval must be positive."
+        : BatchSize < 1 || Concurrency < 1 || ConcurrencyPerOrganization < 1
+            ? $"{Section}:BatchSize, {Section}:Concurrency and {Section}:ConcurrencyPerOrganization must be at least 1."
+        : null;
 
     /// <summary>Hosts a provider's API may be on besides Credly's own (api.credly.com, sandbox-api.credly.com).</summary>
     public List<string> AllowedHosts { get; set; } = [];

@@ -11,9 +11,11 @@ public static class AdminNavigation
         ("/admin/classes", "Classes"),
         ("/admin/courses", "Courses"),
         ("/admin/badges", "Badges"),
+        ("/admin/expiring-awards", "Expiring awards"),
         ("/achievements", "Achievements"),
         ("/providers", "Providers"),
         ("/deliveries", "Deliveries"),
+        ("/webhooks", "Webhooks"),
         ("/admin/audit", "Audit log"),
     ];
 

@@ -23,7 +23,8 @@ public sealed class ActorMiddleware(RequestDelegate next)
 
     public async Task InvokeAsync(HttpContext context, RosetteDb db, IOptions<IdentityOptions> identity)
     {
-        if (context.User.Identity?.IsAuthenticated == true)
+        // An API key's actor was made by its handler, from the key's own row.
+        if (context.User.Identity is { IsAuthenticated: true, AuthenticationType: not ApiKeyAuthenticationHandler.SchemeName })
         {
             var actor = await ReadAsync(context.User, db, identity.Value, context.RequestAborted);
             if (actor is null)

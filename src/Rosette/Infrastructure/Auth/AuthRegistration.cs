@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
 using Rosette.Domain;
@@ -39,10 +40,10 @@ public static class AuthRegistration
                 o.DefaultScheme = Scheme;
                 o.DefaultChallengeScheme = Scheme;
             })
-            .AddPolicyScheme(Scheme, "Cookie for pages, bearer token for the API", o =>
-                o.ForwardDefaultSelector = context => context.Request.Path.StartsWithSegments("/api")
-                    ? IdentityConstants.BearerScheme
-                    : IdentityConstants.ApplicationScheme)
+            .AddPolicyScheme(Scheme, "Cookie for pages, bearer token or API key for the API", o =>
+                o.ForwardDefaultSelector = context => !context.Request.Path.StartsWithSegments("/api") ? IdentityConstants.ApplicationScheme
+                    : ApiKeyAuthenticationHandler.Carries(context.Request) ? ApiKeyAuthenticationHandler.SchemeName
+                    : IdentityConstants.BearerScheme)
             .AddCookie(IdentityConstants.ApplicationScheme, o =>
             {
                 o.LoginPath = "/login";
@@ -55,7 +56,10 @@ public static class AuthRegistration
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
             })
-            .AddBearerToken(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TokenLifetime);
+            .AddBearerToken(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TokenLifetime)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddSingleton(configuration.GetSection(ApiKeyOptions.Section).Get<ApiKeyOptions>() ?? new ApiKeyOptions());
+        services.AddSingleton<ApiKeyLimits>();
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser());

@@ -7,6 +7,8 @@ using Rosette.Features.Credentials;
 using Rosette.Features.Health;
 using Rosette.Features.Notifications;
 using Rosette.Features.Providers;
+using Rosette.Features.SingleSignOn;
+using Rosette.Features.Webhooks;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
@@ -37,7 +39,7 @@ public static class RosetteApp
         services.AddScoped<TokenIssuer>();
         services.AddRosetteProblemDetails();
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
-        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>().AddOperationTransformer<BearerSecurityTransformer>());
         services.AddRosettePages();
         services.AddFeatureHandlers();
         services.AddScoped<Features.Issuance.AwardIssuer>();
@@ -49,7 +51,9 @@ public static class RosetteApp
         services.AddCredentials(builder.Configuration);
         services.AddNotifications(builder.Configuration);
         services.AddBadgeProviders(builder.Configuration);
+        services.AddWebhooks(builder.Configuration);
         services.AddAchievements(builder.Configuration);
+        services.AddSingleSignOn(builder.Configuration);
         services.AddScoped<Bootstrap>();
         services.AddRosetteTelemetry(builder.Configuration);
         services.AddRosetteHealth(builder.Configuration);
@@ -70,8 +74,10 @@ public static class RosetteApp
         app.UseMiddleware<RequestSizeLimit>();
         app.UseRosettePageAssets();
         app.UseRateLimiter();
+        app.UseMiddleware<Features.SingleSignOn.ConnectionLoader>();
         app.UseAuthentication();
         app.UseMiddleware<ActorMiddleware>();
+        app.UseMiddleware<ApiKeyGate>();
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapScalarApiReference("/api/reference", o => o.WithTitle("Rosette API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));

@@ -19,12 +19,42 @@ public static class OutboxTopics
 
     /// <summary>An award was revoked: payload <see cref="AwardRevoked"/>.</summary>
     public const string AwardRevoked = "awards.revoked";
+
+    /// <summary>Awards were renewed: payload <see cref="AwardsRenewed"/>.</summary>
+    public const string AwardsRenewed = "awards.renewed";
+
+    /// <summary>An issuance request was written (whatever its outcome): payload <see cref="BatchCompleted"/>.</summary>
+    public const string BatchCompleted = "batches.completed";
+
+    /// <summary>Credentials reached a reminder or their expiry: payload <see cref="CredentialsDue"/>.</summary>
+    public const string CredentialsDue = "credentials.due";
+
+    /// <summary>Achievements were earned: payload <see cref="AchievementsEarned"/>.</summary>
+    public const string AchievementsEarned = "achievements.earned";
+
+    /// <summary>A webhook endpoint was disabled after failing for too long: payload <see cref="WebhookEndpointDisabled"/>.</summary>
+    public const string WebhookEndpointDisabled = "webhooks.endpoint_disabled";
 }
 
 /// <summary>Either a whole batch (its awards carry the id) or a list of awards.</summary>
 public sealed record AwardsIssued(Guid? BatchId, IReadOnlyList<Guid>? AwardIds, bool SuppressNotifications);
 
 public sealed record AwardRevoked(Guid AwardId, bool SuppressNotifications);
+
+/// <summary>Either a whole batch's renewals (they carry its id) or a list of new credential ids.</summary>
+public sealed record AwardsRenewed(Guid? BatchId, IReadOnlyList<Guid>? CredentialIds, bool SuppressNotifications);
+
+public sealed record BatchCompleted(Guid BatchId);
+
+/// <summary>Notices (credential and kind) that the expiry scheduler recorded; see CredentialNotice.</summary>
+public sealed record CredentialsDue(IReadOnlyList<DueNotice> Notices);
+
+public sealed record DueNotice(Guid CredentialId, string Kind);
+
+/// <summary>Earnings (AchievementAward ids) recorded by the achievement worker.</summary>
+public sealed record AchievementsEarned(IReadOnlyList<Guid> EarningIds);
+
+public sealed record WebhookEndpointDisabled(Guid EndpointId);
 
 public static class OutboxWriter
 {

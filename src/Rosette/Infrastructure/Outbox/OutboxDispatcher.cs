@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain;
 using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Infrastructure.Outbox;
@@ -117,11 +118,7 @@ public sealed class OutboxDispatcher(
     }
 
     /// <summary>Exponential, capped at an hour, with jitter so that instances do not retry in step.</summary>
-    public static TimeSpan Backoff(int attempt)
-    {
-        var seconds = Math.Min(3600, Math.Pow(2, Math.Min(attempt, 12)));
-        return TimeSpan.FromSeconds(seconds * (0.75 + Random.Shared.NextDouble() * 0.5));
-    }
+    public static TimeSpan Backoff(int attempt) => Retries.Backoff(attempt, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
 }
 
 public static class OutboxRegistration

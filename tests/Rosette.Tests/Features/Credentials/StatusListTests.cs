@@ -180,7 +180,7 @@ public sealed class StatusListTests(CredentialsFixture app)
             var old = scope.ServiceProvider.GetRequiredService<OpenBadgesDocuments>().Credential(facts!, Guid.NewGuid(), new StatusEntry(1, 0));
             old["credentialStatus"] = new JsonObject { ["id"] = listUrl, ["type"] = "1EdTechRevocationList" };
             var jws = CredentialsHandler.Sign(OpenBadgesDocuments.JwtPayload(old).ToJsonString(), key);
-            db.SignedCredentials.Add(SignedCredential.Create(award.Id, CredentialsFixture.PublicBaseUrl, key.Id, old.ToJsonString(), jws, DateTime.UtcNow));
+            db.SignedCredentials.Add(SignedCredential.Create(award.Id, award.Id, CredentialsFixture.PublicBaseUrl, key.Id, old.ToJsonString(), jws, DateTime.UtcNow));
             await db.SaveChangesAsync();
         });
 

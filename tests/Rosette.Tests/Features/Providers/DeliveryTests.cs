@@ -7,6 +7,7 @@ using Rosette.Domain.Notifications;
 using Rosette.Domain.Providers;
 using Rosette.Features.Issuance;
 using Rosette.Features.Providers;
+using Rosette.Infrastructure.Outbox;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features.Providers;
@@ -78,8 +79,31 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
             return awards;
         });
 
-        await app.WaitForAsync(Assert.Single(issued).Id, DeliveryStatus.Delivered);
+        await app.WaitForAsync(Assert.Single(issued).AwardId, DeliveryStatus.Delivered);
         Assert.Equal(1, app.Credly.Creations(world.StudentB1.Email));
+    }
+
+    [Fact]
+    public async Task Renewal_ReplacesTheBadgeAtCredly_WithTheNewExpiry()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        var email = world.StudentA2.Email;
+        (await (await app.ClientAsync(world.AdminRoot)).PatchJsonAsync($"/api/v1/badges/{world.Manual.Id}", new { validityDays = 10, renewalWindowDays = 3 }))
+            .EnsureSuccessStatusCode();
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA2.Id)).Issued[0].AwardId;
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
+        var firstExpiry = (string?)Assert.Single(app.Credly.Badges, b => b.Email == email).Body["expires_at"];
+
+        app.Clock.Advance(TimeSpan.FromDays(8));
+        var renewed = Assert.Single((await app.IssueAsync(world, world.Manual.Id, world.StudentA2.Id)).Renewed);
+        await Eventually.TrueAsync(() => Task.FromResult((string?)app.Credly.Badges.Single(b => b.Email == email).Body["expires_at"] != firstExpiry),
+            "the badge to be replaced at Credly");
+
+        // One badge at Credly, replaced in place (duplicate_behavior "replace"), carrying the renewed credential's expiry.
+        var badge = Assert.Single(app.Credly.Badges, b => b.Email == email);
+        Assert.Equal("replace", (string?)badge.Body["duplicate_behavior"]);
+        Assert.Contains(renewed.ExpiresAt!.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), (string?)badge.Body["expires_at"], StringComparison.Ordinal);
+        await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
     }
 
     [Fact]
@@ -124,12 +148,16 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
     public async Task TimeoutAfterTheBadgeWasCreated_IsResolvedByALookup_NotBySendingAgain()
     {
         var (world, _) = await app.NewProviderWorldAsync();
-        app.Credly.Fail(world.StudentB1.Email, "POST", CredlyFault.SlowAfterWork);
+        app.Credly.Fail(world.StudentB1.Email, "POST", CredlyFault.HoldAfterWork);
 
         var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentB1.Id)).Issued[0].AwardId;
+        await app.Credly.HeldAsync(world.StudentB1.Email);
+        app.TimeOutRequests();
         await app.WaitForAttemptAsync(awardId, 1);
+        app.Credly.ReleaseHeld();
         var ambiguous = await app.DeliveryAsync(awardId);
         Assert.Equal((DeliveryStatus.Pending, true), (ambiguous.Status, ambiguous.MaybeSent));
+        Assert.Contains("did not answer in time", ambiguous.LastError, StringComparison.Ordinal);
         await app.AdvancePastNextAttemptAsync(awardId);
         await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
 
@@ -147,6 +175,9 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
         var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentA1x.Id)).Issued[0].AwardId;
         await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
 
+        var log = await app.Factory.WithDbAsync(db => db.DeliveryAttempts.Where(a => a.AwardId == awardId).OrderBy(a => a.Id)
+            .Select(a => $"{a.Operation}:{a.StatusCode}:{a.Answer}").ToListAsync());
+        Assert.Equal(["issue:201:", "find:200"], log.Select(l => l.StartsWith("find:200:", StringComparison.Ordinal) ? "find:200" : l));
         Assert.Equal((1, 1), (app.Credly.Creations(world.StudentA1x.Email), app.Credly.Posts(world.StudentA1x.Email)));
         Assert.Equal(Assert.Single(app.Credly.Badges, b => b.Email == world.StudentA1x.Email).Id, (await app.DeliveryAsync(awardId)).ProviderBadgeId);
     }
@@ -239,11 +270,15 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
             (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync($"/api/v1/awards/{awardId}/revocation", new { reason = "Voided" })).EnsureSuccessStatusCode();
             await app.WaitForAsync(awardId, DeliveryStatus.RevokedAtProvider);
         }
-        // The four outbox messages of this test (two batches issued, two revocations) handled without error.
+        // The four outbox messages that mail (two batches issued, two revocations) handled without error; the batches'
+        // batch.completed messages are the webhooks' business.
         var keys = new[] { rosetteBatch.Id, credlyBatch.Id, byRosette, byCredly }.Select(id => id.ToString()).ToList();
         await Eventually.TrueAsync(async () => await app.Factory.WithDbAsync(db => db.OutboxMessages
-            .CountAsync(m => (m.Payload.Contains(keys[0]) || m.Payload.Contains(keys[1]) || m.Payload.Contains(keys[2]) || m.Payload.Contains(keys[3]))
+            .CountAsync(m => (m.Topic == OutboxTopics.AwardsIssued || m.Topic == OutboxTopics.AwardRevoked)
+                && (m.Payload.Contains(keys[0]) || m.Payload.Contains(keys[1]) || m.Payload.Contains(keys[2]) || m.Payload.Contains(keys[3]))
                 && m.ProcessedAt != null && m.LastError == null)) == 4, "the issue and revocation messages to be handled");
+        Assert.Equal(0, await app.Factory.WithDbAsync(db => db.OutboxMessages.CountAsync(m =>
+            (m.Payload.Contains(keys[0]) || m.Payload.Contains(keys[1]) || m.Payload.Contains(keys[2]) || m.Payload.Contains(keys[3])) && m.LastError != null)));
 
         JsonObject Issued(World w) => Assert.Single(app.Credly.Badges, b => b.Email == w.StudentA1.Email).Body;
         Assert.True((bool)Issued(rosetteWorld)["suppress_badge_notification_email"]!);
@@ -346,6 +381,19 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
         Assert.Equal(DeliveryStatus.Pending, retried.Status);
         await app.WaitForAsync(awardId, DeliveryStatus.Delivered);
         await (await admin.PostJsonAsync($"/api/v1/deliveries/{awardId}/retry", new { })).IsProblemAsync(HttpStatusCode.Conflict, "delivery_not_failed");
+    }
+
+    [Fact]
+    public void Settings_ClaimShorterThanThreeAttemptTimeouts_TheAppRefusesToStart()
+    {
+        using var invalid = new RosetteFactory(app.Database, null, new Dictionary<string, string?>
+        {
+            ["Rosette:Providers:ClaimDuration"] = "00:00:03",
+            ["Rosette:Providers:AttemptTimeout"] = "00:00:10",
+        });
+
+        var refused = Assert.Throws<InvalidOperationException>(invalid.StartServer);
+        Assert.Contains("Rosette:Providers:ClaimDuration (00:00:03) must be at least three times Rosette:Providers:AttemptTimeout (00:00:10)", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

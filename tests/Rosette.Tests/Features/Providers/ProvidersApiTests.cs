@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Features.Badges;
 using Rosette.Features.Providers;
+using Rosette.Infrastructure.Http;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features.Providers;
@@ -54,13 +55,35 @@ public sealed class ProvidersApiTests(ProvidersFixture app) : IClassFixture<Prov
     {
         var (world, provider) = await app.NewProviderWorldAsync();
 
-        await (await (await app.ClientAsync(world.AdminA)).GetAsync($"/api/v1/badge-providers/{provider.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "badge_provider_not_found");
-        await (await (await app.ClientAsync(world.AdminB)).PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { name = "x" })).IsProblemAsync(HttpStatusCode.NotFound, "badge_provider_not_found");
-        await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync("/api/v1/badge-providers")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        var (adminA, adminB, instructor, student) =
+            (await app.ClientAsync(world.AdminA), await app.ClientAsync(world.AdminB), await app.ClientAsync(world.OrgInstructor), await app.ClientAsync(world.StudentA1));
+        var ofB = await (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync("/api/v1/badge-providers", new
+        {
+            name = "B's Credly", organizationId = world.B.Id, providerOrganizationId = "o", apiToken = "t", apiBaseUrl = "https://api.credly.com/v1",
+        })).IsOkAsync<ProviderDto>(HttpStatusCode.Created);
+
+        await (await adminA.GetAsync($"/api/v1/badge-providers/{provider.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "badge_provider_not_found");
+        await (await instructor.GetAsync("/api/v1/badge-providers")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         await (await (await app.ClientAsync(world.ContractInstructor)).GetAsync("/api/v1/deliveries")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
-        await (await (await app.ClientAsync(world.StudentA1)).PutJsonAsync($"/api/v1/badges/{world.Manual.Id}/provider", new { providerId = provider.Id, providerTemplateId = "x" }))
-            .IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
-        await (await (await app.ClientAsync(world.AdminB)).PutJsonAsync($"/api/v1/badges/{world.BadgeB.Id}/provider", new { providerId = provider.Id, providerTemplateId = "x" }))
-            .IsProblemAsync(HttpStatusCode.NotFound, "badge_provider_not_found");
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            await (await adminB.PatchJsonAsync($"/api/v1/badge-providers/{provider.Id}", new { name = "x" })).IsProblemAsync(HttpStatusCode.NotFound, "badge_provider_not_found");
+            await (await adminA.PostJsonAsync("/api/v1/badge-providers", new { name = "x", organizationId = world.B.Id, providerOrganizationId = "o", apiToken = "t", apiBaseUrl = "https://api.credly.com/v1" }))
+                .IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
+            await (await instructor.PostJsonAsync("/api/v1/badge-providers", new { name = "x", organizationId = world.A.Id, providerOrganizationId = "o", apiToken = "t", apiBaseUrl = "https://api.credly.com/v1" }))
+                .IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+            await (await student.PutJsonAsync($"/api/v1/badges/{world.Manual.Id}/provider", new { providerId = provider.Id, providerTemplateId = "x" }))
+                .IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+            await (await adminB.PutJsonAsync($"/api/v1/badges/{world.BadgeB.Id}/provider", new { providerId = provider.Id, providerTemplateId = "x" }))
+                .IsProblemAsync(HttpStatusCode.NotFound, "badge_provider_not_found");
+            await (await adminB.DeleteAsync($"/api/v1/badges/{world.Manual.Id}/provider")).IsProblemAsync(HttpStatusCode.NotFound, "badge_not_found");
+        });
+
+        // The list answers each administrator with exactly the providers of their subtree.
+        foreach (var (admin, expected) in new[] { (world.AdminRoot, new[] { provider.Id, ofB.Id }), (world.AdminA, Array.Empty<Guid>()), (world.AdminB, new[] { ofB.Id }) })
+        {
+            var listed = await (await (await app.ClientAsync(admin)).GetAsync("/api/v1/badge-providers?pageSize=500")).IsOkAsync<Paged<ProviderDto>>();
+            Assert.Equal(expected.Order(), listed.Items.Select(p => p.Id).Order());
+        }
     }
 }

@@ -7,13 +7,18 @@ using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features.Providers;
 
-/// <summary>An app host whose badge deliveries go to a <see cref="FakeCredly"/>, with a clock the test moves to reach retries.</summary>
-public sealed class ProvidersFixture : AppFixture
+/// <summary>
+/// An app host whose badge deliveries go to a <see cref="FakeCredly"/>, with a clock the test moves to reach retries. A
+/// request to the provider times out only when the test moves the clock past <see cref="AttemptTimeout"/> (attempt time
+/// limits run on the app's clock): a slow, loaded machine never fails an attempt the test did not mean to fail.
+/// </summary>
+public class ProvidersFixture : AppFixture
 {
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(20);
+
     public static readonly Dictionary<string, string?> Settings = new(RosetteFactory.LocalOutbound)
     {
-        // Short enough for the timeout tests, long enough for a loaded machine (the fake's slow answers take longer).
-        ["Rosette:Providers:AttemptTimeout"] = "00:00:03",
+        ["Rosette:Providers:AttemptTimeout"] = AttemptTimeout.ToString(),
         ["Rosette:Providers:PollInterval"] = "00:00:00.050",
     };
 
@@ -21,7 +26,9 @@ public sealed class ProvidersFixture : AppFixture
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
-    protected override RosetteFactory CreateFactory(TestDatabase database) => new(database, Clock, Settings);
+    protected virtual Dictionary<string, string?> HostSettings => Settings;
+
+    protected override RosetteFactory CreateFactory(TestDatabase database) => new(database, Clock, HostSettings);
 
     /// <summary>A world whose Manual and Manual2 badges are linked to templates of a provider pointing at the fake.</summary>
     public async Task<(World World, ProviderDto Provider)> NewProviderWorldAsync(string? token = null)
@@ -52,17 +59,15 @@ public sealed class ProvidersFixture : AppFixture
         Factory.WithDbAsync(db => db.ProviderDeliveries.AsNoTracking().SingleAsync(d => d.AwardId == awardId));
 
     /// <summary>
-    /// Waits for the status. A delivery that failed an attempt on a loaded machine (a timeout) waits for its retry on the
-    /// test's clock, so the clock is moved on to it: the outcome, exactly once at the provider, is what the tests assert.
+    /// Waits for the status. An attempt that failed and waits for a retry fails the test at once, with the provider's answer:
+    /// a test that means an attempt to fail waits for it (<see cref="WaitForAttemptAsync"/>) and moves the clock itself.
     /// </summary>
     public Task WaitForAsync(Guid awardId, DeliveryStatus status) => Eventually.TrueAsync(async () =>
     {
         var delivery = await DeliveryAsync(awardId);
-        if (delivery.Status != status && delivery.ClaimedBy is null && delivery.NextAttemptAt > Clock.GetUtcNow().UtcDateTime
-            && delivery.Status is DeliveryStatus.Pending or DeliveryStatus.RevocationPending)
-        {
-            Clock.Advance(delivery.NextAttemptAt - Clock.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(1));
-        }
+        Assert.False(delivery.Status != status && delivery.ClaimedBy is null && delivery.LastError is not null
+            && delivery.Status is DeliveryStatus.Pending or DeliveryStatus.RevocationPending && delivery.NextAttemptAt > Clock.GetUtcNow().UtcDateTime,
+            $"award {awardId}: an attempt failed unexpectedly ({delivery.LastError}) while waiting for {status}");
         return delivery.Status == status;
     }, $"award {awardId} to reach {status}");
 
@@ -72,6 +77,9 @@ public sealed class ProvidersFixture : AppFixture
         var delivery = await DeliveryAsync(awardId);
         return delivery.Attempts >= attempts && delivery.ClaimedBy is null;
     }, $"attempt {attempts} of award {awardId} to be recorded");
+
+    /// <summary>Moves the clock past the time limit of the requests under way: they time out.</summary>
+    public void TimeOutRequests() => Clock.Advance(AttemptTimeout + TimeSpan.FromSeconds(1));
 
     /// <summary>Moves the clock past the delivery's next attempt, so that the dispatcher picks it up.</summary>
     public async Task AdvancePastNextAttemptAsync(Guid awardId)
@@ -86,7 +94,14 @@ public sealed class ProvidersFixture : AppFixture
 
     public override async ValueTask DisposeAsync()
     {
+        Credly.ReleaseHeld();
         await base.DisposeAsync();
         Credly.Dispose();
     }
+}
+
+/// <summary>The same, with no dispatcher of its own: the test's other instances (processes, hosts, rounds it runs) deliver.</summary>
+public sealed class DispatcherlessProvidersFixture : ProvidersFixture
+{
+    protected override Dictionary<string, string?> HostSettings => new(Settings) { ["Rosette:Providers:DispatcherEnabled"] = "false" };
 }

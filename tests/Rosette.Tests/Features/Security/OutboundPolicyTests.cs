@@ -78,4 +78,33 @@ public sealed class OutboundPolicyTests(SecurityFixture app) : IClassFixture<Sec
         Assert.Equal(0, app.Credly.Posts(world.StudentA1.Email));
         Assert.DoesNotContain(app.Credly.Authorizations, a => a is not null);
     }
+
+    [Fact]
+    public async Task WebhookEndpoint_OnAPrivateAddress_IsRefusedWhenSaved_AndAgainWhenSent()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var create = (string url) => admin.PostJsonAsync("/api/v1/webhook-endpoints", new { organizationId = world.B.Id, url, events = new[] { "award.issued" } });
+        var before = await app.Factory.WithDbAsync(db => db.WebhookEndpoints.CountAsync());
+
+        foreach (var url in new[] { "https://127.0.0.1/hook", "https://localhost/hook", "https://169.254.169.254/latest", "https://10.1.2.3/hook", "https://[::1]/hook",
+                     "http://hooks.example/plain", "https://user:pass@hooks.example/x" })
+        {
+            (await (await create(url)).IsProblemAsync(HttpStatusCode.BadRequest, "invalid_webhook_url")).HasFieldError("url");
+        }
+        Assert.Equal(before, await app.Factory.WithDbAsync(db => db.WebhookEndpoints.CountAsync()));
+
+        // A public name saved, then pointing at loopback (DNS rebinding, or a row edited): refused at connect time, nothing sent.
+        var endpoint = await (await create("https://hooks.example/rosette")).IsOkAsync<Rosette.Features.Webhooks.WebhookEndpointDto>(HttpStatusCode.Created);
+        await app.Factory.WithDbAsync(db => db.WebhookEndpoints.Where(e => e.Id == endpoint.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(e => e.Url, "https://localhost:1/rosette")));
+        var classB = await Seed.ClassAsync(app.Factory.Services, world.B.Id, world.StudentB1.Id);
+        (await admin.PostJsonAsync($"/api/v1/classes/{classB}/badge-issuances", new { badgeIds = new[] { world.BadgeB.Id }, studentIds = new[] { world.StudentB1.Id } }))
+            .EnsureSuccessStatusCode();
+        await Eventually.TrueAsync(() => app.Factory.WithDbAsync(db => db.WebhookDeliveries.AnyAsync(d => d.EndpointId == endpoint.Id && d.Attempts > 0 && d.ClaimedBy == null)),
+            "the first attempt");
+        var delivery = await app.Factory.WithDbAsync(db => db.WebhookDeliveries.SingleAsync(d => d.EndpointId == endpoint.Id));
+        Assert.Contains("not a public address", delivery.LastError, StringComparison.Ordinal);
+        Assert.Null(delivery.LastStatusCode);
+    }
 }

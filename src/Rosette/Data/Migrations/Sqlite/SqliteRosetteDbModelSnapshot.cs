@@ -205,6 +205,65 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.ToTable("ActivityFacts");
                 });
 
+            modelBuilder.Entity("Rosette.Domain.ApiKeys.ApiKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hint")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Permissions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RevokedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedById");
+
+                    b.HasIndex("RevokedById");
+
+                    b.HasIndex("SecretHash")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId", "CreatedAt");
+
+                    b.ToTable("ApiKeys", (string)null);
+                });
+
             modelBuilder.Entity("Rosette.Domain.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -297,6 +356,20 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<string>("ProviderTemplateId")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("ReminderDays")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RenewalInstructions")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RenewalWindowDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SendReminders")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
@@ -535,6 +608,10 @@ namespace Rosette.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Rosette.Domain.Credentials.SignedCredential", b =>
                 {
+                    b.Property<Guid>("CredentialId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("AwardId")
                         .HasColumnType("TEXT");
 
@@ -557,7 +634,9 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<DateTime>("SignedAt")
                         .HasColumnType("TEXT");
 
-                    b.HasKey("AwardId");
+                    b.HasKey("CredentialId");
+
+                    b.HasIndex("AwardId");
 
                     b.HasIndex("KeyId");
 
@@ -678,6 +757,9 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<Guid?>("CourseAssignmentId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("CredentialId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("TEXT");
 
@@ -694,6 +776,9 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<string>("RecipientSalt")
                         .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RenewedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("RevocationReason")
@@ -723,6 +808,14 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.HasIndex("CourseAssignmentId")
                         .HasFilter("\"CourseAssignmentId\" IS NOT NULL");
 
+                    b.HasIndex("CredentialId")
+                        .IsUnique()
+                        .HasFilter("\"CredentialId\" IS NOT NULL");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("IX_Awards_Expiring")
+                        .HasFilter("\"ExpiresAt\" IS NOT NULL AND \"RevokedAt\" IS NULL");
+
                     b.HasIndex("IssuedById")
                         .HasFilter("\"IssuedById\" IS NOT NULL");
 
@@ -741,10 +834,69 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.ToTable("Awards");
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Issuance.AwardRenewal", b =>
+                {
+                    b.Property<Guid>("PreviousCredentialId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AwardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BadgeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CredentialId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("PreviousValidFrom")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PreviousValidUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RenewedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RenewedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("StudentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ValidUntil")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PreviousCredentialId");
+
+                    b.HasIndex("BatchId")
+                        .HasFilter("\"BatchId\" IS NOT NULL");
+
+                    b.HasIndex("CredentialId")
+                        .IsUnique();
+
+                    b.HasIndex("RenewedById");
+
+                    b.HasIndex("AwardId", "RenewedAt");
+
+                    b.ToTable("AwardRenewals");
+                });
+
             modelBuilder.Entity("Rosette.Domain.Issuance.IssuanceBatch", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ApiKeyId")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("BadgeCount")
@@ -776,6 +928,9 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("RenewedCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("RequestHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -792,6 +947,10 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ApiKeyId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasFilter("\"ApiKeyId\" IS NOT NULL AND \"IdempotencyKey\" IS NOT NULL");
 
                     b.HasIndex("ClassId", "CreatedAt");
 
@@ -868,6 +1027,43 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.ToTable("AwardNotifications");
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Notifications.CredentialNotice", b =>
+                {
+                    b.Property<Guid>("CredentialId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("AwardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Mail")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CredentialId", "Kind");
+
+                    b.HasIndex("AwardId");
+
+                    b.ToTable("CredentialNotices");
+                });
+
             modelBuilder.Entity("Rosette.Domain.Organizations.Organization", b =>
                 {
                     b.Property<Guid>("Id")
@@ -896,6 +1092,9 @@ namespace Rosette.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("SendExpiryReminders")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -1052,6 +1251,9 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.Property<Guid>("ProviderId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("RenewalRequested")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("RevocationRequested")
                         .HasColumnType("INTEGER");
 
@@ -1071,6 +1273,104 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("ProviderDeliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.ExternalLogin", b =>
+                {
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSignInAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ConnectionId", "Subject");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("ExternalLogins", (string)null);
+                });
+
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.SignInConnection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AllowPasswords")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("CreateUsers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedUserRole")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId")
+                        .IsUnique();
+
+                    b.ToTable("SignInConnections", (string)null);
+                });
+
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.SignInConnectionDomain", b =>
+                {
+                    b.Property<string>("Domain")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Domain");
+
+                    b.HasIndex("ConnectionId");
+
+                    b.ToTable("SignInConnectionDomains", (string)null);
                 });
 
             modelBuilder.Entity("Rosette.Domain.Users.User", b =>
@@ -1147,6 +1447,197 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.HasIndex("OrganizationId", "Role");
 
                     b.ToTable("Users");
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("EndpointId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId");
+
+                    b.HasIndex("EndpointId", "At");
+
+                    b.ToTable("WebhookAttempts");
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("EndpointId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FirstAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LastStatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EventId");
+
+                    b.HasIndex("EndpointId", "EventId")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.HasIndex("EndpointId", "SubjectId", "Id")
+                        .HasDatabaseName("IX_WebhookDeliveries_PendingBySubject")
+                        .HasFilter("\"Status\" = 'Pending'");
+
+                    b.ToTable("WebhookDeliveries");
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookEndpoint", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CreatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Events")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FailingSince")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedSecret")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("WebhookEndpoints");
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OccurredAt");
+
+                    b.ToTable("WebhookEvents");
                 });
 
             modelBuilder.Entity("Rosette.Infrastructure.Outbox.OutboxMessage", b =>
@@ -1232,6 +1723,26 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.ApiKeys.ApiKey", b =>
+                {
+                    b.HasOne("Rosette.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("RevokedById")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Rosette.Domain.Badges.Badge", b =>
@@ -1373,8 +1884,8 @@ namespace Rosette.Data.Migrations.Sqlite
             modelBuilder.Entity("Rosette.Domain.Credentials.SignedCredential", b =>
                 {
                     b.HasOne("Rosette.Domain.Issuance.Award", null)
-                        .WithOne()
-                        .HasForeignKey("Rosette.Domain.Credentials.SignedCredential", "AwardId")
+                        .WithMany()
+                        .HasForeignKey("AwardId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
@@ -1434,8 +1945,27 @@ namespace Rosette.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Issuance.AwardRenewal", b =>
+                {
+                    b.HasOne("Rosette.Domain.Issuance.Award", null)
+                        .WithMany()
+                        .HasForeignKey("AwardId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("RenewedById")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("Rosette.Domain.Issuance.IssuanceBatch", b =>
                 {
+                    b.HasOne("Rosette.Domain.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Rosette.Domain.Classes.TrainingClass", null)
                         .WithMany()
                         .HasForeignKey("ClassId")
@@ -1457,6 +1987,15 @@ namespace Rosette.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Rosette.Domain.Notifications.AwardNotification", b =>
+                {
+                    b.HasOne("Rosette.Domain.Issuance.Award", null)
+                        .WithMany()
+                        .HasForeignKey("AwardId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Notifications.CredentialNotice", b =>
                 {
                     b.HasOne("Rosette.Domain.Issuance.Award", null)
                         .WithMany()
@@ -1521,7 +2060,73 @@ namespace Rosette.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.ExternalLogin", b =>
+                {
+                    b.HasOne("Rosette.Domain.SingleSignOn.SignInConnection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.SignInConnection", b =>
+                {
+                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.SignInConnectionDomain", b =>
+                {
+                    b.HasOne("Rosette.Domain.SingleSignOn.SignInConnection", null)
+                        .WithMany("Domains")
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rosette.Domain.Users.User", b =>
+                {
+                    b.HasOne("Rosette.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookAttempt", b =>
+                {
+                    b.HasOne("Rosette.Domain.Webhooks.WebhookDelivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookDelivery", b =>
+                {
+                    b.HasOne("Rosette.Domain.Webhooks.WebhookEndpoint", null)
+                        .WithMany()
+                        .HasForeignKey("EndpointId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rosette.Domain.Webhooks.WebhookEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Webhooks.WebhookEndpoint", b =>
                 {
                     b.HasOne("Rosette.Domain.Organizations.Organization", null)
                         .WithMany()
@@ -1538,6 +2143,11 @@ namespace Rosette.Data.Migrations.Sqlite
             modelBuilder.Entity("Rosette.Domain.Providers.BadgeProvider", b =>
                 {
                     b.Navigation("Availability");
+                });
+
+            modelBuilder.Entity("Rosette.Domain.SingleSignOn.SignInConnection", b =>
+                {
+                    b.Navigation("Domains");
                 });
 #pragma warning restore 612, 618
         }

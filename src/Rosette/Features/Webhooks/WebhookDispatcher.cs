@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Webhooks;
+using Rosette.Infrastructure.Http;
+using Rosette.Infrastructure.Outbox;
+
+namespace Rosette.Features.Webhooks;
+
+/// <summary>
+/// Sends webhook deliveries, on every instance. A round claims due deliveries (FOR UPDATE SKIP LOCKED on PostgreSQL, so
+/// instances never share one; SQLite has one writer), each the earliest pending one of its subject for its endpoint (so
+/// events of one award arrive in order), signs and posts them concurrently through the outbound policy, and records every
+/// answer, the endpoints' health and any endpoint it disables in one transaction. At least once: a crashed instance's
+/// claims expire after <see cref="WebhookOptions.ClaimDuration"/> and pass to another; receivers deduplicate by webhook-id.
+/// </summary>
+public sealed class WebhookDispatcher(
+    IServiceScopeFactory scopes, IHttpClientFactory http, WebhookSignal signal, WebhookOptions options, TimeProvider clock, ILogger<WebhookDispatcher> logger)
+    : BackgroundService
+{
+    public const string HttpClientName = "webhooks";
+
+    private const string ClaimSql = """
+        UPDATE "WebhookDeliveries" SET "ClaimedBy" = {0}, "ClaimedUntil" = {1}
+        WHERE "Id" IN (
+            SELECT d."Id" FROM "WebhookDeliveries" d
+            JOIN "WebhookEndpoints" e ON e."Id" = d."EndpointId"
+            JOIN "WebhookEvents" v ON v."Id" = d."EventId"
+            WHERE d."Status" = 'Pending' AND d."NextAttemptAt" <= {2} AND (d."ClaimedUntil" IS NULL OR d."ClaimedUntil" < {2}) AND e."IsEnabled"
+              AND NOT EXISTS (
+                SELECT 1 FROM "WebhookDeliveries" p JOIN "WebhookEvents" pv ON pv."Id" = p."EventId"
+                WHERE p."EndpointId" = d."EndpointId" AND p."SubjectId" = d."SubjectId" AND p."Status" = 'Pending'
+                  AND (pv."OccurredAt" < v."OccurredAt" OR (pv."OccurredAt" = v."OccurredAt" AND p."Id" < d."Id")))
+            ORDER BY d."NextAttemptAt", d."Id" LIMIT {3}
+        """;
+
+    private readonly string _instance = $"{Environment.MachineName[..Math.Min(40, Environment.MachineName.Length)]}:{Environment.ProcessId}";
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _gates = new();
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.DispatcherEnabled
+            ? Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Loops)).Select(_ => signal.RunRoundsAsync(RunOnceAsync, options.PollInterval, (e, _, ct) =>
+            {
+                logger.LogError(e, "The webhook dispatcher failed; retrying shortly.");
+                return Task.Delay(options.PollInterval, clock, ct);
+            }, stoppingToken)))
+            : Task.CompletedTask;
+
+    /// <summary>One round: returns how many deliveries it claimed.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+        var claim = $"{_instance}:{Guid.NewGuid():N}";
+        var now = clock.GetUtcNow().UtcDateTime;
+        var sql = ClaimSql + (db.IsPostgres ? " FOR UPDATE OF d SKIP LOCKED) RETURNING \"Id\"" : ") RETURNING \"Id\"");
+        var ids = await db.Database.SqlQueryRaw<long>(sql, claim, now + options.ClaimDuration, now, options.BatchSize).ToListAsync(cancellationToken);
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+        var deliveries = await db.WebhookDeliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == claim).ToListAsync(cancellationToken);
+        var eventIds = deliveries.Select(d => d.EventId).Distinct().ToList();
+        var bodies = await db.WebhookEvents.AsNoTracking().Where(e => eventIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Payload, cancellationToken);
+        var endpointIds = deliveries.Select(d => d.EndpointId).Distinct().ToList();
+        var secrets = scope.ServiceProvider.GetRequiredService<WebhookSecrets>();
+        var endpoints = (await db.WebhookEndpoints.AsNoTracking().Where(e => endpointIds.Contains(e.Id)).Select(e => new { e.Id, e.Url, e.ProtectedSecret })
+            .ToListAsync(cancellationToken)).ToDictionary(e => e.Id, e => (e.Url, Secret: secrets.Unprotect(e.ProtectedSecret)));
+
+        var outcomes = new ConcurrentDictionary<long, Outcome>();
+        await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
+            async (delivery, ct) =>
+            {
+                var (url, secret) = endpoints[delivery.EndpointId];
+                outcomes[delivery.Id] = await SendAsync(delivery.EndpointId, url, secret, delivery.EventId, bodies[delivery.EventId], ct);
+            });
+
+        var done = clock.GetUtcNow().UtcDateTime;
+        foreach (var delivery in deliveries)
+        {
+            var outcome = outcomes[delivery.Id];
+            if (outcome.Delivered)
+            {
+                delivery.Delivered(outcome.Status!.Value, outcome.At, done);
+            }
+            else
+            {
+                delivery.Failed(outcome.Status, outcome.Error!, outcome.At, done);
+            }
+            db.WebhookAttempts.Add(WebhookAttempt.Create(delivery, outcome.At, outcome.Status, outcome.Error, outcome.Duration));
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await RecordHealthAsync(db, deliveries.GroupBy(d => d.EndpointId).ToDictionary(g => g.Key, g => g.Select(d => outcomes[d.Id]).ToList()), done, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deliveries.Count;
+    }
+
+    /// <summary>
+    /// An endpoint that answered once is healthy again; one whose every attempt failed since <c>FailingSince</c> for longer than
+    /// <see cref="WebhookOptions.DisableAfter"/> is disabled (once: a compare-and-swap), and its administrators are mailed.
+    /// </summary>
+    private async Task RecordHealthAsync(RosetteDb db, Dictionary<Guid, List<Outcome>> byEndpoint, DateTime now, CancellationToken cancellationToken)
+    {
+        var disabledSince = now - options.DisableAfter;
+        foreach (var (endpointId, results) in byEndpoint)
+        {
+            if (results.Any(r => r.Delivered))
+            {
+                await db.WebhookEndpoints.Where(e => e.Id == endpointId && e.FailingSince != null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.FailingSince, (DateTime?)null), cancellationToken);
+                continue;
+            }
+            var firstFailure = results.Min(r => r.At);
+            await db.WebhookEndpoints.Where(e => e.Id == endpointId && e.FailingSince == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.FailingSince, firstFailure), cancellationToken);
+            var reason = $"Every delivery failed since {firstFailure:yyyy-MM-dd HH:mm} UTC or before (last: {results[^1].Error}).";
+            var disabled = await db.WebhookEndpoints
+                .Where(e => e.Id == endpointId && e.IsEnabled && e.FailingSince != null && e.FailingSince <= disabledSince)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.IsEnabled, false).SetProperty(e => e.DisabledAt, now)
+                    .SetProperty(e => e.DisabledReason, Text.Excerpt(reason, 500)), cancellationToken);
+            if (disabled == 1)
+            {
+                logger.LogWarning("Disabled webhook endpoint {EndpointId}: {Reason}", endpointId, reason);
+                db.Publish(OutboxTopics.WebhookEndpointDisabled, new WebhookEndpointDisabled(endpointId), now);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+    }
+
+    private sealed record Outcome(bool Delivered, int? Status, string? Error, DateTime At, TimeSpan Duration);
+
+    private async Task<Outcome> SendAsync(Guid endpointId, string url, string secret, Guid eventId, string body, CancellationToken cancellationToken)
+    {
+        var gate = _gates.GetOrAdd(endpointId, _ => new SemaphoreSlim(Math.Max(1, options.ConcurrencyPerEndpoint)));
+        await gate.WaitAsync(cancellationToken);
+        var at = clock.GetUtcNow().UtcDateTime;
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var id = eventId.ToString();
+            // Receivers check the timestamp against their own clock (replay protection): it is the wall clock's, whatever clock the app keeps.
+            var timestamp = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add("webhook-id", id);
+            request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.Add("webhook-signature", WebhookSignature.Sign(secret, id, timestamp, body));
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.AttemptTimeout);
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (response.IsSuccessStatusCode)
+            {
+                return new Outcome(true, (int)response.StatusCode, null, at, stopwatch.Elapsed);
+            }
+            var answer = await ReadExcerptAsync(response, timeout.Token);
+            return new Outcome(false, (int)response.StatusCode, $"HTTP {(int)response.StatusCode}: {answer}", at, stopwatch.Elapsed);
+        }
+        catch (HttpRequestException e) when (e.InnerException is OutboundRefusedException refused)
+        {
+            return new Outcome(false, null, refused.Message, at, stopwatch.Elapsed);
+        }
+        catch (HttpRequestException e)
+        {
+            return new Outcome(false, null, $"The connection failed: {e.Message}", at, stopwatch.Elapsed);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Outcome(false, null, $"No answer within {options.AttemptTimeout.TotalSeconds:0.#} s.", at, stopwatch.Elapsed);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static async Task<string> ReadExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            return Text.Excerpt(body, 200) ?? "";
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,336 @@
+using System.Net;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Domain.Audit;
+using Rosette.Domain.Users;
+using Rosette.Features.SingleSignOn;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features.SingleSignOn;
+
+/// <summary>One host and one OpenID Connect provider (a tenant per connection) for the single sign-on tests.</summary>
+public sealed class SingleSignOnFixture : AppFixture
+{
+    private FakeOidcProvider? _provider;
+
+    public FakeOidcProvider Provider => _provider ?? throw new InvalidOperationException("Not started.");
+
+    public override async ValueTask InitializeAsync()
+    {
+        _provider = await FakeOidcProvider.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    protected override RosetteFactory CreateFactory(TestDatabase database) => new(database, settings: new Dictionary<string, string?>(RosetteFactory.LocalOutbound));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_provider is not null)
+        {
+            await _provider.DisposeAsync();
+        }
+    }
+
+    public Task<(Guid Id, string Tenant)> ConnectAsync(
+        HttpClient admin, Guid organizationId, string[]? domains = null, bool createUsers = false, string role = "student", bool allowPasswords = true) =>
+        Provider.ConnectAsync(admin, organizationId, domains, createUsers, role, allowPasswords);
+
+    /// <summary>
+    /// The browser's round trip: Rosette's start sends it to the provider's authorization endpoint, the provider sends it
+    /// back with a code, and Rosette's callback redeems it. Returns the browser (its cookies) and where the callback sent it.
+    /// </summary>
+    public async Task<(HttpClient Browser, Uri Callback, string Location)> SignInAsync(Guid connectionId, string? loginHint = null)
+    {
+        var browser = Factory.CreateDefaultClient(new Uri("http://localhost"), new CookieContainerHandler(new CookieContainer()));
+        var start = await browser.GetAsync($"/sso/{connectionId}/start?returnUrl=%2Fbadges" + (loginHint is null ? "" : $"&loginHint={Uri.EscapeDataString(loginHint)}"));
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+        Assert.StartsWith(Provider.BaseUrl, start.Headers.Location!.ToString());
+        using var toProvider = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var authorize = await toProvider.GetAsync(start.Headers.Location);
+        Assert.Equal(HttpStatusCode.Redirect, authorize.StatusCode);
+        var callback = authorize.Headers.Location!;
+        Assert.Equal($"/sso/{connectionId}/callback", callback.AbsolutePath);
+        var back = await browser.GetAsync(callback.PathAndQuery);
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        return (browser, callback, back.Headers.Location!.ToString());
+    }
+
+    /// <summary>Whether the browser holds a Rosette session: the log-in page sends a signed-in visitor on.</summary>
+    public static async Task<bool> IsSignedInAsync(HttpClient browser) => (await browser.GetAsync("/login")).StatusCode == HttpStatusCode.Redirect;
+}
+
+/// <summary>
+/// Single sign-on (issue 18) against a real OpenID Connect provider over HTTP: first sign-in links by a verified email or
+/// creates the person, each refusal of the provider's answer, reach limited to the connection's organization, passwords
+/// refused where single sign-on is required, every failure audited.
+/// </summary>
+public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFixture<SingleSignOnFixture>
+{
+    [Fact]
+    public async Task SignIn_VerifiedEmailOfUserInScope_LinksThenSignsInBySubject()
+    {
+        var world = await app.NewWorldAsync();
+        var (connection, tenant) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        var subject = $"sub-{Guid.NewGuid():N}";
+
+        app.Provider.SignsIn(tenant, new(subject, world.StudentA1.Email.ToUpperInvariant()));
+        var (browser, _, location) = await app.SignInAsync(connection, world.StudentA1.Email);
+
+        Assert.Equal("/badges", location);
+        Assert.Equal(world.StudentA1.Email, app.Provider.LastLoginHint);
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync(browser));
+        var link = await app.Factory.WithDbAsync(db => db.ExternalLogins.AsNoTracking().SingleAsync(l => l.ConnectionId == connection));
+        Assert.Equal((world.StudentA1.Id, subject), (link.UserId, link.Subject));
+        Assert.True(await app.Factory.WithDbAsync(db => db.AuditEntries.AnyAsync(e => e.Kind == AuditKind.SingleSignOnLinked && e.EntityId == world.StudentA1.Id)));
+
+        // Next time the subject decides, whatever the email now says (even unverified).
+        app.Provider.SignsIn(tenant, new(subject, "renamed@elsewhere.test", EmailVerified: false));
+        var (again, _, _) = await app.SignInAsync(connection);
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync(again));
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.ExternalLogins.CountAsync(l => l.UserId == world.StudentA1.Id)));
+    }
+
+    [Fact]
+    public async Task SignIn_UnknownPersonInOwnedDomain_CreatesThemInTheConnectedOrganizationWithTheConnectionsRole()
+    {
+        var world = await app.NewWorldAsync();
+        var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var (connection, tenant) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id, [domain], createUsers: true, role: "instructor");
+
+        app.Provider.SignsIn(tenant, new("new-person", $"ada@{domain}", GivenName: "Ada", FamilyName: "Lovelace"));
+        var (browser, _, _) = await app.SignInAsync(connection);
+
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync(browser));
+        var user = await app.Factory.WithDbAsync(db => db.Users.AsNoTracking().SingleAsync(u => u.Email == $"ada@{domain}"));
+        Assert.Equal((world.A.Id, UserRole.Instructor, false, "Ada", "Lovelace"), (user.OrganizationId, user.Role, user.IsSystemAdministrator, user.FirstName, user.LastName));
+        Assert.Null(user.PasswordHash);
+        Assert.True(await app.Factory.WithDbAsync(db => db.ExternalLogins.AnyAsync(l => l.ConnectionId == connection && l.Subject == "new-person" && l.UserId == user.Id)));
+
+        // Outside the connection's domains nobody is created.
+        var outsider = $"eve-{Guid.NewGuid():N}@elsewhere.test";
+        app.Provider.SignsIn(tenant, new("eve", outsider));
+        var (refused, _, location) = await app.SignInAsync(connection);
+        Assert.Equal($"/sso/{connection}/failed?code=sso_domain_not_owned", location);
+        Assert.False(await SingleSignOnFixture.IsSignedInAsync(refused));
+        Assert.False(await app.Factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == outsider)));
+    }
+
+    public static TheoryData<string, string> SpoiledAnswers => new()
+    {
+        { "issuer", "sso_invalid_token" },
+        { "audience", "sso_wrong_audience" },
+        { "nonce", "sso_nonce_mismatch" },
+        { "signature", "sso_invalid_token" },
+        { "unverified", "sso_email_unverified" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SpoiledAnswers))]
+    public async Task SignIn_AnswerNotToBeTrusted_IsRefusedShownAndAuditedAndChangesNothing(string spoiled, string code)
+    {
+        var world = await app.NewWorldAsync();
+        var (connection, tenant) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        app.Provider.SignsIn(tenant, new($"sub-{spoiled}", world.StudentA2.Email, EmailVerified: spoiled != "unverified"), spoiled switch
+        {
+            "issuer" => new FakeOidcProvider.Spoil(Issuer: app.Provider.Issuer("someone-else")),
+            "audience" => new FakeOidcProvider.Spoil(Audience: "another-application"),
+            "nonce" => new FakeOidcProvider.Spoil(Nonce: "a-nonce-of-another-sign-in"),
+            "signature" => new FakeOidcProvider.Spoil(StrangerKey: true),
+            _ => null,
+        });
+
+        var (browser, _, location) = await DbSnapshot.UnchangedAsync(app.Factory, () => app.SignInAsync(connection));
+
+        Assert.Equal($"/sso/{connection}/failed?code={code}", location);
+        Assert.Equal(1, app.Provider.TokensIssued.GetValueOrDefault(tenant));
+        Assert.False(await SingleSignOnFixture.IsSignedInAsync(browser));
+        var page = await browser.GetAsync(location);
+        Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
+        Assert.Contains(HtmlEncoder.Default.Encode(SingleSignOnFailures.Messages[code]), await page.Content.ReadAsStringAsync());
+        var audit = await app.Factory.WithDbAsync(db => db.AuditEntries.AsNoTracking()
+            .Where(e => e.Kind == AuditKind.SingleSignOnFailed && e.OrganizationId == world.A.Id).ToListAsync());
+        Assert.Contains(audit, e => e.Summary.Contains(code, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SignIn_ReplayedCallback_IsRefusedAsExpiredState()
+    {
+        var world = await app.NewWorldAsync();
+        var (connection, tenant) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        app.Provider.SignsIn(tenant, new("replayed", world.StudentA2.Email));
+        var (browser, callback, _) = await app.SignInAsync(connection);
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync(browser));
+
+        // Someone who captured the callback address replays it in another browser: no correlation cookie, no sign-in.
+        var attacker = app.Factory.CreateDefaultClient(new Uri("http://localhost"), new CookieContainerHandler(new CookieContainer()));
+        var replay = await attacker.GetAsync(callback.PathAndQuery);
+        Assert.Equal($"/sso/{connection}/failed?code=sso_state_invalid", replay.Headers.Location?.ToString());
+        Assert.False(await SingleSignOnFixture.IsSignedInAsync(attacker));
+        Assert.True(await app.Factory.WithDbAsync(db => db.AuditEntries.AnyAsync(e =>
+            e.Kind == AuditKind.SingleSignOnFailed && e.OrganizationId == world.A.Id && e.Summary.Contains("sso_state_invalid"))));
+    }
+
+    [Fact]
+    public async Task SignIn_PersonTheConnectionCannotReach_IsRefusedAndNotLinked()
+    {
+        var world = await app.NewWorldAsync();
+        var root = await app.ClientAsync(world.AdminRoot);
+        var (connectionA, tenantA) = await app.ConnectAsync(root, world.A.Id);
+        var (connectionB, tenantB) = await app.ConnectAsync(root, world.B.Id);
+        await app.Factory.WithDbAsync(db => db.Users.Where(u => u.Id == world.StudentA2.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, false)));
+        var system = await app.RootAsync();
+
+        // Two organizations, two providers: B's provider cannot sign in A's people, nor anybody above or beside B.
+        foreach (var (connection, tenant, email, code) in new[]
+        {
+            (connectionB, tenantB, world.StudentA1.Email, "sso_user_not_linkable"),
+            (connectionA, tenantA, world.StudentB1.Email, "sso_user_not_linkable"),
+            (connectionA, tenantA, world.AdminA.Email, "sso_user_not_linkable"),
+            (connectionA, tenantA, world.AdminRoot.Email, "sso_user_not_linkable"),
+            (connectionA, tenantA, system.Email, "sso_user_not_linkable"),
+            (connectionA, tenantA, world.StudentA2.Email, "sso_user_deactivated"),
+        })
+        {
+            app.Provider.SignsIn(tenant, new($"sub-{Guid.NewGuid():N}", email));
+            var (browser, _, location) = await DbSnapshot.UnchangedAsync(app.Factory, () => app.SignInAsync(connection));
+            Assert.True(location == $"/sso/{connection}/failed?code={code}", $"{email}: {location}");
+            Assert.False(await SingleSignOnFixture.IsSignedInAsync(browser));
+        }
+
+        // A's provider signs in A's people, and those of A's suborganizations.
+        app.Provider.SignsIn(tenantA, new("a1x", world.StudentA1x.Email));
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync((await app.SignInAsync(connectionA)).Browser));
+    }
+
+    [Fact]
+    public async Task PasswordSignIn_WhereSingleSignOnIsRequired_IsRefusedOnlyOnceThePasswordIsRight()
+    {
+        var world = await app.NewWorldAsync();
+        await app.ConnectAsync(await app.ClientAsync(world.AdminRoot), world.A.Id, allowPasswords: false);
+        var anonymous = app.Factory.CreateClient();
+
+        await (await anonymous.PostJsonAsync("/api/v1/auth/token", new { email = world.StudentA1.Email, password = World.Password }))
+            .IsProblemAsync(HttpStatusCode.Forbidden, "password_sign_in_disabled");
+        // In a suborganization too; a wrong password says nothing of single sign-on.
+        await (await anonymous.PostJsonAsync("/api/v1/auth/token", new { email = world.StudentA1x.Email, password = World.Password }))
+            .IsProblemAsync(HttpStatusCode.Forbidden, "password_sign_in_disabled");
+        var wrong = await anonymous.PostJsonAsync("/api/v1/auth/token", new { email = world.StudentA1.Email, password = "not-the-password" });
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.DoesNotContain("single sign-on", await wrong.Content.ReadAsStringAsync());
+        // The connected organization's administrator (whom the connection cannot sign in) and people elsewhere keep their passwords.
+        await (await anonymous.PostJsonAsync("/api/v1/auth/token", new { email = world.AdminA.Email, password = World.Password })).IsOkAsync<JsonElement>();
+        await (await anonymous.PostJsonAsync("/api/v1/auth/token", new { email = world.StudentB1.Email, password = World.Password })).IsOkAsync<JsonElement>();
+        Assert.True(await app.Factory.WithDbAsync(db => db.AuditEntries.AnyAsync(e => e.Kind == AuditKind.SignInFailed && e.EntityId == world.StudentA1.Id && e.Summary.Contains("disabled by single sign-on"))));
+    }
+
+    [Fact]
+    public async Task CreateConnection_ByRoleAndOrganization_OnlyAnAdministratorOfItsScope_RefusalsChangeNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var root = await app.ClientAsync(world.AdminRoot);
+        var adminA = await app.ClientAsync(world.AdminA);
+        var adminB = await app.ClientAsync(world.AdminB);
+        var key = app.Factory.CreateClient();
+        var secret = (await (await root.PostJsonAsync("/api/v1/api-keys", new { name = "Everything", organizationId = world.Root.Id,
+            permissions = new[] { "post_activity_events", "issue_badges", "read_awards", "manage_rosters" } })).IsOkAsync<JsonElement>(HttpStatusCode.Created))
+            .GetProperty("secret").GetString();
+        key.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+
+        var refused = new (string Who, HttpClient Client, Guid Organization, HttpStatusCode Status, string Code, string Role)[]
+        {
+            ("AdminA", adminA, world.B.Id, HttpStatusCode.NotFound, "organization_not_found", "student"),
+            ("AdminA", adminA, world.Root.Id, HttpStatusCode.NotFound, "organization_not_found", "student"),
+            ("AdminB", adminB, world.A.Id, HttpStatusCode.NotFound, "organization_not_found", "student"),
+            ("AdminB", adminB, world.A1.Id, HttpStatusCode.NotFound, "organization_not_found", "student"),
+            ("AdminRoot", root, world.Contoso.Id, HttpStatusCode.NotFound, "organization_not_found", "student"),
+            ("OrgInstructor", await app.ClientAsync(world.OrgInstructor), world.Root.Id, HttpStatusCode.Forbidden, "forbidden", "student"),
+            ("StudentA1", await app.ClientAsync(world.StudentA1), world.A.Id, HttpStatusCode.Forbidden, "forbidden", "student"),
+            ("API key", key, world.A.Id, HttpStatusCode.Forbidden, "api_key_not_permitted", "student"),
+            // Nobody creates a connection that makes administrators: it would outrank whoever set it up.
+            ("AdminA", adminA, world.A.Id, HttpStatusCode.BadRequest, "role_not_grantable", "administrator"),
+        };
+        foreach (var (who, client, organization, status, code, role) in refused)
+        {
+            var tenant = $"refused-{Guid.NewGuid():N}";
+            var problem = await DbSnapshot.UnchangedAsync(app.Factory, async () => await client.PostJsonAsync("/api/v1/sign-in-connections", new
+            {
+                organizationId = organization, displayName = "Refused", issuer = app.Provider.AddTenant(tenant, "c", "s"), clientId = "c", clientSecret = "s",
+                emailDomains = Array.Empty<string>(), createUsers = true, createdUserRole = role, allowPasswords = true,
+            }));
+            Assert.True(problem.StatusCode == status, $"{who} on {organization}: {(int)problem.StatusCode} {await problem.Content.ReadAsStringAsync()}");
+            await problem.IsProblemAsync(status, code);
+        }
+
+        var (ofA, _) = await app.ConnectAsync(root, world.A.Id);
+        var (ofA1, _) = await app.ConnectAsync(adminA, world.A1.Id);
+        var (ofB, _) = await app.ConnectAsync(adminB, world.B.Id);
+
+        // Each administrator sees the connections of their scope only; teachers and students none.
+        async Task<Guid[]> Seen(HttpClient client) => (await (await client.GetAsync("/api/v1/sign-in-connections?pageSize=100")).IsOkAsync<JsonElement>())
+            .GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetGuid()).Where(id => id == ofA || id == ofA1 || id == ofB).Order().ToArray();
+        Assert.Equal(new[] { ofA, ofA1, ofB }.Order(), await Seen(root));
+        Assert.Equal(new[] { ofA, ofA1 }.Order(), await Seen(adminA));
+        Assert.Equal([ofB], await Seen(adminB));
+        await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync("/api/v1/sign-in-connections")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+
+        // Another organization's connection is unreachable: not read, changed or deleted, and not told apart from none.
+        foreach (var call in new Func<Task<HttpResponseMessage>>[]
+        {
+            () => adminB.GetAsync($"/api/v1/sign-in-connections/{ofA}"),
+            () => adminB.PatchJsonAsync($"/api/v1/sign-in-connections/{ofA}", new { allowPasswords = false }),
+            () => adminB.DeleteAsync($"/api/v1/sign-in-connections/{ofA}"),
+            () => adminA.PatchJsonAsync($"/api/v1/sign-in-connections/{ofB}", new { emailDomains = new[] { "stolen.test" } }),
+            () => adminA.GetAsync($"/api/v1/sign-in-connections/{Guid.NewGuid()}"),
+        })
+        {
+            await DbSnapshot.UnchangedAsync(app.Factory, async () => await (await call()).IsProblemAsync(HttpStatusCode.NotFound, "sign_in_connection_not_found"));
+        }
+        var shown = await (await adminA.GetAsync($"/api/v1/sign-in-connections/{ofA}")).IsOkAsync<JsonElement>();
+        Assert.True(shown.GetProperty("hasClientSecret").GetBoolean());
+        Assert.DoesNotContain("secret-", shown.GetRawText());
+        var stored = await app.Factory.WithDbAsync(db => db.SignInConnections.AsNoTracking().Where(c => c.Id == ofA).Select(c => c.ProtectedClientSecret).SingleAsync());
+        Assert.DoesNotContain("secret-", stored);
+    }
+
+    [Fact]
+    public async Task SignIn_AfterTheConnectionMovesToAnotherProvider_UsesTheNewSettingsWithoutRestart()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminA);
+        var (connection, _) = await app.ConnectAsync(admin, world.A.Id);
+        var moved = "t" + Guid.NewGuid().ToString("N")[..10];
+        var issuer = app.Provider.AddTenant(moved, $"rosette-{moved}", $"secret-{moved}");
+        await (await admin.PatchJsonAsync($"/api/v1/sign-in-connections/{connection}", new { issuer, clientId = $"rosette-{moved}", clientSecret = $"secret-{moved}" }))
+            .IsOkAsync<JsonElement>();
+
+        // The new tenant answers only its own client id, and redeems codes only with its own secret.
+        app.Provider.SignsIn(moved, new("moved-subject", world.StudentA1.Email));
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync((await app.SignInAsync(connection)).Browser));
+        Assert.Equal(1, app.Provider.TokensIssued.GetValueOrDefault(moved));
+    }
+
+    [Fact]
+    public async Task SignIn_ProviderDown_ShowsAndAuditsProviderUnavailable()
+    {
+        var world = await app.NewWorldAsync();
+        var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var created = await (await (await app.ClientAsync(world.AdminA)).PostJsonAsync("/api/v1/sign-in-connections", new
+        {
+            organizationId = world.A.Id, displayName = "Gone", issuer = $"http://127.0.0.1:{port}/gone", clientId = "c", clientSecret = "s",
+            emailDomains = Array.Empty<string>(), createUsers = false, createdUserRole = "student", allowPasswords = true,
+        })).IsOkAsync<JsonElement>(HttpStatusCode.Created);
+        var connection = created.GetProperty("id").GetGuid();
+
+        var start = await app.Factory.CreateClient(new() { AllowAutoRedirect = false }).GetAsync($"/sso/{connection}/start");
+
+        Assert.Equal($"/sso/{connection}/failed?code=sso_provider_unavailable", start.Headers.Location?.ToString());
+        Assert.True(await app.Factory.WithDbAsync(db => db.AuditEntries.AnyAsync(e =>
+            e.Kind == AuditKind.SingleSignOnFailed && e.OrganizationId == world.A.Id && e.Summary.Contains("sso_provider_unavailable"))));
+    }
+}
