@@ -18,18 +18,8 @@ public sealed class BulkInsertTests(AppFixture app) : IClassFixture<AppFixture>
         var viaBulk = Award.Create(world.Manual.Id, world.StudentA2.Id, now, world.AdminRoot.Id, AwardSource.Roster, world.Class.Id, null, null, "By bulk", now.AddDays(30));
         var duplicate = Award.Create(world.Manual.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null);
 
-        await app.Factory.WithDbAsync(async db =>
-        {
-            db.Awards.Add(viaEf);
-            await db.SaveChangesAsync();
-        });
-        var inserted = await app.Factory.WithDbAsync(async db =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            var keys = await db.InsertAsync([viaBulk, duplicate], ignoreConflicts: true, a => a.Id, CancellationToken.None);
-            await transaction.CommitAsync();
-            return keys;
-        });
+        await AddWithEfAsync(viaEf);
+        var inserted = await BulkInsertAsync([viaBulk, duplicate], ignoreConflicts: true);
 
         Assert.Equal([viaBulk.Id], inserted);
         var read = await app.Factory.WithDbAsync(db => db.Awards.AsNoTracking().SingleAsync(a => a.Id == viaBulk.Id && a.StudentId == world.StudentA2.Id && a.IssuedAt == now));
@@ -49,27 +39,13 @@ public sealed class BulkInsertTests(AppFixture app) : IClassFixture<AppFixture>
         var viaBulk = Award.Create(world.Manual.Id, world.StudentA2.Id, now, world.AdminRoot.Id, AwardSource.Roster, world.Class.Id, null, null, "By bulk", now.AddDays(30));
         var plain = Award.Create(world.Manual2.Id, world.StudentA2.Id, now, null, AwardSource.Achievement, null, null, null, null, null);
         var duplicate = Award.Create(world.Manual.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null);
-        await app.Factory.WithDbAsync(async db =>
-        {
-            db.Awards.Add(viaEf);
-            await db.SaveChangesAsync();
-        });
+        await AddWithEfAsync(viaEf);
 
-        var inserted = await app.Factory.WithDbAsync(async db =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            var keys = await db.InsertAsync([viaBulk, plain], ignoreConflicts: false, a => a.Id, CancellationToken.None);
-            await transaction.CommitAsync();
-            return keys;
-        });
-        var refused = await app.Factory.WithDbAsync(async db =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            return await Record.ExceptionAsync(() => db.InsertAsync([Award.Create(world.Manual2.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null), duplicate],
-                ignoreConflicts: false, a => a.Id, CancellationToken.None));
-        });
+        var inserted = await BulkInsertAsync([viaBulk, plain], ignoreConflicts: false);
+        var refused = await Record.ExceptionAsync(() => BulkInsertAsync(
+            [Award.Create(world.Manual2.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null), duplicate], ignoreConflicts: false));
 
-        Assert.Equal([viaBulk.Id, plain.Id], inserted.Order());
+        Assert.Equal(new[] { viaBulk.Id, plain.Id }.Order(), inserted.Order());
         var read = await app.Factory.WithDbAsync(db => db.Awards.AsNoTracking().Where(a => a.Id == viaBulk.Id || a.Id == plain.Id).ToDictionaryAsync(a => a.Id));
         Assert.Equal((viaBulk.RecipientSalt, "By bulk", now.AddDays(30), AwardSource.Roster, world.AdminRoot.Id, world.Class.Id, now),
             (read[viaBulk.Id].RecipientSalt, read[viaBulk.Id].Narrative, read[viaBulk.Id].ExpiresAt, read[viaBulk.Id].Source, read[viaBulk.Id].IssuedById, read[viaBulk.Id].ClassId, read[viaBulk.Id].IssuedAt));
@@ -85,6 +61,21 @@ public sealed class BulkInsertTests(AppFixture app) : IClassFixture<AppFixture>
         }
         Assert.Equal(0, await app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => a.BadgeId == world.Manual2.Id && a.StudentId == world.StudentA1.Id)));
     }
+
+    private Task AddWithEfAsync(Award award) => app.Factory.WithDbAsync(async db =>
+    {
+        db.Awards.Add(award);
+        await db.SaveChangesAsync();
+    });
+
+    /// <summary>The bulk path in a transaction of its own, committed when it succeeds.</summary>
+    private Task<HashSet<Guid>> BulkInsertAsync(Award[] awards, bool ignoreConflicts) => app.Factory.WithDbAsync(async db =>
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var keys = await db.InsertAsync(awards, ignoreConflicts, a => a.Id, CancellationToken.None);
+        await transaction.CommitAsync();
+        return keys;
+    });
 
     /// <summary>Id, BadgeId, Source, IssuedAt as the database holds them (types and text), keyed by award id.</summary>
     private Task<Dictionary<Guid, object[]>> RawRowsAsync(Guid[] ids) => app.Factory.WithDbAsync(async db =>
