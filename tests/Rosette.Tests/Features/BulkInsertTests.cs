@@ -18,18 +18,8 @@ public sealed class BulkInsertTests(AppFixture app) : IClassFixture<AppFixture>
         var viaBulk = Award.Create(world.Manual.Id, world.StudentA2.Id, now, world.AdminRoot.Id, AwardSource.Roster, world.Class.Id, null, null, "By bulk", now.AddDays(30));
         var duplicate = Award.Create(world.Manual.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null);
 
-        await app.Factory.WithDbAsync(async db =>
-        {
-            db.Awards.Add(viaEf);
-            await db.SaveChangesAsync();
-        });
-        var inserted = await app.Factory.WithDbAsync(async db =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            var keys = await db.InsertAsync([viaBulk, duplicate], ignoreConflicts: true, a => a.Id, CancellationToken.None);
-            await transaction.CommitAsync();
-            return keys;
-        });
+        await AddWithEfAsync(viaEf);
+        var inserted = await BulkInsertAsync([viaBulk, duplicate], ignoreConflicts: true);
 
         Assert.Equal([viaBulk.Id], inserted);
         var read = await app.Factory.WithDbAsync(db => db.Awards.AsNoTracking().SingleAsync(a => a.Id == viaBulk.Id && a.StudentId == world.StudentA2.Id && a.IssuedAt == now));
@@ -38,6 +28,54 @@ public sealed class BulkInsertTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(stored[viaEf.Id].Select(v => v.GetType()), stored[viaBulk.Id].Select(v => v.GetType()));
         Assert.Equal(stored[viaEf.Id][3], stored[viaBulk.Id][3]);
     }
+
+    [Fact]
+    public async Task InsertAsync_WithoutIgnoringConflicts_StoresEveryColumnAsEfCoreDoes_AndARefusedRowFailsTheWrite()
+    {
+        // Without ignoreConflicts, PostgreSQL takes the rows in a binary COPY: the same values, nulls and times as EF's.
+        var world = await app.NewWorldAsync();
+        var now = new DateTime(2026, 5, 4, 3, 2, 1, DateTimeKind.Utc);
+        var viaEf = Award.Create(world.Manual.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null);
+        var viaBulk = Award.Create(world.Manual.Id, world.StudentA2.Id, now, world.AdminRoot.Id, AwardSource.Roster, world.Class.Id, null, null, "By bulk", now.AddDays(30));
+        var plain = Award.Create(world.Manual2.Id, world.StudentA2.Id, now, null, AwardSource.Achievement, null, null, null, null, null);
+        var duplicate = Award.Create(world.Manual.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null);
+        await AddWithEfAsync(viaEf);
+
+        var inserted = await BulkInsertAsync([viaBulk, plain], ignoreConflicts: false);
+        var refused = await Record.ExceptionAsync(() => BulkInsertAsync(
+            [Award.Create(world.Manual2.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null), duplicate], ignoreConflicts: false));
+
+        Assert.Equal(new[] { viaBulk.Id, plain.Id }.Order(), inserted.Order());
+        var read = await app.Factory.WithDbAsync(db => db.Awards.AsNoTracking().Where(a => a.Id == viaBulk.Id || a.Id == plain.Id).ToDictionaryAsync(a => a.Id));
+        Assert.Equal((viaBulk.RecipientSalt, "By bulk", now.AddDays(30), AwardSource.Roster, world.AdminRoot.Id, world.Class.Id, now),
+            (read[viaBulk.Id].RecipientSalt, read[viaBulk.Id].Narrative, read[viaBulk.Id].ExpiresAt, read[viaBulk.Id].Source, read[viaBulk.Id].IssuedById, read[viaBulk.Id].ClassId, read[viaBulk.Id].IssuedAt));
+        Assert.Equal((null, null, null, null, AwardSource.Achievement), (read[plain.Id].Narrative, read[plain.Id].ExpiresAt, read[plain.Id].IssuedById, read[plain.Id].ClassId, read[plain.Id].Source));
+        var stored = await RawRowsAsync(new[] { viaEf.Id, viaBulk.Id });
+        Assert.Equal(stored[viaEf.Id].Select(v => v.GetType()), stored[viaBulk.Id].Select(v => v.GetType()));
+        Assert.Equal(stored[viaEf.Id][3], stored[viaBulk.Id][3]);
+        Assert.True(DbErrors.IsUniqueViolation(refused), $"Expected the earn-once index to refuse the duplicate, got {refused}");
+        if (refused is Npgsql.PostgresException postgres)
+        {
+            // The issuer writes a batch again with conflicts skipped only when this index refused it.
+            Assert.Equal("UX_Awards_Active_Badge_Student", postgres.ConstraintName);
+        }
+        Assert.Equal(0, await app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => a.BadgeId == world.Manual2.Id && a.StudentId == world.StudentA1.Id)));
+    }
+
+    private Task AddWithEfAsync(Award award) => app.Factory.WithDbAsync(async db =>
+    {
+        db.Awards.Add(award);
+        await db.SaveChangesAsync();
+    });
+
+    /// <summary>The bulk path in a transaction of its own, committed when it succeeds.</summary>
+    private Task<HashSet<Guid>> BulkInsertAsync(Award[] awards, bool ignoreConflicts) => app.Factory.WithDbAsync(async db =>
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var keys = await db.InsertAsync(awards, ignoreConflicts, a => a.Id, CancellationToken.None);
+        await transaction.CommitAsync();
+        return keys;
+    });
 
     /// <summary>Id, BadgeId, Source, IssuedAt as the database holds them (types and text), keyed by award id.</summary>
     private Task<Dictionary<Guid, object[]>> RawRowsAsync(Guid[] ids) => app.Factory.WithDbAsync(async db =>

@@ -11,6 +11,9 @@ namespace Rosette.Data.Configurations;
 
 internal sealed class AwardConfiguration : IEntityTypeConfiguration<Award>
 {
+    /// <summary>The earn-once index: PostgreSQL names it in the error of a write it refuses.</summary>
+    public const string EarnOnceIndex = "UX_Awards_Active_Badge_Student";
+
     public void Configure(EntityTypeBuilder<Award> builder)
     {
         builder.Property(a => a.Source).HasConversion<string>().HasMaxLength(32);
@@ -22,7 +25,7 @@ internal sealed class AwardConfiguration : IEntityTypeConfiguration<Award>
         // second changes nothing (DbUpdateConcurrencyException), is read again, and answers already_revoked.
         builder.Property(a => a.RevokedAt).IsConcurrencyToken();
         // Earn once: at most one active award of a badge per student, whoever issues it, however many instances run.
-        builder.HasIndex(a => new { a.BadgeId, a.StudentId }).IsUnique().HasFilter("\"RevokedAt\" IS NULL").HasDatabaseName("UX_Awards_Active_Badge_Student");
+        builder.HasIndex(a => new { a.BadgeId, a.StudentId }).IsUnique().HasFilter("\"RevokedAt\" IS NULL").HasDatabaseName(EarnOnceIndex);
         builder.HasIndex(a => new { a.StudentId, a.BadgeId });
         builder.HasIndex(a => new { a.ClassId, a.IssuedAt });
         // Optional references are indexed only where set: every index entry costs each row of a batch, and most awards have

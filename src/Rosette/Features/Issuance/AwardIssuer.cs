@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Audit;
@@ -18,8 +19,9 @@ public sealed record PairDecision(Guid BadgeId, Guid StudentId, Award? Award, Er
 public sealed record BatchPlace(Guid OrganizationId, string Description);
 
 /// <summary>
-/// Writes decided pairs in one transaction: the batch, the awards (set-based; the earn-once index skips any pair that
-/// another request won meanwhile, which then reports already_earned), the renewals (set-based; the renewal's key, the
+/// Writes decided pairs in one transaction: the batch, the awards (set-based, first as decided; when the earn-once index
+/// refuses one, because another request issued that pair meanwhile, the transaction is written again with the index
+/// skipping such pairs, which then report already_earned), the renewals (set-based; the renewal's key, the
 /// credential it supersedes, lets one of concurrent renewals of an award win, the others report already_earned), the
 /// failures, the outbox messages that mail, badge providers and webhooks follow, and one audit entry with the batch's
 /// counts. Every pair reported as issued or renewed is committed before this returns.
@@ -40,7 +42,23 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
             .OrderBy(a => a.BadgeId).ThenBy(a => a.StudentId).ToList();
         var renewals = decisions.Where(d => d.Renewal is not null).Select(d => d.Renewal!)
             .OrderBy(r => r.BadgeId).ThenBy(r => r.StudentId).ToList();
-        var result = await db.RetryTransientAsync(MaxAttempts, () => WriteOnceAsync(batch, decisions, awards, renewals, place, cancellationToken));
+        // The pairs were decided against the awards held, so the earn-once index refuses none unless another request issued
+        // one meanwhile. Written without ON CONFLICT, the awards go in PostgreSQL's binary COPY (and on SQLite without
+        // RETURNING); a refusal rolls the transaction back, and it is written again with conflicts skipped and reported.
+        var skipConflicts = false;
+        var result = await db.RetryTransientAsync(MaxAttempts, async () =>
+        {
+            try
+            {
+                return await WriteOnceAsync(batch, decisions, awards, renewals, place, skipConflicts, cancellationToken);
+            }
+            catch (Exception e) when (!skipConflicts && IsEarnOnceViolation(e))
+            {
+                db.ChangeTracker.Clear();
+                skipConflicts = true;
+                return await WriteOnceAsync(batch, decisions, awards, renewals, place, skipConflicts, cancellationToken);
+            }
+        });
         if (result is not null)
         {
             metrics.Issued(batch.Source, result.Issued.Count);
@@ -51,7 +69,7 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
 
     private async Task<IssueBadgesResult?> WriteOnceAsync(
         IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, List<Award> awards, List<AwardRenewal> renewals, BatchPlace place,
-        CancellationToken cancellationToken)
+        bool skipConflicts, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.IssuanceBatches.Add(batch);
@@ -64,7 +82,7 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
             db.ChangeTracker.Clear();
             return null;
         }
-        var inserted = await db.InsertAsync(awards, ignoreConflicts: true, a => a.Id, cancellationToken);
+        var inserted = await db.InsertAsync(awards, ignoreConflicts: skipConflicts, a => a.Id, cancellationToken);
         var issuedAwards = awards.Where(a => inserted.Contains(a.Id)).ToList();
         var delivering = await db.CreateForAsync(issuedAwards, batch.CreatedAt, cancellationToken);
         var failures = decisions.Where(d => d.Failure is not null)
@@ -223,4 +241,9 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         outbox.Notify();
         deliveries.Notify();
     }
+
+    /// <summary>The earn-once index refused an award (SQLite does not name the index; no other unique index can refuse a new award).</summary>
+    private static bool IsEarnOnceViolation(Exception e) =>
+        DbErrors.IsUniqueViolation(e) && (e is not PostgresException pg || pg.ConstraintName == Data.Configurations.AwardConfiguration.EarnOnceIndex)
+        || e.InnerException is { } inner && IsEarnOnceViolation(inner);
 }
