@@ -1,9 +1,12 @@
 using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Domain.Audit;
+using Rosette.Domain.SingleSignOn;
 using Rosette.Domain.Users;
 using Rosette.Features.SingleSignOn;
 using Microsoft.Extensions.Time.Testing;
@@ -35,10 +38,24 @@ public sealed class SingleSignOnFixture : AppFixture
         await base.InitializeAsync();
     }
 
-    protected override RosetteFactory CreateFactory(TestDatabase database) => new(database, Clock, new Dictionary<string, string?>(RosetteFactory.LocalOutbound));
+    /// <summary>Stops the app's database work at a chosen statement: two sign-ins raced in a fixed order.</summary>
+    public CommandGate Gate { get; } = new();
+
+    protected override RosetteFactory CreateFactory(TestDatabase database) => new GatedFactory(database, Clock, Gate);
+
+    private sealed class GatedFactory(TestDatabase database, FakeTimeProvider clock, CommandGate gate)
+        : RosetteFactory(database, clock, new Dictionary<string, string?>(LocalOutbound))
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(gate.AddTo);
+        }
+    }
 
     public override async ValueTask DisposeAsync()
     {
+        Gate.ReleaseAll();
         await base.DisposeAsync();
         foreach (var provider in new[] { _provider, _otherProvider })
         {
@@ -377,5 +394,146 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
         Assert.Equal($"/sso/{connection}/failed?code=sso_provider_unavailable", start.Headers.Location?.ToString());
         Assert.True(await app.Factory.WithDbAsync(db => db.AuditEntries.AnyAsync(e =>
             e.Kind == AuditKind.SingleSignOnFailed && e.OrganizationId == world.A.Id && e.Summary.Contains("sso_provider_unavailable"))));
+    }
+
+    [Fact]
+    public async Task SignIn_StateOlderThanTheRemoteAuthenticationTimeout_IsRefusedBeforeTheCodeIsRedeemed()
+    {
+        var world = await app.NewWorldAsync();
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        var timeout = new OpenIdConnectOptions().RemoteAuthenticationTimeout;
+
+        // The person signs in at the provider, then comes back after the timeout (on Rosette's clock) with cookies still held.
+        app.Provider.SignsIn(client, new("late", world.StudentA1.Email));
+        var (browser, callback) = await app.BeginAsync(connection);
+        app.Clock.Advance(timeout + TimeSpan.FromSeconds(1));
+        var location = await DbSnapshot.UnchangedAsync(app.Factory, () => SingleSignOnFixture.ReturnAsync(browser, callback));
+
+        await app.AssertRefusedAsync(browser, connection, world.A.Id, location, "sso_state_invalid");
+        Assert.Equal(0, app.Provider.TokensIssued.GetValueOrDefault(client));
+
+        // Within the timeout the same round trip signs in.
+        app.Provider.SignsIn(client, new("late", world.StudentA1.Email));
+        var (onTime, onTimeCallback) = await app.BeginAsync(connection);
+        app.Clock.Advance(timeout - TimeSpan.FromSeconds(5));
+        Assert.Equal("/badges", await SingleSignOnFixture.ReturnAsync(onTime, onTimeCallback));
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync(onTime));
+    }
+
+    [Fact]
+    public async Task SignIn_ProviderAnswersAccessDenied_IsShownAuditedAndChangesNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        app.Provider.Denies(client);
+
+        var (browser, callback) = await app.BeginAsync(connection);
+        Assert.Contains("error=access_denied", callback.Query);
+        var location = await DbSnapshot.UnchangedAsync(app.Factory, () => SingleSignOnFixture.ReturnAsync(browser, callback));
+
+        await app.AssertRefusedAsync(browser, connection, world.A.Id, location, "sso_denied");
+        Assert.Equal(0, app.Provider.TokensIssued.GetValueOrDefault(client));
+    }
+
+    [Fact]
+    public async Task SignIn_UnknownPersonWhereTheConnectionCreatesNobody_IsRefusedAsUnknownAndChangesNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id, [domain], createUsers: false);
+        var email = $"nobody@{domain}";
+
+        app.Provider.SignsIn(client, new("nobody", email));
+        var (browser, _, location) = await DbSnapshot.UnchangedAsync(app.Factory, () => app.SignInAsync(connection));
+
+        await app.AssertRefusedAsync(browser, connection, world.A.Id, location, "sso_user_unknown");
+        Assert.False(await app.Factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == email)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SignIn_OnePersonsFirstSignInTwiceAtOnce_StoresOneAccountAndSignsInBoth(bool hasAccount)
+    {
+        var world = await app.NewWorldAsync();
+        var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id, [domain], createUsers: true);
+        var email = hasAccount ? world.StudentA1.Email : $"twin@{domain}";
+        var subject = $"twin-{Guid.NewGuid():N}";
+        var flows = new List<(HttpClient Browser, Uri Callback)>();
+        for (var i = 0; i < 2; i++)
+        {
+            app.Provider.SignsIn(client, new(subject, email));
+            flows.Add(await app.BeginAsync(connection));
+        }
+
+        // Both callbacks have found no link and are looking the email up: then both go on to store the link (and the account).
+        // (Held before their writes: SQLite's write transaction would keep the second from reaching a later point.)
+        var lookups = app.Gate.HoldEvery(sql => sql.Contains("FROM \"Users\"", StringComparison.Ordinal)
+            && sql.Contains("\"NormalizedEmail\" = ", StringComparison.Ordinal));
+        var returns = flows.Select(f => Task.Run(() => SingleSignOnFixture.ReturnAsync(f.Browser, f.Callback))).ToList();
+        try
+        {
+            await lookups.ArrivalsAsync(2).WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        finally
+        {
+            app.Gate.ReleaseAll();
+        }
+
+        Assert.Equal(["/badges", "/badges"], await Task.WhenAll(returns));
+        foreach (var (browser, _) in flows)
+        {
+            Assert.True(await SingleSignOnFixture.IsSignedInAsync(browser));
+        }
+        var normalized = email.ToUpperInvariant();
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.Users.CountAsync(u => u.NormalizedEmail == normalized)));
+        var link = await app.Factory.WithDbAsync(db => db.ExternalLogins.AsNoTracking().SingleAsync(l => l.ConnectionId == connection));
+        Assert.Equal(subject, link.Subject);
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.AuditEntries.CountAsync(e =>
+            e.EntityId == link.UserId && (e.Kind == AuditKind.UserCreated || e.Kind == AuditKind.SingleSignOnLinked))));
+    }
+
+    [Fact]
+    public async Task SaveConnection_DomainOfAnotherConnectionOrOfPeopleElsewhere_IsRefusedByApiAndPage_AndChangesNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var root = await app.ClientAsync(world.AdminRoot);
+        var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var other = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var (ofA, _) = await app.ConnectAsync(root, world.A.Id, [domain]);
+        var (ofB, _) = await app.OtherProvider.ConnectAsync(root, world.B.Id, [other]);
+        // Everybody's address in the World is at rosette.test, in every organization.
+        var peoplesDomain = SignInConnection.DomainOf(world.StudentB1.Email)!;
+
+        async Task Refused(Func<Task<HttpResponseMessage>> call, string code) =>
+            await DbSnapshot.UnchangedAsync(app.Factory, async () => await (await call()).IsProblemAsync(HttpStatusCode.Conflict, code));
+        await Refused(() => root.PatchJsonAsync($"/api/v1/sign-in-connections/{ofB}", new { emailDomains = new[] { other, domain.ToUpperInvariant() } }),
+            "email_domain_taken");
+        await Refused(() => root.PostJsonAsync("/api/v1/sign-in-connections", new
+        {
+            organizationId = world.A1.Id, displayName = "A1", issuer = app.Provider.Issuer, clientId = "c", clientSecret = "s",
+            emailDomains = new[] { domain + "." }, createUsers = false, createdUserRole = "student", allowPasswords = true,
+        }), "email_domain_taken");
+        await Refused(() => root.PatchJsonAsync($"/api/v1/sign-in-connections/{ofA}", new { emailDomains = new[] { domain, peoplesDomain } }),
+            "email_domain_in_use");
+
+        // The page says the same in words, keeps what was typed, and stores nothing.
+        using var page = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+        await page.GetAsync($"/admin/organizations/{world.B.Id}/sign-in");
+        foreach (var (domains, error) in new[] { ($"{other}, {domain}", SignInConnectionErrors.DomainTaken), (peoplesDomain, SignInConnectionErrors.DomainInUse) })
+        {
+            var answer = await DbSnapshot.UnchangedAsync(app.Factory, () => page.PostAsync($"/admin/organizations/{world.B.Id}/sign-in", new Dictionary<string, string>
+            {
+                ["Input.DisplayName"] = "B", ["Input.Issuer"] = app.OtherProvider.Issuer, ["Input.ClientId"] = "c", ["Input.EmailDomains"] = domains,
+                ["Input.CreatedUserRole"] = "Student", ["Input.AllowPasswords"] = "true",
+            }));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            var html = await answer.Content.ReadAsStringAsync();
+            Assert.Contains(HtmlEncoder.Default.Encode(error.Message), html);
+            Assert.Contains(HtmlEncoder.Default.Encode(domains), html);
+        }
+        var kept = await (await root.GetAsync($"/api/v1/sign-in-connections/{ofB}")).IsOkAsync<JsonElement>();
+        Assert.Equal([other], kept.GetProperty("emailDomains").EnumerateArray().Select(d => d.GetString()));
     }
 }
