@@ -166,11 +166,11 @@ public sealed class LoginPageTests(BrowserApp app, Chromium chromium) : BrowserT
     public async Task SignInWithSingleSignOn_EmailOfAConnectedDomain_GoesToItsProviderAndComesBackSignedIn()
     {
         var world = await NewWorldAsync();
-        await using var provider = await FakeOidcProvider.StartAsync();
+        await using var provider = await OidcProvider.StartAsync();
         var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
-        var (_, tenant) = await provider.ConnectAsync(await App.ClientAsync(world.AdminA), world.A.Id, [domain], createUsers: true);
+        var (_, client) = await provider.ConnectAsync(await App.ClientAsync(world.AdminA), world.A.Id, [domain], createUsers: true);
         var email = $"grace@{domain}";
-        provider.SignsIn(tenant, new(Guid.NewGuid().ToString("N"), email, GivenName: "Grace", FamilyName: "Hopper"));
+        provider.SignsIn(client, new(Guid.NewGuid().ToString("N"), email, GivenName: "Grace", FamilyName: "Hopper"));
         var page = await NewPageAsync();
         await page.GotoAsync("/login");
 
@@ -181,6 +181,6 @@ public sealed class LoginPageTests(BrowserApp app, Chromium chromium) : BrowserT
         await Expect(page.GetByRole(AriaRole.Banner)).ToContainTextAsync(email);
         Assert.Equal(email, provider.LastLoginHint);
         Assert.Equal(world.A.Id, (await App.Factory.WithDbAsync(db => db.Users.SingleAsync(u => u.Email == email))).OrganizationId);
-        Assert.Equal(1, provider.TokensIssued.GetValueOrDefault(tenant));
+        Assert.Equal(1, provider.TokensIssued.GetValueOrDefault(client));
     }
 }

@@ -38,7 +38,7 @@ public sealed class ClientSecrets(IDataProtectionProvider protection)
     public string Unprotect(string protectedSecret) => _protector.Unprotect(protectedSecret);
 }
 
-/// <summary>Administrators connect the organizations of their scope to an OpenID Connect provider (see README.md).</summary>
+/// <summary>Administrators connect the organizations of their scope to an OpenID Connect provider (see Features/SingleSignOn/README.md).</summary>
 public sealed class SignInConnectionsHandler(RosetteDb db, ClientSecrets secrets, AuditLog audit, TimeProvider clock, SingleSignOnOptions options)
 {
     private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators configure single sign-on.");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -43,6 +44,7 @@ public static class SingleSignOnFailures
             var code = e switch
             {
                 OpenIdConnectProtocolInvalidNonceException => "sso_nonce_mismatch",
+                SingleSignOnExpiredException => "sso_state_invalid",
                 SecurityTokenInvalidAudienceException => "sso_wrong_audience",
                 SecurityTokenException => "sso_invalid_token",
                 HttpRequestException or OutboundRefusedException or TaskCanceledException or IOException => "sso_provider_unavailable",
@@ -74,6 +76,21 @@ public sealed class SingleSignOnHandler(
 {
     /// <summary>Signs the person in and answers where to go: the return address, or the failure page.</summary>
     public async Task<string> CompleteAsync(ConnectionContext context, ClaimsPrincipal principal, string? returnUrl, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CompleteOnceAsync(context, principal, returnUrl, cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // The same person's first sign-in on another tab or instance linked or created them a moment ago (the unique keys
+            // of links and of email addresses): nothing of this one was stored, and it goes again, finding what the other made.
+            db.ChangeTracker.Clear();
+            return await CompleteOnceAsync(context, principal, returnUrl, cancellationToken);
+        }
+    }
+
+    private async Task<string> CompleteOnceAsync(ConnectionContext context, ClaimsPrincipal principal, string? returnUrl, CancellationToken cancellationToken)
     {
         var subject = principal.FindFirstValue("sub");
         var email = principal.FindFirstValue("email")?.Trim();
@@ -153,19 +170,7 @@ public sealed class SingleSignOnHandler(
         audit.Record((Guid?)null, AuditKind.UserCreated, user.OrganizationId, user.Id,
             $"Created {user.FullName} ({user.Email}) as {user.Role.ToString().ToLowerInvariant()} on first sign-in through '{context.DisplayName}'",
             new { user.Email, role = user.Role, connectionId = context.Id });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            // The same person's first sign-in on two tabs or instances: the other one created them. Nothing of this one stays.
-            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList())
-            {
-                entry.State = EntityState.Detached;
-            }
-            return await FailAsync(context, "sso_failed", "the account was created by a sign-in at the same time", email);
-        }
+        await db.SaveChangesAsync(cancellationToken);
         return await SignInAsync(user, returnUrl);
     }
 
@@ -196,6 +201,9 @@ public sealed class SingleSignOnEvents : OpenIdConnectEvents
 {
     public const string LoginHint = "login_hint";
 
+    /// <summary>When the sign-in's state stops being accepted: kept in the protected state, measured on the app's clock.</summary>
+    public const string ExpiresAt = "sso_expires_at";
+
     public static readonly SingleSignOnEvents Instance = new();
 
     private SingleSignOnEvents()
@@ -205,6 +213,24 @@ public sealed class SingleSignOnEvents : OpenIdConnectEvents
             if (context.Properties.Items.TryGetValue(LoginHint, out var hint) && hint is not null)
             {
                 context.ProtocolMessage.LoginHint = hint;
+            }
+            var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+            context.Properties.Items[ExpiresAt] = (clock.GetUtcNow() + context.Options.RemoteAuthenticationTimeout).ToString("O", CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        };
+        // The handler takes any state it can decrypt, however old (only the browser expires the correlation cookie): one
+        // that outlived the remote-authentication timeout is refused before its code is redeemed.
+        OnMessageReceived = context =>
+        {
+            if (context.Properties is { } properties)
+            {
+                var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+                if (!properties.Items.TryGetValue(ExpiresAt, out var value)
+                    || !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var expiresAt)
+                    || clock.GetUtcNow() >= expiresAt)
+                {
+                    context.Fail(new SingleSignOnExpiredException(value));
+                }
             }
             return Task.CompletedTask;
         };
@@ -232,6 +258,10 @@ public sealed class SingleSignOnEvents : OpenIdConnectEvents
 
     private static ConnectionContext Connection(HttpContext http) => (ConnectionContext)http.Items[typeof(ConnectionContext)]!;
 }
+
+/// <summary>A provider's answer to a sign-in whose state has expired (or carries no expiry).</summary>
+public sealed class SingleSignOnExpiredException(string? expiresAt)
+    : Exception($"The sign-in's state expired at {expiresAt ?? "(none)"}: it started longer ago than the remote-authentication timeout.");
 
 /// <summary>Where a sign-in may send the browser afterwards: a path of this site only.</summary>
 public static class LocalUrl

@@ -195,6 +195,24 @@ public sealed class ApiKeyTests(ApiKeyFixture app) : IClassFixture<ApiKeyFixture
         await (await KeyClient("rk_" + new string('A', 43)).GetAsync("/api/v1/awards")).IsProblemAsync(HttpStatusCode.Unauthorized, "api_key_invalid");
     }
 
+    [Fact]
+    public async Task ApiKey_OfAnotherOrganization_IsNeitherShownNorRevoked_AndTheRefusalChangesNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var secret = await CreateKeyAsync(await app.ClientAsync(world.AdminA), world.A.Id, ["read_awards"]);
+        var id = await KeyIdAsync(secret);
+
+        // B's administrator: not their key, and not told apart from none.
+        var adminB = await app.ClientAsync(world.AdminB);
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            await (await adminB.GetAsync($"{Keys}/{id}")).IsProblemAsync(HttpStatusCode.NotFound, "api_key_not_found");
+            await (await adminB.PostAsync($"{Keys}/{id}/revocation", null)).IsProblemAsync(HttpStatusCode.NotFound, "api_key_not_found");
+        });
+        Assert.Empty((await (await adminB.GetAsync($"{Keys}?organizationId={world.A.Id}")).IsOkAsync<JsonElement>()).GetProperty("items").EnumerateArray());
+        await (await KeyClient(secret).GetAsync("/api/v1/awards")).IsOkAsync<JsonElement>();
+    }
+
     /// <summary>A key never outranks its creator, at creation and at every use: a demoted or deactivated creator suspends it.</summary>
     [Fact]
     public async Task ApiKey_WhoseCreatorLosesTheOrganization_IsSuspendedUntilTheyHoldItAgain()

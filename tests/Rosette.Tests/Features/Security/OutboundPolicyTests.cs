@@ -107,4 +107,29 @@ public sealed class OutboundPolicyTests(SecurityFixture app) : IClassFixture<Sec
         Assert.Contains("not a public address", delivery.LastError, StringComparison.Ordinal);
         Assert.Null(delivery.LastStatusCode);
     }
+
+    [Theory]
+    [InlineData("https://127.0.0.1:{port}")]
+    [InlineData("https://169.254.169.254/tenant")]
+    [InlineData("https://10.1.2.3/tenant")]
+    public async Task SingleSignOn_WithAnIssuerThatIsNotPublic_FailsBeforeAnythingIsAsked(string issuer)
+    {
+        var world = await app.NewWorldAsync();
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accepted = listener.AcceptSocketAsync();
+        var created = await (await (await app.ClientAsync(world.AdminA)).PostJsonAsync("/api/v1/sign-in-connections", new
+        {
+            organizationId = world.A.Id, displayName = "Inside", issuer = issuer.Replace("{port}", ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            clientId = "c", clientSecret = "s", emailDomains = Array.Empty<string>(), createUsers = false, createdUserRole = "student", allowPasswords = true,
+        })).IsOkAsync<System.Text.Json.JsonElement>(HttpStatusCode.Created);
+        var connection = created.GetProperty("id").GetGuid();
+
+        var start = await app.Factory.CreateClient(new() { AllowAutoRedirect = false }).GetAsync($"/sso/{connection}/start");
+
+        Assert.Equal($"/sso/{connection}/failed?code=sso_provider_unavailable", start.Headers.Location?.ToString());
+        Assert.False(accepted.IsCompleted, "Rosette connected to the address on this machine");
+        Assert.True(await app.Factory.WithDbAsync(db => db.AuditEntries.AnyAsync(e =>
+            e.Kind == AuditKind.SingleSignOnFailed && e.OrganizationId == world.A.Id && e.Summary.Contains("sso_provider_unavailable"))));
+    }
 }

@@ -1,40 +1,72 @@
 using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Domain.Audit;
+using Rosette.Domain.SingleSignOn;
 using Rosette.Domain.Users;
 using Rosette.Features.SingleSignOn;
+using Microsoft.Extensions.Time.Testing;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features.SingleSignOn;
 
-/// <summary>One host and one OpenID Connect provider (a tenant per connection) for the single sign-on tests.</summary>
+/// <summary>
+/// One host, on a clock the tests move, and two OpenID Connect providers (OpenIddict's server: a client per connection)
+/// for the single sign-on tests.
+/// </summary>
 public sealed class SingleSignOnFixture : AppFixture
 {
-    private FakeOidcProvider? _provider;
+    private OidcProvider? _provider;
+    private OidcProvider? _otherProvider;
 
-    public FakeOidcProvider Provider => _provider ?? throw new InvalidOperationException("Not started.");
+    public OidcProvider Provider => _provider ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>A second provider with an issuer of its own: another organization's, or where a connection moves.</summary>
+    public OidcProvider OtherProvider => _otherProvider ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>The app's clock: it only moves forward, so each test measures from where it finds it.</summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public override async ValueTask InitializeAsync()
     {
-        _provider = await FakeOidcProvider.StartAsync();
+        var started = await Task.WhenAll(OidcProvider.StartAsync(), OidcProvider.StartAsync());
+        (_provider, _otherProvider) = (started[0], started[1]);
         await base.InitializeAsync();
     }
 
-    protected override RosetteFactory CreateFactory(TestDatabase database) => new(database, settings: new Dictionary<string, string?>(RosetteFactory.LocalOutbound));
+    /// <summary>Stops the app's database work at a chosen statement: two sign-ins raced in a fixed order.</summary>
+    public CommandGate Gate { get; } = new();
 
-    public override async ValueTask DisposeAsync()
+    protected override RosetteFactory CreateFactory(TestDatabase database) => new GatedFactory(database, Clock, Gate);
+
+    private sealed class GatedFactory(TestDatabase database, FakeTimeProvider clock, CommandGate gate)
+        : RosetteFactory(database, clock, new Dictionary<string, string?>(LocalOutbound))
     {
-        await base.DisposeAsync();
-        if (_provider is not null)
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
-            await _provider.DisposeAsync();
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(gate.AddTo);
         }
     }
 
-    public Task<(Guid Id, string Tenant)> ConnectAsync(
+    public override async ValueTask DisposeAsync()
+    {
+        Gate.ReleaseAll();
+        await base.DisposeAsync();
+        foreach (var provider in new[] { _provider, _otherProvider })
+        {
+            if (provider is not null)
+            {
+                await provider.DisposeAsync();
+            }
+        }
+    }
+
+    public Task<(Guid Id, string Client)> ConnectAsync(
         HttpClient admin, Guid organizationId, string[]? domains = null, bool createUsers = false, string role = "student", bool allowPasswords = true) =>
         Provider.ConnectAsync(admin, organizationId, domains, createUsers, role, allowPasswords);
 
@@ -42,24 +74,52 @@ public sealed class SingleSignOnFixture : AppFixture
     /// The browser's round trip: Rosette's start sends it to the provider's authorization endpoint, the provider sends it
     /// back with a code, and Rosette's callback redeems it. Returns the browser (its cookies) and where the callback sent it.
     /// </summary>
-    public async Task<(HttpClient Browser, Uri Callback, string Location)> SignInAsync(Guid connectionId, string? loginHint = null)
+    public async Task<(HttpClient Browser, Uri Callback, string Location)> SignInAsync(Guid connectionId, string? loginHint = null, string returnUrl = "/badges")
     {
-        var browser = Factory.CreateDefaultClient(new Uri("http://localhost"), new CookieContainerHandler(new CookieContainer()));
-        var start = await browser.GetAsync($"/sso/{connectionId}/start?returnUrl=%2Fbadges" + (loginHint is null ? "" : $"&loginHint={Uri.EscapeDataString(loginHint)}"));
+        var (browser, callback) = await BeginAsync(connectionId, loginHint, returnUrl);
+        return (browser, callback, await ReturnAsync(browser, callback));
+    }
+
+    /// <summary>The browser's way to the provider and back to the callback's address, not yet followed.</summary>
+    public async Task<(HttpClient Browser, Uri Callback)> BeginAsync(Guid connectionId, string? loginHint = null, string returnUrl = "/badges")
+    {
+        var browser = NewBrowser();
+        var start = await browser.GetAsync($"/sso/{connectionId}/start?returnUrl={Uri.EscapeDataString(returnUrl)}"
+            + (loginHint is null ? "" : $"&loginHint={Uri.EscapeDataString(loginHint)}"));
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
-        Assert.StartsWith(Provider.BaseUrl, start.Headers.Location!.ToString());
+        Assert.True(start.Headers.Location is { IsAbsoluteUri: true, AbsolutePath: "/connect/authorize" }, $"Sent to {start.Headers.Location}");
         using var toProvider = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         var authorize = await toProvider.GetAsync(start.Headers.Location);
         Assert.Equal(HttpStatusCode.Redirect, authorize.StatusCode);
         var callback = authorize.Headers.Location!;
         Assert.Equal($"/sso/{connectionId}/callback", callback.AbsolutePath);
-        var back = await browser.GetAsync(callback.PathAndQuery);
-        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
-        return (browser, callback, back.Headers.Location!.ToString());
+        return (browser, callback);
     }
+
+    /// <summary>Follows the provider's answer back to Rosette's callback: where Rosette then sends the browser.</summary>
+    public static async Task<string> ReturnAsync(HttpClient browser, Uri callback)
+    {
+        var back = await browser.GetAsync(callback.PathAndQuery);
+        Assert.True(back.StatusCode == HttpStatusCode.Redirect, $"{(int)back.StatusCode}: {await back.Content.ReadAsStringAsync()}");
+        return back.Headers.Location!.ToString();
+    }
+
+    public HttpClient NewBrowser() => Factory.CreateDefaultClient(new Uri("http://localhost"), new CookieContainerHandler(new CookieContainer()));
 
     /// <summary>Whether the browser holds a Rosette session: the log-in page sends a signed-in visitor on.</summary>
     public static async Task<bool> IsSignedInAsync(HttpClient browser) => (await browser.GetAsync("/login")).StatusCode == HttpStatusCode.Redirect;
+
+    /// <summary>Asserts that a sign-in ended on the failure page with <paramref name="code"/>: shown in words, not signed in, audited.</summary>
+    public async Task AssertRefusedAsync(HttpClient browser, Guid connectionId, Guid organizationId, string location, string code)
+    {
+        Assert.Equal($"/sso/{connectionId}/failed?code={code}", location);
+        Assert.False(await IsSignedInAsync(browser));
+        var page = await browser.GetAsync(location);
+        Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
+        Assert.Contains(HtmlEncoder.Default.Encode(SingleSignOnFailures.Messages[code]), await page.Content.ReadAsStringAsync());
+        Assert.True(await Factory.WithDbAsync(db => db.AuditEntries.AnyAsync(e =>
+            e.Kind == AuditKind.SingleSignOnFailed && e.OrganizationId == organizationId && e.Summary.Contains(code))), $"{code} is audited");
+    }
 }
 
 /// <summary>
@@ -73,10 +133,10 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
     public async Task SignIn_VerifiedEmailOfUserInScope_LinksThenSignsInBySubject()
     {
         var world = await app.NewWorldAsync();
-        var (connection, tenant) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
         var subject = $"sub-{Guid.NewGuid():N}";
 
-        app.Provider.SignsIn(tenant, new(subject, world.StudentA1.Email.ToUpperInvariant()));
+        app.Provider.SignsIn(client, new(subject, world.StudentA1.Email.ToUpperInvariant()));
         var (browser, _, location) = await app.SignInAsync(connection, world.StudentA1.Email);
 
         Assert.Equal("/badges", location);
@@ -87,7 +147,7 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
         Assert.True(await app.Factory.WithDbAsync(db => db.AuditEntries.AnyAsync(e => e.Kind == AuditKind.SingleSignOnLinked && e.EntityId == world.StudentA1.Id)));
 
         // Next time the subject decides, whatever the email now says (even unverified).
-        app.Provider.SignsIn(tenant, new(subject, "renamed@elsewhere.test", EmailVerified: false));
+        app.Provider.SignsIn(client, new(subject, "renamed@elsewhere.test", EmailVerified: false));
         var (again, _, _) = await app.SignInAsync(connection);
         Assert.True(await SingleSignOnFixture.IsSignedInAsync(again));
         Assert.Equal(1, await app.Factory.WithDbAsync(db => db.ExternalLogins.CountAsync(l => l.UserId == world.StudentA1.Id)));
@@ -98,9 +158,9 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
     {
         var world = await app.NewWorldAsync();
         var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
-        var (connection, tenant) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id, [domain], createUsers: true, role: "instructor");
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id, [domain], createUsers: true, role: "instructor");
 
-        app.Provider.SignsIn(tenant, new("new-person", $"ada@{domain}", GivenName: "Ada", FamilyName: "Lovelace"));
+        app.Provider.SignsIn(client, new("new-person", $"ada@{domain}", GivenName: "Ada", FamilyName: "Lovelace"));
         var (browser, _, _) = await app.SignInAsync(connection);
 
         Assert.True(await SingleSignOnFixture.IsSignedInAsync(browser));
@@ -111,7 +171,7 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
 
         // Outside the connection's domains nobody is created.
         var outsider = $"eve-{Guid.NewGuid():N}@elsewhere.test";
-        app.Provider.SignsIn(tenant, new("eve", outsider));
+        app.Provider.SignsIn(client, new("eve", outsider));
         var (refused, _, location) = await app.SignInAsync(connection);
         Assert.Equal($"/sso/{connection}/failed?code=sso_domain_not_owned", location);
         Assert.False(await SingleSignOnFixture.IsSignedInAsync(refused));
@@ -132,35 +192,28 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
     public async Task SignIn_AnswerNotToBeTrusted_IsRefusedShownAndAuditedAndChangesNothing(string spoiled, string code)
     {
         var world = await app.NewWorldAsync();
-        var (connection, tenant) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
-        app.Provider.SignsIn(tenant, new($"sub-{spoiled}", world.StudentA2.Email, EmailVerified: spoiled != "unverified"), spoiled switch
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        app.Provider.SignsIn(client, new($"sub-{spoiled}", world.StudentA2.Email, EmailVerified: spoiled != "unverified"), spoiled switch
         {
-            "issuer" => new FakeOidcProvider.Spoil(Issuer: app.Provider.Issuer("someone-else")),
-            "audience" => new FakeOidcProvider.Spoil(Audience: "another-application"),
-            "nonce" => new FakeOidcProvider.Spoil(Nonce: "a-nonce-of-another-sign-in"),
-            "signature" => new FakeOidcProvider.Spoil(StrangerKey: true),
+            "issuer" => new OidcProvider.Spoil(Issuer: app.OtherProvider.Issuer),
+            "audience" => new OidcProvider.Spoil(Audience: "another-application"),
+            "nonce" => new OidcProvider.Spoil(Nonce: "a-nonce-of-another-sign-in"),
+            "signature" => new OidcProvider.Spoil(StrangerKey: true),
             _ => null,
         });
 
         var (browser, _, location) = await DbSnapshot.UnchangedAsync(app.Factory, () => app.SignInAsync(connection));
 
-        Assert.Equal($"/sso/{connection}/failed?code={code}", location);
-        Assert.Equal(1, app.Provider.TokensIssued.GetValueOrDefault(tenant));
-        Assert.False(await SingleSignOnFixture.IsSignedInAsync(browser));
-        var page = await browser.GetAsync(location);
-        Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
-        Assert.Contains(HtmlEncoder.Default.Encode(SingleSignOnFailures.Messages[code]), await page.Content.ReadAsStringAsync());
-        var audit = await app.Factory.WithDbAsync(db => db.AuditEntries.AsNoTracking()
-            .Where(e => e.Kind == AuditKind.SingleSignOnFailed && e.OrganizationId == world.A.Id).ToListAsync());
-        Assert.Contains(audit, e => e.Summary.Contains(code, StringComparison.Ordinal));
+        Assert.Equal(1, app.Provider.TokensIssued.GetValueOrDefault(client));
+        await app.AssertRefusedAsync(browser, connection, world.A.Id, location, code);
     }
 
     [Fact]
     public async Task SignIn_ReplayedCallback_IsRefusedAsExpiredState()
     {
         var world = await app.NewWorldAsync();
-        var (connection, tenant) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
-        app.Provider.SignsIn(tenant, new("replayed", world.StudentA2.Email));
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        app.Provider.SignsIn(client, new("replayed", world.StudentA2.Email));
         var (browser, callback, _) = await app.SignInAsync(connection);
         Assert.True(await SingleSignOnFixture.IsSignedInAsync(browser));
 
@@ -178,31 +231,40 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
     {
         var world = await app.NewWorldAsync();
         var root = await app.ClientAsync(world.AdminRoot);
-        var (connectionA, tenantA) = await app.ConnectAsync(root, world.A.Id);
-        var (connectionB, tenantB) = await app.ConnectAsync(root, world.B.Id);
+        var (connectionA, clientA) = await app.ConnectAsync(root, world.A.Id);
+        var (connectionB, clientB) = await app.OtherProvider.ConnectAsync(root, world.B.Id);
         await app.Factory.WithDbAsync(db => db.Users.Where(u => u.Id == world.StudentA2.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, false)));
         var system = await app.RootAsync();
 
         // Two organizations, two providers: B's provider cannot sign in A's people, nor anybody above or beside B.
-        foreach (var (connection, tenant, email, code) in new[]
+        foreach (var (connection, provider, client, email, code) in new[]
         {
-            (connectionB, tenantB, world.StudentA1.Email, "sso_user_not_linkable"),
-            (connectionA, tenantA, world.StudentB1.Email, "sso_user_not_linkable"),
-            (connectionA, tenantA, world.AdminA.Email, "sso_user_not_linkable"),
-            (connectionA, tenantA, world.AdminRoot.Email, "sso_user_not_linkable"),
-            (connectionA, tenantA, system.Email, "sso_user_not_linkable"),
-            (connectionA, tenantA, world.StudentA2.Email, "sso_user_deactivated"),
+            (connectionB, app.OtherProvider, clientB, world.StudentA1.Email, "sso_user_not_linkable"),
+            (connectionA, app.Provider, clientA, world.StudentB1.Email, "sso_user_not_linkable"),
+            (connectionA, app.Provider, clientA, world.AdminA.Email, "sso_user_not_linkable"),
+            (connectionA, app.Provider, clientA, world.AdminRoot.Email, "sso_user_not_linkable"),
+            (connectionA, app.Provider, clientA, system.Email, "sso_user_not_linkable"),
+            (connectionA, app.Provider, clientA, world.StudentA2.Email, "sso_user_deactivated"),
         })
         {
-            app.Provider.SignsIn(tenant, new($"sub-{Guid.NewGuid():N}", email));
+            provider.SignsIn(client, new($"sub-{Guid.NewGuid():N}", email));
             var (browser, _, location) = await DbSnapshot.UnchangedAsync(app.Factory, () => app.SignInAsync(connection));
             Assert.True(location == $"/sso/{connection}/failed?code={code}", $"{email}: {location}");
             Assert.False(await SingleSignOnFixture.IsSignedInAsync(browser));
         }
 
-        // A's provider signs in A's people, and those of A's suborganizations.
-        app.Provider.SignsIn(tenantA, new("a1x", world.StudentA1x.Email));
+        // Each provider signs in its own organization's people (and those of its suborganizations), as themselves.
+        app.Provider.SignsIn(clientA, new("a1x", world.StudentA1x.Email));
         Assert.True(await SingleSignOnFixture.IsSignedInAsync((await app.SignInAsync(connectionA)).Browser));
+        app.OtherProvider.SignsIn(clientB, new("b1", world.StudentB1.Email));
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync((await app.SignInAsync(connectionB)).Browser));
+        // Every refusal above was of a redeemed answer: five at A's provider, one at B's, then one sign-in each.
+        Assert.Equal((6, 2), (app.Provider.TokensIssued.GetValueOrDefault(clientA), app.OtherProvider.TokensIssued.GetValueOrDefault(clientB)));
+        var links = await app.Factory.WithDbAsync(db => db.ExternalLogins.AsNoTracking()
+            .Where(l => l.ConnectionId == connectionA || l.ConnectionId == connectionB).Select(l => new { l.ConnectionId, l.UserId }).ToListAsync());
+        Assert.Equal(2, links.Count);
+        Assert.Contains(links, l => l.ConnectionId == connectionA && l.UserId == world.StudentA1x.Id);
+        Assert.Contains(links, l => l.ConnectionId == connectionB && l.UserId == world.StudentB1.Id);
     }
 
     [Fact]
@@ -254,10 +316,9 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
         };
         foreach (var (who, client, organization, status, code, role) in refused)
         {
-            var tenant = $"refused-{Guid.NewGuid():N}";
             var problem = await DbSnapshot.UnchangedAsync(app.Factory, async () => await client.PostJsonAsync("/api/v1/sign-in-connections", new
             {
-                organizationId = organization, displayName = "Refused", issuer = app.Provider.AddTenant(tenant, "c", "s"), clientId = "c", clientSecret = "s",
+                organizationId = organization, displayName = "Refused", issuer = app.Provider.Issuer, clientId = "c", clientSecret = "s",
                 emailDomains = Array.Empty<string>(), createUsers = true, createdUserRole = role, allowPasswords = true,
             }));
             Assert.True(problem.StatusCode == status, $"{who} on {organization}: {(int)problem.StatusCode} {await problem.Content.ReadAsStringAsync()}");
@@ -301,15 +362,16 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
         var world = await app.NewWorldAsync();
         var admin = await app.ClientAsync(world.AdminA);
         var (connection, _) = await app.ConnectAsync(admin, world.A.Id);
-        var moved = "t" + Guid.NewGuid().ToString("N")[..10];
-        var issuer = app.Provider.AddTenant(moved, $"rosette-{moved}", $"secret-{moved}");
-        await (await admin.PatchJsonAsync($"/api/v1/sign-in-connections/{connection}", new { issuer, clientId = $"rosette-{moved}", clientSecret = $"secret-{moved}" }))
-            .IsOkAsync<JsonElement>();
+        var moved = app.OtherProvider.AddClient(connection);
+        await (await admin.PatchJsonAsync($"/api/v1/sign-in-connections/{connection}", new
+        {
+            issuer = app.OtherProvider.Issuer, clientId = moved, clientSecret = OidcProvider.SecretOf(moved),
+        })).IsOkAsync<JsonElement>();
 
-        // The new tenant answers only its own client id, and redeems codes only with its own secret.
-        app.Provider.SignsIn(moved, new("moved-subject", world.StudentA1.Email));
+        // The other provider answers only its own client, and redeems codes only with that client's secret.
+        app.OtherProvider.SignsIn(moved, new("moved-subject", world.StudentA1.Email));
         Assert.True(await SingleSignOnFixture.IsSignedInAsync((await app.SignInAsync(connection)).Browser));
-        Assert.Equal(1, app.Provider.TokensIssued.GetValueOrDefault(moved));
+        Assert.Equal(1, app.OtherProvider.TokensIssued.GetValueOrDefault(moved));
     }
 
     [Fact]
@@ -332,5 +394,146 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
         Assert.Equal($"/sso/{connection}/failed?code=sso_provider_unavailable", start.Headers.Location?.ToString());
         Assert.True(await app.Factory.WithDbAsync(db => db.AuditEntries.AnyAsync(e =>
             e.Kind == AuditKind.SingleSignOnFailed && e.OrganizationId == world.A.Id && e.Summary.Contains("sso_provider_unavailable"))));
+    }
+
+    [Fact]
+    public async Task SignIn_StateOlderThanTheRemoteAuthenticationTimeout_IsRefusedBeforeTheCodeIsRedeemed()
+    {
+        var world = await app.NewWorldAsync();
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        var timeout = new OpenIdConnectOptions().RemoteAuthenticationTimeout;
+
+        // The person signs in at the provider, then comes back after the timeout (on Rosette's clock) with cookies still held.
+        app.Provider.SignsIn(client, new("late", world.StudentA1.Email));
+        var (browser, callback) = await app.BeginAsync(connection);
+        app.Clock.Advance(timeout + TimeSpan.FromSeconds(1));
+        var location = await DbSnapshot.UnchangedAsync(app.Factory, () => SingleSignOnFixture.ReturnAsync(browser, callback));
+
+        await app.AssertRefusedAsync(browser, connection, world.A.Id, location, "sso_state_invalid");
+        Assert.Equal(0, app.Provider.TokensIssued.GetValueOrDefault(client));
+
+        // Within the timeout the same round trip signs in.
+        app.Provider.SignsIn(client, new("late", world.StudentA1.Email));
+        var (onTime, onTimeCallback) = await app.BeginAsync(connection);
+        app.Clock.Advance(timeout - TimeSpan.FromSeconds(5));
+        Assert.Equal("/badges", await SingleSignOnFixture.ReturnAsync(onTime, onTimeCallback));
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync(onTime));
+    }
+
+    [Fact]
+    public async Task SignIn_ProviderAnswersAccessDenied_IsShownAuditedAndChangesNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        app.Provider.Denies(client);
+
+        var (browser, callback) = await app.BeginAsync(connection);
+        Assert.Contains("error=access_denied", callback.Query);
+        var location = await DbSnapshot.UnchangedAsync(app.Factory, () => SingleSignOnFixture.ReturnAsync(browser, callback));
+
+        await app.AssertRefusedAsync(browser, connection, world.A.Id, location, "sso_denied");
+        Assert.Equal(0, app.Provider.TokensIssued.GetValueOrDefault(client));
+    }
+
+    [Fact]
+    public async Task SignIn_UnknownPersonWhereTheConnectionCreatesNobody_IsRefusedAsUnknownAndChangesNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id, [domain], createUsers: false);
+        var email = $"nobody@{domain}";
+
+        app.Provider.SignsIn(client, new("nobody", email));
+        var (browser, _, location) = await DbSnapshot.UnchangedAsync(app.Factory, () => app.SignInAsync(connection));
+
+        await app.AssertRefusedAsync(browser, connection, world.A.Id, location, "sso_user_unknown");
+        Assert.False(await app.Factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == email)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SignIn_OnePersonsFirstSignInTwiceAtOnce_StoresOneAccountAndSignsInBoth(bool hasAccount)
+    {
+        var world = await app.NewWorldAsync();
+        var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id, [domain], createUsers: true);
+        var email = hasAccount ? world.StudentA1.Email : $"twin@{domain}";
+        var subject = $"twin-{Guid.NewGuid():N}";
+        var flows = new List<(HttpClient Browser, Uri Callback)>();
+        for (var i = 0; i < 2; i++)
+        {
+            app.Provider.SignsIn(client, new(subject, email));
+            flows.Add(await app.BeginAsync(connection));
+        }
+
+        // Both callbacks have found no link and are looking the email up: then both go on to store the link (and the account).
+        // (Held before their writes: SQLite's write transaction would keep the second from reaching a later point.)
+        var lookups = app.Gate.HoldEvery(sql => sql.Contains("FROM \"Users\"", StringComparison.Ordinal)
+            && sql.Contains("\"NormalizedEmail\" = ", StringComparison.Ordinal));
+        var returns = flows.Select(f => Task.Run(() => SingleSignOnFixture.ReturnAsync(f.Browser, f.Callback))).ToList();
+        try
+        {
+            await lookups.ArrivalsAsync(2).WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        finally
+        {
+            app.Gate.ReleaseAll();
+        }
+
+        Assert.Equal(["/badges", "/badges"], await Task.WhenAll(returns));
+        foreach (var (browser, _) in flows)
+        {
+            Assert.True(await SingleSignOnFixture.IsSignedInAsync(browser));
+        }
+        var normalized = email.ToUpperInvariant();
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.Users.CountAsync(u => u.NormalizedEmail == normalized)));
+        var link = await app.Factory.WithDbAsync(db => db.ExternalLogins.AsNoTracking().SingleAsync(l => l.ConnectionId == connection));
+        Assert.Equal(subject, link.Subject);
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.AuditEntries.CountAsync(e =>
+            e.EntityId == link.UserId && (e.Kind == AuditKind.UserCreated || e.Kind == AuditKind.SingleSignOnLinked))));
+    }
+
+    [Fact]
+    public async Task SaveConnection_DomainOfAnotherConnectionOrOfPeopleElsewhere_IsRefusedByApiAndPage_AndChangesNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var root = await app.ClientAsync(world.AdminRoot);
+        var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var other = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var (ofA, _) = await app.ConnectAsync(root, world.A.Id, [domain]);
+        var (ofB, _) = await app.OtherProvider.ConnectAsync(root, world.B.Id, [other]);
+        // Everybody's address in the World is at rosette.test, in every organization.
+        var peoplesDomain = SignInConnection.DomainOf(world.StudentB1.Email)!;
+
+        async Task Refused(Func<Task<HttpResponseMessage>> call, string code) =>
+            await DbSnapshot.UnchangedAsync(app.Factory, async () => await (await call()).IsProblemAsync(HttpStatusCode.Conflict, code));
+        await Refused(() => root.PatchJsonAsync($"/api/v1/sign-in-connections/{ofB}", new { emailDomains = new[] { other, domain.ToUpperInvariant() } }),
+            "email_domain_taken");
+        await Refused(() => root.PostJsonAsync("/api/v1/sign-in-connections", new
+        {
+            organizationId = world.A1.Id, displayName = "A1", issuer = app.Provider.Issuer, clientId = "c", clientSecret = "s",
+            emailDomains = new[] { domain + "." }, createUsers = false, createdUserRole = "student", allowPasswords = true,
+        }), "email_domain_taken");
+        await Refused(() => root.PatchJsonAsync($"/api/v1/sign-in-connections/{ofA}", new { emailDomains = new[] { domain, peoplesDomain } }),
+            "email_domain_in_use");
+
+        // The page says the same in words, keeps what was typed, and stores nothing.
+        using var page = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+        await page.GetAsync($"/admin/organizations/{world.B.Id}/sign-in");
+        foreach (var (domains, error) in new[] { ($"{other}, {domain}", SignInConnectionErrors.DomainTaken), (peoplesDomain, SignInConnectionErrors.DomainInUse) })
+        {
+            var answer = await DbSnapshot.UnchangedAsync(app.Factory, () => page.PostAsync($"/admin/organizations/{world.B.Id}/sign-in", new Dictionary<string, string>
+            {
+                ["Input.DisplayName"] = "B", ["Input.Issuer"] = app.OtherProvider.Issuer, ["Input.ClientId"] = "c", ["Input.EmailDomains"] = domains,
+                ["Input.CreatedUserRole"] = "Student", ["Input.AllowPasswords"] = "true",
+            }));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            var html = await answer.Content.ReadAsStringAsync();
+            Assert.Contains(HtmlEncoder.Default.Encode(error.Message), html);
+            Assert.Contains(HtmlEncoder.Default.Encode(domains), html);
+        }
+        var kept = await (await root.GetAsync($"/api/v1/sign-in-connections/{ofB}")).IsOkAsync<JsonElement>();
+        Assert.Equal([other], kept.GetProperty("emailDomains").EnumerateArray().Select(d => d.GetString()));
     }
 }
