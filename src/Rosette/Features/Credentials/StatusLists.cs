@@ -195,7 +195,7 @@ public sealed class StatusListsHandler(
 public sealed class StatusListSignal : WakeSignal;
 
 /// <summary>Signs the due status lists in the background, on every instance (each list is claimed by one at a time).</summary>
-public sealed class StatusListPublisher(IServiceScopeFactory scopes, StatusListSignal signal, StatusListSettings settings, TimeProvider clock, ILogger<StatusListPublisher> logger)
+public sealed class StatusListPublisher(IServiceScopeFactory scopes, StatusListSignal signal, StatusListSettings settings, ILogger<StatusListPublisher> logger)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -203,7 +203,7 @@ public sealed class StatusListPublisher(IServiceScopeFactory scopes, StatusListS
             ? signal.RunRoundsAsync(RunOnceAsync, settings.PollInterval, (e, _, ct) =>
             {
                 logger.LogError(e, "The status list publisher failed; retrying shortly.");
-                return Task.Delay(settings.PollInterval, clock, ct);
+                return Task.Delay(settings.PollInterval, ct);
             }, stoppingToken)
             : Task.CompletedTask;
 

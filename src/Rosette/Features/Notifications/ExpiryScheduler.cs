@@ -39,7 +39,7 @@ public sealed class ExpiryScheduler(IServiceScopeFactory scopes, ReminderSignal 
             ? signal.RunRoundsAsync(RunOnceAsync, options.PollInterval, (e, _, ct) =>
             {
                 logger.LogError(e, "The expiry scheduler failed; retrying shortly.");
-                return Task.Delay(options.PollInterval, clock, ct);
+                return Task.Delay(options.PollInterval, ct);
             }, stoppingToken)
             : Task.CompletedTask;
 

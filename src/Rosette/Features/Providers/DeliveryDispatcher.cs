@@ -28,7 +28,7 @@ public sealed class DeliveryDispatcher(
         signal.RunRoundsAsync(RunOnceAsync, options.PollInterval, (e, _, ct) =>
         {
             logger.LogError(e, "The delivery dispatcher failed; retrying shortly.");
-            return Task.Delay(options.PollInterval, clock, ct);
+            return Task.Delay(options.PollInterval, ct);
         }, stoppingToken);
 
     /// <summary>One round: returns how many deliveries it claimed.</summary>

@@ -46,7 +46,7 @@ public sealed class WebhookDispatcher(
             ? Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Loops)).Select(_ => signal.RunRoundsAsync(RunOnceAsync, options.PollInterval, (e, _, ct) =>
             {
                 logger.LogError(e, "The webhook dispatcher failed; retrying shortly.");
-                return Task.Delay(options.PollInterval, clock, ct);
+                return Task.Delay(options.PollInterval, ct);
             }, stoppingToken)))
             : Task.CompletedTask;
 

@@ -27,7 +27,8 @@ public abstract class WakeSignal : IDisposable
     /// <summary>
     /// Runs rounds until stopped: the next round at once after one that found work, otherwise at the next signal or after
     /// <paramref name="pollInterval"/>. A round that throws goes to <paramref name="onFailure"/> with the number of
-    /// failures in a row; it logs and waits before the next round.
+    /// failures in a row; it logs and waits before the next round. That wait is in real time, never on the app's
+    /// <see cref="TimeProvider"/>: a clock that only moves when told to (a test's) would stop the loop for good.
     /// </summary>
     public async Task RunRoundsAsync(
         Func<CancellationToken, Task<int>> round, TimeSpan pollInterval, Func<Exception, int, CancellationToken, Task> onFailure, CancellationToken stoppingToken)

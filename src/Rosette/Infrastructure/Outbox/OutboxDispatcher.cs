@@ -40,7 +40,7 @@ public sealed class OutboxDispatcher(
             ? signal.RunRoundsAsync(RunOnceAsync, options.PollInterval, (e, _, ct) =>
             {
                 logger.LogError(e, "The outbox dispatcher failed; retrying shortly.");
-                return Task.Delay(options.PollInterval, clock, ct);
+                return Task.Delay(options.PollInterval, ct);
             }, stoppingToken)
             : Task.CompletedTask;
 
