@@ -152,6 +152,10 @@ public sealed class SignInConnection
             return InvalidError.Field("issuer", "invalid_issuer",
                 "'issuer' must be the provider's https issuer URL, without a query (e.g. https://login.microsoftonline.com/<tenant>/v2.0).");
         }
+        if (!allowPlainHttp && Infrastructure.Http.Outbound.NamesNonPublicHost(uri))
+        {
+            return InvalidError.Field("issuer", "invalid_issuer", "'issuer' must point to a public address, not a loopback, private or link-local one.");
+        }
         return trimmed!;
     }
 

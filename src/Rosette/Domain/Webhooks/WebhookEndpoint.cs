@@ -1,4 +1,3 @@
-using System.Net;
 using Rosette.Domain.Users;
 
 namespace Rosette.Domain.Webhooks;
@@ -142,7 +141,7 @@ public static class WebhookRules
         {
             return InvalidError.Field("url", "invalid_webhook_url", "'url' must be an absolute https URL without user name, password or fragment.");
         }
-        if (!allowPlainHttp && (uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) && !Infrastructure.Http.Outbound.IsPublic(address))))
+        if (!allowPlainHttp && Infrastructure.Http.Outbound.NamesNonPublicHost(uri))
         {
             return InvalidError.Field("url", "invalid_webhook_url", "'url' must point to a public address, not a loopback, private or link-local one.");
         }

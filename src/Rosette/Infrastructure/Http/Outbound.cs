@@ -57,6 +57,13 @@ public static class Outbound
         return !Blocked.Any(network => network.Contains(address));
     }
 
+    /// <summary>
+    /// Whether <paramref name="uri"/> names loopback or a literal address that is not public: refused when saved, before the
+    /// connect-time check refuses it again (which also covers names that resolve to such addresses).
+    /// </summary>
+    public static bool NamesNonPublicHost(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) && !IsPublic(address));
+
     /// <summary>The handler every outbound client must use.</summary>
     public static SocketsHttpHandler CreateHandler(OutboundOptions options) => new()
     {

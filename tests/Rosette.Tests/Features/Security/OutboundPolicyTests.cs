@@ -112,18 +112,28 @@ public sealed class OutboundPolicyTests(SecurityFixture app) : IClassFixture<Sec
     [InlineData("https://127.0.0.1:{port}")]
     [InlineData("https://169.254.169.254/tenant")]
     [InlineData("https://10.1.2.3/tenant")]
-    public async Task SingleSignOn_WithAnIssuerThatIsNotPublic_FailsBeforeAnythingIsAsked(string issuer)
+    public async Task SingleSignOn_WithAnIssuerThatIsNotPublic_IsRefusedWhenSaved_AndFailsBeforeAnythingIsAsked(string issuer)
     {
         var world = await app.NewWorldAsync();
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var accepted = listener.AcceptSocketAsync();
-        var created = await (await (await app.ClientAsync(world.AdminA)).PostJsonAsync("/api/v1/sign-in-connections", new
+        issuer = issuer.Replace("{port}", ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var admin = await app.ClientAsync(world.AdminA);
+        var create = (string at) => admin.PostJsonAsync("/api/v1/sign-in-connections", new
         {
-            organizationId = world.A.Id, displayName = "Inside", issuer = issuer.Replace("{port}", ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            organizationId = world.A.Id, displayName = "Inside", issuer = at,
             clientId = "c", clientSecret = "s", emailDomains = Array.Empty<string>(), createUsers = false, createdUserRole = "student", allowPasswords = true,
-        })).IsOkAsync<System.Text.Json.JsonElement>(HttpStatusCode.Created);
+        });
+        var before = await DbSnapshot.TakeAsync(app.Factory);
+
+        (await (await create(issuer)).IsProblemAsync(HttpStatusCode.BadRequest, "invalid_issuer")).HasFieldError("issuer");
+        Assert.Equal(before, await DbSnapshot.TakeAsync(app.Factory));
+
+        // A public name saved, then naming the address (DNS rebinding, or a row edited): refused at connect time, nothing asked.
+        var created = await (await create("https://idp.example/tenant")).IsOkAsync<System.Text.Json.JsonElement>(HttpStatusCode.Created);
         var connection = created.GetProperty("id").GetGuid();
+        await app.Factory.WithDbAsync(db => db.SignInConnections.Where(c => c.Id == connection).ExecuteUpdateAsync(u => u.SetProperty(c => c.Issuer, issuer)));
 
         var start = await app.Factory.CreateClient(new() { AllowAutoRedirect = false }).GetAsync($"/sso/{connection}/start");
 
