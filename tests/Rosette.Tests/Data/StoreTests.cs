@@ -132,7 +132,7 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
         var second = await InTransactionAsync((db, _) => new DeliveryStore(db).ClaimAsync("round-2", now, now.AddMinutes(5), 1000, CancellationToken.None));
 
         Assert.Equal(deliveries.Where(d => d.IsDue && d.NextAttemptAt <= now).Select(d => d.AwardId).Order(), first.Where(mine.Contains).Order());
-        Assert.Equal([deliveries[0].AwardId, deliveries[1].AwardId], first.Where(mine.Contains).Order());
+        Assert.Equal(new[] { deliveries[0].AwardId, deliveries[1].AwardId }.Order(), first.Where(mine.Contains).Order());
         Assert.DoesNotContain(second, mine.Contains);
         var after = await VersionsAsync(mine);
         Assert.All(mine, id => Assert.Equal(versions[id] + (first.Contains(id) ? 1 : 0), after[id]));
