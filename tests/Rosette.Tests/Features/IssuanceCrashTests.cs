@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Rosette.Features.Issuance;
@@ -27,6 +28,9 @@ public sealed class IssuanceCrashTests(AppFixture app) : IClassFixture<AppFixtur
             using var client = doomed.CreateClient();
             client.DefaultRequestHeaders.Authorization = bearer;
             await using var auditLock = app.Database.IsPostgres ? await AuditTableLock.TakeAsync(app.Database.ConnectionString) : null;
+            // SQLite cannot be held up mid-transaction from outside: the process is stopped (SIGSTOP) the moment it logs the
+            // batch's first write inside its transaction (its own row, before the awards).
+            var frozen = auditLock is null ? doomed.FreezeOnOutputAsync("INSERT INTO \"IssuanceBatches\"") : null;
             var inFlight = client.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances", body);
             if (auditLock is not null)
             {
@@ -35,9 +39,9 @@ public sealed class IssuanceCrashTests(AppFixture app) : IClassFixture<AppFixtur
             }
             else
             {
-                // SQLite cannot be held up mid-transaction from outside: the batch's first write inside it (its own row,
-                // before the awards) is the point seen; the check after the crash tells whether the kill came before the commit.
-                await doomed.OutputAsync("INSERT INTO \"IssuanceBatches\"").WaitAsync(TimeSpan.FromSeconds(60));
+                await frozen!.WaitAsync(TimeSpan.FromSeconds(60));
+                // Still inside it, checked and not assumed: only a transaction that has not committed holds SQLite's write lock.
+                Assert.True(await SqliteWriteLockHeldAsync(app.Database.ConnectionString), "The batch committed before the process was stopped.");
             }
             await doomed.KillAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => inFlight);
@@ -55,6 +59,27 @@ public sealed class IssuanceCrashTests(AppFixture app) : IClassFixture<AppFixtur
         Assert.Equal(pairs, await CountAwardsAsync(students));
         var incomplete = await app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => students.Contains(a.StudentId) && (a.BatchId == null || a.RecipientSalt == "")));
         Assert.Equal(0, incomplete);
+    }
+
+    /// <summary>Whether another connection holds SQLite's write lock: this one's BEGIN IMMEDIATE is refused as busy.</summary>
+    private static async Task<bool> SqliteWriteLockHeldAsync(string connectionString)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        await using var begin = connection.CreateCommand();
+        begin.CommandText = "BEGIN IMMEDIATE";
+        begin.CommandTimeout = 1;
+        try
+        {
+            await begin.ExecuteNonQueryAsync();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 5)
+        {
+            return true;
+        }
+        begin.CommandText = "ROLLBACK";
+        await begin.ExecuteNonQueryAsync();
+        return false;
     }
 
     private Task<int> CountAwardsAsync(List<Guid> students) =>

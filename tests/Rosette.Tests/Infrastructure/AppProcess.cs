@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Rosette.Tests.Infrastructure;
@@ -13,7 +14,8 @@ public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly List<(string Text, TaskCompletionSource Seen)> _watches = [];
+    private readonly List<(string Text, TaskCompletionSource Seen, bool Freeze)> _watches = [];
+    private readonly List<Thread> _readers = [];
 
     private AppProcess(Process process, Uri address)
     {
@@ -68,10 +70,8 @@ public sealed class AppProcess : IAsyncDisposable
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Rosette.");
         var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, e) => app.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => app.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        app.ReadOnOwnThread(process.StandardOutput);
+        app.ReadOnOwnThread(process.StandardError);
         try
         {
             await app.WaitUntilHealthyAsync();
@@ -95,8 +95,23 @@ public sealed class AppProcess : IAsyncDisposable
                 return Task.CompletedTask;
             }
             var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _watches.Add((text, seen));
+            _watches.Add((text, seen, false));
             return seen.Task;
+        }
+    }
+
+    /// <summary>
+    /// Stops the process (SIGSTOP) as soon as a line of its output contains <paramref name="text"/>, from the thread that
+    /// reads that line, before the test's own threads are involved; completes once it is stopped. The process can still
+    /// be killed. A line already written does not count.
+    /// </summary>
+    public Task FreezeOnOutputAsync(string text)
+    {
+        lock (_output)
+        {
+            var frozen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _watches.Add((text, frozen, true));
+            return frozen.Task;
         }
     }
 
@@ -129,8 +144,9 @@ public sealed class AppProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                // HasExited can be seen before the last lines of its output were read: waiting for the exit also drains them.
+                // HasExited can be seen before the last lines of its output were read.
                 await _process.WaitForExitAsync();
+                await DrainedAsync();
                 throw new InvalidOperationException($"Rosette exited with {_process.ExitCode}:\n{Output}");
             }
             try
@@ -165,11 +181,42 @@ public sealed class AppProcess : IAsyncDisposable
             _output.AppendLine(line);
             foreach (var watch in _watches.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
             {
+                if (watch.Freeze && Signal(_process.Id, SigStop) != 0)
+                {
+                    watch.Seen.TrySetException(new InvalidOperationException($"SIGSTOP failed: errno {Marshal.GetLastPInvokeError()}"));
+                    _watches.Remove(watch);
+                    continue;
+                }
                 watch.Seen.TrySetResult();
                 _watches.Remove(watch);
             }
         }
     }
+
+    /// <summary>
+    /// Reads the process's output line by line on a dedicated thread: each line is seen as soon as it is written, even
+    /// when the test's thread pool is busy, so that <see cref="FreezeOnOutputAsync"/> stops the process right there.
+    /// </summary>
+    private void ReadOnOwnThread(StreamReader reader)
+    {
+        var thread = new Thread(() =>
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                Append(line);
+            }
+        }) { IsBackground = true, Name = $"Rosette {_process.Id} output" };
+        _readers.Add(thread);
+        thread.Start();
+    }
+
+    /// <summary>Waits until the output of a process that exited is read to its end.</summary>
+    private Task DrainedAsync() => Task.Run(() => _readers.ForEach(t => t.Join()));
+
+    private const int SigStop = 19;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Signal(int pid, int signal);
 
     private static int FreePort()
     {
