@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
@@ -127,7 +128,7 @@ public sealed class SingleSignOnFixture : AppFixture
 /// creates the person, each refusal of the provider's answer, reach limited to the connection's organization, passwords
 /// refused where single sign-on is required, every failure audited.
 /// </summary>
-public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFixture<SingleSignOnFixture>
+public sealed partial class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFixture<SingleSignOnFixture>
 {
     [Fact]
     public async Task SignIn_VerifiedEmailOfUserInScope_LinksThenSignsInBySubject()
@@ -536,4 +537,52 @@ public sealed class SingleSignOnSignInTests(SingleSignOnFixture app) : IClassFix
         var kept = await (await root.GetAsync($"/api/v1/sign-in-connections/{ofB}")).IsOkAsync<JsonElement>();
         Assert.Equal([other], kept.GetProperty("emailDomains").EnumerateArray().Select(d => d.GetString()));
     }
+
+    [Fact]
+    public async Task LoginPage_EmailFirst_GoesByTheDomainOnly_SoItNeverTellsWhetherAnAccountExists()
+    {
+        var world = await app.NewWorldAsync();
+        var root = await app.ClientAsync(world.AdminRoot);
+        var connected = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var unconnected = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        foreach (var email in new[] { $"holder@{connected}", $"holder@{unconnected}" })
+        {
+            await (await root.PostJsonAsync("/api/v1/users", new { email, firstName = "Has", lastName = "Account", organizationId = world.A.Id, role = "student" }))
+                .IsOkAsync<JsonElement>(HttpStatusCode.Created);
+        }
+        var (connection, _) = await app.ConnectAsync(root, world.A.Id, [connected]);
+
+        // Each form, for an address that has an account and one that does not, in the same domain: the same answer but for
+        // the address itself, which the page echoes or the provider is given as a hint.
+        async Task<string> AnswerAsync(string email, string? handler, string? password)
+        {
+            var browser = app.NewBrowser();
+            var token = TokenPattern().Match(await browser.GetStringAsync("/login")).Groups[1].Value;
+            var fields = new Dictionary<string, string> { ["Email"] = email, ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) };
+            if (password is not null)
+            {
+                fields["Password"] = password;
+            }
+            var answer = await browser.PostAsync(handler is null ? "/login" : $"/login?handler={handler}", new FormUrlEncodedContent(fields));
+            var body = answer.Headers.Location?.ToString() ?? await answer.Content.ReadAsStringAsync();
+            return $"{(int)answer.StatusCode} " + TokenPattern().Replace(body.Replace(Uri.EscapeDataString(email), "EMAIL").Replace(email, "EMAIL"), "TOKEN");
+        }
+        foreach (var (domain, handler, password) in new (string, string?, string?)[]
+        {
+            (connected, null, null), (connected, "SingleSignOn", null), (unconnected, null, null), (unconnected, "SingleSignOn", null),
+            (unconnected, null, "not-the-password"), (connected, null, "not-the-password"),
+        })
+        {
+            var holder = await AnswerAsync($"holder@{domain}", handler, password);
+            var nobody = await AnswerAsync($"nobody@{domain}", handler, password);
+            Assert.Equal(holder, nobody);
+            if (domain == connected && password is null)
+            {
+                Assert.StartsWith($"302 /sso/{connection}", holder);
+            }
+        }
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
 }
