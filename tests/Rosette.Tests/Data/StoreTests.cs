@@ -299,6 +299,32 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
         Assert.Equal(app.Database.IsPostgres ? true : null, takenAfter);
     }
 
+    [Fact]
+    public async Task PersonNameFull_ComputedByTheDatabase_AgreesWithUserFullName()
+    {
+        var world = await app.NewWorldAsync();
+        var users = new[] { ("Zoë", "O'Brien-Łukasz"), ("Ann Marie", "de la Cruz"), ("李", "小龍") }
+            .Select(n => User.Create($"{Guid.NewGuid():N}@example.com", n.Item1, n.Item2, world.A.Id, UserRole.Student, T0).Value).ToList();
+        await app.Factory.WithDbAsync(async db =>
+        {
+            db.Users.AddRange(users);
+            await db.SaveChangesAsync();
+        });
+        var ids = users.Select(u => u.Id).ToList();
+
+        var (sql, projected, found) = await app.Factory.WithDbAsync(async db =>
+        {
+            var names = db.Users.Where(u => ids.Contains(u.Id)).Select(u => new { u.Id, Name = PersonName.Full(u.FirstName, u.LastName) });
+            // A filter cannot run on the client: this one works only if the database computes the name.
+            var filtered = db.Users.Where(u => ids.Contains(u.Id) && PersonName.Full(u.FirstName, u.LastName) == users[0].FullName);
+            return (names.ToQueryString(), await names.ToDictionaryAsync(u => u.Id, u => u.Name), await filtered.Select(u => u.Id).ToListAsync());
+        });
+
+        Assert.Contains("||", sql);
+        Assert.Equal(users.ToDictionary(u => u.Id, u => u.FullName), projected);
+        Assert.Equal([users[0].Id], found);
+    }
+
     private static WebhookEndpoint Endpoint(World world, DateTime now) =>
         WebhookEndpoint.Create(world.A.Id, "https://hooks.example.com/rosette", [WebhookEventTypes.AwardIssued], null, "secret", world.AdminRoot.Id, allowPlainHttp: false, now).Value;
 

@@ -106,7 +106,7 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
         enrollment.Deactivate();
         var student = await db.Users.AsNoTracking().Where(u => u.Id == studentId).Select(u => new { u.FirstName, u.LastName, u.Email }).SingleAsync(cancellationToken);
         audit.Record(actor, AuditKind.StudentUnenrolled, context.Organization.Id, classId,
-            $"Unenrolled {student.FirstName} {student.LastName} ({student.Email}) from class '{context.Class.Name}'", new { studentId });
+            $"Unenrolled {PersonName.Full(student.FirstName, student.LastName)} ({student.Email}) from class '{context.Class.Name}'", new { studentId });
         await db.SaveChangesAsync(cancellationToken);
         return null;
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.Issuance;
 using Rosette.Features.Classes;
@@ -45,7 +46,7 @@ public sealed class IssuanceHistoryHandler(RosetteDb db)
                    from u in issuers.DefaultIfEmpty()
                    orderby b.CreatedAt descending, b.Id descending
                    select new IssuanceSummary(b.Id, b.Source, b.ClassId, b.CourseAssignmentId, b.IssuedById,
-                       u == null ? null : u.FirstName + " " + u.LastName, b.CreatedAt, b.BadgeCount, b.StudentCount, b.IssuedCount, b.FailedCount);
+                       u == null ? null : PersonName.Full(u.FirstName, u.LastName), b.CreatedAt, b.BadgeCount, b.StudentCount, b.IssuedCount, b.FailedCount);
         return await paging.ToPageAsync(rows, s => s, cancellationToken);
     }
 

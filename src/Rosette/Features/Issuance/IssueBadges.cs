@@ -1,3 +1,4 @@
+using Rosette.Domain.Users;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
@@ -132,7 +133,7 @@ public static class IssuanceQueries
                                   where e.ClassId == classId && e.IsActive
                                   join u in db.Users on e.StudentId equals u.Id
                                   join o in db.Organizations on u.OrganizationId equals o.Id
-                                  select new StudentFacts(u.Id, u.FirstName + " " + u.LastName, u.Role, u.IsActive, o.Path))
+                                  select new StudentFacts(u.Id, PersonName.Full(u.FirstName, u.LastName), u.Role, u.IsActive, o.Path))
                 .ToListAsync(cancellationToken);
             foreach (var facts in enrolled.Where(f => wanted.Contains(f.Id)))
             {
@@ -147,7 +148,7 @@ public static class IssuanceQueries
                               join o in db.Organizations on u.OrganizationId equals o.Id
                               select new
                               {
-                                  Facts = new StudentFacts(u.Id, u.FirstName + " " + u.LastName, u.Role, u.IsActive, o.Path),
+                                  Facts = new StudentFacts(u.Id, PersonName.Full(u.FirstName, u.LastName), u.Role, u.IsActive, o.Path),
                                   Enrolled = db.Enrollments.Any(e => e.ClassId == classId && e.StudentId == u.Id && e.IsActive),
                               }).ToListAsync(cancellationToken);
             foreach (var row in rows)

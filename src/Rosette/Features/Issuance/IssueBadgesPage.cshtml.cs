@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Features.Classes;
 using Rosette.Infrastructure.Auth;
@@ -220,7 +221,7 @@ public sealed class IssueBadgesPageModel(
     {
         var shown = StudentIds.Take(ReviewLimit).ToList();
         var rows = await db.RosterQuery(Class, null, shown)
-            .Select(s => new ChosenStudent(s.Id, s.FirstName + " " + s.LastName, s.Email, s.OrganizationName)).ToListAsync(cancellationToken);
+            .Select(s => new ChosenStudent(s.Id, PersonName.Full(s.FirstName, s.LastName), s.Email, s.OrganizationName)).ToListAsync(cancellationToken);
         ChosenStudents = rows.OrderBy(r => r.Name, StringComparer.CurrentCulture).ToList();
     }
 
