@@ -118,15 +118,12 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
         {
             return invalid;
         }
-        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
-        if (context is null)
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, ClassErrors.RosterForbidden, cancellationToken);
+        if (!loaded.IsSuccess)
         {
-            return CommonErrors.NotFound("class", classId);
+            return loaded.Error!;
         }
-        if (!context.Access.CanTeach)
-        {
-            return ClassErrors.RosterForbidden;
-        }
+        var context = loaded.Value;
         var page = await paging.ToPageAsync(db.RosterQuery(context, paging.Term), s => s, cancellationToken);
         return new RosterResult(classId, page.Items, page.Page, page.PageSize, page.Total);
     }

@@ -31,15 +31,12 @@ public sealed class IssuanceHistoryHandler(RosetteDb db)
         {
             return invalid;
         }
-        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
-        if (context is null)
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
+        if (!loaded.IsSuccess)
         {
-            return CommonErrors.NotFound("class", classId);
+            return loaded.Error!;
         }
-        if (!context.Access.CanTeach)
-        {
-            return IssuanceErrors.IssuersOnly;
-        }
+        var context = loaded.Value;
         var rows = from b in db.IssuanceBatches.AsNoTracking()
                    where b.ClassId == classId
                    join u in db.Users on b.IssuedById equals u.Id into issuers

@@ -28,15 +28,12 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         {
             return invalid;
         }
-        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
-        if (context is null)
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
+        if (!loaded.IsSuccess)
         {
-            return CommonErrors.NotFound("class", classId);
+            return loaded.Error!;
         }
-        if (!context.Access.CanTeach)
-        {
-            return IssuanceErrors.IssuersOnly;
-        }
+        var context = loaded.Value;
         var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
         var suppress = request.SuppressNotifications ?? false;
         var requestHash = idempotencyKey is null ? null : IssuanceBatch.Fingerprint(classId, badgeIds, studentIds, narrative, suppress);

@@ -180,15 +180,12 @@ public sealed class IssueBadgesPageModel(
     private async Task<IActionResult?> LoadAsync(Guid classId, CancellationToken cancellationToken)
     {
         var actor = HttpContext.GetActor();
-        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
-        if (context is null)
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, Domain.Issuance.IssuanceErrors.IssuersOnly, cancellationToken);
+        if (!loaded.IsSuccess)
         {
-            return this.ErrorPage(CommonErrors.NotFound("class", classId));
+            return this.ErrorPage(loaded.Error!);
         }
-        if (!context.Access.CanTeach)
-        {
-            return this.ErrorPage(Domain.Issuance.IssuanceErrors.IssuersOnly);
-        }
+        var context = loaded.Value;
         Class = context;
         Badges = await issuable.IssuableBadgesAsync(context, cancellationToken);
         return null;
