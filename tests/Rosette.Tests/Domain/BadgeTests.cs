@@ -1,17 +1,12 @@
 using Rosette.Domain;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Organizations;
+using static Rosette.Tests.Domain.OrganizationTree;
 
 namespace Rosette.Tests.Domain;
 
 public sealed class BadgeTests
 {
-    private static readonly DateTime Now = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
-    private static readonly Organization Root = Organization.Create(Actor.System, "Root", null, Now).Value;
-    private static readonly Organization A = Organization.Create(Actor.System, "A", Root, Now).Value;
-    private static readonly Organization A1 = Organization.Create(Actor.System, "A1", A, Now).Value;
-    private static readonly Organization B = Organization.Create(Actor.System, "B", Root, Now).Value;
-
     [Theory]
     [InlineData("First Aid", "Gave first aid.", 365, null, null)]
     [InlineData("First Aid", "Gave first aid.", null, null, null)]

@@ -2,15 +2,12 @@ using Rosette.Domain;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Users;
+using static Rosette.Tests.Domain.OrganizationTree;
 
 namespace Rosette.Tests.Domain;
 
 public sealed class EnrollmentTests
 {
-    private static readonly DateTime Now = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
-    private static readonly Organization Root = Organization.Create(Actor.System, "Root", null, Now).Value;
-    private static readonly Organization A = Organization.Create(Actor.System, "A", Root, Now).Value;
-    private static readonly Organization B = Organization.Create(Actor.System, "B", Root, Now).Value;
     private static readonly Actor AdminOfA = new(Guid.NewGuid(), UserRole.Administrator, A.Id, A.Path, false);
 
     [Theory]

@@ -4,18 +4,13 @@ using Rosette.Domain.Classes;
 using Rosette.Domain.Issuance;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Users;
+using static Rosette.Tests.Domain.OrganizationTree;
 
 namespace Rosette.Tests.Domain;
 
 /// <summary>IssuanceRules on their own: the badge's, the student's and the pair's reasons, and the size of a request.</summary>
 public sealed class IssuanceRulesTests
 {
-    private static readonly DateTime Now = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
-    private static readonly Organization Root = Organization.Create(Actor.System, "Root", null, Now).Value;
-    private static readonly Organization A = Organization.Create(Actor.System, "A", Root, Now).Value;
-    private static readonly Organization A1 = Organization.Create(Actor.System, "A1", A, Now).Value;
-    private static readonly Organization B = Organization.Create(Actor.System, "B", Root, Now).Value;
-
     [Theory]
     [InlineData("none", false, "unknown_badge")]
     [InlineData("other-organization", false, "badge_not_in_class_organization")]
