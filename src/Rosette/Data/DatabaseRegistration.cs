@@ -30,6 +30,8 @@ public static class DatabaseRegistration
         services.AddScoped<ActivityStore>();
         services.AddScoped<AchievementStore>();
         services.AddScoped<DeliveryStore>();
+        services.AddScoped<OutboxStore>();
+        services.AddScoped<WebhookStore>();
         return services;
     }
 

@@ -18,6 +18,9 @@ public enum LockSpace
 /// </summary>
 public static class Locking
 {
+    /// <summary>The key of <see cref="WithInstallationLockAsync"/>.</summary>
+    public const long InstallationKey = 72717201;
+
     /// <summary>Transaction-scoped advisory locks on the ids, taken in one order by every instance so that they cannot deadlock.</summary>
     public static async Task LockAsync(this RosetteDb db, LockSpace space, IEnumerable<Guid> ids, CancellationToken cancellationToken)
     {
@@ -35,8 +38,42 @@ public static class Locking
             [(int)space, keys], cancellationToken);
     }
 
-    /// <summary>Ends the SELECT of a claim: on PostgreSQL the rows another instance is claiming are skipped, so instances claim disjoint sets.</summary>
-    public static string SkipLocked(this RosetteDb db) => db.IsPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+    /// <summary>
+    /// Ends the SELECT of a claim: on PostgreSQL the rows another instance is claiming are skipped, so instances claim disjoint
+    /// sets. <paramref name="of"/> names the table alias whose rows are locked when the SELECT joins others.
+    /// </summary>
+    public static string SkipLocked(this RosetteDb db, string? of = null) =>
+        !db.IsPostgres ? "" : of is null ? " FOR UPDATE SKIP LOCKED" : $" FOR UPDATE OF {of} SKIP LOCKED";
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while this instance holds the installation's session lock on PostgreSQL, so that instances
+    /// starting together take turns. Its single 64-bit key cannot meet the (space, id) keys of <see cref="LockAsync"/>.
+    /// </summary>
+    public static async Task WithInstallationLockAsync(this RosetteDb db, Func<Task> work, CancellationToken cancellationToken)
+    {
+        if (!db.IsPostgres)
+        {
+            await work();
+            return;
+        }
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({InstallationKey})", cancellationToken);
+            try
+            {
+                await work();
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({InstallationKey})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     private static int Key(Guid id)
     {

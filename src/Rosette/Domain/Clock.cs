@@ -2,7 +2,10 @@ namespace Rosette.Domain;
 
 public static class Clock
 {
-    /// <summary>UTC now, cut to whole seconds: every stored time in Rosette is whole seconds, as credentials need.</summary>
+    /// <summary>
+    /// UTC now, cut to whole seconds: for times that credentials carry or that are compared with such times. Not every stored
+    /// time is cut: those taken from GetUtcNow() directly (the dispatchers', the issuer's, the achievement worker's) keep their fraction.
+    /// </summary>
     public static DateTime UtcNowSeconds(this TimeProvider clock)
     {
         var now = clock.GetUtcNow().UtcDateTime;

@@ -2,7 +2,7 @@ namespace Rosette.Domain;
 
 /// <summary>
 /// An expected failure, as a value. <see cref="Code"/> is stable and lower_snake_case: clients key on it.
-/// The kind (the subtype) decides the HTTP status in one place, Infrastructure/ErrorMapping.
+/// The kind (the subtype) decides the HTTP status, in one place: Infrastructure/Http/ErrorResults.
 /// </summary>
 public abstract record Error(string Code, string Message);
 

@@ -5,6 +5,8 @@ using Rosette.Domain.Achievements;
 using Rosette.Domain.Issuance;
 using Rosette.Domain.Providers;
 using Rosette.Domain.Users;
+using Rosette.Domain.Webhooks;
+using Rosette.Infrastructure.Outbox;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Data;
@@ -21,6 +23,8 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
         {
             ["Rosette:Achievements:WorkerEnabled"] = "false",
             ["Rosette:Providers:DispatcherEnabled"] = "false",
+            ["Rosette:Outbox:Enabled"] = "false",
+            ["Rosette:Webhooks:DispatcherEnabled"] = "false",
         });
     }
 
@@ -182,6 +186,152 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
 
         Assert.Equal(app.Database.IsPostgres ? 2 : null, held);
     }
+
+    [Fact]
+    public async Task OutboxStore_ClaimsTheUnprocessedDueUnclaimedMessages_EarliestDueFirst_AndSettlesOnlyItsOwn()
+    {
+        var now = T0;
+        var messages = new (int DueMinutes, DateTime? ProcessedAt, string? ClaimedBy, int ClaimedMinutes)[]
+        {
+            (-1, null, null, 0), (60, null, null, 0), (-5, now, null, 0), (-3, null, "other", 5), (-2, null, "crashed", -1),
+        }.Select(m => new OutboxMessage
+        {
+            Topic = "store-test", CreatedAt = now, DueAt = now.AddMinutes(m.DueMinutes), ProcessedAt = m.ProcessedAt, ClaimedBy = m.ClaimedBy,
+            ClaimedUntil = m.ClaimedBy is null ? null : now.AddMinutes(m.ClaimedMinutes),
+        }).ToList();
+        await app.Factory.WithDbAsync(async db =>
+        {
+            db.OutboxMessages.AddRange(messages);
+            await db.SaveChangesAsync();
+        });
+        var mine = messages.Select(m => m.Id).ToHashSet();
+
+        // No other message is due at T0: a claim of one takes the earliest due.
+        var earliest = await app.Factory.WithDbAsync(db => new OutboxStore(db).ClaimAsync("one", now, now.AddMinutes(5), 1, CancellationToken.None));
+        var rest = await app.Factory.WithDbAsync(db => new OutboxStore(db).ClaimAsync("one", now, now.AddMinutes(5), 1000, CancellationToken.None));
+        var second = await app.Factory.WithDbAsync(db => new OutboxStore(db).ClaimAsync("two", now, now.AddMinutes(5), 1000, CancellationToken.None));
+
+        Assert.Equal([messages[4].Id], earliest.Select(m => m.Id));
+        Assert.Equal([messages[0].Id], rest.Where(m => mine.Contains(m.Id)).Select(m => m.Id));
+        Assert.All(earliest.Concat(rest), m => Assert.Equal("one", m.ClaimedBy));
+        Assert.DoesNotContain(second, m => mine.Contains(m.Id));
+
+        var settled = await app.Factory.WithDbAsync(async db =>
+        {
+            var store = new OutboxStore(db);
+            return (
+                NotMine: await store.SettleAsync(messages[0], "two", 1, now, now, null, CancellationToken.None),
+                Done: await store.SettleAsync(messages[0], "one", 1, now, now, null, CancellationToken.None),
+                Retry: await store.SettleAsync(messages[4], "one", 1, null, now.AddMinutes(1), "boom", CancellationToken.None));
+        });
+        var early = await app.Factory.WithDbAsync(db => new OutboxStore(db).ClaimAsync("three", now, now.AddMinutes(5), 1000, CancellationToken.None));
+        var retried = await app.Factory.WithDbAsync(db => new OutboxStore(db).ClaimAsync("three", now.AddMinutes(2), now.AddMinutes(7), 1000, CancellationToken.None));
+
+        Assert.Equal((0, 1, 1), settled);
+        Assert.DoesNotContain(early, m => mine.Contains(m.Id));
+        var again = Assert.Single(retried, m => mine.Contains(m.Id));
+        Assert.Equal((messages[4].Id, 1, "boom", (DateTime?)null), (again.Id, again.Attempts, again.LastError, again.ProcessedAt));
+    }
+
+    [Fact]
+    public async Task WebhookStore_ClaimsThePendingDueDeliveriesToEnabledEndpoints_EachTheEarliestPendingOfItsSubject()
+    {
+        var world = await app.NewWorldAsync();
+        var now = T0;
+        var (on, off) = (Endpoint(world, now), Endpoint(world, now));
+        off.SetEnabled(false, now);
+        WebhookEvent Event(Guid subject, int seconds) => WebhookEvent.Create(Guid.NewGuid(), WebhookEventTypes.AwardIssued, world.A.Id, subject, now.AddSeconds(seconds), "{}");
+        var (ordered, tied, later, other) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var events = new[] { Event(ordered, -30), Event(ordered, -20), Event(ordered, -10), Event(tied, -10), Event(tied, -10), Event(later, -10), Event(other, -10) };
+        var deliveries = new[]
+        {
+            WebhookDelivery.Create(on.Id, events[0], now.AddMinutes(-1)),
+            WebhookDelivery.Create(on.Id, events[1], now.AddMinutes(-1)),
+            WebhookDelivery.Create(on.Id, events[2], now.AddMinutes(-1)),
+            WebhookDelivery.Create(on.Id, events[3], now.AddMinutes(-1)),
+            WebhookDelivery.Create(on.Id, events[4], now.AddMinutes(-1)),
+            WebhookDelivery.Create(on.Id, events[5], now.AddMinutes(1)),
+            WebhookDelivery.Create(off.Id, events[6], now.AddMinutes(-1)),
+        };
+        deliveries[0].Delivered(200, now, now);
+        await app.Factory.WithDbAsync(async db =>
+        {
+            db.AddRange(on, off);
+            db.WebhookEvents.AddRange(events);
+            db.WebhookDeliveries.AddRange(deliveries);
+            await db.SaveChangesAsync();
+        });
+        var mine = deliveries.Select(d => d.Id).ToHashSet();
+        var firstOfTie = Math.Min(deliveries[3].Id, deliveries[4].Id);
+
+        var first = await app.Factory.WithDbAsync(db => new WebhookStore(db).ClaimAsync("one", now, now.AddMinutes(5), 1000, CancellationToken.None));
+        var second = await app.Factory.WithDbAsync(db => new WebhookStore(db).ClaimAsync("two", now, now.AddMinutes(5), 1000, CancellationToken.None));
+
+        Assert.Equal(new[] { deliveries[1].Id, firstOfTie }.Order(), first.Where(mine.Contains).Order());
+        Assert.DoesNotContain(second, mine.Contains);
+
+        // Once the earliest of its subject is delivered, the next one of that subject is claimed.
+        await app.Factory.WithDbAsync(async db =>
+        {
+            var held = await new WebhookStore(db).LoadClaimedAsync("one", [.. first.Where(mine.Contains)], CancellationToken.None);
+            Assert.Equal(first.Where(mine.Contains).Order(), held.Select(d => d.Id).Order());
+            held.Single(d => d.Id == deliveries[1].Id).Delivered(200, now, now);
+            await db.SaveChangesAsync();
+        });
+        var third = await app.Factory.WithDbAsync(db => new WebhookStore(db).ClaimAsync("three", now, now.AddMinutes(5), 1000, CancellationToken.None));
+        Assert.Equal([deliveries[2].Id], third.Where(mine.Contains));
+    }
+
+    [Fact]
+    public async Task WithInstallationLockAsync_KeepsOtherInstancesOutWhileItRuns_OnPostgreSql()
+    {
+        var ran = false;
+        bool? takenInside = null;
+        await app.Factory.WithDbAsync(db => db.WithInstallationLockAsync(async () =>
+        {
+            ran = true;
+            takenInside = await TryInstallationLockAsync();
+        }, CancellationToken.None));
+        var takenAfter = await TryInstallationLockAsync();
+
+        Assert.True(ran);
+        Assert.Equal(app.Database.IsPostgres ? false : null, takenInside);
+        Assert.Equal(app.Database.IsPostgres ? true : null, takenAfter);
+    }
+
+    [Fact]
+    public async Task PersonNameFull_ComputedByTheDatabase_AgreesWithUserFullName()
+    {
+        var world = await app.NewWorldAsync();
+        var users = new[] { ("Zoë", "O'Brien-Łukasz"), ("Ann Marie", "de la Cruz"), ("李", "小龍") }
+            .Select(n => User.Create($"{Guid.NewGuid():N}@example.com", n.Item1, n.Item2, world.A.Id, UserRole.Student, T0).Value).ToList();
+        await app.Factory.WithDbAsync(async db =>
+        {
+            db.Users.AddRange(users);
+            await db.SaveChangesAsync();
+        });
+        var ids = users.Select(u => u.Id).ToList();
+
+        var (sql, projected, found) = await app.Factory.WithDbAsync(async db =>
+        {
+            var names = db.Users.Where(u => ids.Contains(u.Id)).Select(u => new { u.Id, Name = PersonName.Full(u.FirstName, u.LastName) });
+            // A filter cannot run on the client: this one works only if the database computes the name.
+            var filtered = db.Users.Where(u => ids.Contains(u.Id) && PersonName.Full(u.FirstName, u.LastName) == users[0].FullName);
+            return (names.ToQueryString(), await names.ToDictionaryAsync(u => u.Id, u => u.Name), await filtered.Select(u => u.Id).ToListAsync());
+        });
+
+        Assert.Contains("||", sql);
+        Assert.Equal(users.ToDictionary(u => u.Id, u => u.FullName), projected);
+        Assert.Equal([users[0].Id], found);
+    }
+
+    private static WebhookEndpoint Endpoint(World world, DateTime now) =>
+        WebhookEndpoint.Create(world.A.Id, "https://hooks.example.com/rosette", [WebhookEventTypes.AwardIssued], null, "secret", world.AdminRoot.Id, allowPlainHttp: false, now).Value;
+
+    /// <summary>Whether another session could take the installation lock now (a transaction-scoped try, released at once).</summary>
+    private Task<bool?> TryInstallationLockAsync() => app.Factory.WithDbAsync(async db => db.IsPostgres
+        ? await db.Database.SqlQueryRaw<bool>("SELECT pg_try_advisory_xact_lock({0}) AS \"Value\"", Locking.InstallationKey).SingleAsync()
+        : (bool?)null);
 
     private Task<T> InTransactionAsync<T>(Func<RosetteDb, ActivityStore, Task<T>> work) => app.Factory.WithDbAsync(async db =>
     {

@@ -2,17 +2,12 @@ using Rosette.Domain;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Users;
+using static Rosette.Tests.Domain.OrganizationTree;
 
 namespace Rosette.Tests.Domain;
 
 public sealed class ClassAccessTests
 {
-    private static readonly DateTime Now = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-    private static readonly Organization Root = Organization.Create(Actor.System, "Root", null, Now).Value;
-    private static readonly Organization A = Organization.Create(Actor.System, "A", Root, Now).Value;
-    private static readonly Organization A1 = Organization.Create(Actor.System, "A1", A, Now).Value;
-    private static readonly Organization B = Organization.Create(Actor.System, "B", Root, Now).Value;
-
     private static Actor Person(UserRole role, Organization organization) => new(Guid.NewGuid(), role, organization.Id, organization.Path, false);
 
     [Fact]

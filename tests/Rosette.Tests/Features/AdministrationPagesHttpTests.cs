@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Rosette.Domain.Courses;
 using Rosette.Tests.Infrastructure;
 
@@ -60,5 +61,27 @@ public sealed class AdministrationPagesHttpTests(AppFixture app) : IClassFixture
         Assert.Contains(last.Email, page2, StringComparison.Ordinal);
         Assert.DoesNotContain(first!.Email, page2, StringComparison.Ordinal);
         Assert.Contains($"aria-label=\"Assign {world.Course.Name} to {last.FirstName} {last.LastName}\" disabled=\"disabled\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProvidersPage_InvalidInputStaysOnTheFormBesideItsField_AnUnknownOrganizationIsAnErrorPage_AndNothingIsStored()
+    {
+        var world = await app.NewWorldAsync();
+        using var page = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+        await page.GetAsync("/providers");
+        static KeyValuePair<string, string>[] Form(Guid organizationId, string name) =>
+        [
+            new("Form.OrganizationId", organizationId.ToString()), new("Form.Name", name), new("Form.ProviderOrganizationId", "org"),
+            new("Form.ApiBaseUrl", "https://api.credly.com/v1"), new("Form.ApiToken", "token"),
+        ];
+        var before = await app.Factory.WithDbAsync(db => db.BadgeProviders.CountAsync());
+
+        var invalid = await page.PostAsync("/providers", Form(world.A.Id, ""));
+        var unknown = await page.PostAsync("/providers", Form(Guid.NewGuid(), "Credly"));
+
+        Assert.Equal(HttpStatusCode.OK, invalid.StatusCode);
+        Assert.Matches("data-valmsg-for=\"Form.Name\"[^>]*>'name' is required\\.", WebUtility.HtmlDecode(await invalid.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(before, await app.Factory.WithDbAsync(db => db.BadgeProviders.CountAsync()));
     }
 }

@@ -43,7 +43,7 @@ public sealed class User
 
     public DateTimeOffset? LockoutEnd { get; set; }
 
-    public string FullName => $"{FirstName} {LastName}";
+    public string FullName => PersonName.Full(FirstName, LastName);
 
     public static Result<User> Create(
         string? email, string? firstName, string? lastName, Guid organizationId, UserRole role, DateTime now,

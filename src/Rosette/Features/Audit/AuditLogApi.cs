@@ -1,3 +1,4 @@
+using Rosette.Domain.Users;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -130,7 +131,7 @@ public sealed class AuditLogHandler(RosetteDb db)
         from o in organizations.DefaultIfEmpty()
         orderby e.Id descending
         select new AuditEntryDto(e.Id, e.At, e.Kind, e.ActorId,
-            u != null ? u.FirstName + " " + u.LastName : k != null ? "API key '" + k.Name + "'" : null, u == null ? null : u.Email,
+            u != null ? PersonName.Full(u.FirstName, u.LastName) : k != null ? "API key '" + k.Name + "'" : null, u == null ? null : u.Email,
             e.OrganizationId, o == null ? null : o.Name, e.EntityId, e.Summary, e.Data, e.IpAddress);
 
     private static DateTime? Utc(DateTime? value) => value switch

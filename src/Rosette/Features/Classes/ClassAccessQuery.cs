@@ -8,9 +8,10 @@ namespace Rosette.Features.Classes;
 
 public sealed record ClassContext(TrainingClass Class, Organization Organization, ClassAccess Access);
 
-/// <summary>Loads a class with what the actor may do in it, in one round trip; null when the actor may not see it.</summary>
+/// <summary>Loads a class with what the actor may do in it, in one round trip.</summary>
 public static class ClassAccessQuery
 {
+    /// <summary>Null when the actor may not see the class.</summary>
     public static async Task<ClassContext?> LoadClassAsync(this RosetteDb db, Actor actor, Guid classId, CancellationToken cancellationToken)
     {
         var row = await db.Classes.AsNoTracking()
@@ -30,4 +31,16 @@ public static class ClassAccessQuery
         var access = ClassAccess.For(actor, row.Organization, row.AssignedAs, row.Enrolled);
         return access.CanSeeClass ? new ClassContext(row.Class, row.Organization, access) : null;
     }
+
+    /// <summary>
+    /// The class for an actor who teaches it: class_not_found when they may not see it, <paramref name="forbidden"/> when they
+    /// see it but do not teach it.
+    /// </summary>
+    public static async Task<Result<ClassContext>> LoadClassToTeachAsync(this RosetteDb db, Actor actor, Guid classId, Error forbidden, CancellationToken cancellationToken) =>
+        await db.LoadClassAsync(actor, classId, cancellationToken) switch
+        {
+            null => CommonErrors.NotFound("class", classId),
+            { Access.CanTeach: false } => forbidden,
+            var context => context,
+        };
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.ApiKeys;
 using Rosette.Domain.Audit;
@@ -89,7 +90,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
                      where i.ClassId == id
                      join u in db.Users on i.UserId equals u.Id
                      orderby i.AssignedAt, u.LastName
-                     select new ClassInstructorDto(i.UserId, i.Kind, u.FirstName + " " + u.LastName, u.Email)).ToListAsync(cancellationToken)
+                     select new ClassInstructorDto(i.UserId, i.Kind, PersonName.Full(u.FirstName, u.LastName), u.Email)).ToListAsync(cancellationToken)
             : null;
         return ClassDto.From(context.Class, instructors);
     }
@@ -190,7 +191,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var instructor = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.FirstName, u.LastName, u.Email }).SingleAsync(cancellationToken);
         db.ClassInstructors.Remove(assignment);
         audit.Record(actor, AuditKind.InstructorRemoved, context.Organization.Id, classId,
-            $"Removed {instructor.FirstName} {instructor.LastName} ({instructor.Email}) from the instructors of class '{context.Class.Name}'", new { userId });
+            $"Removed {PersonName.Full(instructor.FirstName, instructor.LastName)} ({instructor.Email}) from the instructors of class '{context.Class.Name}'", new { userId });
         try
         {
             await db.SaveChangesAsync(cancellationToken);

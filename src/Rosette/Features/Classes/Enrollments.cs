@@ -106,7 +106,7 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
         enrollment.Deactivate();
         var student = await db.Users.AsNoTracking().Where(u => u.Id == studentId).Select(u => new { u.FirstName, u.LastName, u.Email }).SingleAsync(cancellationToken);
         audit.Record(actor, AuditKind.StudentUnenrolled, context.Organization.Id, classId,
-            $"Unenrolled {student.FirstName} {student.LastName} ({student.Email}) from class '{context.Class.Name}'", new { studentId });
+            $"Unenrolled {PersonName.Full(student.FirstName, student.LastName)} ({student.Email}) from class '{context.Class.Name}'", new { studentId });
         await db.SaveChangesAsync(cancellationToken);
         return null;
     }
@@ -118,15 +118,12 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
         {
             return invalid;
         }
-        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
-        if (context is null)
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, ClassErrors.RosterForbidden, cancellationToken);
+        if (!loaded.IsSuccess)
         {
-            return CommonErrors.NotFound("class", classId);
+            return loaded.Error!;
         }
-        if (!context.Access.CanTeach)
-        {
-            return ClassErrors.RosterForbidden;
-        }
+        var context = loaded.Value;
         var page = await paging.ToPageAsync(db.RosterQuery(context, paging.Term), s => s, cancellationToken);
         return new RosterResult(classId, page.Items, page.Page, page.PageSize, page.Total);
     }

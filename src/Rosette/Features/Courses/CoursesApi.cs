@@ -188,7 +188,7 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var rows = from a in query
                    join u in db.Users on a.StudentId equals u.Id
                    orderby a.AssignedAt, a.Id
-                   select new CourseAssignmentDto(a.Id, a.CourseId, a.StudentId, a.AssignedAt, a.CompletedAt, u.FirstName + " " + u.LastName, u.Email);
+                   select new CourseAssignmentDto(a.Id, a.CourseId, a.StudentId, a.AssignedAt, a.CompletedAt, PersonName.Full(u.FirstName, u.LastName), u.Email);
         return await paging.ToPageAsync(rows, a => a, cancellationToken);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain.Issuance;
+using Rosette.Domain.Users;
 
 namespace Rosette.Features.Credentials;
 
@@ -76,7 +77,7 @@ public sealed class CredentialViewHandler(RosetteDb db, TimeProvider clock, Cred
             LinkedIn.AddToProfile(badge.Name, f.Issuer.Name, f.ValidFrom, f.ExpiresAt, urls.Page(id), id));
         return new CredentialView(
             f.AwardId, status, f.IssuedAt, f.ExpiresAt, f.RevokedAt, f.RevocationReason, f.Narrative, f.StudentId,
-            $"{f.StudentFirstName} {f.StudentLastName}",
+            PersonName.Full(f.StudentFirstName, f.StudentLastName),
             new CredentialBadge(badge.Id, badge.Name, badge.Description, badge.Criteria,
                 badge.ImageContentType is null ? null : urls.BadgeImage(badge.Id, badge.ImageVersion)),
             new CredentialIssuer(f.Issuer.Id, f.Issuer.Name, urls.Issuer(f.Issuer.Id)),

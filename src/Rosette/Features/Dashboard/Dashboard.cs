@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.Notifications;
 using Rosette.Features.Badges;
@@ -82,7 +83,7 @@ public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
                              join u in db.Users on b.IssuedById equals u.Id into issuers
                              from u in issuers.DefaultIfEmpty()
                              orderby b.CreatedAt descending, b.Id descending
-                             select new RecentBatch(b.Id, b.CreatedAt, b.ClassId, c == null ? null : c.Name, u == null ? null : u.FirstName + " " + u.LastName,
+                             select new RecentBatch(b.Id, b.CreatedAt, b.ClassId, c == null ? null : c.Name, u == null ? null : PersonName.Full(u.FirstName, u.LastName),
                                  b.IssuedCount, b.FailedCount))
             .Take(RecentBatchCount).ToListAsync(cancellationToken);
         var batchIds = batches.Where(b => b.Failed > 0).Select(b => b.Id).ToList();
@@ -96,7 +97,7 @@ public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
                          join s in db.Users on a.StudentId equals s.Id
                          join b in db.Badges on a.BadgeId equals b.Id
                          orderby n.FailedAt descending, a.Id
-                         select new MailFailure(a.Id, s.FirstName + " " + s.LastName, s.Email, b.Name, n.Kind, n.FailedAt!.Value, n.LastError);
+                         select new MailFailure(a.Id, PersonName.Full(s.FirstName, s.LastName), s.Email, b.Name, n.Kind, n.FailedAt!.Value, n.LastError);
         var mailFailureCount = await failedMail.CountAsync(cancellationToken);
         var mailFailures = mailFailureCount == 0 ? [] : await failedMail.Take(MailFailuresShown).ToListAsync(cancellationToken);
 

@@ -1,3 +1,4 @@
+using Rosette.Domain.Users;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -93,7 +94,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
                    select new Row
                    {
                        AwardId = a.Id, CredentialId = a.CredentialId ?? a.Id, BadgeId = b.Id, BadgeName = b.Name, OrganizationId = b.OrganizationId,
-                       StudentId = s.Id, StudentName = s.FirstName + " " + s.LastName, StudentEmail = s.Email, IssuedAt = a.IssuedAt,
+                       StudentId = s.Id, StudentName = PersonName.Full(s.FirstName, s.LastName), StudentEmail = s.Email, IssuedAt = a.IssuedAt,
                        ExpiresAt = a.ExpiresAt!.Value, RenewalWindowDays = b.RenewalWindowDays,
                    };
         if (request.OrganizationId is { } organizationId)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Issuance;
@@ -95,7 +96,7 @@ public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySig
         var facts = await (from b in db.Badges
                            where b.Id == award.BadgeId
                            join s in db.Users on award.StudentId equals s.Id
-                           select new { Badge = b.Name, b.OrganizationId, Student = s.FirstName + " " + s.LastName, s.Email }).SingleAsync(cancellationToken);
+                           select new { Badge = b.Name, b.OrganizationId, Student = PersonName.Full(s.FirstName, s.LastName), s.Email }).SingleAsync(cancellationToken);
         audit.Record(actor, AuditKind.AwardRevoked, facts.OrganizationId, award.Id,
             $"Revoked '{facts.Badge}' from {facts.Student} ({facts.Email}): {award.RevocationReason}", new { awardId = award.Id, award.BadgeId, award.StudentId });
         await db.SaveChangesAsync(cancellationToken);
@@ -118,8 +119,8 @@ public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySig
         {
             Award = a,
             BadgeName = b.Name,
-            StudentName = s.FirstName + " " + s.LastName,
-            IssuedByName = i == null ? null : i.FirstName + " " + i.LastName,
+            StudentName = PersonName.Full(s.FirstName, s.LastName),
+            IssuedByName = i == null ? null : PersonName.Full(i.FirstName, i.LastName),
         };
 
     /// <summary>Member-initialised (not positional) so that EF can order by its members.</summary>

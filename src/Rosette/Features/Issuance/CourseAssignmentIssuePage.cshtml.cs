@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.Issuance;
 using Rosette.Features.Badges;
@@ -68,7 +69,7 @@ public sealed class CourseAssignmentIssuePageModel(RosetteDb db, IssueFromCourse
                          join c in db.Courses on a.CourseId equals c.Id
                          where scope.Any(o => o.Id == c.OrganizationId)
                          join u in db.Users on a.StudentId equals u.Id
-                         select new { c.Name, c.OrganizationId, Student = u.FirstName + " " + u.LastName }).SingleOrDefaultAsync(cancellationToken);
+                         select new { c.Name, c.OrganizationId, Student = PersonName.Full(u.FirstName, u.LastName) }).SingleOrDefaultAsync(cancellationToken);
         if (row is null)
         {
             return this.ErrorPage(CommonErrors.NotFound("course_assignment", assignmentId));

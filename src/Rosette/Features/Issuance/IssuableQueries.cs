@@ -18,15 +18,12 @@ public sealed class IssuableQueriesHandler(RosetteDb db, TimeProvider clock)
     /// <summary>Badges of the class's organization that allow manual issuance and are not archived (<see cref="IssuanceRules.IsIssuableIn"/>).</summary>
     public async Task<Result<IReadOnlyList<IssuableBadge>>> BadgesAsync(Actor actor, Guid classId, CancellationToken cancellationToken)
     {
-        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
-        if (context is null)
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
+        if (!loaded.IsSuccess)
         {
-            return CommonErrors.NotFound("class", classId);
+            return loaded.Error!;
         }
-        if (!context.Access.CanTeach)
-        {
-            return IssuanceErrors.IssuersOnly;
-        }
+        var context = loaded.Value;
         return Result.Success(await IssuableBadgesAsync(context, cancellationToken));
     }
 
@@ -47,15 +44,12 @@ public sealed class IssuableQueriesHandler(RosetteDb db, TimeProvider clock)
         {
             return invalid;
         }
-        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
-        if (context is null)
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
+        if (!loaded.IsSuccess)
         {
-            return CommonErrors.NotFound("class", classId);
+            return loaded.Error!;
         }
-        if (!context.Access.CanTeach)
-        {
-            return IssuanceErrors.IssuersOnly;
-        }
+        var context = loaded.Value;
         return await StudentsAsync(context, paging, cancellationToken);
     }
 

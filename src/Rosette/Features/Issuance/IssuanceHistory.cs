@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.Issuance;
 using Rosette.Features.Classes;
@@ -30,22 +31,19 @@ public sealed class IssuanceHistoryHandler(RosetteDb db)
         {
             return invalid;
         }
-        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
-        if (context is null)
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
+        if (!loaded.IsSuccess)
         {
-            return CommonErrors.NotFound("class", classId);
+            return loaded.Error!;
         }
-        if (!context.Access.CanTeach)
-        {
-            return IssuanceErrors.IssuersOnly;
-        }
+        var context = loaded.Value;
         var rows = from b in db.IssuanceBatches.AsNoTracking()
                    where b.ClassId == classId
                    join u in db.Users on b.IssuedById equals u.Id into issuers
                    from u in issuers.DefaultIfEmpty()
                    orderby b.CreatedAt descending, b.Id descending
                    select new IssuanceSummary(b.Id, b.Source, b.ClassId, b.CourseAssignmentId, b.IssuedById,
-                       u == null ? null : u.FirstName + " " + u.LastName, b.CreatedAt, b.BadgeCount, b.StudentCount, b.IssuedCount, b.FailedCount);
+                       u == null ? null : PersonName.Full(u.FirstName, u.LastName), b.CreatedAt, b.BadgeCount, b.StudentCount, b.IssuedCount, b.FailedCount);
         return await paging.ToPageAsync(rows, s => s, cancellationToken);
     }
 

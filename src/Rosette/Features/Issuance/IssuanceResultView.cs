@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Features.Classes;
 
@@ -38,7 +39,7 @@ public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning,
         var (nameableStudents, batchOrganizationId) = await NameableAsync(db, viewer, result, issued, failed, cancellationToken);
         var administeredBadges = db.Badges.AdministeredBy(db, viewer);
         var students = await db.Users.AsNoTracking().Where(u => studentIds.Contains(u.Id))
-            .Select(u => new { u.Id, Name = u.FirstName + " " + u.LastName, u.Email }).ToDictionaryAsync(u => u.Id, cancellationToken);
+            .Select(u => new { u.Id, Name = PersonName.Full(u.FirstName, u.LastName), u.Email }).ToDictionaryAsync(u => u.Id, cancellationToken);
         var badges = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id))
             .Select(b => new { b.Id, b.Name, Nameable = b.OrganizationId == batchOrganizationId || administeredBadges.Any(a => a.Id == b.Id) })
             .ToDictionaryAsync(b => b.Id, cancellationToken);

@@ -67,15 +67,12 @@ public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler iss
 
     private async Task<IActionResult?> LoadAsync(Guid classId, Guid studentId, CancellationToken cancellationToken)
     {
-        var context = await db.LoadClassAsync(HttpContext.GetActor(), classId, cancellationToken);
-        if (context is null)
+        var loaded = await db.LoadClassToTeachAsync(HttpContext.GetActor(), classId, IssuanceErrors.IssuersOnly, cancellationToken);
+        if (!loaded.IsSuccess)
         {
-            return this.ErrorPage(CommonErrors.NotFound("class", classId));
+            return this.ErrorPage(loaded.Error!);
         }
-        if (!context.Access.CanTeach)
-        {
-            return this.ErrorPage(IssuanceErrors.IssuersOnly);
-        }
+        var context = loaded.Value;
         var student = (await db.LoadStudentsInClassAsync(classId, [studentId], cancellationToken))[studentId];
         if (!IssuanceRules.IsSelectable(student, context.Access))
         {

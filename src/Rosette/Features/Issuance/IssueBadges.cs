@@ -1,3 +1,4 @@
+using Rosette.Domain.Users;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
@@ -27,15 +28,12 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         {
             return invalid;
         }
-        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
-        if (context is null)
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
+        if (!loaded.IsSuccess)
         {
-            return CommonErrors.NotFound("class", classId);
+            return loaded.Error!;
         }
-        if (!context.Access.CanTeach)
-        {
-            return IssuanceErrors.IssuersOnly;
-        }
+        var context = loaded.Value;
         var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
         var suppress = request.SuppressNotifications ?? false;
         var requestHash = idempotencyKey is null ? null : IssuanceBatch.Fingerprint(classId, badgeIds, studentIds, narrative, suppress);
@@ -132,7 +130,7 @@ public static class IssuanceQueries
                                   where e.ClassId == classId && e.IsActive
                                   join u in db.Users on e.StudentId equals u.Id
                                   join o in db.Organizations on u.OrganizationId equals o.Id
-                                  select new StudentFacts(u.Id, u.FirstName + " " + u.LastName, u.Role, u.IsActive, o.Path))
+                                  select new StudentFacts(u.Id, PersonName.Full(u.FirstName, u.LastName), u.Role, u.IsActive, o.Path))
                 .ToListAsync(cancellationToken);
             foreach (var facts in enrolled.Where(f => wanted.Contains(f.Id)))
             {
@@ -147,7 +145,7 @@ public static class IssuanceQueries
                               join o in db.Organizations on u.OrganizationId equals o.Id
                               select new
                               {
-                                  Facts = new StudentFacts(u.Id, u.FirstName + " " + u.LastName, u.Role, u.IsActive, o.Path),
+                                  Facts = new StudentFacts(u.Id, PersonName.Full(u.FirstName, u.LastName), u.Role, u.IsActive, o.Path),
                                   Enrolled = db.Enrollments.Any(e => e.ClassId == classId && e.StudentId == u.Id && e.IsActive),
                               }).ToListAsync(cancellationToken);
             foreach (var row in rows)

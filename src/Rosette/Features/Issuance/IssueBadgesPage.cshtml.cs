@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Features.Classes;
 using Rosette.Infrastructure.Auth;
@@ -179,15 +180,12 @@ public sealed class IssueBadgesPageModel(
     private async Task<IActionResult?> LoadAsync(Guid classId, CancellationToken cancellationToken)
     {
         var actor = HttpContext.GetActor();
-        var context = await db.LoadClassAsync(actor, classId, cancellationToken);
-        if (context is null)
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, Domain.Issuance.IssuanceErrors.IssuersOnly, cancellationToken);
+        if (!loaded.IsSuccess)
         {
-            return this.ErrorPage(CommonErrors.NotFound("class", classId));
+            return this.ErrorPage(loaded.Error!);
         }
-        if (!context.Access.CanTeach)
-        {
-            return this.ErrorPage(Domain.Issuance.IssuanceErrors.IssuersOnly);
-        }
+        var context = loaded.Value;
         Class = context;
         Badges = await issuable.IssuableBadgesAsync(context, cancellationToken);
         return null;
@@ -220,7 +218,7 @@ public sealed class IssueBadgesPageModel(
     {
         var shown = StudentIds.Take(ReviewLimit).ToList();
         var rows = await db.RosterQuery(Class, null, shown)
-            .Select(s => new ChosenStudent(s.Id, s.FirstName + " " + s.LastName, s.Email, s.OrganizationName)).ToListAsync(cancellationToken);
+            .Select(s => new ChosenStudent(s.Id, PersonName.Full(s.FirstName, s.LastName), s.Email, s.OrganizationName)).ToListAsync(cancellationToken);
         ChosenStudents = rows.OrderBy(r => r.Name, StringComparer.CurrentCulture).ToList();
     }
 

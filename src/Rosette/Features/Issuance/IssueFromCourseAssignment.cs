@@ -1,3 +1,4 @@
+using Rosette.Domain.Users;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
@@ -42,7 +43,7 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
         var student = await (from u in db.Users.AsNoTracking()
                              where u.Id == studentId
                              join o in db.Organizations on u.OrganizationId equals o.Id
-                             select new StudentFacts(u.Id, u.FirstName + " " + u.LastName, u.Role, u.IsActive, o.Path)).SingleOrDefaultAsync(cancellationToken);
+                             select new StudentFacts(u.Id, PersonName.Full(u.FirstName, u.LastName), u.Role, u.IsActive, o.Path)).SingleOrDefaultAsync(cancellationToken);
         var held = await db.HeldAwardsAsync([badgeId], [studentId], cancellationToken);
         var now = clock.UtcNowSeconds();
         var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.Notifications;
 using Rosette.Domain.Providers;
@@ -168,7 +169,7 @@ public sealed class AwardMailHandler(
     {
         var message = new MimeMessage();
         message.From.Add(delivery.Settings.From is { Length: > 0 } from ? MailboxAddress.Parse(from) : new MailboxAddress("Rosette", $"no-reply@{new Uri(urls.Base).Host}"));
-        message.To.Add(new MailboxAddress($"{award.FirstName} {award.LastName}", award.Email));
+        message.To.Add(new MailboxAddress(PersonName.Full(award.FirstName, award.LastName), award.Email));
         message.MessageId = $"{award.AwardId:N}.{kind.ToString().ToLowerInvariant()}@{new Uri(urls.Base).Host}";
         message.Date = clock.GetUtcNow();
         var page = urls.Page(award.AwardId);

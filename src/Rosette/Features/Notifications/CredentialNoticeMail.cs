@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.Notifications;
 using Rosette.Domain.Providers;
@@ -84,7 +85,7 @@ public sealed class CredentialNoticeMail(RosetteDb db, TimeProvider clock, MailD
         var host = new Uri(urls.Base).Host;
         var message = new MimeMessage();
         message.From.Add(delivery.Settings.From is { Length: > 0 } from ? MailboxAddress.Parse(from) : new MailboxAddress("Rosette", $"no-reply@{host}"));
-        message.To.Add(new MailboxAddress($"{notice.FirstName} {notice.LastName}", notice.Email));
+        message.To.Add(new MailboxAddress(PersonName.Full(notice.FirstName, notice.LastName), notice.Email));
         message.MessageId = $"{notice.CredentialId:N}.{notice.Kind}@{host}";
         message.Date = clock.GetUtcNow();
         var page = urls.Page(notice.CredentialId);

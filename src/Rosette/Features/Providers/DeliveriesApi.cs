@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
+using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.Providers;
 using Rosette.Infrastructure.Http;
@@ -120,7 +121,7 @@ public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeP
             BadgeId = b.Id,
             BadgeName = b.Name,
             StudentId = s.Id,
-            StudentName = s.FirstName + " " + s.LastName,
+            StudentName = PersonName.Full(s.FirstName, s.LastName),
         };
 
     /// <summary>Member-initialised so that EF can filter and order by its members.</summary>

@@ -70,26 +70,15 @@ public sealed class ProviderForm
 
     public UpdateProviderRequest ToUpdateRequest() => new(Name, ProviderOrganizationId, ApiToken, ApiBaseUrl, null, Notifications);
 
-    /// <summary>Field errors go inline; anything else is an error page.</summary>
+    /// <summary>Invalid input goes inline, beside its field; anything else is an error page.</summary>
     public IActionResult? ShowErrors(PageModel page, Error error)
     {
         ApiToken = null;
-        if (error is InvalidError { Fields: { } fields })
+        if (error is not InvalidError)
         {
-            foreach (var (field, messages) in fields)
-            {
-                foreach (var message in messages)
-                {
-                    page.ModelState.AddModelError($"Form.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
-                }
-            }
-            return null;
+            return page.ErrorPage(error);
         }
-        if (error is InvalidError invalid)
-        {
-            page.ModelState.AddModelError(string.Empty, invalid.Message);
-            return null;
-        }
-        return page.ErrorPage(error);
+        page.ModelState.AddError(error, "Form");
+        return null;
     }
 }

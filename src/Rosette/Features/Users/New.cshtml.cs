@@ -45,7 +45,7 @@ public sealed class NewModel(UsersHandler users, OrganizationsHandler organizati
             Input.Email, Input.FirstName, Input.LastName, Input.OrganizationId, Input.Role, password, Input.ParticipateInAchievements), cancellationToken);
         if (created.IsSuccess)
         {
-            TempData["Message"] = $"Created {created.Value.FirstName} {created.Value.LastName}.";
+            TempData["Message"] = $"Created {PersonName.Full(created.Value.FirstName, created.Value.LastName)}.";
             return Redirect($"/admin/users/{created.Value.Id}");
         }
         if (created.Error is ForbiddenError && created.Error != UserErrors.RoleNotGrantable)

@@ -23,20 +23,6 @@ public sealed class WebhookDispatcher(
 {
     public const string HttpClientName = "webhooks";
 
-    private const string ClaimSql = """
-        UPDATE "WebhookDeliveries" SET "ClaimedBy" = {0}, "ClaimedUntil" = {1}
-        WHERE "Id" IN (
-            SELECT d."Id" FROM "WebhookDeliveries" d
-            JOIN "WebhookEndpoints" e ON e."Id" = d."EndpointId"
-            JOIN "WebhookEvents" v ON v."Id" = d."EventId"
-            WHERE d."Status" = 'Pending' AND d."NextAttemptAt" <= {2} AND (d."ClaimedUntil" IS NULL OR d."ClaimedUntil" < {2}) AND e."IsEnabled"
-              AND NOT EXISTS (
-                SELECT 1 FROM "WebhookDeliveries" p JOIN "WebhookEvents" pv ON pv."Id" = p."EventId"
-                WHERE p."EndpointId" = d."EndpointId" AND p."SubjectId" = d."SubjectId" AND p."Status" = 'Pending'
-                  AND (pv."OccurredAt" < v."OccurredAt" OR (pv."OccurredAt" = v."OccurredAt" AND p."Id" < d."Id")))
-            ORDER BY d."NextAttemptAt", d."Id" LIMIT {3}
-        """;
-
     private readonly string _instance = $"{Environment.MachineName[..Math.Min(40, Environment.MachineName.Length)]}:{Environment.ProcessId}";
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _gates = new();
     private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Concurrency));
@@ -57,13 +43,13 @@ public sealed class WebhookDispatcher(
         var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
         var claim = $"{_instance}:{Guid.NewGuid():N}";
         var now = clock.GetUtcNow().UtcDateTime;
-        var sql = ClaimSql + (db.IsPostgres ? " FOR UPDATE OF d SKIP LOCKED) RETURNING \"Id\"" : ") RETURNING \"Id\"");
-        var ids = await db.Database.SqlQueryRaw<long>(sql, claim, now + options.ClaimDuration, now, options.BatchSize).ToListAsync(cancellationToken);
+        var store = scope.ServiceProvider.GetRequiredService<WebhookStore>();
+        var ids = await store.ClaimAsync(claim, now, now + options.ClaimDuration, options.BatchSize, cancellationToken);
         if (ids.Count == 0)
         {
             return 0;
         }
-        var deliveries = await db.WebhookDeliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == claim).ToListAsync(cancellationToken);
+        var deliveries = await store.LoadClaimedAsync(claim, ids, cancellationToken);
         var eventIds = deliveries.Select(d => d.EventId).Distinct().ToList();
         var bodies = await db.WebhookEvents.AsNoTracking().Where(e => eventIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Payload, cancellationToken);
         var endpointIds = deliveries.Select(d => d.EndpointId).Distinct().ToList();

@@ -104,7 +104,7 @@ public sealed class EndpointDisabledMail(RosetteDb db, MailDelivery delivery, Cr
         {
             var mail = new MimeMessage();
             mail.From.Add(delivery.Settings.From is { Length: > 0 } from ? MailboxAddress.Parse(from) : new MailboxAddress("Rosette", $"no-reply@{host}"));
-            mail.To.Add(new MailboxAddress($"{administrator.FirstName} {administrator.LastName}", administrator.Email));
+            mail.To.Add(new MailboxAddress(PersonName.Full(administrator.FirstName, administrator.LastName), administrator.Email));
             mail.MessageId = $"{endpointId:N}.{message.Id:N}.disabled@{host}";
             mail.Date = clock.GetUtcNow();
             mail.Subject = $"Webhook endpoint disabled: {endpoint.Url}";

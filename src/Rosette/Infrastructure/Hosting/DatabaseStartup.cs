@@ -19,7 +19,11 @@ public sealed class DatabaseStartup(IServiceProvider services, DatabaseOptions o
         {
             await MigrateAsync(db, cancellationToken);
         }
-        await WithInstallationLockAsync(db, () => EnsureDataProtectionKey(scope.ServiceProvider), cancellationToken);
+        await db.WithInstallationLockAsync(() =>
+        {
+            EnsureDataProtectionKey(scope.ServiceProvider);
+            return Task.CompletedTask;
+        }, cancellationToken);
         var bootstrap = scope.ServiceProvider.GetRequiredService<Bootstrap>();
         if (configuration.GetValue<bool>("Rosette:Demo"))
         {
@@ -75,33 +79,6 @@ public sealed class DatabaseStartup(IServiceProvider services, DatabaseOptions o
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidOperationException)
         {
             return false;
-        }
-    }
-
-    /// <summary>On PostgreSQL, one instance at a time (a session advisory lock); SQLite serves one machine.</summary>
-    private static async Task WithInstallationLockAsync(RosetteDb db, Action action, CancellationToken cancellationToken)
-    {
-        if (!db.IsPostgres)
-        {
-            action();
-            return;
-        }
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(72717201)", cancellationToken);
-            try
-            {
-                action();
-            }
-            finally
-            {
-                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(72717201)", CancellationToken.None);
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
         }
     }
 }

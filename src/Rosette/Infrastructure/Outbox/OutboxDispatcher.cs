@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Infrastructure.Telemetry;
@@ -50,7 +49,7 @@ public sealed class OutboxDispatcher(
         List<OutboxMessage> claimed;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            claimed = await ClaimAsync(scope.ServiceProvider.GetRequiredService<RosetteDb>(), cancellationToken);
+            claimed = await ClaimAsync(scope.ServiceProvider.GetRequiredService<OutboxStore>(), cancellationToken);
         }
         foreach (var message in claimed)
         {
@@ -59,22 +58,10 @@ public sealed class OutboxDispatcher(
         return claimed.Count;
     }
 
-    private const string ClaimSql = """
-        UPDATE "OutboxMessages" SET "ClaimedBy" = {0}, "ClaimedUntil" = {1}
-        WHERE "Id" IN (
-            SELECT "Id" FROM "OutboxMessages"
-            WHERE "ProcessedAt" IS NULL AND "DueAt" <= {2} AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" < {2})
-            ORDER BY "DueAt" LIMIT {3}
-        """;
-
-    private const string Returning = " RETURNING *";
-
-    private async Task<List<OutboxMessage>> ClaimAsync(RosetteDb db, CancellationToken cancellationToken)
+    private Task<List<OutboxMessage>> ClaimAsync(OutboxStore store, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var until = now + options.ClaimDuration;
-        var sql = db.IsPostgres ? ClaimSql + " FOR UPDATE SKIP LOCKED)" + Returning : ClaimSql + ")" + Returning;
-        return await db.OutboxMessages.FromSqlRaw(sql, _instance, until, now, options.BatchSize).AsNoTracking().ToListAsync(cancellationToken);
+        return store.ClaimAsync(_instance, now, now + options.ClaimDuration, options.BatchSize, cancellationToken);
     }
 
     private async Task ProcessAsync(OutboxMessage message, CancellationToken cancellationToken)
@@ -96,7 +83,6 @@ public sealed class OutboxDispatcher(
             error = $"{e.GetType().Name}: {e.Message}";
             logger.LogWarning(e, "Outbox message {Id} ({Topic}) failed on attempt {Attempt}", message.Id, message.Topic, message.Attempts + 1);
         }
-        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
         var now = clock.GetUtcNow().UtcDateTime;
         var attempts = message.Attempts + 1;
         var giveUp = error is not null && attempts >= options.MaxAttempts;
@@ -108,13 +94,7 @@ public sealed class OutboxDispatcher(
             metrics.OutboxFailed(message.Topic, final: giveUp);
             span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
         }
-        await db.OutboxMessages.Where(m => m.Id == message.Id && m.ClaimedBy == _instance).ExecuteUpdateAsync(s => s
-            .SetProperty(m => m.ProcessedAt, processedAt)
-            .SetProperty(m => m.Attempts, attempts)
-            .SetProperty(m => m.DueAt, due)
-            .SetProperty(m => m.LastError, lastError)
-            .SetProperty(m => m.ClaimedBy, (string?)null)
-            .SetProperty(m => m.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<OutboxStore>().SettleAsync(message, _instance, attempts, processedAt, due, lastError, CancellationToken.None);
     }
 
     /// <summary>Exponential, capped at an hour, with jitter so that instances do not retry in step.</summary>
