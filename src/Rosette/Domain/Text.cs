@@ -28,7 +28,7 @@ public static class Text
             return (string?)null;
         }
         var checkedValue = Checked(field, trimmed, maxLength, multiline);
-        return checkedValue.IsSuccess ? checkedValue.Value : checkedValue.Error!;
+        return checkedValue.IsSuccess ? checkedValue.Value : checkedValue.Error;
     }
 
     private static Result<string> Checked(string field, string value, int maxLength, bool multiline = false)

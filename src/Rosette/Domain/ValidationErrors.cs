@@ -14,7 +14,7 @@ public sealed class ValidationErrors
         {
             return result.Value;
         }
-        Add(result.Error!);
+        Add(result.Error);
         return default;
     }
 

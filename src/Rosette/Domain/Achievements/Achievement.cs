@@ -62,7 +62,7 @@ public sealed class Achievement
             errors.Add(InvalidError.Field("conditions", "invalid_conditions", "'conditions' is required."));
         }
         var result = achievement.Update(changes with { Name = changes.Name ?? "", Description = changes.Description ?? "" }, conditions, badge, now, errors);
-        return result.IsSuccess ? achievement : result.Error!;
+        return result.IsSuccess ? achievement : result.Error;
     }
 
     /// <summary>

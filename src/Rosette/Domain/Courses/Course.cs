@@ -22,7 +22,7 @@ public sealed class Course
         var validName = Text.Required("name", name);
         if (!validName.IsSuccess)
         {
-            return validName.Error!;
+            return validName.Error;
         }
         return new Course
         {

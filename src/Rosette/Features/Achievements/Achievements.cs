@@ -95,7 +95,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
     public async Task<Result<AchievementDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
         var found = await FindAsync(actor, id, tracked: false, cancellationToken);
-        return found.IsSuccess ? AchievementDto.From(found.Value) : found.Error!;
+        return found.IsSuccess ? AchievementDto.From(found.Value) : found.Error;
     }
 
     public async Task<Result<AchievementDto>> UpdateAsync(Actor actor, Guid id, UpdateAchievementRequest request, CancellationToken cancellationToken)
@@ -103,7 +103,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         var found = await FindAsync(actor, id, tracked: true, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         var achievement = found.Value;
         var errors = new ValidationErrors();
@@ -125,7 +125,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         var found = await FindAsync(actor, id, tracked: true, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         var retroactive = found.Value.SetEnabled(enabled, clock.UtcNowSeconds());
         await SaveAsync(found.Value, retroactive, cancellationToken);
@@ -163,7 +163,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         var found = await FindAsync(actor, id, tracked: false, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         if (paging.Validate() is { } invalid)
         {

@@ -47,7 +47,7 @@ public sealed class EditModel(AchievementsHandler handler, AchievementChoicesHan
             var found = await handler.GetAsync(actor, existing, cancellationToken);
             if (!found.IsSuccess)
             {
-                return this.ErrorPage(found.Error!);
+                return this.ErrorPage(found.Error);
             }
             var a = found.Value;
             Form = new AchievementForm
@@ -115,7 +115,7 @@ public sealed class EditModel(AchievementsHandler handler, AchievementChoicesHan
         }
         if (result.Error is not InvalidError invalid)
         {
-            return this.ErrorPage(result.Error!);
+            return this.ErrorPage(result.Error);
         }
         Problem = invalid;
         return await RedisplayAsync(id, cancellationToken);

@@ -48,7 +48,7 @@ public sealed class ApiKeysHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var created = ApiKey.Create(actor, request.Name, organization.Id, organization.Path, request.Permissions, request.ExpiresAt, now);
         if (!created.IsSuccess)
         {
-            return created.Error!;
+            return created.Error;
         }
         var (key, secret) = created.Value;
         db.ApiKeys.Add(key);

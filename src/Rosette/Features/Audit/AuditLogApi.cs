@@ -35,7 +35,7 @@ public sealed class AuditLogHandler(RosetteDb db)
         var filtered = await FilterAsync(actor, query, cancellationToken);
         if (!filtered.IsSuccess)
         {
-            return filtered.Error!;
+            return filtered.Error;
         }
         return await paging.ToPageAsync(Project(filtered.Value), e => e, cancellationToken);
     }
@@ -45,7 +45,7 @@ public sealed class AuditLogHandler(RosetteDb db)
         var filtered = await FilterAsync(actor, new AuditQuery(null, null, null, null, null, null, null), cancellationToken);
         if (!filtered.IsSuccess)
         {
-            return filtered.Error!;
+            return filtered.Error;
         }
         var entry = await Project(filtered.Value.Where(e => e.Id == id)).SingleOrDefaultAsync(cancellationToken);
         return entry is null ? new NotFoundError("audit_entry_not_found", $"No audit entry with id '{id}' exists, or it is outside your scope.") : entry;
@@ -55,7 +55,7 @@ public sealed class AuditLogHandler(RosetteDb db)
     public async Task<Result<IAsyncEnumerable<AuditEntryDto>>> ExportAsync(Actor actor, AuditQuery query, CancellationToken cancellationToken)
     {
         var filtered = await FilterAsync(actor, query, cancellationToken);
-        return filtered.IsSuccess ? Result.Success(Project(filtered.Value).Take(MaxExportRows).AsAsyncEnumerable()) : filtered.Error!;
+        return filtered.IsSuccess ? Result.Success(Project(filtered.Value).Take(MaxExportRows).AsAsyncEnumerable()) : filtered.Error;
     }
 
     public static IEnumerable<string?> CsvFields(AuditEntryDto e) =>
@@ -159,7 +159,7 @@ public static class AuditLogApi
                 var rows = await handler.ExportAsync(actor, query, ct);
                 return rows.IsSuccess
                     ? CsvExport.Result("audit-log.csv", AuditLogHandler.CsvHeader, rows.Value, AuditLogHandler.CsvFields, ct)
-                    : rows.Error!.ToProblem();
+                    : rows.Error.ToProblem();
             })
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         return api;

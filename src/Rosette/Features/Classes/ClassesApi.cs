@@ -44,7 +44,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var created = TrainingClass.Create(request.Name, organizationId, request.CourseId, request.StartsAt, request.EndsAt, clock.UtcNowSeconds());
         if (!created.IsSuccess)
         {
-            return created.Error!;
+            return created.Error;
         }
         var organizations = db.Organizations.AdministeredBy(actor);
         if (!await organizations.AnyAsync(o => o.Id == organizationId, cancellationToken))

@@ -67,7 +67,7 @@ public sealed class NewModel(ClassesHandler classes, OrganizationsHandler organi
         var tree = await organizations.LoadAsync(actor, cancellationToken);
         if (!tree.IsSuccess)
         {
-            return this.ErrorPage(tree.Error!);
+            return this.ErrorPage(tree.Error);
         }
         Organizations = tree.Value;
         var list = await courses.ListAsync(actor, new PageRequest(1, PageRequest.MaxPageSize, null), cancellationToken);

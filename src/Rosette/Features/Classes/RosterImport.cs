@@ -79,7 +79,7 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
         var parsed = RosterCsv.Parse(csv, MaxRows);
         if (!parsed.IsSuccess)
         {
-            return parsed.Error!;
+            return parsed.Error;
         }
         var plan = await PlanAsync(actor, context, parsed.Value, cancellationToken);
         if (commit)
@@ -171,7 +171,7 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
             var created = User.Create(email.Value, row.FirstName, row.LastName, organization.Id, UserRole.Student, now);
             if (!created.IsSuccess)
             {
-                return (ImportOutcome.InvalidName, created.Error!.Message);
+                return (ImportOutcome.InvalidName, created.Error.Message);
             }
             plan.NewUsers[plan.Rows.Count] = created.Value;
             return (ImportOutcome.NewUser, $"New student in {organization.Name}, enrolled.");

@@ -48,7 +48,7 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var created = Course.Create(request.Name, organizationId, request.EnableAchievementsForOutsideOrganizations ?? false, clock.UtcNowSeconds());
         if (!created.IsSuccess)
         {
-            return created.Error!;
+            return created.Error;
         }
         if (!await db.Organizations.AdministeredBy(actor).AnyAsync(o => o.Id == organizationId, cancellationToken))
         {

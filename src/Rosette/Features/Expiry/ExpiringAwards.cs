@@ -46,7 +46,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
         var query = Query(actor, request);
         if (!query.IsSuccess)
         {
-            return query.Error!;
+            return query.Error;
         }
         var now = clock.UtcNowSeconds();
         return await paging.ToPageAsync(query.Value, r => r.ToAward(now), cancellationToken);
@@ -56,7 +56,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
     {
         var query = Query(actor, request);
         var now = clock.UtcNowSeconds();
-        return query.IsSuccess ? Result.Success(query.Value.AsAsyncEnumerable().Select(r => r.ToAward(now))) : query.Error!;
+        return query.IsSuccess ? Result.Success(query.Value.AsAsyncEnumerable().Select(r => r.ToAward(now))) : query.Error;
     }
 
     public static IEnumerable<string?> CsvFields(ExpiringAward a) =>
@@ -199,7 +199,7 @@ public static class ExpiringAwardsApi
                 var rows = handler.Export(actor, request);
                 return rows.IsSuccess
                     ? CsvExport.Result("expiring-awards.csv", ExpiringAwardsHandler.CsvHeader, rows.Value, ExpiringAwardsHandler.CsvFields, ct)
-                    : rows.Error!.ToProblem();
+                    : rows.Error.ToProblem();
             })
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         api.MapPost("/award-renewals", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (

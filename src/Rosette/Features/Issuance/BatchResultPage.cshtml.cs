@@ -16,7 +16,7 @@ public sealed class BatchResultPageModel(IssuanceHistoryHandler history, Rosette
         var result = await history.GetResultAsync(HttpContext.GetActor(), batchId, cancellationToken);
         if (!result.IsSuccess)
         {
-            return this.ErrorPage(result.Error!);
+            return this.ErrorPage(result.Error);
         }
         var classId = await db.IssuanceBatches.FindAsync([batchId], cancellationToken) is { } batch ? batch.ClassId : null;
         Result = await IssuanceResultView.LoadAsync(db, HttpContext.GetActor(), result.Value, classId, IssuanceResultView.PageLimit, cancellationToken);

@@ -49,7 +49,7 @@ public sealed class CourseAssignmentIssuePageModel(RosetteDb db, IssueFromCourse
                 ModelState.AddModelError(nameof(Narrative), invalid.Message);
                 return Page();
             }
-            return this.ErrorPage(outcome.Error!);
+            return this.ErrorPage(outcome.Error);
         }
         Result = await IssuanceResultView.LoadAsync(db, HttpContext.GetActor(), outcome.Value, null, IssuanceResultView.PageLimit, cancellationToken);
         return Page();

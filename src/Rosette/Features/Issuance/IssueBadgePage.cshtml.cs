@@ -54,7 +54,7 @@ public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler iss
         var outcome = await issue.HandleAsync(HttpContext.GetActor(), classId, new IssueBadgesRequest([badgeId], [studentId], null, null), null, cancellationToken);
         if (!outcome.IsSuccess)
         {
-            return this.ErrorPage(outcome.Error!);
+            return this.ErrorPage(outcome.Error);
         }
         var badgeName = Badges.FirstOrDefault(b => b.Id == badgeId)?.Name ?? "The badge";
         var failure = outcome.Value.Failed.Count > 0 ? outcome.Value.Failed[0] : null;

@@ -163,7 +163,7 @@ public sealed class IssueBadgesPageModel(
         if (!outcome.IsSuccess)
         {
             // Nothing was issued: keep the selection and say why, inline.
-            Message = outcome.Error!.Message;
+            Message = outcome.Error.Message;
             await LoadChosenStudentsAsync(cancellationToken);
             ModelState.Clear();
             return Page();

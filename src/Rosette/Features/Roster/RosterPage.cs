@@ -24,7 +24,7 @@ public sealed class RosterPageHandler(EnrollmentsHandler enrollments, IssuableQu
         var roster = await enrollments.RosterAsync(actor, classId, paging, cancellationToken);
         if (!roster.IsSuccess)
         {
-            return roster.Error!;
+            return roster.Error;
         }
         var page = roster.Value;
         var className = await db.Classes.AsNoTracking().Where(c => c.Id == classId).Select(c => c.Name).SingleAsync(cancellationToken);
