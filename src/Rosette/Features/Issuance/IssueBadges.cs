@@ -74,8 +74,8 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         var verdict = IssuanceRules.Decide(badgeReason, studentReason, held is null ? null : new HeldAward(held.Id, held.IssuedAt, held.ExpiresAt), badge, now);
         return verdict.Outcome switch
         {
-            PairOutcome.Issue => new PairDecision(badgeId, studentId, Award.Create(badgeId, studentId, now, batch.IssuedById, batch.Source, batch.ClassId,
-                batch.CourseAssignmentId, batch.Id, narrative, badge!.ExpiryFor(now)), null),
+            PairOutcome.Issue => new PairDecision(badgeId, studentId, Award.Create(
+                batch.AwardFacts(badgeId, studentId, now) with { Narrative = narrative, ExpiresAt = badge!.ExpiryFor(now) }), null),
             PairOutcome.Renew => new PairDecision(badgeId, studentId, null, null, held!.RenewalAt(now, badge!.ValidityDays, batch.IssuedById, batch.Source, batch.Id)),
             _ => new PairDecision(badgeId, studentId, null, verdict.Failure),
         };
