@@ -44,7 +44,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         }
         if (request.OrganizationId is not { } organizationId)
         {
-            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+            return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
         }
         if (!await db.Organizations.AdministeredBy(actor).AnyAsync(o => o.Id == organizationId, cancellationToken))
         {
@@ -250,8 +250,8 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
     private static InvalidError ErrorOf(ValidationErrors errors)
     {
         var error = errors.ToError();
-        return error.Code == "validation_failed" && error.Fields is { Count: > 0 } fields && fields.Keys.All(k => k.StartsWith("conditions", StringComparison.Ordinal))
-            ? error with { Code = "invalid_conditions" }
+        return error.Code == InvalidError.ValidationFailed && error.Fields is { Count: > 0 } fields && fields.Keys.All(k => k.StartsWith("conditions", StringComparison.Ordinal))
+            ? error with { Code = AchievementErrors.InvalidConditions }
             : error;
     }
 

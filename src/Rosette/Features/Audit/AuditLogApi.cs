@@ -74,13 +74,13 @@ public sealed class AuditLogHandler(RosetteDb db)
         AuditKind kind = default;
         if (query.Kind is not null && !EnumText.TryParse(query.Kind, out kind))
         {
-            errors.Add(InvalidError.Field("kind", "validation_failed", $"'kind' must be one of: {string.Join(", ", Enum.GetValues<AuditKind>().Select(KindName))}."));
+            errors.Add(InvalidError.Field("kind", InvalidError.ValidationFailed, $"'kind' must be one of: {string.Join(", ", Enum.GetValues<AuditKind>().Select(KindName))}."));
         }
         var from = Utc(query.From);
         var to = Utc(query.To);
         if (from is not null && to is not null && to < from)
         {
-            errors.Add(InvalidError.Field("to", "validation_failed", "'to' cannot be before 'from'."));
+            errors.Add(InvalidError.Field("to", InvalidError.ValidationFailed, "'to' cannot be before 'from'."));
         }
         if (errors.Any)
         {

@@ -5,6 +5,7 @@ using Rosette.Domain;
 using Rosette.Domain.ApiKeys;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Classes;
+using Rosette.Domain.Courses;
 using Rosette.Features.Audit;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
@@ -39,7 +40,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         }
         if (request.OrganizationId is not { } organizationId)
         {
-            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+            return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
         }
         var created = TrainingClass.Create(request.Name, organizationId, request.CourseId, request.StartsAt, request.EndsAt, clock.UtcNowSeconds());
         if (!created.IsSuccess)
@@ -54,7 +55,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         if (request.CourseId is { } courseId
             && !await db.Courses.AnyAsync(c => c.Id == courseId && organizations.Any(o => o.Id == c.OrganizationId), cancellationToken))
         {
-            return CommonErrors.NotFound("course", courseId);
+            return CourseErrors.NotFound(courseId);
         }
         db.Classes.Add(created.Value);
         audit.Record(actor, AuditKind.ClassCreated, organizationId, created.Value.Id, $"Created class '{created.Value.Name}'",
@@ -82,7 +83,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var context = await db.LoadClassAsync(actor, id, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", id);
+            return ClassErrors.NotFound(id);
         }
         var instructors = context.Access.CanTeach
             ? await (from i in db.ClassInstructors.AsNoTracking()
@@ -99,7 +100,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var context = await db.LoadClassAsync(actor, id, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", id);
+            return ClassErrors.NotFound(id);
         }
         if (!context.Access.CanManage)
         {
@@ -126,7 +127,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", classId);
+            return ClassErrors.NotFound(classId);
         }
         if (!context.Access.CanManage)
         {
@@ -134,7 +135,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         }
         if (request.Kind is not { } kind)
         {
-            return InvalidError.Field("kind", "validation_failed", "'kind' is required: organization or contract.");
+            return InvalidError.Field("kind", InvalidError.ValidationFailed, "'kind' is required: organization or contract.");
         }
         var candidate = await db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Join(db.Organizations, u => u.OrganizationId, o => o.Id, (u, o) => new { User = u, Organization = o })
@@ -176,7 +177,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", classId);
+            return ClassErrors.NotFound(classId);
         }
         if (!context.Access.CanManage)
         {

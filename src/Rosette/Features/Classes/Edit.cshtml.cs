@@ -118,7 +118,7 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
             Message = $"Assigned the {(Assign.Kind == InstructorKind.Contract ? "contract" : "organization")} instructor.";
             return Redirect($"/admin/classes/{id}#instructors");
         }
-        if (error is NotFoundError { Code: "class_not_found" } or ForbiddenError)
+        if (error is NotFoundError { Code: ClassErrors.NotFoundCode } or ForbiddenError)
         {
             return this.ErrorPage(error);
         }
@@ -129,7 +129,7 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
     public async Task<IActionResult> OnPostRemoveInstructorAsync(Guid id, Guid userId, CancellationToken cancellationToken)
     {
         var error = await classes.RemoveInstructorAsync(HttpContext.GetActor(), id, userId, cancellationToken);
-        if (error is NotFoundError { Code: "class_not_found" } or ForbiddenError)
+        if (error is NotFoundError { Code: ClassErrors.NotFoundCode } or ForbiddenError)
         {
             return this.ErrorPage(error);
         }
@@ -158,7 +158,7 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
     public async Task<IActionResult> OnPostUnenrollAsync(Guid id, Guid studentId, CancellationToken cancellationToken)
     {
         var error = await enrollments.UnenrollAsync(HttpContext.GetActor(), id, studentId, cancellationToken);
-        if (error is NotFoundError { Code: "class_not_found" } or ForbiddenError)
+        if (error is NotFoundError { Code: ClassErrors.NotFoundCode } or ForbiddenError)
         {
             return this.ErrorPage(error);
         }

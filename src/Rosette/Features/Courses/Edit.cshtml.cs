@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rosette.Domain;
+using Rosette.Domain.Courses;
 using Rosette.Features.Shared;
 using Rosette.Features.Users;
 using Rosette.Infrastructure.Auth;
@@ -72,7 +73,7 @@ public sealed class EditModel(CoursesHandler courses, UsersHandler users, TimePr
     public async Task<IActionResult> OnPostAssignAsync(Guid id, Guid studentId, CancellationToken cancellationToken)
     {
         var assigned = await courses.AssignAsync(HttpContext.GetActor(), new CreateCourseAssignmentRequest(id, studentId), cancellationToken);
-        if (!assigned.IsSuccess && assigned.Error is ForbiddenError or NotFoundError { Code: "course_not_found" })
+        if (!assigned.IsSuccess && assigned.Error is ForbiddenError or NotFoundError { Code: CourseErrors.NotFoundCode })
         {
             return this.ErrorPage(assigned.Error);
         }

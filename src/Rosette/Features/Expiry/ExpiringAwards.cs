@@ -74,7 +74,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
         var to = request.To?.ToUniversalTime() ?? now + DefaultPeriod;
         if (to < from)
         {
-            return InvalidError.Field("to", "validation_failed", "'to' must not be before 'from'.");
+            return InvalidError.Field("to", InvalidError.ValidationFailed, "'to' must not be before 'from'.");
         }
         var awards = db.Awards.AsNoTracking().VisibleTo(db, actor).Where(a => a.RevokedAt == null && a.ExpiresAt != null && a.ExpiresAt >= from && a.ExpiresAt <= to);
         if (request.BadgeId is { } badgeId)
@@ -121,7 +121,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
         var ids = request.AwardIds?.Distinct().ToList() ?? [];
         if (ids.Count == 0 || ids.Count > MaxRenewalsPerRequest)
         {
-            return InvalidError.Field("awardIds", ids.Count == 0 ? "validation_failed" : "batch_too_large",
+            return InvalidError.Field("awardIds", ids.Count == 0 ? InvalidError.ValidationFailed : "batch_too_large",
                 $"Choose from 1 to {MaxRenewalsPerRequest} awards to renew.");
         }
         var found = await (from a in db.Awards.AsNoTracking().VisibleTo(db, actor)

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Classes;
 using Rosette.Domain.Issuance;
 using Rosette.Features.Badges;
 using Rosette.Features.Classes;
@@ -21,7 +22,7 @@ public sealed class IssuableQueriesHandler(RosetteDb db, TimeProvider clock)
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", classId);
+            return ClassErrors.NotFound(classId);
         }
         if (!context.Access.CanTeach)
         {
@@ -50,7 +51,7 @@ public sealed class IssuableQueriesHandler(RosetteDb db, TimeProvider clock)
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", classId);
+            return ClassErrors.NotFound(classId);
         }
         if (!context.Access.CanTeach)
         {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Classes;
 using Rosette.Domain.Issuance;
 using Rosette.Features.Classes;
 using Rosette.Infrastructure.Http;
@@ -33,7 +34,7 @@ public sealed class IssuanceHistoryHandler(RosetteDb db)
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", classId);
+            return ClassErrors.NotFound(classId);
         }
         if (!context.Access.CanTeach)
         {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Issuance;
 using Rosette.Features.Classes;
 
 namespace Rosette.Features.Issuance;
@@ -69,9 +70,11 @@ public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning,
 
     private static string NeutralMessage(FailedPair failed) => failed.Code switch
     {
-        "unknown_student" or "not_enrolled" => $"There is no active student with id '{failed.StudentId}' that can be chosen here.",
-        "student_not_selectable" => $"The student '{failed.StudentId}' belongs to an organization you do not teach for in this class.",
-        "unknown_badge" or "badge_not_in_class_organization" or "badge_not_in_course_organization" => $"The badge '{failed.BadgeId}' cannot be issued here.",
+        IssuanceErrors.UnknownStudentCode or IssuanceErrors.NotEnrolledCode =>
+            $"There is no active student with id '{failed.StudentId}' that can be chosen here.",
+        IssuanceErrors.StudentNotSelectableCode => $"The student '{failed.StudentId}' belongs to an organization you do not teach for in this class.",
+        IssuanceErrors.UnknownBadgeCode or IssuanceErrors.BadgeNotInClassOrganizationCode or IssuanceErrors.BadgeNotInCourseOrganizationCode =>
+            $"The badge '{failed.BadgeId}' cannot be issued here.",
         _ => failed.Message,
     };
 

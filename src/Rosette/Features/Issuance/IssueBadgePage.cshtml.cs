@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Classes;
 using Rosette.Domain.Issuance;
 using Rosette.Features.Classes;
 using Rosette.Infrastructure.Auth;
@@ -70,7 +71,7 @@ public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler iss
         var context = await db.LoadClassAsync(HttpContext.GetActor(), classId, cancellationToken);
         if (context is null)
         {
-            return this.ErrorPage(CommonErrors.NotFound("class", classId));
+            return this.ErrorPage(ClassErrors.NotFound(classId));
         }
         if (!context.Access.CanTeach)
         {

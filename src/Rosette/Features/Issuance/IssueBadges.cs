@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Badges;
+using Rosette.Domain.Classes;
 using Rosette.Domain.Issuance;
 using Rosette.Features.Classes;
 
@@ -30,7 +31,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", classId);
+            return ClassErrors.NotFound(classId);
         }
         if (!context.Access.CanTeach)
         {
@@ -92,7 +93,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
             return invalidNarrative;
         }
         return idempotencyKey is not null && (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > IssuanceBatch.IdempotencyKeyMaxLength)
-            ? InvalidError.Field("Idempotency-Key", "validation_failed", $"The Idempotency-Key header must be 1 to {IssuanceBatch.IdempotencyKeyMaxLength} characters, not blank.")
+            ? InvalidError.Field("Idempotency-Key", InvalidError.ValidationFailed, $"The Idempotency-Key header must be 1 to {IssuanceBatch.IdempotencyKeyMaxLength} characters, not blank.")
             : null;
     }
 

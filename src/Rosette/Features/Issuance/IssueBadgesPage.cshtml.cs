@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Classes;
 using Rosette.Features.Classes;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
@@ -182,7 +183,7 @@ public sealed class IssueBadgesPageModel(
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return this.ErrorPage(CommonErrors.NotFound("class", classId));
+            return this.ErrorPage(ClassErrors.NotFound(classId));
         }
         if (!context.Access.CanTeach)
         {

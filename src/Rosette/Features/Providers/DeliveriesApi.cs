@@ -38,7 +38,7 @@ public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeP
         {
             if (!EnumText.TryParse<DeliveryStatus>(request.Status, out var status))
             {
-                return InvalidError.Field("status", "validation_failed", "'status' must be pending, delivered, failed, revocation_pending or revoked_at_provider.");
+                return InvalidError.Field("status", InvalidError.ValidationFailed, "'status' must be pending, delivered, failed, revocation_pending or revoked_at_provider.");
             }
             query = query.Where(r => r.Delivery.Status == status);
         }
