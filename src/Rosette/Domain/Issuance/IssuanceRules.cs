@@ -111,7 +111,7 @@ public static class IssuanceRules
 
 public static class IssuanceErrors
 {
-    // Codes a stored failure is read back by (IssuanceResultView words old failures neutrally).
+    // Codes a stored failure is read back by (BatchResultView words old failures neutrally).
     public const string UnknownBadgeCode = "unknown_badge";
 
     public const string UnknownStudentCode = "unknown_student";

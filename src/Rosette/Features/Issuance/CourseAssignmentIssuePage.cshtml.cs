@@ -25,7 +25,7 @@ public sealed class CourseAssignmentIssuePageModel(RosetteDb db, IssueFromCourse
     [BindProperty]
     public string? Narrative { get; set; }
 
-    public IssuanceResultView? Result { get; private set; }
+    public BatchResultView? Result { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(Guid assignmentId, CancellationToken cancellationToken) =>
         await LoadAsync(assignmentId, cancellationToken) ?? Page();
@@ -51,7 +51,7 @@ public sealed class CourseAssignmentIssuePageModel(RosetteDb db, IssueFromCourse
             }
             return this.ErrorPage(outcome.Error);
         }
-        Result = await IssuanceResultView.LoadAsync(db, HttpContext.GetActor(), outcome.Value, null, IssuanceResultView.PageLimit, cancellationToken);
+        Result = await BatchResultView.LoadAsync(db, HttpContext.GetActor(), outcome.Value, null, BatchResultView.PageLimit, cancellationToken);
         return Page();
     }
 

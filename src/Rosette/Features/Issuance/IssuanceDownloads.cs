@@ -19,7 +19,7 @@ public static class IssuanceDownloads
                 {
                     return http.ErrorPage(result.Error);
                 }
-                var view = await IssuanceResultView.LoadAsync(db, http.GetActor(), result.Value, null, int.MaxValue, ct);
+                var view = await BatchResultView.LoadAsync(db, http.GetActor(), result.Value, null, int.MaxValue, ct);
                 var rows = view.Issued.Select(i => new[] { "issued", i.StudentName, i.StudentEmail, i.BadgeName, CsvExport.Time(i.IssuedAt), "", "", i.AwardId.ToString(), null })
                     .Concat(view.Renewed.Select(r => new[] { "renewed", r.StudentName, r.StudentEmail, r.BadgeName, CsvExport.Time(r.RenewedAt), "", "", r.AwardId.ToString(),
                         r.ExpiresAt is { } expires ? CsvExport.Time(expires) : null }))

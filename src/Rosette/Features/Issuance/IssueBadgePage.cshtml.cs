@@ -15,7 +15,7 @@ namespace Rosette.Features.Issuance;
 /// Individual issuance: one student, one badge. The roster opens it as a dialog; this page is the same chooser without
 /// script. Issuing goes through <see cref="IssueBadgesHandler"/>, like any batch; the outcome is shown on the roster.
 /// </summary>
-public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler issuable, IssueBadgesHandler issue, TimeProvider clock) : PageModel
+public sealed class IssueBadgePageModel(RosetteDb db, ListIssuableHandler issuable, IssueBadgesHandler issue, TimeProvider clock) : PageModel
 {
     public ClassContext Class { get; private set; } = null!;
 

@@ -115,7 +115,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
     }
 }
 
-public static class IssuanceQueries
+public static class IssuanceFacts
 {
     /// <summary>Past this many ids, reading the whole class is cheaper than a list of ids.</summary>
     private const int ClassWideThreshold = 500;

@@ -19,7 +19,7 @@ public sealed record ChosenStudent(Guid Id, string Name, string Email, string Or
 /// as modal dialogs and the student search refreshes in place.
 /// </summary>
 public sealed class IssueBadgesPageModel(
-    RosetteDb db, IssuableQueriesHandler issuable, IssueBadgesHandler issue, TimeProvider clock) : PageModel
+    RosetteDb db, ListIssuableHandler issuable, IssueBadgesHandler issue, TimeProvider clock) : PageModel
 {
     public const int StudentPageSize = 50;
     public const int ReviewLimit = 200;
@@ -64,7 +64,7 @@ public sealed class IssueBadgesPageModel(
 
     public string? OpenDialog { get; private set; }
 
-    public IssuanceResultView? Result { get; private set; }
+    public BatchResultView? Result { get; private set; }
 
     public string? Message { get; private set; }
 
@@ -169,7 +169,7 @@ public sealed class IssueBadgesPageModel(
             ModelState.Clear();
             return Page();
         }
-        Result = await IssuanceResultView.LoadAsync(db, HttpContext.GetActor(), outcome.Value, Class.Class.Id, IssuanceResultView.PageLimit, cancellationToken);
+        Result = await BatchResultView.LoadAsync(db, HttpContext.GetActor(), outcome.Value, Class.Class.Id, BatchResultView.PageLimit, cancellationToken);
         BadgeIds = [];
         StudentIds = [];
         Narrative = null;

@@ -17,7 +17,7 @@ public sealed record RosterPage(
 /// The roster page: one page of the API's roster (<see cref="EnrollmentsHandler.RosterAsync"/>, which decides who may
 /// see which students), with the badges each student on the page holds, fetched in one query for the whole page.
 /// </summary>
-public sealed class RosterPageHandler(EnrollmentsHandler enrollments, IssuableQueriesHandler issuable, RosetteDb db, TimeProvider clock)
+public sealed class RosterPageHandler(EnrollmentsHandler enrollments, ListIssuableHandler issuable, RosetteDb db, TimeProvider clock)
 {
     public async Task<Result<RosterPage>> HandleAsync(Actor actor, Guid classId, PageRequest paging, CancellationToken cancellationToken)
     {
