@@ -103,7 +103,7 @@ internal static class IssueBatchBench
     {
         var now = DateTime.UtcNow.AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond));
         return world.BadgeIds.SelectMany(b => world.StudentIds.Select(s =>
-            Award.Create(b, s, now, world.Admin.UserId, AwardSource.Roster, world.ClassId, null, world.BatchId, null, null))).ToList();
+            Award.Create(new AwardFacts(b, s, now, AwardSource.Roster) { IssuedById = world.Admin.UserId, ClassId = world.ClassId, BatchId = world.BatchId }))).ToList();
     }
 
     /// <summary>

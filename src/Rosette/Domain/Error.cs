@@ -11,6 +11,9 @@ public sealed record NotFoundError(string Code, string Message) : Error(Code, Me
 public sealed record InvalidError(string Code, string Message, IReadOnlyDictionary<string, string[]>? Fields = null)
     : Error(Code, Message)
 {
+    /// <summary>The code of a request that breaks a field's rule, when no more precise code applies.</summary>
+    public const string ValidationFailed = "validation_failed";
+
     public static InvalidError Field(string field, string code, string message) =>
         new(code, message, new Dictionary<string, string[]> { [field] = [message] });
 }
@@ -36,6 +39,9 @@ public static class CommonErrors
 {
     public static ForbiddenError Forbidden(string what = "You are not allowed to do this.") => new("forbidden", what);
 
-    public static NotFoundError NotFound(string kind, Guid id) =>
-        new($"{kind}_not_found", $"No {kind.Replace('_', ' ')} with id '{id}' exists, or it is outside your scope.");
+    public static NotFoundError NotFound(string kind, Guid id) => NotFound($"{kind}_not_found", kind.Replace('_', ' '), id);
+
+    /// <summary>A not-found error whose code is a constant of its kind's errors (<c>ClassErrors.NotFoundCode</c>), for callers that match on it.</summary>
+    public static NotFoundError NotFound(string code, string what, Guid id) =>
+        new(code, $"No {what} with id '{id}' exists, or it is outside your scope.");
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Rosette.Domain;
 
 /// <summary>Either a value or an <see cref="Domain.Error"/>; expected failures travel as values, never as exceptions.</summary>
@@ -13,9 +15,10 @@ public readonly struct Result<T>
 
     public Error? Error { get; }
 
+    [MemberNotNullWhen(false, nameof(Error))]
     public bool IsSuccess => Error is null;
 
-    public T Value => IsSuccess ? _value! : throw new InvalidOperationException($"Result holds error '{Error!.Code}'.");
+    public T Value => IsSuccess ? _value! : throw new InvalidOperationException($"Result holds error '{Error.Code}'.");
 
     public static implicit operator Result<T>(T value) => new(value, null);
 

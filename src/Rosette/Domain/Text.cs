@@ -14,7 +14,7 @@ public static class Text
         var trimmed = value?.Trim();
         if (string.IsNullOrEmpty(trimmed))
         {
-            return InvalidError.Field(field, "validation_failed", $"'{field}' is required.");
+            return InvalidError.Field(field, InvalidError.ValidationFailed, $"'{field}' is required.");
         }
         return Checked(field, trimmed, maxLength);
     }
@@ -28,21 +28,21 @@ public static class Text
             return (string?)null;
         }
         var checkedValue = Checked(field, trimmed, maxLength, multiline);
-        return checkedValue.IsSuccess ? checkedValue.Value : checkedValue.Error!;
+        return checkedValue.IsSuccess ? checkedValue.Value : checkedValue.Error;
     }
 
     private static Result<string> Checked(string field, string value, int maxLength, bool multiline = false)
     {
         if (value.Length > maxLength)
         {
-            return InvalidError.Field(field, "validation_failed", $"'{field}' must be at most {maxLength} characters.");
+            return InvalidError.Field(field, InvalidError.ValidationFailed, $"'{field}' must be at most {maxLength} characters.");
         }
         foreach (var c in value)
         {
             var allowedWhitespace = multiline && c is '\n' or '\r' or '\t';
             if (char.IsControl(c) && !allowedWhitespace)
             {
-                return InvalidError.Field(field, "validation_failed", $"'{field}' must not contain control characters.");
+                return InvalidError.Field(field, InvalidError.ValidationFailed, $"'{field}' must not contain control characters.");
             }
         }
         return value;

@@ -14,7 +14,7 @@ public sealed class ValidationErrors
         {
             return result.Value;
         }
-        Add(result.Error!);
+        Add(result.Error);
         return default;
     }
 
@@ -33,7 +33,7 @@ public sealed class ValidationErrors
     }
 
     public InvalidError ToError() => new(
-        _fields.Count == 1 && _firstCode is not null ? _firstCode : "validation_failed",
+        _fields.Count == 1 && _firstCode is not null ? _firstCode : InvalidError.ValidationFailed,
         string.Join(" ", _fields.Values.SelectMany(m => m)),
         _fields.ToDictionary(f => f.Key, f => f.Value.ToArray()));
 }

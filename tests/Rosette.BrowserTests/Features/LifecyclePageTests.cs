@@ -205,7 +205,7 @@ public sealed class LifecyclePageTests(BrowserApp app, Chromium chromium) : Brow
         var (expired, expiring, later) = await App.Factory.WithDbAsync(async db =>
         {
             Award Make(Domain.Users.User student, DateTime expiresAt) =>
-                Award.Create(world.Manual.Id, student.Id, expiresAt.AddDays(-365), null, AwardSource.Roster, world.Class.Id, null, null, null, expiresAt);
+                Award.Create(new AwardFacts(world.Manual.Id, student.Id, expiresAt.AddDays(-365), AwardSource.Roster) { ClassId = world.Class.Id, ExpiresAt = expiresAt });
             var awards = (Make(world.StudentA1, now.AddDays(-2)), Make(world.StudentA2, now.AddDays(5)), Make(world.StudentOutside, now.AddDays(200)));
             db.Awards.AddRange(awards.Item1, awards.Item2, awards.Item3);
             await db.SaveChangesAsync();

@@ -24,7 +24,7 @@ public static class Seed
         {
             var now = DateTime.UtcNow;
             now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
-            var award = Award.Create(badge.Id, student.Id, now, null, AwardSource.Roster, inClass?.Id, null, null, null, null);
+            var award = Award.Create(new AwardFacts(badge.Id, student.Id, now, AwardSource.Roster) { ClassId = inClass?.Id });
             if (revokedBy is not null)
             {
                 award.Revoke(revokedBy.Id, "Issued by mistake", now);

@@ -111,7 +111,7 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
         var provider = BadgeProvider.Create("Credly", world.Root, ProviderType.Credly, "org", "https://api.credly.com/v1", "token", [],
             new ProviderAddressRules([], false), now).Value;
         var awards = new[] { world.StudentA1, world.StudentA2, world.StudentA1x }
-            .SelectMany(s => new[] { world.Manual, world.Manual2 }.Select(b => Award.Create(b.Id, s.Id, now, world.AdminRoot.Id, AwardSource.Roster, world.Class.Id, null, null, null, null)))
+            .SelectMany(s => new[] { world.Manual, world.Manual2 }.Select(b => Award.Create(new AwardFacts(b.Id, s.Id, now, AwardSource.Roster) { IssuedById = world.AdminRoot.Id, ClassId = world.Class.Id })))
             .ToList();
         var deliveries = awards.Select((a, i) => ProviderDelivery.Create(a.Id, provider.Id, i == 5 ? now.AddHours(1) : now.AddMinutes(-1))).ToList();
         deliveries[1].RequestRevocation(now.AddMinutes(-1));

@@ -56,7 +56,7 @@ public sealed class SecureRandomTests
     public void Awards_GetDistinctSaltsAndVersion7Ids()
     {
         var awards = Enumerable.Range(0, 5000)
-            .Select(_ => Award.Create(Guid.NewGuid(), Guid.NewGuid(), DateTime.UtcNow, null, AwardSource.Roster, null, null, null, null, null))
+            .Select(_ => Award.Create(new AwardFacts(Guid.NewGuid(), Guid.NewGuid(), DateTime.UtcNow, AwardSource.Roster)))
             .ToList();
 
         Assert.Equal(awards.Count, awards.Select(a => a.RecipientSalt).Distinct().Count());

@@ -14,9 +14,9 @@ public sealed class BulkInsertTests(AppFixture app) : IClassFixture<AppFixture>
     {
         var world = await app.NewWorldAsync();
         var now = new DateTime(2026, 5, 4, 3, 2, 1, DateTimeKind.Utc);
-        var viaEf = Award.Create(world.Manual.Id, world.StudentA1.Id, now, world.AdminRoot.Id, AwardSource.Roster, world.Class.Id, null, null, "By EF", now.AddDays(30));
-        var viaBulk = Award.Create(world.Manual.Id, world.StudentA2.Id, now, world.AdminRoot.Id, AwardSource.Roster, world.Class.Id, null, null, "By bulk", now.AddDays(30));
-        var duplicate = Award.Create(world.Manual.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null);
+        var viaEf = Award.Create(new AwardFacts(world.Manual.Id, world.StudentA1.Id, now, AwardSource.Roster) { IssuedById = world.AdminRoot.Id, ClassId = world.Class.Id, Narrative = "By EF", ExpiresAt = now.AddDays(30) });
+        var viaBulk = Award.Create(new AwardFacts(world.Manual.Id, world.StudentA2.Id, now, AwardSource.Roster) { IssuedById = world.AdminRoot.Id, ClassId = world.Class.Id, Narrative = "By bulk", ExpiresAt = now.AddDays(30) });
+        var duplicate = Award.Create(new AwardFacts(world.Manual.Id, world.StudentA1.Id, now, AwardSource.Achievement));
 
         await AddWithEfAsync(viaEf);
         var inserted = await BulkInsertAsync([viaBulk, duplicate], ignoreConflicts: true);
@@ -35,15 +35,15 @@ public sealed class BulkInsertTests(AppFixture app) : IClassFixture<AppFixture>
         // Without ignoreConflicts, PostgreSQL takes the rows in a binary COPY: the same values, nulls and times as EF's.
         var world = await app.NewWorldAsync();
         var now = new DateTime(2026, 5, 4, 3, 2, 1, DateTimeKind.Utc);
-        var viaEf = Award.Create(world.Manual.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null);
-        var viaBulk = Award.Create(world.Manual.Id, world.StudentA2.Id, now, world.AdminRoot.Id, AwardSource.Roster, world.Class.Id, null, null, "By bulk", now.AddDays(30));
-        var plain = Award.Create(world.Manual2.Id, world.StudentA2.Id, now, null, AwardSource.Achievement, null, null, null, null, null);
-        var duplicate = Award.Create(world.Manual.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null);
+        var viaEf = Award.Create(new AwardFacts(world.Manual.Id, world.StudentA1.Id, now, AwardSource.Achievement));
+        var viaBulk = Award.Create(new AwardFacts(world.Manual.Id, world.StudentA2.Id, now, AwardSource.Roster) { IssuedById = world.AdminRoot.Id, ClassId = world.Class.Id, Narrative = "By bulk", ExpiresAt = now.AddDays(30) });
+        var plain = Award.Create(new AwardFacts(world.Manual2.Id, world.StudentA2.Id, now, AwardSource.Achievement));
+        var duplicate = Award.Create(new AwardFacts(world.Manual.Id, world.StudentA1.Id, now, AwardSource.Achievement));
         await AddWithEfAsync(viaEf);
 
         var inserted = await BulkInsertAsync([viaBulk, plain], ignoreConflicts: false);
         var refused = await Record.ExceptionAsync(() => BulkInsertAsync(
-            [Award.Create(world.Manual2.Id, world.StudentA1.Id, now, null, AwardSource.Achievement, null, null, null, null, null), duplicate], ignoreConflicts: false));
+            [Award.Create(new AwardFacts(world.Manual2.Id, world.StudentA1.Id, now, AwardSource.Achievement)), duplicate], ignoreConflicts: false));
 
         Assert.Equal(new[] { viaBulk.Id, plain.Id }.Order(), inserted.Order());
         var read = await app.Factory.WithDbAsync(db => db.Awards.AsNoTracking().Where(a => a.Id == viaBulk.Id || a.Id == plain.Id).ToDictionaryAsync(a => a.Id));

@@ -53,7 +53,7 @@ public sealed class CredentialsFixture : AppFixture
 
     public async Task<Award> AwardAsync(Badge badge, User student, DateTime? issuedAt = null, DateTime? expiresAt = null, string? narrative = null, Guid? batchId = null)
     {
-        var award = Award.Create(badge.Id, student.Id, issuedAt ?? TimeProvider.System.UtcNowSeconds(), null, AwardSource.Roster, null, null, batchId, narrative, expiresAt);
+        var award = Award.Create(new AwardFacts(badge.Id, student.Id, issuedAt ?? TimeProvider.System.UtcNowSeconds(), AwardSource.Roster) { BatchId = batchId, Narrative = narrative, ExpiresAt = expiresAt });
         await Factory.WithDbAsync(async db =>
         {
             db.Awards.Add(award);

@@ -59,10 +59,10 @@ public sealed class Achievement
         var achievement = new Achievement { Id = Guid.CreateVersion7(), OrganizationId = organizationId, CreatedAt = now };
         if (conditions is null && !errors.Any)
         {
-            errors.Add(InvalidError.Field("conditions", "invalid_conditions", "'conditions' is required."));
+            errors.Add(InvalidError.Field("conditions", AchievementErrors.InvalidConditions, "'conditions' is required."));
         }
         var result = achievement.Update(changes with { Name = changes.Name ?? "", Description = changes.Description ?? "" }, conditions, badge, now, errors);
-        return result.IsSuccess ? achievement : result.Error!;
+        return result.IsSuccess ? achievement : result.Error;
     }
 
     /// <summary>
@@ -75,11 +75,11 @@ public sealed class Achievement
         var description = changes.Description is null ? Description : errors.Check(Text.Optional("description", changes.Description, DescriptionMaxLength)) ?? "";
         if (changes.Points is < 0 or > MaxPoints)
         {
-            errors.Add(InvalidError.Field("points", "validation_failed", $"'points' must be between 0 and {MaxPoints}."));
+            errors.Add(InvalidError.Field("points", InvalidError.ValidationFailed, $"'points' must be between 0 and {MaxPoints}."));
         }
         if (changes.Frequency is < 1 or > MaxFrequency)
         {
-            errors.Add(InvalidError.Field("frequency", "validation_failed", $"'frequency' must be between 1 and {MaxFrequency}."));
+            errors.Add(InvalidError.Field("frequency", InvalidError.ValidationFailed, $"'frequency' must be between 1 and {MaxFrequency}."));
         }
         var newBadgeId = changes.RemoveBadge ? null : changes.BadgeId ?? BadgeId;
         if (changes.BadgeId is { } badgeId && !changes.RemoveBadge && badgeId != BadgeId

@@ -72,6 +72,8 @@ public static class AchievementRules
 
 public static class AchievementErrors
 {
+    public const string InvalidConditions = "invalid_conditions";
+
     public static readonly InvalidError NotAStudent = new("not_a_student", "Only active students earn achievements.");
 
     public static readonly InvalidError OrganizationDisabled =

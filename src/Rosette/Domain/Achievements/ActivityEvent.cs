@@ -141,7 +141,7 @@ public static class ActivityEventErrors
 
     public static readonly InvalidError InvalidScore = new("invalid_score", $"'score' must be a number from 0 to {ActivityEvent.MaxScore}.");
 
-    public static readonly InvalidError EmptyRequest = new("validation_failed", "Send at least one event.");
+    public static readonly InvalidError EmptyRequest = new(InvalidError.ValidationFailed, "Send at least one event.");
 
     public static readonly InvalidError TooMany = new("batch_too_large", $"A request may carry at most {ActivityEvent.MaxPerRequest} events. Split the batch.");
 

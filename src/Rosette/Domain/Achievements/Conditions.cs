@@ -135,7 +135,7 @@ public static class ConditionJson
         }
         catch (JsonException)
         {
-            return InvalidError.Field(path, "invalid_conditions", $"'{path}' is not valid JSON.");
+            return InvalidError.Field(path, AchievementErrors.InvalidConditions, $"'{path}' is not valid JSON.");
         }
     }
 
@@ -148,7 +148,7 @@ public static class ConditionJson
         {
             errors.Add(Invalid(path, $"'{path}' has {count} conditions; at most {MaxConditions} are allowed."));
         }
-        return errors.Any ? errors.ToError() with { Code = "invalid_conditions" } : condition!;
+        return errors.Any ? errors.ToError() with { Code = AchievementErrors.InvalidConditions } : condition!;
     }
 
     private static Condition? Read(JsonElement element, string path, int depth, ValidationErrors errors, ref int count)
@@ -324,7 +324,7 @@ public static class ConditionJson
 
     private const string TypeList = "lab_launched, lab_completed, course_completed, courses_completed, exam_passed, points_at_least, all, any";
 
-    private static InvalidError Invalid(string path, string message) => InvalidError.Field(path, "invalid_conditions", message);
+    private static InvalidError Invalid(string path, string message) => InvalidError.Field(path, AchievementErrors.InvalidConditions, message);
 
     /// <summary>Every course a condition names, with the path it is named at (for "no such course" messages).</summary>
     public static IEnumerable<(string Path, Guid CourseId)> CoursePaths(Condition condition, string path = "conditions") => condition switch

@@ -69,7 +69,7 @@ public sealed class ApiKey
         var validPermissions = errors.Check(ParsePermissions(permissions));
         if (expiresAt is { } expiry && expiry.ToUniversalTime() <= now)
         {
-            errors.Add(InvalidError.Field("expiresAt", "validation_failed", "'expiresAt' must be in the future."));
+            errors.Add(InvalidError.Field("expiresAt", InvalidError.ValidationFailed, "'expiresAt' must be in the future."));
         }
         if (errors.Any)
         {
@@ -142,12 +142,12 @@ public sealed class ApiKey
         {
             if (!PermissionNames.TryGetValue(name?.Trim() ?? "", out var permission))
             {
-                return InvalidError.Field("permissions", "validation_failed", $"'permissions' may hold only: {string.Join(", ", PermissionNames.Keys)}.");
+                return InvalidError.Field("permissions", InvalidError.ValidationFailed, $"'permissions' may hold only: {string.Join(", ", PermissionNames.Keys)}.");
             }
             permissions |= permission;
         }
         return permissions == ApiKeyPermissions.None
-            ? InvalidError.Field("permissions", "validation_failed", "Choose at least one permission.")
+            ? InvalidError.Field("permissions", InvalidError.ValidationFailed, "Choose at least one permission.")
             : permissions;
     }
 

@@ -92,7 +92,7 @@ public sealed class Badge
         var criteria = changes.Criteria is null ? Criteria : errors.Check(Text.Optional("criteria", changes.Criteria, CriteriaMaxLength));
         if (changes.ValidityDays is < 1 or > MaxValidityDays)
         {
-            errors.Add(InvalidError.Field("validityDays", "validation_failed", $"'validityDays' must be between 1 and {MaxValidityDays}."));
+            errors.Add(InvalidError.Field("validityDays", InvalidError.ValidationFailed, $"'validityDays' must be between 1 and {MaxValidityDays}."));
         }
         if (changes.AvailableTo is not null && changes.AvailableTo.Any(o => o.Id == organization.Id || !o.IsWithin(organization)))
         {
@@ -126,11 +126,11 @@ public sealed class Badge
         var errors = new ValidationErrors();
         if (changes.RenewalWindowDays is < 0 or > MaxValidityDays)
         {
-            errors.Add(InvalidError.Field("renewalWindowDays", "validation_failed", $"'renewalWindowDays' must be between 0 and {MaxValidityDays}."));
+            errors.Add(InvalidError.Field("renewalWindowDays", InvalidError.ValidationFailed, $"'renewalWindowDays' must be between 0 and {MaxValidityDays}."));
         }
         if (changes.ReminderDays is { } days && (days.Count > MaxReminders || days.Any(d => d is < 0 or > MaxValidityDays)))
         {
-            errors.Add(InvalidError.Field("reminderDays", "validation_failed",
+            errors.Add(InvalidError.Field("reminderDays", InvalidError.ValidationFailed,
                 $"'reminderDays' takes at most {MaxReminders} numbers of days before expiry, each between 0 (the day it expires) and {MaxValidityDays}."));
         }
         var instructions = changes.RenewalInstructions is null ? RenewalInstructions

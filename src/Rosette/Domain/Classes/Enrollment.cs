@@ -49,6 +49,10 @@ public sealed class Enrollment
 
 public static class ClassErrors
 {
+    public const string NotFoundCode = "class_not_found";
+
+    public static NotFoundError NotFound(Guid classId) => CommonErrors.NotFound(NotFoundCode, "class", classId);
+
     public static readonly InvalidError UnknownStudent = new("unknown_student", "No such student, or the student is outside your scope.");
 
     public static readonly InvalidError NotAStudent = new("not_a_student", "Only users with the student role can be enrolled.");

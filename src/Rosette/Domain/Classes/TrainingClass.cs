@@ -44,7 +44,7 @@ public sealed class TrainingClass
         var newEnd = clearDates ? endsAt : endsAt ?? EndsAt;
         if (newStart is not null && newEnd is not null && newEnd < newStart)
         {
-            return InvalidError.Field("endsAt", "validation_failed", "'endsAt' cannot be before 'startsAt'.");
+            return InvalidError.Field("endsAt", InvalidError.ValidationFailed, "'endsAt' cannot be before 'startsAt'.");
         }
         Name = validName.Value;
         StartsAt = newStart is null ? null : DateTime.SpecifyKind(newStart.Value.ToUniversalTime(), DateTimeKind.Utc);

@@ -22,7 +22,7 @@ public sealed class Course
         var validName = Text.Required("name", name);
         if (!validName.IsSuccess)
         {
-            return validName.Error!;
+            return validName.Error;
         }
         return new Course
         {
@@ -79,7 +79,7 @@ public sealed class CourseAssignment
     {
         if (completedAt < AssignedAt)
         {
-            return InvalidError.Field("completedAt", "validation_failed", "'completedAt' cannot be before the assignment.");
+            return InvalidError.Field("completedAt", InvalidError.ValidationFailed, "'completedAt' cannot be before the assignment.");
         }
         CompletedAt = completedAt;
         return null;
@@ -88,6 +88,10 @@ public sealed class CourseAssignment
 
 public static class CourseErrors
 {
+    public const string NotFoundCode = "course_not_found";
+
+    public static NotFoundError NotFound(Guid courseId) => CommonErrors.NotFound(NotFoundCode, "course", courseId);
+
     public static readonly ConflictError AlreadyAssigned = new("already_assigned", "This course is already assigned to this student.");
 
     public static readonly InvalidError NotAStudent = InvalidError.Field("studentId", "not_a_student", "Courses are assigned to students only.");

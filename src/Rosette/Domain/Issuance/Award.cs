@@ -73,21 +73,19 @@ public sealed class Award
 
     public bool IsRevoked => RevokedAt is not null;
 
-    public static Award Create(
-        Guid badgeId, Guid studentId, DateTime issuedAt, Guid? issuedById, AwardSource source, Guid? classId, Guid? courseAssignmentId,
-        Guid? batchId, string? narrative, DateTime? expiresAt) => new()
+    public static Award Create(AwardFacts facts) => new()
     {
         Id = SecureRandom.NewVersion7Id(DateTimeOffset.UtcNow),
-        BadgeId = badgeId,
-        StudentId = studentId,
-        IssuedAt = issuedAt,
-        IssuedById = issuedById,
-        Source = source,
-        ClassId = classId,
-        CourseAssignmentId = courseAssignmentId,
-        BatchId = batchId,
-        Narrative = narrative,
-        ExpiresAt = expiresAt,
+        BadgeId = facts.BadgeId,
+        StudentId = facts.StudentId,
+        IssuedAt = facts.IssuedAt,
+        IssuedById = facts.IssuedById,
+        Source = facts.Source,
+        ClassId = facts.ClassId,
+        CourseAssignmentId = facts.CourseAssignmentId,
+        BatchId = facts.BatchId,
+        Narrative = facts.Narrative,
+        ExpiresAt = facts.ExpiresAt,
         RecipientSalt = NewSalt(),
     };
 

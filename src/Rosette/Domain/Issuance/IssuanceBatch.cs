@@ -91,6 +91,15 @@ public sealed class IssuanceBatch
     public Error? CheckReplay(string requestHash) =>
         RequestHash is null || RequestHash == requestHash ? null : IssuanceErrors.IdempotencyKeyReused;
 
+    /// <summary>An award issued by this batch: its source, issuer, class or course assignment are the batch's.</summary>
+    public AwardFacts AwardFacts(Guid badgeId, Guid studentId, DateTime issuedAt) => new(badgeId, studentId, issuedAt, Source)
+    {
+        IssuedById = IssuedById,
+        ClassId = ClassId,
+        CourseAssignmentId = CourseAssignmentId,
+        BatchId = Id,
+    };
+
     public void Record(int issued, int failed, int renewed = 0)
     {
         IssuedCount = issued;

@@ -95,11 +95,11 @@ public static class IssuanceRules
             var errors = new ValidationErrors();
             if (badges == 0)
             {
-                errors.Add(InvalidError.Field("badgeIds", "validation_failed", "Choose at least one badge."));
+                errors.Add(InvalidError.Field("badgeIds", InvalidError.ValidationFailed, "Choose at least one badge."));
             }
             if (students == 0)
             {
-                errors.Add(InvalidError.Field("studentIds", "validation_failed", "Choose at least one student."));
+                errors.Add(InvalidError.Field("studentIds", InvalidError.ValidationFailed, "Choose at least one student."));
             }
             return errors.ToError();
         }
@@ -111,31 +111,44 @@ public static class IssuanceRules
 
 public static class IssuanceErrors
 {
+    // Codes a stored failure is read back by (BatchResultView words old failures neutrally).
+    public const string UnknownBadgeCode = "unknown_badge";
+
+    public const string UnknownStudentCode = "unknown_student";
+
+    public const string BadgeNotInClassOrganizationCode = "badge_not_in_class_organization";
+
+    public const string BadgeNotInCourseOrganizationCode = "badge_not_in_course_organization";
+
+    public const string NotEnrolledCode = "not_enrolled";
+
+    public const string StudentNotSelectableCode = "student_not_selectable";
+
     public static readonly InvalidError BatchTooLarge = new("batch_too_large",
         $"A request may issue at most {IssuanceRules.MaxBadgesPerRequest} badges to at most {IssuanceRules.MaxStudentsPerRequest} students, " +
         $"and at most {IssuanceRules.MaxPairsPerRequest} badge-student pairs in all. Split the batch.");
 
-    public static Error UnknownBadge(Guid badgeId) => new InvalidError("unknown_badge", $"There is no badge with id '{badgeId}'.");
+    public static Error UnknownBadge(Guid badgeId) => new InvalidError(UnknownBadgeCode, $"There is no badge with id '{badgeId}'.");
 
     public static Error UnknownStudent(Guid studentId) =>
-        new InvalidError("unknown_student", $"There is no active student with id '{studentId}' that can be chosen here.");
+        new InvalidError(UnknownStudentCode, $"There is no active student with id '{studentId}' that can be chosen here.");
 
     // A badge of another organization is named by its id only: its name is not the caller's to read.
     public static Error BadgeNotInClassOrganization(Badge badge) =>
-        new InvalidError("badge_not_in_class_organization", $"The badge '{badge.Id}' belongs to another organization than the class.");
+        new InvalidError(BadgeNotInClassOrganizationCode, $"The badge '{badge.Id}' belongs to another organization than the class.");
 
     public static Error BadgeNotInCourseOrganization(Badge badge) =>
-        new InvalidError("badge_not_in_course_organization", $"The badge '{badge.Id}' belongs to another organization than the course.");
+        new InvalidError(BadgeNotInCourseOrganizationCode, $"The badge '{badge.Id}' belongs to another organization than the course.");
 
     public static Error BadgeArchived(Badge badge) => new InvalidError("badge_archived", $"The badge '{badge.Name}' is archived.");
 
     public static Error ManualIssuanceDisabled(Badge badge) =>
         new InvalidError("manual_issuance_disabled", $"The badge '{badge.Name}' is not marked to allow manual issuance.");
 
-    public static Error NotEnrolled(string studentName) => new InvalidError("not_enrolled", $"{studentName} is not enrolled in this class.");
+    public static Error NotEnrolled(string studentName) => new InvalidError(NotEnrolledCode, $"{studentName} is not enrolled in this class.");
 
     public static Error StudentNotSelectable(Guid studentId) =>
-        new InvalidError("student_not_selectable", $"The student '{studentId}' belongs to an organization you do not teach for in this class.");
+        new InvalidError(StudentNotSelectableCode, $"The student '{studentId}' belongs to an organization you do not teach for in this class.");
 
     public static Error AlreadyEarned(DateTime since, DateTime? expiresAt = null, int renewalWindowDays = 0) =>
         new ConflictError("already_earned", expiresAt is { } expires

@@ -42,7 +42,7 @@ public sealed class Organization
         var validName = Text.Required("name", name);
         if (!validName.IsSuccess)
         {
-            return validName.Error!;
+            return validName.Error;
         }
         var id = Guid.CreateVersion7();
         return new Organization

@@ -82,7 +82,7 @@ public sealed class BadgeProvider
         }
         if (protectedToken is null && ProtectedApiToken.Length == 0)
         {
-            errors.Add(InvalidError.Field("apiToken", "validation_failed", "'apiToken' is required."));
+            errors.Add(InvalidError.Field("apiToken", InvalidError.ValidationFailed, "'apiToken' is required."));
         }
         else if (protectedToken is null && validUrl is not null && ProviderAddressRules.Origin(validUrl) != ProviderAddressRules.Origin(ApiBaseUrl))
         {
@@ -143,7 +143,7 @@ public static class ProviderErrors
         "providerId", "provider_not_available", "This provider does not serve the badge's organization.");
 
     public static readonly InvalidError TemplateRequired = InvalidError.Field(
-        "providerTemplateId", "validation_failed", "'providerTemplateId' is required with a provider.");
+        "providerTemplateId", InvalidError.ValidationFailed, "'providerTemplateId' is required with a provider.");
 
     public static readonly ConflictError NotFailed = new("delivery_not_failed", "Only a failed delivery can be retried.");
 }

@@ -24,7 +24,7 @@ public sealed class ProviderAddressRules(IEnumerable<string> extraHosts, bool al
         if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
             || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
-            return InvalidError.Field("apiBaseUrl", "validation_failed", "'apiBaseUrl' must be an absolute https URL, e.g. https://api.credly.com/v1.");
+            return InvalidError.Field("apiBaseUrl", InvalidError.ValidationFailed, "'apiBaseUrl' must be an absolute https URL, e.g. https://api.credly.com/v1.");
         }
         if (!Allows(uri))
         {

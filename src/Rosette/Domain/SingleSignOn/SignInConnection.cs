@@ -83,7 +83,7 @@ public sealed class SignInConnection
         }
         if (protectedSecret is null && ProtectedClientSecret.Length == 0)
         {
-            errors.Add(InvalidError.Field("clientSecret", "validation_failed", "'clientSecret' is required."));
+            errors.Add(InvalidError.Field("clientSecret", InvalidError.ValidationFailed, "'clientSecret' is required."));
         }
         else if (protectedSecret is null && issuer is not null && Issuer.Length > 0 && Origin(issuer) != Origin(Issuer))
         {
@@ -171,7 +171,7 @@ public sealed class SignInConnection
             domains.Add(domain);
         }
         return domains.Count > MaxDomains
-            ? InvalidError.Field("emailDomains", "validation_failed", $"A connection owns at most {MaxDomains} email domains.")
+            ? InvalidError.Field("emailDomains", InvalidError.ValidationFailed, $"A connection owns at most {MaxDomains} email domains.")
             : domains;
     }
 

@@ -12,14 +12,14 @@ public static class EmailAddress
         var trimmed = value?.Trim() ?? "";
         if (trimmed.Length == 0)
         {
-            return InvalidError.Field(field, "validation_failed", $"'{field}' is required.");
+            return InvalidError.Field(field, InvalidError.ValidationFailed, $"'{field}' is required.");
         }
         if (trimmed.Length > MaxLength
             || !MailAddress.TryCreate(trimmed, out var address)
             || address.Address != trimmed
             || trimmed.Any(char.IsWhiteSpace))
         {
-            return InvalidError.Field(field, "validation_failed", $"'{trimmed}' is not a valid email address.");
+            return InvalidError.Field(field, InvalidError.ValidationFailed, $"'{trimmed}' is not a valid email address.");
         }
         return trimmed;
     }

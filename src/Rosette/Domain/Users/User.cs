@@ -158,7 +158,7 @@ public static class UserErrors
         new("invalid_reset_link", "This password reset link is invalid, has expired or has already been used.");
 
     public static readonly InvalidError InvalidResetMode =
-        InvalidError.Field("mode", "validation_failed", "'mode' must be 'generated' (a new password, shown once) or 'link' (a one-time link).");
+        InvalidError.Field("mode", InvalidError.ValidationFailed, "'mode' must be 'generated' (a new password, shown once) or 'link' (a one-time link).");
 
     public static readonly ForbiddenError NotManageable = new("user_not_manageable",
         "You may manage only users with less power than yours: not a system administrator, nor an administrator of your own organization or above it.");

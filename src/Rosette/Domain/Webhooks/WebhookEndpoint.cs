@@ -82,7 +82,7 @@ public sealed class WebhookEndpoint
         var validUrl = url is null && Url.Length > 0 ? Url : errors.Check(WebhookRules.ParseUrl(url, allowPlainHttp));
         if (events is not null && (events.Count == 0 || events.Any(e => !WebhookEventTypes.All.Contains(e))))
         {
-            errors.Add(InvalidError.Field("events", "validation_failed", $"'events' must name at least one of: {string.Join(", ", WebhookEventTypes.All)}."));
+            errors.Add(InvalidError.Field("events", InvalidError.ValidationFailed, $"'events' must name at least one of: {string.Join(", ", WebhookEventTypes.All)}."));
         }
         var validDescription = description is null ? Description : errors.Check(Text.Optional("description", description, DescriptionMaxLength));
         if (errors.Any)

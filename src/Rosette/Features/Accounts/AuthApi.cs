@@ -19,9 +19,9 @@ public static class AuthApi
                 var user = await signIn.CheckAsync(request.Email, request.Password);
                 if (!user.IsSuccess)
                 {
-                    var problem = user.Error!.WithRetryAfter(response).ToProblemDetails();
+                    var problem = user.Error.WithRetryAfter(response).ToProblemDetails();
                     // A wrong password is 401; too many attempts 429; a right password where single sign-on is required 403.
-                    problem.Status = user.Error == SignInHandler.InvalidCredentials ? StatusCodes.Status401Unauthorized : user.Error!.StatusCode();
+                    problem.Status = user.Error == SignInHandler.InvalidCredentials ? StatusCodes.Status401Unauthorized : user.Error.StatusCode();
                     return TypedResults.Problem(problem);
                 }
                 var (token, expiresAt) = await tokens.IssueAsync(user.Value);

@@ -53,7 +53,7 @@ public sealed class LoginModel(SignInHandler signInHandler, SignInManager<User> 
         var user = await signInHandler.CheckAsync(Email, Password);
         if (!user.IsSuccess)
         {
-            ModelState.AddModelError(string.Empty, user.Error!.Message);
+            ModelState.AddModelError(string.Empty, user.Error.Message);
             if (user.Error is RateLimitedError)
             {
                 Response.StatusCode = StatusCodes.Status429TooManyRequests;

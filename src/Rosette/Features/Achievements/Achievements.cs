@@ -44,7 +44,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         }
         if (request.OrganizationId is not { } organizationId)
         {
-            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+            return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
         }
         if (!await db.Organizations.AdministeredBy(actor).AnyAsync(o => o.Id == organizationId, cancellationToken))
         {
@@ -95,7 +95,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
     public async Task<Result<AchievementDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
         var found = await FindAsync(actor, id, tracked: false, cancellationToken);
-        return found.IsSuccess ? AchievementDto.From(found.Value) : found.Error!;
+        return found.IsSuccess ? AchievementDto.From(found.Value) : found.Error;
     }
 
     public async Task<Result<AchievementDto>> UpdateAsync(Actor actor, Guid id, UpdateAchievementRequest request, CancellationToken cancellationToken)
@@ -103,7 +103,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         var found = await FindAsync(actor, id, tracked: true, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         var achievement = found.Value;
         var errors = new ValidationErrors();
@@ -125,7 +125,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         var found = await FindAsync(actor, id, tracked: true, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         var retroactive = found.Value.SetEnabled(enabled, clock.UtcNowSeconds());
         await SaveAsync(found.Value, retroactive, cancellationToken);
@@ -163,7 +163,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         var found = await FindAsync(actor, id, tracked: false, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         if (paging.Validate() is { } invalid)
         {
@@ -250,8 +250,8 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
     private static InvalidError ErrorOf(ValidationErrors errors)
     {
         var error = errors.ToError();
-        return error.Code == "validation_failed" && error.Fields is { Count: > 0 } fields && fields.Keys.All(k => k.StartsWith("conditions", StringComparison.Ordinal))
-            ? error with { Code = "invalid_conditions" }
+        return error.Code == InvalidError.ValidationFailed && error.Fields is { Count: > 0 } fields && fields.Keys.All(k => k.StartsWith("conditions", StringComparison.Ordinal))
+            ? error with { Code = AchievementErrors.InvalidConditions }
             : error;
     }
 

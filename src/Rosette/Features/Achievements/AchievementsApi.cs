@@ -46,7 +46,7 @@ public static class AchievementsApi
                 JsonElement body, Actor actor, PostActivityEventsHandler handler, CancellationToken ct) =>
             {
                 var result = await handler.HandleAsync(actor, body, ct);
-                return result.IsSuccess ? TypedResults.Accepted((string?)null, result.Value) : result.Error!.ToProblem();
+                return result.IsSuccess ? TypedResults.Accepted((string?)null, result.Value) : result.Error.ToProblem();
             })
             .Accepts<IReadOnlyList<ActivityEventDto>>("application/json")
             .AllowApiKeys(ApiKeyPermissions.PostActivityEvents)

@@ -25,12 +25,12 @@ public sealed class DetailsModel(AchievementsHandler handler, RosetteDb db) : Pa
         var found = await handler.GetAsync(actor, id, cancellationToken);
         if (!found.IsSuccess)
         {
-            return this.ErrorPage(found.Error!);
+            return this.ErrorPage(found.Error);
         }
         var earners = await handler.EarnersAsync(actor, id, new PageRequest(page, null, null), cancellationToken);
         if (!earners.IsSuccess)
         {
-            return this.ErrorPage(earners.Error!);
+            return this.ErrorPage(earners.Error);
         }
         Achievement = found.Value;
         Earners = earners.Value;

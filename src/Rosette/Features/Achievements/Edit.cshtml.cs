@@ -47,7 +47,7 @@ public sealed class EditModel(AchievementsHandler handler, AchievementChoicesHan
             var found = await handler.GetAsync(actor, existing, cancellationToken);
             if (!found.IsSuccess)
             {
-                return this.ErrorPage(found.Error!);
+                return this.ErrorPage(found.Error);
             }
             var a = found.Value;
             Form = new AchievementForm
@@ -76,7 +76,7 @@ public sealed class EditModel(AchievementsHandler handler, AchievementChoicesHan
         }
         catch (JsonException)
         {
-            Problem = InvalidError.Field("conditions", "invalid_conditions", "'conditions' is not valid JSON.");
+            Problem = InvalidError.Field("conditions", AchievementErrors.InvalidConditions, "'conditions' is not valid JSON.");
             Id = id;
             await LoadChoicesAsync(cancellationToken);
             return Page();
@@ -99,7 +99,7 @@ public sealed class EditModel(AchievementsHandler handler, AchievementChoicesHan
         var actor = HttpContext.GetActor();
         if (!ModelState.IsValid)
         {
-            Problem = new InvalidError("validation_failed", "Some fields hold values of the wrong kind: " +
+            Problem = new InvalidError(InvalidError.ValidationFailed, "Some fields hold values of the wrong kind: " +
                 string.Join(", ", ModelState.Where(e => e.Value?.Errors.Count > 0).Select(e => e.Key)) + ".");
             return await RedisplayAsync(id, cancellationToken);
         }
@@ -115,7 +115,7 @@ public sealed class EditModel(AchievementsHandler handler, AchievementChoicesHan
         }
         if (result.Error is not InvalidError invalid)
         {
-            return this.ErrorPage(result.Error!);
+            return this.ErrorPage(result.Error);
         }
         Problem = invalid;
         return await RedisplayAsync(id, cancellationToken);

@@ -18,7 +18,7 @@ public sealed class IndexModel(AchievementsHandler handler) : PageModel
         var list = await handler.ListAsync(HttpContext.GetActor(), new AchievementListRequest(page, null, search, null, null), cancellationToken);
         if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         Achievements = list.Value;
         Search = search;
@@ -32,6 +32,6 @@ public sealed class IndexModel(AchievementsHandler handler) : PageModel
     private async Task<IActionResult> SetAsync(Guid id, bool enabled, CancellationToken cancellationToken)
     {
         var result = await handler.SetEnabledAsync(HttpContext.GetActor(), id, enabled, cancellationToken);
-        return result.IsSuccess ? Redirect(Request.Query["returnTo"] == "details" ? $"/achievements/{id}" : "/achievements") : this.ErrorPage(result.Error!);
+        return result.IsSuccess ? Redirect(Request.Query["returnTo"] == "details" ? $"/achievements/{id}" : "/achievements") : this.ErrorPage(result.Error);
     }
 }

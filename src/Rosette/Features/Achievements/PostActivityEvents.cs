@@ -36,7 +36,7 @@ public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signa
         }
         if (body.ValueKind != JsonValueKind.Array)
         {
-            return new InvalidError("validation_failed", "The body must be a JSON array of events: [{id, userId, type, subjectId, occurredAt, score?}].");
+            return new InvalidError(InvalidError.ValidationFailed, "The body must be a JSON array of events: [{id, userId, type, subjectId, occurredAt, score?}].");
         }
         var count = body.GetArrayLength();
         if (count == 0)

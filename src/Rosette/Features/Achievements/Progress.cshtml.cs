@@ -18,7 +18,7 @@ public sealed class ProgressModel(AchievementProgressHandler handler) : PageMode
         var result = await handler.HandleAsync(actor, userId ?? actor.UserId, cancellationToken);
         if (!result.IsSuccess)
         {
-            return this.ErrorPage(result.Error!);
+            return this.ErrorPage(result.Error);
         }
         Progress = result.Value;
         Own = Progress.UserId == actor.UserId;

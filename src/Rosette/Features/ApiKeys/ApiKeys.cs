@@ -5,6 +5,7 @@ using Rosette.Domain;
 using Rosette.Domain.ApiKeys;
 using Rosette.Domain.Audit;
 using Rosette.Features.Audit;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.ApiKeys;
@@ -27,17 +28,13 @@ public sealed record ApiKeyQuery(int? Page, int? PageSize, Guid? OrganizationId)
 /// <summary>Administrators create, list and revoke the API keys of their scope (see Features/ApiKeys/README.md).</summary>
 public sealed class ApiKeysHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
-    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage API keys.");
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage API keys.");
 
     public async Task<Result<CreatedApiKeyDto>> CreateAsync(Actor actor, CreateApiKeyRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         if (request.OrganizationId is not { } organizationId)
         {
-            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+            return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
         }
         var organization = await db.Organizations.AdministeredBy(actor).AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId, cancellationToken);
         if (organization is null)
@@ -48,7 +45,7 @@ public sealed class ApiKeysHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var created = ApiKey.Create(actor, request.Name, organization.Id, organization.Path, request.Permissions, request.ExpiresAt, now);
         if (!created.IsSuccess)
         {
-            return created.Error!;
+            return created.Error;
         }
         var (key, secret) = created.Value;
         db.ApiKeys.Add(key);
@@ -61,10 +58,6 @@ public sealed class ApiKeysHandler(RosetteDb db, AuditLog audit, TimeProvider cl
 
     public async Task<Result<Paged<ApiKeyDto>>> ListAsync(Actor actor, ApiKeyQuery query, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var paging = new PageRequest(query.Page, query.PageSize, null);
         if (paging.Validate() is { } invalid)
         {
@@ -83,20 +76,12 @@ public sealed class ApiKeysHandler(RosetteDb db, AuditLog audit, TimeProvider cl
 
     public async Task<Result<ApiKeyDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var shown = await ShowAsync(Administered(actor).Where(k => k.Id == id), clock.UtcNowSeconds(), cancellationToken);
         return shown.Count == 0 ? CommonErrors.NotFound("api_key", id) : shown[0];
     }
 
     public async Task<Result<ApiKeyDto>> RevokeAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var found = await (from k in Administered(actor)
                            where k.Id == id
                            join o in db.Organizations on k.OrganizationId equals o.Id
@@ -146,7 +131,7 @@ public static class ApiKeysApi
     public static RouteGroupBuilder MapApiKeysApi(this RouteGroupBuilder api)
     {
         // Not open to API keys: a key never makes or revokes keys.
-        var group = api.MapGroup("/api-keys").WithTags("API keys");
+        var group = api.MapGroup("/api-keys").WithTags("API keys").RequireAdministrator(ApiKeysHandler.AdministratorsOnly);
         group.MapPost("/", async Task<Results<Created<CreatedApiKeyDto>, ProblemHttpResult>> (
                 CreateApiKeyRequest request, Actor actor, ApiKeysHandler handler, CancellationToken ct) =>
             (await handler.CreateAsync(actor, request, ct)).ToCreated(k => $"/api/v1/api-keys/{k.Key.Id}"));

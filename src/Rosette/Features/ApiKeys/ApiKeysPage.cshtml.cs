@@ -60,7 +60,7 @@ public sealed class ApiKeysPageModel(ApiKeysHandler keys, OrganizationsHandler o
                 ModelState.AddError(invalid with { Fields = invalid.Fields?.ToDictionary(f => f.Key == "expiresAt" ? "expiresOn" : f.Key, f => f.Value) });
                 return Page();
             }
-            return this.ErrorPage(created.Error!);
+            return this.ErrorPage(created.Error);
         }
         Created = created.Value;
         Input = new KeyInput();
@@ -73,7 +73,7 @@ public sealed class ApiKeysPageModel(ApiKeysHandler keys, OrganizationsHandler o
         var revoked = await keys.RevokeAsync(HttpContext.GetActor(), keyId, cancellationToken);
         if (!revoked.IsSuccess)
         {
-            return this.ErrorPage(revoked.Error!);
+            return this.ErrorPage(revoked.Error);
         }
         Message = $"The API key '{revoked.Value.Name}' is revoked: it no longer works.";
         return Redirect($"/admin/organizations/{organizationId}/api-keys");
@@ -85,13 +85,13 @@ public sealed class ApiKeysPageModel(ApiKeysHandler keys, OrganizationsHandler o
         var organization = await organizations.GetAsync(actor, organizationId, cancellationToken);
         if (!organization.IsSuccess)
         {
-            return this.ErrorPage(organization.Error!);
+            return this.ErrorPage(organization.Error);
         }
         Organization = organization.Value;
         var list = await keys.ListAsync(actor, new ApiKeyQuery(1, PageRequest.MaxPageSize, organizationId), cancellationToken);
         if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         Keys = list.Value;
         return null;

@@ -36,7 +36,7 @@ public sealed class AuditLogHandler(RosetteDb db)
         var filtered = await FilterAsync(actor, query, cancellationToken);
         if (!filtered.IsSuccess)
         {
-            return filtered.Error!;
+            return filtered.Error;
         }
         return await paging.ToPageAsync(Project(filtered.Value), e => e, cancellationToken);
     }
@@ -46,7 +46,7 @@ public sealed class AuditLogHandler(RosetteDb db)
         var filtered = await FilterAsync(actor, new AuditQuery(null, null, null, null, null, null, null), cancellationToken);
         if (!filtered.IsSuccess)
         {
-            return filtered.Error!;
+            return filtered.Error;
         }
         var entry = await Project(filtered.Value.Where(e => e.Id == id)).SingleOrDefaultAsync(cancellationToken);
         return entry is null ? new NotFoundError("audit_entry_not_found", $"No audit entry with id '{id}' exists, or it is outside your scope.") : entry;
@@ -56,7 +56,7 @@ public sealed class AuditLogHandler(RosetteDb db)
     public async Task<Result<IAsyncEnumerable<AuditEntryDto>>> ExportAsync(Actor actor, AuditQuery query, CancellationToken cancellationToken)
     {
         var filtered = await FilterAsync(actor, query, cancellationToken);
-        return filtered.IsSuccess ? Result.Success(Project(filtered.Value).Take(MaxExportRows).AsAsyncEnumerable()) : filtered.Error!;
+        return filtered.IsSuccess ? Result.Success(Project(filtered.Value).Take(MaxExportRows).AsAsyncEnumerable()) : filtered.Error;
     }
 
     public static IEnumerable<string?> CsvFields(AuditEntryDto e) =>
@@ -75,13 +75,13 @@ public sealed class AuditLogHandler(RosetteDb db)
         AuditKind kind = default;
         if (query.Kind is not null && !EnumText.TryParse(query.Kind, out kind))
         {
-            errors.Add(InvalidError.Field("kind", "validation_failed", $"'kind' must be one of: {string.Join(", ", Enum.GetValues<AuditKind>().Select(KindName))}."));
+            errors.Add(InvalidError.Field("kind", InvalidError.ValidationFailed, $"'kind' must be one of: {string.Join(", ", Enum.GetValues<AuditKind>().Select(KindName))}."));
         }
         var from = Utc(query.From);
         var to = Utc(query.To);
         if (from is not null && to is not null && to < from)
         {
-            errors.Add(InvalidError.Field("to", "validation_failed", "'to' cannot be before 'from'."));
+            errors.Add(InvalidError.Field("to", InvalidError.ValidationFailed, "'to' cannot be before 'from'."));
         }
         if (errors.Any)
         {
@@ -160,7 +160,7 @@ public static class AuditLogApi
                 var rows = await handler.ExportAsync(actor, query, ct);
                 return rows.IsSuccess
                     ? CsvExport.Result("audit-log.csv", AuditLogHandler.CsvHeader, rows.Value, AuditLogHandler.CsvFields, ct)
-                    : rows.Error!.ToProblem();
+                    : rows.Error.ToProblem();
             })
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         return api;

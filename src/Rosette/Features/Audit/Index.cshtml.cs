@@ -53,7 +53,7 @@ public sealed class IndexModel(AuditLogHandler handler, OrganizationsHandler org
         {
             if (list.Error is not Domain.InvalidError)
             {
-                return this.ErrorPage(list.Error!);
+                return this.ErrorPage(list.Error);
             }
             Problem = list.Error.Message;
             list = new Paged<AuditEntryDto>([], 1, PageRequest.DefaultPageSize, 0);
@@ -71,7 +71,7 @@ public sealed class IndexModel(AuditLogHandler handler, OrganizationsHandler org
         var rows = await handler.ExportAsync(HttpContext.GetActor(), Query(), cancellationToken);
         if (!rows.IsSuccess)
         {
-            return this.ErrorPage(rows.Error!);
+            return this.ErrorPage(rows.Error);
         }
         await CsvExport.WriteResponseAsync(Response, "audit-log.csv", AuditLogHandler.CsvHeader, rows.Value, AuditLogHandler.CsvFields, cancellationToken);
         return new EmptyResult();

@@ -36,7 +36,7 @@ public sealed class AvailabilityModel(BadgesHandler badges, OrganizationsHandler
         {
             return this.ErrorPage(updated.Error);
         }
-        ModelState.AddModelError("", updated.Error!.Message);
+        ModelState.AddModelError("", updated.Error.Message);
         return await LoadAsync(id, cancellationToken) ?? Page();
     }
 
@@ -46,13 +46,13 @@ public sealed class AvailabilityModel(BadgesHandler badges, OrganizationsHandler
         var badge = await badges.GetAsync(actor, id, cancellationToken);
         if (!badge.IsSuccess)
         {
-            return this.ErrorPage(badge.Error!);
+            return this.ErrorPage(badge.Error);
         }
         Badge = badge.Value;
         var tree = await organizations.LoadAsync(actor, cancellationToken);
         if (!tree.IsSuccess)
         {
-            return this.ErrorPage(tree.Error!);
+            return this.ErrorPage(tree.Error);
         }
         RootDepth = tree.Value.FirstOrDefault(n => n.Organization.Id == Badge.OrganizationId)?.Depth ?? 0;
         Children = OrganizationTree.DescendantsOf(tree.Value, Badge.OrganizationId);

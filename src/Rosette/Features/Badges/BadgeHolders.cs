@@ -25,7 +25,7 @@ public sealed class BadgeHoldersHandler(RosetteDb db, TimeProvider clock)
         var holders = await HoldersAsync(actor, badgeId, paging.Term, cancellationToken);
         if (!holders.IsSuccess)
         {
-            return holders.Error!;
+            return holders.Error;
         }
         var now = clock.UtcNowSeconds();
         return await paging.ToPageAsync(holders.Value, r => r.ToHolder(now), cancellationToken);
@@ -36,7 +36,7 @@ public sealed class BadgeHoldersHandler(RosetteDb db, TimeProvider clock)
         var holders = await HoldersAsync(actor, badgeId, null, cancellationToken);
         if (!holders.IsSuccess)
         {
-            return holders.Error!;
+            return holders.Error;
         }
         var now = clock.UtcNowSeconds();
         return Result.Success(holders.Value.AsAsyncEnumerable().Select(r => r.ToHolder(now)));
@@ -104,7 +104,7 @@ public static class BadgeHoldersApi
                 var rows = await handler.ExportAsync(actor, id, ct);
                 return rows.IsSuccess
                     ? CsvExport.Result($"badge-{id}-holders.csv", BadgeHoldersHandler.CsvHeader, rows.Value, BadgeHoldersHandler.CsvFields, ct)
-                    : rows.Error!.ToProblem();
+                    : rows.Error.ToProblem();
             })
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         return badges;

@@ -39,7 +39,7 @@ public static class BadgeImages
     public static Result<UploadedImage> Accept(byte[] data)
     {
         var type = BadgeImageContent.Detect(data);
-        return type.IsSuccess ? new UploadedImage(type.Value, data) : type.Error!;
+        return type.IsSuccess ? new UploadedImage(type.Value, data) : type.Error;
     }
 
     public static IEndpointRouteBuilder MapBadgeImages(this IEndpointRouteBuilder app)

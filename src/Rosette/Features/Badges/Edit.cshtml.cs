@@ -45,7 +45,7 @@ public sealed class EditModel(BadgesHandler badges) : PageModel
         {
             return this.ErrorPage(updated.Error);
         }
-        ModelState.AddError(updated.Error!);
+        ModelState.AddError(updated.Error);
         return await LoadAsync(id, cancellationToken) ?? Page();
     }
 
@@ -55,7 +55,7 @@ public sealed class EditModel(BadgesHandler badges) : PageModel
             new UpdateBadgeRequest(null, null, null, null, archived, null, null, null, null), cancellationToken);
         if (!updated.IsSuccess)
         {
-            return this.ErrorPage(updated.Error!);
+            return this.ErrorPage(updated.Error);
         }
         Message = archived ? "Archived: the badge can no longer be issued." : "Restored.";
         return Redirect($"/admin/badges/{id}");
@@ -66,7 +66,7 @@ public sealed class EditModel(BadgesHandler badges) : PageModel
         var badge = await badges.GetAsync(HttpContext.GetActor(), id, cancellationToken);
         if (!badge.IsSuccess)
         {
-            return this.ErrorPage(badge.Error!);
+            return this.ErrorPage(badge.Error);
         }
         Badge = badge.Value;
         return null;

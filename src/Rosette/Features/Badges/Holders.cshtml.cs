@@ -29,12 +29,12 @@ public sealed class HoldersModel(BadgesHandler badges, BadgeHoldersHandler holde
         var badge = await badges.GetAsync(actor, id, cancellationToken);
         if (!badge.IsSuccess)
         {
-            return this.ErrorPage(badge.Error!);
+            return this.ErrorPage(badge.Error);
         }
         var list = await holders.ListAsync(actor, id, new PageRequest(page, pageSize, Search), cancellationToken);
         if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         Badge = badge.Value;
         Holders = list.Value;
@@ -47,7 +47,7 @@ public sealed class HoldersModel(BadgesHandler badges, BadgeHoldersHandler holde
         var rows = await holders.ExportAsync(HttpContext.GetActor(), id, cancellationToken);
         if (!rows.IsSuccess)
         {
-            return this.ErrorPage(rows.Error!);
+            return this.ErrorPage(rows.Error);
         }
         await CsvExport.WriteResponseAsync(Response, $"badge-{id}-holders.csv", BadgeHoldersHandler.CsvHeader, rows.Value, BadgeHoldersHandler.CsvFields, cancellationToken);
         return new EmptyResult();

@@ -37,7 +37,7 @@ public sealed class IndexModel(BadgesHandler badges, OrganizationsHandler organi
         var list = await badges.ListAsync(actor, new BadgeListRequest(page, pageSize, Search, null, archived), cancellationToken);
         if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         Badges = list.Value;
         OrganizationNames = await organizations.NamesAsync(actor, Badges.Items.Select(b => b.OrganizationId), cancellationToken);

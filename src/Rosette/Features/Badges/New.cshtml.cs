@@ -30,7 +30,7 @@ public sealed class NewModel(BadgesHandler badges, OrganizationsHandler organiza
         {
             return this.ErrorPage(created.Error);
         }
-        ModelState.AddError(created.Error is NotFoundError e ? InvalidError.Field("organizationId", e.Code, e.Message) : created.Error!);
+        ModelState.AddError(created.Error is NotFoundError e ? InvalidError.Field("organizationId", e.Code, e.Message) : created.Error);
         return await ShowAsync(cancellationToken);
     }
 
@@ -39,7 +39,7 @@ public sealed class NewModel(BadgesHandler badges, OrganizationsHandler organiza
         var tree = await organizations.LoadAsync(HttpContext.GetActor(), cancellationToken);
         if (!tree.IsSuccess)
         {
-            return this.ErrorPage(tree.Error!);
+            return this.ErrorPage(tree.Error);
         }
         Organizations = tree.Value;
         return Page();

@@ -39,7 +39,7 @@ public static class ClassAccessQuery
     public static async Task<Result<ClassContext>> LoadClassToTeachAsync(this RosetteDb db, Actor actor, Guid classId, Error forbidden, CancellationToken cancellationToken) =>
         await db.LoadClassAsync(actor, classId, cancellationToken) switch
         {
-            null => CommonErrors.NotFound("class", classId),
+            null => ClassErrors.NotFound(classId),
             { Access.CanTeach: false } => forbidden,
             var context => context,
         };

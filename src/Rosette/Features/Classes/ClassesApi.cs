@@ -6,6 +6,7 @@ using Rosette.Domain;
 using Rosette.Domain.ApiKeys;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Classes;
+using Rosette.Domain.Courses;
 using Rosette.Features.Audit;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
@@ -40,12 +41,12 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         }
         if (request.OrganizationId is not { } organizationId)
         {
-            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+            return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
         }
         var created = TrainingClass.Create(request.Name, organizationId, request.CourseId, request.StartsAt, request.EndsAt, clock.UtcNowSeconds());
         if (!created.IsSuccess)
         {
-            return created.Error!;
+            return created.Error;
         }
         var organizations = db.Organizations.AdministeredBy(actor);
         if (!await organizations.AnyAsync(o => o.Id == organizationId, cancellationToken))
@@ -55,7 +56,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         if (request.CourseId is { } courseId
             && !await db.Courses.AnyAsync(c => c.Id == courseId && organizations.Any(o => o.Id == c.OrganizationId), cancellationToken))
         {
-            return CommonErrors.NotFound("course", courseId);
+            return CourseErrors.NotFound(courseId);
         }
         db.Classes.Add(created.Value);
         audit.Record(actor, AuditKind.ClassCreated, organizationId, created.Value.Id, $"Created class '{created.Value.Name}'",
@@ -83,7 +84,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var context = await db.LoadClassAsync(actor, id, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", id);
+            return ClassErrors.NotFound(id);
         }
         var instructors = context.Access.CanTeach
             ? await (from i in db.ClassInstructors.AsNoTracking()
@@ -100,7 +101,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var context = await db.LoadClassAsync(actor, id, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", id);
+            return ClassErrors.NotFound(id);
         }
         if (!context.Access.CanManage)
         {
@@ -127,7 +128,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", classId);
+            return ClassErrors.NotFound(classId);
         }
         if (!context.Access.CanManage)
         {
@@ -135,7 +136,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         }
         if (request.Kind is not { } kind)
         {
-            return InvalidError.Field("kind", "validation_failed", "'kind' is required: organization or contract.");
+            return InvalidError.Field("kind", InvalidError.ValidationFailed, "'kind' is required: organization or contract.");
         }
         var candidate = await db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Join(db.Organizations, u => u.OrganizationId, o => o.Id, (u, o) => new { User = u, Organization = o })
@@ -177,7 +178,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", classId);
+            return ClassErrors.NotFound(classId);
         }
         if (!context.Access.CanManage)
         {

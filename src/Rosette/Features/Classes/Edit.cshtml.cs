@@ -90,7 +90,7 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
             {
                 return this.ErrorPage(updated.Error);
             }
-            ModelState.AddError(updated.Error!);
+            ModelState.AddError(updated.Error);
         }
         return await LoadAsync(id, null, cancellationToken) ?? Page();
     }
@@ -118,7 +118,7 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
             Message = $"Assigned the {(Assign.Kind == InstructorKind.Contract ? "contract" : "organization")} instructor.";
             return Redirect($"/admin/classes/{id}#instructors");
         }
-        if (error is NotFoundError { Code: "class_not_found" } or ForbiddenError)
+        if (error is NotFoundError { Code: ClassErrors.NotFoundCode } or ForbiddenError)
         {
             return this.ErrorPage(error);
         }
@@ -129,7 +129,7 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
     public async Task<IActionResult> OnPostRemoveInstructorAsync(Guid id, Guid userId, CancellationToken cancellationToken)
     {
         var error = await classes.RemoveInstructorAsync(HttpContext.GetActor(), id, userId, cancellationToken);
-        if (error is NotFoundError { Code: "class_not_found" } or ForbiddenError)
+        if (error is NotFoundError { Code: ClassErrors.NotFoundCode } or ForbiddenError)
         {
             return this.ErrorPage(error);
         }
@@ -148,7 +148,7 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
         var result = await enrollments.EnrollAsync(HttpContext.GetActor(), id, new EnrollStudentsRequest(studentIds), cancellationToken);
         if (!result.IsSuccess)
         {
-            return this.ErrorPage(result.Error!);
+            return this.ErrorPage(result.Error);
         }
         Message = $"Enrolled {result.Value.Enrolled.Count} {(result.Value.Enrolled.Count == 1 ? "student" : "students")}.";
         Problems = result.Value.Failed.Count == 0 ? null : string.Join(" ", result.Value.Failed.Select(f => f.Message).Distinct());
@@ -158,7 +158,7 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
     public async Task<IActionResult> OnPostUnenrollAsync(Guid id, Guid studentId, CancellationToken cancellationToken)
     {
         var error = await enrollments.UnenrollAsync(HttpContext.GetActor(), id, studentId, cancellationToken);
-        if (error is NotFoundError { Code: "class_not_found" } or ForbiddenError)
+        if (error is NotFoundError { Code: ClassErrors.NotFoundCode } or ForbiddenError)
         {
             return this.ErrorPage(error);
         }
@@ -193,12 +193,12 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
         var found = await classes.GetAsync(actor, id, cancellationToken);
         if (!found.IsSuccess)
         {
-            return this.ErrorPage(found.Error!);
+            return this.ErrorPage(found.Error);
         }
         var roster = await enrollments.RosterAsync(actor, id, new PageRequest(page, null, null), cancellationToken);
         if (!roster.IsSuccess)
         {
-            return this.ErrorPage(roster.Error!);
+            return this.ErrorPage(roster.Error);
         }
         Class = found.Value;
         Roster = roster.Value;

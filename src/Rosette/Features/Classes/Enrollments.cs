@@ -30,7 +30,7 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", classId);
+            return ClassErrors.NotFound(classId);
         }
         if (!context.Access.CanManage)
         {
@@ -39,7 +39,7 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
         var ids = request.StudentIds?.Distinct().ToList() ?? [];
         if (ids.Count == 0 || ids.Count > MaxStudentsPerRequest)
         {
-            return InvalidError.Field("studentIds", "validation_failed", $"'studentIds' must list between 1 and {MaxStudentsPerRequest} students.");
+            return InvalidError.Field("studentIds", InvalidError.ValidationFailed, $"'studentIds' must list between 1 and {MaxStudentsPerRequest} students.");
         }
         var candidates = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
             .Join(db.Organizations, u => u.OrganizationId, o => o.Id, (u, o) => new { User = u, Organization = o })
@@ -92,7 +92,7 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", classId);
+            return ClassErrors.NotFound(classId);
         }
         if (!context.Access.CanManage)
         {
@@ -121,7 +121,7 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
         var loaded = await db.LoadClassToTeachAsync(actor, classId, ClassErrors.RosterForbidden, cancellationToken);
         if (!loaded.IsSuccess)
         {
-            return loaded.Error!;
+            return loaded.Error;
         }
         var context = loaded.Value;
         var page = await paging.ToPageAsync(db.RosterQuery(context, paging.Term), s => s, cancellationToken);

@@ -67,7 +67,7 @@ public sealed class ImportModel(RosterImportHandler imports, ClassesHandler clas
             {
                 return this.ErrorPage(result.Error);
             }
-            ModelState.AddModelError(FileField, result.Error!.Message);
+            ModelState.AddModelError(FileField, result.Error.Message);
             Csv = null;
             return Page();
         }
@@ -81,7 +81,7 @@ public sealed class ImportModel(RosterImportHandler imports, ClassesHandler clas
         var found = await classes.GetAsync(actor, id, cancellationToken);
         if (!found.IsSuccess)
         {
-            return this.ErrorPage(found.Error!);
+            return this.ErrorPage(found.Error);
         }
         if (!actor.IsAdministrator)
         {

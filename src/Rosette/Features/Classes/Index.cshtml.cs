@@ -35,7 +35,7 @@ public sealed class IndexModel(ClassesHandler classes, OrganizationsHandler orga
         var list = await classes.ListAsync(actor, new PageRequest(page, pageSize, Search), cancellationToken);
         if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         Classes = list.Value;
         OrganizationNames = await organizations.NamesAsync(actor, Classes.Items.Select(c => c.OrganizationId), cancellationToken);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rosette.Domain;
+using Rosette.Domain.Courses;
 using Rosette.Features.Courses;
 using Rosette.Features.Organizations;
 using Rosette.Infrastructure.Auth;
@@ -52,7 +53,7 @@ public sealed class NewModel(ClassesHandler classes, OrganizationsHandler organi
         }
         ModelState.AddError(created.Error switch
         {
-            NotFoundError { Code: "course_not_found" } e => InvalidError.Field("courseId", e.Code, e.Message),
+            NotFoundError { Code: CourseErrors.NotFoundCode } e => InvalidError.Field("courseId", e.Code, e.Message),
             NotFoundError e => InvalidError.Field("organizationId", e.Code, e.Message),
             var e => e!,
         });
@@ -67,7 +68,7 @@ public sealed class NewModel(ClassesHandler classes, OrganizationsHandler organi
         var tree = await organizations.LoadAsync(actor, cancellationToken);
         if (!tree.IsSuccess)
         {
-            return this.ErrorPage(tree.Error!);
+            return this.ErrorPage(tree.Error);
         }
         Organizations = tree.Value;
         var list = await courses.ListAsync(actor, new PageRequest(1, PageRequest.MaxPageSize, null), cancellationToken);

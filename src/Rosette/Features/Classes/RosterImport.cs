@@ -70,7 +70,7 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
         var context = await db.LoadClassAsync(actor, classId, cancellationToken);
         if (context is null)
         {
-            return CommonErrors.NotFound("class", classId);
+            return ClassErrors.NotFound(classId);
         }
         if (!context.Access.CanManage)
         {
@@ -79,7 +79,7 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
         var parsed = RosterCsv.Parse(csv, MaxRows);
         if (!parsed.IsSuccess)
         {
-            return parsed.Error!;
+            return parsed.Error;
         }
         var plan = await PlanAsync(actor, context, parsed.Value, cancellationToken);
         if (commit)
@@ -148,20 +148,16 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
             if (existing.TryGetValue(normalized, out var found))
             {
                 enrollments.TryGetValue(found.User.Id, out var enrollment);
-                switch (Enrollment.WhyNot(actor, found.User, found.Organization, enrollment)?.Code)
+                var whyNot = Enrollment.WhyNot(actor, found.User, found.Organization, enrollment);
+                if (whyNot is null)
                 {
-                    case null:
-                        (enrollment is null ? plan.Enroll : plan.Reactivate).Add(found.User.Id);
-                        return (ImportOutcome.Enrolled, $"Existing student {found.User.FullName} ({found.Organization.Name}), enrolled.");
-                    case "already_enrolled":
-                        return (ImportOutcome.AlreadyEnrolled, $"{found.User.FullName} is already enrolled in this class.");
-                    case "not_a_student":
-                        return (ImportOutcome.NotAStudent, $"{email.Value} belongs to a user who is not a student.");
-                    case "user_inactive":
-                        return (ImportOutcome.UserInactive, $"{email.Value} belongs to a deactivated user.");
-                    default:
-                        return (ImportOutcome.OutsideScope, $"{email.Value} belongs to a user of an organization outside your scope.");
+                    (enrollment is null ? plan.Enroll : plan.Reactivate).Add(found.User.Id);
+                    return (ImportOutcome.Enrolled, $"Existing student {found.User.FullName} ({found.Organization.Name}), enrolled.");
                 }
+                return whyNot == ClassErrors.AlreadyEnrolled ? (ImportOutcome.AlreadyEnrolled, $"{found.User.FullName} is already enrolled in this class.")
+                    : whyNot == ClassErrors.NotAStudent ? (ImportOutcome.NotAStudent, $"{email.Value} belongs to a user who is not a student.")
+                    : whyNot == ClassErrors.UserInactive ? (ImportOutcome.UserInactive, $"{email.Value} belongs to a deactivated user.")
+                    : (ImportOutcome.OutsideScope, $"{email.Value} belongs to a user of an organization outside your scope.");
             }
             var organization = ResolveOrganization(row.Organization);
             if (organization is null)
@@ -171,7 +167,7 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
             var created = User.Create(email.Value, row.FirstName, row.LastName, organization.Id, UserRole.Student, now);
             if (!created.IsSuccess)
             {
-                return (ImportOutcome.InvalidName, created.Error!.Message);
+                return (ImportOutcome.InvalidName, created.Error.Message);
             }
             plan.NewUsers[plan.Rows.Count] = created.Value;
             return (ImportOutcome.NewUser, $"New student in {organization.Name}, enrolled.");

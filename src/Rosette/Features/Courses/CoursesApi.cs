@@ -43,12 +43,12 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         }
         if (request.OrganizationId is not { } organizationId)
         {
-            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+            return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
         }
         var created = Course.Create(request.Name, organizationId, request.EnableAchievementsForOutsideOrganizations ?? false, clock.UtcNowSeconds());
         if (!created.IsSuccess)
         {
-            return created.Error!;
+            return created.Error;
         }
         if (!await db.Organizations.AdministeredBy(actor).AnyAsync(o => o.Id == organizationId, cancellationToken))
         {
@@ -86,7 +86,7 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
             return AdministratorsOnly;
         }
         var course = await Administered(actor).AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
-        return course is null ? CommonErrors.NotFound("course", id) : CourseDto.From(course);
+        return course is null ? CourseErrors.NotFound(id) : CourseDto.From(course);
     }
 
     public async Task<Result<CourseDto>> UpdateAsync(Actor actor, Guid id, UpdateCourseRequest request, CancellationToken cancellationToken)
@@ -98,7 +98,7 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var course = await Administered(actor).SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (course is null)
         {
-            return CommonErrors.NotFound("course", id);
+            return CourseErrors.NotFound(id);
         }
         var (name, outside) = (course.Name, course.EnableAchievementsForOutsideOrganizations);
         if (course.Update(request.Name, request.EnableAchievementsForOutsideOrganizations) is { } error)
@@ -124,11 +124,11 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var errors = new ValidationErrors();
         if (request.CourseId is null)
         {
-            errors.Add(InvalidError.Field("courseId", "validation_failed", "'courseId' is required."));
+            errors.Add(InvalidError.Field("courseId", InvalidError.ValidationFailed, "'courseId' is required."));
         }
         if (request.StudentId is null)
         {
-            errors.Add(InvalidError.Field("studentId", "validation_failed", "'studentId' is required."));
+            errors.Add(InvalidError.Field("studentId", InvalidError.ValidationFailed, "'studentId' is required."));
         }
         if (errors.Any)
         {
@@ -139,7 +139,7 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var course = await Administered(actor).AsNoTracking().SingleOrDefaultAsync(c => c.Id == courseId, cancellationToken);
         if (course is null)
         {
-            return CommonErrors.NotFound("course", courseId);
+            return CourseErrors.NotFound(courseId);
         }
         var student = await db.Users.AdministeredBy(db, actor).AsNoTracking().SingleOrDefaultAsync(u => u.Id == studentId, cancellationToken);
         if (student is null)

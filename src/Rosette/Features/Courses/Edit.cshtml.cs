@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rosette.Domain;
+using Rosette.Domain.Courses;
 using Rosette.Features.Shared;
 using Rosette.Features.Users;
 using Rosette.Infrastructure.Auth;
@@ -65,19 +66,19 @@ public sealed class EditModel(CoursesHandler courses, UsersHandler users, TimePr
         {
             return this.ErrorPage(updated.Error);
         }
-        ModelState.AddError(updated.Error!);
+        ModelState.AddError(updated.Error);
         return await LoadAsync(id, null, cancellationToken) ?? Page();
     }
 
     public async Task<IActionResult> OnPostAssignAsync(Guid id, Guid studentId, CancellationToken cancellationToken)
     {
         var assigned = await courses.AssignAsync(HttpContext.GetActor(), new CreateCourseAssignmentRequest(id, studentId), cancellationToken);
-        if (!assigned.IsSuccess && assigned.Error is ForbiddenError or NotFoundError { Code: "course_not_found" })
+        if (!assigned.IsSuccess && assigned.Error is ForbiddenError or NotFoundError { Code: CourseErrors.NotFoundCode })
         {
             return this.ErrorPage(assigned.Error);
         }
         Message = assigned.IsSuccess ? "Assigned the course." : null;
-        Problems = assigned.IsSuccess ? null : assigned.Error!.Message;
+        Problems = assigned.IsSuccess ? null : assigned.Error.Message;
         return Redirect($"/admin/courses/{id}#assignments");
     }
 
@@ -89,7 +90,7 @@ public sealed class EditModel(CoursesHandler courses, UsersHandler users, TimePr
             return this.ErrorPage(completed.Error);
         }
         Message = completed.IsSuccess ? "Marked completed." : null;
-        Problems = completed.IsSuccess ? null : completed.Error!.Message;
+        Problems = completed.IsSuccess ? null : completed.Error.Message;
         return Redirect($"/admin/courses/{id}#assignments");
     }
 
@@ -99,12 +100,12 @@ public sealed class EditModel(CoursesHandler courses, UsersHandler users, TimePr
         var course = await courses.GetAsync(actor, id, cancellationToken);
         if (!course.IsSuccess)
         {
-            return this.ErrorPage(course.Error!);
+            return this.ErrorPage(course.Error);
         }
         var assignments = await courses.ListAssignmentsAsync(actor, new CourseAssignmentListRequest(page, null, id, null), cancellationToken);
         if (!assignments.IsSuccess)
         {
-            return this.ErrorPage(assignments.Error!);
+            return this.ErrorPage(assignments.Error);
         }
         Course = course.Value;
         Assignments = assignments.Value;

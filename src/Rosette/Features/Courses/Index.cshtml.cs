@@ -52,7 +52,7 @@ public sealed class IndexModel(CoursesHandler courses, OrganizationsHandler orga
         {
             return this.ErrorPage(created.Error);
         }
-        ModelState.AddError(created.Error is NotFoundError e ? InvalidError.Field("organizationId", e.Code, e.Message) : created.Error!);
+        ModelState.AddError(created.Error is NotFoundError e ? InvalidError.Field("organizationId", e.Code, e.Message) : created.Error);
         return await ShowAsync(null, cancellationToken);
     }
 
@@ -62,12 +62,12 @@ public sealed class IndexModel(CoursesHandler courses, OrganizationsHandler orga
         var list = await courses.ListAsync(actor, new PageRequest(page, null, Search), cancellationToken);
         if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         var tree = await organizations.LoadAsync(actor, cancellationToken);
         if (!tree.IsSuccess)
         {
-            return this.ErrorPage(tree.Error!);
+            return this.ErrorPage(tree.Error);
         }
         Courses = list.Value;
         Organizations = tree.Value;

@@ -43,7 +43,7 @@ public static class CredentialEndpoints
             var served = await ServedAsync(awardId, http, cache, ct);
             if (!served.IsSuccess)
             {
-                return served.Error!.ToProblem();
+                return served.Error.ToProblem();
             }
             http.Response.Headers.CacheControl = "public, max-age=3600";
             return Results.Bytes(served.Value.JwsUtf8, "text/plain; charset=utf-8");
@@ -54,7 +54,7 @@ public static class CredentialEndpoints
             var served = await ServedAsync(awardId, http, cache, ct);
             if (!served.IsSuccess)
             {
-                return served.Error!.ToProblem();
+                return served.Error.ToProblem();
             }
             http.Response.Headers.CacheControl = "public, max-age=3600";
             return Results.Bytes(served.Value.JsonUtf8, JsonType);
@@ -163,7 +163,7 @@ public static class CredentialEndpoints
         var served = await ServedAsync(awardId, http, cache, ct);
         if (!served.IsSuccess)
         {
-            return served.Error!.ToProblem();
+            return served.Error.ToProblem();
         }
         var image = await ImageAsync(db, served.Value.AwardId, ct);
         if (image?.ContentType != contentType)

@@ -16,7 +16,7 @@ public sealed class IndexModel(DashboardHandler handler) : PageModel
         var dashboard = await handler.LoadAsync(HttpContext.GetActor(), cancellationToken);
         if (!dashboard.IsSuccess)
         {
-            return this.ErrorPage(dashboard.Error!);
+            return this.ErrorPage(dashboard.Error);
         }
         Dashboard = dashboard.Value;
         Chart = AwardsChart.From(Dashboard.AwardsPerWeek);

@@ -104,7 +104,7 @@ public sealed class DemoSeed(RosetteDb db, IPasswordHasher<User> hasher, TimePro
         db.IssuanceBatches.Add(batch);
         foreach (var student in students.Take(3))
         {
-            db.Awards.Add(Award.Create(fundamentals.Id, student.Id, earlier, olivia.Id, AwardSource.Roster, networking.Id, null, batch.Id, null, null));
+            db.Awards.Add(Award.Create(batch.AwardFacts(fundamentals.Id, student.Id, earlier)));
         }
 
         await db.SaveChangesAsync(cancellationToken);

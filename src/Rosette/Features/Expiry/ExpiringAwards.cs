@@ -47,7 +47,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
         var query = Query(actor, request);
         if (!query.IsSuccess)
         {
-            return query.Error!;
+            return query.Error;
         }
         var now = clock.UtcNowSeconds();
         return await paging.ToPageAsync(query.Value, r => r.ToAward(now), cancellationToken);
@@ -57,7 +57,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
     {
         var query = Query(actor, request);
         var now = clock.UtcNowSeconds();
-        return query.IsSuccess ? Result.Success(query.Value.AsAsyncEnumerable().Select(r => r.ToAward(now))) : query.Error!;
+        return query.IsSuccess ? Result.Success(query.Value.AsAsyncEnumerable().Select(r => r.ToAward(now))) : query.Error;
     }
 
     public static IEnumerable<string?> CsvFields(ExpiringAward a) =>
@@ -75,7 +75,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
         var to = request.To?.ToUniversalTime() ?? now + DefaultPeriod;
         if (to < from)
         {
-            return InvalidError.Field("to", "validation_failed", "'to' must not be before 'from'.");
+            return InvalidError.Field("to", InvalidError.ValidationFailed, "'to' must not be before 'from'.");
         }
         var awards = db.Awards.AsNoTracking().VisibleTo(db, actor).Where(a => a.RevokedAt == null && a.ExpiresAt != null && a.ExpiresAt >= from && a.ExpiresAt <= to);
         if (request.BadgeId is { } badgeId)
@@ -122,7 +122,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
         var ids = request.AwardIds?.Distinct().ToList() ?? [];
         if (ids.Count == 0 || ids.Count > MaxRenewalsPerRequest)
         {
-            return InvalidError.Field("awardIds", ids.Count == 0 ? "validation_failed" : "batch_too_large",
+            return InvalidError.Field("awardIds", ids.Count == 0 ? InvalidError.ValidationFailed : "batch_too_large",
                 $"Choose from 1 to {MaxRenewalsPerRequest} awards to renew.");
         }
         var found = await (from a in db.Awards.AsNoTracking().VisibleTo(db, actor)
@@ -200,7 +200,7 @@ public static class ExpiringAwardsApi
                 var rows = handler.Export(actor, request);
                 return rows.IsSuccess
                     ? CsvExport.Result("expiring-awards.csv", ExpiringAwardsHandler.CsvHeader, rows.Value, ExpiringAwardsHandler.CsvFields, ct)
-                    : rows.Error!.ToProblem();
+                    : rows.Error.ToProblem();
             })
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         api.MapPost("/award-renewals", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (

@@ -66,7 +66,7 @@ public sealed class ExpiringAwardsPageModel(ExpiringAwardsHandler expiring, Rose
         var rows = expiring.Export(HttpContext.GetActor(), request);
         if (!rows.IsSuccess)
         {
-            return this.ErrorPage(rows.Error!);
+            return this.ErrorPage(rows.Error);
         }
         await CsvExport.WriteResponseAsync(Response, "expiring-awards.csv", ExpiringAwardsHandler.CsvHeader, rows.Value, ExpiringAwardsHandler.CsvFields, cancellationToken);
         return new EmptyResult();
@@ -81,9 +81,9 @@ public sealed class ExpiringAwardsPageModel(ExpiringAwardsHandler expiring, Rose
         }
         if (renewed.Error is not InvalidError)
         {
-            return this.ErrorPage(renewed.Error!);
+            return this.ErrorPage(renewed.Error);
         }
-        ModelState.AddModelError("", renewed.Error!.Message);
+        ModelState.AddModelError("", renewed.Error.Message);
         return await LoadAsync(null, cancellationToken) ?? Page();
     }
 
@@ -117,7 +117,7 @@ public sealed class ExpiringAwardsPageModel(ExpiringAwardsHandler expiring, Rose
         }
         else if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         Awards = list.Value;
         Badges = (await db.Badges.AsNoTracking().AdministeredBy(db, actor).Where(b => b.ValidityDays != null).OrderBy(b => b.Name)

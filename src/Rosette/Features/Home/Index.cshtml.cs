@@ -38,7 +38,7 @@ public sealed class IndexModel(ClassesHandler classes, HomeHandler home) : PageM
         var list = await classes.ListAsync(Actor, new PageRequest(page, pageSize, search), cancellationToken);
         if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         Classes = list.Value.Items;
         Pager = new Pager("/", list.Value.Page, list.Value.PageSize, list.Value.Total, search, PageRequest.DefaultPageSize);

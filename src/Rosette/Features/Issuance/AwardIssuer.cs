@@ -203,7 +203,7 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         var now = clock.UtcNowSeconds();
         var wanted = pairs.Distinct().Where(p => badges.ContainsKey(p.BadgeId)).OrderBy(p => p.BadgeId).ThenBy(p => p.StudentId).ToList();
         var awards = wanted.Where(p => !held.ContainsKey(p))
-            .Select(p => Award.Create(p.BadgeId, p.StudentId, now, null, AwardSource.Achievement, null, null, null, null, badges[p.BadgeId].ExpiryFor(now)))
+            .Select(p => Award.Create(new AwardFacts(p.BadgeId, p.StudentId, now, AwardSource.Achievement) { ExpiresAt = badges[p.BadgeId].ExpiryFor(now) }))
             .ToList();
         var renewals = wanted.Where(p => held.TryGetValue(p, out var award) && RenewalRules.IsRenewable(award.ExpiresAt, badges[p.BadgeId].RenewalWindowDays, now))
             .Select(p => held[p].RenewalAt(now, badges[p.BadgeId].ValidityDays, null, AwardSource.Achievement, null)).ToList();

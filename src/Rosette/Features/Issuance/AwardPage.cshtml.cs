@@ -39,7 +39,7 @@ public sealed class AwardPageModel(AwardsHandler awards, DeliveriesHandler deliv
                 ModelState.AddModelError(nameof(Reason), revoked.Error.Message);
                 return Page();
             }
-            return this.ErrorPage(revoked.Error!);
+            return this.ErrorPage(revoked.Error);
         }
         AwardMessage = "The award was revoked.";
         return Redirect($"/awards/{awardId}");
@@ -51,7 +51,7 @@ public sealed class AwardPageModel(AwardsHandler awards, DeliveriesHandler deliv
         var award = await awards.GetAsync(actor, awardId, cancellationToken);
         if (!award.IsSuccess)
         {
-            return this.ErrorPage(award.Error!);
+            return this.ErrorPage(award.Error);
         }
         Award = award.Value;
         CanRevoke = actor.IsAdministrator && Award.Status != AwardStatus.Revoked;

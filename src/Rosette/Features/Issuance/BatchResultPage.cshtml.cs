@@ -9,17 +9,17 @@ namespace Rosette.Features.Issuance;
 /// <summary>One stored issuance result, as the Issue Badges page showed it.</summary>
 public sealed class BatchResultPageModel(IssuanceHistoryHandler history, RosetteDb db) : PageModel
 {
-    public IssuanceResultView Result { get; private set; } = null!;
+    public BatchResultView Result { get; private set; } = null!;
 
     public async Task<IActionResult> OnGetAsync(Guid batchId, CancellationToken cancellationToken)
     {
         var result = await history.GetResultAsync(HttpContext.GetActor(), batchId, cancellationToken);
         if (!result.IsSuccess)
         {
-            return this.ErrorPage(result.Error!);
+            return this.ErrorPage(result.Error);
         }
         var classId = await db.IssuanceBatches.FindAsync([batchId], cancellationToken) is { } batch ? batch.ClassId : null;
-        Result = await IssuanceResultView.LoadAsync(db, HttpContext.GetActor(), result.Value, classId, IssuanceResultView.PageLimit, cancellationToken);
+        Result = await BatchResultView.LoadAsync(db, HttpContext.GetActor(), result.Value, classId, BatchResultView.PageLimit, cancellationToken);
         return Page();
     }
 }

@@ -26,7 +26,7 @@ public sealed class CourseAssignmentIssuePageModel(RosetteDb db, IssueFromCourse
     [BindProperty]
     public string? Narrative { get; set; }
 
-    public IssuanceResultView? Result { get; private set; }
+    public BatchResultView? Result { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(Guid assignmentId, CancellationToken cancellationToken) =>
         await LoadAsync(assignmentId, cancellationToken) ?? Page();
@@ -50,9 +50,9 @@ public sealed class CourseAssignmentIssuePageModel(RosetteDb db, IssueFromCourse
                 ModelState.AddModelError(nameof(Narrative), invalid.Message);
                 return Page();
             }
-            return this.ErrorPage(outcome.Error!);
+            return this.ErrorPage(outcome.Error);
         }
-        Result = await IssuanceResultView.LoadAsync(db, HttpContext.GetActor(), outcome.Value, null, IssuanceResultView.PageLimit, cancellationToken);
+        Result = await BatchResultView.LoadAsync(db, HttpContext.GetActor(), outcome.Value, null, BatchResultView.PageLimit, cancellationToken);
         return Page();
     }
 

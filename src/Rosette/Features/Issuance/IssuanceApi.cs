@@ -14,10 +14,10 @@ public static class IssuanceApi
         var issuance = api.MapGroup("").AllowApiKeys(ApiKeyPermissions.IssueBadges);
         var classes = issuance.MapGroup("/classes/{classId:guid}").WithTags("Issuance");
         classes.MapGet("/issuable-badges", async Task<Results<Ok<IReadOnlyList<IssuableBadge>>, ProblemHttpResult>> (
-                Guid classId, Actor actor, IssuableQueriesHandler handler, CancellationToken ct) =>
+                Guid classId, Actor actor, ListIssuableHandler handler, CancellationToken ct) =>
             (await handler.BadgesAsync(actor, classId, ct)).ToOk());
         classes.MapGet("/issuable-students", async Task<Results<Ok<Paged<IssuableStudent>>, ProblemHttpResult>> (
-                Guid classId, [AsParameters] PageRequest paging, Actor actor, IssuableQueriesHandler handler, CancellationToken ct) =>
+                Guid classId, [AsParameters] PageRequest paging, Actor actor, ListIssuableHandler handler, CancellationToken ct) =>
             (await handler.StudentsAsync(actor, classId, paging, ct)).ToOk());
         classes.MapPost("/badge-issuances", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
                 Guid classId, IssueBadgesRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpRequest http,

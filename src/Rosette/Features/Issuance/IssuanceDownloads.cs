@@ -17,9 +17,9 @@ public static class IssuanceDownloads
                 var result = await history.GetResultAsync(http.GetActor(), batchId, ct);
                 if (!result.IsSuccess)
                 {
-                    return http.ErrorPage(result.Error!);
+                    return http.ErrorPage(result.Error);
                 }
-                var view = await IssuanceResultView.LoadAsync(db, http.GetActor(), result.Value, null, int.MaxValue, ct);
+                var view = await BatchResultView.LoadAsync(db, http.GetActor(), result.Value, null, int.MaxValue, ct);
                 var rows = view.Issued.Select(i => new[] { "issued", i.StudentName, i.StudentEmail, i.BadgeName, CsvExport.Time(i.IssuedAt), "", "", i.AwardId.ToString(), null })
                     .Concat(view.Renewed.Select(r => new[] { "renewed", r.StudentName, r.StudentEmail, r.BadgeName, CsvExport.Time(r.RenewedAt), "", "", r.AwardId.ToString(),
                         r.ExpiresAt is { } expires ? CsvExport.Time(expires) : null }))

@@ -34,7 +34,7 @@ public sealed class IssuanceHistoryHandler(RosetteDb db)
         var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
         if (!loaded.IsSuccess)
         {
-            return loaded.Error!;
+            return loaded.Error;
         }
         var context = loaded.Value;
         var rows = from b in db.IssuanceBatches.AsNoTracking()

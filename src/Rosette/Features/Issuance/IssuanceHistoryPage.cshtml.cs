@@ -24,7 +24,7 @@ public sealed class IssuanceHistoryPageModel(IssuanceHistoryHandler history, Ros
         var result = await history.ClassHistoryAsync(actor, classId, new PageRequest(page, 25, null), cancellationToken);
         if (!result.IsSuccess)
         {
-            return this.ErrorPage(result.Error!);
+            return this.ErrorPage(result.Error);
         }
         Class = (await db.LoadClassAsync(actor, classId, cancellationToken))!;
         Batches = result.Value;

@@ -14,7 +14,7 @@ namespace Rosette.Features.Issuance;
 /// Individual issuance: one student, one badge. The roster opens it as a dialog; this page is the same chooser without
 /// script. Issuing goes through <see cref="IssueBadgesHandler"/>, like any batch; the outcome is shown on the roster.
 /// </summary>
-public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler issuable, IssueBadgesHandler issue, TimeProvider clock) : PageModel
+public sealed class IssueBadgePageModel(RosetteDb db, ListIssuableHandler issuable, IssueBadgesHandler issue, TimeProvider clock) : PageModel
 {
     public ClassContext Class { get; private set; } = null!;
 
@@ -54,7 +54,7 @@ public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler iss
         var outcome = await issue.HandleAsync(HttpContext.GetActor(), classId, new IssueBadgesRequest([badgeId], [studentId], null, null), null, cancellationToken);
         if (!outcome.IsSuccess)
         {
-            return this.ErrorPage(outcome.Error!);
+            return this.ErrorPage(outcome.Error);
         }
         var badgeName = Badges.FirstOrDefault(b => b.Id == badgeId)?.Name ?? "The badge";
         var failure = outcome.Value.Failed.Count > 0 ? outcome.Value.Failed[0] : null;
@@ -70,7 +70,7 @@ public sealed class IssueBadgePageModel(RosetteDb db, IssuableQueriesHandler iss
         var loaded = await db.LoadClassToTeachAsync(HttpContext.GetActor(), classId, IssuanceErrors.IssuersOnly, cancellationToken);
         if (!loaded.IsSuccess)
         {
-            return this.ErrorPage(loaded.Error!);
+            return this.ErrorPage(loaded.Error);
         }
         var context = loaded.Value;
         var student = (await db.LoadStudentsInClassAsync(classId, [studentId], cancellationToken))[studentId];

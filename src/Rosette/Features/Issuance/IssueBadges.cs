@@ -31,7 +31,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
         if (!loaded.IsSuccess)
         {
-            return loaded.Error!;
+            return loaded.Error;
         }
         var context = loaded.Value;
         var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
@@ -72,8 +72,8 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         var verdict = IssuanceRules.Decide(badgeReason, studentReason, held is null ? null : new HeldAward(held.Id, held.IssuedAt, held.ExpiresAt), badge, now);
         return verdict.Outcome switch
         {
-            PairOutcome.Issue => new PairDecision(badgeId, studentId, Award.Create(badgeId, studentId, now, batch.IssuedById, batch.Source, batch.ClassId,
-                batch.CourseAssignmentId, batch.Id, narrative, badge!.ExpiryFor(now)), null),
+            PairOutcome.Issue => new PairDecision(badgeId, studentId, Award.Create(
+                batch.AwardFacts(badgeId, studentId, now) with { Narrative = narrative, ExpiresAt = badge!.ExpiryFor(now) }), null),
             PairOutcome.Renew => new PairDecision(badgeId, studentId, null, null, held!.RenewalAt(now, badge!.ValidityDays, batch.IssuedById, batch.Source, batch.Id)),
             _ => new PairDecision(badgeId, studentId, null, verdict.Failure),
         };
@@ -90,7 +90,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
             return invalidNarrative;
         }
         return idempotencyKey is not null && (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > IssuanceBatch.IdempotencyKeyMaxLength)
-            ? InvalidError.Field("Idempotency-Key", "validation_failed", $"The Idempotency-Key header must be 1 to {IssuanceBatch.IdempotencyKeyMaxLength} characters, not blank.")
+            ? InvalidError.Field("Idempotency-Key", InvalidError.ValidationFailed, $"The Idempotency-Key header must be 1 to {IssuanceBatch.IdempotencyKeyMaxLength} characters, not blank.")
             : null;
     }
 
@@ -112,7 +112,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
     }
 }
 
-public static class IssuanceQueries
+public static class IssuanceFacts
 {
     /// <summary>Past this many ids, reading the whole class is cheaper than a list of ids.</summary>
     private const int ClassWideThreshold = 500;

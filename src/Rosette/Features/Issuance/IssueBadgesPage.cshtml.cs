@@ -19,7 +19,7 @@ public sealed record ChosenStudent(Guid Id, string Name, string Email, string Or
 /// as modal dialogs and the student search refreshes in place.
 /// </summary>
 public sealed class IssueBadgesPageModel(
-    RosetteDb db, IssuableQueriesHandler issuable, IssueBadgesHandler issue, TimeProvider clock) : PageModel
+    RosetteDb db, ListIssuableHandler issuable, IssueBadgesHandler issue, TimeProvider clock) : PageModel
 {
     public const int StudentPageSize = 50;
     public const int ReviewLimit = 200;
@@ -64,7 +64,7 @@ public sealed class IssueBadgesPageModel(
 
     public string? OpenDialog { get; private set; }
 
-    public IssuanceResultView? Result { get; private set; }
+    public BatchResultView? Result { get; private set; }
 
     public string? Message { get; private set; }
 
@@ -164,12 +164,12 @@ public sealed class IssueBadgesPageModel(
         if (!outcome.IsSuccess)
         {
             // Nothing was issued: keep the selection and say why, inline.
-            Message = outcome.Error!.Message;
+            Message = outcome.Error.Message;
             await LoadChosenStudentsAsync(cancellationToken);
             ModelState.Clear();
             return Page();
         }
-        Result = await IssuanceResultView.LoadAsync(db, HttpContext.GetActor(), outcome.Value, Class.Class.Id, IssuanceResultView.PageLimit, cancellationToken);
+        Result = await BatchResultView.LoadAsync(db, HttpContext.GetActor(), outcome.Value, Class.Class.Id, BatchResultView.PageLimit, cancellationToken);
         BadgeIds = [];
         StudentIds = [];
         Narrative = null;
@@ -183,7 +183,7 @@ public sealed class IssueBadgesPageModel(
         var loaded = await db.LoadClassToTeachAsync(actor, classId, Domain.Issuance.IssuanceErrors.IssuersOnly, cancellationToken);
         if (!loaded.IsSuccess)
         {
-            return this.ErrorPage(loaded.Error!);
+            return this.ErrorPage(loaded.Error);
         }
         var context = loaded.Value;
         Class = context;

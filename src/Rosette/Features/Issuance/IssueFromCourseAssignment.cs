@@ -21,7 +21,7 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
         var started = Stopwatch.GetTimestamp();
         if (request.BadgeId is not { } badgeId)
         {
-            return InvalidError.Field("badgeId", "validation_failed", "'badgeId' is required.");
+            return InvalidError.Field("badgeId", InvalidError.ValidationFailed, "'badgeId' is required.");
         }
         if (IssueBadgesHandler.Validate(1, 1, request.Narrative, null) is { } invalid)
         {

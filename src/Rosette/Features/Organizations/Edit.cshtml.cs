@@ -52,7 +52,7 @@ public sealed class EditModel(OrganizationsHandler handler) : PageModel
             return this.ErrorPage(updated.Error);
         }
         // The organization itself was found a moment ago: a missing one now is the chosen parent.
-        ModelState.AddError(updated.Error is NotFoundError notFound ? InvalidError.Field("parentId", notFound.Code, notFound.Message) : updated.Error!);
+        ModelState.AddError(updated.Error is NotFoundError notFound ? InvalidError.Field("parentId", notFound.Code, notFound.Message) : updated.Error);
         return Page();
     }
 
@@ -62,13 +62,13 @@ public sealed class EditModel(OrganizationsHandler handler) : PageModel
         var organization = await handler.GetAsync(actor, id, cancellationToken);
         if (!organization.IsSuccess)
         {
-            return this.ErrorPage(organization.Error!);
+            return this.ErrorPage(organization.Error);
         }
         Organization = organization.Value;
         var tree = await handler.LoadAsync(actor, cancellationToken);
         if (!tree.IsSuccess)
         {
-            return this.ErrorPage(tree.Error!);
+            return this.ErrorPage(tree.Error);
         }
         var own = OrganizationTree.DescendantsOf(tree.Value, id).Select(n => n.Organization.Id).Append(id).ToHashSet();
         Parents = tree.Value.Where(n => !own.Contains(n.Organization.Id)).ToList();

@@ -33,9 +33,9 @@ public sealed class IndexModel(OrganizationsHandler handler) : PageModel
         {
             return this.ErrorPage(created.Error);
         }
-        ModelState.AddError(created.Error! is NotFoundError notFound
+        ModelState.AddError(created.Error is NotFoundError notFound
             ? InvalidError.Field("parentId", notFound.Code, notFound.Message)
-            : created.Error!);
+            : created.Error);
         return await ShowAsync(cancellationToken);
     }
 
@@ -45,7 +45,7 @@ public sealed class IndexModel(OrganizationsHandler handler) : PageModel
         var tree = await handler.LoadAsync(Actor, cancellationToken);
         if (!tree.IsSuccess)
         {
-            return this.ErrorPage(tree.Error!);
+            return this.ErrorPage(tree.Error);
         }
         Tree = tree.Value;
         Input.ParentId ??= Actor.IsSystemAdministrator ? null : Actor.OrganizationId;

@@ -17,7 +17,7 @@ public static class OrganizationTree
     public static async Task<Result<IReadOnlyList<OrganizationNode>>> LoadAsync(this OrganizationsHandler handler, Actor actor, CancellationToken cancellationToken)
     {
         var list = await handler.ListAsync(actor, new PageRequest(1, MaxShown, null), cancellationToken);
-        return list.IsSuccess ? Result.Success(Flatten(list.Value.Items)) : list.Error!;
+        return list.IsSuccess ? Result.Success(Flatten(list.Value.Items)) : list.Error;
     }
 
     public static IReadOnlyList<OrganizationNode> Flatten(IReadOnlyList<OrganizationDto> organizations)

@@ -44,7 +44,7 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
         var created = Organization.Create(actor, request.Name, parent, clock.UtcNowSeconds());
         if (!created.IsSuccess)
         {
-            return created.Error!;
+            return created.Error;
         }
         var organization = created.Value;
         organization.SetEnableAchievements(request.EnableAchievements ?? false);
@@ -139,7 +139,7 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
             var moved = organization.MoveUnder(actor, parent);
             if (!moved.IsSuccess)
             {
-                return moved.Error!;
+                return moved.Error;
             }
             var oldPath = moved.Value;
             var newPath = organization.Path;

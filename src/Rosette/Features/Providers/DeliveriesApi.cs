@@ -4,6 +4,7 @@ using Rosette.Data;
 using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.Providers;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Providers;
@@ -21,14 +22,10 @@ public sealed record DeliveryListRequest(int? Page, int? PageSize, string? Statu
 /// <summary>Deliveries of the awards of an administrator's badges: read them, and retry the failed ones.</summary>
 public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeProvider clock)
 {
-    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators see deliveries to badge providers.");
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators see deliveries to badge providers.");
 
     public async Task<Result<Paged<DeliveryDto>>> ListAsync(Actor actor, DeliveryListRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var paging = new PageRequest(request.Page, request.PageSize, null);
         if (paging.Validate() is { } invalid)
         {
@@ -39,7 +36,7 @@ public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeP
         {
             if (!EnumText.TryParse<DeliveryStatus>(request.Status, out var status))
             {
-                return InvalidError.Field("status", "validation_failed", "'status' must be pending, delivered, failed, revocation_pending or revoked_at_provider.");
+                return InvalidError.Field("status", InvalidError.ValidationFailed, "'status' must be pending, delivered, failed, revocation_pending or revoked_at_provider.");
             }
             query = query.Where(r => r.Delivery.Status == status);
         }
@@ -56,10 +53,6 @@ public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeP
 
     public async Task<Result<DeliveryDto>> GetAsync(Actor actor, Guid awardId, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var row = await Visible(actor).SingleOrDefaultAsync(r => r.Delivery.AwardId == awardId, cancellationToken);
         if (row is null)
         {
@@ -72,10 +65,6 @@ public sealed class DeliveriesHandler(RosetteDb db, DeliverySignal signal, TimeP
 
     public async Task<Result<DeliveryDto>> RetryAsync(Actor actor, Guid awardId, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         if (!await Visible(actor).AnyAsync(r => r.Delivery.AwardId == awardId, cancellationToken))
         {
             return CommonErrors.NotFound("delivery", awardId);
@@ -150,7 +139,7 @@ public static class DeliveriesApi
 {
     public static RouteGroupBuilder MapDeliveriesApi(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/deliveries").WithTags("Badge providers");
+        var group = api.MapGroup("/deliveries").WithTags("Badge providers").RequireAdministrator(DeliveriesHandler.AdministratorsOnly);
         group.MapGet("/", async Task<Results<Ok<Paged<DeliveryDto>>, ProblemHttpResult>> (
                 [AsParameters] DeliveryListRequest request, Actor actor, DeliveriesHandler handler, CancellationToken ct) =>
             (await handler.ListAsync(actor, request, ct)).ToOk());

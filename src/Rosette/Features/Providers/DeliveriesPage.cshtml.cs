@@ -34,7 +34,7 @@ public sealed class DeliveriesPageModel(DeliveriesHandler deliveries) : PageMode
         var list = await deliveries.ListAsync(HttpContext.GetActor(), new DeliveryListRequest(page, PageSize, Status, providerId, null), cancellationToken);
         if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         Deliveries = list.Value;
         var path = "/deliveries" + QueryString.Create(new Dictionary<string, string?> { ["status"] = Status, ["providerId"] = providerId?.ToString() }
@@ -48,7 +48,7 @@ public sealed class DeliveriesPageModel(DeliveriesHandler deliveries) : PageMode
         var retried = await deliveries.RetryAsync(HttpContext.GetActor(), awardId, cancellationToken);
         if (!retried.IsSuccess)
         {
-            return this.ErrorPage(retried.Error!);
+            return this.ErrorPage(retried.Error);
         }
         DeliveriesMessage = $"The delivery of {retried.Value.BadgeName} to {retried.Value.StudentName} will be tried again now.";
         return Redirect("/deliveries" + (string.IsNullOrEmpty(returnStatus) ? "" : $"?status={Uri.EscapeDataString(returnStatus)}"));

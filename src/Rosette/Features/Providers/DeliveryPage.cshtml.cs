@@ -15,7 +15,7 @@ public sealed class DeliveryPageModel(DeliveriesHandler deliveries) : PageModel
         var delivery = await deliveries.GetAsync(HttpContext.GetActor(), awardId, cancellationToken);
         if (!delivery.IsSuccess)
         {
-            return this.ErrorPage(delivery.Error!);
+            return this.ErrorPage(delivery.Error);
         }
         Delivery = delivery.Value;
         return Page();

@@ -44,7 +44,7 @@ public sealed class ProviderPageModel(ProvidersHandler providers, RosetteDb db) 
         var updated = await providers.UpdateAsync(HttpContext.GetActor(), providerId, Form.ToUpdateRequest(), cancellationToken);
         if (!updated.IsSuccess)
         {
-            return Form.ShowErrors(this, updated.Error!) ?? Page();
+            return Form.ShowErrors(this, updated.Error) ?? Page();
         }
         ProviderMessage = "The provider was saved.";
         return Redirect($"/providers/{providerId}");
@@ -60,7 +60,7 @@ public sealed class ProviderPageModel(ProvidersHandler providers, RosetteDb db) 
         var linked = await providers.LinkBadgeAsync(HttpContext.GetActor(), badgeId, request, cancellationToken);
         if (!linked.IsSuccess)
         {
-            return this.ErrorPage(linked.Error!);
+            return this.ErrorPage(linked.Error);
         }
         ProviderMessage = string.IsNullOrWhiteSpace(templateId)
             ? $"{linked.Value.Name} is no longer delivered to {Provider.Name}."
@@ -74,7 +74,7 @@ public sealed class ProviderPageModel(ProvidersHandler providers, RosetteDb db) 
         var provider = await providers.GetAsync(actor, providerId, cancellationToken);
         if (!provider.IsSuccess)
         {
-            return this.ErrorPage(provider.Error!);
+            return this.ErrorPage(provider.Error);
         }
         Provider = provider.Value;
         // The badges this provider can serve: of its organization and of the organizations it is available to, in scope.

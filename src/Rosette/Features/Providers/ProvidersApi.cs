@@ -6,6 +6,7 @@ using Rosette.Domain.Audit;
 using Rosette.Domain.Providers;
 using Rosette.Features.Audit;
 using Rosette.Features.Badges;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Providers;
@@ -32,17 +33,13 @@ public sealed record LinkBadgeProviderRequest(Guid? ProviderId, string? Provider
 
 public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, ProviderAddressRules addresses, AuditLog audit, TimeProvider clock)
 {
-    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage badge providers.");
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage badge providers.");
 
     public async Task<Result<ProviderDto>> CreateAsync(Actor actor, CreateProviderRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         if (request.OrganizationId is not { } organizationId)
         {
-            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+            return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
         }
         var organization = await db.Organizations.AdministeredBy(actor).AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId, cancellationToken);
         if (organization is null)
@@ -68,10 +65,6 @@ public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, Provid
 
     public async Task<Result<Paged<ProviderDto>>> ListAsync(Actor actor, PageRequest paging, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         if (paging.Validate() is { } invalid)
         {
             return invalid;
@@ -86,20 +79,12 @@ public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, Provid
 
     public async Task<Result<ProviderDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var provider = await Administered(actor).Include(p => p.Availability).AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
         return provider is null ? CommonErrors.NotFound("badge_provider", id) : ProviderDto.From(provider);
     }
 
     public async Task<Result<ProviderDto>> UpdateAsync(Actor actor, Guid id, UpdateProviderRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var provider = await Administered(actor).Include(p => p.Availability).SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
         if (provider is null)
         {
@@ -145,10 +130,6 @@ public sealed class ProvidersHandler(RosetteDb db, ProviderTokens tokens, Provid
     /// <summary>Links a badge of the administrator's scope to a provider template (or unlinks it when the provider is null).</summary>
     public async Task<Result<BadgeDto>> LinkBadgeAsync(Actor actor, Guid badgeId, LinkBadgeProviderRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var badge = await db.Badges.Include(b => b.Availability).AdministeredBy(db, actor).SingleOrDefaultAsync(b => b.Id == badgeId, cancellationToken);
         if (badge is null)
         {
@@ -199,7 +180,7 @@ public static class ProvidersApi
 {
     public static RouteGroupBuilder MapProvidersApi(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/badge-providers").WithTags("Badge providers");
+        var group = api.MapGroup("/badge-providers").WithTags("Badge providers").RequireAdministrator(ProvidersHandler.AdministratorsOnly);
         group.MapPost("/", async Task<Results<Created<ProviderDto>, ProblemHttpResult>> (
                 CreateProviderRequest request, Actor actor, ProvidersHandler handler, CancellationToken ct) =>
             (await handler.CreateAsync(actor, request, ct)).ToCreated(p => $"/api/v1/badge-providers/{p.Id}"));
@@ -215,11 +196,11 @@ public static class ProvidersApi
         api.MapPut("/badges/{badgeId:guid}/provider", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
                 Guid badgeId, LinkBadgeProviderRequest request, Actor actor, ProvidersHandler handler, CancellationToken ct) =>
             (await handler.LinkBadgeAsync(actor, badgeId, request, ct)).ToOk())
-            .WithTags("Badge providers");
+            .WithTags("Badge providers").RequireAdministrator(ProvidersHandler.AdministratorsOnly);
         api.MapDelete("/badges/{badgeId:guid}/provider", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
                 Guid badgeId, Actor actor, ProvidersHandler handler, CancellationToken ct) =>
             (await handler.LinkBadgeAsync(actor, badgeId, new LinkBadgeProviderRequest(null, null), ct)).ToOk())
-            .WithTags("Badge providers");
+            .WithTags("Badge providers").RequireAdministrator(ProvidersHandler.AdministratorsOnly);
         api.MapDeliveriesApi();
         return api;
     }

@@ -30,7 +30,7 @@ public sealed class ProvidersPageModel(ProvidersHandler providers, RosetteDb db)
         var created = await providers.CreateAsync(HttpContext.GetActor(), Form.ToCreateRequest(), cancellationToken);
         if (!created.IsSuccess)
         {
-            return Form.ShowErrors(this, created.Error!) ?? Page();
+            return Form.ShowErrors(this, created.Error) ?? Page();
         }
         return Redirect($"/providers/{created.Value.Id}");
     }
@@ -41,7 +41,7 @@ public sealed class ProvidersPageModel(ProvidersHandler providers, RosetteDb db)
         var list = await providers.ListAsync(actor, new PageRequest(1, PageRequest.MaxPageSize, null), cancellationToken);
         if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         Providers = list.Value;
         Organizations = (await db.Organizations.AsNoTracking().AdministeredBy(actor).OrderBy(o => o.Path).Select(o => new { o.Id, o.Name }).ToListAsync(cancellationToken))

@@ -35,7 +35,7 @@ public sealed class RosterModel(RosterPageHandler handler) : PageModel
         var result = await handler.HandleAsync(HttpContext.GetActor(), classId, new PageRequest(page, pageSize, search), cancellationToken);
         if (!result.IsSuccess)
         {
-            return this.ErrorPage(result.Error!);
+            return this.ErrorPage(result.Error);
         }
         Roster = result.Value;
         Search = search?.Trim();

@@ -17,14 +17,14 @@ public sealed record RosterPage(
 /// The roster page: one page of the API's roster (<see cref="EnrollmentsHandler.RosterAsync"/>, which decides who may
 /// see which students), with the badges each student on the page holds, fetched in one query for the whole page.
 /// </summary>
-public sealed class RosterPageHandler(EnrollmentsHandler enrollments, IssuableQueriesHandler issuable, RosetteDb db, TimeProvider clock)
+public sealed class RosterPageHandler(EnrollmentsHandler enrollments, ListIssuableHandler issuable, RosetteDb db, TimeProvider clock)
 {
     public async Task<Result<RosterPage>> HandleAsync(Actor actor, Guid classId, PageRequest paging, CancellationToken cancellationToken)
     {
         var roster = await enrollments.RosterAsync(actor, classId, paging, cancellationToken);
         if (!roster.IsSuccess)
         {
-            return roster.Error!;
+            return roster.Error;
         }
         var page = roster.Value;
         var className = await db.Classes.AsNoTracking().Where(c => c.Id == classId).Select(c => c.Name).SingleAsync(cancellationToken);

@@ -86,7 +86,7 @@ public sealed class ConnectionPageModel(SignInConnectionsHandler connections, Or
                 return this.ErrorPage(saved.Error);
             }
             Input.ClientSecret = null;
-            ModelState.AddError(saved.Error!);
+            ModelState.AddError(saved.Error);
             return Page();
         }
         Message = "Single sign-on is saved. It applies to the next sign-in.";
@@ -113,7 +113,7 @@ public sealed class ConnectionPageModel(SignInConnectionsHandler connections, Or
         var organization = await organizations.GetAsync(actor, organizationId, cancellationToken);
         if (!organization.IsSuccess)
         {
-            return this.ErrorPage(organization.Error!);
+            return this.ErrorPage(organization.Error);
         }
         Organization = organization.Value;
         Connection = await connections.OfOrganizationAsync(actor, organizationId, cancellationToken);

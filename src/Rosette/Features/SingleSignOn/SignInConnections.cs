@@ -7,6 +7,7 @@ using Rosette.Domain.Audit;
 using Rosette.Domain.SingleSignOn;
 using Rosette.Domain.Users;
 using Rosette.Features.Audit;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.SingleSignOn;
@@ -41,17 +42,13 @@ public sealed class ClientSecrets(IDataProtectionProvider protection)
 /// <summary>Administrators connect the organizations of their scope to an OpenID Connect provider (see Features/SingleSignOn/README.md).</summary>
 public sealed class SignInConnectionsHandler(RosetteDb db, ClientSecrets secrets, AuditLog audit, TimeProvider clock, SingleSignOnOptions options)
 {
-    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators configure single sign-on.");
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators configure single sign-on.");
 
     public async Task<Result<SignInConnectionDto>> CreateAsync(Actor actor, SaveSignInConnectionRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         if (request.OrganizationId is not { } organizationId)
         {
-            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+            return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
         }
         var organization = await db.Organizations.AdministeredBy(actor).AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId, cancellationToken);
         if (organization is null)
@@ -82,10 +79,6 @@ public sealed class SignInConnectionsHandler(RosetteDb db, ClientSecrets secrets
 
     public async Task<Result<Paged<SignInConnectionDto>>> ListAsync(Actor actor, PageRequest paging, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         if (paging.Validate() is { } invalid)
         {
             return invalid;
@@ -96,10 +89,6 @@ public sealed class SignInConnectionsHandler(RosetteDb db, ClientSecrets secrets
 
     public async Task<Result<SignInConnectionDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var connection = await Administered(actor).Include(c => c.Domains).AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
         return connection is null ? CommonErrors.NotFound("sign_in_connection", id) : SignInConnectionDto.From(connection);
     }
@@ -113,10 +102,6 @@ public sealed class SignInConnectionsHandler(RosetteDb db, ClientSecrets secrets
 
     public async Task<Result<SignInConnectionDto>> UpdateAsync(Actor actor, Guid id, SaveSignInConnectionRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var connection = await Administered(actor).Include(c => c.Domains).SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (connection is null)
         {
@@ -159,10 +144,6 @@ public sealed class SignInConnectionsHandler(RosetteDb db, ClientSecrets secrets
 
     public async Task<Error?> DeleteAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var found = await (from c in Administered(actor)
                            where c.Id == id
                            join o in db.Organizations on c.OrganizationId equals o.Id
@@ -248,7 +229,7 @@ public static class SignInConnectionsApi
 {
     public static RouteGroupBuilder MapSignInConnectionsApi(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/sign-in-connections").WithTags("Single sign-on");
+        var group = api.MapGroup("/sign-in-connections").WithTags("Single sign-on").RequireAdministrator(SignInConnectionsHandler.AdministratorsOnly);
         group.MapPost("/", async Task<Results<Created<SignInConnectionDto>, ProblemHttpResult>> (
                 SaveSignInConnectionRequest request, Actor actor, SignInConnectionsHandler handler, CancellationToken ct) =>
             (await handler.CreateAsync(actor, request, ct)).ToCreated(c => $"/api/v1/sign-in-connections/{c.Id}"));

@@ -79,7 +79,7 @@ public sealed class EditModel(UsersHandler users, OrganizationsHandler organizat
         {
             return this.ErrorPage(updated.Error);
         }
-        ModelState.AddError(updated.Error!);
+        ModelState.AddError(updated.Error);
         return await LoadAsync(id, cancellationToken) ?? Page();
     }
 
@@ -102,7 +102,7 @@ public sealed class EditModel(UsersHandler users, OrganizationsHandler organizat
         };
         if (!reset.IsSuccess)
         {
-            ModelState.AddModelError(nameof(ResetMode), reset.Error!.Message);
+            ModelState.AddModelError(nameof(ResetMode), reset.Error.Message);
             return Page();
         }
         // Shown on this answer only: never stored, never redirected through a URL.
@@ -121,7 +121,7 @@ public sealed class EditModel(UsersHandler users, OrganizationsHandler organizat
         var user = await users.GetAsync(actor, id, cancellationToken);
         if (!user.IsSuccess)
         {
-            return this.ErrorPage(user.Error!);
+            return this.ErrorPage(user.Error);
         }
         UserToEdit = user.Value;
         CanManage = await users.MayManageAsync(actor, id, cancellationToken);

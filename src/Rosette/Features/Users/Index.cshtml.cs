@@ -46,12 +46,12 @@ public sealed class IndexModel(UsersHandler users, OrganizationsHandler organiza
         var list = await users.ListAsync(actor, new UserListRequest(PageNumber, PageSize, Search, OrganizationId, role), cancellationToken);
         if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         var tree = await organizations.LoadAsync(actor, cancellationToken);
         if (!tree.IsSuccess)
         {
-            return this.ErrorPage(tree.Error!);
+            return this.ErrorPage(tree.Error);
         }
         Users = list.Value;
         Organizations = tree.Value;

@@ -67,7 +67,7 @@ public sealed class NewModel(UsersHandler users, OrganizationsHandler organizati
         var tree = await organizations.LoadAsync(HttpContext.GetActor(), cancellationToken);
         if (!tree.IsSuccess)
         {
-            return this.ErrorPage(tree.Error!);
+            return this.ErrorPage(tree.Error);
         }
         Organizations = tree.Value;
         return Page();

@@ -46,11 +46,11 @@ public sealed class UsersHandler(
         var errors = new ValidationErrors();
         if (request.OrganizationId is null)
         {
-            errors.Add(InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required."));
+            errors.Add(InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required."));
         }
         if (request.Role is null)
         {
-            errors.Add(InvalidError.Field("role", "validation_failed", "'role' is required: administrator, instructor or student."));
+            errors.Add(InvalidError.Field("role", InvalidError.ValidationFailed, "'role' is required: administrator, instructor or student."));
         }
         var created = User.Create(request.Email, request.FirstName, request.LastName, request.OrganizationId ?? Guid.Empty,
             request.Role ?? UserRole.Student, clock.UtcNowSeconds(), request.ParticipateInAchievements ?? true);
@@ -108,7 +108,7 @@ public sealed class UsersHandler(
             var outcome = await validator.ValidateAsync(users, user!, password);
             if (!outcome.Succeeded)
             {
-                errors.Add(InvalidError.Field("password", "validation_failed", string.Join(" ", outcome.Errors.Select(e => e.Description))));
+                errors.Add(InvalidError.Field("password", InvalidError.ValidationFailed, string.Join(" ", outcome.Errors.Select(e => e.Description))));
             }
         }
     }
@@ -137,7 +137,7 @@ public sealed class UsersHandler(
         {
             if (!Enum.TryParse<UserRole>(request.Role, ignoreCase: true, out var role) || !Enum.IsDefined(role))
             {
-                return InvalidError.Field("role", "validation_failed", "'role' must be administrator, instructor or student.");
+                return InvalidError.Field("role", InvalidError.ValidationFailed, "'role' must be administrator, instructor or student.");
             }
             query = query.Where(u => u.Role == role);
         }
@@ -244,13 +244,13 @@ public sealed class UsersHandler(
         }
         if (string.IsNullOrEmpty(request.NewPassword))
         {
-            return InvalidError.Field("newPassword", "validation_failed", "'newPassword' is required.");
+            return InvalidError.Field("newPassword", InvalidError.ValidationFailed, "'newPassword' is required.");
         }
         var errors = new ValidationErrors();
         await CheckPasswordAsync(user, request.NewPassword, errors);
         if (errors.Any)
         {
-            return InvalidError.Field("newPassword", "validation_failed", errors.ToError().Message);
+            return InvalidError.Field("newPassword", InvalidError.ValidationFailed, errors.ToError().Message);
         }
         if (!await users.VerifyUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider, UserManager<User>.ResetPasswordTokenPurpose, request.Token))
         {
@@ -270,7 +270,7 @@ public sealed class UsersHandler(
         var user = await db.Users.SingleAsync(u => u.Id == id, cancellationToken);
         if (user.Role != UserRole.Administrator)
         {
-            return InvalidError.Field("role", "validation_failed", "Only an administrator can be a system administrator.");
+            return InvalidError.Field("role", InvalidError.ValidationFailed, "Only an administrator can be a system administrator.");
         }
         user.MakeSystemAdministrator();
         await db.SaveChangesAsync(cancellationToken);

@@ -26,12 +26,12 @@ public sealed class WebhookAttemptsPageModel(WebhookEndpointsHandler endpoints) 
         var endpoint = await endpoints.GetAsync(actor, endpointId, cancellationToken);
         if (!endpoint.IsSuccess)
         {
-            return this.ErrorPage(endpoint.Error!);
+            return this.ErrorPage(endpoint.Error);
         }
         var attempts = await endpoints.AttemptsAsync(actor, endpointId, new WebhookAttemptListRequest(page, PageSize, delivery), cancellationToken);
         if (!attempts.IsSuccess)
         {
-            return this.ErrorPage(attempts.Error!);
+            return this.ErrorPage(attempts.Error);
         }
         Endpoint = endpoint.Value;
         Attempts = attempts.Value;

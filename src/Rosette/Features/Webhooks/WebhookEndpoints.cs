@@ -44,7 +44,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
     {
         if (request.OrganizationId is not { } organizationId)
         {
-            return InvalidError.Field("organizationId", "validation_failed", "'organizationId' is required.");
+            return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
         }
         var organization = await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId, cancellationToken);
         if (organization is null)
@@ -60,7 +60,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
             outbound.AllowPrivateNetworks, clock.UtcNowSeconds());
         if (!created.IsSuccess)
         {
-            return created.Error!;
+            return created.Error;
         }
         db.WebhookEndpoints.Add(created.Value);
         audit.Record(actor, AuditKind.WebhookEndpointCreated, organizationId, created.Value.Id, $"Created webhook endpoint {created.Value.Url}",
@@ -88,7 +88,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
     public async Task<Result<WebhookEndpointDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
         var found = await FindAsync(actor, id, tracked: false, cancellationToken);
-        return found.IsSuccess ? WebhookEndpointDto.From(found.Value) : found.Error!;
+        return found.IsSuccess ? WebhookEndpointDto.From(found.Value) : found.Error;
     }
 
     public async Task<Result<WebhookEndpointDto>> UpdateAsync(Actor actor, Guid id, UpdateWebhookEndpointRequest request, CancellationToken cancellationToken)
@@ -96,7 +96,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         var found = await FindAsync(actor, id, tracked: true, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         var endpoint = found.Value;
         var now = clock.UtcNowSeconds();
@@ -121,7 +121,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         var found = await FindAsync(actor, id, tracked: true, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         var secret = WebhookSecrets.NewSecret();
         found.Value.ReplaceSecret(secrets.Protect(secret), clock.UtcNowSeconds());
@@ -154,7 +154,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         var found = await FindAsync(actor, id, tracked: false, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         var deliveries = db.WebhookDeliveries.AsNoTracking().Where(d => d.EndpointId == id);
         if (request.Status is { } status)
@@ -180,7 +180,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         var found = await FindAsync(actor, id, tracked: false, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         var attempts = db.WebhookAttempts.AsNoTracking().Where(a => a.EndpointId == id);
         if (request.DeliveryId is { } deliveryId)
@@ -200,7 +200,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         var found = await FindAsync(actor, id, tracked: false, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         var delivery = await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == deliveryId && d.EndpointId == id, cancellationToken);
         if (delivery is null)
@@ -225,7 +225,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         var found = await FindAsync(actor, id, tracked: false, cancellationToken);
         if (!found.IsSuccess)
         {
-            return found.Error!;
+            return found.Error;
         }
         var now = clock.UtcNowSeconds();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -58,9 +58,9 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
         }
         if (updated.Error is not InvalidError)
         {
-            return this.ErrorPage(updated.Error!);
+            return this.ErrorPage(updated.Error);
         }
-        ModelState.AddError(updated.Error!, "Form");
+        ModelState.AddError(updated.Error, "Form");
         return await LoadAsync(endpointId, null, null, cancellationToken, keepForm: true) ?? Page();
     }
 
@@ -69,7 +69,7 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
         var updated = await endpoints.UpdateAsync(HttpContext.GetActor(), endpointId, new UpdateWebhookEndpointRequest(null, null, null, enabled), cancellationToken);
         if (!updated.IsSuccess)
         {
-            return this.ErrorPage(updated.Error!);
+            return this.ErrorPage(updated.Error);
         }
         WebhookMessage = enabled ? "The endpoint is enabled: pending deliveries are sent again." : "The endpoint is disabled: its events wait until it is enabled again.";
         return Redirect($"/webhooks/{endpointId}");
@@ -81,7 +81,7 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
         var endpoint = await endpoints.GetAsync(actor, endpointId, cancellationToken);
         if (!endpoint.IsSuccess)
         {
-            return this.ErrorPage(endpoint.Error!);
+            return this.ErrorPage(endpoint.Error);
         }
         if (await endpoints.DeleteAsync(actor, endpointId, cancellationToken) is { } error)
         {
@@ -96,7 +96,7 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
         var rotated = await endpoints.RotateSecretAsync(HttpContext.GetActor(), endpointId, cancellationToken);
         if (!rotated.IsSuccess)
         {
-            return this.ErrorPage(rotated.Error!);
+            return this.ErrorPage(rotated.Error);
         }
         NewSecret = rotated.Value.Secret;
         return await LoadAsync(endpointId, null, null, cancellationToken) ?? Page();
@@ -107,7 +107,7 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
         var replayed = await endpoints.ReplayAsync(HttpContext.GetActor(), endpointId, deliveryId, cancellationToken);
         if (!replayed.IsSuccess)
         {
-            return this.ErrorPage(replayed.Error!);
+            return this.ErrorPage(replayed.Error);
         }
         WebhookMessage = $"The {replayed.Value.Type} event {replayed.Value.EventId} will be sent again now.";
         return Redirect(PathFor(endpointId, returnStatus));
@@ -118,7 +118,7 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
         var replayed = await endpoints.ReplayFailedAsync(HttpContext.GetActor(), endpointId, cancellationToken);
         if (!replayed.IsSuccess)
         {
-            return this.ErrorPage(replayed.Error!);
+            return this.ErrorPage(replayed.Error);
         }
         WebhookMessage = replayed.Value.Replayed == 1 ? "1 failed delivery will be sent again now." : $"{replayed.Value.Replayed:N0} failed deliveries will be sent again now.";
         return Redirect($"/webhooks/{endpointId}");
@@ -133,7 +133,7 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
         var endpoint = await endpoints.GetAsync(actor, endpointId, cancellationToken);
         if (!endpoint.IsSuccess)
         {
-            return this.ErrorPage(endpoint.Error!);
+            return this.ErrorPage(endpoint.Error);
         }
         Status = string.IsNullOrEmpty(status) ? null : status;
         WebhookDeliveryStatus? filter = Status is null ? null
@@ -146,12 +146,12 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
         var deliveries = await endpoints.DeliveriesAsync(actor, endpointId, new WebhookDeliveryListRequest(page, PageSize, filter), cancellationToken);
         if (!deliveries.IsSuccess)
         {
-            return this.ErrorPage(deliveries.Error!);
+            return this.ErrorPage(deliveries.Error);
         }
         var attempts = await endpoints.AttemptsAsync(actor, endpointId, new WebhookAttemptListRequest(1, LatestAttempts, null), cancellationToken);
         if (!attempts.IsSuccess)
         {
-            return this.ErrorPage(attempts.Error!);
+            return this.ErrorPage(attempts.Error);
         }
         Endpoint = endpoint.Value;
         Deliveries = deliveries.Value;

@@ -37,9 +37,9 @@ public sealed class WebhooksPageModel(WebhookEndpointsHandler endpoints, Rosette
         {
             if (created.Error is not InvalidError)
             {
-                return this.ErrorPage(created.Error!);
+                return this.ErrorPage(created.Error);
             }
-            ModelState.AddError(created.Error!, "Form");
+            ModelState.AddError(created.Error, "Form");
         }
         else
         {
@@ -56,7 +56,7 @@ public sealed class WebhooksPageModel(WebhookEndpointsHandler endpoints, Rosette
         var list = await endpoints.ListAsync(actor, new PageRequest(1, PageRequest.MaxPageSize, null), cancellationToken);
         if (!list.IsSuccess)
         {
-            return this.ErrorPage(list.Error!);
+            return this.ErrorPage(list.Error);
         }
         Endpoints = list.Value;
         var administered = await db.Organizations.AsNoTracking().AdministeredBy(actor).OrderBy(o => o.Path)

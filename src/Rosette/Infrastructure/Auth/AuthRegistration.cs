@@ -63,6 +63,7 @@ public static class AuthRegistration
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser());
+        services.AddAdministratorsOnly();
         services.AddScoped(sp => sp.GetRequiredService<IHttpContextAccessor>().HttpContext!.GetActor());
         services.AddHttpContextAccessor();
         return services;

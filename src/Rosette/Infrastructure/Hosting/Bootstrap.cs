@@ -64,7 +64,7 @@ public sealed class Bootstrap(
         var user = User.Create(email, firstName, lastName, organization.Id, UserRole.Administrator, now);
         if (!user.IsSuccess)
         {
-            throw new InvalidOperationException($"Rosette:Bootstrap:AdminEmail is invalid: {user.Error!.Message}");
+            throw new InvalidOperationException($"Rosette:Bootstrap:AdminEmail is invalid: {user.Error.Message}");
         }
         user.Value.MakeSystemAdministrator();
         user.Value.PasswordHash = hasher.HashPassword(user.Value, password);

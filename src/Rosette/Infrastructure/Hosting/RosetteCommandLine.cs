@@ -126,7 +126,7 @@ public static class RosetteCommandLine
             var created = await handler.CreateAsync(Actor.System, request, ct);
             if (!created.IsSuccess)
             {
-                await Console.Error.WriteLineAsync($"Rosette: {created.Error!.Code}: {created.Error.Message}");
+                await Console.Error.WriteLineAsync($"Rosette: {created.Error.Code}: {created.Error.Message}");
                 return 1;
             }
             if (parse.GetValue(systemAdministrator))

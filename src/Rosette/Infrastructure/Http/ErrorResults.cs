@@ -41,10 +41,10 @@ public static class ErrorResults
     }
 
     public static Results<Ok<T>, ProblemHttpResult> ToOk<T>(this Result<T> result) =>
-        result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+        result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error.ToProblem();
 
     public static Results<Created<T>, ProblemHttpResult> ToCreated<T>(this Result<T> result, Func<T, string> location) =>
-        result.IsSuccess ? TypedResults.Created(location(result.Value), result.Value) : result.Error!.ToProblem();
+        result.IsSuccess ? TypedResults.Created(location(result.Value), result.Value) : result.Error.ToProblem();
 
     public static Results<NoContent, ProblemHttpResult> ToNoContent(this Error? error) =>
         error is null ? TypedResults.NoContent() : error.ToProblem();

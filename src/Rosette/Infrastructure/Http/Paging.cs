@@ -23,10 +23,10 @@ public sealed record PageRequest(int? Page, int? PageSize, string? Search)
     public int MaxPage => int.MaxValue / Math.Max(1, Size);
 
     public Error? Validate() =>
-        PageNumber < 1 ? InvalidError.Field("page", "validation_failed", "'page' must be 1 or more.")
-        : PageNumber > MaxPage ? InvalidError.Field("page", "validation_failed", $"'page' must be at most {MaxPage} with a page size of {Size}.")
-        : Size is < 1 or > MaxPageSize ? InvalidError.Field("pageSize", "validation_failed", $"'pageSize' must be between 1 and {MaxPageSize}.")
-        : Search?.Length > 200 ? InvalidError.Field("search", "validation_failed", "'search' must be at most 200 characters.")
+        PageNumber < 1 ? InvalidError.Field("page", InvalidError.ValidationFailed, "'page' must be 1 or more.")
+        : PageNumber > MaxPage ? InvalidError.Field("page", InvalidError.ValidationFailed, $"'page' must be at most {MaxPage} with a page size of {Size}.")
+        : Size is < 1 or > MaxPageSize ? InvalidError.Field("pageSize", InvalidError.ValidationFailed, $"'pageSize' must be between 1 and {MaxPageSize}.")
+        : Search?.Length > 200 ? InvalidError.Field("search", InvalidError.ValidationFailed, "'search' must be at most 200 characters.")
         : null;
 
     public async Task<Paged<TOut>> ToPageAsync<TIn, TOut>(IQueryable<TIn> ordered, Func<TIn, TOut> map, CancellationToken cancellationToken)

@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Net.Http.Headers;
 using Rosette.Domain;
+using Rosette.Features.ApiKeys;
+using Rosette.Features.Providers;
+using Rosette.Features.SingleSignOn;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
@@ -20,7 +23,10 @@ public static class PagesSetup
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Features";
-            o.Conventions.AuthorizeFolder("/", Policies.SignedIn);
+            o.Conventions.AuthorizeFolder("/", Policies.SignedIn)
+                .AuthorizeFolderForAdministrators("/ApiKeys", ApiKeysHandler.AdministratorsOnly)
+                .AuthorizeFolderForAdministrators("/Providers", ProvidersHandler.AdministratorsOnly)
+                .AuthorizePageForAdministrators("/SingleSignOn/ConnectionPage", SignInConnectionsHandler.AdministratorsOnly);
         });
         return services;
     }

@@ -63,7 +63,15 @@ public sealed class ProvidersApiTests(ProvidersFixture app) : IClassFixture<Prov
         })).IsOkAsync<ProviderDto>(HttpStatusCode.Created);
 
         await (await adminA.GetAsync($"/api/v1/badge-providers/{provider.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "badge_provider_not_found");
-        await (await instructor.GetAsync("/api/v1/badge-providers")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        var refused = await (await instructor.GetAsync("/api/v1/badge-providers")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(ProvidersHandler.AdministratorsOnly.Message, refused.GetProperty("detail").GetString());
+        using (var pages = await PageSession.SignInAsync(app.Factory, world.OrgInstructor))
+        {
+            // The administrators-only policy refuses a page as its handler did: 403 and the area's message.
+            var (status, html) = await pages.GetAsync("/providers");
+            Assert.Equal(HttpStatusCode.Forbidden, status);
+            Assert.Contains(ProvidersHandler.AdministratorsOnly.Message, html, StringComparison.Ordinal);
+        }
         await (await (await app.ClientAsync(world.ContractInstructor)).GetAsync("/api/v1/deliveries")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         await DbSnapshot.UnchangedAsync(app.Factory, async () =>
         {

@@ -22,7 +22,7 @@ public sealed record IssueBadgesResult(Guid Id, IReadOnlyList<IssuedPair> Issued
     public static string? WarningFor(int failed) => failed > 0 ? IssuanceRules.PartialFailureWarning : null;
 }
 
-public static class IssuanceResultQuery
+public static class BatchResults
 {
     /// <summary>A stored batch's result, rebuilt from its awards and its failures.</summary>
     public static async Task<IssueBadgesResult> LoadResultAsync(this RosetteDb db, Guid batchId, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ public sealed record IssuableBadge(Guid Id, string Name, string Description, Gui
 public sealed record IssuableStudent(Guid Id, string FirstName, string LastName, string Email, Guid OrganizationId, IReadOnlyList<Guid> HeldBadgeIds);
 
 /// <summary>What the Choose Badges and Choose Student(s) dialogs list.</summary>
-public sealed class IssuableQueriesHandler(RosetteDb db, TimeProvider clock)
+public sealed class ListIssuableHandler(RosetteDb db, TimeProvider clock)
 {
     /// <summary>Badges of the class's organization that allow manual issuance and are not archived (<see cref="IssuanceRules.IsIssuableIn"/>).</summary>
     public async Task<Result<IReadOnlyList<IssuableBadge>>> BadgesAsync(Actor actor, Guid classId, CancellationToken cancellationToken)
@@ -21,7 +21,7 @@ public sealed class IssuableQueriesHandler(RosetteDb db, TimeProvider clock)
         var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
         if (!loaded.IsSuccess)
         {
-            return loaded.Error!;
+            return loaded.Error;
         }
         var context = loaded.Value;
         return Result.Success(await IssuableBadgesAsync(context, cancellationToken));
@@ -47,7 +47,7 @@ public sealed class IssuableQueriesHandler(RosetteDb db, TimeProvider clock)
         var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
         if (!loaded.IsSuccess)
         {
-            return loaded.Error!;
+            return loaded.Error;
         }
         var context = loaded.Value;
         return await StudentsAsync(context, paging, cancellationToken);

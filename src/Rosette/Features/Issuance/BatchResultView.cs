@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain.Users;
 using Rosette.Domain;
+using Rosette.Domain.Issuance;
 using Rosette.Features.Classes;
 
 namespace Rosette.Features.Issuance;
@@ -18,7 +19,7 @@ public sealed record FailedRow(string StudentName, string? StudentEmail, string 
 /// are administered by the viewer; a badge when it belongs to the batch's organization or is administered by the viewer.
 /// Anyone else appears by id, with a neutral description (an id in a request reveals nothing the caller could not see).
 /// </summary>
-public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning, IReadOnlyList<IssuedRow> Issued, IReadOnlyList<FailedRow> Failed, int IssuedTotal, int FailedTotal)
+public sealed record BatchResultView(Guid Id, Guid? ClassId, string? Warning, IReadOnlyList<IssuedRow> Issued, IReadOnlyList<FailedRow> Failed, int IssuedTotal, int FailedTotal)
 {
     /// <summary>Renewed pairs: like issued ones, their students received the award (so they are named).</summary>
     public IReadOnlyList<RenewedRow> Renewed { get; init; } = [];
@@ -28,7 +29,7 @@ public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning,
     /// <summary>Pages show this many rows of each list; the CSV has them all.</summary>
     public const int PageLimit = 500;
 
-    public static async Task<IssuanceResultView> LoadAsync(
+    public static async Task<BatchResultView> LoadAsync(
         RosetteDb db, Actor viewer, IssueBadgesResult result, Guid? classId, int limit, CancellationToken cancellationToken)
     {
         var issued = result.Issued.Take(limit).ToList();
@@ -45,7 +46,7 @@ public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning,
             .ToDictionaryAsync(b => b.Id, cancellationToken);
         var student = (Guid id) => nameableStudents.Contains(id) && students.TryGetValue(id, out var s) ? s : null;
         var badge = (Guid id) => badges.TryGetValue(id, out var b) && b.Nameable ? b.Name : null;
-        return new IssuanceResultView(
+        return new BatchResultView(
             result.Id,
             classId,
             result.Warning,
@@ -70,9 +71,11 @@ public sealed record IssuanceResultView(Guid Id, Guid? ClassId, string? Warning,
 
     private static string NeutralMessage(FailedPair failed) => failed.Code switch
     {
-        "unknown_student" or "not_enrolled" => $"There is no active student with id '{failed.StudentId}' that can be chosen here.",
-        "student_not_selectable" => $"The student '{failed.StudentId}' belongs to an organization you do not teach for in this class.",
-        "unknown_badge" or "badge_not_in_class_organization" or "badge_not_in_course_organization" => $"The badge '{failed.BadgeId}' cannot be issued here.",
+        IssuanceErrors.UnknownStudentCode or IssuanceErrors.NotEnrolledCode =>
+            $"There is no active student with id '{failed.StudentId}' that can be chosen here.",
+        IssuanceErrors.StudentNotSelectableCode => $"The student '{failed.StudentId}' belongs to an organization you do not teach for in this class.",
+        IssuanceErrors.UnknownBadgeCode or IssuanceErrors.BadgeNotInClassOrganizationCode or IssuanceErrors.BadgeNotInCourseOrganizationCode =>
+            $"The badge '{failed.BadgeId}' cannot be issued here.",
         _ => failed.Message,
     };
 

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Lists C# files under src/ that declare no type named after the file (docs/architecture.md, "Feature folders"):
+# a file holds its type (Award.cs: Award) or is named after its use case, whose types it prefixes (IssueBadges.cs:
+# IssueBadgesRequest, IssueBadgesHandler). A page model's file (X.cshtml.cs) holds XModel.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+find src -name '*.cs' -not -path '*/Migrations/*' -not -path '*/obj/*' -not -path '*/bin/*' | sort | while read -r file; do
+    base=$(basename "$file" .cs)
+    base=${base%.cshtml}
+    if ! grep -qE "(class|record|struct|interface|enum)( struct| class)? ${base}[A-Za-z0-9_]*\b" "$file"; then
+        types=$(grep -oE "^(public |internal )?(sealed |static |abstract |readonly |partial )*(class|record|struct|interface|enum)( struct| class)? [A-Za-z0-9_]+" "$file" \
+            | awk '{print $NF}' | paste -sd' ' -)
+        echo "$file: ${types:-<no type>}"
+    fi
+done
