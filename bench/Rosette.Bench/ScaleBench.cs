@@ -28,15 +28,15 @@ internal static class ScaleBench
     private const int Chunk = 100_000;
     private const double Bar = 1.5;
 
-    public static async Task<int> RunAsync(int awards, int runs, string provider)
+    public static async Task<int> RunAsync(int awards, int runs, bool keep, string provider)
     {
         if (awards < SmallAwards)
         {
             await Console.Error.WriteLineAsync($"scale: --awards must be at least {SmallAwards}, the small database's size.");
             return 1;
         }
-        var small = await MeasureAsync(SmallAwards, runs, provider);
-        var large = await MeasureAsync(awards, runs, provider);
+        var small = await MeasureAsync(SmallAwards, runs, false, provider);
+        var large = await MeasureAsync(awards, runs, keep, provider);
         var failed = 0;
         foreach (var (name, smallMs) in small)
         {
@@ -52,9 +52,14 @@ internal static class ScaleBench
 
     private sealed record World(Actor Admin, Guid ClassId, List<Guid> ClassStudents, Guid Student, Guid StudentAward);
 
-    private static async Task<Dictionary<string, double>> MeasureAsync(int awardCount, int runs, string provider)
+    private static async Task<Dictionary<string, double>> MeasureAsync(int awardCount, int runs, bool keep, string provider)
     {
         await using var database = await BenchDatabase.CreateAsync(provider);
+        if (keep)
+        {
+            database.Keep = true;
+            Console.WriteLine($"scale: the large database is kept: {database.ConnectionString}");
+        }
         await using var app = await BenchApp.StartAsync(database, serve: true);
         var fill = Stopwatch.StartNew();
         var world = await FillAsync(app.Services, awardCount);
