@@ -20,6 +20,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>Left in place when disposed, for looking at its query plans afterwards (the caller deletes it).</summary>
+    public bool Keep { get; set; }
+
     public static async Task<BenchDatabase> CreateAsync(string provider)
     {
         if (provider == "sqlite")
@@ -40,6 +43,10 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Keep)
+        {
+            return;
+        }
         if (_postgresName is null)
         {
             var file = ConnectionString["Data Source=".Length..];

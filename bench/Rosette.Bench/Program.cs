@@ -52,4 +52,11 @@ var importRoster = new Command("import-roster", "The roster import handler: prev
 importRoster.SetAction((parse, _) => RosterImportBench.RunAsync(parse.GetValue(rows), parse.GetValue(database)!));
 root.Subcommands.Add(importRoster);
 
+var scaleAwards = new Option<int>("--awards") { DefaultValueFactory = _ => 1_000_000, Description = "Awards in the large database (the reported figures: 5,000,000)." };
+var scaleRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 10 };
+var keep = new Option<bool>("--keep") { Description = "Keep the large database afterwards (for EXPLAIN); its address is printed." };
+var scale = new Command("scale", "Pages, lists and a 100,000-pair batch on a database of --awards awards, against the same on a small one (200,000): each as a ratio, the bar 1.5.") { scaleAwards, scaleRuns, keep, database };
+scale.SetAction((parse, _) => ScaleBench.RunAsync(parse.GetValue(scaleAwards), parse.GetValue(scaleRuns), parse.GetValue(keep), parse.GetValue(database)!));
+root.Subcommands.Add(scale);
+
 return await root.Parse(args).InvokeAsync();

@@ -28,6 +28,8 @@ internal sealed class AwardConfiguration : IEntityTypeConfiguration<Award>
         builder.HasIndex(a => new { a.BadgeId, a.StudentId }).IsUnique().HasFilter("\"RevokedAt\" IS NULL").HasDatabaseName(EarnOnceIndex);
         builder.HasIndex(a => new { a.StudentId, a.BadgeId });
         builder.HasIndex(a => new { a.ClassId, a.IssuedAt });
+        // The award list's order (newest first, then id): its first page reads 50 entries instead of sorting every award.
+        builder.HasIndex(a => new { a.IssuedAt, a.Id }).IsDescending(true, false);
         // Optional references are indexed only where set: every index entry costs each row of a batch, and most awards have
         // no revoker and no course assignment (automatic ones no issuer and no batch). Lookups by value still use these.
         builder.HasIndex(a => a.BatchId).HasFilter("\"BatchId\" IS NOT NULL");

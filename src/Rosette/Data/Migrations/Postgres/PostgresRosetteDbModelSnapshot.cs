@@ -841,6 +841,9 @@ namespace Rosette.Data.Migrations.Postgres
 
                     b.HasIndex("ClassId", "IssuedAt");
 
+                    b.HasIndex("IssuedAt", "Id")
+                        .IsDescending(true, false);
+
                     b.HasIndex("StudentId", "BadgeId");
 
                     b.ToTable("Awards");

@@ -829,6 +829,9 @@ namespace Rosette.Data.Migrations.Sqlite
 
                     b.HasIndex("ClassId", "IssuedAt");
 
+                    b.HasIndex("IssuedAt", "Id")
+                        .IsDescending(true, false);
+
                     b.HasIndex("StudentId", "BadgeId");
 
                     b.ToTable("Awards");
