@@ -176,8 +176,10 @@ internal static class ScaleBench
             var s = i % studentCount;
             var k = i / studentCount;
             var home = HomeClass(s);
-            var award = Award.Create(badges[(s + k * stride) % badgeCount].Id, students[s], At(i, awardCount), admin.Id, AwardSource.Roster,
-                classes[home].Id, null, batches[home].Id, null, null);
+            var award = Award.Create(new AwardFacts(badges[(s + k * stride) % badgeCount].Id, students[s], At(i, awardCount), AwardSource.Roster)
+            {
+                IssuedById = admin.Id, ClassId = classes[home].Id, BatchId = batches[home].Id,
+            });
             studentAward = s == 0 ? award.Id : studentAward;
             return award;
         }));
