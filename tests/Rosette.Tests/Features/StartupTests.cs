@@ -14,6 +14,7 @@ using Rosette.Tests.Infrastructure;
 namespace Rosette.Tests.Features;
 
 /// <summary>Rosette as operators start it, a separate process: what it prints once, how it logs, and what it refuses at start.</summary>
+[Collection(ProcessWideTracing.Name)]
 public sealed partial class StartupTests
 {
     /// <summary>No configured administrator (the random password), JSON console logs with request lines.</summary>
@@ -56,8 +57,18 @@ public sealed partial class StartupTests
             // Without Rosette:PublicBaseUrl, ids are built on the address Rosette listens on (--urls).
             Assert.StartsWith($"{first.Address.ToString().TrimEnd('/')}/ob3/issuers/", issuer.GetProperty("id").GetString(), StringComparison.Ordinal);
             // A generous limit: the console logger writes from its own queue, late on a loaded machine.
-            await Eventually.TrueAsync(() => Task.FromResult(JsonLines(first.Output).Any(line => TraceIdOf(line) == trace.ToHexString()
-                && line.GetProperty("Category").GetString() == "Microsoft.AspNetCore.Hosting.Diagnostics")), "a JSON log line of the request with its trace id", seconds: 120);
+            try
+            {
+                await Eventually.TrueAsync(() => Task.FromResult(JsonLines(first.Output).Any(line => TraceIdOf(line) == trace.ToHexString()
+                    && line.GetProperty("Category").GetString() == "Microsoft.AspNetCore.Hosting.Diagnostics")), "a JSON log line of the request with its trace id", seconds: 120);
+            }
+            catch (Xunit.Sdk.FailException)
+            {
+                // Say what the request lines carried instead, so that a failure explains itself.
+                var requestLines = JsonLines(first.Output).Where(line => line.GetProperty("Category").GetString() == "Microsoft.AspNetCore.Hosting.Diagnostics")
+                    .Select(line => $"{TraceIdOf(line) ?? "(no trace id)"} {line.GetProperty("Message").GetString()}");
+                Assert.Fail($"No request line carries the trace id {trace.ToHexString()} that the request was sent with. Request lines:\n{string.Join("\n", requestLines)}");
+            }
             Assert.All(JsonLines(first.Output), line => Assert.True(line.TryGetProperty("LogLevel", out _)));
         }
 

@@ -86,6 +86,18 @@ public sealed class TelemetryFixture : AppFixture
     }
 }
 
+/// <summary>
+/// While a host with OpenTelemetry tracing runs in the test process, its HTTP client instrumentation listens to every
+/// HttpClient of the process and writes its own <c>traceparent</c> into their requests, over one a test set. Test classes
+/// that send a <c>traceparent</c> of their own therefore never run beside <see cref="TelemetryTests"/>.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ProcessWideTracing
+{
+    public const string Name = "Process-wide tracing";
+}
+
+[Collection(ProcessWideTracing.Name)]
 public sealed class TelemetryTests(TelemetryFixture app) : IClassFixture<TelemetryFixture>
 {
     /// <summary>Listens to this host's Rosette meter only (other test hosts have meters of their own).</summary>
