@@ -36,6 +36,8 @@ public abstract class BrowserTest(BrowserApp app, Chromium chromium) : IAsyncDis
             AcceptDownloads = true,
         });
         _contexts.Add(context);
+        // Actions and navigations wait for the page as long as expectations do (Playwright's own default is 30 s).
+        context.SetDefaultTimeout((float)Patience.Bound.TotalMilliseconds);
         var page = await context.NewPageAsync();
         // Markup in data must never run: any dialog (alert) fails the test that opened it, when the test ends.
         page.Dialog += (_, dialog) =>

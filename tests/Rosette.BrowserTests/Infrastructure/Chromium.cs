@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Rosette.Tests.Infrastructure;
 
 [assembly: AssemblyFixture(typeof(Rosette.BrowserTests.Infrastructure.Chromium))]
 
@@ -23,9 +24,8 @@ public sealed class Chromium : IAsyncLifetime
         {
             throw new InvalidOperationException($"{ExecutablePath} is missing: run ./test.sh, which installs Debian's chromium package.");
         }
-        // A bound on waiting for a state, not a timing of the app: a passing expectation returns as soon as the state is
-        // there. A sign-in through a provider is four navigations, which took over 15 s on a heavily loaded two-core machine.
-        Assertions.SetDefaultExpectTimeout(60_000);
+        // A bound on waiting for a state, not a timing of the app: a passing expectation returns as soon as the state is there.
+        Assertions.SetDefaultExpectTimeout((float)Patience.Bound.TotalMilliseconds);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

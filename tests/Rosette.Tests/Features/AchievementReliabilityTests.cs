@@ -64,7 +64,7 @@ public sealed class AchievementCrashTests(AchievementCrashTests.WorkerlessHost a
 
         await using (await AppProcess.StartAsync(app.Database))
         {
-            await Achieve.UntilAsync(app.Factory, async db => !await db.ActivityEvents.AnyAsync(e => e.ProcessedAt == null), 120);
+            await Achieve.UntilAsync(app.Factory, async db => !await db.ActivityEvents.AnyAsync(e => e.ProcessedAt == null));
         }
         var actual = await Outcome.ReadAsync(app.Factory);
 
@@ -83,7 +83,7 @@ public sealed class AchievementCrashTests(AchievementCrashTests.WorkerlessHost a
         {
             await (await client.PostJsonAsync(Achieve.EventsUrl, request)).IsOkAsync<PostActivityEventsResult>(HttpStatusCode.Accepted);
         }
-        await Achieve.SettledAsync(factory, 120);
+        await Achieve.SettledAsync(factory);
         return await Outcome.ReadAsync(factory);
     }
 
@@ -197,7 +197,7 @@ public sealed class AchievementMultiInstanceTests(AppFixture app) : IClassFixtur
         {
             Assert.Equal(250, (await answer.IsOkAsync<PostActivityEventsResult>(HttpStatusCode.Accepted)).Accepted);
         }
-        await Achieve.SettledAsync(app.Factory, 120);
+        await Achieve.SettledAsync(app.Factory);
 
         var earnings = await Achieve.EarningsAsync(app.Factory, everyEvent.Id);
         Assert.Equal(5000, earnings.Count);

@@ -57,7 +57,7 @@ public sealed class EndToEndTests(EndToEndFixture app) : IClassFixture<EndToEndF
     }
 
     private Task UntilAsync(Func<Rosette.Data.RosetteDb, Task<bool>> condition, string what) =>
-        Eventually.TrueAsync(() => app.Factory.WithDbAsync(condition), what, seconds: 60);
+        Eventually.TrueAsync(() => app.Factory.WithDbAsync(condition), what);
 
     private Task SentAsync(Guid awardId, NotificationKind kind) =>
         UntilAsync(db => db.AwardNotifications.AnyAsync(n => n.AwardId == awardId && n.Kind == kind && n.SentAt != null), $"the {kind} mail of award {awardId}");

@@ -39,7 +39,7 @@ public sealed class IssuanceCrashTests(AppFixture app) : IClassFixture<AppFixtur
             }
             else
             {
-                await frozen!.WaitAsync(TimeSpan.FromSeconds(60));
+                await frozen!.Within("the process to be stopped inside the batch");
                 // Still inside it, checked and not assumed: only a transaction that has not committed holds SQLite's write lock.
                 Assert.True(await SqliteWriteLockHeldAsync(app.Database.ConnectionString), "The batch committed before the process was stopped.");
             }
@@ -104,7 +104,7 @@ public sealed class IssuanceCrashTests(AppFixture app) : IClassFixture<AppFixtur
         {
             await using var command = new NpgsqlCommand($"SELECT count(*) FROM pg_stat_activity WHERE {pid} = ANY(pg_blocking_pids(pid))", observer);
             return (long)(await command.ExecuteScalarAsync())! > 0;
-        }, "the batch to wait for the audit table", seconds: 60);
+        }, "the batch to wait for the audit table");
 
         public async ValueTask DisposeAsync()
         {

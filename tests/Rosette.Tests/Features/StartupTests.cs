@@ -60,7 +60,7 @@ public sealed partial class StartupTests
             try
             {
                 await Eventually.TrueAsync(() => Task.FromResult(JsonLines(first.Output).Any(line => TraceIdOf(line) == trace.ToHexString()
-                    && line.GetProperty("Category").GetString() == "Microsoft.AspNetCore.Hosting.Diagnostics")), "a JSON log line of the request with its trace id", seconds: 120);
+                    && line.GetProperty("Category").GetString() == "Microsoft.AspNetCore.Hosting.Diagnostics")), "a JSON log line of the request with its trace id");
             }
             catch (Xunit.Sdk.FailException)
             {

@@ -1,3 +1,4 @@
+using Rosette.Tests.Infrastructure;
 using Rosette.Infrastructure.Hosting;
 
 namespace Rosette.Tests.Features;
@@ -23,9 +24,9 @@ public sealed class WakeSignalTests
         }, TimeSpan.FromHours(1), (_, _, _) => Task.CompletedTask, stop.Token);
 
         signal.Notify();
-        await second.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await second.Task.Within("the second round");
         await stop.CancelAsync();
-        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+        await loop.Within("the loop to end");
         Assert.Equal(2, rounds);
     }
 
@@ -45,10 +46,10 @@ public sealed class WakeSignalTests
             return Task.CompletedTask;
         }, CancellationToken.None);
 
-        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await waiting.Task.Within("the first round");
         signal.Dispose();
 
-        await loop.WaitAsync(TimeSpan.FromSeconds(10));
+        await loop.Within("the loop to end");
         Assert.True(loop.IsCompletedSuccessfully);
         Assert.Equal(0, failures);
     }

@@ -42,13 +42,13 @@ public static class Achieve
         };
 
     /// <summary>Waits until every stored event is processed and no retroactive evaluation is pending (the workers run in the background).</summary>
-    public static async Task SettledAsync(RosetteFactory factory, int seconds = 60) => await UntilAsync(factory, async db =>
+    public static async Task SettledAsync(RosetteFactory factory) => await UntilAsync(factory, async db =>
         !await db.ActivityEvents.AnyAsync(e => e.ProcessedAt == null)
-        && !await db.OutboxMessages.AnyAsync(m => m.ProcessedAt == null && m.Topic == "achievements.evaluate"), seconds);
+        && !await db.OutboxMessages.AnyAsync(m => m.ProcessedAt == null && m.Topic == "achievements.evaluate"));
 
-    public static async Task UntilAsync(RosetteFactory factory, Func<RosetteDb, Task<bool>> condition, int seconds = 60)
+    public static async Task UntilAsync(RosetteFactory factory, Func<RosetteDb, Task<bool>> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        var deadline = DateTime.UtcNow + Patience.Bound;
         while (!await factory.WithDbAsync(condition))
         {
             if (DateTime.UtcNow > deadline)

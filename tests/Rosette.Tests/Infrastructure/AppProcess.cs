@@ -115,7 +115,7 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
-    public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(2) };
+    public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = Patience.Bound };
 
     /// <summary>SIGKILL: no shutdown, no flush, no finally blocks.</summary>
     public async Task KillAsync()
@@ -135,11 +135,10 @@ public sealed class AppProcess : IAsyncDisposable
 
     private async Task WaitUntilHealthyAsync()
     {
-        // A bound for a start that is broken, not a timing: a cold process on a busy two-core machine can take a minute, and
-        // its first answer (JIT, the first database connection) can take longer than any short per-request limit, so each
-        // request may use what is left of the bound.
+        // A bound for a start that is broken, not a timing: a cold process's first answer (JIT, the first database
+        // connection) can take minutes on a busy machine, so each request may use what is left of the bound.
         using var client = new HttpClient { BaseAddress = Address, Timeout = Timeout.InfiniteTimeSpan };
-        var deadline = DateTime.UtcNow.AddMinutes(3);
+        var deadline = DateTime.UtcNow + Patience.Bound;
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)

@@ -2,10 +2,10 @@ namespace Rosette.Tests.Infrastructure;
 
 public static class Eventually
 {
-    /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after a generous limit. Not a timing assertion: a wait for background work.</summary>
-    public static async Task TrueAsync(Func<Task<bool>> condition, string what, int seconds = 60)
+    /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after <see cref="Patience.Bound"/>. Not a timing assertion: a wait for background work.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        var deadline = DateTime.UtcNow + Patience.Bound;
         while (DateTime.UtcNow < deadline)
         {
             if (await condition())
@@ -14,6 +14,6 @@ public static class Eventually
             }
             await Task.Delay(50);
         }
-        Assert.Fail($"Waited {seconds} s for: {what}");
+        Assert.Fail($"Waited {Patience.Bound.TotalMinutes:0} minutes for: {what}");
     }
 }

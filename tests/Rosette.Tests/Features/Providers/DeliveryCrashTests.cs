@@ -37,7 +37,7 @@ public sealed class DeliveryCrashTests(DispatcherlessProvidersFixture app) : ICl
             var result = await (await admin.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances",
                 new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA1.Id } })).IsOkAsync<Rosette.Features.Issuance.IssueBadgesResult>();
             awardId = result.Issued[0].AwardId;
-            await app.Credly.HeldAsync(email).WaitAsync(TimeSpan.FromSeconds(60));
+            await app.Credly.HeldAsync(email).Within("Credly to hold the badge's creation");
             await doomed.KillAsync();
         }
         app.Credly.ReleaseHeld();
@@ -74,7 +74,7 @@ public sealed class DeliveryCrashTests(DispatcherlessProvidersFixture app) : ICl
         var issued = await app.IssueAsync(world, world.Manual.Id, students.ToArray());
         await Eventually.TrueAsync(async () => await app.Factory.WithDbAsync(db =>
             db.ProviderDeliveries.CountAsync(d => d.Status == DeliveryStatus.Delivered && issued.Issued.Select(i => i.AwardId).Contains(d.AwardId))) == 150,
-            "all 150 deliveries", seconds: 60);
+            "all 150 deliveries");
 
         var emails = await app.Factory.WithDbAsync(db => db.Users.Where(u => students.Contains(u.Id)).Select(u => u.Email).ToListAsync());
         Assert.All(emails, email => Assert.Equal((1, 1), (app.Credly.Creations(email), app.Credly.Posts(email))));
@@ -171,8 +171,8 @@ public sealed class DeliveryCrashTests(DispatcherlessProvidersFixture app) : ICl
     private Task<List<string>> AttemptLogAsync(Guid awardId) => app.Factory.WithDbAsync(db =>
         db.DeliveryAttempts.Where(a => a.AwardId == awardId).OrderBy(a => a.Id).Select(a => a.Operation + ":" + a.StatusCode).ToListAsync());
 
-    /// <summary>A generous bound on a wait for a signal, so that a broken race fails instead of hanging.</summary>
-    private static Task Within(Task signal) => signal.WaitAsync(TimeSpan.FromMinutes(2));
+    /// <summary>A wait for a signal of the race, bounded so that a broken race fails instead of hanging.</summary>
+    private static Task Within(Task signal) => signal.Within("the race's next point");
 
     /// <summary>
     /// Another instance on the fixture's database whose rounds the test runs one by one (no loop of its own), on a clock of

@@ -475,7 +475,7 @@ public sealed partial class SingleSignOnSignInTests(SingleSignOnFixture app) : I
         var returns = flows.Select(f => Task.Run(() => SingleSignOnFixture.ReturnAsync(f.Browser, f.Callback))).ToList();
         try
         {
-            await lookups.ArrivalsAsync(2).WaitAsync(TimeSpan.FromMinutes(2));
+            await lookups.ArrivalsAsync(2).Within("both sign-ins to look the email up");
         }
         finally
         {
