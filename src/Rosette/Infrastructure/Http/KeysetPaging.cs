@@ -26,7 +26,8 @@ public static class KeysetPaging
 
     /// <summary>
     /// The page of <paramref name="ordered"/> (already started after the cursor, if any), the capped count of
-    /// <paramref name="all"/> (the whole filtered list, not only what follows the cursor), and the cursor of the next page.
+    /// <paramref name="all"/> (the whole filtered list, not only what follows the cursor; unordered, so that the database
+    /// may stop any scan at the cap), and the cursor of the next page.
     /// </summary>
     public static async Task<Paged<TOut>> ToPageAsync<TAll, TRow, TOut>(
         PageRequest paging, IQueryable<TAll> all, IQueryable<TRow> ordered, Func<TRow, TOut> map, Func<TRow, string> cursor,
