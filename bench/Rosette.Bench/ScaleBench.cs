@@ -10,6 +10,7 @@ using Rosette.Domain.Classes;
 using Rosette.Domain.Issuance;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Users;
+using Rosette.Features.Audit;
 using Rosette.Features.Issuance;
 using ActivityEvent = Rosette.Domain.Achievements.ActivityEvent;
 
@@ -75,14 +76,14 @@ internal static class ScaleBench
             figures[name] = (await BenchClients.TimeGetsAsync(client, url, runs)).Median;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: median_ms={figures[name]:F1} awards={awardCount}"));
         }
-        var middle = awardCount / 2 / 50;
         await Time("roster", admin, $"/classes/{world.ClassId}/roster");
         await Time("dashboard", admin, "/admin");
-        await Time("award_list", api, "/api/v1/awards?page=1");
-        await Time("award_list_deep", api, $"/api/v1/awards?page={middle}");
-        var auditTotal = await CountAuditAsync(app.Services);
-        await Time("audit_list", api, "/api/v1/audit-entries?page=1");
-        await Time("audit_list_deep", api, $"/api/v1/audit-entries?page={auditTotal / 2 / 50}");
+        // The deep pages start at the middle of each list, by the cursor a client walking there would hold (decision 0018).
+        var (awardCursor, auditCursor) = await MiddleCursorsAsync(app.Services);
+        await Time("award_list", api, "/api/v1/awards");
+        await Time("award_list_deep", api, $"/api/v1/awards?after={awardCursor}");
+        await Time("audit_list", api, "/api/v1/audit-entries");
+        await Time("audit_list_deep", api, $"/api/v1/audit-entries?after={auditCursor}");
         await Time("my_badges", student, "/my/badges");
         await Time("credential", student, $"/credentials/{world.StudentAward}");
 
@@ -106,10 +107,15 @@ internal static class ScaleBench
         return figures;
     }
 
-    private static async Task<int> CountAuditAsync(IServiceProvider services)
+    /// <summary>The cursors after the middle row of the award list and of the audit list, in their orders.</summary>
+    private static async Task<(string Awards, string Audit)> MiddleCursorsAsync(IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<RosetteDb>().AuditEntries.CountAsync();
+        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+        var award = await db.Awards.OrderByDescending(a => a.IssuedAt).ThenBy(a => a.Id).Skip(await db.Awards.CountAsync() / 2)
+            .Select(a => new { a.IssuedAt, a.Id }).FirstAsync();
+        var entry = await db.AuditEntries.OrderByDescending(e => e.Id).Skip(await db.AuditEntries.CountAsync() / 2).Select(e => e.Id).FirstAsync();
+        return (AwardsHandler.CursorAfter(award.IssuedAt, award.Id), AuditLogHandler.CursorAfter(entry));
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Rosette.Infrastructure.Hosting;
 
 namespace Rosette.Data;
@@ -36,10 +37,14 @@ public static class DatabaseRegistration
     }
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory"));
+        builder.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory")).ConfigureWarnings(Warnings);
 
     internal static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseSqlite(connectionString).AddInterceptors(SqlitePragmaInterceptor);
+        builder.UseSqlite(connectionString).AddInterceptors(SqlitePragmaInterceptor).ConfigureWarnings(Warnings);
+
+    // The capped totals of KeysetPaging count any 10,001 rows (an order cannot change a count, and without one PostgreSQL
+    // stops a plain scan early: 8-12 ms against 76-134 ms in the list's order at 1M awards); every page query orders.
+    private static void Warnings(WarningsConfigurationBuilder warnings) => warnings.Ignore(CoreEventId.RowLimitingOperationWithoutOrderByWarning);
 
     private static readonly SqlitePragmas SqlitePragmaInterceptor = new();
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
 using Rosette.Domain.Audit;
 using Rosette.Features.Audit;
 using Rosette.Features.Courses;
@@ -171,4 +172,82 @@ public sealed class AuditLogApiTests(AppFixture app) : IClassFixture<AppFixture>
         (await badKind.IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("kind");
         (await backwards.IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("to");
     }
+
+    [Fact]
+    public async Task List_FollowingNext_ReturnsEveryEntryOnceNewestFirst_WithFilters_AndNothingOutsideTheScope()
+    {
+        var world = await app.NewWorldAsync();
+        var ofB = await AddEntriesAsync(world.B.Id, 2, _ => AuditKind.ClassCreated); // written first: older than every entry of A1
+        var ofA1 = await AddEntriesAsync(world.A1.Id, 25, i => i % 2 == 0 ? AuditKind.ClassCreated : AuditKind.UserCreated);
+        var adminA = await app.ClientAsync(world.AdminA);
+        var adminB = await app.ClientAsync(world.AdminB);
+
+        var pages = await KeysetWalk.PagesAsync<AuditEntryDto>(adminA, $"/api/v1/audit-entries?pageSize=4&organizationId={world.A1.Id}");
+        var walked = pages.SelectMany(p => p.Items).ToList();
+        var oneOffsetPage = await (await adminA.GetAsync($"/api/v1/audit-entries?pageSize=500&organizationId={world.A1.Id}")).IsOkAsync<Paged<AuditEntryDto>>();
+        var byKind = (await KeysetWalk.PagesAsync<AuditEntryDto>(adminA, $"/api/v1/audit-entries?pageSize=3&organizationId={world.A1.Id}&kind=class_created"))
+            .SelectMany(p => p.Items).ToList();
+        var cursorOfA = pages[0].Next!;
+        var bWithCursorOfA = await (await adminB.GetAsync($"/api/v1/audit-entries?after={cursorOfA}")).IsOkAsync<Paged<AuditEntryDto>>();
+        var bForged = await (await adminB.GetAsync($"/api/v1/audit-entries?after={AuditLogHandler.CursorAfter(long.MaxValue)}")).IsOkAsync<Paged<AuditEntryDto>>();
+
+        Assert.Equal(7, pages.Count);
+        Assert.Equal(ofA1.Order(), walked.Select(e => e.Id).Order());
+        Assert.Equal(oneOffsetPage.Items.Select(e => e.Id), walked.Select(e => e.Id));
+        Assert.Equal(walked.Select(e => e.Id).OrderDescending(), walked.Select(e => e.Id));
+        Assert.All(pages, p => Assert.Equal((25, false), (p.Total, p.TotalCapped)));
+        Assert.Null(pages[^1].Next);
+        Assert.Equal(walked.Where(e => e.Kind == AuditKind.ClassCreated).Select(e => e.Id), byKind.Select(e => e.Id));
+        Assert.Equal(13, byKind.Count);
+        Assert.Equal(ofB.Order(), bWithCursorOfA.Items.Select(e => e.Id).Order());
+        Assert.Equal(ofB.Order(), bForged.Items.Select(e => e.Id).Order());
+        Assert.Equal((2, false), (bForged.Total, bForged.TotalCapped));
+    }
+
+    [Fact]
+    public async Task List_PastTheCap_CountsTo10000_RefusesDeepOffsets_AndMalformedCursors()
+    {
+        var world = await app.NewWorldAsync();
+        await AddEntriesAsync(world.A1.Id, KeysetPaging.TotalCap + 1, i => i == 0 ? AuditKind.ClassCreated : AuditKind.UserCreated);
+        var adminA = await app.ClientAsync(world.AdminA);
+        var url = $"/api/v1/audit-entries?organizationId={world.A1.Id}";
+
+        var first = await (await adminA.GetAsync(url)).IsOkAsync<Paged<AuditEntryDto>>();
+        var lastWithinCap = await (await adminA.GetAsync($"{url}&page=200&pageSize=50")).IsOkAsync<Paged<AuditEntryDto>>();
+        var afterCap = await (await adminA.GetAsync($"{url}&after={lastWithinCap.Next}&pageSize=50")).IsOkAsync<Paged<AuditEntryDto>>();
+        var deep = await (await adminA.GetAsync($"{url}&page=201&pageSize=50")).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        var few = await (await adminA.GetAsync($"{url}&kind=class_created")).IsOkAsync<Paged<AuditEntryDto>>();
+        using var page = await PageSession.SignInAsync(app.Factory, world.AdminA);
+        var (status, html) = await page.GetAsync($"/admin/audit?organizationId={world.A1.Id}");
+
+        Assert.Equal((10_000, true, 50), (first.Total, first.TotalCapped, first.Items.Count));
+        Assert.Equal((10_000, true, 50), (lastWithinCap.Total, lastWithinCap.TotalCapped, lastWithinCap.Items.Count));
+        Assert.Single(afterCap.Items); // row 10,001, which no offset reaches
+        Assert.Null(afterCap.Next);
+        deep.HasFieldError("page");
+        Assert.Contains("'next'", deep.GetProperty("errors").GetProperty("page")[0].GetString(), StringComparison.Ordinal);
+        (await (await adminA.GetAsync($"{url}&page=2&after={first.Next}")).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("after");
+        foreach (var after in KeysetWalk.Malformed(first.Next!, AwardsHandler.CursorAfter(DateTime.UtcNow, Guid.NewGuid())))
+        {
+            (await (await adminA.GetAsync($"{url}&after={Uri.EscapeDataString(after)}")).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed"))
+                .HasFieldError("after");
+        }
+        Assert.Equal((1, false), (few.Total, few.TotalCapped));
+        Assert.Equal(HttpStatusCode.OK, status);
+        var text = WebUtility.HtmlDecode(html);
+        Assert.Contains("Showing 1–50 of 10,000+ entries, newest first.", text, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/admin/audit?organizationId={world.A1.Id}&after={first.Next}\" rel=\"next\">Next</a>", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Entries of one organization, written in one instant through the bulk path; their ids.</summary>
+    private Task<List<long>> AddEntriesAsync(Guid organizationId, int count, Func<int, AuditKind> kind) => app.Factory.WithDbAsync(async db =>
+    {
+        var at = DateTime.UtcNow;
+        var tag = Guid.NewGuid().ToString("N");
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await db.InsertAsync(Enumerable.Range(0, count).Select(i => AuditEntry.Create(at, kind(i), null, organizationId, null, $"Paged {tag} {i}", null, null)).ToList(),
+            ignoreConflicts: false, _ => 0, CancellationToken.None);
+        await transaction.CommitAsync();
+        return await db.AuditEntries.Where(e => e.Summary.StartsWith("Paged " + tag)).Select(e => e.Id).ToListAsync();
+    });
 }

@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
 using Rosette.Domain.Issuance;
 using Rosette.Features.Issuance;
 using Rosette.Infrastructure.Http;
@@ -308,4 +311,114 @@ public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
         var byInstructor = await (await (await app.ClientAsync(world.ContractInstructor)).GetAsync($"/api/v1/awards?classId={world.Class.Id}")).IsOkAsync<Paged<AwardDto>>();
         Assert.Equal(2, byInstructor.Total);
     }
+
+    [Fact]
+    public async Task AwardList_FollowingNext_ReturnsEveryAwardOnceInTheListsOrder_AcrossTiesAndWithFilters()
+    {
+        var world = await app.NewWorldAsync();
+        var (ofA, ofB, badges) = await AwardsToPageAsync(world);
+        var admin = await app.ClientAsync(world.AdminA);
+
+        var pages = await KeysetWalk.PagesAsync<AwardDto>(admin, "/api/v1/awards?pageSize=4");
+        var walked = pages.SelectMany(p => p.Items).ToList();
+        var oneOffsetPage = await (await admin.GetAsync("/api/v1/awards?pageSize=500")).IsOkAsync<Paged<AwardDto>>();
+        var byStudent = await KeysetWalk.PagesAsync<AwardDto>(admin, $"/api/v1/awards?pageSize=3&studentId={world.StudentA1.Id}");
+        var byBadge = await KeysetWalk.PagesAsync<AwardDto>(admin, $"/api/v1/awards?pageSize=2&badgeId={badges[0]}");
+
+        // 30 awards, 24 of them issued in the same instant: pages of 4 cut through that instant 6 times.
+        Assert.Equal(8, pages.Count);
+        Assert.Equal(ofA.Order(), walked.Select(a => a.Id).Order());
+        Assert.Equal(oneOffsetPage.Items.Select(a => a.Id), walked.Select(a => a.Id));
+        Assert.Equal(walked.Select(a => a.IssuedAt).OrderDescending(), walked.Select(a => a.IssuedAt));
+        Assert.All(pages, p => Assert.Equal((30, false), (p.Total, p.TotalCapped)));
+        Assert.All(pages[..^1], p => Assert.NotNull(p.Next));
+        Assert.Null(pages[^1].Next);
+        Assert.Null(oneOffsetPage.Next);
+        Assert.DoesNotContain(walked, a => ofB.Contains(a.Id));
+        var studentWalk = byStudent.SelectMany(p => p.Items).ToList();
+        Assert.Equal(10, studentWalk.Count);
+        Assert.All(studentWalk, a => Assert.Equal(world.StudentA1.Id, a.StudentId));
+        Assert.Equal(walked.Where(a => a.StudentId == world.StudentA1.Id).Select(a => a.Id), studentWalk.Select(a => a.Id));
+        Assert.Equal(walked.Where(a => a.BadgeId == badges[0]).Select(a => a.Id), byBadge.SelectMany(p => p.Items).Select(a => a.Id));
+        Assert.Equal(3, byBadge[0].Total);
+    }
+
+    [Fact]
+    public async Task AwardList_MalformedCursorsAndDeepOffsets_AreValidationErrors()
+    {
+        var world = await app.NewWorldAsync();
+        await AwardsToPageAsync(world);
+        var admin = await app.ClientAsync(world.AdminA);
+        var valid = (await (await admin.GetAsync("/api/v1/awards?pageSize=2")).IsOkAsync<Paged<AwardDto>>()).Next!;
+        string WithTicks(long ticks)
+        {
+            var bytes = Base64Url.DecodeFromChars(valid);
+            BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(1), ticks);
+            return Base64Url.EncodeToString(bytes);
+        }
+
+        foreach (var after in KeysetWalk.Malformed(valid, Rosette.Features.Audit.AuditLogHandler.CursorAfter(1)).Append(WithTicks(-1)).Append(WithTicks(DateTime.MaxValue.Ticks + 1)))
+        {
+            (await (await admin.GetAsync($"/api/v1/awards?after={Uri.EscapeDataString(after)}")).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed"))
+                .HasFieldError("after");
+        }
+        (await (await admin.GetAsync($"/api/v1/awards?page=2&after={valid}")).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("after");
+        var deep = await (await admin.GetAsync("/api/v1/awards?page=201&pageSize=50")).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        deep.HasFieldError("page");
+        Assert.Contains("'next'", deep.GetProperty("errors").GetProperty("page")[0].GetString(), StringComparison.Ordinal);
+        (await (await admin.GetAsync("/api/v1/awards?page=21&pageSize=500")).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("page");
+        var lastWithinCap = await (await admin.GetAsync("/api/v1/awards?page=200&pageSize=50")).IsOkAsync<Paged<AwardDto>>();
+        Assert.Equal((200, 30, false), (lastWithinCap.Page, lastWithinCap.Total, lastWithinCap.TotalCapped));
+        Assert.Empty(lastWithinCap.Items);
+        Assert.Equal(2, (await (await admin.GetAsync($"/api/v1/awards?page=1&pageSize=2&after={valid}")).IsOkAsync<Paged<AwardDto>>()).Items.Count);
+    }
+
+    [Fact]
+    public async Task AwardList_CursorFromAnotherScopeOrForged_RevealsNothingOutsideTheCallersScope()
+    {
+        var world = await app.NewWorldAsync();
+        var (ofA, ofB, _) = await AwardsToPageAsync(world);
+        var fromA = (await (await (await app.ClientAsync(world.AdminA)).GetAsync("/api/v1/awards?pageSize=1")).IsOkAsync<Paged<AwardDto>>()).Next!;
+        var forged = AwardsHandler.CursorAfter(DateTime.MaxValue, Guid.Empty);
+        var adminB = await app.ClientAsync(world.AdminB);
+        var student = await app.ClientAsync(world.StudentA2);
+
+        var bWithCursorOfA = await (await adminB.GetAsync($"/api/v1/awards?after={fromA}")).IsOkAsync<Paged<AwardDto>>();
+        var bForged = await (await adminB.GetAsync($"/api/v1/awards?after={forged}")).IsOkAsync<Paged<AwardDto>>();
+        var studentForged = await (await student.GetAsync($"/api/v1/awards?after={forged}&badgeId={world.BadgeB.Id}")).IsOkAsync<Paged<AwardDto>>();
+        var studentOwn = await (await student.GetAsync($"/api/v1/awards?after={forged}")).IsOkAsync<Paged<AwardDto>>();
+
+        Assert.Equal(ofB.Order(), bWithCursorOfA.Items.Select(a => a.Id).Order());
+        Assert.Equal(ofB.Order(), bForged.Items.Select(a => a.Id).Order());
+        Assert.Equal((2, false), (bForged.Total, bForged.TotalCapped));
+        Assert.Empty(studentForged.Items);
+        Assert.Equal(0, studentForged.Total);
+        Assert.Equal(10, studentOwn.Items.Count);
+        Assert.All(studentOwn.Items, a => Assert.Equal(world.StudentA2.Id, a.StudentId));
+        Assert.DoesNotContain(ofA, id => bForged.Items.Any(a => a.Id == id));
+    }
+
+    /// <summary>
+    /// Ten badges of organization A, each held by three of its students (30 awards: 24 issued in one instant, as a batch
+    /// issues them, 3 before and 3 after), and two awards of B's badge issued in that instant too.
+    /// </summary>
+    private async Task<(HashSet<Guid> OfA, HashSet<Guid> OfB, List<Guid> BadgesOfA)> AwardsToPageAsync(World world) =>
+        await app.Factory.WithDbAsync(async db =>
+        {
+            var instant = new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc);
+            var organization = await db.Organizations.SingleAsync(o => o.Id == world.A.Id);
+            var badges = Enumerable.Range(0, 10)
+                .Select(i => Rosette.Domain.Badges.Badge.Create($"Paged {i} {world.A.Name}", "d", null, organization, true, null, [], instant).Value).ToList();
+            db.Badges.AddRange(badges);
+            await db.SaveChangesAsync();
+            var students = new[] { world.StudentA1.Id, world.StudentA2.Id, world.StudentA1x.Id };
+            DateTime IssuedAt(int n) => n < 3 ? instant.AddMinutes(-1 - n) : n >= 27 ? instant.AddSeconds(n) : instant;
+            var ofA = badges.SelectMany((b, i) => students.Select((s, j) => Award.Create(new AwardFacts(b.Id, s, IssuedAt(i * 3 + j), AwardSource.Roster)))).ToList();
+            var ofB = new[] { world.StudentB1.Id, world.StudentA1.Id }
+                .Select(s => Award.Create(new AwardFacts(world.BadgeB.Id, s, instant, AwardSource.Roster))).ToList();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await db.InsertAsync([.. ofA, .. ofB], ignoreConflicts: false, a => a.Id, CancellationToken.None);
+            await transaction.CommitAsync();
+            return (ofA.Select(a => a.Id).ToHashSet(), ofB.Select(a => a.Id).ToHashSet(), badges.Select(b => b.Id).ToList());
+        });
 }

@@ -13,8 +13,11 @@ public sealed record AuditEntryDto(
     long Id, DateTime At, AuditKind Kind, Guid? ActorId, string? ActorName, string? ActorEmail, Guid? OrganizationId, string? OrganizationName,
     Guid? EntityId, string Summary, string? Data, string? IpAddress);
 
-/// <summary>The log's filters: organization (with its descendants), actor, kind, and a time range [from, to).</summary>
-public sealed record AuditQuery(int? Page, int? PageSize, Guid? OrganizationId, Guid? ActorId, string? Kind, DateTime? From, DateTime? To);
+/// <summary>
+/// The log's filters: organization (with its descendants), actor, kind, and a time range [from, to); <c>after</c> is the
+/// <c>next</c> of the page before (keyset paging, decision 0018; the export ignores it, as it ignores the page).
+/// </summary>
+public sealed record AuditQuery(int? Page, int? PageSize, Guid? OrganizationId, Guid? ActorId, string? Kind, DateTime? From, DateTime? To, string? After = null);
 
 /// <summary>Reading the audit log: administrators only, and only the entries of organizations in their scope.</summary>
 public sealed class AuditLogHandler(RosetteDb db)
@@ -24,21 +27,32 @@ public sealed class AuditLogHandler(RosetteDb db)
     public static readonly IReadOnlyList<string> CsvHeader =
         ["id", "at", "kind", "actor_id", "actor_name", "actor_email", "organization_id", "organization", "entity_id", "summary", "data", "ip_address"];
 
+    private const byte CursorList = 0xA2;
+
     public static string KindName(AuditKind kind) => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
+
+    /// <summary>The cursor of the page that follows this entry in the log's order (Id descending: the order of writing).</summary>
+    public static string CursorAfter(long id) => Cursor.Encode(CursorList, id);
 
     public async Task<Result<Paged<AuditEntryDto>>> ListAsync(Actor actor, AuditQuery query, CancellationToken cancellationToken)
     {
         var paging = new PageRequest(query.Page, query.PageSize, null);
-        if (paging.Validate() is { } invalid)
+        if (KeysetPaging.Validate(paging, query.After) is { } invalid)
         {
             return invalid;
+        }
+        long afterId = 0;
+        if (query.After is not null && !Cursor.TryDecode(query.After, CursorList, out afterId))
+        {
+            return Cursor.Invalid;
         }
         var filtered = await FilterAsync(actor, query, cancellationToken);
         if (!filtered.IsSuccess)
         {
             return filtered.Error;
         }
-        return await paging.ToPageAsync(Project(filtered.Value), e => e, cancellationToken);
+        var page = query.After is null ? filtered.Value : filtered.Value.Where(e => e.Id < afterId);
+        return await KeysetPaging.ToPageAsync(paging, filtered.Value, Project(page), e => e, e => CursorAfter(e.Id), cancellationToken);
     }
 
     public async Task<Result<AuditEntryDto>> GetAsync(Actor actor, long id, CancellationToken cancellationToken)

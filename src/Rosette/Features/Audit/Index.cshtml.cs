@@ -30,9 +30,13 @@ public sealed class IndexModel(AuditLogHandler handler, OrganizationsHandler org
     /// <summary>From the query only (see OnGetAsync): Razor Pages keeps a route value named "page" for itself.</summary>
     public int? PageNumber { get; private set; }
 
+    /// <summary>The cursor this page starts after (the Next link's); null on the first page.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? After { get; set; }
+
     public Paged<AuditEntryDto> Entries { get; private set; } = null!;
 
-    public Pager Pager { get; private set; } = null!;
+    public CursorPager Pager { get; private set; } = null!;
 
     public IReadOnlyList<OrganizationNode> Organizations { get; private set; } = [];
 
@@ -62,7 +66,7 @@ public sealed class IndexModel(AuditLogHandler handler, OrganizationsHandler org
         Organizations = tree.IsSuccess ? tree.Value : [];
         Entries = list.Value;
         ActorName = ActorId is null ? null : Entries.Items.FirstOrDefault(e => e.ActorId == ActorId)?.ActorName ?? ActorId.ToString();
-        Pager = new Pager("/admin/audit", Entries.Page, Entries.PageSize, Entries.Total, null, PageRequest.DefaultPageSize, Filters());
+        Pager = new CursorPager("/admin/audit", After is null && Entries.Page == 1, Entries.Next, Filters());
         return Page();
     }
 
@@ -83,7 +87,7 @@ public sealed class IndexModel(AuditLogHandler handler, OrganizationsHandler org
         "/admin/audit" + QueryString.Create(Filters().Where(f => f.Key != "actorId").Append(new("actorId", actorId?.ToString())).Where(f => !string.IsNullOrEmpty(f.Value)));
 
     private AuditQuery Query() => new(PageNumber, null, OrganizationId, ActorId, string.IsNullOrEmpty(Kind) ? null : Kind,
-        From?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), To?.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+        From?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), To?.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), After);
 
     private List<KeyValuePair<string, string?>> Filters() =>
     [

@@ -17,19 +17,31 @@ public sealed record AwardDto(
     AwardSource Source, Guid? ClassId, Guid? CourseAssignmentId, Guid? BatchId, string? Narrative, DateTime? ExpiresAt,
     AwardStatus Status, DateTime? RevokedAt, Guid? RevokedById, string? RevocationReason);
 
-public sealed record AwardListRequest(int? Page, int? PageSize, Guid? StudentId, Guid? BadgeId, Guid? ClassId);
+/// <summary>Filters and position: <c>after</c> is the <c>next</c> of the page before (keyset paging, decision 0018).</summary>
+public sealed record AwardListRequest(int? Page, int? PageSize, Guid? StudentId, Guid? BadgeId, Guid? ClassId, string? After = null);
 
 public sealed record RevokeAwardRequest(string? Reason, bool? SuppressNotifications);
 
 /// <summary>Reading awards (scoped by <see cref="ScopeQueries.VisibleTo(IQueryable{Award}, RosetteDb, Actor)"/>) and revoking them.</summary>
 public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySignal deliveries, AuditLog audit, RosetteMetrics metrics, TimeProvider clock)
 {
+    private const byte CursorList = 0xA1;
+
+    /// <summary>The cursor of the page that follows this award in the list's order (IssuedAt descending, then Id).</summary>
+    public static string CursorAfter(DateTime issuedAt, Guid id) => Cursor.Encode(CursorList, issuedAt, id);
+
     public async Task<Result<Paged<AwardDto>>> ListAsync(Actor actor, AwardListRequest request, CancellationToken cancellationToken)
     {
         var paging = new PageRequest(request.Page, request.PageSize, null);
-        if (paging.Validate() is { } invalid)
+        if (KeysetPaging.Validate(paging, request.After) is { } invalid)
         {
             return invalid;
+        }
+        DateTime afterAt = default;
+        Guid afterId = default;
+        if (request.After is not null && !Cursor.TryDecode(request.After, CursorList, out afterAt, out afterId))
+        {
+            return Cursor.Invalid;
         }
         var awards = db.Awards.AsNoTracking().VisibleTo(db, actor);
         if (request.StudentId is { } studentId)
@@ -44,8 +56,16 @@ public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySig
         {
             awards = awards.Where(a => a.ClassId == classId);
         }
+        var page = awards;
+        if (request.After is not null)
+        {
+            // The seek matches the ORDER BY below, compared by the database (Guids are text on SQLite, uuid on PostgreSQL);
+            // the first bound lets IX_Awards_IssuedAt_Id start the scan at the cursor's time.
+            page = page.Where(a => a.IssuedAt <= afterAt && (a.IssuedAt < afterAt || a.Id.CompareTo(afterId) > 0));
+        }
         var now = clock.UtcNowSeconds();
-        return await paging.ToPageAsync(Project(awards).OrderByDescending(r => r.Award.IssuedAt).ThenBy(r => r.Award.Id), r => r.ToDto(now), cancellationToken);
+        return await KeysetPaging.ToPageAsync(paging, awards, Project(page).OrderByDescending(r => r.Award.IssuedAt).ThenBy(r => r.Award.Id),
+            r => r.ToDto(now), r => CursorAfter(r.Award.IssuedAt, r.Award.Id), cancellationToken);
     }
 
     public async Task<Result<AwardDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
