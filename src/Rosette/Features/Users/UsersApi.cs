@@ -8,6 +8,7 @@ using Rosette.Domain.Users;
 using Rosette.Features.Accounts;
 using Rosette.Features.Audit;
 using Rosette.Infrastructure.Hosting;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Users;
@@ -37,12 +38,15 @@ public sealed record CompletePasswordResetRequest(Guid? UserId, string? Token, s
 public sealed class UsersHandler(
     RosetteDb db, UserManager<User> users, AuditLog audit, AuditThrottle throttle, SignInLimits limits, IHttpContextAccessor http, TimeProvider clock)
 {
+    /// <summary>The refusals of creating and listing users, declared by policy on their routes and pages (see <see cref="UsersApi"/>).</summary>
+    public static readonly ForbiddenError CreatedByAdministratorsOnly = CommonErrors.Forbidden("Only administrators create users.");
+
+    public static readonly ForbiddenError ListedByAdministratorsOnly = CommonErrors.Forbidden("Only administrators list users.");
+
+    public static readonly ForbiddenError ManagedByAdministratorsOnly = CommonErrors.Forbidden("Only administrators manage users.");
+
     public async Task<Result<UserDto>> CreateAsync(Actor actor, CreateUserRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return CommonErrors.Forbidden("Only administrators create users.");
-        }
         var errors = new ValidationErrors();
         if (request.OrganizationId is null)
         {
@@ -115,10 +119,6 @@ public sealed class UsersHandler(
 
     public async Task<Result<Paged<UserDto>>> ListAsync(Actor actor, UserListRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return CommonErrors.Forbidden("Only administrators list users.");
-        }
         var paging = new PageRequest(request.Page, request.PageSize, request.Search);
         if (paging.Validate() is { } invalid)
         {
@@ -308,10 +308,12 @@ public static class UsersApi
         var group = api.MapGroup("/users").WithTags("Users");
         group.MapPost("/", async Task<Results<Created<UserDto>, ProblemHttpResult>> (
                 CreateUserRequest request, Actor actor, UsersHandler handler, CancellationToken ct) =>
-            (await handler.CreateAsync(actor, request, ct)).ToCreated(u => $"/api/v1/users/{u.Id}"));
+            (await handler.CreateAsync(actor, request, ct)).ToCreated(u => $"/api/v1/users/{u.Id}"))
+            .RequireAdministrator(UsersHandler.CreatedByAdministratorsOnly);
         group.MapGet("/", async Task<Results<Ok<Paged<UserDto>>, ProblemHttpResult>> (
                 [AsParameters] UserListRequest request, Actor actor, UsersHandler handler, CancellationToken ct) =>
-            (await handler.ListAsync(actor, request, ct)).ToOk());
+            (await handler.ListAsync(actor, request, ct)).ToOk())
+            .RequireAdministrator(UsersHandler.ListedByAdministratorsOnly);
         group.MapGet("/{id:guid}", async Task<Results<Ok<UserDto>, ProblemHttpResult>> (
                 Guid id, Actor actor, UsersHandler handler, CancellationToken ct) =>
             (await handler.GetAsync(actor, id, ct)).ToOk());
