@@ -128,7 +128,8 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         {
             return CommonErrors.NotFound("user", studentId);
         }
-        if (student.Role != UserRole.Student)
+        // A course may be assigned to a student who is no longer active (as before); any other role is refused.
+        if (ActiveStudents.WhyNot(student.Role, student.IsActive) is NotActiveStudent.NotAStudent)
         {
             return CourseErrors.NotAStudent;
         }
