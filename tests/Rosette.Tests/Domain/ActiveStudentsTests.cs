@@ -18,4 +18,17 @@ public sealed class ActiveStudentsTests
         Assert.Equal(expected, ActiveStudents.Is(role, isActive));
         Assert.Equal(expected, ActiveStudents.Filter.Compile()(user));
     }
+
+    [Theory]
+    [InlineData(UserRole.Student, true, null)]
+    [InlineData(UserRole.Student, false, NotActiveStudent.Inactive)]
+    [InlineData(UserRole.Instructor, true, NotActiveStudent.NotAStudent)]
+    [InlineData(UserRole.Instructor, false, NotActiveStudent.NotAStudent)]
+    [InlineData(UserRole.Administrator, true, NotActiveStudent.NotAStudent)]
+    [InlineData(UserRole.Administrator, false, NotActiveStudent.NotAStudent)]
+    public void WhyNot_EachRoleAndState_NamesTheReasonAndAgreesWithTheRule(UserRole role, bool isActive, NotActiveStudent? expected)
+    {
+        Assert.Equal(expected, ActiveStudents.WhyNot(role, isActive));
+        Assert.Equal(expected is null, ActiveStudents.Is(role, isActive));
+    }
 }

@@ -35,15 +35,12 @@ public sealed class Enrollment
         {
             return ClassErrors.UnknownStudent;
         }
-        if (student.Role != UserRole.Student)
+        return ActiveStudents.WhyNot(student.Role, student.IsActive) switch
         {
-            return ClassErrors.NotAStudent;
-        }
-        if (!student.IsActive)
-        {
-            return ClassErrors.UserInactive;
-        }
-        return existing is { IsActive: true } ? ClassErrors.AlreadyEnrolled : null;
+            null => existing is { IsActive: true } ? ClassErrors.AlreadyEnrolled : null,
+            NotActiveStudent.NotAStudent => ClassErrors.NotAStudent,
+            _ => ClassErrors.UserInactive,
+        };
     }
 }
 

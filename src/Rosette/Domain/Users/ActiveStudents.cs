@@ -17,6 +17,10 @@ public static class ActiveStudents
 
     public static bool Is(UserRole role, bool isActive) => Check(role, isActive);
 
+    /// <summary>Why a user is not an active student (for the caller's own error); null when they are.</summary>
+    public static NotActiveStudent? WhyNot(UserRole role, bool isActive) =>
+        Is(role, isActive) ? null : Is(role, isActive: true) ? NotActiveStudent.Inactive : NotActiveStudent.NotAStudent;
+
     private static Expression<Func<User, bool>> OnUsers()
     {
         var user = Expression.Parameter(typeof(User), "u");
@@ -32,4 +36,11 @@ public static class ActiveStudents
     {
         protected override Expression VisitParameter(ParameterExpression node) => parameters.GetValueOrDefault(node) ?? node;
     }
+}
+
+/// <summary>The two ways of failing <see cref="ActiveStudents"/>: another role, or a student who is no longer active.</summary>
+public enum NotActiveStudent
+{
+    NotAStudent,
+    Inactive,
 }

@@ -38,10 +38,6 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
 {
     public async Task<Result<AchievementDto>> CreateAsync(Actor actor, CreateAchievementRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AchievementErrors.AdministratorsOnly;
-        }
         if (request.OrganizationId is not { } organizationId)
         {
             return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
@@ -67,10 +63,6 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
 
     public async Task<Result<Paged<AchievementDto>>> ListAsync(Actor actor, AchievementListRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AchievementErrors.AdministratorsOnly;
-        }
         var paging = new PageRequest(request.Page, request.PageSize, request.Search);
         if (paging.Validate() is { } invalid)
         {
@@ -217,10 +209,6 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
 
     private async Task<Result<Achievement>> FindAsync(Actor actor, Guid id, bool tracked, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AchievementErrors.AdministratorsOnly;
-        }
         var query = db.Achievements.AdministeredBy(db, actor);
         var achievement = await (tracked ? query : query.AsNoTracking()).SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
         return achievement is null ? CommonErrors.NotFound("achievement", id) : achievement;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rosette.Domain;
+using Rosette.Domain.Achievements;
 using Rosette.Domain.ApiKeys;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
@@ -11,7 +12,7 @@ public static class AchievementsApi
 {
     public static RouteGroupBuilder MapAchievementsApi(this RouteGroupBuilder api)
     {
-        var achievements = api.MapGroup("/achievements").WithTags("Achievements");
+        var achievements = api.MapGroup("/achievements").WithTags("Achievements").RequireAdministrator(AchievementErrors.AdministratorsOnly);
         achievements.MapPost("/", async Task<Results<Created<AchievementDto>, ProblemHttpResult>> (
                 CreateAchievementRequest request, Actor actor, AchievementsHandler handler, CancellationToken ct) =>
             (await handler.CreateAsync(actor, request, ct)).ToCreated(a => $"/api/v1/achievements/{a.Id}"));

@@ -37,10 +37,6 @@ public sealed class EditModel(AchievementsHandler handler, AchievementChoicesHan
     public async Task<IActionResult> OnGetAsync(Guid? id, CancellationToken cancellationToken)
     {
         var actor = HttpContext.GetActor();
-        if (!actor.IsAdministrator)
-        {
-            return this.ErrorPage(AchievementErrors.AdministratorsOnly);
-        }
         Id = id;
         if (id is { } existing)
         {

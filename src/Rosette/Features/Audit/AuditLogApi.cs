@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Audit;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Audit;
@@ -22,6 +23,9 @@ public sealed record AuditQuery(int? Page, int? PageSize, Guid? OrganizationId, 
 /// <summary>Reading the audit log: administrators only, and only the entries of organizations in their scope.</summary>
 public sealed class AuditLogHandler(RosetteDb db)
 {
+    /// <summary>The refusal of the audit log's routes and page, declared by policy on each (see <see cref="AuditLogApi"/>).</summary>
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators read the audit log.");
+
     public const int MaxExportRows = 100_000;
 
     public static readonly IReadOnlyList<string> CsvHeader =
@@ -81,10 +85,6 @@ public sealed class AuditLogHandler(RosetteDb db)
 
     private async Task<Result<IQueryable<AuditEntry>>> FilterAsync(Actor actor, AuditQuery query, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return CommonErrors.Forbidden("Only administrators read the audit log.");
-        }
         var errors = new ValidationErrors();
         AuditKind kind = default;
         if (query.Kind is not null && !EnumText.TryParse(query.Kind, out kind))
@@ -162,7 +162,7 @@ public static class AuditLogApi
     public static RouteGroupBuilder MapAuditLogApi(this RouteGroupBuilder api)
     {
         // Read-only by design: there is no endpoint that changes or removes an entry.
-        var group = api.MapGroup("/audit-entries").WithTags("Audit log");
+        var group = api.MapGroup("/audit-entries").WithTags("Audit log").RequireAdministrator(AuditLogHandler.AdministratorsOnly);
         group.MapGet("/", async Task<Results<Ok<Paged<AuditEntryDto>>, ProblemHttpResult>> (
                 [AsParameters] AuditQuery query, Actor actor, AuditLogHandler handler, CancellationToken ct) =>
             (await handler.ListAsync(actor, query, ct)).ToOk());

@@ -50,14 +50,11 @@ public sealed record BadgeListRequest(int? Page, int? PageSize, string? Search, 
 
 public sealed class BadgesHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
-    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage badges.");
+    /// <summary>The refusal of the badge routes and pages, declared by policy on each (see <see cref="BadgesApi"/>).</summary>
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage badges.");
 
     public async Task<Result<BadgeDto>> CreateAsync(Actor actor, CreateBadgeRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         if (request.OrganizationId is not { } organizationId)
         {
             return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
@@ -99,10 +96,6 @@ public sealed class BadgesHandler(RosetteDb db, AuditLog audit, TimeProvider clo
 
     public async Task<Result<Paged<BadgeDto>>> ListAsync(Actor actor, BadgeListRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var paging = new PageRequest(request.Page, request.PageSize, request.Search);
         if (paging.Validate() is { } invalid)
         {
@@ -126,20 +119,12 @@ public sealed class BadgesHandler(RosetteDb db, AuditLog audit, TimeProvider clo
 
     public async Task<Result<BadgeDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var badge = await db.Badges.AsNoTracking().Include(b => b.Availability).AdministeredBy(db, actor).SingleOrDefaultAsync(b => b.Id == id, cancellationToken);
         return badge is null ? CommonErrors.NotFound("badge", id) : BadgeDto.From(badge);
     }
 
     public async Task<Result<BadgeDto>> UpdateAsync(Actor actor, Guid id, UpdateBadgeRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var badge = await db.Badges.Include(b => b.Availability).AdministeredBy(db, actor).SingleOrDefaultAsync(b => b.Id == id, cancellationToken);
         if (badge is null)
         {
@@ -210,16 +195,21 @@ public static class BadgesApi
         var group = api.MapGroup("/badges").WithTags("Badges");
         group.MapPost("/", async Task<Results<Created<BadgeDto>, ProblemHttpResult>> (
                 CreateBadgeRequest request, Actor actor, BadgesHandler handler, CancellationToken ct) =>
-            (await handler.CreateAsync(actor, request, ct)).ToCreated(b => $"/api/v1/badges/{b.Id}"));
+            (await handler.CreateAsync(actor, request, ct)).ToCreated(b => $"/api/v1/badges/{b.Id}"))
+            .RequireAdministrator(BadgesHandler.AdministratorsOnly);
         group.MapGet("/", async Task<Results<Ok<Paged<BadgeDto>>, ProblemHttpResult>> (
                 [AsParameters] BadgeListRequest request, Actor actor, BadgesHandler handler, CancellationToken ct) =>
-            (await handler.ListAsync(actor, request, ct)).ToOk());
+            (await handler.ListAsync(actor, request, ct)).ToOk())
+            .RequireAdministrator(BadgesHandler.AdministratorsOnly);
         group.MapGet("/{id:guid}", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
                 Guid id, Actor actor, BadgesHandler handler, CancellationToken ct) =>
-            (await handler.GetAsync(actor, id, ct)).ToOk());
+            (await handler.GetAsync(actor, id, ct)).ToOk())
+            .RequireAdministrator(BadgesHandler.AdministratorsOnly);
         group.MapPatch("/{id:guid}", async Task<Results<Ok<BadgeDto>, ProblemHttpResult>> (
                 Guid id, UpdateBadgeRequest request, Actor actor, BadgesHandler handler, CancellationToken ct) =>
-            (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
+            (await handler.UpdateAsync(actor, id, request, ct)).ToOk())
+            .RequireAdministrator(BadgesHandler.AdministratorsOnly);
+        // Holders are also read by API keys with read_awards: BadgeHoldersHandler keeps its own check.
         group.MapGroup("").AllowApiKeys(ApiKeyPermissions.ReadAwards).MapBadgeHoldersApi();
         return api;
     }

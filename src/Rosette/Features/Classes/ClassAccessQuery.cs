@@ -3,6 +3,7 @@ using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Organizations;
+using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Classes;
 
@@ -43,4 +44,9 @@ public static class ClassAccessQuery
             { Access.CanTeach: false } => forbidden,
             var context => context,
         };
+
+    /// <summary>The same for a paged read of the class: invalid paging is refused first, before the class is loaded.</summary>
+    public static async Task<Result<ClassContext>> LoadClassToTeachAsync(
+        this RosetteDb db, Actor actor, Guid classId, PageRequest paging, Error forbidden, CancellationToken cancellationToken) =>
+        paging.Validate() is { } invalid ? invalid : await db.LoadClassToTeachAsync(actor, classId, forbidden, cancellationToken);
 }

@@ -31,14 +31,11 @@ public sealed record AssignInstructorRequest(InstructorKind? Kind);
 
 public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
-    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage classes.");
+    /// <summary>The refusal of creating a class and of the class administration pages, declared by policy on each (see <see cref="ClassesApi"/>).</summary>
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage classes.");
 
     public async Task<Result<ClassDto>> CreateAsync(Actor actor, CreateClassRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         if (request.OrganizationId is not { } organizationId)
         {
             return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
@@ -213,7 +210,8 @@ public static class ClassesApi
         var group = api.MapGroup("/classes").WithTags("Classes");
         group.MapPost("/", async Task<Results<Created<ClassDto>, ProblemHttpResult>> (
                 CreateClassRequest request, Actor actor, ClassesHandler handler, CancellationToken ct) =>
-            (await handler.CreateAsync(actor, request, ct)).ToCreated(c => $"/api/v1/classes/{c.Id}"));
+            (await handler.CreateAsync(actor, request, ct)).ToCreated(c => $"/api/v1/classes/{c.Id}"))
+            .RequireAdministrator(ClassesHandler.AdministratorsOnly);
         group.MapGet("/", async Task<Results<Ok<Paged<ClassDto>>, ProblemHttpResult>> (
                 [AsParameters] PageRequest paging, Actor actor, ClassesHandler handler, CancellationToken ct) =>
             (await handler.ListAsync(actor, paging, ct)).ToOk())

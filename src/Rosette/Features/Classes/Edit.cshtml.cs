@@ -186,10 +186,6 @@ public sealed class EditModel(ClassesHandler classes, EnrollmentsHandler enrollm
     private async Task<IActionResult?> LoadAsync(Guid id, int? page, CancellationToken cancellationToken)
     {
         var actor = HttpContext.GetActor();
-        if (!actor.IsAdministrator)
-        {
-            return this.ErrorPage(CommonErrors.Forbidden("Only administrators manage classes."));
-        }
         var found = await classes.GetAsync(actor, id, cancellationToken);
         if (!found.IsSuccess)
         {

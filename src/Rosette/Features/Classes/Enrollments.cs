@@ -114,11 +114,7 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
     /// <summary>The actively enrolled students the actor may see, one page at a time.</summary>
     public async Task<Result<RosterResult>> RosterAsync(Actor actor, Guid classId, PageRequest paging, CancellationToken cancellationToken)
     {
-        if (paging.Validate() is { } invalid)
-        {
-            return invalid;
-        }
-        var loaded = await db.LoadClassToTeachAsync(actor, classId, ClassErrors.RosterForbidden, cancellationToken);
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, paging, ClassErrors.RosterForbidden, cancellationToken);
         if (!loaded.IsSuccess)
         {
             return loaded.Error;

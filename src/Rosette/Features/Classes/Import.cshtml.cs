@@ -83,10 +83,6 @@ public sealed class ImportModel(RosterImportHandler imports, ClassesHandler clas
         {
             return this.ErrorPage(found.Error);
         }
-        if (!actor.IsAdministrator)
-        {
-            return this.ErrorPage(CommonErrors.Forbidden("Only administrators import rosters."));
-        }
         Class = found.Value;
         return null;
     }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Rosette.Domain;
 using Rosette.Features.Organizations;
 using Rosette.Features.Shared;
 using Rosette.Infrastructure.Auth;
@@ -28,10 +27,6 @@ public sealed class IndexModel(ClassesHandler classes, OrganizationsHandler orga
             return BadRequest();
         }
         var actor = HttpContext.GetActor();
-        if (!actor.IsAdministrator)
-        {
-            return this.ErrorPage(CommonErrors.Forbidden("Only administrators manage classes."));
-        }
         var list = await classes.ListAsync(actor, new PageRequest(page, pageSize, Search), cancellationToken);
         if (!list.IsSuccess)
         {

@@ -46,6 +46,9 @@ public sealed record RosterImportResult(
 /// </summary>
 public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
+    /// <summary>Refused to whoever does not manage the class; the import page refuses non-administrators by policy with it too.</summary>
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators import rosters.");
+
     public const int MaxRows = EnrollmentsHandler.MaxStudentsPerRequest;
 
     public async Task<Result<RosterImportResult>> PreviewAsync(Actor actor, Guid classId, string csv, CancellationToken cancellationToken) =>
@@ -74,7 +77,7 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
         }
         if (!context.Access.CanManage)
         {
-            return CommonErrors.Forbidden("Only administrators import rosters.");
+            return AdministratorsOnly;
         }
         var parsed = RosterCsv.Parse(csv, MaxRows);
         if (!parsed.IsSuccess)

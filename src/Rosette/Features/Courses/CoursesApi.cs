@@ -6,6 +6,7 @@ using Rosette.Domain.Audit;
 using Rosette.Domain.Courses;
 using Rosette.Domain.Users;
 using Rosette.Features.Audit;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Courses;
@@ -33,14 +34,11 @@ public sealed record CourseAssignmentListRequest(int? Page, int? PageSize, Guid?
 
 public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
-    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage courses and course assignments.");
+    /// <summary>The refusal of every course route and page but the assignment reads, declared by policy on each (see <see cref="CoursesApi"/>).</summary>
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage courses and course assignments.");
 
     public async Task<Result<CourseDto>> CreateAsync(Actor actor, CreateCourseRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         if (request.OrganizationId is not { } organizationId)
         {
             return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
@@ -63,10 +61,6 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
 
     public async Task<Result<Paged<CourseDto>>> ListAsync(Actor actor, PageRequest paging, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         if (paging.Validate() is { } invalid)
         {
             return invalid;
@@ -81,20 +75,12 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
 
     public async Task<Result<CourseDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var course = await Administered(actor).AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
         return course is null ? CourseErrors.NotFound(id) : CourseDto.From(course);
     }
 
     public async Task<Result<CourseDto>> UpdateAsync(Actor actor, Guid id, UpdateCourseRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var course = await Administered(actor).SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (course is null)
         {
@@ -117,10 +103,6 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
 
     public async Task<Result<CourseAssignmentDto>> AssignAsync(Actor actor, CreateCourseAssignmentRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var errors = new ValidationErrors();
         if (request.CourseId is null)
         {
@@ -146,7 +128,8 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         {
             return CommonErrors.NotFound("user", studentId);
         }
-        if (student.Role != UserRole.Student)
+        // A course may be assigned to a student who is no longer active (as before); any other role is refused.
+        if (ActiveStudents.WhyNot(student.Role, student.IsActive) is NotActiveStudent.NotAStudent)
         {
             return CourseErrors.NotAStudent;
         }
@@ -212,10 +195,6 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         {
             return CommonErrors.NotFound("course_assignment", id);
         }
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var before = assignment.CompletedAt;
         if (request.CompletedAt is { } completedAt && assignment.Complete(DateTime.SpecifyKind(completedAt.ToUniversalTime(), DateTimeKind.Utc)) is { } error)
         {
@@ -254,7 +233,7 @@ public static class CoursesApi
 {
     public static RouteGroupBuilder MapCoursesApi(this RouteGroupBuilder api)
     {
-        var courses = api.MapGroup("/courses").WithTags("Courses");
+        var courses = api.MapGroup("/courses").WithTags("Courses").RequireAdministrator(CoursesHandler.AdministratorsOnly);
         courses.MapPost("/", async Task<Results<Created<CourseDto>, ProblemHttpResult>> (
                 CreateCourseRequest request, Actor actor, CoursesHandler handler, CancellationToken ct) =>
             (await handler.CreateAsync(actor, request, ct)).ToCreated(c => $"/api/v1/courses/{c.Id}"));
@@ -268,10 +247,12 @@ public static class CoursesApi
                 Guid id, UpdateCourseRequest request, Actor actor, CoursesHandler handler, CancellationToken ct) =>
             (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
 
+        // A student reads their own assignments (the handler's rule); every other assignment route is administrators' only.
         var assignments = api.MapGroup("/course-assignments").WithTags("Courses");
         assignments.MapPost("/", async Task<Results<Created<CourseAssignmentDto>, ProblemHttpResult>> (
                 CreateCourseAssignmentRequest request, Actor actor, CoursesHandler handler, CancellationToken ct) =>
-            (await handler.AssignAsync(actor, request, ct)).ToCreated(a => $"/api/v1/course-assignments/{a.Id}"));
+            (await handler.AssignAsync(actor, request, ct)).ToCreated(a => $"/api/v1/course-assignments/{a.Id}"))
+            .RequireAdministrator(CoursesHandler.AdministratorsOnly);
         assignments.MapGet("/", async Task<Results<Ok<Paged<CourseAssignmentDto>>, ProblemHttpResult>> (
                 [AsParameters] CourseAssignmentListRequest request, Actor actor, CoursesHandler handler, CancellationToken ct) =>
             (await handler.ListAssignmentsAsync(actor, request, ct)).ToOk());
@@ -280,7 +261,8 @@ public static class CoursesApi
             (await handler.GetAssignmentAsync(actor, id, ct)).ToOk());
         assignments.MapPatch("/{id:guid}", async Task<Results<Ok<CourseAssignmentDto>, ProblemHttpResult>> (
                 Guid id, UpdateCourseAssignmentRequest request, Actor actor, CoursesHandler handler, CancellationToken ct) =>
-            (await handler.UpdateAssignmentAsync(actor, id, request, ct)).ToOk());
+            (await handler.UpdateAssignmentAsync(actor, id, request, ct)).ToOk())
+            .RequireAdministrator(CoursesHandler.AdministratorsOnly);
         return api;
     }
 }

@@ -5,6 +5,7 @@ using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.Notifications;
 using Rosette.Features.Badges;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Dashboard;
@@ -33,6 +34,9 @@ public sealed record DashboardDto(
 /// </summary>
 public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
 {
+    /// <summary>The refusal of the dashboard's route and page, declared by policy on each (see <see cref="DashboardApi"/>).</summary>
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators see the dashboard.");
+
     public const int Weeks = 26;
     public const int Top = 5;
     public const int RecentBatchCount = 10;
@@ -40,10 +44,6 @@ public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
 
     public async Task<Result<DashboardDto>> LoadAsync(Actor actor, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return CommonErrors.Forbidden("Only administrators see the dashboard.");
-        }
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var thisWeek = today.AddDays(-(((int)today.DayOfWeek + 6) % 7)); // weeks start on Monday
         var first = thisWeek.AddDays(-7 * (Weeks - 1));
@@ -113,7 +113,7 @@ public static class DashboardApi
     {
         api.MapGet("/dashboard", async Task<Results<Ok<DashboardDto>, ProblemHttpResult>> (Actor actor, DashboardHandler handler, CancellationToken ct) =>
                 (await handler.LoadAsync(actor, ct)).ToOk())
-            .WithTags("Dashboard");
+            .WithTags("Dashboard").RequireAdministrator(DashboardHandler.AdministratorsOnly);
         return api;
     }
 }

@@ -6,6 +6,7 @@ using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Issuance;
 using Rosette.Features.Issuance;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Expiry;
@@ -35,7 +36,8 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
     public static readonly TimeSpan DefaultPeriod = TimeSpan.FromDays(30);
     public static readonly string[] CsvHeader = ["award_id", "credential_id", "badge", "student", "email", "issued_at", "expires_at", "state"];
 
-    private static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators list and renew expiring awards.");
+    /// <summary>The refusal of the expiring-awards routes and page, declared by policy on each (see <see cref="ExpiringAwardsApi"/>).</summary>
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators list and renew expiring awards.");
 
     public async Task<Result<Paged<ExpiringAward>>> ListAsync(Actor actor, ExpiringAwardsRequest request, CancellationToken cancellationToken)
     {
@@ -66,10 +68,6 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
 
     private Result<IQueryable<Row>> Query(Actor actor, ExpiringAwardsRequest request)
     {
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var now = clock.UtcNowSeconds();
         var from = request.From?.ToUniversalTime() ?? now;
         var to = request.To?.ToUniversalTime() ?? now + DefaultPeriod;
@@ -115,10 +113,6 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
     public async Task<Result<IssueBadgesResult>> RenewAsync(Actor actor, RenewAwardsRequest request, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        if (!actor.IsAdministrator)
-        {
-            return AdministratorsOnly;
-        }
         var ids = request.AwardIds?.Distinct().ToList() ?? [];
         if (ids.Count == 0 || ids.Count > MaxRenewalsPerRequest)
         {
@@ -190,11 +184,12 @@ public static class ExpiringAwardsApi
 {
     public static RouteGroupBuilder MapExpiringAwardsApi(this RouteGroupBuilder api)
     {
-        var awards = api.MapGroup("/awards").WithTags("Awards");
-        awards.MapGet("/expiring", async Task<Results<Ok<Paged<ExpiringAward>>, ProblemHttpResult>> (
+        // Only the expiring-awards routes: /awards holds routes other roles use.
+        var awards = api.MapGroup("/awards/expiring").WithTags("Awards").RequireAdministrator(ExpiringAwardsHandler.AdministratorsOnly);
+        awards.MapGet("/", async Task<Results<Ok<Paged<ExpiringAward>>, ProblemHttpResult>> (
                 [AsParameters] ExpiringAwardsRequest request, Actor actor, ExpiringAwardsHandler handler, CancellationToken ct) =>
             (await handler.ListAsync(actor, request, ct)).ToOk());
-        awards.MapGet("/expiring/export", (
+        awards.MapGet("/export", (
                 [AsParameters] ExpiringAwardsRequest request, Actor actor, ExpiringAwardsHandler handler, CancellationToken ct) =>
             {
                 var rows = handler.Export(actor, request);
@@ -206,7 +201,7 @@ public static class ExpiringAwardsApi
         api.MapPost("/award-renewals", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
                 RenewAwardsRequest request, Actor actor, ExpiringAwardsHandler handler, CancellationToken ct) =>
             (await handler.RenewAsync(actor, request, ct)).ToOk())
-            .WithTags("Awards");
+            .WithTags("Awards").RequireAdministrator(ExpiringAwardsHandler.AdministratorsOnly);
         return api;
     }
 }

@@ -27,11 +27,7 @@ public sealed class IssuanceHistoryHandler(RosetteDb db)
 
     public async Task<Result<Paged<IssuanceSummary>>> ClassHistoryAsync(Actor actor, Guid classId, PageRequest paging, CancellationToken cancellationToken)
     {
-        if (paging.Validate() is { } invalid)
-        {
-            return invalid;
-        }
-        var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, paging, IssuanceErrors.IssuersOnly, cancellationToken);
         if (!loaded.IsSuccess)
         {
             return loaded.Error;

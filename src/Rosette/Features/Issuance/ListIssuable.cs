@@ -40,11 +40,7 @@ public sealed class ListIssuableHandler(RosetteDb db, TimeProvider clock)
     /// <summary>The students the actor may choose in the class, a page at a time, with the badges of the class's organization each holds.</summary>
     public async Task<Result<Paged<IssuableStudent>>> StudentsAsync(Actor actor, Guid classId, PageRequest paging, CancellationToken cancellationToken)
     {
-        if (paging.Validate() is { } invalid)
-        {
-            return invalid;
-        }
-        var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, paging, IssuanceErrors.IssuersOnly, cancellationToken);
         if (!loaded.IsSuccess)
         {
             return loaded.Error;

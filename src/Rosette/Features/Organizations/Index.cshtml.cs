@@ -29,10 +29,6 @@ public sealed class IndexModel(OrganizationsHandler handler) : PageModel
             Message = $"Created the organization {created.Value.Name}.";
             return RedirectToPage();
         }
-        if (created.Error is ForbiddenError && !HttpContext.GetActor().IsAdministrator)
-        {
-            return this.ErrorPage(created.Error);
-        }
         ModelState.AddError(created.Error is NotFoundError notFound
             ? InvalidError.Field("parentId", notFound.Code, notFound.Message)
             : created.Error);

@@ -5,6 +5,7 @@ using Rosette.Domain;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Organizations;
 using Rosette.Features.Audit;
+using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Organizations;
@@ -26,12 +27,13 @@ public sealed record UpdateOrganizationRequest(string? Name, Guid? ParentId, boo
 
 public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
+    /// <summary>The refusals of the organization routes and pages, declared by policy on each (see <see cref="OrganizationsApi"/>).</summary>
+    public static readonly ForbiddenError ManagedByAdministratorsOnly = CommonErrors.Forbidden("Only administrators manage organizations.");
+
+    public static readonly ForbiddenError SeenByAdministratorsOnly = CommonErrors.Forbidden("Only administrators see organizations.");
+
     public async Task<Result<OrganizationDto>> CreateAsync(Actor actor, CreateOrganizationRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return CommonErrors.Forbidden("Only administrators manage organizations.");
-        }
         Organization? parent = null;
         if (request.ParentId is { } parentId)
         {
@@ -60,11 +62,11 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
         return OrganizationDto.From(created.Value);
     }
 
-    /// <summary>The names of these organizations, those of the administrator's scope, for lists that name each row's organization.</summary>
+    /// <summary>The names of these organizations, those of the administrator's scope (none for anyone else), for lists that name each row's organization.</summary>
     public async Task<IReadOnlyDictionary<Guid, string>> NamesAsync(Actor actor, IEnumerable<Guid> ids, CancellationToken cancellationToken)
     {
         var wanted = ids.Distinct().ToList();
-        if (wanted.Count == 0 || !actor.IsAdministrator)
+        if (wanted.Count == 0)
         {
             return new Dictionary<Guid, string>();
         }
@@ -74,10 +76,6 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
 
     public async Task<Result<Paged<OrganizationDto>>> ListAsync(Actor actor, PageRequest paging, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return CommonErrors.Forbidden("Only administrators see organizations.");
-        }
         if (paging.Validate() is { } invalid)
         {
             return invalid;
@@ -92,20 +90,12 @@ public sealed class OrganizationsHandler(RosetteDb db, AuditLog audit, TimeProvi
 
     public async Task<Result<OrganizationDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return CommonErrors.Forbidden("Only administrators see organizations.");
-        }
         var organization = await db.Organizations.AsNoTracking().AdministeredBy(actor).SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
         return organization is null ? CommonErrors.NotFound("organization", id) : OrganizationDto.From(organization);
     }
 
     public async Task<Result<OrganizationDto>> UpdateAsync(Actor actor, Guid id, UpdateOrganizationRequest request, CancellationToken cancellationToken)
     {
-        if (!actor.IsAdministrator)
-        {
-            return CommonErrors.Forbidden("Only administrators manage organizations.");
-        }
         var organization = await db.Organizations.AdministeredBy(actor).SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
         if (organization is null)
         {
@@ -172,16 +162,20 @@ public static class OrganizationsApi
         var group = api.MapGroup("/organizations").WithTags("Organizations");
         group.MapPost("/", async Task<Results<Created<OrganizationDto>, ProblemHttpResult>> (
                 CreateOrganizationRequest request, Actor actor, OrganizationsHandler handler, CancellationToken ct) =>
-            (await handler.CreateAsync(actor, request, ct)).ToCreated(o => $"/api/v1/organizations/{o.Id}"));
+            (await handler.CreateAsync(actor, request, ct)).ToCreated(o => $"/api/v1/organizations/{o.Id}"))
+            .RequireAdministrator(OrganizationsHandler.ManagedByAdministratorsOnly);
         group.MapGet("/", async Task<Results<Ok<Paged<OrganizationDto>>, ProblemHttpResult>> (
                 [AsParameters] PageRequest paging, Actor actor, OrganizationsHandler handler, CancellationToken ct) =>
-            (await handler.ListAsync(actor, paging, ct)).ToOk());
+            (await handler.ListAsync(actor, paging, ct)).ToOk())
+            .RequireAdministrator(OrganizationsHandler.SeenByAdministratorsOnly);
         group.MapGet("/{id:guid}", async Task<Results<Ok<OrganizationDto>, ProblemHttpResult>> (
                 Guid id, Actor actor, OrganizationsHandler handler, CancellationToken ct) =>
-            (await handler.GetAsync(actor, id, ct)).ToOk());
+            (await handler.GetAsync(actor, id, ct)).ToOk())
+            .RequireAdministrator(OrganizationsHandler.SeenByAdministratorsOnly);
         group.MapPatch("/{id:guid}", async Task<Results<Ok<OrganizationDto>, ProblemHttpResult>> (
                 Guid id, UpdateOrganizationRequest request, Actor actor, OrganizationsHandler handler, CancellationToken ct) =>
-            (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
+            (await handler.UpdateAsync(actor, id, request, ct)).ToOk())
+            .RequireAdministrator(OrganizationsHandler.ManagedByAdministratorsOnly);
         return api;
     }
 }

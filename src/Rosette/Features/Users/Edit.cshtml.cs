@@ -114,10 +114,6 @@ public sealed class EditModel(UsersHandler users, OrganizationsHandler organizat
     private async Task<IActionResult?> LoadAsync(Guid id, CancellationToken cancellationToken)
     {
         var actor = HttpContext.GetActor();
-        if (!actor.IsAdministrator)
-        {
-            return this.ErrorPage(CommonErrors.Forbidden("Only administrators manage users."));
-        }
         var user = await users.GetAsync(actor, id, cancellationToken);
         if (!user.IsSuccess)
         {

@@ -2,7 +2,17 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Net.Http.Headers;
 using Rosette.Domain;
+using Rosette.Domain.Achievements;
+using Rosette.Domain.Issuance;
 using Rosette.Features.ApiKeys;
+using Rosette.Features.Audit;
+using Rosette.Features.Badges;
+using Rosette.Features.Classes;
+using Rosette.Features.Courses;
+using Rosette.Features.Dashboard;
+using Rosette.Features.Expiry;
+using Rosette.Features.Organizations;
+using Rosette.Features.Users;
 using Rosette.Features.Providers;
 using Rosette.Features.SingleSignOn;
 using Rosette.Infrastructure.Auth;
@@ -23,9 +33,28 @@ public static class PagesSetup
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Features";
+            // Administrators-only pages, each with its area's refusal. A folder where every page is theirs is named once;
+            // Classes, Users, Achievements and Issuance hold pages other roles use, so their administration pages are named one by one.
             o.Conventions.AuthorizeFolder("/", Policies.SignedIn)
                 .AuthorizeFolderForAdministrators("/ApiKeys", ApiKeysHandler.AdministratorsOnly)
                 .AuthorizeFolderForAdministrators("/Providers", ProvidersHandler.AdministratorsOnly)
+                .AuthorizeFolderForAdministrators("/Badges", BadgesHandler.AdministratorsOnly)
+                .AuthorizeFolderForAdministrators("/Courses", CoursesHandler.AdministratorsOnly)
+                .AuthorizeFolderForAdministrators("/Organizations", OrganizationsHandler.ManagedByAdministratorsOnly)
+                .AuthorizeFolderForAdministrators("/Audit", AuditLogHandler.AdministratorsOnly)
+                .AuthorizeFolderForAdministrators("/Dashboard", DashboardHandler.AdministratorsOnly)
+                .AuthorizeFolderForAdministrators("/Expiry", ExpiringAwardsHandler.AdministratorsOnly)
+                .AuthorizePageForAdministrators("/Classes/Index", ClassesHandler.AdministratorsOnly)
+                .AuthorizePageForAdministrators("/Classes/New", ClassesHandler.AdministratorsOnly)
+                .AuthorizePageForAdministrators("/Classes/Edit", ClassesHandler.AdministratorsOnly)
+                .AuthorizePageForAdministrators("/Classes/Import", RosterImportHandler.AdministratorsOnly)
+                .AuthorizePageForAdministrators("/Users/Index", UsersHandler.ListedByAdministratorsOnly)
+                .AuthorizePageForAdministrators("/Users/New", UsersHandler.CreatedByAdministratorsOnly)
+                .AuthorizePageForAdministrators("/Users/Edit", UsersHandler.ManagedByAdministratorsOnly)
+                .AuthorizePageForAdministrators("/Achievements/Index", AchievementErrors.AdministratorsOnly)
+                .AuthorizePageForAdministrators("/Achievements/Details", AchievementErrors.AdministratorsOnly)
+                .AuthorizePageForAdministrators("/Achievements/Edit", AchievementErrors.AdministratorsOnly)
+                .AuthorizePageForAdministrators("/Issuance/CourseAssignmentIssuePage", IssuanceErrors.CourseAssignmentAdministratorsOnly)
                 .AuthorizePageForAdministrators("/SingleSignOn/ConnectionPage", SignInConnectionsHandler.AdministratorsOnly);
         });
         return services;
