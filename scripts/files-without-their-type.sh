@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Lists C# files under src/ that declare no type named after the file (docs/architecture.md, "Feature folders"):
+# Lists C# files under src/ that declare no type named after the file (docs/architecture.md, "Feature folders and names"):
 # a file holds its type (Award.cs: Award) or is named after its use case, whose types it prefixes (IssueBadges.cs:
-# IssueBadgesRequest, IssueBadgesHandler). A page model's file (X.cshtml.cs) holds XModel.
+# IssueBadgesRequest, IssueBadgesHandler). A page model's file (X.cshtml.cs) holds XModel. Small types bound to the
+# file's own type (the cases of a closed hierarchy, the rows of a result) may share its file, so they are not listed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 find src -name '*.cs' -not -path '*/Migrations/*' -not -path '*/obj/*' -not -path '*/bin/*' | sort | while read -r file; do

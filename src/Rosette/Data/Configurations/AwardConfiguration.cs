@@ -5,7 +5,6 @@ using Rosette.Domain.Classes;
 using Rosette.Domain.Courses;
 using Rosette.Domain.Issuance;
 using Rosette.Domain.Users;
-using Rosette.Infrastructure.Outbox;
 
 namespace Rosette.Data.Configurations;
 
@@ -49,60 +48,5 @@ internal sealed class AwardConfiguration : IEntityTypeConfiguration<Award>
         builder.HasOne<TrainingClass>().WithMany().HasForeignKey(a => a.ClassId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<CourseAssignment>().WithMany().HasForeignKey(a => a.CourseAssignmentId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<IssuanceBatch>().WithMany().HasForeignKey(a => a.BatchId).OnDelete(DeleteBehavior.Restrict);
-    }
-}
-
-internal sealed class AwardRenewalConfiguration : IEntityTypeConfiguration<AwardRenewal>
-{
-    public void Configure(EntityTypeBuilder<AwardRenewal> builder)
-    {
-        // A credential is renewed once: concurrent renewals of one award race for this key, and one wins.
-        builder.HasKey(r => r.PreviousCredentialId);
-        builder.Property(r => r.Source).HasConversion<string>().HasMaxLength(32);
-        builder.HasIndex(r => r.CredentialId).IsUnique();
-        builder.HasIndex(r => new { r.AwardId, r.RenewedAt });
-        builder.HasIndex(r => r.BatchId).HasFilter("\"BatchId\" IS NOT NULL");
-        builder.HasOne<Award>().WithMany().HasForeignKey(r => r.AwardId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<User>().WithMany().HasForeignKey(r => r.RenewedById).OnDelete(DeleteBehavior.Restrict);
-    }
-}
-
-internal sealed class IssuanceBatchConfiguration : IEntityTypeConfiguration<IssuanceBatch>
-{
-    public void Configure(EntityTypeBuilder<IssuanceBatch> builder)
-    {
-        builder.ToTable("IssuanceBatches");
-        builder.Property(b => b.Source).HasConversion<string>().HasMaxLength(32);
-        builder.Property(b => b.Narrative).HasMaxLength(Award.NarrativeMaxLength);
-        builder.Property(b => b.IdempotencyKey).HasMaxLength(IssuanceBatch.IdempotencyKeyMaxLength);
-        builder.Property(b => b.RequestHash).HasMaxLength(64);
-        builder.HasIndex(b => new { b.IssuedById, b.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
-        builder.HasIndex(b => new { b.ApiKeyId, b.IdempotencyKey }).IsUnique().HasFilter("\"ApiKeyId\" IS NOT NULL AND \"IdempotencyKey\" IS NOT NULL");
-        builder.HasIndex(b => new { b.ClassId, b.CreatedAt });
-        builder.HasOne<TrainingClass>().WithMany().HasForeignKey(b => b.ClassId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasOne<User>().WithMany().HasForeignKey(b => b.IssuedById).OnDelete(DeleteBehavior.Restrict);
-        builder.HasOne<Domain.ApiKeys.ApiKey>().WithMany().HasForeignKey(b => b.ApiKeyId).OnDelete(DeleteBehavior.Restrict);
-    }
-}
-
-internal sealed class IssuanceFailureConfiguration : IEntityTypeConfiguration<IssuanceFailure>
-{
-    public void Configure(EntityTypeBuilder<IssuanceFailure> builder)
-    {
-        builder.Property(f => f.Code).HasMaxLength(64);
-        builder.Property(f => f.Message).HasMaxLength(500);
-        builder.HasIndex(f => f.BatchId);
-        builder.HasOne<IssuanceBatch>().WithMany().HasForeignKey(f => f.BatchId).OnDelete(DeleteBehavior.Cascade);
-    }
-}
-
-internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
-{
-    public void Configure(EntityTypeBuilder<OutboxMessage> builder)
-    {
-        builder.Property(m => m.Topic).HasMaxLength(100);
-        builder.Property(m => m.ClaimedBy).HasMaxLength(100);
-        builder.Property(m => m.LastError).HasMaxLength(2000);
-        builder.HasIndex(m => m.DueAt).HasFilter("\"ProcessedAt\" IS NULL").HasDatabaseName("IX_OutboxMessages_Pending");
     }
 }
