@@ -14,6 +14,6 @@ internal sealed class ActivityEventConfiguration : IEntityTypeConfiguration<Acti
         builder.Property(e => e.SubjectId).HasMaxLength(ActivitySubjects.MaxLength);
         builder.Property(e => e.Type).HasConversion<string>().HasMaxLength(32);
         builder.HasIndex(e => new { e.PostedById, e.ExternalId }).IsUnique();
-        builder.HasIndex(e => e.Seq).HasFilter("\"ProcessedAt\" IS NULL").HasDatabaseName("IX_ActivityEvents_Pending");
+        builder.HasIndex(e => e.Seq).HasFilter(builder.IsNull(e => e.ProcessedAt)).HasDatabaseName("IX_ActivityEvents_Pending");
     }
 }

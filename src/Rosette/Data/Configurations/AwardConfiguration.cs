@@ -24,23 +24,23 @@ internal sealed class AwardConfiguration : IEntityTypeConfiguration<Award>
         // second changes nothing (DbUpdateConcurrencyException), is read again, and answers already_revoked.
         builder.Property(a => a.RevokedAt).IsConcurrencyToken();
         // Earn once: at most one active award of a badge per student, whoever issues it, however many instances run.
-        builder.HasIndex(a => new { a.BadgeId, a.StudentId }).IsUnique().HasFilter("\"RevokedAt\" IS NULL").HasDatabaseName(EarnOnceIndex);
+        builder.HasIndex(a => new { a.BadgeId, a.StudentId }).IsUnique().HasFilter(builder.IsNull(a => a.RevokedAt)).HasDatabaseName(EarnOnceIndex);
         builder.HasIndex(a => new { a.StudentId, a.BadgeId });
         builder.HasIndex(a => new { a.ClassId, a.IssuedAt });
         // The award list's order (newest first, then id): its first page reads 50 entries instead of sorting every award.
         builder.HasIndex(a => new { a.IssuedAt, a.Id }).IsDescending(true, false);
         // Optional references are indexed only where set: every index entry costs each row of a batch, and most awards have
         // no revoker and no course assignment (automatic ones no issuer and no batch). Lookups by value still use these.
-        builder.HasIndex(a => a.BatchId).HasFilter("\"BatchId\" IS NOT NULL");
-        builder.HasIndex(a => a.IssuedById).HasFilter("\"IssuedById\" IS NOT NULL");
-        builder.HasIndex(a => a.RevokedById).HasFilter("\"RevokedById\" IS NOT NULL");
-        builder.HasIndex(a => a.CourseAssignmentId).HasFilter("\"CourseAssignmentId\" IS NOT NULL");
+        builder.HasIndex(a => a.BatchId).WhereNotNull();
+        builder.HasIndex(a => a.IssuedById).WhereNotNull();
+        builder.HasIndex(a => a.RevokedById).WhereNotNull();
+        builder.HasIndex(a => a.CourseAssignmentId).WhereNotNull();
         builder.Ignore(a => a.CurrentCredentialId);
         builder.Ignore(a => a.ValidFrom);
         // Renewed awards only: the first credential's id is the award's own, so most awards add nothing here.
-        builder.HasIndex(a => a.CredentialId).IsUnique().HasFilter("\"CredentialId\" IS NOT NULL");
+        builder.HasIndex(a => a.CredentialId).IsUnique().WhereNotNull();
         // Reminders and the expiring awards list read awards by expiry; awards that never expire are not in it.
-        builder.HasIndex(a => a.ExpiresAt).HasFilter("\"ExpiresAt\" IS NOT NULL AND \"RevokedAt\" IS NULL").HasDatabaseName("IX_Awards_Expiring");
+        builder.HasIndex(a => a.ExpiresAt).HasFilter(IndexFilters.And(builder.IsNotNull(a => a.ExpiresAt), builder.IsNull(a => a.RevokedAt))).HasDatabaseName("IX_Awards_Expiring");
         builder.HasOne<Badge>().WithMany().HasForeignKey(a => a.BadgeId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(a => a.StudentId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(a => a.IssuedById).OnDelete(DeleteBehavior.Restrict);

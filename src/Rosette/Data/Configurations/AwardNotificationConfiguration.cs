@@ -12,7 +12,7 @@ internal sealed class AwardNotificationConfiguration : IEntityTypeConfiguration<
         builder.HasKey(n => new { n.AwardId, n.Kind });
         builder.Property(n => n.Kind).HasConversion<string>().HasMaxLength(16);
         builder.Property(n => n.LastError).HasMaxLength(AwardNotification.ErrorMaxLength);
-        builder.HasIndex(n => n.FailedAt).HasFilter("\"FailedAt\" IS NOT NULL").HasDatabaseName("IX_AwardNotifications_Failed");
+        builder.HasIndex(n => n.FailedAt).WhereNotNull().HasDatabaseName("IX_AwardNotifications_Failed");
         builder.HasOne<Award>().WithMany().HasForeignKey(n => n.AwardId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -14,7 +14,7 @@ internal sealed class AwardRenewalConfiguration : IEntityTypeConfiguration<Award
         builder.Property(r => r.Source).HasConversion<string>().HasMaxLength(32);
         builder.HasIndex(r => r.CredentialId).IsUnique();
         builder.HasIndex(r => new { r.AwardId, r.RenewedAt });
-        builder.HasIndex(r => r.BatchId).HasFilter("\"BatchId\" IS NOT NULL");
+        builder.HasIndex(r => r.BatchId).WhereNotNull();
         builder.HasOne<Award>().WithMany().HasForeignKey(r => r.AwardId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<User>().WithMany().HasForeignKey(r => r.RenewedById).OnDelete(DeleteBehavior.Restrict);
     }

@@ -15,8 +15,8 @@ internal sealed class IssuanceBatchConfiguration : IEntityTypeConfiguration<Issu
         builder.Property(b => b.Narrative).HasMaxLength(Award.NarrativeMaxLength);
         builder.Property(b => b.IdempotencyKey).HasMaxLength(IssuanceBatch.IdempotencyKeyMaxLength);
         builder.Property(b => b.RequestHash).HasMaxLength(64);
-        builder.HasIndex(b => new { b.IssuedById, b.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
-        builder.HasIndex(b => new { b.ApiKeyId, b.IdempotencyKey }).IsUnique().HasFilter("\"ApiKeyId\" IS NOT NULL AND \"IdempotencyKey\" IS NOT NULL");
+        builder.HasIndex(b => new { b.IssuedById, b.IdempotencyKey }).IsUnique().HasFilter(builder.IsNotNull(b => b.IdempotencyKey));
+        builder.HasIndex(b => new { b.ApiKeyId, b.IdempotencyKey }).IsUnique().WhereNotNull();
         builder.HasIndex(b => new { b.ClassId, b.CreatedAt });
         builder.HasOne<TrainingClass>().WithMany().HasForeignKey(b => b.ClassId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(b => b.IssuedById).OnDelete(DeleteBehavior.Restrict);

@@ -11,6 +11,6 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.Property(m => m.Topic).HasMaxLength(100);
         builder.Property(m => m.ClaimedBy).HasMaxLength(100);
         builder.Property(m => m.LastError).HasMaxLength(2000);
-        builder.HasIndex(m => m.DueAt).HasFilter("\"ProcessedAt\" IS NULL").HasDatabaseName("IX_OutboxMessages_Pending");
+        builder.HasIndex(m => m.DueAt).HasFilter(builder.IsNull(m => m.ProcessedAt)).HasDatabaseName("IX_OutboxMessages_Pending");
     }
 }

@@ -11,6 +11,6 @@ internal sealed class SigningKeyConfiguration : IEntityTypeConfiguration<Signing
         builder.Property(k => k.Algorithm).HasMaxLength(16);
         builder.Ignore(k => k.IsCurrent);
         // One current key per algorithm, however many instances create or rotate keys at once.
-        builder.HasIndex(k => k.Algorithm).IsUnique().HasFilter("\"RetiredAt\" IS NULL").HasDatabaseName("UX_SigningKeys_Current");
+        builder.HasIndex(k => k.Algorithm).IsUnique().HasFilter(builder.IsNull(k => k.RetiredAt)).HasDatabaseName("UX_SigningKeys_Current");
     }
 }

@@ -15,7 +15,7 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         builder.HasIndex(d => new { d.EndpointId, d.EventId }).IsUnique();
         builder.HasIndex(d => new { d.Status, d.NextAttemptAt });
         // Order per subject: a delivery waits while an earlier one of its subject to its endpoint is pending.
-        builder.HasIndex(d => new { d.EndpointId, d.SubjectId, d.Id }).HasFilter("\"Status\" = 'Pending'").HasDatabaseName("IX_WebhookDeliveries_PendingBySubject");
+        builder.HasIndex(d => new { d.EndpointId, d.SubjectId, d.Id }).HasFilter(builder.Is(d => d.Status, WebhookDeliveryStatus.Pending)).HasDatabaseName("IX_WebhookDeliveries_PendingBySubject");
         builder.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(d => d.EndpointId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<WebhookEvent>().WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Cascade);
     }
