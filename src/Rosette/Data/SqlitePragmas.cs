@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Rosette.Data;
@@ -10,6 +11,18 @@ namespace Rosette.Data;
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
     private const string Pragmas = "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
+
+    /// <summary>
+    /// Write-ahead logging, so that readers never wait for the writer. Unlike the per-connection settings it is kept in the
+    /// database file, so it is set once, after migrating. Nothing to do on PostgreSQL.
+    /// </summary>
+    public static async Task UseWriteAheadLogAsync(RosetteDb db, CancellationToken cancellationToken)
+    {
+        if (!db.IsPostgres)
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 

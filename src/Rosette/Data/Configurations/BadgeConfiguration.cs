@@ -25,23 +25,3 @@ internal sealed class BadgeConfiguration : IEntityTypeConfiguration<Badge>
         builder.HasOne<BadgeProvider>().WithMany().HasForeignKey(b => b.ProviderId).OnDelete(DeleteBehavior.Restrict);
     }
 }
-
-internal sealed class BadgeAvailabilityConfiguration : IEntityTypeConfiguration<BadgeAvailability>
-{
-    public void Configure(EntityTypeBuilder<BadgeAvailability> builder)
-    {
-        builder.ToTable("BadgeAvailability");
-        builder.HasKey(a => new { a.BadgeId, a.OrganizationId });
-        builder.HasOne<Organization>().WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Cascade);
-    }
-}
-
-internal sealed class BadgeImageConfiguration : IEntityTypeConfiguration<BadgeImage>
-{
-    public void Configure(EntityTypeBuilder<BadgeImage> builder)
-    {
-        builder.HasKey(i => i.BadgeId);
-        builder.Property(i => i.ContentType).HasMaxLength(64);
-        builder.HasOne<Badge>().WithOne().HasForeignKey<BadgeImage>(i => i.BadgeId).OnDelete(DeleteBehavior.Cascade);
-    }
-}

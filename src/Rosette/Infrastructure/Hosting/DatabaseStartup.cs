@@ -40,11 +40,7 @@ public sealed class DatabaseStartup(IServiceProvider services, DatabaseOptions o
     public static async Task MigrateAsync(RosetteDb db, CancellationToken cancellationToken)
     {
         await db.Database.MigrateAsync(cancellationToken);
-        if (!db.IsPostgres)
-        {
-            // Readers never wait for the writer; the setting is kept in the database file.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-        }
+        await SqlitePragmas.UseWriteAheadLogAsync(db, cancellationToken);
     }
 
     private void EnsureDataProtectionKey(IServiceProvider scoped)

@@ -1,0 +1,9 @@
+
+namespace Rosette.Domain.Achievements;
+
+public enum CoursesMode
+{
+    All,
+    Any,
+    AtLeast,
+}

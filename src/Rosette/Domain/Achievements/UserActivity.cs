@@ -1,0 +1,53 @@
+namespace Rosette.Domain.Achievements;
+
+/// <summary>
+/// What one user has done, as far as achievements care: for each (type, subject) the first time it happened, and the
+/// achievements earned so far with their points. Activity only grows, so "has at any time met" is "meets now".
+/// </summary>
+public sealed class UserActivity
+{
+    private readonly Dictionary<(ActivityType, string), DateTime> _firstAt = [];
+    private readonly List<(DateTime At, int Points)> _earnings = [];
+
+    public int Points { get; private set; }
+
+    public int FactCount => _firstAt.Count;
+
+    public DateTime? FirstAt(ActivityType type, string subject) => _firstAt.TryGetValue((type, subject), out var at) ? at : null;
+
+    /// <summary>Records a fact; true when it is new or happened earlier than known.</summary>
+    public bool Record(ActivityType type, string subject, DateTime at)
+    {
+        if (_firstAt.TryGetValue((type, subject), out var known) && !ActivityFact.Supersedes(at, known))
+        {
+            return false;
+        }
+        _firstAt[(type, subject)] = at;
+        return true;
+    }
+
+    public void AddPoints(DateTime at, int points)
+    {
+        _earnings.Add((at, points));
+        Points += points;
+    }
+
+    /// <summary>When the user's points first reached <paramref name="threshold"/>, or null if they have not.</summary>
+    public DateTime? PointsReachedAt(int threshold)
+    {
+        if (Points < threshold)
+        {
+            return null;
+        }
+        var total = 0;
+        foreach (var (at, points) in _earnings.OrderBy(e => e.At))
+        {
+            total += points;
+            if (total >= threshold)
+            {
+                return at;
+            }
+        }
+        return null;
+    }
+}

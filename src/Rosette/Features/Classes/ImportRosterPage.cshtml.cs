@@ -1,0 +1,89 @@
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rosette.Domain;
+using Rosette.Infrastructure.Auth;
+using Rosette.Infrastructure.Pages;
+
+namespace Rosette.Features.Classes;
+
+/// <summary>
+/// Import a roster from CSV in two steps: upload, and see row by row what would happen (nothing is written); then import,
+/// which commits the accepted rows. The file travels back with the second step, so nothing is kept on the server between them.
+/// </summary>
+public sealed class ImportRosterPageModel(RosterImportHandler imports, ClassesHandler classes) : PageModel
+{
+    public const int MaxFileBytes = 2 * 1024 * 1024;
+    public const int MaxRowsShown = 1000;
+
+    public ClassDto Class { get; private set; } = null!;
+
+    public const string FileField = "File";
+
+    /// <summary>The file's text, carried from the preview to the import.</summary>
+    [BindProperty]
+    public string? Csv { get; set; }
+
+    public RosterImportResult? Result { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
+        await LoadAsync(id, cancellationToken) ?? Page();
+
+    public async Task<IActionResult> OnPostPreviewAsync(Guid id, IFormFile? file, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(id, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
+        if (file is null || file.Length == 0)
+        {
+            ModelState.AddModelError(FileField, "Choose a CSV file.");
+            return Page();
+        }
+        if (file.Length > MaxFileBytes)
+        {
+            ModelState.AddModelError(FileField, $"The file is larger than {MaxFileBytes / 1024 / 1024} MB: split it.");
+            return Page();
+        }
+        using (var reader = new StreamReader(file.OpenReadStream(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+        {
+            Csv = await reader.ReadToEndAsync(cancellationToken);
+        }
+        return await RunAsync(id, commit: false, cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostImportAsync(Guid id, CancellationToken cancellationToken) =>
+        await LoadAsync(id, cancellationToken) ?? await RunAsync(id, commit: true, cancellationToken);
+
+    private async Task<IActionResult> RunAsync(Guid id, bool commit, CancellationToken cancellationToken)
+    {
+        var actor = HttpContext.GetActor();
+        var result = commit
+            ? await imports.ImportAsync(actor, id, Csv ?? "", cancellationToken)
+            : await imports.PreviewAsync(actor, id, Csv ?? "", cancellationToken);
+        if (!result.IsSuccess)
+        {
+            if (result.Error is NotFoundError or ForbiddenError)
+            {
+                return this.ErrorPage(result.Error);
+            }
+            ModelState.AddModelError(FileField, result.Error.Message);
+            Csv = null;
+            return Page();
+        }
+        Result = result.Value;
+        return Page();
+    }
+
+    private async Task<IActionResult?> LoadAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var actor = HttpContext.GetActor();
+        var found = await classes.GetAsync(actor, id, cancellationToken);
+        if (!found.IsSuccess)
+        {
+            return this.ErrorPage(found.Error);
+        }
+        Class = found.Value;
+        return null;
+    }
+}
