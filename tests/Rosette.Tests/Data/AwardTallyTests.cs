@@ -29,7 +29,7 @@ public sealed class AwardTallyTests(LifecycleFixture app) : IClassFixture<Lifecy
             .IsOkAsync<IssueBadgesResult>()).Issued);
         await AssertTalliesExactAsync(world, "course assignment", expectedRows: 2);
 
-        var automatic = await AutomaticallyAsync(world.BadgeB.Id, world.StudentB1.Id);
+        var automatic = (await app.IssueAutomaticallyAsync(world.BadgeB.Id, world.StudentB1.Id)).AwardId;
         await AssertTalliesExactAsync(world, "achievement", expectedRows: 3);
 
         (await admin.PostJsonAsync($"/api/v1/awards/{batch.Issued[0].AwardId}/revocation", new { reason = "Issued by mistake" })).EnsureSuccessStatusCode();
@@ -90,16 +90,5 @@ public sealed class AwardTallyTests(LifecycleFixture app) : IClassFixture<Lifecy
             await db.Awards.Where(a => badges.Contains(a.BadgeId)).RecountAsync(CancellationToken.None)));
         Assert.True(recount.Count == expectedRows, $"{step}: the recount has {recount.Count} rows, not {expectedRows}");
         Assert.True(recount.SequenceEqual(tallies), $"{step}: tallies {string.Join("; ", tallies)} but recount {string.Join("; ", recount)}");
-    }
-
-    private async Task<Guid> AutomaticallyAsync(Guid badgeId, Guid studentId)
-    {
-        await using var scope = app.Factory.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var done = await scope.ServiceProvider.GetRequiredService<AwardIssuer>().IssueAutomaticallyAsync([(badgeId, studentId)], CancellationToken.None);
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-        return Assert.Single(done).AwardId;
     }
 }
