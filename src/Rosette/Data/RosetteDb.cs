@@ -45,6 +45,9 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
 
     public DbSet<AwardRenewal> AwardRenewals => Set<AwardRenewal>();
 
+    /// <summary>The dashboard's counts, kept by the database's triggers on Awards (<see cref="Rosette.Data.AwardTallies"/>); read-only to the app.</summary>
+    public DbSet<AwardTally> AwardTallies => Set<AwardTally>();
+
     public DbSet<CredentialNotice> CredentialNotices => Set<CredentialNotice>();
 
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();

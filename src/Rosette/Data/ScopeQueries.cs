@@ -51,6 +51,12 @@ public static class ScopeQueries
         _ => classes.Where(c => db.Enrollments.Any(e => e.ClassId == c.Id && e.StudentId == actor.UserId && e.IsActive)),
     };
 
+    /// <summary>The award tallies of an administrator's awards: those of badges in their scope, as <see cref="VisibleTo(IQueryable{Award}, RosetteDb, Actor)"/>.</summary>
+    public static IQueryable<AwardTally> AdministeredBy(this IQueryable<AwardTally> tallies, RosetteDb db, Actor actor) =>
+        !actor.IsAdministrator ? tallies.Where(_ => false)
+        : actor.IsSystemAdministrator ? tallies
+        : tallies.Where(t => db.Badges.AdministeredBy(db, actor).Any(b => b.Id == t.BadgeId));
+
     /// <summary>
     /// Awards the actor sees: administrators those of badges in their scope, instructors those issued in the classes they
     /// teach, students their own.

@@ -4,6 +4,7 @@ using Rosette.Data;
 using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Domain.Notifications;
+using Rosette.Domain.Issuance;
 using Rosette.Features.Badges;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
@@ -29,8 +30,9 @@ public sealed record DashboardDto(
     int MailFailureCount, IReadOnlyList<MailFailure> MailFailures);
 
 /// <summary>
-/// The administrator's dashboard: everything is counted by the database (GROUP BY), over the awards and batches of the
-/// administrator's scope only, so it costs a handful of small queries whatever the number of awards.
+/// The administrator's dashboard: everything is counted by the database (GROUP BY), over the award tallies and batches of
+/// the administrator's scope only: the awards' counts come from their tallies (one row per badge, class and day), so the
+/// dashboard does not read every award.
 /// </summary>
 public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
 {
@@ -47,27 +49,31 @@ public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var thisWeek = today.AddDays(-(((int)today.DayOfWeek + 6) % 7)); // weeks start on Monday
         var first = thisWeek.AddDays(-7 * (Weeks - 1));
-        var since = first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var awards = db.Awards.AsNoTracking().VisibleTo(db, actor);
+        // Awards are counted from their tallies (Data/AwardTallies.cs): rows per badge, class and day, not per award.
+        var tallies = db.AwardTallies.AsNoTracking().AdministeredBy(db, actor);
 
-        var perDay = await awards.Where(a => a.IssuedAt >= since)
-            .GroupBy(a => a.IssuedAt.Date)
-            .Select(g => new { Day = g.Key, Count = g.Count() })
+        var perDay = await tallies.Where(t => t.Day >= first)
+            .GroupBy(t => t.Day)
+            .Select(g => new { Day = g.Key, Count = g.Sum(t => t.Issued) })
             .ToListAsync(cancellationToken);
         var perWeek = Enumerable.Range(0, Weeks).Select(w => first.AddDays(7 * w)).ToDictionary(w => w, _ => 0);
         foreach (var day in perDay)
         {
-            var date = DateOnly.FromDateTime(day.Day);
-            perWeek[first.AddDays((date.DayNumber - first.DayNumber) / 7 * 7)] += day.Count;
+            perWeek[first.AddDays((day.Day.DayNumber - first.DayNumber) / 7 * 7)] += day.Count;
         }
 
-        var topBadges = await (from g in awards.Where(a => a.RevokedAt == null).GroupBy(a => a.BadgeId).Select(g => new { BadgeId = g.Key, Count = g.Count() })
+        // Holders: the awards not revoked.
+        var topBadges = await (from g in tallies.GroupBy(t => t.BadgeId).Select(g => new { BadgeId = g.Key, Count = g.Sum(t => t.Issued - t.Revoked) })
+                               where g.Count > 0
                                join b in db.Badges on g.BadgeId equals b.Id
                                orderby g.Count descending, b.Name
                                select new { b.Id, b.Name, b.ImageContentType, b.ImageVersion, g.Count })
             .Take(Top).ToListAsync(cancellationToken);
 
-        var topClasses = await (from g in awards.Where(a => a.IssuedAt >= since && a.ClassId != null).GroupBy(a => a.ClassId).Select(g => new { ClassId = g.Key, Count = g.Count() })
+        var topClasses = await (from g in tallies.Where(t => t.Day >= first && t.ClassId != AwardTally.NoClass).GroupBy(t => t.ClassId)
+                                    .Select(g => new { ClassId = g.Key, Count = g.Sum(t => t.Issued) })
+                                where g.Count > 0
                                 join c in db.Classes on g.ClassId equals c.Id
                                 orderby g.Count descending, c.Name
                                 select new TopClass(c.Id, c.Name, g.Count))

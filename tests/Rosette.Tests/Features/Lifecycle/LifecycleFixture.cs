@@ -1,6 +1,7 @@
 using MimeKit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Rosette.Data;
 using Rosette.Features.Issuance;
 using Rosette.Features.Notifications;
 using Rosette.Tests.Infrastructure;
@@ -77,6 +78,18 @@ public sealed class LifecycleFixture : AppFixture
         var admin = await AdminAsync(world);
         return await (await admin.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances", new { badgeIds = new[] { badgeId }, studentIds }))
             .IsOkAsync<IssueBadgesResult>();
+    }
+
+    /// <summary>An automatic (achievement) issuance of one pair, in a transaction of its own, as the achievement processor writes it.</summary>
+    public async Task<(Guid BadgeId, Guid StudentId, Guid AwardId)> IssueAutomaticallyAsync(Guid badgeId, Guid studentId)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var done = await scope.ServiceProvider.GetRequiredService<AwardIssuer>().IssueAutomaticallyAsync([(badgeId, studentId)], CancellationToken.None);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        return Assert.Single(done);
     }
 
     public override async ValueTask DisposeAsync()

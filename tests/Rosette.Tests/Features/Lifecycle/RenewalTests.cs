@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Rosette.Data;
 using Rosette.Features.Issuance;
 using Rosette.Tests.Infrastructure;
 
@@ -95,12 +93,12 @@ public sealed class RenewalTests(LifecycleFixture app) : IClassFixture<Lifecycle
         var admin = await app.AdminAsync(world);
         var assignment = $"/api/v1/course-assignments/{world.Assignment.Id}/badge-issuances";
         Assert.Single((await (await admin.PostJsonAsync(assignment, new { badgeId = world.Manual.Id })).IsOkAsync<IssueBadgesResult>()).Issued);
-        var automatic = await AutomaticallyAsync(world.Manual2.Id, world.StudentA1.Id);
+        var automatic = await app.IssueAutomaticallyAsync(world.Manual2.Id, world.StudentA1.Id);
         app.Clock.Advance(TimeSpan.FromDays(6));
         admin = await app.AdminAsync(world);
 
         var renewed = await (await admin.PostJsonAsync(assignment, new { badgeId = world.Manual.Id })).IsOkAsync<IssueBadgesResult>();
-        var again = await AutomaticallyAsync(world.Manual2.Id, world.StudentA1.Id);
+        var again = await app.IssueAutomaticallyAsync(world.Manual2.Id, world.StudentA1.Id);
 
         Assert.Equal(world.StudentA1.Id, Assert.Single(renewed.Renewed).StudentId);
         Assert.Equal(automatic, again);
@@ -140,17 +138,6 @@ public sealed class RenewalTests(LifecycleFixture app) : IClassFixture<Lifecycle
         Assert.Equal(2, renewed.Renewed.Count);
         var expiresAfter = await app.Factory.WithDbAsync(db => db.Awards.Where(a => a.BadgeId == world.Manual.Id).Select(a => a.ExpiresAt).ToListAsync());
         Assert.All(expiresAfter, e => Assert.True(e > now.AddDays(20)));
-    }
-
-    private async Task<(Guid, Guid, Guid)> AutomaticallyAsync(Guid badgeId, Guid studentId)
-    {
-        await using var scope = app.Factory.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var done = await scope.ServiceProvider.GetRequiredService<AwardIssuer>().IssueAutomaticallyAsync([(badgeId, studentId)], CancellationToken.None);
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-        return Assert.Single(done);
     }
 
     private static DateTime Seconds(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);

@@ -905,6 +905,30 @@ namespace Rosette.Data.Migrations.Postgres
                     b.ToTable("AwardRenewals");
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Issuance.AwardTally", b =>
+                {
+                    b.Property<Guid>("BadgeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ClassId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Issued")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Revoked")
+                        .HasColumnType("integer");
+
+                    b.HasKey("BadgeId", "ClassId", "Day");
+
+                    b.HasIndex("Day");
+
+                    b.ToTable("AwardTallies", (string)null);
+                });
+
             modelBuilder.Entity("Rosette.Domain.Issuance.IssuanceBatch", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1980,6 +2004,15 @@ namespace Rosette.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("RenewedById")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Issuance.AwardTally", b =>
+                {
+                    b.HasOne("Rosette.Domain.Badges.Badge", null)
+                        .WithMany()
+                        .HasForeignKey("BadgeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Rosette.Domain.Issuance.IssuanceBatch", b =>

@@ -893,6 +893,30 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.ToTable("AwardRenewals");
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Issuance.AwardTally", b =>
+                {
+                    b.Property<Guid>("BadgeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClassId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Issued")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Revoked")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("BadgeId", "ClassId", "Day");
+
+                    b.HasIndex("Day");
+
+                    b.ToTable("AwardTallies", (string)null);
+                });
+
             modelBuilder.Entity("Rosette.Domain.Issuance.IssuanceBatch", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1960,6 +1984,15 @@ namespace Rosette.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("RenewedById")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Rosette.Domain.Issuance.AwardTally", b =>
+                {
+                    b.HasOne("Rosette.Domain.Badges.Badge", null)
+                        .WithMany()
+                        .HasForeignKey("BadgeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Rosette.Domain.Issuance.IssuanceBatch", b =>
