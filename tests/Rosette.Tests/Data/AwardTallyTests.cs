@@ -32,10 +32,12 @@ public sealed class AwardTallyTests(LifecycleFixture app) : IClassFixture<Lifecy
         var automatic = (await app.IssueAutomaticallyAsync(world.BadgeB.Id, world.StudentB1.Id)).AwardId;
         await AssertTalliesExactAsync(world, "achievement", expectedRows: 3);
 
-        (await admin.PostJsonAsync($"/api/v1/awards/{batch.Issued[0].AwardId}/revocation", new { reason = "Issued by mistake" })).EnsureSuccessStatusCode();
+        // A batch lists its awards in its canonical order (badge, then student id), not in the order asked: pick A1's.
+        var revoked = batch.Issued.Single(i => i.StudentId == world.StudentA1.Id).AwardId;
+        (await admin.PostJsonAsync($"/api/v1/awards/{revoked}/revocation", new { reason = "Issued by mistake" })).EnsureSuccessStatusCode();
         await AssertTalliesExactAsync(world, "revocation", expectedRows: 3);
 
-        // A day later: the renewal keeps its award's issue day; the award issued again after the revocation counts on the new day.
+        // A day later: A2's renewal keeps its award's issue day; A1's award, issued again after the revocation, counts on the new day.
         app.Clock.Advance(TimeSpan.FromDays(1));
         var again = await app.IssueAsync(world, world.Manual.Id, world.StudentA1.Id, world.StudentA2.Id);
         Assert.Equal((1, 1), (again.Issued.Count, again.Renewed.Count));
@@ -45,7 +47,7 @@ public sealed class AwardTallyTests(LifecycleFixture app) : IClassFixture<Lifecy
         // and revoked in one statement, an award deleted.
         await app.Factory.WithDbAsync(async db =>
         {
-            var moved = batch.Issued[1].AwardId;
+            var moved = batch.Issued.Single(i => i.StudentId == world.StudentA1x.Id).AwardId;
             await db.Awards.Where(a => a.Id == moved).ExecuteUpdateAsync(s => s
                 .SetProperty(a => a.ClassId, world.OtherClass.Id).SetProperty(a => a.RevokedAt, DateTime.UtcNow));
             await db.Awards.Where(a => a.Id == automatic).ExecuteDeleteAsync();
