@@ -20,7 +20,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<Received> _received = new();
     private readonly ConcurrentDictionary<string, int> _failures = new();
     private readonly ConcurrentDictionary<string, bool> _alwaysFail = new();
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new();
+    private readonly ConcurrentDictionary<string, HeldAnswer> _holds = new();
 
     public sealed record Received(string Path, string Id, string Timestamp, string Signature, string Body, HeaderDictionary Headers, int AnsweredWith);
 
@@ -51,8 +51,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public void AlwaysFail(string path, bool fail) => _alwaysFail[path] = fail;
 
-    /// <summary>The next request to the path waits for the returned task's release before answering (200).</summary>
-    public TaskCompletionSource Hold(string path) => _holds[path] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>The next request to the path waits for <see cref="HeldAnswer.Release"/> before answering (200).</summary>
+    public HeldAnswer Hold(string path) => _holds[path] = new HeldAnswer();
 
     private async Task HandleAsync(HttpContext context, string path)
     {
@@ -64,7 +64,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
         if (_holds.TryRemove(path, out var hold))
         {
-            await hold.Task;
+            await hold.ArriveAsync();
         }
         bool fail;
         lock (_failures)
@@ -88,9 +88,27 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         foreach (var hold in _holds.Values)
         {
-            hold.TrySetResult();
+            hold.Release();
         }
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+}
+
+/// <summary>A request held by <see cref="WebhookReceiver.Hold"/>: <see cref="Arrived"/> once it is in, answered on <see cref="Release"/>.</summary>
+public sealed class HeldAnswer
+{
+    private readonly TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the held request has arrived: its sender is waiting for the answer.</summary>
+    public Task Arrived => _arrived.Task;
+
+    public void Release() => _released.TrySetResult();
+
+    internal Task ArriveAsync()
+    {
+        _arrived.TrySetResult();
+        return _released.Task;
     }
 }

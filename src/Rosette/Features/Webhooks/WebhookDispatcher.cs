@@ -158,8 +158,9 @@ public sealed class WebhookDispatcher(
             request.Headers.Add("webhook-id", id);
             request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
             request.Headers.Add("webhook-signature", WebhookSignature.Sign(secret, id, timestamp, body));
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.AttemptTimeout);
+            // The attempt's limit runs on the app's clock, as a provider attempt's does (ProviderRegistration).
+            using var limit = new CancellationTokenSource(options.AttemptTimeout, clock);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
             using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (response.IsSuccessStatusCode)
             {

@@ -17,6 +17,9 @@ public sealed class LifecycleFixture : AppFixture
 {
     private readonly string _mail = Path.Combine(Path.GetTempPath(), "rosette-tests", $"lifecycle-mail-{Guid.NewGuid():N}");
 
+    /// <summary>A webhook attempt's limit, on <see cref="Clock"/>: an attempt times out only when a test moves the clock past it.</summary>
+    public static readonly TimeSpan WebhookAttemptTimeout = TimeSpan.FromSeconds(2);
+
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public RosetteFactory Second { get; private set; } = null!;
@@ -29,7 +32,7 @@ public sealed class LifecycleFixture : AppFixture
         ["Rosette:Outbox:PollInterval"] = "00:00:00.100",
         ["Rosette:Reminders:Enabled"] = "false",
         ["Rosette:Webhooks:PollInterval"] = "00:00:00.050",
-        ["Rosette:Webhooks:AttemptTimeout"] = "00:00:02",
+        ["Rosette:Webhooks:AttemptTimeout"] = WebhookAttemptTimeout.ToString(),
         ["Rosette:Webhooks:DisableAfter"] = "01:00:00",
         ["Rosette:Providers:DispatcherEnabled"] = "false",
     };
