@@ -2,12 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Classes;
-using Rosette.Domain.Organizations;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Classes;
-
-public sealed record ClassContext(TrainingClass Class, Organization Organization, ClassAccess Access);
 
 /// <summary>Loads a class with what the actor may do in it, in one round trip.</summary>
 public static class ClassAccessQuery

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
@@ -6,10 +5,6 @@ using Rosette.Domain.Issuance;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Badges;
-
-public sealed record BadgeHolder(
-    Guid AwardId, Guid StudentId, string FirstName, string LastName, string Email, string OrganizationName, DateTime IssuedAt, DateTime? ExpiresAt,
-    AwardStatus Status);
 
 /// <summary>Who holds a badge (its awards that are not revoked), for the administrators of the badge's organization; paged, or all as CSV.</summary>
 public sealed class BadgeHoldersHandler(RosetteDb db, TimeProvider clock)
@@ -89,24 +84,5 @@ public sealed class BadgeHoldersHandler(RosetteDb db, TimeProvider clock)
 
         public BadgeHolder ToHolder(DateTime now) =>
             new(AwardId, StudentId, FirstName, LastName, Email, OrganizationName, IssuedAt, ExpiresAt, Award.StatusOf(null, ExpiresAt, now));
-    }
-}
-
-public static class BadgeHoldersApi
-{
-    public static RouteGroupBuilder MapBadgeHoldersApi(this RouteGroupBuilder badges)
-    {
-        badges.MapGet("/{id:guid}/holders", async Task<Results<Ok<Paged<BadgeHolder>>, ProblemHttpResult>> (
-                Guid id, [AsParameters] PageRequest paging, Actor actor, BadgeHoldersHandler handler, CancellationToken ct) =>
-            (await handler.ListAsync(actor, id, paging, ct)).ToOk());
-        badges.MapGet("/{id:guid}/holders/export", async Task<IResult> (Guid id, Actor actor, BadgeHoldersHandler handler, CancellationToken ct) =>
-            {
-                var rows = await handler.ExportAsync(actor, id, ct);
-                return rows.IsSuccess
-                    ? CsvExport.Result($"badge-{id}-holders.csv", BadgeHoldersHandler.CsvHeader, rows.Value, BadgeHoldersHandler.CsvFields, ct)
-                    : rows.Error.ToProblem();
-            })
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
-        return badges;
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
@@ -11,14 +10,6 @@ using Rosette.Infrastructure.Http;
 namespace Rosette.Features.Classes;
 
 public sealed record EnrollStudentsRequest(IReadOnlyList<Guid>? StudentIds);
-
-public sealed record EnrollmentFailure(Guid StudentId, string Code, string Message);
-
-public sealed record EnrollStudentsResult(IReadOnlyList<Guid> Enrolled, IReadOnlyList<EnrollmentFailure> Failed);
-
-public sealed record RosterStudent(Guid Id, string FirstName, string LastName, string Email, Guid OrganizationId, string OrganizationName, DateTime EnrolledAt);
-
-public sealed record RosterResult(Guid ClassId, IReadOnlyList<RosterStudent> Students, int Page, int PageSize, int Total);
 
 public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvider clock)
 {
@@ -130,44 +121,4 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
             ? []
             : (await db.Enrollments.Where(e => e.ClassId == classId && e.IsActive && studentIds.Contains(e.StudentId))
                 .Select(e => e.StudentId).ToListAsync(cancellationToken)).ToHashSet();
-}
-
-public static class RosterQueries
-{
-    /// <summary>
-    /// The class's students that the actor may choose (<see cref="Domain.Issuance.IssuanceRules.WhyNotStudent"/> in SQL:
-    /// active students, actively enrolled, within the actor's student scope), optionally searched or narrowed to some ids, by name.
-    /// </summary>
-    public static IQueryable<RosterStudent> RosterQuery(this RosetteDb db, ClassContext context, string? term, IReadOnlyCollection<Guid>? only = null)
-    {
-        var scope = context.Access.StudentScopePath;
-        var classId = context.Class.Id;
-        var rows = from e in db.Enrollments
-                   where e.ClassId == classId && e.IsActive
-                   join u in db.Users.Where(ActiveStudents.Filter) on e.StudentId equals u.Id
-                   join o in db.Organizations on u.OrganizationId equals o.Id
-                   where scope == null || o.Path.StartsWith(scope)
-                   where term == null || u.SearchText.Contains(term)
-                   where only == null || only.Contains(u.Id)
-                   orderby u.LastName, u.FirstName, u.Id
-                   select new RosterStudent(u.Id, u.FirstName, u.LastName, u.Email, u.OrganizationId, o.Name, e.EnrolledAt);
-        return rows.AsNoTracking();
-    }
-}
-
-public static class EnrollmentsApi
-{
-    public static RouteGroupBuilder MapEnrollmentsApi(this RouteGroupBuilder classes)
-    {
-        classes.MapPost("/{classId:guid}/enrollments", async Task<Results<Ok<EnrollStudentsResult>, ProblemHttpResult>> (
-                Guid classId, EnrollStudentsRequest request, Actor actor, EnrollmentsHandler handler, CancellationToken ct) =>
-            (await handler.EnrollAsync(actor, classId, request, ct)).ToOk());
-        classes.MapDelete("/{classId:guid}/enrollments/{studentId:guid}", async Task<Results<NoContent, ProblemHttpResult>> (
-                Guid classId, Guid studentId, Actor actor, EnrollmentsHandler handler, CancellationToken ct) =>
-            (await handler.UnenrollAsync(actor, classId, studentId, ct)).ToNoContent());
-        classes.MapGet("/{classId:guid}/roster", async Task<Results<Ok<RosterResult>, ProblemHttpResult>> (
-                Guid classId, [AsParameters] PageRequest paging, Actor actor, EnrollmentsHandler handler, CancellationToken ct) =>
-            (await handler.RosterAsync(actor, classId, paging, ct)).ToOk());
-        return classes;
-    }
 }

@@ -1,5 +1,3 @@
-using CsvHelper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
@@ -8,35 +6,8 @@ using Rosette.Domain.Classes;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Users;
 using Rosette.Features.Audit;
-using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Classes;
-
-/// <summary>What the import does, or did, with one row of the file.</summary>
-public enum ImportOutcome
-{
-    NewUser,
-    Enrolled,
-    AlreadyEnrolled,
-    InvalidEmail,
-    InvalidName,
-    UnknownOrganization,
-    DuplicateRow,
-    NotAStudent,
-    UserInactive,
-    OutsideScope,
-    MalformedRow,
-    EmailTaken,
-}
-
-public sealed record ImportRow(int Line, string Email, string FirstName, string LastName, string? Organization, ImportOutcome Outcome, string Message)
-{
-    /// <summary>Rows that are (or would be) written: a new student enrolled, or an existing one enrolled.</summary>
-    public bool Accepted => Outcome is ImportOutcome.NewUser or ImportOutcome.Enrolled;
-}
-
-public sealed record RosterImportResult(
-    Guid ClassId, bool Committed, int Rows, int NewUsers, int Enrolled, int AlreadyEnrolled, int Rejected, IReadOnlyList<ImportRow> Details);
 
 /// <summary>
 /// Enrolls a class's students from a CSV file (email, first name, last name, optional organization), creating the
@@ -219,93 +190,5 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
             new { rows = plan.Rows.Count, newUsers = inserted.Count, enrolled = plan.Enroll.Count + plan.Reactivate.Count, alreadyEnrolled = already, rejected });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-    }
-}
-
-public sealed record RosterCsvRow(int Line, string Email, string FirstName, string LastName, string? Organization, bool Malformed);
-
-/// <summary>Reads a roster file with CsvHelper: a header row naming the columns (in any order), then one student a row.</summary>
-public static class RosterCsv
-{
-    private static readonly Dictionary<string, string> Columns = new()
-    {
-        ["email"] = "email", ["emailaddress"] = "email", ["mail"] = "email",
-        ["firstname"] = "first name", ["givenname"] = "first name",
-        ["lastname"] = "last name", ["surname"] = "last name", ["familyname"] = "last name",
-        ["organization"] = "organization", ["organisation"] = "organization", ["organizationname"] = "organization", ["org"] = "organization",
-    };
-
-    public static Result<IReadOnlyList<RosterCsvRow>> Parse(string csv, int maxRows)
-    {
-        var malformed = new HashSet<long>();
-        var options = CsvReaderOptions.Default with
-        {
-            Separator = ',',
-            HasHeader = true,
-            TrimWhitespace = true,
-            TrackLineNumbers = true,
-            OnMalformedRecord = record => malformed.Add(record.RecordNumber),
-        };
-        using var reader = CsvReader.FromText(csv.TrimStart('\uFEFF'), options);
-        var headers = reader.Headers.Select(h => Key(h)).ToList();
-        int IndexOf(string column) => headers.FindIndex(h => Columns.GetValueOrDefault(h) == column);
-        var (email, first, last, organization) = (IndexOf("email"), IndexOf("first name"), IndexOf("last name"), IndexOf("organization"));
-        if (headers.Count == 0 || (headers.Count == 1 && headers[0].Length == 0))
-        {
-            return InvalidError.Field("file", "csv_empty", "The file is empty: it needs a header row (email, first name, last name, optional organization) and one row per student.");
-        }
-        var missing = new[] { ("email", email), ("first name", first), ("last name", last) }.Where(c => c.Item2 < 0).Select(c => c.Item1).ToList();
-        if (missing.Count > 0)
-        {
-            return InvalidError.Field("file", "csv_missing_columns",
-                $"The header row lacks the column{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)}. Expected: email, first name, last name, and optionally organization.");
-        }
-        var rows = new List<RosterCsvRow>();
-        var recordNumber = 1L;
-        while (reader.Read())
-        {
-            recordNumber++;
-            string Field(int index) => index < 0 ? "" : reader.GetString(index).Trim();
-            var row = new RosterCsvRow((int)reader.LineNumber, Field(email), Field(first), Field(last), organization < 0 ? null : Field(organization), malformed.Contains(recordNumber));
-            if (row is { Email: "", FirstName: "", LastName: "", Organization: null or "" } && !row.Malformed)
-            {
-                continue;
-            }
-            if (rows.Count == maxRows)
-            {
-                return InvalidError.Field("file", "csv_too_large", $"The file has more than {maxRows} rows: split it.");
-            }
-            rows.Add(row);
-        }
-        if (rows.Count == 0)
-        {
-            return InvalidError.Field("file", "csv_empty", "The file has a header row but no students.");
-        }
-        return rows;
-    }
-
-    private static string Key(string header) =>
-        new([.. header.Trim().Trim('\uFEFF').ToLowerInvariant().Where(char.IsLetterOrDigit)]);
-}
-
-public static class RosterImportApi
-{
-    public static RouteGroupBuilder MapRosterImportApi(this RouteGroupBuilder classes)
-    {
-        classes.MapPost("/{classId:guid}/roster-imports/preview", async Task<Results<Ok<RosterImportResult>, ProblemHttpResult>> (
-                Guid classId, HttpRequest request, Actor actor, RosterImportHandler handler, CancellationToken ct) =>
-            (await handler.PreviewAsync(actor, classId, await ReadAsync(request, ct), ct)).ToOk())
-            .Accepts<string>("text/csv");
-        classes.MapPost("/{classId:guid}/roster-imports", async Task<Results<Ok<RosterImportResult>, ProblemHttpResult>> (
-                Guid classId, HttpRequest request, Actor actor, RosterImportHandler handler, CancellationToken ct) =>
-            (await handler.ImportAsync(actor, classId, await ReadAsync(request, ct), ct)).ToOk())
-            .Accepts<string>("text/csv");
-        return classes;
-    }
-
-    private static async Task<string> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return await reader.ReadToEndAsync(cancellationToken);
     }
 }

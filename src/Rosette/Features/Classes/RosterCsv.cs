@@ -1,0 +1,70 @@
+using CsvHelper;
+using Rosette.Domain;
+
+namespace Rosette.Features.Classes;
+
+public sealed record RosterCsvRow(int Line, string Email, string FirstName, string LastName, string? Organization, bool Malformed);
+
+/// <summary>Reads a roster file with CsvHelper: a header row naming the columns (in any order), then one student a row.</summary>
+public static class RosterCsv
+{
+    private static readonly Dictionary<string, string> Columns = new()
+    {
+        ["email"] = "email", ["emailaddress"] = "email", ["mail"] = "email",
+        ["firstname"] = "first name", ["givenname"] = "first name",
+        ["lastname"] = "last name", ["surname"] = "last name", ["familyname"] = "last name",
+        ["organization"] = "organization", ["organisation"] = "organization", ["organizationname"] = "organization", ["org"] = "organization",
+    };
+
+    public static Result<IReadOnlyList<RosterCsvRow>> Parse(string csv, int maxRows)
+    {
+        var malformed = new HashSet<long>();
+        var options = CsvReaderOptions.Default with
+        {
+            Separator = ',',
+            HasHeader = true,
+            TrimWhitespace = true,
+            TrackLineNumbers = true,
+            OnMalformedRecord = record => malformed.Add(record.RecordNumber),
+        };
+        using var reader = CsvReader.FromText(csv.TrimStart('\uFEFF'), options);
+        var headers = reader.Headers.Select(h => Key(h)).ToList();
+        int IndexOf(string column) => headers.FindIndex(h => Columns.GetValueOrDefault(h) == column);
+        var (email, first, last, organization) = (IndexOf("email"), IndexOf("first name"), IndexOf("last name"), IndexOf("organization"));
+        if (headers.Count == 0 || (headers.Count == 1 && headers[0].Length == 0))
+        {
+            return InvalidError.Field("file", "csv_empty", "The file is empty: it needs a header row (email, first name, last name, optional organization) and one row per student.");
+        }
+        var missing = new[] { ("email", email), ("first name", first), ("last name", last) }.Where(c => c.Item2 < 0).Select(c => c.Item1).ToList();
+        if (missing.Count > 0)
+        {
+            return InvalidError.Field("file", "csv_missing_columns",
+                $"The header row lacks the column{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)}. Expected: email, first name, last name, and optionally organization.");
+        }
+        var rows = new List<RosterCsvRow>();
+        var recordNumber = 1L;
+        while (reader.Read())
+        {
+            recordNumber++;
+            string Field(int index) => index < 0 ? "" : reader.GetString(index).Trim();
+            var row = new RosterCsvRow((int)reader.LineNumber, Field(email), Field(first), Field(last), organization < 0 ? null : Field(organization), malformed.Contains(recordNumber));
+            if (row is { Email: "", FirstName: "", LastName: "", Organization: null or "" } && !row.Malformed)
+            {
+                continue;
+            }
+            if (rows.Count == maxRows)
+            {
+                return InvalidError.Field("file", "csv_too_large", $"The file has more than {maxRows} rows: split it.");
+            }
+            rows.Add(row);
+        }
+        if (rows.Count == 0)
+        {
+            return InvalidError.Field("file", "csv_empty", "The file has a header row but no students.");
+        }
+        return rows;
+    }
+
+    private static string Key(string header) =>
+        new([.. header.Trim().Trim('\uFEFF').ToLowerInvariant().Where(char.IsLetterOrDigit)]);
+}
