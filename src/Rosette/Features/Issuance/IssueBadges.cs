@@ -108,7 +108,7 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         {
             return reused;
         }
-        return await db.LoadResultAsync(batch.Id, cancellationToken);
+        return await IssueBadgesResult.LoadAsync(db, batch.Id, cancellationToken);
     }
 }
 
