@@ -5,7 +5,7 @@ using Rosette.Domain.Users;
 
 namespace Rosette.Features.Issuance;
 
-/// <summary>The loads the issuance rules need, shared by the issuing handlers and the Issue Badge page.</summary>
+/// <summary>The loads the issuance rules need: each student's facts in a class, and the awards they hold.</summary>
 public static class IssuanceFacts
 {
     /// <summary>Past this many ids, reading the whole class is cheaper than a list of ids.</summary>

@@ -21,7 +21,7 @@ public sealed record IssueBadgesResult(Guid Id, IReadOnlyList<IssuedPair> Issued
 
     public static string? WarningFor(int failed) => failed > 0 ? IssuanceRules.PartialFailureWarning : null;
 
-    /// <summary>A stored batch's result, rebuilt from its awards and its failures.</summary>
+    /// <summary>A stored batch's result, rebuilt from its awards, renewals and failures.</summary>
     public static async Task<IssueBadgesResult> LoadAsync(RosetteDb db, Guid batchId, CancellationToken cancellationToken)
     {
         var issued = await db.Awards.AsNoTracking().Where(a => a.BatchId == batchId)
