@@ -7,13 +7,13 @@ using Rosette.Infrastructure.Pages;
 namespace Rosette.Features.Issuance;
 
 /// <summary>One stored issuance result, as the Issue Badges page showed it.</summary>
-public sealed class BatchResultPageModel(IssuanceHistoryHandler history, RosetteDb db) : PageModel
+public sealed class BatchResultPageModel(GetBatchResultHandler getResult, RosetteDb db) : PageModel
 {
     public BatchResultView Result { get; private set; } = null!;
 
     public async Task<IActionResult> OnGetAsync(Guid batchId, CancellationToken cancellationToken)
     {
-        var result = await history.GetResultAsync(HttpContext.GetActor(), batchId, cancellationToken);
+        var result = await getResult.HandleAsync(HttpContext.GetActor(), batchId, cancellationToken);
         if (!result.IsSuccess)
         {
             return this.ErrorPage(result.Error);

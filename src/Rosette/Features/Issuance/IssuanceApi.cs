@@ -25,12 +25,12 @@ public static class IssuanceApi
             // A header sent empty binds as null; it is a bad key, not the absence of one.
             (await handler.HandleAsync(actor, classId, request, idempotencyKey ?? (http.Headers.ContainsKey("Idempotency-Key") ? "" : null), ct)).ToOk());
         classes.MapGet("/badge-issuances", async Task<Results<Ok<Paged<IssuanceSummary>>, ProblemHttpResult>> (
-                Guid classId, [AsParameters] PageRequest paging, Actor actor, IssuanceHistoryHandler handler, CancellationToken ct) =>
-            (await handler.ClassHistoryAsync(actor, classId, paging, ct)).ToOk());
+                Guid classId, [AsParameters] PageRequest paging, Actor actor, ListIssuanceHistoryHandler handler, CancellationToken ct) =>
+            (await handler.HandleAsync(actor, classId, paging, ct)).ToOk());
 
         issuance.MapGet("/badge-issuances/{id:guid}", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
-                Guid id, Actor actor, IssuanceHistoryHandler handler, CancellationToken ct) =>
-            (await handler.GetResultAsync(actor, id, ct)).ToOk())
+                Guid id, Actor actor, GetBatchResultHandler handler, CancellationToken ct) =>
+            (await handler.HandleAsync(actor, id, ct)).ToOk())
             .WithTags("Issuance");
         issuance.MapPost("/course-assignments/{assignmentId:guid}/badge-issuances", async Task<Results<Ok<IssueBadgesResult>, ProblemHttpResult>> (
                 Guid assignmentId, IssueFromCourseAssignmentRequest request, Actor actor, IssueFromCourseAssignmentHandler handler, CancellationToken ct) =>

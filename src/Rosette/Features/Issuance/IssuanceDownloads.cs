@@ -12,9 +12,9 @@ public static class IssuanceDownloads
 
     public static IEndpointRouteBuilder MapIssuanceDownloads(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/badge-issuances/{batchId:guid}/result.csv", async (Guid batchId, HttpContext http, IssuanceHistoryHandler history, RosetteDb db, CancellationToken ct) =>
+        app.MapGet("/badge-issuances/{batchId:guid}/result.csv", async (Guid batchId, HttpContext http, GetBatchResultHandler getResult, RosetteDb db, CancellationToken ct) =>
             {
-                var result = await history.GetResultAsync(http.GetActor(), batchId, ct);
+                var result = await getResult.HandleAsync(http.GetActor(), batchId, ct);
                 if (!result.IsSuccess)
                 {
                     return http.ErrorPage(result.Error);

@@ -10,7 +10,7 @@ using Rosette.Infrastructure.Pages;
 namespace Rosette.Features.Issuance;
 
 /// <summary>A class's issuance history: each batch with who, when and its counts; each opens its result.</summary>
-public sealed class IssuanceHistoryPageModel(IssuanceHistoryHandler history, RosetteDb db) : PageModel
+public sealed class IssuanceHistoryPageModel(ListIssuanceHistoryHandler history, RosetteDb db) : PageModel
 {
     public ClassContext Class { get; private set; } = null!;
 
@@ -21,7 +21,7 @@ public sealed class IssuanceHistoryPageModel(IssuanceHistoryHandler history, Ros
     public async Task<IActionResult> OnGetAsync(Guid classId, [FromQuery] int? page, CancellationToken cancellationToken)
     {
         var actor = HttpContext.GetActor();
-        var result = await history.ClassHistoryAsync(actor, classId, new PageRequest(page, 25, null), cancellationToken);
+        var result = await history.HandleAsync(actor, classId, new PageRequest(page, 25, null), cancellationToken);
         if (!result.IsSuccess)
         {
             return this.ErrorPage(result.Error);

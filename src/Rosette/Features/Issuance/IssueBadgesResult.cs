@@ -20,12 +20,9 @@ public sealed record IssueBadgesResult(Guid Id, IReadOnlyList<IssuedPair> Issued
     public IReadOnlyList<RenewedPair> Renewed { get; init; } = [];
 
     public static string? WarningFor(int failed) => failed > 0 ? IssuanceRules.PartialFailureWarning : null;
-}
 
-public static class BatchResults
-{
-    /// <summary>A stored batch's result, rebuilt from its awards and its failures.</summary>
-    public static async Task<IssueBadgesResult> LoadResultAsync(this RosetteDb db, Guid batchId, CancellationToken cancellationToken)
+    /// <summary>A stored batch's result, rebuilt from its awards, renewals and failures.</summary>
+    public static async Task<IssueBadgesResult> LoadAsync(RosetteDb db, Guid batchId, CancellationToken cancellationToken)
     {
         var issued = await db.Awards.AsNoTracking().Where(a => a.BatchId == batchId)
             .OrderBy(a => a.BadgeId).ThenBy(a => a.StudentId)
@@ -35,6 +32,6 @@ public static class BatchResults
             .Select(r => new RenewedPair(r.BadgeId, r.StudentId, r.AwardId, r.CredentialId, r.RenewedAt, r.ValidUntil)).ToListAsync(cancellationToken);
         var failed = await db.IssuanceFailures.AsNoTracking().Where(f => f.BatchId == batchId).OrderBy(f => f.Id)
             .Select(f => new FailedPair(f.BadgeId, f.StudentId, f.Code, f.Message)).ToListAsync(cancellationToken);
-        return new IssueBadgesResult(batchId, issued, failed, IssueBadgesResult.WarningFor(failed.Count)) { Renewed = renewed };
+        return new IssueBadgesResult(batchId, issued, failed, WarningFor(failed.Count)) { Renewed = renewed };
     }
 }

@@ -3,12 +3,6 @@ using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Organizations;
 
-public sealed record OrganizationNode(OrganizationDto Organization, int Depth)
-{
-    /// <summary>The name indented by depth, for a select's options (which cannot hold markup).</summary>
-    public string Indented => new string('\u00A0', Depth * 4) + Organization.Name;
-}
-
 /// <summary>The organizations of an administrator's scope as a tree, for pages: from the API's list, depth-first by name.</summary>
 public static class OrganizationTree
 {

@@ -1,135 +1,13 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
-using Rosette.Data;
 using Rosette.Domain.Providers;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Providers;
-
-/// <summary>Where and how to reach one provider account.</summary>
-public sealed record ProviderEndpoint(string ApiBaseUrl, string ProviderOrganizationId, string ApiToken);
-
-/// <summary>
-/// What Credly needs to issue a badge to one earner (Credly's "Issue a Badge": POST /organizations/{id}/badges). Optional
-/// fields are left out when Rosette has nothing for them, except <c>expires_at</c>, which is always sent: Credly reads
-/// null (or its absence) as "the template's default expiration" and <c>false</c> as "no expiration".
-/// </summary>
-public sealed record CredlyIssue(
-    [property: JsonPropertyName("recipient_email")] string RecipientEmail,
-    [property: JsonPropertyName("issued_to_first_name")] string IssuedToFirstName,
-    [property: JsonPropertyName("issued_to_last_name")] string IssuedToLastName,
-    [property: JsonPropertyName("badge_template_id")] string BadgeTemplateId,
-    [property: JsonPropertyName("issued_at")] string IssuedAt,
-    [property: JsonPropertyName("issuer_earner_id")] string IssuerEarnerId,
-    [property: JsonPropertyName("expires_at")] object ExpiresAt,
-    [property: JsonPropertyName("suppress_badge_notification_email")] bool SuppressBadgeNotificationEmail,
-    [property: JsonPropertyName("locale"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Locale,
-    [property: JsonPropertyName("evidence"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CredlyEvidence>? Evidence)
-{
-    /// <summary>
-    /// <c>replace</c> on a renewal: Credly replaces the earner's badge of this template with this one (new expiry, evidence)
-    /// instead of refusing it as a duplicate (Credly's issuer help, "Bulk Replacement": the API's <c>duplicate_behavior</c>).
-    /// Sent again it changes nothing more, so a renewal can be retried after an unclear answer without a lookup.
-    /// </summary>
-    [JsonPropertyName("duplicate_behavior"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? DuplicateBehavior { get; init; }
-
-    /// <summary>The locales Credly mails in (its documentation lists them; "en" when none is sent).</summary>
-    public static readonly IReadOnlyList<string> Locales = ["en", "fr", "de", "ko", "ja", "zh-CN", "pt", "es-ES", "es-US", "fr-CA", "pt-BR"];
-
-    /// <summary>Credly's evidence text is short (its issuing form allows 350 characters); the whole narrative stays in the credential.</summary>
-    public const int EvidenceMaxLength = 350;
-
-    /// <summary>Credly's time format: "2014-04-01 09:41:00 -0500".</summary>
-    public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
-
-    public static CredlyIssue For(
-        string email, string firstName, string lastName, string templateId, DateTime issuedAt, Guid studentId, DateTime? expiresAt,
-        bool rosetteMails, string? organizationLanguage, string? narrative) => new(
-        email, firstName, lastName, templateId, Time(issuedAt), studentId.ToString(),
-        expiresAt is { } expires ? Time(expires) : false,
-        SuppressBadgeNotificationEmail: rosetteMails,
-        LocaleFor(organizationLanguage),
-        narrative is null ? null : [CredlyEvidence.Text("Note", narrative.Length <= EvidenceMaxLength ? narrative : narrative[..(EvidenceMaxLength - 1)] + "…")]);
-
-    /// <summary>The Credly locale of a BCP 47 language tag: the tag itself when Credly lists it, else its language alone, else none.</summary>
-    public static string? LocaleFor(string? language)
-    {
-        if (language is null)
-        {
-            return null;
-        }
-        return Locales.FirstOrDefault(l => string.Equals(l, language, StringComparison.OrdinalIgnoreCase))
-            ?? Locales.FirstOrDefault(l => !l.Contains('-', StringComparison.Ordinal) && string.Equals(l, language.Split('-')[0], StringComparison.OrdinalIgnoreCase));
-    }
-}
-
-/// <summary>One item of Credly's <c>evidence</c> array: text evidence is an <c>IdEvidence</c> with a title and a description.</summary>
-public sealed record CredlyEvidence(
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("title")] string Title,
-    [property: JsonPropertyName("description")] string Description)
-{
-    public static CredlyEvidence Text(string title, string description) => new("IdEvidence", title, description);
-}
-
-/// <summary>
-/// The answer to one request: the HTTP status and body when there was one, or the transport failure. <see cref="Reached"/>
-/// is false only when the request certainly did not reach the provider (connection refused, open circuit).
-/// </summary>
-public sealed record CredlyAnswer(int? Status, string? Body, string? BadgeId, TimeSpan? RetryAfter, string? Failure, bool Reached, TimeSpan Duration)
-{
-    /// <summary>What is kept of a remote answer for people to read (the Deliveries page and API).</summary>
-    public const int ExcerptLength = 300;
-
-    /// <summary>The outbound policy refused the address: nothing was sent, and retrying will not help until an administrator acts.</summary>
-    public bool Blocked { get; init; }
-
-    public bool IsSuccess => Status is >= 200 and < 300;
-
-    /// <summary>Credly refused the badge as it stands (a duplicate among others): whether it is a duplicate is asked, not read from the wording.</summary>
-    public bool IsUnprocessable => Status == 422;
-
-    public bool IsRateLimited => Status == 429;
-
-    /// <summary>4xx other than 408/409/425/429: a clear refusal that retrying will not change.</summary>
-    public bool IsRefused => Blocked || Status is >= 400 and < 500 and not 408 and not 409 and not 425 and not 429;
-
-    /// <summary>A short, sanitised account of the answer: never the whole body the remote side chose to send.</summary>
-    public string Describe() => Failure ?? $"HTTP {Status}: {Domain.Text.Excerpt(Body, ExcerptLength)}";
-
-    /// <summary>The answer as the delivery rules (<see cref="DeliveryPolicy"/>) read it.</summary>
-    public ProviderAnswer ToProviderAnswer() => new(
-        Blocked ? AnswerKind.Refused
-        : IsSuccess ? AnswerKind.Success
-        : Status == 404 ? AnswerKind.NotFound
-        : IsUnprocessable ? AnswerKind.Unprocessable
-        : IsRateLimited ? AnswerKind.RateLimited
-        : IsRefused ? AnswerKind.Refused
-        : AnswerKind.Unclear,
-        Describe(), BadgeId, RetryAfter, Reached);
-}
-
-/// <summary>Everything the requests of one delivery need.</summary>
-public sealed record CredlyDelivery(ProviderEndpoint Endpoint, CredlyIssue Issue, string? RevocationReason, bool RosetteMails)
-{
-    public static CredlyDelivery From(DeliveryContext context, string apiToken)
-    {
-        var (award, student, provider) = (context.Award, context.Student, context.Provider);
-        var rosetteMails = provider.Notifications == ProviderNotifications.Rosette;
-        return new CredlyDelivery(
-            new ProviderEndpoint(provider.ApiBaseUrl, provider.ProviderOrganizationId, apiToken),
-            CredlyIssue.For(student.Email, student.FirstName, student.LastName, context.BadgeTemplateId ?? "", award.IssuedAt, award.StudentId, award.ExpiresAt,
-                rosetteMails, context.Language, award.Narrative),
-            award.RevocationReason, rosetteMails);
-    }
-}
 
 /// <summary>
 /// Credly's issued-badges API. Resilience (timeouts, circuit breaker, retries of safe requests) comes from
@@ -282,36 +160,6 @@ public sealed class CredlyClient(HttpClient http, CredlyGate gate, ProviderAddre
         catch (JsonException)
         {
             return null;
-        }
-    }
-}
-
-/// <summary>
-/// Holds this instance's requests to one Credly organization (API base URL and organization id) to
-/// <see cref="ProviderOptions.ConcurrencyPerOrganization"/> at a time, whatever number of delivery rounds run.
-/// </summary>
-public sealed class CredlyGate(ProviderOptions options)
-{
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), SemaphoreSlim> _gates = new();
-
-    public async Task<IDisposable> EnterAsync(ProviderEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        var gate = _gates.GetOrAdd((endpoint.ApiBaseUrl, endpoint.ProviderOrganizationId),
-            _ => new SemaphoreSlim(Math.Max(1, options.ConcurrencyPerOrganization)));
-        await gate.WaitAsync(cancellationToken);
-        return new Turn(gate);
-    }
-
-    private sealed class Turn(SemaphoreSlim gate) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                gate.Release();
-            }
         }
     }
 }

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
-using Rosette.Infrastructure.Hosting;
-
 namespace Rosette.Features.Providers;
 
 public sealed class ProviderOptions
@@ -50,16 +47,3 @@ public sealed class ProviderOptions
     /// <summary>Hosts a provider's API may be on besides Credly's own (api.credly.com, sandbox-api.credly.com).</summary>
     public List<string> AllowedHosts { get; set; } = [];
 }
-
-/// <summary>Provider API tokens are encrypted at rest with Data Protection (its key ring is shared and encrypted); nothing returns them.</summary>
-public sealed class ProviderTokens(IDataProtectionProvider protection)
-{
-    private readonly IDataProtector _protector = protection.CreateProtector("Rosette.Providers.ApiToken.v1");
-
-    public string Protect(string token) => _protector.Protect(token);
-
-    public string Unprotect(string protectedToken) => _protector.Unprotect(protectedToken);
-}
-
-/// <summary>Wakes this instance's delivery dispatcher when deliveries were committed here.</summary>
-public sealed class DeliverySignal : WakeSignal;

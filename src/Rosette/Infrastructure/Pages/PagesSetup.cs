@@ -54,7 +54,7 @@ public static class PagesSetup
                 .AuthorizePageForAdministrators("/Achievements/AchievementsPage", AchievementErrors.AdministratorsOnly)
                 .AuthorizePageForAdministrators("/Achievements/AchievementPage", AchievementErrors.AdministratorsOnly)
                 .AuthorizePageForAdministrators("/Achievements/EditAchievementPage", AchievementErrors.AdministratorsOnly)
-                .AuthorizePageForAdministrators("/Issuance/CourseAssignmentIssuePage", IssuanceErrors.CourseAssignmentAdministratorsOnly)
+                .AuthorizePageForAdministrators("/Issuance/IssueFromCourseAssignmentPage", IssuanceErrors.CourseAssignmentAdministratorsOnly)
                 .AuthorizePageForAdministrators("/SingleSignOn/ConnectionPage", SignInConnectionsHandler.AdministratorsOnly);
         });
         return services;

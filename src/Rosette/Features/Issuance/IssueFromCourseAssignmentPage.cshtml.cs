@@ -12,7 +12,7 @@ using Rosette.Infrastructure.Pages;
 namespace Rosette.Features.Issuance;
 
 /// <summary>An administrator issues one badge from a student's course assignment (<see cref="IssueFromCourseAssignmentHandler"/>).</summary>
-public sealed class CourseAssignmentIssuePageModel(RosetteDb db, IssueFromCourseAssignmentHandler issue) : PageModel
+public sealed class IssueFromCourseAssignmentPageModel(RosetteDb db, IssueFromCourseAssignmentHandler issue) : PageModel
 {
     public string CourseName { get; private set; } = "";
 

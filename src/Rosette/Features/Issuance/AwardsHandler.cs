@@ -12,11 +12,6 @@ using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Features.Issuance;
 
-public sealed record AwardDto(
-    Guid Id, Guid BadgeId, string BadgeName, Guid StudentId, string StudentName, DateTime IssuedAt, Guid? IssuedById, string? IssuedByName,
-    AwardSource Source, Guid? ClassId, Guid? CourseAssignmentId, Guid? BatchId, string? Narrative, DateTime? ExpiresAt,
-    AwardStatus Status, DateTime? RevokedAt, Guid? RevokedById, string? RevocationReason);
-
 /// <summary>Filters and position: <c>after</c> is the <c>next</c> of the page before (keyset paging, decision 0018).</summary>
 public sealed record AwardListRequest(int? Page, int? PageSize, Guid? StudentId, Guid? BadgeId, Guid? ClassId, string? After = null);
 
