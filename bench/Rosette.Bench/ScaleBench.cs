@@ -107,6 +107,30 @@ internal static class ScaleBench
         return figures;
     }
 
+    private static IEnumerable<long> LongRange(long count)
+    {
+        for (var i = 0L; i < count; i++)
+        {
+            yield return i;
+        }
+    }
+
+    /// <summary>
+    /// The fill's tallies (written by SQLite's triggers, by the backfill on PostgreSQL) must be what the dashboard would
+    /// find in production: row for row the recount of the awards, and as many awards as filled.
+    /// </summary>
+    private static async Task CheckTalliesAsync(RosetteDb db, int awardCount)
+    {
+        var tallies = await db.AwardTallies.AsNoTracking().ReadAsync(CancellationToken.None);
+        var recount = await db.Awards.AsNoTracking().RecountAsync(CancellationToken.None);
+        if (tallies.Sum(t => t.Issued) != awardCount || !tallies.SequenceEqual(recount))
+        {
+            throw new InvalidOperationException(
+                $"The tallies ({tallies.Count} rows, {tallies.Sum(t => t.Issued)} awards) are not the recount of the awards ({recount.Count} rows, {awardCount} awards).");
+        }
+        Console.WriteLine($"scale fill: tallies={tallies.Count} equal to the recount of awards={awardCount}");
+    }
+
     /// <summary>The cursors after the middle row of the award list and of the audit list, in their orders.</summary>
     private static async Task<(string Awards, string Audit)> MiddleCursorsAsync(IServiceProvider services)
     {
@@ -175,19 +199,34 @@ internal static class ScaleBench
         var batches = classes.Select(c => IssuanceBatch.Create(AwardSource.Roster, c.Id, null, admin.Id, now, 0, 0, null, true, null)).ToList();
         await Insert(batches);
 
-        var stride = badgeCount / AwardsPerStudent;
-        Guid studentAward = default;
-        await Insert(Enumerable.Range(0, awardCount).Select(i =>
+        // Awards come by batch, as the product issues them: a class's students get one badge at one moment. Each class has
+        // AwardsPerStudent rounds (round k of class c gives badge (c + k * stride) mod badgeCount, so no student gets a badge
+        // twice); the rounds are spread over the year, oldest first, so a (badge, class, day) tally counts a whole batch.
+        var members = new List<int>[classCount];
+        for (var c = 0; c < classCount; c++)
         {
-            var s = i % studentCount;
-            var k = i / studentCount;
-            var home = HomeClass(s);
-            var award = Award.Create(new AwardFacts(badges[(s + k * stride) % badgeCount].Id, students[s], At(i, awardCount), AwardSource.Roster)
+            members[c] = [];
+        }
+        for (var s = 0; s < studentCount; s++)
+        {
+            members[HomeClass(s)].Add(s);
+        }
+        var stride = badgeCount / AwardsPerStudent;
+        var rounds = (long)classCount * AwardsPerStudent;
+        Guid studentAward = default;
+        await Insert(LongRange(rounds).SelectMany(j =>
+        {
+            var c = (int)(j % classCount);
+            var badge = badges[(int)((c + j / classCount * stride) % badgeCount)].Id;
+            return members[c].Select(s =>
             {
-                IssuedById = admin.Id, ClassId = classes[home].Id, BatchId = batches[home].Id,
+                var award = Award.Create(new AwardFacts(badge, students[s], At(j, rounds), AwardSource.Roster)
+                {
+                    IssuedById = admin.Id, ClassId = classes[c].Id, BatchId = batches[c].Id,
+                });
+                studentAward = s == 0 ? award.Id : studentAward;
+                return award;
             });
-            studentAward = s == 0 ? award.Id : studentAward;
-            return award;
         }));
 
         // The audit log of that history: each student's creation and enrollment, each class's creation and batch.
@@ -217,6 +256,7 @@ internal static class ScaleBench
         }
         await db.Database.ExecuteSqlRawAsync(db.IsPostgres ? "VACUUM ANALYZE" : "ANALYZE");
         await db.Database.CloseConnectionAsync();
+        await CheckTalliesAsync(db, awardCount);
 
         var actor = new Actor(admin.Id, UserRole.Administrator, organization.Id, organization.Path, false);
         return new World(actor, classes[0].Id, students.Take(BigClass).ToList(), students[0], studentAward);

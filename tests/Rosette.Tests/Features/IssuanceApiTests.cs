@@ -344,6 +344,28 @@ public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task AwardList_FollowingNextThroughABatchOfHundredsInOneInstant_ReturnsEveryAwardOnceInTheListsOrder()
+    {
+        var world = await app.NewWorldAsync();
+        var (ofA, _, _) = await AwardsToPageAsync(world, badgeCount: 100);
+        var admin = await app.ClientAsync(world.AdminA);
+
+        var pages = await KeysetWalk.PagesAsync<AwardDto>(admin, "/api/v1/awards?pageSize=7");
+        var walked = pages.SelectMany(p => p.Items).ToList();
+        var oneOffsetPage = await (await admin.GetAsync("/api/v1/awards?pageSize=500")).IsOkAsync<Paged<AwardDto>>();
+
+        // 300 awards, 294 of them in one instant: every cursor but the first and last few falls inside that instant, and the
+        // page after row 294 runs from the instant's last rows into the earlier awards.
+        Assert.Equal(300, ofA.Count);
+        Assert.Equal(43, pages.Count);
+        Assert.Equal(294, walked.Count(a => a.IssuedAt == walked[3].IssuedAt));
+        Assert.Equal(ofA.Order(), walked.Select(a => a.Id).Order());
+        Assert.Equal(oneOffsetPage.Items.Select(a => a.Id), walked.Select(a => a.Id));
+        Assert.All(pages[..^1], p => Assert.Equal(7, p.Items.Count));
+        Assert.All(pages, p => Assert.Equal((300, false), (p.Total, p.TotalCapped)));
+    }
+
+    [Fact]
     public async Task AwardList_MalformedCursorsAndDeepOffsets_AreValidationErrors()
     {
         var world = await app.NewWorldAsync();
@@ -399,20 +421,21 @@ public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     /// <summary>
-    /// Ten badges of organization A, each held by three of its students (30 awards: 24 issued in one instant, as a batch
-    /// issues them, 3 before and 3 after), and two awards of B's badge issued in that instant too.
+    /// Ten badges (or <paramref name="badgeCount"/>) of organization A, each held by three of its students (30 awards: 24
+    /// issued in one instant, as a batch issues them, 3 before and 3 after), and two awards of B's badge issued in that
+    /// instant too.
     /// </summary>
-    private async Task<(HashSet<Guid> OfA, HashSet<Guid> OfB, List<Guid> BadgesOfA)> AwardsToPageAsync(World world) =>
+    private async Task<(HashSet<Guid> OfA, HashSet<Guid> OfB, List<Guid> BadgesOfA)> AwardsToPageAsync(World world, int badgeCount = 10) =>
         await app.Factory.WithDbAsync(async db =>
         {
             var instant = new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc);
             var organization = await db.Organizations.SingleAsync(o => o.Id == world.A.Id);
-            var badges = Enumerable.Range(0, 10)
+            var badges = Enumerable.Range(0, badgeCount)
                 .Select(i => Rosette.Domain.Badges.Badge.Create($"Paged {i} {world.A.Name}", "d", null, organization, true, null, [], instant).Value).ToList();
             db.Badges.AddRange(badges);
             await db.SaveChangesAsync();
             var students = new[] { world.StudentA1.Id, world.StudentA2.Id, world.StudentA1x.Id };
-            DateTime IssuedAt(int n) => n < 3 ? instant.AddMinutes(-1 - n) : n >= 27 ? instant.AddSeconds(n) : instant;
+            DateTime IssuedAt(int n) => n < 3 ? instant.AddMinutes(-1 - n) : n >= badgeCount * 3 - 3 ? instant.AddSeconds(n) : instant;
             var ofA = badges.SelectMany((b, i) => students.Select((s, j) => Award.Create(new AwardFacts(b.Id, s, IssuedAt(i * 3 + j), AwardSource.Roster)))).ToList();
             var ofB = new[] { world.StudentB1.Id, world.StudentA1.Id }
                 .Select(s => Award.Create(new AwardFacts(world.BadgeB.Id, s, instant, AwardSource.Roster))).ToList();

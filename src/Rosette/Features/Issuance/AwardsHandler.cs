@@ -54,9 +54,13 @@ public sealed class AwardsHandler(RosetteDb db, OutboxSignal outbox, DeliverySig
         var page = awards;
         if (request.After is not null)
         {
-            // The seek matches the ORDER BY below, compared by the database (Guids are text on SQLite, uuid on PostgreSQL);
-            // the first bound lets IX_Awards_IssuedAt_Id start the scan at the cursor's time.
-            page = page.Where(a => a.IssuedAt <= afterAt && (a.IssuedAt < afterAt || a.Id.CompareTo(afterId) > 0));
+            // The seek matches the ORDER BY below, compared by the database (Guids are text on SQLite, uuid on PostgreSQL), in
+            // two ranges of IX_Awards_IssuedAt_Id (IssuedAt descending, Id): the rest of the cursor's instant, then the earlier
+            // instants, each stopped at a page and one. So a cursor inside a large batch (one instant) reads none of the batch's
+            // rows before it (decision 0018).
+            var take = paging.Size + 1;
+            page = page.Where(a => a.IssuedAt == afterAt && a.Id.CompareTo(afterId) > 0).OrderBy(a => a.Id).Take(take)
+                .Concat(page.Where(a => a.IssuedAt < afterAt).OrderByDescending(a => a.IssuedAt).ThenBy(a => a.Id).Take(take));
         }
         var now = clock.UtcNowSeconds();
         return await KeysetPaging.ToPageAsync(paging, awards, Project(page).OrderByDescending(r => r.Award.IssuedAt).ThenBy(r => r.Award.Id),
