@@ -32,9 +32,9 @@ public static class AuthApi
             .WithTags("Auth");
         // The API form of the reset-password page: whoever holds a one-time link sets a new password with it.
         api.MapPost("/auth/password-reset", async Task<Results<NoContent, ProblemHttpResult>> (
-                CompletePasswordResetRequest request, UsersHandler users, HttpResponse response, CancellationToken ct) =>
+                CompletePasswordResetRequest request, ResetPasswordHandler resets, HttpResponse response, CancellationToken ct) =>
             {
-                var error = await users.CompletePasswordResetAsync(request, ct);
+                var error = await resets.CompleteAsync(request, ct);
                 error?.WithRetryAfter(response);
                 return error.ToNoContent();
             })

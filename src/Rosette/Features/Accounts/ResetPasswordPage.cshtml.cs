@@ -13,7 +13,7 @@ namespace Rosette.Features.Accounts;
 [AllowAnonymous]
 [EnableRateLimiting(SignInLimits.Policy)]
 [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
-public sealed class ResetPasswordPageModel(UsersHandler users) : PageModel
+public sealed class ResetPasswordPageModel(ResetPasswordHandler resets) : PageModel
 {
     public sealed class ResetInput
     {
@@ -44,7 +44,7 @@ public sealed class ResetPasswordPageModel(UsersHandler users) : PageModel
             ModelState.AddModelError("Input.ConfirmPassword", "The two passwords are not the same.");
             return Page();
         }
-        var error = await users.CompletePasswordResetAsync(new CompletePasswordResetRequest(UserId, Token, Input.NewPassword), cancellationToken);
+        var error = await resets.CompleteAsync(new CompletePasswordResetRequest(UserId, Token, Input.NewPassword), cancellationToken);
         if (error is not null)
         {
             ModelState.AddError(error);

@@ -9,7 +9,7 @@ using Rosette.Infrastructure.Http;
 namespace Rosette.Features.Achievements;
 
 /// <summary>One achievement: its settings, its conditions as JSON, and who earned it.</summary>
-public sealed class AchievementPageModel(AchievementsHandler handler, RosetteDb db) : PageModel
+public sealed class AchievementPageModel(AchievementsHandler handler, ListAchievementEarnersHandler earnersOf, RosetteDb db) : PageModel
 {
     public AchievementDto Achievement { get; private set; } = null!;
 
@@ -27,7 +27,7 @@ public sealed class AchievementPageModel(AchievementsHandler handler, RosetteDb 
         {
             return this.ErrorPage(found.Error);
         }
-        var earners = await handler.EarnersAsync(actor, id, new PageRequest(page, null, null), cancellationToken);
+        var earners = await earnersOf.HandleAsync(actor, id, new PageRequest(page, null, null), cancellationToken);
         if (!earners.IsSuccess)
         {
             return this.ErrorPage(earners.Error);

@@ -35,8 +35,8 @@ public static class AchievementsApi
                 Guid id, Actor actor, AchievementsHandler handler, CancellationToken ct) =>
             (await handler.SetEnabledAsync(actor, id, false, ct)).ToOk());
         achievements.MapGet("/{id:guid}/earners", async Task<Results<Ok<Paged<AchievementEarner>>, ProblemHttpResult>> (
-                Guid id, [AsParameters] PageRequest paging, Actor actor, AchievementsHandler handler, CancellationToken ct) =>
-            (await handler.EarnersAsync(actor, id, paging, ct)).ToOk());
+                Guid id, [AsParameters] PageRequest paging, Actor actor, ListAchievementEarnersHandler handler, CancellationToken ct) =>
+            (await handler.HandleAsync(actor, id, paging, ct)).ToOk());
 
         api.MapGet("/users/{userId:guid}/achievement-progress", async Task<Results<Ok<UserProgressDto>, ProblemHttpResult>> (
                 Guid userId, Actor actor, AchievementProgressHandler handler, CancellationToken ct) =>

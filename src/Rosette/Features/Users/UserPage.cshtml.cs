@@ -12,7 +12,7 @@ namespace Rosette.Features.Users;
 /// <summary>Edit a user (names, role, active, Participate in Achievements) and reset their password.</summary>
 [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
 [EnableRateLimiting(Accounts.SignInLimits.Policy)]
-public sealed class UserPageModel(UsersHandler users, OrganizationsHandler organizations) : PageModel
+public sealed class UserPageModel(UsersHandler users, ResetPasswordHandler resets, OrganizationsHandler organizations) : PageModel
 {
     public sealed class EditInput
     {
@@ -85,7 +85,7 @@ public sealed class UserPageModel(UsersHandler users, OrganizationsHandler organ
 
     public async Task<IActionResult> OnPostResetPasswordAsync(Guid id, CancellationToken cancellationToken)
     {
-        var reset = await users.ResetPasswordAsync(HttpContext.GetActor(), id, new ResetPasswordRequest(ResetMode), cancellationToken);
+        var reset = await resets.HandleAsync(HttpContext.GetActor(), id, new ResetPasswordRequest(ResetMode), cancellationToken);
         if (!reset.IsSuccess && reset.Error is NotFoundError or ForbiddenError)
         {
             return this.ErrorPage(reset.Error);

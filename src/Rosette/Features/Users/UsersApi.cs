@@ -26,8 +26,8 @@ public static class UsersApi
                 Guid id, UpdateUserRequest request, Actor actor, UsersHandler handler, CancellationToken ct) =>
             (await handler.UpdateAsync(actor, id, request, ct)).ToOk());
         group.MapPost("/{id:guid}/password-reset", async Task<Results<Ok<PasswordResetDto>, ProblemHttpResult>> (
-                Guid id, ResetPasswordRequest request, Actor actor, UsersHandler handler, CancellationToken ct) =>
-            (await handler.ResetPasswordAsync(actor, id, request, ct)).ToOk())
+                Guid id, ResetPasswordRequest request, Actor actor, ResetPasswordHandler handler, CancellationToken ct) =>
+            (await handler.HandleAsync(actor, id, request, ct)).ToOk())
             .RequireRateLimiting(SignInLimits.Policy);
         return api;
     }
