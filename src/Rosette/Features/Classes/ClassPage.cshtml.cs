@@ -15,31 +15,11 @@ public sealed class ClassPageModel(ClassesHandler classes, EnrollmentsHandler en
 {
     public const int CandidatesShown = 25;
 
-    public sealed class DetailsInput
-    {
-        public string? Name { get; set; }
-
-        public DateOnly? StartsAt { get; set; }
-
-        public DateOnly? EndsAt { get; set; }
-    }
-
-    public sealed class AssignInput
-    {
-        /// <summary>An instructor of the scope, chosen from the list.</summary>
-        public Guid? UserId { get; set; }
-
-        /// <summary>Or the id of an instructor of another organization (a contract instructor gives it to the administrator).</summary>
-        public string? OtherUserId { get; set; }
-
-        public InstructorKind Kind { get; set; } = InstructorKind.Organization;
-    }
+    [BindProperty]
+    public ClassDetailsInput Input { get; set; } = new();
 
     [BindProperty]
-    public DetailsInput Input { get; set; } = new();
-
-    [BindProperty]
-    public AssignInput Assign { get; set; } = new();
+    public AssignInstructorInput Assign { get; set; } = new();
 
     [BindProperty(SupportsGet = true)]
     public string? StudentSearch { get; set; }
@@ -167,10 +147,8 @@ public sealed class ClassPageModel(ClassesHandler classes, EnrollmentsHandler en
         return Redirect($"/admin/classes/{id}#students");
     }
 
-    private static DateOnly? DateOnlyOf(DateTime? value) => value is { } v ? DateOnly.FromDateTime(v) : null;
-
     /// <summary>The details form as stored: for GET, and when another form of the page is shown again with its errors.</summary>
-    private void FillDetails() => Input = new DetailsInput { Name = Class.Name, StartsAt = DateOnlyOf(Class.StartsAt), EndsAt = DateOnlyOf(Class.EndsAt) };
+    private void FillDetails() => Input = ClassDetailsInput.From(Class);
 
     private async Task<IActionResult> ShowAssignErrorAsync(Guid id, CancellationToken cancellationToken)
     {

@@ -88,7 +88,7 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         var failures = decisions.Where(d => d.Failure is not null)
             .Select(d => IssuanceFailure.Create(batch.Id, d.BadgeId, d.StudentId, d.Failure!)).ToList();
         var lost = awards.Where(a => !inserted.Contains(a.Id)).Select(a => (a.BadgeId, a.StudentId)).ToList();
-        var (renewed, lostRenewals, revoked) = await RenewAsync(renewals, batch.CreatedAt, cancellationToken);
+        var (renewed, lostRenewals, revoked) = await db.WriteRenewalsAsync(renewals, batch.CreatedAt, cancellationToken);
         lost.AddRange(lostRenewals.Select(r => (r.BadgeId, r.StudentId)));
         if (lost.Count > 0)
         {
@@ -125,45 +125,6 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         {
             Renewed = renewed.Select(r => new RenewedPair(r.BadgeId, r.StudentId, r.AwardId, r.CredentialId, r.RenewedAt, r.ValidUntil)).ToList(),
         };
-    }
-
-    /// <summary>
-    /// Inside the caller's transaction, writes renewals set-based: each renewal row is keyed by the credential it supersedes,
-    /// so of concurrent renewals of one award one is inserted and the others are lost; then the awards of the inserted ones
-    /// take their new credential and validity in one UPDATE (an award revoked meanwhile does not, and its renewal is taken
-    /// back), and their provider deliveries are asked to send the new expiry.
-    /// </summary>
-    private async Task<(List<AwardRenewal> Renewed, List<AwardRenewal> Lost, List<AwardRenewal> Revoked)> RenewAsync(
-        List<AwardRenewal> renewals, DateTime now, CancellationToken cancellationToken)
-    {
-        if (renewals.Count == 0)
-        {
-            return ([], [], []);
-        }
-        var won = await db.InsertAsync(renewals, ignoreConflicts: true, r => r.PreviousCredentialId, cancellationToken);
-        var renewed = renewals.Where(r => won.Contains(r.PreviousCredentialId)).ToList();
-        var lost = renewals.Where(r => !won.Contains(r.PreviousCredentialId)).ToList();
-        var awardIds = renewed.Select(r => r.AwardId).ToList();
-        var revoked = new List<AwardRenewal>();
-        if (awardIds.Count > 0)
-        {
-            // Every SET reads the row as it was, so each subquery finds the renewal of the credential the award held.
-            var applied = await db.Awards.Where(a => awardIds.Contains(a.Id) && a.RevokedAt == null).ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.CredentialId, a => db.AwardRenewals.Where(r => r.PreviousCredentialId == (a.CredentialId ?? a.Id)).Select(r => (Guid?)r.CredentialId).FirstOrDefault())
-                .SetProperty(a => a.RenewedAt, a => db.AwardRenewals.Where(r => r.PreviousCredentialId == (a.CredentialId ?? a.Id)).Select(r => (DateTime?)r.RenewedAt).FirstOrDefault())
-                .SetProperty(a => a.ExpiresAt, a => db.AwardRenewals.Where(r => r.PreviousCredentialId == (a.CredentialId ?? a.Id)).Select(r => r.ValidUntil).FirstOrDefault()),
-                cancellationToken);
-            if (applied < awardIds.Count)
-            {
-                var gone = (await db.Awards.Where(a => awardIds.Contains(a.Id) && a.RevokedAt != null).Select(a => a.Id).ToListAsync(cancellationToken)).ToHashSet();
-                revoked = renewed.Where(r => gone.Contains(r.AwardId)).ToList();
-                var takenBack = revoked.Select(r => r.PreviousCredentialId).ToList();
-                await db.AwardRenewals.Where(r => takenBack.Contains(r.PreviousCredentialId)).ExecuteDeleteAsync(cancellationToken);
-                renewed = renewed.Where(r => !gone.Contains(r.AwardId)).ToList();
-            }
-            await db.RequestRenewalsAsync(renewed.Select(r => r.AwardId).ToList(), now, cancellationToken);
-        }
-        return (renewed, lost, revoked);
     }
 
     /// <summary>Pairs whose award another request issued or renewed a moment ago: already_earned, with the award as it now stands.</summary>
@@ -209,7 +170,7 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
             .Select(p => held[p].RenewalAt(now, badges[p.BadgeId].ValidityDays, null, AwardSource.Achievement, null)).ToList();
         var inserted = await db.InsertAsync(awards, ignoreConflicts: true, a => a.Id, cancellationToken);
         var issued = awards.Where(a => inserted.Contains(a.Id)).ToList();
-        var (renewed, _, _) = await RenewAsync(renewals, now, cancellationToken);
+        var (renewed, _, _) = await db.WriteRenewalsAsync(renewals, now, cancellationToken);
         if (issued.Count > 0)
         {
             db.Publish(OutboxTopics.AwardsIssued, new AwardsIssued(null, issued.Select(a => a.Id).ToList(), false), now);

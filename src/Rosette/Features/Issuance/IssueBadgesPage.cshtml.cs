@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
-using Rosette.Domain.Users;
 using Rosette.Domain;
 using Rosette.Features.Classes;
 using Rosette.Infrastructure.Auth;
@@ -10,8 +9,6 @@ using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Pages;
 
 namespace Rosette.Features.Issuance;
-
-public sealed record ChosenStudent(Guid Id, string Name, string Email, string OrganizationName);
 
 /// <summary>
 /// The seed's Issue Badges page: choose badges and students, review, issue, read the result. The selection travels in
@@ -124,10 +121,10 @@ public sealed class IssueBadgesPageModel(
                 break;
             case "add-students":
                 // Only students of the roster the actor chooses from: an id from anywhere else is dropped, never looked up.
-                StudentIds = StudentIds.Union(await OnRosterAsync(AddStudentIds, cancellationToken)).ToList();
+                StudentIds = StudentIds.Union(await db.OnRosterAsync(Class, AddStudentIds, cancellationToken)).ToList();
                 if (SelectAll)
                 {
-                    StudentIds = StudentIds.Union(await AllMatchingAsync(cancellationToken)).ToList();
+                    StudentIds = StudentIds.Union(await db.AllMatchingAsync(Class, StudentSearch, cancellationToken)).ToList();
                 }
                 break;
             case "remove-student":
@@ -202,25 +199,9 @@ public sealed class IssueBadgesPageModel(
         return null;
     }
 
-    /// <summary>"Select all": every student the actor may choose that matches the search, not only the page on screen.</summary>
-    private async Task<List<Guid>> AllMatchingAsync(CancellationToken cancellationToken)
-    {
-        var term = new PageRequest(null, null, StudentSearch).Term;
-        return await db.RosterQuery(Class, term).Select(s => s.Id)
-            .Take(Domain.Issuance.IssuanceRules.MaxStudentsPerRequest).ToListAsync(cancellationToken);
-    }
-
-    private async Task<List<Guid>> OnRosterAsync(List<Guid> ids, CancellationToken cancellationToken) =>
-        ids.Count == 0 ? [] : await db.RosterQuery(Class, null, ids).Select(s => s.Id).ToListAsync(cancellationToken);
-
-    /// <summary>The review of the selection: names come from the class roster the actor chooses from, never from any user id.</summary>
-    private async Task LoadChosenStudentsAsync(CancellationToken cancellationToken)
-    {
-        var shown = StudentIds.Take(ReviewLimit).ToList();
-        var rows = await db.RosterQuery(Class, null, shown)
-            .Select(s => new ChosenStudent(s.Id, PersonName.Full(s.FirstName, s.LastName), s.Email, s.OrganizationName)).ToListAsync(cancellationToken);
-        ChosenStudents = rows.OrderBy(r => r.Name, StringComparer.CurrentCulture).ToList();
-    }
+    /// <summary>The review of the selection (its first <see cref="ReviewLimit"/> students).</summary>
+    private async Task LoadChosenStudentsAsync(CancellationToken cancellationToken) =>
+        ChosenStudents = await db.ChosenStudentsAsync(Class, StudentIds.Take(ReviewLimit).ToList(), cancellationToken);
 
     public DateTime Now => clock.UtcNowSeconds();
 }

@@ -8,7 +8,7 @@ using Rosette.Infrastructure.Pages;
 namespace Rosette.Features.Webhooks;
 
 /// <summary>An endpoint's delivery log, paged: every attempt (or one delivery's) with its answer, error and time.</summary>
-public sealed class WebhookAttemptsPageModel(WebhookEndpointsHandler endpoints) : PageModel
+public sealed class WebhookAttemptsPageModel(WebhookEndpointsHandler endpoints, WebhookDeliveryLogHandler log) : PageModel
 {
     public const int PageSize = 50;
 
@@ -28,7 +28,7 @@ public sealed class WebhookAttemptsPageModel(WebhookEndpointsHandler endpoints) 
         {
             return this.ErrorPage(endpoint.Error);
         }
-        var attempts = await endpoints.AttemptsAsync(actor, endpointId, new WebhookAttemptListRequest(page, PageSize, delivery), cancellationToken);
+        var attempts = await log.AttemptsAsync(actor, endpointId, new WebhookAttemptListRequest(page, PageSize, delivery), cancellationToken);
         if (!attempts.IsSuccess)
         {
             return this.ErrorPage(attempts.Error);

@@ -21,17 +21,6 @@ public sealed record CreateWebhookEndpointRequest(Guid? OrganizationId, string? 
 
 public sealed record UpdateWebhookEndpointRequest(string? Url, IReadOnlyList<string>? Events, string? Description, bool? Enabled);
 
-public sealed record WebhookDeliveryDto(
-    long Id, Guid EventId, string Type, DateTime OccurredAt, WebhookDeliveryStatus Status, int Attempts, DateTime NextAttemptAt, DateTime? LastAttemptAt,
-    DateTime? CompletedAt, int? LastStatusCode, string? LastError);
-
-public sealed record WebhookAttemptDto(long DeliveryId, Guid EventId, string Type, DateTime At, int? StatusCode, string? Error, int DurationMs);
-
-/// <summary>A page of an endpoint's attempts, optionally only those of one delivery.</summary>
-public sealed record WebhookAttemptListRequest(int? Page, int? PageSize, long? DeliveryId);
-
-public sealed record WebhookDeliveryListRequest(int? Page, int? PageSize, WebhookDeliveryStatus? Status);
-
 public sealed record ReplayResult(int Replayed);
 
 /// <summary>
@@ -87,13 +76,13 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
 
     public async Task<Result<WebhookEndpointDto>> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        var found = await FindAsync(actor, id, tracked: false, cancellationToken);
+        var found = await db.FindManageableEndpointAsync(actor, id, tracked: false, cancellationToken);
         return found.IsSuccess ? WebhookEndpointDto.From(found.Value) : found.Error;
     }
 
     public async Task<Result<WebhookEndpointDto>> UpdateAsync(Actor actor, Guid id, UpdateWebhookEndpointRequest request, CancellationToken cancellationToken)
     {
-        var found = await FindAsync(actor, id, tracked: true, cancellationToken);
+        var found = await db.FindManageableEndpointAsync(actor, id, tracked: true, cancellationToken);
         if (!found.IsSuccess)
         {
             return found.Error;
@@ -118,7 +107,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
     /// <summary>A new secret, shown once; the old one stops signing at once.</summary>
     public async Task<Result<WebhookEndpointDto>> RotateSecretAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        var found = await FindAsync(actor, id, tracked: true, cancellationToken);
+        var found = await db.FindManageableEndpointAsync(actor, id, tracked: true, cancellationToken);
         if (!found.IsSuccess)
         {
             return found.Error;
@@ -132,7 +121,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
 
     public async Task<Error?> DeleteAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        var found = await FindAsync(actor, id, tracked: true, cancellationToken);
+        var found = await db.FindManageableEndpointAsync(actor, id, tracked: true, cancellationToken);
         if (!found.IsSuccess)
         {
             return found.Error;
@@ -143,61 +132,10 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         return null;
     }
 
-    /// <summary>The endpoint's deliveries, newest first, filtered by status.</summary>
-    public async Task<Result<Paged<WebhookDeliveryDto>>> DeliveriesAsync(Actor actor, Guid id, WebhookDeliveryListRequest request, CancellationToken cancellationToken)
-    {
-        var paging = new PageRequest(request.Page, request.PageSize, null);
-        if (paging.Validate() is { } invalid)
-        {
-            return invalid;
-        }
-        var found = await FindAsync(actor, id, tracked: false, cancellationToken);
-        if (!found.IsSuccess)
-        {
-            return found.Error;
-        }
-        var deliveries = db.WebhookDeliveries.AsNoTracking().Where(d => d.EndpointId == id);
-        if (request.Status is { } status)
-        {
-            deliveries = deliveries.Where(d => d.Status == status);
-        }
-        var rows = from d in deliveries
-                   join e in db.WebhookEvents on d.EventId equals e.Id
-                   orderby d.Id descending
-                   select new WebhookDeliveryDto(d.Id, d.EventId, e.Type, e.OccurredAt, d.Status, d.Attempts, d.NextAttemptAt, d.LastAttemptAt, d.CompletedAt,
-                       d.LastStatusCode, d.LastError);
-        return await paging.ToPageAsync(rows, r => r, cancellationToken);
-    }
-
-    /// <summary>The endpoint's delivery log: every attempt (or every attempt of one delivery), newest first.</summary>
-    public async Task<Result<Paged<WebhookAttemptDto>>> AttemptsAsync(Actor actor, Guid id, WebhookAttemptListRequest request, CancellationToken cancellationToken)
-    {
-        var paging = new PageRequest(request.Page, request.PageSize, null);
-        if (paging.Validate() is { } invalid)
-        {
-            return invalid;
-        }
-        var found = await FindAsync(actor, id, tracked: false, cancellationToken);
-        if (!found.IsSuccess)
-        {
-            return found.Error;
-        }
-        var attempts = db.WebhookAttempts.AsNoTracking().Where(a => a.EndpointId == id);
-        if (request.DeliveryId is { } deliveryId)
-        {
-            attempts = attempts.Where(a => a.DeliveryId == deliveryId);
-        }
-        var rows = from a in attempts
-                   join e in db.WebhookEvents on a.EventId equals e.Id
-                   orderby a.Id descending
-                   select new WebhookAttemptDto(a.DeliveryId, a.EventId, e.Type, a.At, a.StatusCode, a.Error, a.DurationMs);
-        return await paging.ToPageAsync(rows, r => r, cancellationToken);
-    }
-
     /// <summary>Sends one failed (dead-lettered) delivery again, with a fresh retry window.</summary>
     public async Task<Result<WebhookDeliveryDto>> ReplayAsync(Actor actor, Guid id, long deliveryId, CancellationToken cancellationToken)
     {
-        var found = await FindAsync(actor, id, tracked: false, cancellationToken);
+        var found = await db.FindManageableEndpointAsync(actor, id, tracked: false, cancellationToken);
         if (!found.IsSuccess)
         {
             return found.Error;
@@ -222,7 +160,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
     /// <summary>Sends every failed (dead-lettered) delivery of the endpoint again, in one statement.</summary>
     public async Task<Result<ReplayResult>> ReplayFailedAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        var found = await FindAsync(actor, id, tracked: false, cancellationToken);
+        var found = await db.FindManageableEndpointAsync(actor, id, tracked: false, cancellationToken);
         if (!found.IsSuccess)
         {
             return found.Error;
@@ -238,19 +176,5 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         await transaction.CommitAsync(cancellationToken);
         signal.Notify();
         return new ReplayResult(replayed);
-    }
-
-    private async Task<Result<WebhookEndpoint>> FindAsync(Actor actor, Guid id, bool tracked, CancellationToken cancellationToken)
-    {
-        var query = tracked ? db.WebhookEndpoints : db.WebhookEndpoints.AsNoTracking();
-        var row = await (from e in query
-                         where e.Id == id
-                         join o in db.Organizations on e.OrganizationId equals o.Id
-                         select new { Endpoint = e, o.Path }).SingleOrDefaultAsync(cancellationToken);
-        if (row is null)
-        {
-            return CommonErrors.NotFound("webhook_endpoint", id);
-        }
-        return WebhookRules.WhyNotManage(actor, row.Path, id, "webhook_endpoint") is { } error ? error : row.Endpoint;
     }
 }

@@ -14,7 +14,7 @@ namespace Rosette.Features.Webhooks;
 /// its deliveries and latest attempts, and replay the failed (dead-lettered) deliveries one by one or all at once. The page
 /// the disabling mail links to.
 /// </summary>
-public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageModel
+public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints, WebhookDeliveryLogHandler log) : PageModel
 {
     public const int PageSize = 50;
 
@@ -143,12 +143,12 @@ public sealed class WebhookPageModel(WebhookEndpointsHandler endpoints) : PageMo
         {
             return BadRequest();
         }
-        var deliveries = await endpoints.DeliveriesAsync(actor, endpointId, new WebhookDeliveryListRequest(page, PageSize, filter), cancellationToken);
+        var deliveries = await log.DeliveriesAsync(actor, endpointId, new WebhookDeliveryListRequest(page, PageSize, filter), cancellationToken);
         if (!deliveries.IsSuccess)
         {
             return this.ErrorPage(deliveries.Error);
         }
-        var attempts = await endpoints.AttemptsAsync(actor, endpointId, new WebhookAttemptListRequest(1, LatestAttempts, null), cancellationToken);
+        var attempts = await log.AttemptsAsync(actor, endpointId, new WebhookAttemptListRequest(1, LatestAttempts, null), cancellationToken);
         if (!attempts.IsSuccess)
         {
             return this.ErrorPage(attempts.Error);

@@ -35,10 +35,10 @@ public static class WebhooksApi
                 Guid id, Actor actor, WebhookEndpointsHandler handler, CancellationToken ct) =>
             (await handler.RotateSecretAsync(actor, id, ct)).ToOk());
         endpoints.MapGet("/{id:guid}/deliveries", async Task<Results<Ok<Paged<WebhookDeliveryDto>>, ProblemHttpResult>> (
-                Guid id, [AsParameters] WebhookDeliveryListRequest request, Actor actor, WebhookEndpointsHandler handler, CancellationToken ct) =>
+                Guid id, [AsParameters] WebhookDeliveryListRequest request, Actor actor, WebhookDeliveryLogHandler handler, CancellationToken ct) =>
             (await handler.DeliveriesAsync(actor, id, request, ct)).ToOk());
         endpoints.MapGet("/{id:guid}/attempts", async Task<Results<Ok<Paged<WebhookAttemptDto>>, ProblemHttpResult>> (
-                Guid id, [AsParameters] WebhookAttemptListRequest request, Actor actor, WebhookEndpointsHandler handler, CancellationToken ct) =>
+                Guid id, [AsParameters] WebhookAttemptListRequest request, Actor actor, WebhookDeliveryLogHandler handler, CancellationToken ct) =>
             (await handler.AttemptsAsync(actor, id, request, ct)).ToOk());
         endpoints.MapPost("/{id:guid}/deliveries/{deliveryId:long}/replay", async Task<Results<Ok<WebhookDeliveryDto>, ProblemHttpResult>> (
                 Guid id, long deliveryId, Actor actor, WebhookEndpointsHandler handler, CancellationToken ct) =>
