@@ -18,7 +18,7 @@ namespace Rosette.Features.Credentials;
 /// </summary>
 public static class CredentialEndpoints
 {
-    private const string JsonType = "application/json; charset=utf-8";
+    internal const string JsonType = "application/json; charset=utf-8";
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     public static IEndpointRouteBuilder MapCredentials(this IEndpointRouteBuilder app)
@@ -113,36 +113,7 @@ public static class CredentialEndpoints
         credentials.MapGet("/ob3/achievements/{badgeId}", async (string badgeId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
             await BadgeAsync(badgeId, db, ct) is { } badge ? Json(documents.Achievement(badge, withContext: true)) : CredentialErrors.AchievementNotFound.ToProblem());
 
-        credentials.MapGet("/ob2/assertions/{awardId}", async (string awardId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
-        {
-            if (!CredentialUrls.TryParseId(awardId, out var id) || await db.FindAsync(id, ct) is not { } facts)
-            {
-                return CredentialErrors.NotFound(awardId).ToProblem();
-            }
-            // Hosted verification: a revoked assertion answers 410 Gone, its body saying revoked and why.
-            var status = facts.RevokedAt is null ? StatusCodes.Status200OK : StatusCodes.Status410Gone;
-            return Results.Text(documents.Ob2Assertion(facts).ToJsonString(), JsonType, statusCode: status);
-        });
-
-        credentials.MapGet("/ob2/assertions/{awardId}.png", async (string awardId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
-        {
-            if (!CredentialUrls.TryParseId(awardId, out var id) || await db.FindAsync(id, ct) is not { } facts)
-            {
-                return CredentialErrors.NotFound(awardId).ToProblem();
-            }
-            var image = await ImageAsync(db, id, ct);
-            if (image is not { ContentType: "image/png" })
-            {
-                return CredentialErrors.ImageNotFound.ToProblem();
-            }
-            return Results.Bytes(Baking.BakePng(image.Data, Baking.Ob2Keyword, documents.Ob2Assertion(facts).ToJsonString()), "image/png");
-        });
-
-        credentials.MapGet("/ob2/badges/{badgeId}", async (string badgeId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
-            await BadgeAsync(badgeId, db, ct) is { } badge ? Json(documents.Ob2BadgeClass(badge)) : CredentialErrors.AchievementNotFound.ToProblem());
-
-        credentials.MapGet("/ob2/issuers/{organizationId}", async (string organizationId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
-            await IssuerAsync(organizationId, db, ct) is { } issuer ? Json(documents.Ob2Issuer(issuer)) : CredentialErrors.IssuerNotFound.ToProblem());
+        credentials.MapOb2();
 
         return app;
     }
@@ -178,20 +149,20 @@ public static class CredentialEndpoints
         return Results.Bytes(bake(image.Data, served.Value.Jws), contentType);
     }
 
-    private sealed record AwardImage(string ContentType, byte[] Data);
+    internal sealed record AwardImage(string ContentType, byte[] Data);
 
-    private static Task<AwardImage?> ImageAsync(RosetteDb db, Guid awardId, CancellationToken ct) =>
+    internal static Task<AwardImage?> ImageAsync(RosetteDb db, Guid awardId, CancellationToken ct) =>
         (from a in db.Awards
          where a.Id == awardId
          join i in db.BadgeImages on a.BadgeId equals i.BadgeId
          select new AwardImage(i.ContentType, i.Data)).AsNoTracking().FirstOrDefaultAsync(ct);
 
-    private static async Task<IssuerFacts?> IssuerAsync(string organizationId, RosetteDb db, CancellationToken ct) =>
+    internal static async Task<IssuerFacts?> IssuerAsync(string organizationId, RosetteDb db, CancellationToken ct) =>
         CredentialUrls.TryParseId(organizationId, out var id)
             ? await db.Organizations.AsNoTracking().Where(o => o.Id == id).Select(o => new IssuerFacts(o.Id, o.Name)).FirstOrDefaultAsync(ct)
             : null;
 
-    private static async Task<BadgeFacts?> BadgeAsync(string badgeId, RosetteDb db, CancellationToken ct) =>
+    internal static async Task<BadgeFacts?> BadgeAsync(string badgeId, RosetteDb db, CancellationToken ct) =>
         CredentialUrls.TryParseId(badgeId, out var id)
             ? await db.Badges.AsNoTracking().Where(b => b.Id == id)
                 .Select(b => new BadgeFacts(b.Id, b.Name, b.Description, b.Criteria, b.ImageContentType, b.ImageVersion, b.OrganizationId))
@@ -209,13 +180,14 @@ public static class CredentialEndpoints
         return wantsJwt || !accepted.Any(a => a.MediaType.Value is "text/plain" or "text/*") ? "application/vc+jwt" : "text/plain";
     }
 
-    private static IResult Json(JsonObject document) => Results.Text(document.ToJsonString(), JsonType, Encoding.UTF8);
+    internal static IResult Json(JsonObject document) => Results.Text(document.ToJsonString(), JsonType, Encoding.UTF8);
 
     public static IServiceCollection AddCredentials(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(CredentialUrls.From(configuration));
         services.AddSingleton(configuration.GetSection(CredentialSettings.Section).Get<CredentialSettings>() ?? new CredentialSettings());
         services.AddSingleton<OpenBadgesDocuments>();
+        services.AddSingleton<Ob2Documents>();
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<DecryptedKeys>();
         services.AddSingleton(configuration.GetSection(StatusListSettings.Section).Get<StatusListSettings>() ?? new StatusListSettings());

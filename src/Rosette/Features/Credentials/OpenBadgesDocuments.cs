@@ -5,8 +5,8 @@ using Rosette.Domain.Credentials;
 namespace Rosette.Features.Credentials;
 
 /// <summary>
-/// The JSON documents of Open Badges 3.0 (an OpenBadgeCredential and what its ids point at) and of Open Badges 2.0
-/// hosted verification, built from <see cref="CredentialFacts"/>. The shapes follow the 1EdTech JSON schema, which
+/// The JSON documents of Open Badges 3.0 (an OpenBadgeCredential and what its ids point at), built from <see cref="CredentialFacts"/>
+/// (Open Badges 2.0 hosted verification is <see cref="Ob2Documents"/>). The shapes follow the 1EdTech JSON schema, which
 /// wants arrays for every <c>type</c> but Image's and IdentityObject's.
 /// </summary>
 public sealed class OpenBadgesDocuments(CredentialUrls urls, CredentialSettings settings)
@@ -18,7 +18,6 @@ public sealed class OpenBadgesDocuments(CredentialUrls urls, CredentialSettings 
     public const string Ob3ExtensionsContext = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json";
 
     public const string Ob3Schema = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
-    public const string Ob2Context = "https://w3id.org/openbadges/v2";
 
     public CredentialUrls Urls => urls;
 
@@ -200,87 +199,7 @@ public sealed class OpenBadgesDocuments(CredentialUrls urls, CredentialSettings 
         }
         return new JsonObject { ["id"] = urls.RevocationList(issuerId), ["issuer"] = urls.Issuer(issuerId), ["revokedCredential"] = items };
     }
-
-    // ---- Open Badges 2.0, hosted verification ------------------------------------------------------------------
-
-    public JsonObject Ob2Assertion(CredentialFacts f)
-    {
-        var assertion = new JsonObject
-        {
-            ["@context"] = Ob2Context,
-            ["type"] = "Assertion",
-            ["id"] = urls.Ob2Assertion(f.AwardId),
-            ["recipient"] = new JsonObject
-            {
-                ["type"] = "email",
-                ["hashed"] = true,
-                ["salt"] = f.RecipientSalt,
-                ["identity"] = RecipientIdentity.Hash(f.StudentEmail, f.RecipientSalt),
-            },
-            ["badge"] = urls.Ob2Badge(f.Badge.Id),
-            ["issuedOn"] = Timestamp(f.IssuedAt),
-        };
-        if (f.ExpiresAt is { } expires)
-        {
-            assertion["expires"] = Timestamp(expires);
-        }
-        if (f.Badge.HasPng)
-        {
-            assertion["image"] = urls.Ob2AssertionPng(f.AwardId);
-        }
-        if (f.Narrative is not null)
-        {
-            assertion["narrative"] = f.Narrative;
-        }
-        assertion["verification"] = new JsonObject { ["type"] = "hosted" };
-        if (f.RevokedAt is not null)
-        {
-            assertion["revoked"] = true;
-            assertion["revocationReason"] = f.RevocationReason;
-        }
-        return assertion;
-    }
-
-    public JsonObject Ob2BadgeClass(BadgeFacts badge)
-    {
-        var badgeClass = new JsonObject
-        {
-            ["@context"] = Ob2Context,
-            ["type"] = "BadgeClass",
-            ["id"] = urls.Ob2Badge(badge.Id),
-            ["name"] = badge.Name,
-            ["description"] = badge.Description,
-        };
-        if (badge.ImageContentType is not null)
-        {
-            badgeClass["image"] = urls.BadgeImage(badge.Id, badge.ImageVersion);
-        }
-        badgeClass["criteria"] = new JsonObject { ["narrative"] = badge.CriteriaNarrative };
-        badgeClass["issuer"] = urls.Ob2Issuer(badge.OrganizationId);
-        return badgeClass;
-    }
-
-    public JsonObject Ob2Issuer(IssuerFacts issuer) => new()
-    {
-        ["@context"] = Ob2Context,
-        ["type"] = "Issuer",
-        ["id"] = urls.Ob2Issuer(issuer.Id),
-        ["name"] = issuer.Name,
-        ["url"] = urls.Base,
-        ["email"] = settings.IssuerEmail(urls),
-    };
 }
 
 /// <summary>Where a credential's status is: its issuer's list number and its index in it.</summary>
 public sealed record StatusEntry(int ListNumber, int Index);
-
-/// <summary>Settings of the credentials (section Rosette:Credentials).</summary>
-public sealed class CredentialSettings
-{
-    public const string Section = "Rosette:Credentials";
-
-    /// <summary>The issuers' contact address (OB 2.0 requires one); default badges@ the public host.</summary>
-    public string? ContactEmail { get; set; }
-
-    public string IssuerEmail(CredentialUrls urls) => ContactEmail ?? $"badges@{new Uri(urls.Base).Host}";
-}
