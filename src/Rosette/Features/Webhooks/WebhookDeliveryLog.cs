@@ -24,14 +24,9 @@ public sealed class WebhookDeliveryLogHandler(RosetteDb db)
     public async Task<Result<Paged<WebhookDeliveryDto>>> DeliveriesAsync(Actor actor, Guid id, WebhookDeliveryListRequest request, CancellationToken cancellationToken)
     {
         var paging = new PageRequest(request.Page, request.PageSize, null);
-        if (paging.Validate() is { } invalid)
+        if (await RefusedAsync(actor, id, paging, cancellationToken) is { } refused)
         {
-            return invalid;
-        }
-        var found = await db.FindManageableEndpointAsync(actor, id, tracked: false, cancellationToken);
-        if (!found.IsSuccess)
-        {
-            return found.Error;
+            return refused;
         }
         var deliveries = db.WebhookDeliveries.AsNoTracking().Where(d => d.EndpointId == id);
         if (request.Status is { } status)
@@ -50,14 +45,9 @@ public sealed class WebhookDeliveryLogHandler(RosetteDb db)
     public async Task<Result<Paged<WebhookAttemptDto>>> AttemptsAsync(Actor actor, Guid id, WebhookAttemptListRequest request, CancellationToken cancellationToken)
     {
         var paging = new PageRequest(request.Page, request.PageSize, null);
-        if (paging.Validate() is { } invalid)
+        if (await RefusedAsync(actor, id, paging, cancellationToken) is { } refused)
         {
-            return invalid;
-        }
-        var found = await db.FindManageableEndpointAsync(actor, id, tracked: false, cancellationToken);
-        if (!found.IsSuccess)
-        {
-            return found.Error;
+            return refused;
         }
         var attempts = db.WebhookAttempts.AsNoTracking().Where(a => a.EndpointId == id);
         if (request.DeliveryId is { } deliveryId)
@@ -70,4 +60,8 @@ public sealed class WebhookDeliveryLogHandler(RosetteDb db)
                    select new WebhookAttemptDto(a.DeliveryId, a.EventId, e.Type, a.At, a.StatusCode, a.Error, a.DurationMs);
         return await paging.ToPageAsync(rows, r => r, cancellationToken);
     }
+
+    /// <summary>Why the read is refused: invalid paging first, then an endpoint the actor cannot find or may not manage.</summary>
+    private async Task<Error?> RefusedAsync(Actor actor, Guid id, PageRequest paging, CancellationToken cancellationToken) =>
+        paging.Validate() ?? (await db.FindManageableEndpointAsync(actor, id, tracked: false, cancellationToken)).Error;
 }
