@@ -43,15 +43,20 @@ public sealed class ListIssuableHandler(RosetteDb db, TimeProvider clock)
     /// The same, for a caller that has loaded the class and checked that the actor may teach in it; badges in
     /// <paramref name="exclude"/> (those a chooser already shows as chosen) are left out.
     /// </summary>
+    public Task<Result<Paged<IssuableBadge>>> BadgesAsync(
+        ClassContext context, BadgeChoicesRequest request, IReadOnlyCollection<Guid> exclude, CancellationToken cancellationToken) =>
+        BadgesAsync(context.Organization.Id, request, exclude, cancellationToken);
+
+    /// <summary>The same for the badges of <paramref name="organizationId"/> (a class's, or a course's), for a caller that has checked the actor's right to issue them.</summary>
     public async Task<Result<Paged<IssuableBadge>>> BadgesAsync(
-        ClassContext context, BadgeChoicesRequest request, IReadOnlyCollection<Guid> exclude, CancellationToken cancellationToken)
+        Guid organizationId, BadgeChoicesRequest request, IReadOnlyCollection<Guid> exclude, CancellationToken cancellationToken)
     {
         var paging = request.Paging;
         if (paging.Validate() is { } invalid)
         {
             return invalid;
         }
-        var issuable = db.Badges.AsNoTracking().Where(IssuanceRules.IssuableIn(context.Organization.Id));
+        var issuable = db.Badges.AsNoTracking().Where(IssuanceRules.IssuableIn(organizationId));
         var all = issuable;
         if (paging.Term is { } term)
         {
