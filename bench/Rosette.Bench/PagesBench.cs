@@ -61,4 +61,27 @@ internal static class PagesBench
             $"roster-page: students={studentCount} roster_median_ms={roster:F1} roster_p90_ms={rosterP90:F1} last_page_median_ms={deep:F1} chooser_search_median_ms={search:F1} chooser_search_p90_ms={searchP90:F1} health_median_ms={health:F1} database={provider}"));
         return 0;
     }
+
+    /// <summary>
+    /// roster-badges: the roster page and the Issue Badges page of a class of 50 students whose organization has --badges
+    /// badges allowing manual issuance (the Choose Badge(s) dialogs list them): median time and the HTML's size.
+    /// </summary>
+    public static async Task<int> RosterBadgesAsync(int badgeCount, int runs, string provider)
+    {
+        await using var database = await BenchDatabase.CreateAsync(provider);
+        await using var app = await BenchApp.StartAsync(database, serve: true);
+        var world = await IssueBatchBench.SeedAsync(app.Services, badgeCount, studentCount: 50);
+        using var client = await BenchClients.PageClientAsync(app, world.Admin.UserId);
+        async Task<string> Measure(string name, string url)
+        {
+            var (median, p90) = await BenchClients.TimeGetsAsync(client, url, runs);
+            var bytes = (await client.GetByteArrayAsync(url)).Length;
+            return string.Create(CultureInfo.InvariantCulture, $" {name}_median_ms={median:F1} {name}_p90_ms={p90:F1} {name}_bytes={bytes}");
+        }
+        var roster = await Measure("roster", $"/classes/{world.ClassId}/roster");
+        var issue = await Measure("issue_badges", $"/classes/{world.ClassId}/issue-badges");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"roster-badges: badges={badgeCount} students=50{roster}{issue} database={provider} loadavg={File.ReadAllText("/proc/loadavg").Trim()}"));
+        return 0;
+    }
 }

@@ -36,6 +36,11 @@ var rosterPage = new Command("roster-page", "The roster page and the Choose Stud
 rosterPage.SetAction((parse, _) => PagesBench.RosterAsync(parse.GetValue(students), parse.GetValue(runs), parse.GetValue(database)!));
 root.Subcommands.Add(rosterPage);
 
+var rosterBadgeCount = new Option<int>("--badges") { DefaultValueFactory = _ => 2_000 };
+var rosterBadges = new Command("roster-badges", "The roster and Issue Badges pages of a class whose organization has --badges badges to choose from: median time and HTML size.") { rosterBadgeCount, runs, database };
+rosterBadges.SetAction((parse, _) => PagesBench.RosterBadgesAsync(parse.GetValue(rosterBadgeCount), parse.GetValue(runs), parse.GetValue(database)!));
+root.Subcommands.Add(rosterBadges);
+
 var awardCount = new Option<int>("--awards") { DefaultValueFactory = _ => 10_000 };
 var providerLatency = new Option<int>("--provider-latency-ms") { DefaultValueFactory = _ => 50 };
 var deliveries = new Command("deliveries", "A batch of awards delivered to a stand-in Credly answering in 50 ms, against direct requests to it.") { awardCount, providerLatency, database };

@@ -126,6 +126,82 @@ public sealed class IssuancePageTests(BrowserApp app, Chromium chromium) : Brows
         await Expect(row.GetByRole(AriaRole.Img, new() { Name = world.Manual2.Name })).ToBeVisibleAsync();
     }
 
+    /// <summary>More badges than a page: the seed's Choose Badges dialog searched and paged in place, picks kept across searches.</summary>
+    [Fact]
+    public async Task ChooseBadges_SearchAndMore_PicksAcrossTwoSearches_ThenIssuesThem()
+    {
+        var world = await NewWorldAsync();
+        var labs = await AddBadgesAsync(world, 60);
+        var page = await LogInAsync(world.AdminRoot, path: $"/classes/{world.Class.Id}/issue-badges");
+
+        await Button(page, "Add Badges").ClickAsync();
+        var badges = Dialog(page, "Choose Badges");
+        await Expect(badges.GetByRole(AriaRole.Checkbox)).ToHaveCountAsync(50);
+        await Button(badges, "More badges").ClickAsync();
+        await Expect(badges.GetByRole(AriaRole.Checkbox)).ToHaveCountAsync(62);
+        await Expect(Button(badges, "More badges")).ToHaveCountAsync(0);
+        await badges.GetByLabel("Search badges").FillAsync("LAB SAFETY 07");
+        await Expect(badges.GetByRole(AriaRole.Checkbox)).ToHaveCountAsync(1);
+        await badges.GetByLabel(labs[6].Name).CheckAsync();
+        await badges.GetByLabel("Search badges").FillAsync("manual two");
+        await Expect(badges.GetByRole(AriaRole.Checkbox)).ToHaveCountAsync(2);
+        await Expect(badges.GetByLabel(labs[6].Name)).ToBeCheckedAsync();
+        await badges.GetByLabel(world.Manual2.Name).CheckAsync();
+        await badges.GetByLabel("Search badges").FillAsync("nothing like it");
+        await Expect(badges.GetByText("No badges match your search.")).ToBeVisibleAsync();
+        await Expect(badges.GetByRole(AriaRole.Checkbox, new() { Checked = true })).ToHaveCountAsync(2);
+        await AssertAccessibleAsync(page);
+        await Button(badges, "Select").ClickAsync();
+        var chosen = page.GetByRole(AriaRole.List, new() { Name = "Chosen badges" }).GetByRole(AriaRole.Listitem);
+        await Expect(chosen).ToHaveCountAsync(2);
+        await Button(page, "Add Students").ClickAsync();
+        var students = Dialog(page, "Choose Student(s)");
+        await students.GetByLabel(new Regex("^Select all")).CheckAsync();
+        await Button(students, "OK").ClickAsync();
+        await Button(page, "Issue Badges").ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The following badges were successfully issued:" })).ToBeVisibleAsync();
+        var issued = page.Locator("table[data-result=issued] tbody tr");
+        await Expect(issued).ToHaveCountAsync(8);
+        await Expect(issued.Filter(new() { HasText = labs[6].Name })).ToHaveCountAsync(4);
+        await Expect(issued.Filter(new() { HasText = world.Manual2.Name })).ToHaveCountAsync(4);
+    }
+
+    [Fact]
+    public async Task IndividualIssuance_FromTheRoster_SearchFindsABadgePastTheFirstPage_AndMarksHeldOnes()
+    {
+        var world = await NewWorldAsync();
+        var labs = await AddBadgesAsync(world, 60);
+        await App.Factory.AwardAsync(world.Manual, world.StudentA2, world.Class);
+        var page = await LogInAsync(world.OrgInstructor, path: $"/classes/{world.Class.Id}/roster");
+        var name = $"{world.StudentA2.FirstName} {world.StudentA2.LastName}";
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Issue a Badge to {name}", Exact = true }).ClickAsync();
+        var dialog = Dialog(page, "Choose Badge");
+        await Expect(dialog.GetByRole(AriaRole.Radio)).ToHaveCountAsync(50);
+        await dialog.GetByLabel("Search badges").FillAsync("manual");
+        await Expect(dialog.GetByRole(AriaRole.Radio)).ToHaveCountAsync(2);
+        await Expect(dialog.GetByRole(AriaRole.Radio, new() { NameRegex = new Regex($"^{Regex.Escape(world.Manual.Name)} Held$") })).ToBeDisabledAsync();
+        await Expect(dialog.GetByRole(AriaRole.Radio, new() { NameRegex = new Regex($"^{Regex.Escape(world.Manual2.Name)}$") })).ToBeEnabledAsync();
+        await dialog.GetByLabel("Search badges").FillAsync(labs[59].Name);
+        await Expect(dialog.GetByRole(AriaRole.Radio)).ToHaveCountAsync(1);
+        await dialog.GetByRole(AriaRole.Radio, new() { Name = labs[59].Name }).CheckAsync();
+        await AssertAccessibleAsync(page);
+        await Button(dialog, "Issue Badge").ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"{labs[59].Name} was issued to {name}.");
+    }
+
+    /// <summary>Lab safety 01 to <paramref name="count"/>, of the class's organization, allowing manual issuance.</summary>
+    private Task<List<Domain.Badges.Badge>> AddBadgesAsync(World world, int count) => App.Factory.WithDbAsync(async db =>
+    {
+        var badges = Enumerable.Range(1, count)
+            .Select(i => Domain.Badges.Badge.Create($"Lab safety {i:D2}", "A lab badge.", null, world.Root, true, null, [], DateTime.UtcNow).Value).ToList();
+        db.Badges.AddRange(badges);
+        await db.SaveChangesAsync();
+        return badges;
+    });
+
     [Fact]
     public async Task BatchFlow_KeyboardOnly_DialogsTakeAndReturnFocus()
     {

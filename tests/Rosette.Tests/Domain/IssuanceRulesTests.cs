@@ -37,6 +37,7 @@ public sealed class IssuanceRulesTests
 
         Assert.Equal(code, reason?.Code);
         Assert.Equal(code is null, badge is not null && IssuanceRules.IsIssuableIn(badge, A.Id));
+        Assert.Equal(code is null, badge is not null && IssuanceRules.IssuableIn(A.Id).Compile()(badge));
     }
 
     [Fact]

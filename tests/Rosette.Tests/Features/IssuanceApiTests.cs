@@ -257,11 +257,11 @@ public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
         var admin = await app.ClientAsync(world.AdminRoot);
         await admin.PostJsonAsync(Url(world), new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA2.Id } });
 
-        var badges = await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync($"/api/v1/classes/{world.Class.Id}/issuable-badges")).IsOkAsync<List<IssuableBadge>>();
+        var badges = await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync($"/api/v1/classes/{world.Class.Id}/issuable-badges")).IsOkAsync<Paged<IssuableBadge>>();
         var orgStudents = await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync($"/api/v1/classes/{world.Class.Id}/issuable-students")).IsOkAsync<Paged<IssuableStudent>>();
         var contractStudents = await (await (await app.ClientAsync(world.ContractInstructor)).GetAsync($"/api/v1/classes/{world.Class.Id}/issuable-students?search=studentb1")).IsOkAsync<Paged<IssuableStudent>>();
 
-        Assert.Equal(new[] { world.Manual.Id, world.Manual2.Id }.Order(), badges.Select(b => b.Id).Order());
+        Assert.Equal(new[] { world.Manual.Id, world.Manual2.Id }.Order(), badges.Items.Select(b => b.Id).Order());
         Assert.Equal(new[] { world.StudentA1.Id, world.StudentA2.Id, world.StudentA1x.Id }.Order(), orgStudents.Items.Select(s => s.Id).Order());
         Assert.Equal([world.Manual.Id], orgStudents.Items.Single(s => s.Id == world.StudentA2.Id).HeldBadgeIds);
         Assert.Equal(world.StudentB1.Id, Assert.Single(contractStudents.Items).Id);

@@ -97,7 +97,7 @@ public sealed class IssuanceAuthorizationTests(AppFixture app) : IClassFixture<A
                 Assert.Subset(inScope.ToHashSet(), json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).ToHashSet());
                 break;
             case "issuable-badges":
-                Assert.Subset(new[] { world.Manual.Id, world.Manual2.Id }.ToHashSet(), json.EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).ToHashSet());
+                Assert.Subset(new[] { world.Manual.Id, world.Manual2.Id }.ToHashSet(), json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).ToHashSet());
                 break;
             case "history":
                 Assert.All(json.GetProperty("items").EnumerateArray(), i => Assert.Equal(world.Class.Id, i.GetProperty("classId").GetGuid()));

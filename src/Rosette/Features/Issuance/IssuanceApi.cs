@@ -13,9 +13,9 @@ public static class IssuanceApi
     {
         var issuance = api.MapGroup("").AllowApiKeys(ApiKeyPermissions.IssueBadges);
         var classes = issuance.MapGroup("/classes/{classId:guid}").WithTags("Issuance");
-        classes.MapGet("/issuable-badges", async Task<Results<Ok<IReadOnlyList<IssuableBadge>>, ProblemHttpResult>> (
-                Guid classId, Actor actor, ListIssuableHandler handler, CancellationToken ct) =>
-            (await handler.BadgesAsync(actor, classId, ct)).ToOk());
+        classes.MapGet("/issuable-badges", async Task<Results<Ok<Paged<IssuableBadge>>, ProblemHttpResult>> (
+                Guid classId, [AsParameters] BadgeChoicesRequest request, Actor actor, ListIssuableHandler handler, CancellationToken ct) =>
+            (await handler.BadgesAsync(actor, classId, request, ct)).ToOk());
         classes.MapGet("/issuable-students", async Task<Results<Ok<Paged<IssuableStudent>>, ProblemHttpResult>> (
                 Guid classId, [AsParameters] PageRequest paging, Actor actor, ListIssuableHandler handler, CancellationToken ct) =>
             (await handler.StudentsAsync(actor, classId, paging, ct)).ToOk());

@@ -20,9 +20,8 @@ public sealed class IssueBadgePageModel(RosetteDb db, ListIssuableHandler issuab
 
     public string StudentName { get; private set; } = "";
 
-    public IReadOnlyList<IssuableBadge> Badges { get; private set; } = [];
-
-    public IReadOnlySet<Guid> Held { get; private set; } = new HashSet<Guid>();
+    /// <summary>A page of the badges to choose from, searched (<c>?search=</c>) and paged (<c>?after=</c>) by links.</summary>
+    public BadgeChooser Chooser { get; private set; } = null!;
 
     /// <summary>Badges the student holds whose award may be renewed: choosing one renews it.</summary>
     public IReadOnlySet<Guid> Renewable { get; private set; } = new HashSet<Guid>();
@@ -36,6 +35,12 @@ public sealed class IssueBadgePageModel(RosetteDb db, ListIssuableHandler issuab
 
     [TempData]
     public bool RosterMessageIsError { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Search { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? After { get; set; }
 
     public async Task<IActionResult> OnGetAsync(Guid classId, Guid studentId, CancellationToken cancellationToken) =>
         await LoadAsync(classId, studentId, cancellationToken) ?? Page();
@@ -56,7 +61,7 @@ public sealed class IssueBadgePageModel(RosetteDb db, ListIssuableHandler issuab
         {
             return this.ErrorPage(outcome.Error);
         }
-        var badgeName = Badges.FirstOrDefault(b => b.Id == badgeId)?.Name ?? "The badge";
+        var badgeName = (await issuable.ChosenBadgesAsync(Class, [badgeId], cancellationToken)).SingleOrDefault()?.Name ?? "The badge";
         var failure = outcome.Value.Failed.Count > 0 ? outcome.Value.Failed[0] : null;
         RosterMessageIsError = failure is not null;
         RosterMessage = failure is not null ? $"{badgeName} was not issued to {StudentName}: {failure.Message}"
@@ -80,14 +85,16 @@ public sealed class IssueBadgePageModel(RosetteDb db, ListIssuableHandler issuab
         }
         Class = context;
         StudentName = student.Student!.FullName;
-        Badges = await issuable.IssuableBadgesAsync(context, cancellationToken);
-        var badgeIds = Badges.Select(b => b.Id).ToList();
+        var results = await issuable.BadgesAsync(context, new BadgeChoicesRequest(Search, After), [], cancellationToken);
+        var badgeIds = results.IsSuccess ? results.Value.Items.Select(b => b.Id).ToList() : [];
         // Held badges are not offered again, unless their award may be renewed (expired or within the badge's window).
         var now = clock.UtcNowSeconds();
         var held = await db.HeldAwardsAsync(badgeIds, [studentId], cancellationToken);
         var windows = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, b => b.RenewalWindowDays, cancellationToken);
-        Held = held.Values.Where(a => !RenewalRules.IsRenewable(a.ExpiresAt, windows[a.BadgeId], now)).Select(a => a.BadgeId).ToHashSet();
-        Renewable = held.Values.Select(a => a.BadgeId).Where(id => !Held.Contains(id)).ToHashSet();
+        var notRenewable = held.Values.Where(a => !RenewalRules.IsRenewable(a.ExpiresAt, windows[a.BadgeId], now)).Select(a => a.BadgeId).ToHashSet();
+        Renewable = held.Values.Select(a => a.BadgeId).Where(id => !notRenewable.Contains(id)).ToHashSet();
+        Chooser = new BadgeChooser(true, [], results.IsSuccess ? results.Value : null, notRenewable, Search?.Trim(),
+            results.IsSuccess ? null : results.Error.Message, BadgeChooser.ItemsUrlOf(classId, oneBadge: true), $"/classes/{classId}/students/{studentId}/issue-badge");
         return null;
     }
 }

@@ -23,7 +23,8 @@ public sealed class IssueBadgesPageModel(
 
     public ClassContext Class { get; private set; } = null!;
 
-    public IReadOnlyList<IssuableBadge> Badges { get; private set; } = [];
+    /// <summary>The Choose Badges dialog: the chosen badges, then a page of the search (the first, rendered with the page, so the dialog works at once).</summary>
+    public BadgeChooser Chooser { get; private set; } = null!;
 
     [BindProperty]
     public List<Guid> BadgeIds { get; set; } = [];
@@ -41,6 +42,9 @@ public sealed class IssueBadgesPageModel(
     public bool SelectAll { get; set; }
 
     [BindProperty]
+    public string? BadgeSearch { get; set; }
+
+    [BindProperty]
     public string? StudentSearch { get; set; }
 
     [BindProperty]
@@ -52,7 +56,8 @@ public sealed class IssueBadgesPageModel(
     [BindProperty]
     public bool SuppressNotifications { get; set; }
 
-    public IReadOnlyList<IssuableBadge> ChosenBadges => Badges.Where(b => BadgeIds.Contains(b.Id)).ToList();
+    /// <summary>The chosen badges (of <see cref="BadgeIds"/>, those the actor may issue here), in name order.</summary>
+    public IReadOnlyList<IssuableBadge> ChosenBadges { get; private set; } = [];
 
     public IReadOnlyList<ChosenStudent> ChosenStudents { get; private set; } = [];
 
@@ -65,8 +70,33 @@ public sealed class IssueBadgesPageModel(
 
     public string? Message { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(Guid classId, CancellationToken cancellationToken) =>
-        await LoadAsync(classId, cancellationToken) ?? Page();
+    public async Task<IActionResult> OnGetAsync(Guid classId, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(classId, cancellationToken) is { } error)
+        {
+            return error;
+        }
+        await LoadBadgeChooserAsync([], null, cancellationToken);
+        return Page();
+    }
+
+    /// <summary>
+    /// A page of the badge chooser alone, for the dialog's script (its search and "More badges"; the roster's Choose Badge
+    /// dialog asks for <paramref name="oneBadge"/>). Bad input answers 400 with the message in the list's status line.
+    /// </summary>
+    public async Task<IActionResult> OnGetBadgesAsync(Guid classId, string? search, string? after, bool oneBadge, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(classId, cancellationToken) is { } error)
+        {
+            return error;
+        }
+        BadgeSearch = search;
+        if (!await LoadBadgeChooserAsync([], after, cancellationToken, oneBadge))
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+        return Partial("_BadgeChoices", Chooser);
+    }
 
     /// <summary>The student chooser's list alone, for the dialog's in-place search (script) and its pages.</summary>
     public async Task<IActionResult> OnGetStudentsAsync(Guid classId, string? search, int? page, [FromQuery] List<Guid> badgeIds, CancellationToken cancellationToken)
@@ -76,6 +106,7 @@ public sealed class IssueBadgesPageModel(
             return error;
         }
         BadgeIds = badgeIds;
+        ChosenBadges = await issuable.ChosenBadgesAsync(Class, BadgeIds, cancellationToken);
         StudentSearch = search;
         StudentPage = page ?? 1;
         if (await LoadStudentChoicesAsync(cancellationToken) is { } invalid)
@@ -99,14 +130,25 @@ public sealed class IssueBadgesPageModel(
             StudentPage = studentPage;
             verb = "search-students";
         }
+        // The badges ticked in the dialog while it stays open (searching, paging): the dialog lists them first, ticked.
+        IReadOnlyList<IssuableBadge>? ticked = null;
+        string? badgesAfter = null;
         switch (verb)
         {
             case "open-badges":
                 OpenDialog = "choose-badges";
+                BadgeSearch = null;
+                break;
+            case "search-badges":
+            case "badges-more":
+                OpenDialog = "choose-badges";
+                ticked = await issuable.ChosenBadgesAsync(Class, AddBadgeIds, cancellationToken);
+                badgesAfter = verb == "badges-more" ? argument ?? "" : null;
                 break;
             case "add-badges":
-                // The dialog shows the whole badge selection, ticked: what is ticked is the selection.
-                BadgeIds = AddBadgeIds.Where(id => Badges.Any(b => b.Id == id)).ToList();
+                // The dialog shows the whole badge selection, ticked: what is ticked is the selection. Only badges the
+                // actor may issue here are kept; any other id is dropped (and the issuance refuses it again).
+                BadgeIds = (await issuable.ChosenBadgesAsync(Class, AddBadgeIds, cancellationToken)).Select(b => b.Id).ToList();
                 break;
             case "remove-badge":
                 BadgeIds.Remove(remove ?? Guid.Empty);
@@ -142,10 +184,12 @@ public sealed class IssueBadgesPageModel(
         }
         BadgeIds = BadgeIds.Distinct().ToList();
         StudentIds = StudentIds.Distinct().ToList();
+        ChosenBadges = await issuable.ChosenBadgesAsync(Class, BadgeIds, cancellationToken);
         if (OpenDialog == "choose-students" && await LoadStudentChoicesAsync(cancellationToken) is { } invalid)
         {
             return invalid;
         }
+        await LoadBadgeChooserAsync(ticked ?? ChosenBadges, badgesAfter, cancellationToken);
         await LoadChosenStudentsAsync(cancellationToken);
         ModelState.Clear();
         return Page();
@@ -162,6 +206,8 @@ public sealed class IssueBadgesPageModel(
         {
             // Nothing was issued: keep the selection and say why, inline.
             Message = outcome.Error.Message;
+            ChosenBadges = await issuable.ChosenBadgesAsync(Class, BadgeIds, cancellationToken);
+            await LoadBadgeChooserAsync(ChosenBadges, null, cancellationToken);
             await LoadChosenStudentsAsync(cancellationToken);
             ModelState.Clear();
             return Page();
@@ -170,6 +216,7 @@ public sealed class IssueBadgesPageModel(
         BadgeIds = [];
         StudentIds = [];
         Narrative = null;
+        await LoadBadgeChooserAsync([], null, cancellationToken);
         ModelState.Clear();
         return Page();
     }
@@ -184,8 +231,16 @@ public sealed class IssueBadgesPageModel(
         }
         var context = loaded.Value;
         Class = context;
-        Badges = await issuable.IssuableBadgesAsync(context, cancellationToken);
         return null;
+    }
+
+    /// <summary>The badge chooser: <paramref name="chosen"/> first, then the page of <see cref="BadgeSearch"/> after the cursor; false when the search or the cursor is bad (the chooser says why).</summary>
+    private async Task<bool> LoadBadgeChooserAsync(IReadOnlyList<IssuableBadge> chosen, string? after, CancellationToken cancellationToken, bool oneBadge = false)
+    {
+        var results = await issuable.BadgesAsync(Class, new BadgeChoicesRequest(BadgeSearch, after), chosen.Select(b => b.Id).ToList(), cancellationToken);
+        Chooser = new BadgeChooser(oneBadge, chosen, results.IsSuccess ? results.Value : null, new HashSet<Guid>(), BadgeSearch,
+            results.IsSuccess ? null : results.Error.Message, BadgeChooser.ItemsUrlOf(Class.Class.Id, oneBadge));
+        return results.IsSuccess;
     }
 
     private async Task<IActionResult?> LoadStudentChoicesAsync(CancellationToken cancellationToken)

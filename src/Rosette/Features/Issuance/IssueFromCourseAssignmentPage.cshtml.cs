@@ -4,21 +4,26 @@ using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain.Users;
 using Rosette.Domain;
-using Rosette.Domain.Issuance;
-using Rosette.Features.Badges;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Pages;
 
 namespace Rosette.Features.Issuance;
 
 /// <summary>An administrator issues one badge from a student's course assignment (<see cref="IssueFromCourseAssignmentHandler"/>).</summary>
-public sealed class IssueFromCourseAssignmentPageModel(RosetteDb db, IssueFromCourseAssignmentHandler issue) : PageModel
+public sealed class IssueFromCourseAssignmentPageModel(RosetteDb db, ListIssuableHandler issuable, IssueFromCourseAssignmentHandler issue) : PageModel
 {
     public string CourseName { get; private set; } = "";
 
     public string StudentName { get; private set; } = "";
 
-    public IReadOnlyList<IssuableBadge> Badges { get; private set; } = [];
+    /// <summary>A page of the course organization's badges, searched (<c>?search=</c>) and paged (<c>?after=</c>) by links.</summary>
+    public BadgeChooser Chooser { get; private set; } = null!;
+
+    [BindProperty(SupportsGet = true)]
+    public string? Search { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? After { get; set; }
 
     [BindProperty]
     public Guid? BadgeId { get; set; }
@@ -72,9 +77,9 @@ public sealed class IssueFromCourseAssignmentPageModel(RosetteDb db, IssueFromCo
         }
         CourseName = row.Name;
         StudentName = row.Student;
-        var badges = await db.Badges.AsNoTracking().Where(b => b.OrganizationId == row.OrganizationId).OrderBy(b => b.Name).ToListAsync(cancellationToken);
-        Badges = badges.Where(b => IssuanceRules.WhyNotBadge(b, b.Id, row.OrganizationId, courseAssignment: true) is null)
-            .Select(b => new IssuableBadge(b.Id, b.Name, b.Description, b.OrganizationId, BadgeDto.UrlOf(b))).ToList();
+        var results = await issuable.BadgesAsync(row.OrganizationId, new BadgeChoicesRequest(Search, After), [], cancellationToken);
+        Chooser = new BadgeChooser(true, [], results.IsSuccess ? results.Value : null, new HashSet<Guid>(), Search?.Trim(),
+            results.IsSuccess ? null : results.Error.Message, "", $"/course-assignments/{assignmentId}/issue-badge");
         return null;
     }
 }

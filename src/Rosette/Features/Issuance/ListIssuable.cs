@@ -10,31 +10,92 @@ namespace Rosette.Features.Issuance;
 
 public sealed record IssuableBadge(Guid Id, string Name, string Description, Guid OrganizationId, string? ImageUrl);
 
+/// <summary>A Choose Badges search: <c>search</c> in the name (any case), <c>after</c> the <c>next</c> of the page before, <c>pageSize</c> up to <see cref="PageRequest.MaxPageSize"/>.</summary>
+public sealed record BadgeChoicesRequest(string? Search, string? After, int? PageSize = null)
+{
+    public PageRequest Paging => new(1, PageSize ?? ListIssuableHandler.BadgePageSize, Search);
+}
+
 public sealed record IssuableStudent(Guid Id, string FirstName, string LastName, string Email, Guid OrganizationId, IReadOnlyList<Guid> HeldBadgeIds);
 
 /// <summary>What the Choose Badges and Choose Student(s) dialogs list.</summary>
 public sealed class ListIssuableHandler(RosetteDb db, TimeProvider clock)
 {
-    /// <summary>Badges of the class's organization that allow manual issuance and are not archived (<see cref="IssuanceRules.IsIssuableIn"/>).</summary>
-    public async Task<Result<IReadOnlyList<IssuableBadge>>> BadgesAsync(Actor actor, Guid classId, CancellationToken cancellationToken)
+    public const int BadgePageSize = 50;
+
+    private const byte BadgeCursorList = 0xB1;
+
+    /// <summary>
+    /// A page of the badges the actor may issue in the class (<see cref="IssuanceRules.IssuableIn"/>), whose name contains
+    /// the search (any case), in name order, after the cursor <paramref name="request"/>.After (keyset paging, decision 0023).
+    /// </summary>
+    public async Task<Result<Paged<IssuableBadge>>> BadgesAsync(Actor actor, Guid classId, BadgeChoicesRequest request, CancellationToken cancellationToken)
     {
-        var loaded = await db.LoadClassToTeachAsync(actor, classId, IssuanceErrors.IssuersOnly, cancellationToken);
+        var loaded = await db.LoadClassToTeachAsync(actor, classId, request.Paging, IssuanceErrors.IssuersOnly, cancellationToken);
         if (!loaded.IsSuccess)
         {
             return loaded.Error;
         }
-        var context = loaded.Value;
-        return Result.Success(await IssuableBadgesAsync(context, cancellationToken));
+        return await BadgesAsync(loaded.Value, request, [], cancellationToken);
     }
 
-    public async Task<IReadOnlyList<IssuableBadge>> IssuableBadgesAsync(ClassContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// The same, for a caller that has loaded the class and checked that the actor may teach in it; badges in
+    /// <paramref name="exclude"/> (those a chooser already shows as chosen) are left out.
+    /// </summary>
+    public Task<Result<Paged<IssuableBadge>>> BadgesAsync(
+        ClassContext context, BadgeChoicesRequest request, IReadOnlyCollection<Guid> exclude, CancellationToken cancellationToken) =>
+        BadgesAsync(context.Organization.Id, request, exclude, cancellationToken);
+
+    /// <summary>The same for the badges of <paramref name="organizationId"/> (a class's, or a course's), for a caller that has checked the actor's right to issue them.</summary>
+    public async Task<Result<Paged<IssuableBadge>>> BadgesAsync(
+        Guid organizationId, BadgeChoicesRequest request, IReadOnlyCollection<Guid> exclude, CancellationToken cancellationToken)
     {
-        var organizationId = context.Organization.Id;
-        var badges = await db.Badges.AsNoTracking()
-            .Where(b => b.OrganizationId == organizationId)
+        var paging = request.Paging;
+        if (paging.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+        var issuable = db.Badges.AsNoTracking().Where(IssuanceRules.IssuableIn(organizationId));
+        var all = issuable;
+        if (paging.Term is { } term)
+        {
+            all = all.Where(b => b.Name.ToLower().Contains(term));
+        }
+        if (exclude.Count > 0)
+        {
+            all = all.Where(b => !exclude.Contains(b.Id));
+        }
+        var page = all;
+        if (request.After is not null)
+        {
+            // The cursor names the last badge of the page before; its name is read among the badges the actor may issue
+            // here, so that a cursor of another organization's badge positions nothing and tells nothing.
+            var afterName = Cursor.TryDecode(request.After, BadgeCursorList, out Guid afterId)
+                ? await issuable.Where(b => b.Id == afterId).Select(b => b.Name).SingleOrDefaultAsync(cancellationToken)
+                : null;
+            if (afterName is null)
+            {
+                return Cursor.Invalid;
+            }
+            page = page.Where(b => b.Name.CompareTo(afterName) > 0 || (b.Name == afterName && b.Id.CompareTo(afterId) > 0));
+        }
+        return await KeysetPaging.ToPageAsync(paging, all, page.OrderBy(b => b.Name).ThenBy(b => b.Id),
+            b => new IssuableBadge(b.Id, b.Name, b.Description, b.OrganizationId, BadgeDto.UrlOf(b)), b => CursorAfter(b.Id), cancellationToken);
+    }
+
+    public static string CursorAfter(Guid badgeId) => Cursor.Encode(BadgeCursorList, badgeId);
+
+    /// <summary>Of <paramref name="ids"/>, the badges the actor may issue in the class, in name order; any other id is dropped.</summary>
+    public async Task<IReadOnlyList<IssuableBadge>> ChosenBadgesAsync(ClassContext context, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+        var badges = await db.Badges.AsNoTracking().Where(IssuanceRules.IssuableIn(context.Organization.Id)).Where(b => ids.Contains(b.Id))
             .OrderBy(b => b.Name).ThenBy(b => b.Id).ToListAsync(cancellationToken);
-        return badges.Where(b => IssuanceRules.IsIssuableIn(b, organizationId))
-            .Select(b => new IssuableBadge(b.Id, b.Name, b.Description, b.OrganizationId, BadgeDto.UrlOf(b))).ToList();
+        return badges.Select(b => new IssuableBadge(b.Id, b.Name, b.Description, b.OrganizationId, BadgeDto.UrlOf(b))).ToList();
     }
 
     /// <summary>The students the actor may choose in the class, a page at a time, with the badges of the class's organization each holds.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rosette.Features.Issuance;
 using Rosette.Features.Shared;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
@@ -17,6 +18,9 @@ public sealed class RosterPageModel(RosterViewHandler handler) : PageModel
     public Pager Pager { get; private set; } = null!;
 
     public string? Search { get; private set; }
+
+    /// <summary>The per-student Choose Badge dialog: the first page of the badges, searched and paged in place by script.</summary>
+    public BadgeChooser BadgeChooser => new(true, [], Roster.BadgeChoices, new HashSet<Guid>(), null, null, BadgeChooser.ItemsUrlOf(Roster.ClassId, oneBadge: true));
 
     /// <summary>The outcome of an individual issuance, carried over the redirect back to the roster.</summary>
     [TempData]

@@ -11,7 +11,7 @@ namespace Rosette.Features.Roster;
 public sealed record RosterRow(RosterStudent Student, IReadOnlyList<HeldBadge> Badges);
 
 public sealed record RosterView(
-    Guid ClassId, string ClassName, IReadOnlyList<RosterRow> Students, int Page, int PageSize, int Total, IReadOnlyList<IssuableBadge> IssuableBadges);
+    Guid ClassId, string ClassName, IReadOnlyList<RosterRow> Students, int Page, int PageSize, int Total, Paged<IssuableBadge>? BadgeChoices);
 
 /// <summary>
 /// What the roster page (RosterPage.cshtml) shows: one page of the API's roster (<see cref="EnrollmentsHandler.RosterAsync"/>, which decides who may
@@ -30,8 +30,8 @@ public sealed class RosterViewHandler(EnrollmentsHandler enrollments, ListIssuab
         var className = await db.Classes.AsNoTracking().Where(c => c.Id == classId).Select(c => c.Name).SingleAsync(cancellationToken);
         var held = await db.HeldBadgesAsync(page.Students.Select(s => s.Id).ToList(), clock.UtcNowSeconds(), cancellationToken);
         var rows = page.Students.Select(s => new RosterRow(s, held[s.Id].ToList())).ToList();
-        // Whoever sees the roster may issue in the class: the per-student Choose Badge dialog lists these.
-        var badges = await issuable.BadgesAsync(actor, classId, cancellationToken);
-        return new RosterView(classId, className, rows, page.Page, page.PageSize, page.Total, badges.IsSuccess ? badges.Value : []);
+        // Whoever sees the roster may issue in the class: the per-student Choose Badge dialog starts with this page.
+        var badges = await issuable.BadgesAsync(actor, classId, new BadgeChoicesRequest(null, null), cancellationToken);
+        return new RosterView(classId, className, rows, page.Page, page.PageSize, page.Total, badges.IsSuccess ? badges.Value : null);
     }
 }

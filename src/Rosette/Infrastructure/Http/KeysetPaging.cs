@@ -75,6 +75,22 @@ public static class Cursor
         return Base64Url.EncodeToString(bytes);
     }
 
+    public static string Encode(byte list, Guid id)
+    {
+        Span<byte> bytes = stackalloc byte[17];
+        bytes[0] = list;
+        id.TryWriteBytes(bytes[1..], bigEndian: true, out _);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    public static bool TryDecode(string text, byte list, out Guid id)
+    {
+        Span<byte> bytes = stackalloc byte[17];
+        var valid = TryRead(text, list, bytes);
+        id = valid ? new Guid(bytes[1..], bigEndian: true) : default;
+        return valid;
+    }
+
     public static bool TryDecode(string text, byte list, out long key)
     {
         Span<byte> bytes = stackalloc byte[9];

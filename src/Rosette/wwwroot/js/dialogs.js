@@ -1,11 +1,66 @@
 // Progressive enhancement for the choosers: without script they are plain form steps (each button posts the form and
 // the page comes back with the chooser open); with script they open as modal <dialog>s, and the student list is
-// searched and paged in place. Focus returns to the button that opened a dialog when it closes.
+// searched and paged in place, and so is the badge list (whose ticked badges stay through every search and page).
+// Focus returns to the button that opened a dialog when it closes.
 (() => {
   'use strict';
 
   const openers = new WeakMap();
   let searchTimer = 0;
+  let badgeTimer = 0;
+
+  // The badge list's next results: after a cursor ("More badges") they are added; a new search replaces what is not
+  // ticked. The server renders (and encodes) the same partial the page renders; bad input comes back as a 400 whose
+  // status line says why, and the list is left as it was.
+  async function loadBadges(chooser, after) {
+    const url = new URL(chooser.dataset.badgesUrl, window.location.href);
+    url.searchParams.set('search', chooser.querySelector('[data-badges-search-input]').value);
+    if (after) {
+      url.searchParams.set('after', after);
+    }
+    const list = chooser.querySelector('.choice-list');
+    list.setAttribute('aria-busy', 'true');
+    try {
+      const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } });
+      const status = chooser.querySelector('[data-badge-status]');
+      if (!response.ok && response.status !== 400) {
+        status.textContent = 'The badges could not be loaded. Try again.';
+        status.hidden = false;
+        return;
+      }
+      const template = document.createElement('template');
+      template.innerHTML = await response.text();
+      const incoming = template.content.querySelector('[data-badge-chooser]');
+      if (!incoming) {
+        return;
+      }
+      if (response.ok) {
+        if (!after) {
+          list.querySelectorAll(':scope > li').forEach((item) => {
+            if (!item.querySelector('input:checked')) {
+              item.remove();
+            }
+          });
+        }
+        const present = new Set(Array.from(list.querySelectorAll('input'), (input) => input.value));
+        incoming.querySelectorAll('.choice-list > li').forEach((item) => {
+          if (!present.has(item.querySelector('input').value)) {
+            list.append(item);
+          }
+        });
+        chooser.querySelector('[data-badge-more]').replaceWith(incoming.querySelector('[data-badge-more]'));
+        markHeld(chooser.closest('dialog'));
+      }
+      status.replaceWith(incoming.querySelector('[data-badge-status]'));
+    } finally {
+      list.removeAttribute('aria-busy');
+    }
+  }
+
+  function searchBadges(input) {
+    window.clearTimeout(badgeTimer);
+    loadBadges(input.closest('[data-badge-chooser]'), null);
+  }
 
   function openDialog(dialog, opener) {
     openers.set(dialog, opener);
@@ -72,6 +127,17 @@
       loadStudents(pageButton.closest('dialog'), Number(pageButton.value.split(':')[1]) || 1);
       return;
     }
+    const badgeButton = element.closest('[data-badges-search], [data-badges-more]');
+    if (badgeButton && badgeButton.closest('dialog[open]')) {
+      event.preventDefault();
+      const chooser = badgeButton.closest('[data-badge-chooser]');
+      if (badgeButton.dataset.badgesMore) {
+        loadBadges(chooser, badgeButton.dataset.badgesMore);
+      } else {
+        searchBadges(chooser.querySelector('[data-badges-search-input]'));
+      }
+      return;
+    }
     const searchButton = element.closest('[data-remote-search]');
     if (searchButton && searchButton.closest('dialog[open]')) {
       event.preventDefault();
@@ -92,15 +158,13 @@
     if (!(input instanceof HTMLInputElement)) {
       return;
     }
-    if (input.dataset.filter) {
-      const term = input.value.trim().toLowerCase();
-      document.getElementById(input.dataset.filter)?.querySelectorAll('li').forEach((item) => {
-        item.hidden = !(item.dataset.filterText || '').toLowerCase().includes(term);
-      });
-    }
     if (input.id === 'student-search' && input.closest('dialog[open]')) {
       window.clearTimeout(searchTimer);
       searchTimer = window.setTimeout(() => loadStudents(input.closest('dialog'), 1), 250);
+    }
+    if (input.hasAttribute('data-badges-search-input') && input.closest('dialog[open]')) {
+      window.clearTimeout(badgeTimer);
+      badgeTimer = window.setTimeout(() => searchBadges(input), 250);
     }
   });
 
@@ -112,6 +176,9 @@
       if (input.id === 'student-search') {
         window.clearTimeout(searchTimer);
         loadStudents(input.closest('dialog'), 1);
+      }
+      if (input.hasAttribute('data-badges-search-input')) {
+        searchBadges(input);
       }
     }
   });
@@ -136,13 +203,23 @@
     const form = dialog.querySelector('form');
     form.action = opener.dataset.issueUrl;
     dialog.querySelector('[data-student-name]').textContent = opener.dataset.studentName;
-    const held = new Set((opener.dataset.held || '').split(',').filter(Boolean));
+    dialog.dataset.held = opener.dataset.held || '';
+    dialog.querySelectorAll('input[name=BadgeId]').forEach((radio) => {
+      radio.checked = false;
+    });
+    markHeld(dialog);
+  }
+
+  // In the one-badge chooser, the badges the student holds are marked and cannot be chosen (also in pages loaded later).
+  function markHeld(dialog) {
+    if (!dialog || dialog.dataset.held === undefined) {
+      return;
+    }
+    const held = new Set(dialog.dataset.held.split(',').filter(Boolean));
     dialog.querySelectorAll('input[name=BadgeId]').forEach((radio) => {
       const isHeld = held.has(radio.value);
-      radio.checked = false;
       radio.disabled = isHeld;
-      const mark = radio.closest('li').querySelector('[data-held-mark]');
-      mark.hidden = !isHeld;
+      radio.closest('li').querySelector('[data-held-mark]').hidden = !isHeld;
     });
   }
 })();
