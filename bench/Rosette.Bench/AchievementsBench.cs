@@ -71,9 +71,12 @@ internal static class AchievementsBench
     /// <summary>
     /// The steady state: <paramref name="warmup"/> seconds at the rate first (the process starts cold: JIT, query compilation,
     /// the connection pool), then <paramref name="seconds"/> measured at the same rate without a pause. The first 10 s of
-    /// the warm-up are reported apart, as <c>cold_p95_ms</c>.
+    /// the warm-up are reported apart, as <c>cold_p95_ms</c>. With <paramref name="fromReady"/> the events start when
+    /// <c>/health/ready</c> first answers 200, as a load balancer sends traffic; otherwise as soon as the app has started and
+    /// the bench's data is in. Either way <c>ready_ms</c> is the time from starting the app to that first 200, and
+    /// <c>traffic_ms</c> the time from starting the app to the first event.
     /// </summary>
-    public static async Task<int> LatencyAsync(int rate, int seconds, int warmup, string provider)
+    public static async Task<int> LatencyAsync(int rate, int seconds, int warmup, bool fromReady, string provider)
     {
         const int TicksPerSecond = 100;
         var perTick = Math.Max(1, rate / TicksPerSecond);
@@ -81,9 +84,16 @@ internal static class AchievementsBench
         var ticks = warmupTicks + TicksPerSecond * seconds;
         var eventCount = perTick * ticks;
         await using var database = await BenchDatabase.CreateAsync(provider);
+        var starting = Stopwatch.StartNew();
         await using var app = await BenchApp.StartAsync(database, serve: true, settings: new Dictionary<string, string> { ["Rosette:Achievements:WorkerEnabled"] = "true" });
+        var ready = ReadyAsync(app, starting);
         var world = await SeedAsync(app.Services, eventCount, latency: true);
         using var client = await ClientAsync(app, world.Admin);
+        if (fromReady)
+        {
+            await ready;
+        }
+        var traffic = starting.Elapsed;
         var accepted = new long[eventCount]; // each event's 202 time, written once by the request that sent it
         var observed = new ConcurrentDictionary<string, long>();
         var posts = new ConcurrentBag<double>();
@@ -118,9 +128,27 @@ internal static class AchievementsBench
         var cold = Latencies(0, Math.Min(warmupTicks, 10 * TicksPerSecond));
         var (earnings, badges) = await CountAsync(app.Services);
         var postTimes = posts.Order().ToList();
+        var readyAfter = await ready;
         Console.WriteLine(FormattableString.Invariant(
-            $"achievements-latency: rate={perTick * TicksPerSecond} warmup_s={warmup} seconds={seconds} events={eventCount - perTick * warmupTicks} achieved_rate={(eventCount - perTick * warmupTicks) / sent.TotalSeconds:F0} p50_ms={Percentile(latencies, 0.50):F0} p95_ms={Percentile(latencies, 0.95):F0} p99_ms={Percentile(latencies, 0.99):F0} max_ms={latencies[^1]:F0} post_p95_ms={Percentile(postTimes, 0.95):F0} cold_p95_ms={Percentile(cold, 0.95):F0} badges={badges} database={provider}"));
+            $"achievements-latency: rate={perTick * TicksPerSecond} warmup_s={warmup} seconds={seconds} events={eventCount - perTick * warmupTicks} achieved_rate={(eventCount - perTick * warmupTicks) / sent.TotalSeconds:F0} p50_ms={Percentile(latencies, 0.50):F0} p95_ms={Percentile(latencies, 0.95):F0} p99_ms={Percentile(latencies, 0.99):F0} max_ms={latencies[^1]:F0} post_p95_ms={Percentile(postTimes, 0.95):F0} cold_p95_ms={Percentile(cold, 0.95):F0} traffic_from={(fromReady ? "ready" : "start")} ready_ms={readyAfter.TotalMilliseconds:F0} traffic_ms={traffic.TotalMilliseconds:F0} badges={badges} database={provider}"));
         return badges == eventCount && earnings == eventCount ? 0 : 1;
+    }
+
+    /// <summary>Probes <c>/health/ready</c> every 50 ms, as a load balancer does (more often), until it answers 200; returns when, from <paramref name="starting"/>.</summary>
+    private static async Task<TimeSpan> ReadyAsync(WebApplication app, Stopwatch starting)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var probe = new HttpClient { BaseAddress = new Uri(address) };
+        while (starting.Elapsed < TimeSpan.FromMinutes(5))
+        {
+            using var response = await probe.GetAsync("/health/ready");
+            if (response.IsSuccessStatusCode)
+            {
+                return starting.Elapsed;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("/health/ready did not answer 200 within 5 minutes.");
     }
 
     private static async Task SendAsync(HttpClient client, int tick, ActivityEventBody[] batch, Stopwatch clock, long[] accepted, ConcurrentBag<double>? posts)

@@ -21,8 +21,14 @@ root.Subcommands.Add(throughput);
 var rate = new Option<int>("--rate") { DefaultValueFactory = _ => 1000, Description = "Events per second, sent in 100 requests a second." };
 var seconds = new Option<int>("--seconds") { DefaultValueFactory = _ => 30 };
 var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 20, Description = "Seconds at the same rate before the measured ones." };
-var latency = new Command("achievements-latency", "Latency from an accepted event to its issued badge under a steady rate of events.") { rate, seconds, warmup, database };
-latency.SetAction((parse, _) => AchievementsBench.LatencyAsync(parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(warmup), parse.GetValue(database)!));
+var trafficFrom = new Option<string>("--traffic-from")
+{
+    DefaultValueFactory = _ => "ready",
+    Description = "ready: events start when /health/ready answers 200, as a load balancer routes; start: as soon as the app has started (and the bench's data is in).",
+};
+trafficFrom.AcceptOnlyFromAmong("ready", "start");
+var latency = new Command("achievements-latency", "Latency from an accepted event to its issued badge under a steady rate of events.") { rate, seconds, warmup, trafficFrom, database };
+latency.SetAction((parse, _) => AchievementsBench.LatencyAsync(parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(warmup), parse.GetValue(trafficFrom) == "ready", parse.GetValue(database)!));
 root.Subcommands.Add(latency);
 
 var requests = new Option<int>("--requests") { DefaultValueFactory = _ => 10 };

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
 using Rosette.Infrastructure.Hosting;
 
 namespace Rosette.Data;
@@ -21,7 +22,8 @@ public static class DatabaseRegistration
             {
                 throw new InvalidOperationException("Rosette:Database:Provider is postgres but ConnectionStrings:Rosette is not set.");
             }
-            services.AddDbContextPool<RosetteDb, PostgresRosetteDb>(o => ConfigurePostgres(o, connectionString));
+            var postgres = SizePostgresPool(connectionString);
+            services.AddDbContextPool<RosetteDb, PostgresRosetteDb>(o => ConfigurePostgres(o, postgres));
         }
         else
         {
@@ -34,6 +36,27 @@ public static class DatabaseRegistration
         services.AddScoped<OutboxStore>();
         services.AddScoped<WebhookStore>();
         return services;
+    }
+
+    /// <summary>Connections per instance when the connection string does not say (Npgsql's own default is 100).</summary>
+    public const int DefaultPostgresPoolSize = 20;
+
+    /// <summary>
+    /// A connection string that names no Maximum Pool Size gets <see cref="DefaultPostgresPoolSize"/>: under a burst each
+    /// request waiting for CPU would otherwise hold a connection of its own, and the pool grows to 100 new server processes
+    /// whose caches start empty (docs/benchmarks.md, "Achievements"), and a few instances together pass the server's
+    /// max_connections. One named in the connection string is kept.
+    /// </summary>
+    public static string SizePostgresPool(string connectionString)
+    {
+        // Npgsql's builder cannot tell a value given from its default; the plain one lists the keys given (any synonym).
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant());
+        if (given.Any(k => k is "MAXIMUMPOOLSIZE" or "MAXPOOLSIZE"))
+        {
+            return connectionString;
+        }
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = DefaultPostgresPoolSize }.ConnectionString;
     }
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>

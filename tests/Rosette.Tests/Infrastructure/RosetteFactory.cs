@@ -52,6 +52,9 @@ public class RosetteFactory(TestDatabase database, FakeTimeProvider? clock = nul
         builder.UseSetting("Rosette:DataProtection:CertificatePath", CertificatePath);
         // Tests sign in many times from one address; the real limits are exercised by hosts that set them (SignInLimitTests).
         builder.UseSetting("Rosette:SignIn:PermitsPerAddress", "100000");
+        // The start-up warm-up is tested by WarmupTests (and runs in the child processes of StartupTests); on every other
+        // host it would add a rolled-back round and a wait for readiness to each test.
+        builder.UseSetting("Rosette:Warmup:Enabled", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

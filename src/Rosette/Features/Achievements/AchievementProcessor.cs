@@ -37,6 +37,29 @@ public sealed class AchievementProcessor(
             return processed;
         });
 
+    /// <summary>
+    /// A round as <see cref="ProcessPendingAsync"/> runs it (the claim included), on the events that <paramref name="arrange"/>
+    /// stores or makes up inside the transaction, which is then rolled back: nothing of it is ever seen. For the start-up
+    /// warm-up; returns how many badges the round issued before the rollback.
+    /// </summary>
+    public async Task<int> RehearseAsync(Func<Task<List<PendingEvent>>> arrange, CancellationToken cancellationToken)
+    {
+        using var turn = await gate.EnterAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await activity.ClaimPendingAsync(1, cancellationToken);
+            var issued = await EvaluateAsync(await arrange(), cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            return issued;
+        }
+        finally
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            db.ChangeTracker.Clear();
+        }
+    }
+
     private async Task<int> EvaluateAsync(List<PendingEvent> events, CancellationToken cancellationToken)
     {
         var userIds = events.Select(e => e.UserId).Distinct().ToList();

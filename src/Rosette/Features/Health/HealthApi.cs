@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Rosette.Data;
+using Rosette.Infrastructure.Hosting;
 using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Features.Health;
@@ -25,7 +26,8 @@ public sealed class HealthOptions
 /// <summary>
 /// <c>/health</c>: 200 when the database answers, 503 otherwise. <c>/health/live</c>: 200 while the process serves
 /// requests (restart it otherwise). <c>/health/ready</c>: 200 when the database answers, every migration is applied and
-/// the backlogs are within <see cref="HealthOptions"/>; 503 with the failing checks otherwise. No sign-in; the answers name
+/// the backlogs are within <see cref="HealthOptions"/> and the start-up warm-up has ended (<see cref="StartupWarmup"/>); 503
+/// with the failing checks otherwise. No sign-in; the answers name
 /// checks and counts, never connection strings or error text.
 /// </summary>
 public static class HealthApi
@@ -38,7 +40,8 @@ public static class HealthApi
         services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database", tags: [Ready])
             .AddCheck<MigrationsCheck>("migrations", tags: [Ready])
-            .AddCheck<BacklogCheck>("backlog", tags: [Ready]);
+            .AddCheck<BacklogCheck>("backlog", tags: [Ready])
+            .AddCheck<WarmupCheck>("warm-up", tags: [Ready]);
         return services;
     }
 

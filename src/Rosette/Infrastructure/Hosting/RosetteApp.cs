@@ -33,6 +33,7 @@ public static class RosetteApp
         services.AddRosetteDatabase(builder.Configuration);
         // Before Data Protection's own start-up work, which reads the key ring from the migrated database.
         services.AddHostedService<DatabaseStartup>();
+        services.AddStartupWarmup(builder.Configuration);
         services.AddRosetteDataProtection(builder.Configuration);
         services.AddRosetteAuth(builder.Configuration);
         services.AddRosetteProxy(builder.Configuration);
