@@ -19,22 +19,29 @@ public sealed class DeliveryStore(RosetteDb db)
     /// come and that no live claim holds, oldest first. A claim changes the concurrency token: a round that loaded a delivery
     /// before another round claimed it cannot save over it.
     /// </summary>
-    public Task<List<Guid>> ClaimAsync(string token, DateTime now, DateTime until, int batchSize, CancellationToken cancellationToken)
+    public async Task<List<Guid>> ClaimAsync(string token, DateTime now, DateTime until, int batchSize, CancellationToken cancellationToken)
     {
         var d = db.Mapped<ProviderDelivery>();
         var due = ProviderDelivery.DueStatuses.Select(s => d.ToProvider(x => x.Status, s)!).ToArray();
         var key = d[x => x.AwardId];
         var version = d[x => x.Version];
+        var candidates = $$"""
+            SELECT {{key}} FROM {{d.Name}}
+            WHERE {{d[x => x.Status]}} IN ({{string.Join(", ", due.Select((_, i) => $"{{{i + 4}}}"))}}) AND {{d[x => x.NextAttemptAt]}} <= {2}
+                AND ({{d[x => x.ClaimedUntil]}} IS NULL OR {{d[x => x.ClaimedUntil]}} < {2})
+            ORDER BY {{d[x => x.NextAttemptAt]}} LIMIT {3}{{db.SkipLocked()}}
+            """;
+        object[] parameters = [token, until, now, batchSize, .. due];
+        if (!await db.MayClaimAsync(candidates, parameters, cancellationToken))
+        {
+            return [];
+        }
         var sql = $$"""
             UPDATE {{d.Name}} SET {{d[x => x.ClaimedBy]}} = {0}, {{d[x => x.ClaimedUntil]}} = {1}, {{version}} = {{version}} + 1
-            WHERE {{key}} IN (
-                SELECT {{key}} FROM {{d.Name}}
-                WHERE {{d[x => x.Status]}} IN ({{string.Join(", ", due.Select((_, i) => $"{{{i + 4}}}"))}}) AND {{d[x => x.NextAttemptAt]}} <= {2}
-                    AND ({{d[x => x.ClaimedUntil]}} IS NULL OR {{d[x => x.ClaimedUntil]}} < {2})
-                ORDER BY {{d[x => x.NextAttemptAt]}} LIMIT {3}{{db.SkipLocked()}})
+            WHERE {{key}} IN ({{candidates}})
             RETURNING {{key}}
             """;
-        return db.Database.SqlQueryRaw<Guid>(sql, [token, until, now, batchSize, .. due]).ToListAsync(cancellationToken);
+        return await db.Database.SqlQueryRaw<Guid>(sql, parameters).ToListAsync(cancellationToken);
     }
 
     /// <summary>The deliveries that are still this claim's, tracked.</summary>

@@ -10,19 +10,26 @@ namespace Rosette.Data;
 public sealed class OutboxStore(RosetteDb db)
 {
     /// <summary>Claims up to <paramref name="batchSize"/> unprocessed messages that are due and that no live claim holds, earliest due first.</summary>
-    public Task<List<OutboxMessage>> ClaimAsync(string claimant, DateTime now, DateTime until, int batchSize, CancellationToken cancellationToken)
+    public async Task<List<OutboxMessage>> ClaimAsync(string claimant, DateTime now, DateTime until, int batchSize, CancellationToken cancellationToken)
     {
         var m = db.Mapped<OutboxMessage>();
         var key = m[x => x.Id];
+        var candidates = $$"""
+            SELECT {{key}} FROM {{m.Name}}
+            WHERE {{m[x => x.ProcessedAt]}} IS NULL AND {{m[x => x.DueAt]}} <= {2} AND ({{m[x => x.ClaimedUntil]}} IS NULL OR {{m[x => x.ClaimedUntil]}} < {2})
+            ORDER BY {{m[x => x.DueAt]}} LIMIT {3}{{db.SkipLocked()}}
+            """;
+        object[] parameters = [claimant, until, now, batchSize];
+        if (!await db.MayClaimAsync(candidates, parameters, cancellationToken))
+        {
+            return [];
+        }
         var sql = $$"""
             UPDATE {{m.Name}} SET {{m[x => x.ClaimedBy]}} = {0}, {{m[x => x.ClaimedUntil]}} = {1}
-            WHERE {{key}} IN (
-                SELECT {{key}} FROM {{m.Name}}
-                WHERE {{m[x => x.ProcessedAt]}} IS NULL AND {{m[x => x.DueAt]}} <= {2} AND ({{m[x => x.ClaimedUntil]}} IS NULL OR {{m[x => x.ClaimedUntil]}} < {2})
-                ORDER BY {{m[x => x.DueAt]}} LIMIT {3}{{db.SkipLocked()}})
+            WHERE {{key}} IN ({{candidates}})
             RETURNING *
             """;
-        return db.OutboxMessages.FromSqlRaw(sql, claimant, until, now, batchSize).AsNoTracking().ToListAsync(cancellationToken);
+        return await db.OutboxMessages.FromSqlRaw(sql, parameters).AsNoTracking().ToListAsync(cancellationToken);
     }
 
     /// <summary>

@@ -283,6 +283,30 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
     }
 
     [Fact]
+    public async Task Claims_WithNothingDue_DoNotWaitForAnotherWriter()
+    {
+        // Nothing anywhere is due this long before the tests' times. On SQLite the writer below holds the database's one
+        // write lock: a claim that wrote regardless would retry until its (short) command timeout, then fail as "locked".
+        var longAgo = T0.AddYears(-20);
+        var claimed = await app.Factory.WithDbAsync(async writer =>
+        {
+            await using var transaction = await writer.Database.BeginTransactionAsync();
+            writer.OutboxMessages.Add(new OutboxMessage { Topic = "store-test", CreatedAt = T0, DueAt = T0.AddYears(1) });
+            await writer.SaveChangesAsync();
+            return await app.Factory.WithDbAsync(async db =>
+            {
+                db.Database.SetCommandTimeout(TimeSpan.FromSeconds(1));
+                return (
+                    Outbox: (await new OutboxStore(db).ClaimAsync("idle", longAgo, longAgo.AddMinutes(5), 1000, CancellationToken.None)).Count,
+                    Deliveries: (await new DeliveryStore(db).ClaimAsync("idle", longAgo, longAgo.AddMinutes(5), 1000, CancellationToken.None)).Count,
+                    Webhooks: (await new WebhookStore(db).ClaimAsync("idle", longAgo, longAgo.AddMinutes(5), 1000, CancellationToken.None)).Count);
+            });
+        });
+
+        Assert.Equal((0, 0, 0), claimed);
+    }
+
+    [Fact]
     public async Task WithInstallationLockAsync_KeepsOtherInstancesOutWhileItRuns_OnPostgreSql()
     {
         var ran = false;
