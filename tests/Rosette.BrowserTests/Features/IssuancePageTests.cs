@@ -35,7 +35,7 @@ public sealed class IssuancePageTests(BrowserApp app, Chromium chromium) : Brows
         await badges.GetByLabel(world.Manual.Name).CheckAsync();
         await badges.GetByLabel(world.Manual2.Name).CheckAsync();
         await AssertAccessibleAsync(page);
-        await Button(badges, "Select").ClickAsync();
+        await Button(badges, "(Select a Badge)").ClickAsync();
         await Expect(page.GetByRole(AriaRole.List, new() { Name = "Chosen badges" }).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
         // 4-5. Under Students, Add Students; in Choose Student(s), choose and OK.
         await Button(page, "Add Students").ClickAsync();
@@ -151,7 +151,7 @@ public sealed class IssuancePageTests(BrowserApp app, Chromium chromium) : Brows
         await Expect(badges.GetByText("No badges match your search.")).ToBeVisibleAsync();
         await Expect(badges.GetByRole(AriaRole.Checkbox, new() { Checked = true })).ToHaveCountAsync(2);
         await AssertAccessibleAsync(page);
-        await Button(badges, "Select").ClickAsync();
+        await Button(badges, "(Select a Badge)").ClickAsync();
         var chosen = page.GetByRole(AriaRole.List, new() { Name = "Chosen badges" }).GetByRole(AriaRole.Listitem);
         await Expect(chosen).ToHaveCountAsync(2);
         await Button(page, "Add Students").ClickAsync();
@@ -227,7 +227,7 @@ public sealed class IssuancePageTests(BrowserApp app, Chromium chromium) : Brows
         await page.Keyboard.PressAsync("Enter");
         await TabToAsync(badges.GetByLabel(world.Manual.Name));
         await page.Keyboard.PressAsync("Space");
-        await TabToAsync(Button(badges, "Select"));
+        await TabToAsync(Button(badges, "(Select a Badge)"));
         await page.Keyboard.PressAsync("Enter");
         await TabToAsync(Button(page, "Add Students"));
         await page.Keyboard.PressAsync("Enter");
@@ -252,7 +252,7 @@ public sealed class IssuancePageTests(BrowserApp app, Chromium chromium) : Brows
 
         await Button(page, "Add Badges").ClickAsync();
         await page.GetByLabel(world.Manual.Name).CheckAsync();
-        await Button(page, "Select").ClickAsync();
+        await Button(page, "(Select a Badge)").ClickAsync();
         await Button(page, "Add Students").ClickAsync();
         await page.GetByLabel("Search students").FillAsync("studenta");
         await Button(page, "Search").Last.ClickAsync();
@@ -273,7 +273,7 @@ public sealed class IssuancePageTests(BrowserApp app, Chromium chromium) : Brows
         var page = await LogInAsync(world.AdminRoot, path: $"/classes/{world.Class.Id}/issue-badges");
         await Button(page, "Add Badges").ClickAsync();
         await Dialog(page, "Choose Badges").GetByLabel(world.Manual.Name).CheckAsync();
-        await Button(Dialog(page, "Choose Badges"), "Select").ClickAsync();
+        await Button(Dialog(page, "Choose Badges"), "(Select a Badge)").ClickAsync();
         await Button(page, "Add Students").ClickAsync();
         await Dialog(page, "Choose Student(s)").GetByLabel(new Regex("^Select all")).CheckAsync();
         await Button(Dialog(page, "Choose Student(s)"), "OK").ClickAsync();
