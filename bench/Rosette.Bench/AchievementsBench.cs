@@ -21,6 +21,7 @@ namespace Rosette.Bench;
 /// <summary>
 /// achievements-throughput: events through the real API (10,000 per request) and the real worker until every event is
 /// evaluated, against a raw baseline: the same event rows stored by one prepared single-row INSERT in one transaction.
+/// The same POSTs are timed once more with the worker off (<c>ingest_alone_*</c>): the API's storing alone, as the baseline runs.
 /// achievements-latency: a steady rate of events, each completing an achievement that issues a badge; the time from the
 /// 202 answer to the committed badge, observed by polling the database.
 /// </summary>
@@ -42,11 +43,7 @@ internal static class AchievementsBench
             using var client = await ClientAsync(app, world.Admin);
             var events = Events(world.Students, perUser).Take(eventCount).ToList();
             var stopwatch = Stopwatch.StartNew();
-            foreach (var request in events.Chunk(Rosette.Domain.Achievements.ActivityEvent.MaxPerRequest))
-            {
-                var response = await client.PostAsJsonAsync("/api/v1/activity-events", request, Json);
-                response.EnsureSuccessStatusCode();
-            }
+            await PostAllAsync(client, events);
             ingest = stopwatch.Elapsed;
             await WaitAsync(app.Services, async db => !await db.ActivityEvents.AnyAsync(e => e.ProcessedAt == null), TimeSpan.FromMilliseconds(20));
             total = stopwatch.Elapsed;
@@ -59,13 +56,37 @@ internal static class AchievementsBench
             var world = await SeedAsync(app.Services, userCount, latency: false);
             raw = await RawInsertAsync(app.Services, world, Events(world.Students, perUser).Take(eventCount).ToList());
         }
+        // The same POSTs with the worker off: the API's storing alone, as the raw baseline runs alone (on SQLite the worker
+        // otherwise takes turns with the POSTs at the one write lock).
+        TimeSpan alone;
+        await using (var database = await BenchDatabase.CreateAsync(provider))
+        await using (var app = await BenchApp.StartAsync(database, serve: true))
+        {
+            var world = await SeedAsync(app.Services, userCount, latency: false);
+            using var client = await ClientAsync(app, world.Admin);
+            var events = Events(world.Students, perUser).Take(eventCount).ToList();
+            var stopwatch = Stopwatch.StartNew();
+            await PostAllAsync(client, events);
+            alone = stopwatch.Elapsed;
+        }
         var rate = eventCount / total.TotalSeconds;
         var rawRate = eventCount / raw.TotalSeconds;
         var peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
         var ingestRate = eventCount / ingest.TotalSeconds;
+        var aloneRate = eventCount / alone.TotalSeconds;
         Console.WriteLine(FormattableString.Invariant(
-            $"achievements-throughput: events={eventCount} users={userCount} seconds={total.TotalSeconds:F2} events_per_s={rate:F0} ingest_s={ingest.TotalSeconds:F2} ingest_events_per_s={ingestRate:F0} raw_insert_events_per_s={rawRate:F0} ratio={rate / rawRate:F2} ingest_ratio={ingestRate / rawRate:F2} earnings={earnings} badges={badges} peak_mb={peak} database={provider}"));
+            $"achievements-throughput: events={eventCount} users={userCount} seconds={total.TotalSeconds:F2} events_per_s={rate:F0} ingest_s={ingest.TotalSeconds:F2} ingest_events_per_s={ingestRate:F0} raw_insert_events_per_s={rawRate:F0} ratio={rate / rawRate:F2} ingest_ratio={ingestRate / rawRate:F2} ingest_alone_events_per_s={aloneRate:F0} ingest_alone_ratio={aloneRate / rawRate:F2} earnings={earnings} badges={badges} peak_mb={peak} database={provider}"));
         return 0;
+    }
+
+    /// <summary>The events in requests of the API's maximum size, one after another.</summary>
+    private static async Task PostAllAsync(HttpClient client, IReadOnlyList<ActivityEventBody> events)
+    {
+        foreach (var request in events.Chunk(Rosette.Domain.Achievements.ActivityEvent.MaxPerRequest))
+        {
+            var response = await client.PostAsJsonAsync("/api/v1/activity-events", request, Json);
+            response.EnsureSuccessStatusCode();
+        }
     }
 
     /// <summary>
