@@ -7,6 +7,10 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Achievements;
+using Rosette.Domain.Organizations;
+using Rosette.Domain.Users;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features;
@@ -42,6 +46,43 @@ public sealed class WarmupTests
         Assert.StartsWith("Warmed up in ", description, StringComparison.Ordinal);
         Assert.Equal("healthy", (await after.ReadJsonAsync()).GetProperty("status").GetString());
         Assert.Equal(committedDuring, await CountRowsAsync(app));
+    }
+
+    [Fact]
+    public async Task Warmup_WhileRunning_LeavesEveryPendingEventToTheWorker()
+    {
+        // The worker runs during the warm-up; on PostgreSQL its claim skips a locked event, so an event the warm-up held would be
+        // evaluated after later ones (AchievementCrashTests saw a limited achievement go to other students that way).
+        await using var database = await TestDatabase.CreateAsync();
+        var now = DateTime.UtcNow;
+        var organization = Organization.Create(Actor.System, $"Pending {Guid.NewGuid():N}", null, now).Value;
+        var admin = User.Create($"pending-admin-{Guid.NewGuid():N}@rosette.test", "Pending", "Admin", organization.Id, UserRole.Administrator, now).Value;
+        var student = User.Create($"pending-{Guid.NewGuid():N}@rosette.test", "Pending", "Student", organization.Id, UserRole.Student, now).Value;
+        var pending = ActivityEvent.Create("pending-1", admin.Id, student.Id, ActivityType.LabCompleted, "lab-1", now.AddMinutes(-1), null, now);
+        await using (var seeding = new RosetteFactory(database))
+        {
+            await seeding.WithDbAsync(async db =>
+            {
+                db.AddRange(organization, admin, student, pending);
+                await db.SaveChangesAsync();
+            });
+        }
+        var gate = new CommandGate();
+        var held = gate.HoldNext(InsertsAchievement);
+        await using var app = new WarmupFactory(database, services => gate.AddTo(services));
+        _ = app.CreateClient();
+        await held.Reached;
+        try
+        {
+            // The worker's own claim, outside a transaction: on SQLite the rehearsal holds the write lock meanwhile.
+            var claimed = await app.WithDbAsync(db => new ActivityStore(db).ClaimPendingAsync(10, CancellationToken.None));
+
+            Assert.Equal([pending.Seq], claimed.Select(e => e.Seq));
+        }
+        finally
+        {
+            held.Release();
+        }
     }
 
     [Fact]

@@ -38,9 +38,10 @@ public sealed class AchievementProcessor(
         });
 
     /// <summary>
-    /// A round as <see cref="ProcessPendingAsync"/> runs it (the claim included), on the events that <paramref name="arrange"/>
-    /// stores or makes up inside the transaction, which is then rolled back: nothing of it is ever seen. For the start-up
-    /// warm-up; returns how many badges the round issued before the rollback.
+    /// A round as <see cref="ProcessPendingAsync"/> runs it, on the events that <paramref name="arrange"/> stores or makes up
+    /// inside the transaction, which is then rolled back: nothing of it is ever seen. For the start-up warm-up; returns how
+    /// many badges the round issued before the rollback. Its claim takes no event: the worker runs meanwhile, and on
+    /// PostgreSQL it skips a claimed event, so a rehearsal that held one would make the worker evaluate events out of order.
     /// </summary>
     public async Task<int> RehearseAsync(Func<Task<List<PendingEvent>>> arrange, CancellationToken cancellationToken)
     {
@@ -48,7 +49,7 @@ public sealed class AchievementProcessor(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
-            await activity.ClaimPendingAsync(1, cancellationToken);
+            await activity.ClaimPendingAsync(0, cancellationToken);
             var issued = await EvaluateAsync(await arrange(), cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             return issued;
