@@ -81,11 +81,24 @@ public class ProvidersFixture : AppFixture
     /// <summary>Moves the clock past the time limit of the requests under way: they time out.</summary>
     public void TimeOutRequests() => Clock.Advance(AttemptTimeout + TimeSpan.FromSeconds(1));
 
-    /// <summary>Moves the clock past the delivery's next attempt, so that the dispatcher picks it up.</summary>
-    public async Task AdvancePastNextAttemptAsync(Guid awardId)
+    /// <summary>
+    /// The delivery once no round holds it. A round commits the start of its attempt (the count goes up) before it sends, and
+    /// records the next attempt's time only after: read in between, the count and the time belong to different attempts.
+    /// </summary>
+    public async Task<ProviderDelivery> SettledDeliveryAsync(Guid awardId)
     {
-        var delivery = await DeliveryAsync(awardId);
-        var wait = delivery.NextAttemptAt - Clock.GetUtcNow().UtcDateTime;
+        ProviderDelivery? settled = null;
+        await Eventually.TrueAsync(async () => (settled = await DeliveryAsync(awardId)).ClaimedBy is null, $"no round to hold the delivery of award {awardId}");
+        return settled!;
+    }
+
+    /// <summary>Moves the clock past the delivery's next attempt, so that the dispatcher picks it up.</summary>
+    public async Task AdvancePastNextAttemptAsync(Guid awardId) => AdvancePastNextAttempt(await SettledDeliveryAsync(awardId));
+
+    /// <summary>Moves the clock past the next attempt of <paramref name="settled"/>, a delivery read while no round held it.</summary>
+    public void AdvancePastNextAttempt(ProviderDelivery settled)
+    {
+        var wait = settled.NextAttemptAt - Clock.GetUtcNow().UtcDateTime;
         if (wait > TimeSpan.Zero)
         {
             Clock.Advance(wait + TimeSpan.FromSeconds(1));
