@@ -18,6 +18,8 @@ internal sealed class IssuanceBatchConfiguration : IEntityTypeConfiguration<Issu
         builder.HasIndex(b => new { b.IssuedById, b.IdempotencyKey }).IsUnique().HasFilter(builder.IsNotNull(b => b.IdempotencyKey));
         builder.HasIndex(b => new { b.ApiKeyId, b.IdempotencyKey }).IsUnique().WhereNotNull();
         builder.HasIndex(b => new { b.ClassId, b.CreatedAt });
+        // The dashboard's recent batches, newest first across classes: read backwards until ten visible ones (ADR 0024).
+        builder.HasIndex(b => new { b.CreatedAt, b.Id });
         builder.HasOne<TrainingClass>().WithMany().HasForeignKey(b => b.ClassId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(b => b.IssuedById).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Domain.ApiKeys.ApiKey>().WithMany().HasForeignKey(b => b.ApiKeyId).OnDelete(DeleteBehavior.Restrict);

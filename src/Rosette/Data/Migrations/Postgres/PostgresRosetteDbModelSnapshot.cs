@@ -993,6 +993,8 @@ namespace Rosette.Data.Migrations.Postgres
 
                     b.HasIndex("ClassId", "CreatedAt");
 
+                    b.HasIndex("CreatedAt", "Id");
+
                     b.HasIndex("IssuedById", "IdempotencyKey")
                         .IsUnique()
                         .HasFilter("\"IdempotencyKey\" IS NOT NULL");

@@ -981,6 +981,8 @@ namespace Rosette.Data.Migrations.Sqlite
 
                     b.HasIndex("ClassId", "CreatedAt");
 
+                    b.HasIndex("CreatedAt", "Id");
+
                     b.HasIndex("IssuedById", "IdempotencyKey")
                         .IsUnique()
                         .HasFilter("\"IdempotencyKey\" IS NOT NULL");
