@@ -51,11 +51,15 @@ public static class ScopeQueries
         _ => classes.Where(c => db.Enrollments.Any(e => e.ClassId == c.Id && e.StudentId == actor.UserId && e.IsActive)),
     };
 
-    /// <summary>The award tallies of an administrator's awards: those of badges in their scope, as <see cref="VisibleTo(IQueryable{Award}, RosetteDb, Actor)"/>.</summary>
+    /// <summary>
+    /// The award tallies of an administrator's awards: those of badges in their scope, as <see cref="VisibleTo(IQueryable{Award}, RosetteDb, Actor)"/>.
+    /// Written as <c>IN</c> over the scope's badge ids, not a correlated <c>EXISTS</c>: SQLite then reads the scope once
+    /// instead of probing badges and organizations for each tally row (decision 0025).
+    /// </summary>
     public static IQueryable<AwardTally> AdministeredBy(this IQueryable<AwardTally> tallies, RosetteDb db, Actor actor) =>
         !actor.IsAdministrator ? tallies.Where(_ => false)
         : actor.IsSystemAdministrator ? tallies
-        : tallies.Where(t => db.Badges.AdministeredBy(db, actor).Any(b => b.Id == t.BadgeId));
+        : tallies.Where(t => db.Badges.AdministeredBy(db, actor).Select(b => b.Id).Contains(t.BadgeId));
 
     /// <summary>
     /// Awards the actor sees: administrators those of badges in their scope, instructors those issued in the classes they
