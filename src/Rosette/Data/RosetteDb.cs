@@ -48,6 +48,9 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
     /// <summary>The dashboard's counts, kept by the database's triggers on Awards (<see cref="Rosette.Data.AwardTallies"/>); read-only to the app.</summary>
     public DbSet<AwardTally> AwardTallies => Set<AwardTally>();
 
+    /// <summary>The dashboard's counted figures per administrator scope (decision 0026).</summary>
+    public DbSet<DashboardFigures> DashboardFigures => Set<DashboardFigures>();
+
     public DbSet<CredentialNotice> CredentialNotices => Set<CredentialNotice>();
 
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();

@@ -237,6 +237,8 @@ public sealed class AdministrationPageTests(BrowserApp app, Chromium chromium) :
         var batch = page.Locator("#recent-batches tbody tr").First;
         await Expect(batch).ToContainTextAsync(world.Class.Name);
         await Expect(page.GetByText("Why pairs failed: badge archived (3).")).ToBeVisibleAsync();
+        // Decision 0026: the counted figures say when they were counted and for how long they are shown.
+        await Expect(page.Locator("#figures-counted")).ToContainTextAsync(new Regex(@"as counted at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC; a view a minute or more later counts them again\."));
         await AssertAccessibleAsync(page);
         await ScreenshotAsync(page, "dashboard");
     }

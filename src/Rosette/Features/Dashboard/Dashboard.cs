@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
@@ -27,14 +28,47 @@ public sealed record MailFailure(Guid AwardId, string StudentName, string Email,
 public sealed record DashboardDto(
     DateOnly From, DateOnly To, int AwardsInPeriod, IReadOnlyList<WeekCount> AwardsPerWeek, IReadOnlyList<TopBadge> TopBadges,
     IReadOnlyList<TopClass> TopClasses, IReadOnlyList<RecentBatch> RecentBatches, IReadOnlyList<FailureCount> RecentFailures,
-    int MailFailureCount, IReadOnlyList<MailFailure> MailFailures);
+    int MailFailureCount, IReadOnlyList<MailFailure> MailFailures, DateTime FiguresCountedAt);
+
+public sealed class DashboardOptions
+{
+    public const string Section = "Rosette:Dashboard";
+
+    /// <summary>
+    /// How long a count of the awards per week, the top badges and the top classes is shown before a view counts them
+    /// again (decision 0026). Zero counts on every view.
+    /// </summary>
+    public TimeSpan FiguresMaxAge { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>The counted part of the dashboard, as stored per scope in <see cref="DashboardFigures"/>: ids and counts only.</summary>
+public sealed record CountedFigures(int[] Weeks, IReadOnlyList<CountedFigures.Counted> TopBadges, IReadOnlyList<CountedFigures.Counted> TopClasses)
+{
+    public sealed record Counted(Guid Id, int Count);
+
+    public string Write() => JsonSerializer.Serialize(this);
+
+    /// <summary>The stored figures, or null when they cannot be read (written by another version): they are then counted again.</summary>
+    public static CountedFigures? Read(string counts)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CountedFigures>(counts) is { Weeks.Length: DashboardHandler.Weeks, TopBadges: not null, TopClasses: not null } figures
+                ? figures : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
 
 /// <summary>
-/// The administrator's dashboard: everything is counted by the database (GROUP BY), over the award tallies and batches of
-/// the administrator's scope only: the awards' counts come from their tallies (one row per badge, class and day), so the
-/// dashboard does not read every award.
+/// The administrator's dashboard, over the administrator's scope only. The awards per week and the top badges and classes
+/// are counted by the database from the award tallies, at most once per <see cref="DashboardOptions.FiguresMaxAge"/> per
+/// scope (decision 0026); the last batches, their failures and the mails given up are read on every view.
 /// </summary>
-public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
+public sealed class DashboardHandler(RosetteDb db, TimeProvider clock, DashboardOptions options)
 {
     /// <summary>The refusal of the dashboard's route and page, declared by policy on each (see <see cref="DashboardApi"/>).</summary>
     public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators see the dashboard.");
@@ -46,38 +80,25 @@ public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
 
     public async Task<Result<DashboardDto>> LoadAsync(Actor actor, CancellationToken cancellationToken)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var thisWeek = today.AddDays(-(((int)today.DayOfWeek + 6) % 7)); // weeks start on Monday
-        var first = thisWeek.AddDays(-7 * (Weeks - 1));
+        var now = clock.UtcNowSeconds(); // whole seconds, as stored on either database
+        var today = DateOnly.FromDateTime(now);
+        var first = FirstWeek(today);
         var awards = db.Awards.AsNoTracking().VisibleTo(db, actor);
-        // Awards are counted from their tallies (Data/AwardTallies.cs): rows per badge, class and day, not per award.
-        var tallies = db.AwardTallies.AsNoTracking().AdministeredBy(db, actor);
+        var (counted, countedAt) = await FiguresAsync(actor, first, now, cancellationToken);
 
-        var perDay = await tallies.Where(t => t.Day >= first)
-            .GroupBy(t => t.Day)
-            .Select(g => new { Day = g.Key, Count = g.Sum(t => t.Issued) })
-            .ToListAsync(cancellationToken);
-        var perWeek = Enumerable.Range(0, Weeks).Select(w => first.AddDays(7 * w)).ToDictionary(w => w, _ => 0);
-        foreach (var day in perDay)
-        {
-            perWeek[first.AddDays((day.Day.DayNumber - first.DayNumber) / 7 * 7)] += day.Count;
-        }
-
-        // Holders: the awards not revoked.
-        var topBadges = await (from g in tallies.GroupBy(t => t.BadgeId).Select(g => new { BadgeId = g.Key, Count = g.Sum(t => t.Issued - t.Revoked) })
-                               where g.Count > 0
-                               join b in db.Badges on g.BadgeId equals b.Id
-                               orderby g.Count descending, b.Name
-                               select new { b.Id, b.Name, b.ImageContentType, b.ImageVersion, g.Count })
-            .Take(Top).ToListAsync(cancellationToken);
-
-        var topClasses = await (from g in tallies.Where(t => t.Day >= first && t.ClassId != AwardTally.NoClass).GroupBy(t => t.ClassId)
-                                    .Select(g => new { ClassId = g.Key, Count = g.Sum(t => t.Issued) })
-                                where g.Count > 0
-                                join c in db.Classes on g.ClassId equals c.Id
-                                orderby g.Count descending, c.Name
-                                select new TopClass(c.Id, c.Name, g.Count))
-            .Take(Top).ToListAsync(cancellationToken);
+        // Names are read on every view, in the viewer's scope: a badge or class renamed since the count shows its new name,
+        // one moved out of the scope is not shown.
+        var topBadgeIds = counted.TopBadges.Select(b => b.Id).ToList();
+        var badgeNames = await db.Badges.AsNoTracking().AdministeredBy(db, actor).Where(b => topBadgeIds.Contains(b.Id))
+            .Select(b => new { b.Id, b.Name, b.ImageContentType, b.ImageVersion }).ToDictionaryAsync(b => b.Id, cancellationToken);
+        var topBadges = (from b in counted.TopBadges
+                         where badgeNames.ContainsKey(b.Id)
+                         let badge = badgeNames[b.Id]
+                         select new TopBadge(b.Id, badge.Name, badge.ImageContentType is null ? null : BadgeImages.Url(b.Id, badge.ImageVersion), b.Count)).ToList();
+        var topClassIds = counted.TopClasses.Select(c => c.Id).ToList();
+        var classNames = await db.Classes.AsNoTracking().VisibleTo(db, actor).Where(c => topClassIds.Contains(c.Id))
+            .Select(c => new { c.Id, c.Name }).ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken);
+        var topClasses = counted.TopClasses.Where(c => classNames.ContainsKey(c.Id)).Select(c => new TopClass(c.Id, classNames[c.Id], c.Count)).ToList();
 
         var classes = db.Classes.VisibleTo(db, actor);
         var courses = db.Courses.Where(c => db.Organizations.AdministeredBy(actor).Any(o => o.Id == c.OrganizationId));
@@ -107,9 +128,95 @@ public sealed class DashboardHandler(RosetteDb db, TimeProvider clock)
         var mailFailureCount = await failedMail.CountAsync(cancellationToken);
         var mailFailures = mailFailureCount == 0 ? [] : await failedMail.Take(MailFailuresShown).ToListAsync(cancellationToken);
 
-        return new DashboardDto(first, today, perWeek.Values.Sum(), perWeek.Select(w => new WeekCount(w.Key, w.Value)).ToList(),
-            topBadges.Select(b => new TopBadge(b.Id, b.Name, b.ImageContentType is null ? null : BadgeImages.Url(b.Id, b.ImageVersion), b.Count)).ToList(),
-            topClasses, batches, failures.Select(f => new FailureCount(f.Code, f.Count)).ToList(), mailFailureCount, mailFailures);
+        var perWeek = counted.Weeks.Select((count, w) => new WeekCount(first.AddDays(7 * w), count)).ToList();
+        return new DashboardDto(first, today, perWeek.Sum(w => w.Awards), perWeek, topBadges, topClasses, batches,
+            failures.Select(f => new FailureCount(f.Code, f.Count)).ToList(), mailFailureCount, mailFailures, countedAt);
+    }
+
+    /// <summary>The Monday that starts the first of the <see cref="Weeks"/> weeks ending with today's.</summary>
+    public static DateOnly FirstWeek(DateOnly today) => today.AddDays(-(((int)today.DayOfWeek + 6) % 7) - 7 * (Weeks - 1));
+
+    /// <summary>
+    /// The scope's counted figures: the stored count when it is for these weeks and younger than
+    /// <see cref="DashboardOptions.FiguresMaxAge"/>, else a new count, stored for the next views (decision 0026).
+    /// </summary>
+    private async Task<(CountedFigures Figures, DateTime CountedAt)> FiguresAsync(Actor actor, DateOnly first, DateTime now, CancellationToken cancellationToken)
+    {
+        var scope = actor.ScopePath ?? DashboardFigures.EveryOrganization;
+        if (options.FiguresMaxAge > TimeSpan.Zero
+            && await db.DashboardFigures.AsNoTracking().SingleOrDefaultAsync(f => f.Scope == scope, cancellationToken) is { } stored
+            && stored.From == first && now - stored.CountedAt < options.FiguresMaxAge && CountedFigures.Read(stored.Counts) is { } kept)
+        {
+            return (kept, stored.CountedAt);
+        }
+        var figures = await CountAsync(actor, first, cancellationToken);
+        if (options.FiguresMaxAge > TimeSpan.Zero)
+        {
+            await StoreAsync(scope, first, now, figures, cancellationToken);
+        }
+        return (figures, now);
+    }
+
+    /// <summary>
+    /// Counts the figures from the award tallies of the administrator's scope (one row per badge, class and day:
+    /// Data/AwardTallies.cs), not from the awards.
+    /// </summary>
+    internal async Task<CountedFigures> CountAsync(Actor actor, DateOnly first, CancellationToken cancellationToken)
+    {
+        var tallies = db.AwardTallies.AsNoTracking().AdministeredBy(db, actor);
+        var perDay = await tallies.Where(t => t.Day >= first)
+            .GroupBy(t => t.Day)
+            .Select(g => new { Day = g.Key, Count = g.Sum(t => t.Issued) })
+            .ToListAsync(cancellationToken);
+        var weeks = new int[Weeks];
+        foreach (var day in perDay)
+        {
+            weeks[(day.Day.DayNumber - first.DayNumber) / 7] += day.Count;
+        }
+
+        // Holders: the awards not revoked.
+        var topBadges = await (from g in tallies.GroupBy(t => t.BadgeId).Select(g => new { BadgeId = g.Key, Count = g.Sum(t => t.Issued - t.Revoked) })
+                               where g.Count > 0
+                               join b in db.Badges on g.BadgeId equals b.Id
+                               orderby g.Count descending, b.Name
+                               select new CountedFigures.Counted(b.Id, g.Count))
+            .Take(Top).ToListAsync(cancellationToken);
+
+        var topClasses = await (from g in tallies.Where(t => t.Day >= first && t.ClassId != AwardTally.NoClass).GroupBy(t => t.ClassId)
+                                    .Select(g => new { ClassId = g.Key, Count = g.Sum(t => t.Issued) })
+                                where g.Count > 0
+                                join c in db.Classes on g.ClassId equals c.Id
+                                orderby g.Count descending, c.Name
+                                select new CountedFigures.Counted(c.Id, g.Count))
+            .Take(Top).ToListAsync(cancellationToken);
+        return new CountedFigures(weeks, topBadges, topClasses);
+    }
+
+    /// <summary>
+    /// Replaces the scope's stored count unless a younger one is stored; the first count of a scope is inserted, and when
+    /// another instance inserted it a moment before, theirs is kept.
+    /// </summary>
+    private async Task StoreAsync(string scope, DateOnly first, DateTime now, CountedFigures figures, CancellationToken cancellationToken)
+    {
+        var counts = figures.Write();
+        var replaced = await db.DashboardFigures.Where(f => f.Scope == scope && f.CountedAt < now)
+            .ExecuteUpdateAsync(s => s.SetProperty(f => f.From, first).SetProperty(f => f.CountedAt, now).SetProperty(f => f.Counts, counts), cancellationToken);
+        if (replaced > 0 || await db.DashboardFigures.AnyAsync(f => f.Scope == scope, cancellationToken))
+        {
+            return;
+        }
+        db.DashboardFigures.Add(DashboardFigures.Create(scope, first, now, counts));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
     }
 }
 

@@ -47,6 +47,8 @@ public static class RosetteApp
         services.AddScoped<Features.Audit.AuditLog>();
         services.AddSingleton(builder.Configuration.GetSection(Features.Audit.AuditThrottleOptions.Section).Get<Features.Audit.AuditThrottleOptions>()
             ?? new Features.Audit.AuditThrottleOptions());
+        services.AddSingleton(builder.Configuration.GetSection(Features.Dashboard.DashboardOptions.Section).Get<Features.Dashboard.DashboardOptions>()
+            ?? new Features.Dashboard.DashboardOptions());
         services.AddSingleton<Features.Audit.AuditThrottle>();
         services.AddOutbox(builder.Configuration);
         services.AddCredentials(builder.Configuration);

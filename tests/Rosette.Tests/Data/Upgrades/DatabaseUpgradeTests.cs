@@ -122,7 +122,11 @@ public sealed class DatabaseUpgradeTests
         var failedMail = Assert.Single(dashboard.MailFailures, f => f.AwardId == ids.RevokedAward);
         Assert.Equal(Steps.IdempotencyFingerprintsAndMailFailures.FailedError, failedMail.Error);
         Assert.Contains("\"migrations\":{\"status\":\"healthy\"", ready, StringComparison.Ordinal);
-        Assert.Equal(1, await app.WithDbAsync(db => db.AchievementAwards.CountAsync(a => a.UserId == ids.OtherStudent && a.AchievementId == ids.Achievement)));        // The dashboard's tallies, backfilled by the migration and kept by its triggers since, still equal their recount.
+        Assert.Equal(1, await app.WithDbAsync(db => db.AchievementAwards.CountAsync(a => a.UserId == ids.OtherStudent && a.AchievementId == ids.Achievement)));
+        // The dashboard's view stored the count it showed, for its administrator's scope (decision 0026).
+        var stored = await app.WithDbAsync(db => db.DashboardFigures.AsNoTracking().ToListAsync());
+        Assert.Equal(dashboard.FiguresCountedAt, Assert.Single(stored).CountedAt);
+        // The dashboard's tallies, backfilled by the migration and kept by its triggers since, still equal their recount.
         var (tallies, recount) = await app.WithDbAsync(async db => (await db.AwardTallies.ReadAsync(CancellationToken.None), await db.Awards.RecountAsync(CancellationToken.None)));
         Assert.Equal(recount, tallies);
     }

@@ -929,6 +929,27 @@ namespace Rosette.Data.Migrations.Postgres
                     b.ToTable("AwardTallies", (string)null);
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Issuance.DashboardFigures", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTime>("CountedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Counts")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("date");
+
+                    b.HasKey("Scope");
+
+                    b.ToTable("DashboardFigures");
+                });
+
             modelBuilder.Entity("Rosette.Domain.Issuance.IssuanceBatch", b =>
                 {
                     b.Property<Guid>("Id")

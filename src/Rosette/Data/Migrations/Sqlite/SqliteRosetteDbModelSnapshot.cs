@@ -917,6 +917,27 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.ToTable("AwardTallies", (string)null);
                 });
 
+            modelBuilder.Entity("Rosette.Domain.Issuance.DashboardFigures", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CountedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Counts")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Scope");
+
+                    b.ToTable("DashboardFigures");
+                });
+
             modelBuilder.Entity("Rosette.Domain.Issuance.IssuanceBatch", b =>
                 {
                     b.Property<Guid>("Id")
