@@ -37,4 +37,21 @@ public sealed class DashboardApiTests(AppFixture app) : IClassFixture<AppFixture
         Assert.Empty(adminB.RecentBatches);
         await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync("/api/v1/dashboard")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
     }
+
+    [Fact]
+    public async Task RecentBatches_OfACourseAssignment_AreShownInTheCoursesScopeOnly()
+    {
+        var world = await app.NewWorldAsync();
+        (await (await app.ClientAsync(world.ContractInstructor)).PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances",
+            new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA2.Id } })).EnsureSuccessStatusCode();
+        var course = await (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync($"/api/v1/course-assignments/{world.Assignment.Id}/badge-issuances",
+            new { badgeId = world.Manual.Id })).IsOkAsync<IssueBadgesResult>();
+
+        var root = await (await (await app.ClientAsync(world.AdminRoot)).GetAsync("/api/v1/dashboard")).IsOkAsync<DashboardDto>();
+        var adminB = await (await (await app.ClientAsync(world.AdminB)).GetAsync("/api/v1/dashboard")).IsOkAsync<DashboardDto>();
+
+        Assert.Equal((course.Id, (Guid?)null, (string?)null, 1), (root.RecentBatches[0].Id, root.RecentBatches[0].ClassId, root.RecentBatches[0].ClassName, root.RecentBatches[0].Issued));
+        Assert.Equal(2, root.RecentBatches.Count);
+        Assert.Empty(adminB.RecentBatches);
+    }
 }
