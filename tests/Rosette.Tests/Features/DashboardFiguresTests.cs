@@ -87,6 +87,21 @@ public sealed class DashboardFiguresTests(FakeClockFixture app)
     }
 
     [Fact]
+    public async Task AnAwardDatedAfterTheLastWeek_IsNotCounted_AndTheDashboardStillAnswers()
+    {
+        var world = await app.NewWorldAsync();
+        await IssueAsync(world, world.Manual.Id, world.StudentA1);
+        var later = await IssueAsync(world, world.Manual2.Id, world.StudentA1);
+        // As another instance whose clock is ahead would date it; a week on is past the last week shown whatever today is.
+        await app.Factory.WithDbAsync(db => db.Awards.Where(a => a.Id == later.Issued[0].AwardId)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.IssuedAt, a => a.IssuedAt.AddDays(7))));
+
+        var dashboard = await DashboardAsync(world.AdminRoot);
+
+        Assert.Equal((1, 1), (dashboard.AwardsInPeriod, dashboard.AwardsPerWeek[^1].Awards));
+    }
+
+    [Fact]
     public async Task ConcurrentFirstViews_OfAScope_AllSucceed_AndStoreOneRow()
     {
         var world = await app.NewWorldAsync();

@@ -168,7 +168,10 @@ public sealed class DashboardHandler(RosetteDb db, TimeProvider clock, Dashboard
     internal async Task<CountedFigures> CountAsync(Actor actor, DateOnly first, CancellationToken cancellationToken)
     {
         var tallies = db.AwardTallies.AsNoTracking().AdministeredBy(db, actor);
-        var perDay = await tallies.Where(t => t.Day >= first)
+        // Bounded at both ends: an award dated after this instance's today (another instance's clock a moment ahead at
+        // midnight, or a date written by hand) is not in the weeks shown.
+        var end = first.AddDays(7 * Weeks);
+        var perDay = await tallies.Where(t => t.Day >= first && t.Day < end)
             .GroupBy(t => t.Day)
             .Select(g => new { Day = g.Key, Count = g.Sum(t => t.Issued) })
             .ToListAsync(cancellationToken);
