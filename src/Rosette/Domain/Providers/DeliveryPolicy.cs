@@ -113,6 +113,14 @@ public static class DeliveryPolicy
     /// <summary>When this round cannot keep its claim long enough to send: nothing is sent, and it is tried again at once.</summary>
     public static readonly RetryLater NotSent = new("Not sent: this round could not keep its claim long enough for the request.", null, TimeSpan.Zero);
 
+    /// <summary>
+    /// When this instance cannot decrypt the provider's API token (its data-protection keys are not the ones that protected
+    /// it): nothing is sent, the delivery waits a minute, and the round goes on with the other providers' deliveries.
+    /// </summary>
+    public static readonly RetryLater TokenUnreadable = new(
+        "Not sent: this instance cannot decrypt the provider's API token (the data-protection keys that protected it are not in its key ring). "
+        + "Enter the API token again in the provider's settings.", null, TimeSpan.FromMinutes(1));
+
     public static DeliveryMove Start(DeliveryStep step, string? providerBadgeId) => step switch
     {
         DeliveryStep.Send => new ProviderRequest(RequestPurpose.Send),

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Rosette.Data;
 using Rosette.Domain.Providers;
 using Rosette.Infrastructure.Http;
@@ -64,13 +65,20 @@ public sealed class DeliveryDispatcher(
     {
         var deliveries = await store.LoadClaimedAsync(claim, cancellationToken);
         var contexts = await store.LoadContextsAsync(claim.Held(), cancellationToken);
-        var tokens = scope.ServiceProvider.GetRequiredService<ProviderTokens>();
-        var plainTokens = contexts.Values.Select(c => c.Provider).DistinctBy(p => p.Id).ToDictionary(p => p.Id, p => tokens.Unprotect(p.ProtectedApiToken));
-        var facts = contexts.ToDictionary(c => c.Key, c => CredlyDelivery.From(c.Value, plainTokens[c.Value.Provider.Id]));
+        var plainTokens = ReadTokens(scope.ServiceProvider.GetRequiredService<ProviderTokens>(), contexts.Values);
+        var unreadable = contexts.Where(c => !plainTokens.ContainsKey(c.Value.Provider.Id)).Select(c => c.Key).ToHashSet();
+        var facts = contexts.Where(c => !unreadable.Contains(c.Key)).ToDictionary(c => c.Key, c => CredlyDelivery.From(c.Value, plainTokens[c.Value.Provider.Id]));
         var steps = new Dictionary<Guid, DeliveryStep>();
         var now = clock.GetUtcNow().UtcDateTime;
         void Start(ProviderDelivery fresh)
         {
+            if (unreadable.Contains(fresh.AwardId))
+            {
+                // Its provider's token cannot be read here: it waits, and holds back no other delivery of the round.
+                DeliveryPolicy.TokenUnreadable.Apply(fresh, now);
+                fresh.ReleaseClaim();
+                return;
+            }
             steps[fresh.AwardId] = fresh.NextStep();
             fresh.StartAttempt(now, mayCreate: steps[fresh.AwardId] is DeliveryStep.Send or DeliveryStep.FindThenSend);
         }
@@ -78,7 +86,7 @@ public sealed class DeliveryDispatcher(
         // Committed before anything is sent: if the process dies mid-request, the next attempt asks the provider first. A
         // delivery another round has claimed since this one read it is left alone, and nothing is sent for it.
         var lost = await store.SaveAsync(claim, deliveries.ToDictionary(d => d.AwardId, _ => (Action<ProviderDelivery>)Start), cancellationToken);
-        claim.Keep(deliveries.Select(d => d.AwardId).Except(lost));
+        claim.Keep(deliveries.Select(d => d.AwardId).Except(unreadable).Except(lost));
         deliveries.RemoveAll(d => !claim.Holds(d.AwardId));
 
         var credly = scope.ServiceProvider.GetRequiredService<CredlyClient>();
@@ -106,6 +114,28 @@ public sealed class DeliveryDispatcher(
             metrics.DeliveryAttempt(EnumText.Of(delivery.Status));
         }
         return deliveries.Count;
+    }
+
+    /// <summary>
+    /// The providers' API tokens in plain text, by provider; a token this instance cannot decrypt is left out and logged, so
+    /// that one provider's unreadable token stops only its own deliveries.
+    /// </summary>
+    private Dictionary<Guid, string> ReadTokens(ProviderTokens tokens, IEnumerable<DeliveryContext> contexts)
+    {
+        var plain = new Dictionary<Guid, string>();
+        foreach (var provider in contexts.Select(c => c.Provider).DistinctBy(p => p.Id))
+        {
+            try
+            {
+                plain[provider.Id] = tokens.Unprotect(provider.ProtectedApiToken);
+            }
+            catch (CryptographicException e)
+            {
+                logger.LogError(e, "The API token of badge provider {ProviderId} cannot be decrypted by this instance; its deliveries wait. "
+                    + "Every instance must share the data-protection key ring, or the token must be entered again.", provider.Id);
+            }
+        }
+        return plain;
     }
 
     private async Task RenewClaimsAsync(DeliveryClaim claim, CancellationToken stop)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
@@ -55,7 +56,7 @@ public sealed class WebhookDispatcher(
         var endpointIds = deliveries.Select(d => d.EndpointId).Distinct().ToList();
         var secrets = scope.ServiceProvider.GetRequiredService<WebhookSecrets>();
         var endpoints = (await db.WebhookEndpoints.AsNoTracking().Where(e => endpointIds.Contains(e.Id)).Select(e => new { e.Id, e.Url, e.ProtectedSecret })
-            .ToListAsync(cancellationToken)).ToDictionary(e => e.Id, e => (e.Url, Secret: secrets.Unprotect(e.ProtectedSecret)));
+            .ToListAsync(cancellationToken)).ToDictionary(e => e.Id, e => (e.Url, Secret: ReadSecret(secrets, e.Id, e.ProtectedSecret)));
 
         // Every delivery of the round queues at once for its endpoint's slots, then the instance's. The gates release in
         // order, so the round that claimed first finishes first, and the other loop's requests keep the slots busy while it
@@ -64,7 +65,9 @@ public sealed class WebhookDispatcher(
         await Task.WhenAll(deliveries.Select(async delivery =>
         {
             var (url, secret) = endpoints[delivery.EndpointId];
-            outcomes[delivery.Id] = await SendAsync(delivery.EndpointId, url, secret, delivery.EventId, bodies[delivery.EventId], cancellationToken);
+            outcomes[delivery.Id] = secret is null
+                ? new Outcome(false, null, SecretUnreadable, clock.GetUtcNow().UtcDateTime, TimeSpan.Zero)
+                : await SendAsync(delivery.EndpointId, url, secret, delivery.EventId, bodies[delivery.EventId], cancellationToken);
         }));
 
         var done = clock.GetUtcNow().UtcDateTime;
@@ -121,6 +124,27 @@ public sealed class WebhookDispatcher(
     }
 
     private sealed record Outcome(bool Delivered, int? Status, string? Error, DateTime At, TimeSpan Duration);
+
+    private const string SecretUnreadable =
+        "Not sent: this instance cannot decrypt the endpoint's signing secret (the data-protection keys that protected it are not in its key ring). Rotate the endpoint's secret.";
+
+    /// <summary>
+    /// The endpoint's signing secret in plain text, or null when this instance cannot decrypt it: its deliveries fail (and are
+    /// retried) without holding back the other endpoints' deliveries of the round.
+    /// </summary>
+    private string? ReadSecret(WebhookSecrets secrets, Guid endpointId, string protectedSecret)
+    {
+        try
+        {
+            return secrets.Unprotect(protectedSecret);
+        }
+        catch (CryptographicException e)
+        {
+            logger.LogError(e, "The signing secret of webhook endpoint {EndpointId} cannot be decrypted by this instance; its deliveries fail. "
+                + "Every instance must share the data-protection key ring, or the secret must be rotated.", endpointId);
+            return null;
+        }
+    }
 
     private async Task<Outcome> SendAsync(Guid endpointId, string url, string secret, Guid eventId, string body, CancellationToken cancellationToken)
     {

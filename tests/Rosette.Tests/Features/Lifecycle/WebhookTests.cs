@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rosette.Domain.Webhooks;
@@ -182,6 +183,32 @@ public sealed class WebhookTests(LifecycleFixture app) : IClassFixture<Lifecycle
         await Eventually.TrueAsync(() => Task.FromResult(app.Receiver.At(path).Any(r => r.Body.Contains("award.revoked", StringComparison.Ordinal))), "award.revoked");
         var types = app.Receiver.At(path).Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("type").GetString()).ToList();
         Assert.Equal(["award.issued", "award.revoked"], types);
+    }
+
+    [Fact]
+    public async Task AnEndpointWhoseSecretThisInstanceCannotDecrypt_FailsItsOwnDeliveriesOnly()
+    {
+        var world = await app.NewWorldAsync();
+        var path = $"good-{Guid.NewGuid():N}";
+        var brokenPath = $"broken-{Guid.NewGuid():N}";
+        var good = await CreateAsync(world, world.B.Id, path, [WebhookEventTypes.AwardIssued]);
+        var broken = await CreateAsync(world, world.B.Id, brokenPath, [WebhookEventTypes.AwardIssued]);
+        // Protected under a key ring the instances do not have (a restored database, or instances that share no keys).
+        var foreign = DataProtectionProvider.Create("Rosette tests: another key ring").CreateProtector("Rosette.Webhooks.Secret").Protect(WebhookSecrets.NewSecret());
+        await app.Factory.WithDbAsync(db => db.WebhookEndpoints.Where(e => e.Id == broken.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.ProtectedSecret, foreign)));
+        var classB = await Seed.ClassAsync(app.Factory.Services, world.B.Id, world.StudentB1.Id);
+
+        await Issue(world, classB, [world.StudentB1.Id]);
+
+        await Eventually.TrueAsync(async () => (await DeliveryAsync(good.Id))?.Status == WebhookDeliveryStatus.Delivered, "the good endpoint's delivery");
+        var failed = await WaitForAttemptsAsync(broken.Id, 1);
+        Assert.Equal(WebhookDeliveryStatus.Pending, failed.Status);
+        Assert.Contains("cannot decrypt the endpoint's signing secret", failed.LastError, StringComparison.Ordinal);
+        Assert.Null(failed.LastStatusCode);
+        Assert.Single(app.Receiver.At(path));
+        Assert.Empty(app.Receiver.At(brokenPath));
+        // Nothing stored is changed by the failure: the endpoint keeps its (unreadable) secret until an administrator rotates it.
+        Assert.Equal(foreign, await app.Factory.WithDbAsync(db => db.WebhookEndpoints.Where(e => e.Id == broken.Id).Select(e => e.ProtectedSecret).SingleAsync()));
     }
 
     private async Task<WebhookEndpointDto> CreateAsync(World world, Guid organizationId, string path, string[] events) =>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,6 +59,41 @@ public sealed class DeliveryCrashTests(DispatcherlessProvidersFixture app) : ICl
         Assert.Equal((1, 1), (app.Credly.Creations(email), app.Credly.Posts(email)));
         Assert.Equal(Assert.Single(app.Credly.Badges, b => b.Email == email).Id, (await app.DeliveryAsync(awardId)).ProviderBadgeId);
         Assert.Equal(["find:200"], await AttemptLogAsync(awardId));
+    }
+
+    [Fact]
+    public async Task AProviderTokenThisInstanceCannotDecrypt_HoldsBackOnlyItsOwnDeliveries_UntilItIsEnteredAgain()
+    {
+        var (broken, brokenProvider) = await app.NewProviderWorldAsync();
+        var (healthy, _) = await app.NewProviderWorldAsync();
+        // Protected under a key ring this instance does not have (a restored database, or instances that share no keys).
+        var foreign = DataProtectionProvider.Create("Rosette tests: another key ring").CreateProtector("Rosette.Providers.ApiToken.v1").Protect(FakeCredly.Token);
+        await app.Factory.WithDbAsync(db => db.BadgeProviders.Where(p => p.Id == brokenProvider.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.ProtectedApiToken, foreign)));
+        var held = Assert.Single((await app.IssueAsync(broken, broken.Manual.Id, broken.StudentA1.Id)).Issued).AwardId;
+        var sent = Assert.Single((await app.IssueAsync(healthy, healthy.Manual.Id, healthy.StudentA1.Id)).Issued).AwardId;
+        // Another instance whose rounds the test runs, on a clock of its own (the fixture's stays where the other tests expect it).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var instance = new RosetteFactory(app.Database, clock, new Dictionary<string, string?>(ProvidersFixture.Settings) { ["Rosette:Providers:DispatcherEnabled"] = "false" });
+        var dispatcher = instance.Services.GetRequiredService<DeliveryDispatcher>();
+
+        // One round claims both (they are due, and no other instance runs rounds): it delivers the healthy one.
+        await dispatcher.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(DeliveryStatus.Delivered, (await app.DeliveryAsync(sent)).Status);
+        var waiting = await app.DeliveryAsync(held);
+        Assert.Equal((DeliveryStatus.Pending, 0, null, null), (waiting.Status, waiting.Attempts, waiting.ClaimedBy, waiting.ClaimedUntil));
+        Assert.Contains("cannot decrypt the provider's API token", waiting.LastError, StringComparison.Ordinal);
+        Assert.Equal(clock.GetUtcNow().UtcDateTime.AddMinutes(1), waiting.NextAttemptAt, TimeSpan.FromSeconds(1));
+        Assert.Equal(0, app.Credly.Posts(broken.StudentA1.Email));
+        Assert.Equal(foreign, await app.Factory.WithDbAsync(db => db.BadgeProviders.Where(p => p.Id == brokenProvider.Id).Select(p => p.ProtectedApiToken).SingleAsync()));
+
+        // An administrator enters the token again; the delivery goes at its next turn.
+        (await (await app.ClientAsync(broken.AdminRoot)).PatchJsonAsync($"/api/v1/badge-providers/{brokenProvider.Id}", new { apiToken = FakeCredly.Token }))
+            .EnsureSuccessStatusCode();
+        clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        await dispatcher.RunOnceAsync(CancellationToken.None);
+        Assert.Equal(DeliveryStatus.Delivered, (await app.DeliveryAsync(held)).Status);
+        Assert.Equal((1, 1), (app.Credly.Creations(broken.StudentA1.Email), app.Credly.Posts(broken.StudentA1.Email)));
     }
 
     [Fact]
