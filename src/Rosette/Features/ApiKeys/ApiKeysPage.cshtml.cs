@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rosette.Domain;
 using Rosette.Features.Organizations;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Http;
@@ -50,7 +51,7 @@ public sealed class ApiKeysPageModel(ApiKeysHandler keys, OrganizationsHandler o
             return error;
         }
         // The date picker gives a day: the key works through the end of it (UTC).
-        var expiresAt = Input.ExpiresOn is { } day ? DateTime.SpecifyKind(day.Date.AddDays(1), DateTimeKind.Utc) : (DateTime?)null;
+        var expiresAt = Input.ExpiresOn is { } day ? Clock.EndOf(DateOnly.FromDateTime(day)) : (DateTime?)null;
         var created = await keys.CreateAsync(HttpContext.GetActor(), new CreateApiKeyRequest(Input.Name, organizationId, Input.Permissions, expiresAt), cancellationToken);
         if (!created.IsSuccess)
         {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rosette.Domain;
 using Rosette.Features.Organizations;
 using Rosette.Features.Shared;
 using Rosette.Infrastructure.Auth;
@@ -87,7 +88,7 @@ public sealed class AuditLogPageModel(AuditLogHandler handler, OrganizationsHand
         "/admin/audit" + QueryString.Create(Filters().Where(f => f.Key != "actorId").Append(new("actorId", actorId?.ToString())).Where(f => !string.IsNullOrEmpty(f.Value)));
 
     private AuditQuery Query() => new(PageNumber, null, OrganizationId, ActorId, string.IsNullOrEmpty(Kind) ? null : Kind,
-        From?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), To?.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), After);
+        From?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), To is { } to ? Clock.EndOf(to) : null, After);
 
     private List<KeyValuePair<string, string?>> Filters() =>
     [

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rosette.Domain;
 
@@ -25,7 +26,17 @@ public sealed class ErrorPageModel : PageModel
 
     public void OnGet(int? code) => Describe(code);
 
-    public void OnPost(int? code) => Describe(code);
+    /// <summary>
+    /// Re-executed for an error answer, the page runs with the failed request's method, whatever it was (POST, PUT, DELETE):
+    /// it describes the error before any handler, so that it has one to show even when it has no handler for that method.
+    /// </summary>
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+    {
+        if (context.HandlerMethod is null)
+        {
+            Describe(int.TryParse(RouteData.Values["code"]?.ToString(), out var code) ? code : null);
+        }
+    }
 
     private void Describe(int? code)
     {
@@ -43,6 +54,7 @@ public sealed class ErrorPageModel : PageModel
             400 => ("Something is wrong with that request", "The page could not understand what was sent. Go back, reload the page and try again."),
             403 => ("Access denied", "You are signed in, but you are not allowed to see this page."),
             404 => ("Page not found", "There is no such page, or it is not one you can see."),
+            405 => ("Not possible here", "This page cannot be used that way. Go back, reload the page and try again."),
             413 => ("Too much data", "What was sent is larger than Rosette accepts."),
             429 => ("Too many attempts", "Wait a moment, then try again."),
             >= 500 => ("Something went wrong", "Something went wrong on our side. The error has been logged; please try again in a moment."),

@@ -56,7 +56,7 @@ public static class PagesSetup
                 .AuthorizePageForAdministrators("/Achievements/EditAchievementPage", AchievementErrors.AdministratorsOnly)
                 .AuthorizePageForAdministrators("/Issuance/IssueFromCourseAssignmentPage", IssuanceErrors.CourseAssignmentAdministratorsOnly)
                 .AuthorizePageForAdministrators("/SingleSignOn/ConnectionPage", SignInConnectionsHandler.AdministratorsOnly);
-        });
+        }).AddMvcOptions(o => o.Filters.Add(new PageRequestFilter()));
         return services;
     }
 
@@ -77,28 +77,29 @@ public static class PagesSetup
         return app;
     }
 
-    /// <summary>Static files and the headers every HTML page carries.</summary>
+    /// <summary>Static files, the headers every HTML page carries, and nosniff on every answer.</summary>
     public static WebApplication UseRosettePageAssets(this WebApplication app)
     {
-        app.UseStaticFiles();
         app.Use((context, next) =>
         {
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
+                // Every answer is served as the type it declares (JSON, CSV, images, pages): no browser guesses another.
+                headers[HeaderNames.XContentTypeOptions] = "nosniff";
                 if (!context.Request.IsApi() && context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
                     && !headers.ContainsKey(HeaderNames.ContentSecurityPolicy))
                 {
                     // No inline script or style: markup that slipped into a name could not run even if it were not encoded.
                     headers[HeaderNames.ContentSecurityPolicy] =
                         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-                    headers[HeaderNames.XContentTypeOptions] = "nosniff";
                     headers["Referrer-Policy"] = "same-origin";
                 }
                 return Task.CompletedTask;
             });
             return next(context);
         });
+        app.UseStaticFiles();
         return app;
     }
 

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features.Security;
+
+/// <summary>
+/// Requests no page handler can serve (a method the page has no handler for, a handler it does not have, a form value that
+/// does not convert to its field), on every page: a clear 4xx, never the page run without its handler (500), and nothing
+/// stored. Also the headers and day bounds that hand-made requests reached.
+/// </summary>
+public sealed partial class PageRequestTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task EveryPageWithoutAPostHandler_PostedWithAValidToken_Answers405_AndChangesNothing()
+    {
+        await app.NewWorldAsync();
+        using var session = await PageSession.SignInAsync(app.Factory, await app.RootAsync());
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/")).Status);
+        var pages = app.Factory.Services.GetRequiredService<IActionDescriptorCollectionProvider>().ActionDescriptors.Items
+            .OfType<CompiledPageActionDescriptor>().Where(p => p.AttributeRouteInfo?.Template is not null && !p.AttributeRouteInfo.Template.StartsWith("error", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(pages.Count > 40, $"only {pages.Count} pages found");
+
+        var before = await DbSnapshot.TakeAsync(app.Factory);
+        var refused = 0;
+        foreach (var page in pages)
+        {
+            var url = "/" + RouteParameter().Replace(page.AttributeRouteInfo!.Template!, m => m.Value.Contains(":int", StringComparison.Ordinal) || m.Value.Contains(":long", StringComparison.Ordinal) ? "1" : Guid.NewGuid().ToString());
+            var methods = page.HandlerMethods.Select(h => h.HttpMethod.ToUpperInvariant()).ToHashSet();
+            Assert.Contains("GET", methods);
+            if (!methods.Contains("POST"))
+            {
+                // A valid antiforgery token: only the missing handler stands in the way.
+                using var posted = await session.PostAsync(url, []);
+                Assert.True(posted.StatusCode == HttpStatusCode.MethodNotAllowed, $"POST {url}: {(int)posted.StatusCode}");
+                Assert.Equal(["GET", "HEAD"], posted.Content.Headers.Allow.Order());
+                Assert.Contains("Not possible here", await posted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                refused++;
+            }
+        }
+        Assert.True(refused > 15, $"only {refused} pages without a POST handler");
+        Assert.True(before == await DbSnapshot.TakeAsync(app.Factory), "a refused request changed something");
+    }
+
+    [Fact]
+    public async Task PublicPages_PostedOrPutAnonymously_Answer405_NotAServerError()
+    {
+        // The filter refuses before any handler looks the id up: an id of nothing shows it as well as a real one.
+        var award = Guid.NewGuid();
+        using var anonymous = new PageSession(app.Factory.CreateDefaultClient(new Uri("http://localhost"), new CookieContainerHandler(new CookieContainer())));
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/login")).Status);
+        Assert.NotNull(anonymous.Token);
+
+        foreach (var url in new[] { $"/credentials/{award}", $"/sso/{Guid.NewGuid()}" })
+        {
+            using var posted = await anonymous.PostAsync(url, []);
+            Assert.True(posted.StatusCode == HttpStatusCode.MethodNotAllowed, $"POST {url}: {(int)posted.StatusCode}");
+        }
+        using var client = app.Factory.CreateClient();
+        foreach (var method in new[] { HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch })
+        {
+            using var response = await client.SendAsync(new HttpRequestMessage(method, $"/credentials/{award}"));
+            Assert.True(response.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.BadRequest, $"{method} /credentials: {(int)response.StatusCode}");
+            Assert.Contains("<h1", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AFormValueThatDoesNotConvert_Is400WithItsMessage_AndNothingIsStored()
+    {
+        var world = await app.NewWorldAsync();
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+        await session.GetAsync("/admin/courses");
+        var name = $"Probe {Guid.NewGuid():N}";
+        var posts = new (string Url, (string, string)[] Fields)[]
+        {
+            // Valid but for the checkbox: before, the course was stored with the box unticked.
+            ("/admin/courses", [("Input.Name", name), ("Input.OrganizationId", world.Root.Id.ToString()), ("Input.EnableAchievementsForOutsideOrganizations", "yes")]),
+            // Invalid besides: before, showing the form again failed on the checkbox's value (500).
+            ("/admin/badges/new", [("Input.AllowManualIssuance", "yes")]),
+            ("/admin/users/new", [("Input.Email", $"{Guid.NewGuid():N}@rosette.test"), ("Input.FirstName", "P"), ("Input.LastName", "Q"),
+                ("Input.OrganizationId", world.A.Id.ToString()), ("Input.Role", "Student"), ("Input.ParticipateInAchievements", "yes")]),
+            ($"/admin/organizations/{world.A.Id}/api-keys", [("Input.Name", name), ("Input.Permissions", "read_awards"), ("Input.ExpiresOn", "someday")]),
+        };
+
+        var before = await DbSnapshot.TakeAsync(app.Factory);
+        foreach (var (url, fields) in posts)
+        {
+            using var response = await session.PostAsync(url, fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2)));
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url}: {(int)response.StatusCode}");
+            Assert.Contains("is not valid for", html, StringComparison.Ordinal);
+        }
+        Assert.True(before == await DbSnapshot.TakeAsync(app.Factory), "a refused form changed something");
+
+        // The control: the same course with the box ticked as a browser sends it.
+        using var created = await session.PostAsync("/admin/courses", [new("Input.Name", name), new("Input.OrganizationId", world.Root.Id.ToString()),
+            new("Input.EnableAchievementsForOutsideOrganizations", "true")]);
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        Assert.True(await app.Factory.WithDbAsync(db => db.Courses.Where(c => c.Name == name).Select(c => c.EnableAchievementsForOutsideOrganizations).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task TheLastDayADateCanName_IsAcceptedAsAnEnd_ByTheApiKeysAndAuditPages()
+    {
+        var world = await app.NewWorldAsync();
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+        await session.GetAsync($"/admin/organizations/{world.A.Id}/api-keys");
+        var name = $"Key {Guid.NewGuid():N}";
+
+        using var created = await session.PostAsync($"/admin/organizations/{world.A.Id}/api-keys",
+            [new("Input.Name", name), new("Input.Permissions", "read_awards"), new("Input.ExpiresOn", "9999-12-31")]);
+
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var expiresAt = await app.Factory.WithDbAsync(db => db.ApiKeys.Where(k => k.Name == name).Select(k => k.ExpiresAt).SingleAsync());
+        Assert.True(expiresAt > new DateTime(9999, 12, 31, 23, 59, 59, DateTimeKind.Utc), $"{expiresAt:O}");
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/admin/audit?To=9999-12-31")).Status);
+        using var export = await session.GetResponseAsync("/admin/audit?handler=Export&To=9999-12-31");
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/admin/audit?From=0001-01-01&To=9999-12-31")).Status);
+    }
+
+    [Fact]
+    public async Task EveryAnswer_IsNosniff_ApiAndPagesAlike()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        using var json = await admin.GetAsync("/api/v1/users?pageSize=1");
+        using var problem = await admin.GetAsync($"/api/v1/users/{Guid.NewGuid()}");
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+        using var page = await session.GetResponseAsync("/");
+
+        foreach (var response in new[] { json, problem, page })
+        {
+            Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        }
+    }
+
+    [GeneratedRegex(@"\{[^}]+\}")]
+    private static partial Regex RouteParameter();
+}
