@@ -151,6 +151,8 @@ public static class WebhookRules
 
 public static class WebhookErrors
 {
+    public static readonly ForbiddenError AdministratorsOnly = CommonErrors.Forbidden("Only administrators manage webhook endpoints.");
+
     public static readonly ForbiddenError NotManageable = new("webhook_not_manageable",
         "Webhook endpoints of an organization are managed by administrators above it (or system administrators).");
 

@@ -60,6 +60,10 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
 
     public async Task<Result<Paged<WebhookEndpointDto>>> ListAsync(Actor actor, PageRequest paging, CancellationToken cancellationToken)
     {
+        if (!actor.IsAdministrator)
+        {
+            return WebhookErrors.AdministratorsOnly;
+        }
         if (paging.Validate() is { } invalid)
         {
             return invalid;

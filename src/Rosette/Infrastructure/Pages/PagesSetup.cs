@@ -4,6 +4,7 @@ using Microsoft.Net.Http.Headers;
 using Rosette.Domain;
 using Rosette.Domain.Achievements;
 using Rosette.Domain.Issuance;
+using Rosette.Domain.Webhooks;
 using Rosette.Features.ApiKeys;
 using Rosette.Features.Audit;
 using Rosette.Features.Badges;
@@ -44,6 +45,7 @@ public static class PagesSetup
                 .AuthorizeFolderForAdministrators("/Audit", AuditLogHandler.AdministratorsOnly)
                 .AuthorizeFolderForAdministrators("/Dashboard", DashboardHandler.AdministratorsOnly)
                 .AuthorizeFolderForAdministrators("/Expiry", ExpiringAwardsHandler.AdministratorsOnly)
+                .AuthorizeFolderForAdministrators("/Webhooks", WebhookErrors.AdministratorsOnly)
                 .AuthorizePageForAdministrators("/Classes/ClassesPage", ClassesHandler.AdministratorsOnly)
                 .AuthorizePageForAdministrators("/Classes/NewClassPage", ClassesHandler.AdministratorsOnly)
                 .AuthorizePageForAdministrators("/Classes/ClassPage", ClassesHandler.AdministratorsOnly)

@@ -84,6 +84,9 @@ public sealed class WebhookTests(LifecycleFixture app) : IClassFixture<Lifecycle
             var instructor = await app.ClientAsync(world.OrgInstructor);
             await (await instructor.PostJsonAsync("/api/v1/webhook-endpoints", create(world.A.Id))).IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
             await (await instructor.GetAsync($"/api/v1/webhook-endpoints/{endpoint.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "webhook_endpoint_not_found");
+            // The list, as every other administration list, refuses whoever is no administrator.
+            await (await instructor.GetAsync("/api/v1/webhook-endpoints")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+            await (await (await app.ClientAsync(world.StudentA1)).GetAsync("/api/v1/webhook-endpoints")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
             var adminB = await app.ClientAsync(world.AdminB);
             await (await adminB.PatchJsonAsync($"/api/v1/webhook-endpoints/{endpoint.Id}", new { url = "https://attacker.example/x" }))
                 .IsProblemAsync(HttpStatusCode.NotFound, "webhook_endpoint_not_found");
