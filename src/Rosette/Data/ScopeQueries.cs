@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Rosette.Domain;
 using Rosette.Domain.Achievements;
 using Rosette.Domain.Badges;
@@ -22,6 +23,14 @@ public static class ScopeQueries
         }
         var scope = actor.ScopePath;
         return scope is null ? organizations : organizations.Where(o => o.Path.StartsWith(scope));
+    }
+
+    /// <summary>Which of <paramref name="organizationIds"/> the actor administers (one query, none when the list is empty).</summary>
+    public static async Task<HashSet<Guid>> AdministeredAmongAsync(this RosetteDb db, Actor actor, IEnumerable<Guid> organizationIds, CancellationToken cancellationToken)
+    {
+        var ids = organizationIds.Distinct().ToList();
+        return ids.Count == 0 ? []
+            : (await db.Organizations.AdministeredBy(actor).Where(o => ids.Contains(o.Id)).Select(o => o.Id).ToListAsync(cancellationToken)).ToHashSet();
     }
 
     public static IQueryable<User> AdministeredBy(this IQueryable<User> users, RosetteDb db, Actor actor)

@@ -33,7 +33,7 @@ public sealed class IssuanceRulesTests
         };
         var id = badge?.Id ?? Guid.NewGuid();
 
-        var reason = IssuanceRules.WhyNotBadge(badge, id, A.Id, courseAssignment);
+        var reason = IssuanceRules.WhyNotBadge(badge, id, A.Id, seenByActor: _ => true, courseAssignment);
 
         Assert.Equal(code, reason?.Code);
         Assert.Equal(code is null, badge is not null && IssuanceRules.IsIssuableIn(badge, A.Id));
@@ -45,10 +45,25 @@ public sealed class IssuanceRulesTests
     {
         var badge = NewBadge(B);
 
-        var reason = IssuanceRules.WhyNotBadge(badge, badge.Id, A.Id);
+        var reason = IssuanceRules.WhyNotBadge(badge, badge.Id, A.Id, seenByActor: _ => true);
 
         Assert.Contains(badge.Id.ToString(), reason!.Message);
         Assert.DoesNotContain(badge.Name, reason.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void WhyNotBadge_OfAnotherOrganizationTheActorDoesNotSee_IsAnUnknownBadge(bool courseAssignment)
+    {
+        var badge = NewBadge(B);
+        var unknown = Guid.NewGuid();
+
+        var reason = IssuanceRules.WhyNotBadge(badge, badge.Id, A.Id, seenByActor: _ => false, courseAssignment);
+
+        // Word for word what an id of no badge gets, but for the id: the answer tells nothing of the badge's existence.
+        Assert.Equal(IssuanceRules.WhyNotBadge(null, unknown, A.Id, seenByActor: _ => false, courseAssignment)!.Message.Replace(unknown.ToString(), badge.Id.ToString()), reason!.Message);
+        Assert.Equal("unknown_badge", reason.Code);
     }
 
     public static TheoryData<string, UserRole, bool, bool, string, string?> Students => new()

@@ -56,8 +56,17 @@ public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(24, result.Failed.Count);
         Assert.Equal("manual_issuance_disabled", CodeOf(world.NoManual.Id, world.StudentA1.Id));
         Assert.Equal("badge_archived", CodeOf(world.Archived.Id, world.StudentA1.Id));
-        Assert.Equal("badge_not_in_class_organization", CodeOf(world.BadgeB.Id, world.StudentA1.Id));
+        // A badge of an organization the instructor does not administer: no more than an unknown id (the message too, but
+        // for the id); the administrator of both organizations is told why.
+        Assert.Equal("unknown_badge", CodeOf(world.BadgeB.Id, world.StudentA1.Id));
         Assert.Equal("unknown_badge", CodeOf(unknownBadge, world.StudentA1.Id));
+        Assert.Equal(result.Failed.Single(f => f.BadgeId == unknownBadge && f.StudentId == world.StudentA1.Id).Message.Replace(unknownBadge.ToString(), world.BadgeB.Id.ToString()),
+            result.Failed.Single(f => f.BadgeId == world.BadgeB.Id && f.StudentId == world.StudentA1.Id).Message);
+        var byAdministrator = await (await (await app.ClientAsync(world.AdminRoot)).PostJsonAsync(Url(world), new
+        {
+            badgeIds = new[] { world.BadgeB.Id }, studentIds = new[] { world.StudentA1.Id },
+        })).IsOkAsync<IssueBadgesResult>();
+        Assert.Equal("badge_not_in_class_organization", Assert.Single(byAdministrator.Failed).Code);
         Assert.Equal("student_not_selectable", CodeOf(world.Manual.Id, world.StudentB1.Id));
         // Not enrolled and not theirs to see: the instructor learns no more than of an unknown id (LeastDisclosureTests).
         Assert.Equal("unknown_student", CodeOf(world.Manual.Id, world.StudentOutside.Id));
@@ -286,6 +295,16 @@ public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal((AwardSource.CourseAssignment, world.Assignment.Id, "Finished the course"), (award.Source, award.CourseAssignmentId, award.Narrative));
         await (await (await app.ClientAsync(world.OrgInstructor)).PostJsonAsync(url, new { badgeId = world.Manual.Id })).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         await (await (await app.ClientAsync(world.AdminA)).PostJsonAsync(url, new { badgeId = world.Manual.Id })).IsProblemAsync(HttpStatusCode.NotFound, "course_assignment_not_found");
+        // An administrator who may issue from the assignment but does not administer the badge's organization: an unknown badge.
+        await app.Factory.WithDbAsync(async db =>
+        {
+            var course = await db.Courses.SingleAsync(c => c.Id == world.Course.Id);
+            db.Entry(course).Property(c => c.OrganizationId).CurrentValue = world.A.Id;
+            await db.SaveChangesAsync();
+            return 0;
+        });
+        var unseen = await (await (await app.ClientAsync(world.AdminA)).PostJsonAsync(url, new { badgeId = world.BadgeB.Id })).IsOkAsync<IssueBadgesResult>();
+        Assert.Equal("unknown_badge", Assert.Single(unseen.Failed).Code);
     }
 
     [Fact]

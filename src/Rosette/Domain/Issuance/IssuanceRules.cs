@@ -48,15 +48,21 @@ public static class IssuanceRules
     public const string PartialFailureWarning = "Warning: Not all badges were successfully issued. See the Failed Badge list for details.";
 
     /// <summary>Badges that can be issued in a class: its organization's, allowing manual issuance, not archived.</summary>
-    public static bool IsIssuableIn(Badge badge, Guid classOrganizationId) => WhyNotBadge(badge, badge.Id, classOrganizationId) is null;
+    public static bool IsIssuableIn(Badge badge, Guid classOrganizationId) => WhyNotBadge(badge, badge.Id, classOrganizationId, seenByActor: _ => true) is null;
 
     /// <summary>The same rule as a query, so that the database filters and pages the badges a chooser offers (tested to agree with <see cref="WhyNotBadge"/>).</summary>
     public static Expression<Func<Badge, bool>> IssuableIn(Guid classOrganizationId) =>
         b => b.OrganizationId == classOrganizationId && !b.IsArchived && b.AllowManualIssuance;
 
-    public static Error? WhyNotBadge(Badge? badge, Guid badgeId, Guid organizationId, bool courseAssignment = false) =>
+    /// <summary>
+    /// Why <paramref name="badge"/> cannot be issued in <paramref name="organizationId"/>. A badge of another organization is
+    /// named as such only to an actor who sees it (<paramref name="seenByActor"/>: who administers its organization); anyone
+    /// else learns nothing more of its id than of an unknown one.
+    /// </summary>
+    public static Error? WhyNotBadge(Badge? badge, Guid badgeId, Guid organizationId, Func<Badge, bool> seenByActor, bool courseAssignment = false) =>
         badge is null ? IssuanceErrors.UnknownBadge(badgeId)
-        : badge.OrganizationId != organizationId ? (courseAssignment ? IssuanceErrors.BadgeNotInCourseOrganization(badge) : IssuanceErrors.BadgeNotInClassOrganization(badge))
+        : badge.OrganizationId != organizationId ? (!seenByActor(badge) ? IssuanceErrors.UnknownBadge(badgeId)
+            : courseAssignment ? IssuanceErrors.BadgeNotInCourseOrganization(badge) : IssuanceErrors.BadgeNotInClassOrganization(badge))
         : badge.IsArchived ? IssuanceErrors.BadgeArchived(badge)
         : !badge.AllowManualIssuance ? IssuanceErrors.ManualIssuanceDisabled(badge)
         : null;

@@ -48,7 +48,8 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         var batch = IssuanceBatch.Create(AwardSource.Roster, classId, null, actor.PersonId, now, badgeIds.Count, studentIds.Count,
             narrative, suppress, idempotencyKey, requestHash, actor.ApiKeyId);
 
-        var badgeReasons = badgeIds.ToDictionary(id => id, id => IssuanceRules.WhyNotBadge(badges.GetValueOrDefault(id), id, context.Organization.Id));
+        var seen = await db.AdministeredAmongAsync(actor, badges.Values.Select(b => b.OrganizationId).Where(o => o != context.Organization.Id), cancellationToken);
+        var badgeReasons = badgeIds.ToDictionary(id => id, id => IssuanceRules.WhyNotBadge(badges.GetValueOrDefault(id), id, context.Organization.Id, b => seen.Contains(b.OrganizationId)));
         var studentReasons = studentIds.ToDictionary(id => id, id => IssuanceRules.WhyNotStudent(students[id], id, context.Access, actor));
         var decisions = new List<PairDecision>(badgeIds.Count * studentIds.Count);
         foreach (var badgeId in badgeIds)

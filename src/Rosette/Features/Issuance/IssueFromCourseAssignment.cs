@@ -44,13 +44,14 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
                              where u.Id == studentId
                              join o in db.Organizations on u.OrganizationId equals o.Id
                              select new StudentFacts(u.Id, PersonName.Full(u.FirstName, u.LastName), u.Role, u.IsActive, o.Path)).SingleOrDefaultAsync(cancellationToken);
+        var seen = await db.AdministeredAmongAsync(actor, badge is null || badge.OrganizationId == assignment.Course.OrganizationId ? [] : [badge.OrganizationId], cancellationToken);
         var held = await db.HeldAwardsAsync([badgeId], [studentId], cancellationToken);
         var now = clock.UtcNowSeconds();
         var narrative = Text.Optional("narrative", request.Narrative, Award.NarrativeMaxLength).Value;
         var batch = IssuanceBatch.Create(AwardSource.CourseAssignment, null, assignmentId, actor.PersonId, now, 1, 1, narrative,
             request.SuppressNotifications ?? false, null, apiKeyId: actor.ApiKeyId);
         var decision = IssueBadgesHandler.Decide(
-            IssuanceRules.WhyNotBadge(badge, badgeId, assignment.Course.OrganizationId, courseAssignment: true),
+            IssuanceRules.WhyNotBadge(badge, badgeId, assignment.Course.OrganizationId, b => seen.Contains(b.OrganizationId), courseAssignment: true),
             IssuanceRules.WhyNotRecipient(student, studentId), badge, badgeId, studentId, held.GetValueOrDefault((badgeId, studentId)), batch, now, narrative);
         var place = new BatchPlace(assignment.Course.OrganizationId, $"from the assignment of course '{assignment.Course.Name}'");
         return (await issuer.WriteAsync(batch, [decision], place, started, cancellationToken))!;
