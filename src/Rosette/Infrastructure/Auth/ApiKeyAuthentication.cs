@@ -92,6 +92,8 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
+        // RFC 9110 section 11.6.1: a 401 carries a challenge; RFC 6750 section 3.1 names a refused token invalid_token.
+        Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
         var problem = (_refusal ?? ApiKeyErrors.Unknown).ToProblemDetails();
         problem.Status = StatusCodes.Status401Unauthorized;
         return TypedResults.Problem(problem).ExecuteAsync(Context);

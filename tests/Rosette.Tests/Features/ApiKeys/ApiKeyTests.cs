@@ -192,7 +192,10 @@ public sealed class ApiKeyTests(ApiKeyFixture app) : IClassFixture<ApiKeyFixture
         app.Clock.Advance(TimeSpan.FromHours(2));
         await (await expiring.GetAsync("/api/v1/awards")).IsProblemAsync(HttpStatusCode.Unauthorized, "api_key_expired");
 
-        await (await KeyClient("rk_" + new string('A', 43)).GetAsync("/api/v1/awards")).IsProblemAsync(HttpStatusCode.Unauthorized, "api_key_invalid");
+        using var unknown = await KeyClient("rk_" + new string('A', 43)).GetAsync("/api/v1/awards");
+        // RFC 9110 section 11.6.1 (a 401 carries WWW-Authenticate) and RFC 6750 section 3.1 (invalid_token).
+        Assert.Equal("Bearer error=\"invalid_token\"", unknown.Headers.WwwAuthenticate.ToString());
+        await unknown.IsProblemAsync(HttpStatusCode.Unauthorized, "api_key_invalid");
     }
 
     [Fact]
