@@ -171,7 +171,8 @@ public sealed class Badge
         var template = Text.Required("providerTemplateId", templateId);
         if (!template.IsSuccess)
         {
-            return Providers.ProviderErrors.TemplateRequired;
+            // Too long or with control characters: the check's own message says so.
+            return string.IsNullOrWhiteSpace(templateId) ? Providers.ProviderErrors.TemplateRequired : template.Error;
         }
         ProviderId = provider.Id;
         ProviderTemplateId = template.Value;

@@ -46,6 +46,10 @@ public sealed class ProvidersApiTests(ProvidersFixture app) : IClassFixture<Prov
             .IsProblemAsync(HttpStatusCode.BadRequest, "provider_not_available");
         await (await adminRoot.PutJsonAsync($"/api/v1/badges/{world.BadgeB.Id}/provider", new { providerId = ofB.Id }))
             .IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        // A template id that is given but too long is told so, not that it is missing.
+        var tooLong = await (await adminRoot.PutJsonAsync($"/api/v1/badges/{world.BadgeB.Id}/provider", new { providerId = ofB.Id, providerTemplateId = new string('A', 300) }))
+            .IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Contains("'providerTemplateId' must be at most", tooLong.GetRawText(), StringComparison.Ordinal);
         var linked = await (await adminRoot.PutJsonAsync($"/api/v1/badges/{world.BadgeB.Id}/provider", new { providerId = ofB.Id, providerTemplateId = "tmpl-1" })).IsOkAsync<BadgeDto>();
         Assert.Equal((ofB.Id, "tmpl-1"), (linked.ProviderId, linked.ProviderTemplateId));
     }
