@@ -41,6 +41,34 @@ public sealed class HostingTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
     }
 
+    /// <summary>
+    /// A request body's schema names only what the server reads: a constructor parameter or a settable property of the type
+    /// it is bound to. A computed property (get-only) would be advertised as a field that a client fills and the server
+    /// silently drops.
+    /// </summary>
+    [Fact]
+    public async Task OpenApi_EveryRequestSchema_ListsOnlyFieldsTheServerBinds()
+    {
+        var document = JsonDocument.Parse(await app.Factory.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement;
+        var types = typeof(Rosette.Infrastructure.Hosting.RosetteApp).Assembly.GetTypes().ToLookup(t => t.Name);
+        var checkedSchemas = 0;
+        foreach (var schema in document.GetProperty("components").GetProperty("schemas").EnumerateObject()
+            .Where(s => s.Name.EndsWith("Request", StringComparison.Ordinal) && types[s.Name].Count() == 1 && s.Value.TryGetProperty("properties", out _)))
+        {
+            var type = types[schema.Name].Single();
+            var bound = type.GetConstructors().SelectMany(c => c.GetParameters()).Select(p => p.Name!)
+                .Concat(type.GetProperties().Where(p => p.CanWrite).Select(p => p.Name))
+                .Select(name => char.ToLowerInvariant(name[0]) + name[1..])
+                .ToHashSet();
+            foreach (var property in schema.Value.GetProperty("properties").EnumerateObject())
+            {
+                Assert.True(bound.Contains(property.Name), $"{schema.Name}.{property.Name} is in the OpenAPI document, but the server does not bind it");
+            }
+            checkedSchemas++;
+        }
+        Assert.True(checkedSchemas > 10, $"only {checkedSchemas} request schemas checked");
+    }
+
     [Fact]
     public async Task UnknownRoute_AnswersProblem404()
     {

@@ -26,7 +26,8 @@ public sealed record SaveSignInConnectionRequest(
     Guid? OrganizationId, string? DisplayName, string? Issuer, string? ClientId, string? ClientSecret, IReadOnlyList<string?>? EmailDomains,
     bool? CreateUsers, UserRole? CreatedUserRole, bool? AllowPasswords)
 {
-    public SignInConnectionSettings Settings => new(DisplayName, Issuer, ClientId, EmailDomains, CreateUsers, CreatedUserRole, AllowPasswords);
+    /// <summary>The settings the request names; a method, so that neither the JSON binding nor the OpenAPI document takes it for a field.</summary>
+    public SignInConnectionSettings ToSettings() => new(DisplayName, Issuer, ClientId, EmailDomains, CreateUsers, CreatedUserRole, AllowPasswords);
 }
 
 /// <summary>Client secrets are encrypted at rest with Data Protection, like provider tokens; nothing returns them.</summary>
@@ -61,7 +62,7 @@ public sealed class SignInConnectionsHandler(RosetteDb db, ClientSecrets secrets
         }
         var errors = new ValidationErrors();
         var secret = string.IsNullOrEmpty(request.ClientSecret) ? null : errors.Check(Text.Required("clientSecret", request.ClientSecret, SignInConnection.SecretMaxLength));
-        var created = errors.Check(SignInConnection.Create(actor, organization.Id, organization.Path, request.Settings,
+        var created = errors.Check(SignInConnection.Create(actor, organization.Id, organization.Path, request.ToSettings(),
             secret is null ? null : secrets.Protect(secret), options.AllowPlainHttp, clock.UtcNowSeconds()));
         if (errors.Any)
         {
@@ -112,7 +113,7 @@ public sealed class SignInConnectionsHandler(RosetteDb db, ClientSecrets secrets
         // An empty secret field keeps the stored one: the secret is write-only.
         var secret = string.IsNullOrEmpty(request.ClientSecret) ? null : errors.Check(Text.Required("clientSecret", request.ClientSecret, SignInConnection.SecretMaxLength));
         var before = Describe(connection);
-        if (!errors.Any && connection.Update(actor, organization.Path, request.Settings, secret is null ? null : secrets.Protect(secret), options.AllowPlainHttp,
+        if (!errors.Any && connection.Update(actor, organization.Path, request.ToSettings(), secret is null ? null : secrets.Protect(secret), options.AllowPlainHttp,
                 clock.UtcNowSeconds()) is { } error)
         {
             errors.Add(error);
