@@ -57,6 +57,11 @@ public sealed class CoursesApiTests(AppFixture app) : IClassFixture<AppFixture>
 
         Assert.Equal(world.Assignment.Id, Assert.Single(own.Items).Id);
         Assert.NotNull(completed.CompletedAt);
+        // Completed in a year to come: refused, and the completion stays as it was.
+        await (await DbSnapshot.UnchangedAsync(app.Factory, () => admin.PatchJsonAsync($"/api/v1/course-assignments/{world.Assignment.Id}", new { completedAt = "9999-12-31T00:00:00Z" })))
+            .IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await DbSnapshot.UnchangedAsync(app.Factory, () => admin.PatchJsonAsync($"/api/v1/course-assignments/{world.Assignment.Id}", new { completedAt = DateTime.UtcNow.AddDays(1) })))
+            .IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         await (await DbSnapshot.UnchangedAsync(app.Factory, () => student.PatchJsonAsync($"/api/v1/course-assignments/{world.Assignment.Id}", new { completedAt = DateTime.UtcNow })))
             .IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
     }

@@ -75,11 +75,18 @@ public sealed class CourseAssignment
         AssignedAt = now,
     };
 
-    public Error? Complete(DateTime completedAt)
+    /// <summary>How far ahead of this server's clock a completion time may be: the sender's clock may run a little fast.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    public Error? Complete(DateTime completedAt, DateTime now)
     {
         if (completedAt < AssignedAt)
         {
             return InvalidError.Field("completedAt", InvalidError.ValidationFailed, "'completedAt' cannot be before the assignment.");
+        }
+        if (completedAt > now + ClockSkew)
+        {
+            return InvalidError.Field("completedAt", InvalidError.ValidationFailed, "'completedAt' cannot be in the future.");
         }
         CompletedAt = completedAt;
         return null;

@@ -183,7 +183,7 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
             return CommonErrors.NotFound("course_assignment", id);
         }
         var before = assignment.CompletedAt;
-        if (request.CompletedAt is { } completedAt && assignment.Complete(DateTime.SpecifyKind(completedAt.ToUniversalTime(), DateTimeKind.Utc)) is { } error)
+        if (request.CompletedAt is { } completedAt && assignment.Complete(DateTime.SpecifyKind(completedAt.ToUniversalTime(), DateTimeKind.Utc), clock.GetUtcNow().UtcDateTime) is { } error)
         {
             return error;
         }
