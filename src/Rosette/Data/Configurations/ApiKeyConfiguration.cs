@@ -17,6 +17,9 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.Permissions).HasConversion<int>();
         // Every API request with a key looks it up by the hash of its secret.
         builder.HasIndex(k => k.SecretHash).IsUnique();
+        // Revoked once: the UPDATE matches only while the key is unrevoked, so of two concurrent revocations the second
+        // changes nothing (DbUpdateConcurrencyException) and answers api_key_revoked, with one audit entry in all.
+        builder.Property(k => k.RevokedAt).IsConcurrencyToken();
         builder.HasIndex(k => new { k.OrganizationId, k.CreatedAt });
         builder.HasIndex(k => k.CreatedById);
         builder.HasOne<Organization>().WithMany().HasForeignKey(k => k.OrganizationId).OnDelete(DeleteBehavior.Restrict);

@@ -10,6 +10,9 @@ internal sealed class EnrollmentConfiguration : IEntityTypeConfiguration<Enrollm
     public void Configure(EntityTypeBuilder<Enrollment> builder)
     {
         builder.HasKey(e => new { e.ClassId, e.StudentId });
+        // Unenrolled (or enrolled again) once: the UPDATE matches only while the enrollment is as it was read, so of two
+        // concurrent requests the second changes nothing (DbUpdateConcurrencyException) and is answered as it then stands.
+        builder.Property(e => e.IsActive).IsConcurrencyToken();
         builder.HasIndex(e => e.StudentId);
         builder.HasOne<TrainingClass>().WithMany().HasForeignKey(e => e.ClassId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<User>().WithMany().HasForeignKey(e => e.StudentId).OnDelete(DeleteBehavior.Restrict);

@@ -139,6 +139,11 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         {
             await db.SaveChangesAsync(cancellationToken);
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Deleted by a concurrent request a moment ago: as if it had not been there.
+            return CommonErrors.NotFound("achievement", id);
+        }
         catch (DbUpdateException)
         {
             // Earned in the meantime: the foreign key refuses the delete.

@@ -96,7 +96,14 @@ public sealed class ApiKeysHandler(RosetteDb db, AuditLog audit, TimeProvider cl
             return error;
         }
         audit.Record(actor, AuditKind.ApiKeyRevoked, found.Key.OrganizationId, found.Key.Id, $"Revoked API key '{found.Key.Name}'");
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiKeyErrors.AlreadyRevoked;
+        }
         return (await ShowAsync(db.ApiKeys.Where(k => k.Id == id), now, cancellationToken)).Single();
     }
 

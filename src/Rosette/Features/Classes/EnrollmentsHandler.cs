@@ -69,9 +69,9 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        catch (DbUpdateException e) when (e.IsUniqueViolation() || e is DbUpdateConcurrencyException)
         {
-            // Another request enrolled some of these students at the same moment: report the truth, per student.
+            // Another request enrolled (or enrolled again) some of these students at the same moment: report the truth, per student.
             db.ChangeTracker.Clear();
             return await EnrollAsync(actor, classId, request, cancellationToken);
         }
@@ -98,7 +98,15 @@ public sealed class EnrollmentsHandler(RosetteDb db, AuditLog audit, TimeProvide
         var student = await db.Users.AsNoTracking().Where(u => u.Id == studentId).Select(u => new { u.FirstName, u.LastName, u.Email }).SingleAsync(cancellationToken);
         audit.Record(actor, AuditKind.StudentUnenrolled, context.Organization.Id, classId,
             $"Unenrolled {PersonName.Full(student.FirstName, student.LastName)} ({student.Email}) from class '{context.Class.Name}'", new { studentId });
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Unenrolled by a concurrent request a moment ago (which audited it): no longer enrolled.
+            return ClassErrors.NotEnrolled;
+        }
         return null;
     }
 

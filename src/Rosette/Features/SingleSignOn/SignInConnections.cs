@@ -160,7 +160,15 @@ public sealed class SignInConnectionsHandler(RosetteDb db, ClientSecrets secrets
         db.SignInConnections.Remove(found.Connection);
         audit.Record(actor, AuditKind.SignInConnectionDeleted, found.Connection.OrganizationId, found.Connection.Id,
             $"Removed the single sign-on of '{found.Name}' ({found.Connection.Issuer}): its people sign in with passwords again");
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Removed by a concurrent request a moment ago: as if it had not been there (and audited once, by that request).
+            return CommonErrors.NotFound("sign_in_connection", id);
+        }
         return null;
     }
 

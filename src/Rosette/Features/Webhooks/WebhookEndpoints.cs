@@ -132,7 +132,15 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         }
         db.WebhookEndpoints.Remove(found.Value);
         audit.Record(actor, AuditKind.WebhookEndpointDeleted, found.Value.OrganizationId, found.Value.Id, $"Deleted webhook endpoint {found.Value.Url}", new { found.Value.Url });
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Deleted by a concurrent request a moment ago: as if it had not been there (and audited once, by that request).
+            return CommonErrors.NotFound("webhook_endpoint", id);
+        }
         return null;
     }
 
