@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using Rosette.Data;
+using Rosette.Infrastructure.Http;
 using Rosette.Domain;
 using Rosette.Domain.Badges;
 
@@ -57,7 +58,7 @@ public static class BadgeImages
             headers[HeaderNames.ContentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
             headers[HeaderNames.XContentTypeOptions] = "nosniff";
             return Results.File(image.Data, image.ContentType);
-        }).ExcludeFromDescription();
+        }).AnswerHead().ExcludeFromDescription();
         return app;
     }
 }

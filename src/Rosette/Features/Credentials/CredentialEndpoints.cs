@@ -36,7 +36,7 @@ public static class CredentialEndpoints
             headers.AccessControlAllowOrigin = "*";
             headers.XContentTypeOptions = "nosniff";
             return await next(context);
-        });
+        }).AnswerHead();
 
         credentials.MapGet("/credentials/{awardId}.jwt", async (string awardId, HttpContext http, CredentialCache cache, CancellationToken ct) =>
         {

@@ -93,6 +93,7 @@ public sealed partial class CredentialUrls
 
     public string Ob2Issuer(Guid organizationId) => $"{Base}/ob2/issuers/{organizationId:D}";
 
-    /// <summary>A public id in a URL: only the canonical form of a UUID (malformed ids are not found).</summary>
-    public static bool TryParseId(string? value, out Guid id) => Guid.TryParseExact(value, "D", out id);
+    /// <summary>A public id in a URL: only the canonical form of a UUID, lower case, nothing around it (any other spelling is not found: one resource, one URL).</summary>
+    public static bool TryParseId(string? value, out Guid id) =>
+        Guid.TryParseExact(value, "D", out id) && string.Equals(value, id.ToString("D"), StringComparison.Ordinal);
 }

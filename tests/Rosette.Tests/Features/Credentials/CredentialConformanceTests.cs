@@ -371,6 +371,39 @@ public sealed class CredentialConformanceTests(CredentialsFixture app)
         }
     }
 
+    /// <summary>
+    /// RFC 9110 section 9.1: HEAD wherever GET (link checkers and verifiers probe with it), with GET's status and media type;
+    /// and one URL per document: the canonical lower-case id only (Features/Credentials/README.md).
+    /// </summary>
+    [Fact]
+    public async Task PublicDocuments_AnswerHeadAsGet_AndOnlyTheirCanonicalIdNamesThem()
+    {
+        var (world, award) = await AwardWithPngAsync();
+        var client = app.Public();
+
+        foreach (var path in new[]
+        {
+            $"/credentials/{award.Id}.json", $"/credentials/{award.Id}.jwt", $"/credentials/{award.Id}.png", $"/ob2/assertions/{award.Id}",
+            $"/ob3/issuers/{world.Root.Id}", $"/ob3/achievements/{world.Manual.Id}", "/.well-known/jwks.json", $"/badges/{world.Manual.Id}/image",
+        })
+        {
+            using var get = await client.GetAsync(path);
+            using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+            Assert.True(get.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)get.StatusCode}");
+            Assert.True(head.StatusCode == HttpStatusCode.OK, $"HEAD {path}: {(int)head.StatusCode}");
+            Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
+            if (!path.StartsWith("/badges/", StringComparison.Ordinal))
+            {
+                Assert.Equal("*", Assert.Single(head.Headers.GetValues("Access-Control-Allow-Origin")));
+            }
+        }
+        foreach (var id in new[] { award.Id.ToString().ToUpperInvariant(), $"%20{award.Id}", $"{award.Id}%20", $"{{{award.Id}}}" })
+        {
+            await (await client.GetAsync($"/credentials/{id}.json")).IsProblemAsync(HttpStatusCode.NotFound, "credential_not_found");
+            await (await client.GetAsync($"/ob2/assertions/{id}")).IsProblemAsync(HttpStatusCode.NotFound, "credential_not_found");
+        }
+    }
+
     [Fact]
     public async Task Jwks_IsPublicWithItsMediaType_AndEachKeyResolvesAtItsKid()
     {
