@@ -250,6 +250,7 @@ namespace Rosette.Data.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.Property<DateTime?>("RevokedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("RevokedById")
@@ -467,6 +468,7 @@ namespace Rosette.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<bool>("IsActive")
+                        .IsConcurrencyToken()
                         .HasColumnType("boolean");
 
                     b.HasKey("ClassId", "StudentId");

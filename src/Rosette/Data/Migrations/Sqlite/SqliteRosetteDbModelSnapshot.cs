@@ -240,6 +240,7 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("RevokedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("RevokedById")
@@ -455,6 +456,7 @@ namespace Rosette.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsActive")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.HasKey("ClassId", "StudentId");
