@@ -122,6 +122,24 @@ public sealed class RosterImportApiTests(AppFixture app) : IClassFixture<AppFixt
     }
 
     [Fact]
+    public async Task Import_ALegacyCodePageFileOrARepeatedColumn_Answers400WithoutWriting()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var email = $"jose.{Guid.NewGuid():N}@import.rosette.test";
+        // "José Müller" as Windows-1252 writes it (é = E9, ü = FC): not UTF-8.
+        var latin = new ByteArrayContent([.. Encoding.ASCII.GetBytes($"email,first name,last name\n{email},Jos"), 0xE9, .. Encoding.ASCII.GetBytes(",M"), 0xFC,
+            .. Encoding.ASCII.GetBytes("ller\n")]);
+        latin.Headers.ContentType = new("text/csv");
+
+        await (await DbSnapshot.UnchangedAsync(app.Factory, () => admin.PostAsync(Import(world), latin))).IsProblemAsync(HttpStatusCode.BadRequest, "csv_not_utf8");
+        var repeated = await (await DbSnapshot.UnchangedAsync(app.Factory, () => admin.PostAsync(Import(world), Csv($"email,Email,first name,last name\n{email},other@import.rosette.test,Jose,Muller\n"))))
+            .IsProblemAsync(HttpStatusCode.BadRequest, "csv_repeated_columns");
+        Assert.Contains("email", repeated.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.False(await app.Factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == email)));
+    }
+
+    [Fact]
     public async Task Preview_BrokenQuoting_IsReportedAsAMalformedRow_AndTheOtherRowsStillCount()
     {
         var world = await app.NewWorldAsync();

@@ -18,6 +18,13 @@ public static class RosterCsv
 
     public static Result<IReadOnlyList<RosterCsvRow>> Parse(string csv, int maxRows)
     {
+        // The file was read as UTF-8 (or as the encoding its byte order mark names); bytes that are not UTF-8 became U+FFFD.
+        // A spreadsheet saved in a legacy code page (Windows-1252) would otherwise make people named "Jos�".
+        if (csv.Contains('\uFFFD', StringComparison.Ordinal))
+        {
+            return InvalidError.Field("file", "csv_not_utf8",
+                "The file is not UTF-8 text (its accented letters would be lost): save it as \"CSV UTF-8\" and upload it again.");
+        }
         var malformed = new HashSet<long>();
         var options = CsvReaderOptions.Default with
         {
@@ -34,6 +41,12 @@ public static class RosterCsv
         if (headers.Count == 0 || (headers.Count == 1 && headers[0].Length == 0))
         {
             return InvalidError.Field("file", "csv_empty", "The file is empty: it needs a header row (email, first name, last name, optional organization) and one row per student.");
+        }
+        var repeated = headers.Select(h => Columns.GetValueOrDefault(h)).OfType<string>().GroupBy(c => c).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (repeated.Count > 0)
+        {
+            return InvalidError.Field("file", "csv_repeated_columns",
+                $"The header row names {string.Join(", ", repeated)} more than once: keep one column each, so that no value is dropped.");
         }
         var missing = new[] { ("email", email), ("first name", first), ("last name", last) }.Where(c => c.Item2 < 0).Select(c => c.Item1).ToList();
         if (missing.Count > 0)
