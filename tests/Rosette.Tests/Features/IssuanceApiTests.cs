@@ -256,6 +256,11 @@ public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(result.Warning, stored.Warning);
         var summary = Assert.Single(history.Items);
         Assert.Equal((result.Id, 1, 1, world.OrgInstructor.Id), (summary.Id, summary.IssuedCount, summary.FailedCount, summary.IssuedById));
+        // ?search= finds batches by their issuer.
+        var byIssuer = await (await instructor.GetAsync($"{Url(world)}?search={Uri.EscapeDataString(world.OrgInstructor.LastName.ToUpperInvariant())}")).IsOkAsync<Paged<IssuanceSummary>>();
+        var byOther = await (await instructor.GetAsync($"{Url(world)}?search=nobody-issued-{Guid.NewGuid():N}")).IsOkAsync<Paged<IssuanceSummary>>();
+        Assert.Equal(result.Id, Assert.Single(byIssuer.Items).Id);
+        Assert.Empty(byOther.Items);
         await (await (await app.ClientAsync(world.OtherInstructor)).GetAsync($"/api/v1/badge-issuances/{result.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "badge_issuance_not_found");
     }
 

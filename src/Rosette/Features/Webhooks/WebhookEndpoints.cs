@@ -72,7 +72,11 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
                           join o in db.Organizations.AdministeredBy(actor) on e.OrganizationId equals o.Id
                           orderby e.CreatedAt, e.Id
                           select new { Endpoint = e, o.Path }).ToListAsync(cancellationToken);
-        var manageable = rows.Where(r => WebhookRules.WhyNotManage(actor, r.Path, r.Endpoint.Id, "webhook_endpoint") is null).Select(r => r.Endpoint).ToList();
+        var term = paging.Term;
+        // ?search= finds endpoints by URL or description.
+        var manageable = rows.Where(r => WebhookRules.WhyNotManage(actor, r.Path, r.Endpoint.Id, "webhook_endpoint") is null).Select(r => r.Endpoint)
+            .Where(e => term is null || e.Url.Contains(term, StringComparison.OrdinalIgnoreCase) || e.Description?.Contains(term, StringComparison.OrdinalIgnoreCase) == true)
+            .ToList();
         var page = paging.PageNumber;
         var size = paging.Size;
         return new Paged<WebhookEndpointDto>(manageable.Skip((page - 1) * size).Take(size).Select(e => WebhookEndpointDto.From(e)).ToList(), page, size, manageable.Count);

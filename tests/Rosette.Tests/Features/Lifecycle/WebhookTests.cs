@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rosette.Domain.Webhooks;
 using Rosette.Features.Webhooks;
+using Rosette.Infrastructure.Http;
 using Rosette.Tests.Infrastructure;
 using StandardWebhooks;
 
@@ -97,6 +98,13 @@ public sealed class WebhookTests(LifecycleFixture app) : IClassFixture<Lifecycle
         });
         Assert.Equal(before, await EndpointsAsync());
         Assert.Equal(app.Receiver.Url("managed"), before.Single(e => e.Id == endpoint.Id).Url);
+        // ?search= finds endpoints by URL (or description).
+        var root = await app.ClientAsync(world.AdminRoot);
+        var found = await (await root.GetAsync("/api/v1/webhook-endpoints?search=MANAGED")).IsOkAsync<Paged<WebhookEndpointDto>>();
+        var none = await (await root.GetAsync($"/api/v1/webhook-endpoints?search=nowhere-{Guid.NewGuid():N}")).IsOkAsync<Paged<WebhookEndpointDto>>();
+        Assert.Contains(found.Items, e => e.Id == endpoint.Id);
+        Assert.All(found.Items, e => Assert.Contains("managed", e.Url, StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(none.Items);
     }
 
     private Task<List<(Guid Id, string Url, bool IsEnabled)>> EndpointsAsync() => app.Factory.WithDbAsync(async db =>
