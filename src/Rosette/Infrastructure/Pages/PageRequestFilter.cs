@@ -11,9 +11,9 @@ namespace Rosette.Infrastructure.Pages;
 /// <summary>
 /// Requests no page handler can serve, refused before the page runs, for every page at once:
 /// <list type="bullet">
-/// <item>a method the page has no handler for (a POST to a page that only shows something): 405 with <c>Allow</c>. (An
-/// unknown handler name falls back to the method's unnamed handler; where the page has none, only named ones: 404.) Before, the page was rendered without its handler having run, and failed
-/// on its unset model (500);</item>
+/// <item>a method the page has no handler for (a POST to a page that only shows something): 405 with <c>Allow</c>.
+/// Before, the page was rendered without its handler having run, and failed on its unset model (500). An unknown handler
+/// name falls back to the method's unnamed handler; where the page has only named ones: 404;</item>
 /// <item>a form value that does not convert to its field's type ("yes" for a checkbox, text for a date or an id): 400 with
 /// the field's message. Before, the field was left at its default, and the handler went on with it (a checkbox saved as
 /// unticked), or the page failed when it showed the value again (500). A browser sends only values its controls produce,
