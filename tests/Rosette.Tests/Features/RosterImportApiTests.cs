@@ -145,11 +145,19 @@ public sealed class RosterImportApiTests(AppFixture app) : IClassFixture<AppFixt
         var world = await app.NewWorldAsync();
         var admin = await app.ClientAsync(world.AdminRoot);
         var good = $"good.{Guid.NewGuid():N}@import.rosette.test";
-        var csv = $"email,first name,last name\nst\"ray@import.rosette.test,Stray,Quote\n{good},Good,Row\n";
+        var trailing = $"trailing.{Guid.NewGuid():N}@import.rosette.test";
+        // Line 4: "Smith, Jr." unquoted puts " Jr." in the last name column and the last name past the header: refused, not
+        // stored as "Jr.". Line 5: trailing empty fields, as spreadsheets write them, are fine.
+        var csv = $"email,first name,last name\nst\"ray@import.rosette.test,Stray,Quote\n{good},Good,Row\n"
+            + $"comma.{Guid.NewGuid():N}@import.rosette.test,John,Smith, Jr.\n{trailing},Trailing,Commas,,\n";
 
         var preview = await (await admin.PostAsync(Preview(world), Csv(csv))).IsOkAsync<RosterImportResult>();
 
-        Assert.Equal([(2, ImportOutcome.MalformedRow), (3, ImportOutcome.NewUser)], preview.Details.Select(r => (r.Line, r.Outcome)));
+        Assert.Equal([(2, ImportOutcome.MalformedRow), (3, ImportOutcome.NewUser), (4, ImportOutcome.MalformedRow), (5, ImportOutcome.NewUser)],
+            preview.Details.Select(r => (r.Line, r.Outcome)));
+        Assert.Equal("The row's quoting is broken: check its quotes.", preview.Details[0].Message);
+        Assert.Equal("The row has 4 values but the header names 3 columns: put a value that contains a comma in double quotes.", preview.Details[2].Message);
+        Assert.Equal(("Trailing", "Commas"), (preview.Details[3].FirstName, preview.Details[3].LastName));
     }
 
     [Fact]

@@ -3,7 +3,8 @@ using Rosette.Domain;
 
 namespace Rosette.Features.Classes;
 
-public sealed record RosterCsvRow(int Line, string Email, string FirstName, string LastName, string? Organization, bool Malformed);
+/// <summary>A row of a roster file; <paramref name="Malformed"/> says what is wrong with its shape (quoting, values outside every column), or null.</summary>
+public sealed record RosterCsvRow(int Line, string Email, string FirstName, string LastName, string? Organization, string? Malformed);
 
 /// <summary>Reads a roster file with CsvHelper: a header row naming the columns (in any order), then one student a row.</summary>
 public static class RosterCsv
@@ -60,8 +61,11 @@ public static class RosterCsv
         {
             recordNumber++;
             string Field(int index) => index < 0 ? "" : reader.GetString(index).Trim();
-            var row = new RosterCsvRow((int)reader.LineNumber, Field(email), Field(first), Field(last), organization < 0 ? null : Field(organization), malformed.Contains(recordNumber));
-            if (row is { Email: "", FirstName: "", LastName: "", Organization: null or "" } && !row.Malformed)
+            var row = new RosterCsvRow((int)reader.LineNumber, Field(email), Field(first), Field(last), organization < 0 ? null : Field(organization),
+                malformed.Contains(recordNumber) ? "The row's quoting is broken: check its quotes."
+                : ValuesBeyondHeader(reader, headers.Count) is > 0 and var extra ? $"The row has {headers.Count + extra} values but the header names {headers.Count} columns: put a value that contains a comma in double quotes."
+                : null);
+            if (row is { Email: "", FirstName: "", LastName: "", Organization: null or "", Malformed: null })
             {
                 continue;
             }
@@ -76,6 +80,20 @@ public static class RosterCsv
             return InvalidError.Field("file", "csv_empty", "The file has a header row but no students.");
         }
         return rows;
+    }
+
+    /// <summary>
+    /// How many values the record has past the header's last column, ignoring trailing empty fields (spreadsheets write
+    /// those). A value there belongs to no column: usually a name with an unquoted comma, which shifts the row's values.
+    /// </summary>
+    private static int ValuesBeyondHeader(CsvReader reader, int columns)
+    {
+        var last = reader.FieldCount - 1;
+        while (last >= columns && reader.GetString(last).Trim().Length == 0)
+        {
+            last--;
+        }
+        return Math.Max(0, last + 1 - columns);
     }
 
     private static string Key(string header) =>

@@ -104,9 +104,9 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
 
         (ImportOutcome, string) Decide(RosterCsvRow row)
         {
-            if (row.Malformed)
+            if (row.Malformed is not null)
             {
-                return (ImportOutcome.MalformedRow, "The row's quoting is broken: check its quotes.");
+                return (ImportOutcome.MalformedRow, row.Malformed);
             }
             var email = EmailAddress.Parse("email", row.Email);
             if (!email.IsSuccess)
