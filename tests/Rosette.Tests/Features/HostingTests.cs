@@ -70,6 +70,23 @@ public sealed class HostingTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task OpenApi_CsvExports_AdvertiseTheirFiltersButNoPaging()
+    {
+        // An export is every matching row: paging parameters would be accepted and ignored.
+        var document = JsonDocument.Parse(await app.Factory.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement;
+        var exports = document.GetProperty("paths").EnumerateObject().Where(p => p.Name.EndsWith("/export", StringComparison.Ordinal)).ToList();
+        var parameters = exports.ToDictionary(p => p.Name, p => p.Value.GetProperty("get").TryGetProperty("parameters", out var list)
+            ? list.EnumerateArray().Select(x => x.GetProperty("name").GetString()!.ToLowerInvariant()).ToList() : []);
+
+        Assert.Contains("kind", parameters["/api/v1/audit-entries/export"]);
+        Assert.Contains("state", parameters["/api/v1/awards/expiring/export"]);
+        foreach (var (path, names) in parameters)
+        {
+            Assert.True(!names.Intersect(["page", "pagesize", "after"]).Any(), $"{path} advertises {string.Join(", ", names)}");
+        }
+    }
+
+    [Fact]
     public async Task UnknownRoute_AnswersProblem404()
     {
         await (await app.Factory.CreateClient().GetAsync("/api/v1/nothing-here")).IsProblemAsync(HttpStatusCode.NotFound, "not_found");

@@ -18,7 +18,13 @@ public sealed record AuditEntryDto(
 /// The log's filters: organization (with its descendants), actor, kind, and a time range [from, to); <c>after</c> is the
 /// <c>next</c> of the page before (keyset paging, decision 0018; the export ignores it, as it ignores the page).
 /// </summary>
-public sealed record AuditQuery(int? Page, int? PageSize, Guid? OrganizationId, Guid? ActorId, string? Kind, DateTime? From, DateTime? To, string? After = null);
+public sealed record AuditQuery(int? Page, int? PageSize, Guid? OrganizationId, Guid? ActorId, string? Kind, DateTime? From, DateTime? To, string? After = null)
+{
+    public AuditFilter ToFilter() => new(OrganizationId, ActorId, Kind, From, To);
+}
+
+/// <summary>Which entries: the list's filters without its paging (the export is every entry that matches, up to its cap).</summary>
+public sealed record AuditFilter(Guid? OrganizationId, Guid? ActorId, string? Kind, DateTime? From, DateTime? To);
 
 /// <summary>Reading the audit log: administrators only, and only the entries of organizations in their scope.</summary>
 public sealed class AuditLogHandler(RosetteDb db)
@@ -50,7 +56,7 @@ public sealed class AuditLogHandler(RosetteDb db)
         {
             return Cursor.Invalid;
         }
-        var filtered = await FilterAsync(actor, query, cancellationToken);
+        var filtered = await FilterAsync(actor, query.ToFilter(), cancellationToken);
         if (!filtered.IsSuccess)
         {
             return filtered.Error;
@@ -61,7 +67,7 @@ public sealed class AuditLogHandler(RosetteDb db)
 
     public async Task<Result<AuditEntryDto>> GetAsync(Actor actor, long id, CancellationToken cancellationToken)
     {
-        var filtered = await FilterAsync(actor, new AuditQuery(null, null, null, null, null, null, null), cancellationToken);
+        var filtered = await FilterAsync(actor, new AuditFilter(null, null, null, null, null), cancellationToken);
         if (!filtered.IsSuccess)
         {
             return filtered.Error;
@@ -71,9 +77,9 @@ public sealed class AuditLogHandler(RosetteDb db)
     }
 
     /// <summary>The filtered entries, newest first, at most <see cref="MaxExportRows"/>, read as they are written out.</summary>
-    public async Task<Result<IAsyncEnumerable<AuditEntryDto>>> ExportAsync(Actor actor, AuditQuery query, CancellationToken cancellationToken)
+    public async Task<Result<IAsyncEnumerable<AuditEntryDto>>> ExportAsync(Actor actor, AuditFilter filter, CancellationToken cancellationToken)
     {
-        var filtered = await FilterAsync(actor, query, cancellationToken);
+        var filtered = await FilterAsync(actor, filter, cancellationToken);
         return filtered.IsSuccess ? Result.Success(Project(filtered.Value).Take(MaxExportRows).AsAsyncEnumerable()) : filtered.Error;
     }
 
@@ -83,7 +89,7 @@ public sealed class AuditLogHandler(RosetteDb db)
         e.ActorEmail, e.OrganizationId?.ToString(), e.OrganizationName, e.EntityId?.ToString(), e.Summary, e.Data, e.IpAddress,
     ];
 
-    private async Task<Result<IQueryable<AuditEntry>>> FilterAsync(Actor actor, AuditQuery query, CancellationToken cancellationToken)
+    private async Task<Result<IQueryable<AuditEntry>>> FilterAsync(Actor actor, AuditFilter query, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         AuditKind kind = default;
@@ -169,9 +175,9 @@ public static class AuditLogApi
         group.MapGet("/{id:long}", async Task<Results<Ok<AuditEntryDto>, ProblemHttpResult>> (
                 long id, Actor actor, AuditLogHandler handler, CancellationToken ct) =>
             (await handler.GetAsync(actor, id, ct)).ToOk());
-        group.MapGet("/export", async Task<IResult> ([AsParameters] AuditQuery query, Actor actor, AuditLogHandler handler, CancellationToken ct) =>
+        group.MapGet("/export", async Task<IResult> ([AsParameters] AuditFilter filter, Actor actor, AuditLogHandler handler, CancellationToken ct) =>
             {
-                var rows = await handler.ExportAsync(actor, query, ct);
+                var rows = await handler.ExportAsync(actor, filter, ct);
                 return rows.IsSuccess
                     ? CsvExport.Result("audit-log.csv", AuditLogHandler.CsvHeader, rows.Value, AuditLogHandler.CsvFields, ct)
                     : rows.Error.ToProblem();

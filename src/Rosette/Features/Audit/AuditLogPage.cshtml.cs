@@ -73,7 +73,7 @@ public sealed class AuditLogPageModel(AuditLogHandler handler, OrganizationsHand
 
     public async Task<IActionResult> OnGetExportAsync(CancellationToken cancellationToken)
     {
-        var rows = await handler.ExportAsync(HttpContext.GetActor(), Query(), cancellationToken);
+        var rows = await handler.ExportAsync(HttpContext.GetActor(), Query().ToFilter(), cancellationToken);
         if (!rows.IsSuccess)
         {
             return this.ErrorPage(rows.Error);

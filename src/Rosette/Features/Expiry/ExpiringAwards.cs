@@ -21,7 +21,13 @@ public sealed record ExpiringAward(
 /// student's name or email.
 /// </summary>
 public sealed record ExpiringAwardsRequest(
-    DateTime? From, DateTime? To, Guid? BadgeId, Guid? OrganizationId, Guid? ClassId, ExpiryState? State, string? Search, int? Page, int? PageSize);
+    DateTime? From, DateTime? To, Guid? BadgeId, Guid? OrganizationId, Guid? ClassId, ExpiryState? State, string? Search, int? Page, int? PageSize)
+{
+    public ExpiringAwardsFilter ToFilter() => new(From, To, BadgeId, OrganizationId, ClassId, State, Search);
+}
+
+/// <summary>Which awards: the list's filters without its paging (the export is every award that matches).</summary>
+public sealed record ExpiringAwardsFilter(DateTime? From, DateTime? To, Guid? BadgeId, Guid? OrganizationId, Guid? ClassId, ExpiryState? State, string? Search);
 
 public sealed record RenewAwardsRequest(IReadOnlyList<Guid>? AwardIds, bool? SuppressNotifications);
 
@@ -46,7 +52,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
         {
             return invalid;
         }
-        var query = Query(actor, request);
+        var query = Query(actor, request.ToFilter());
         if (!query.IsSuccess)
         {
             return query.Error;
@@ -55,9 +61,9 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
         return await paging.ToPageAsync(query.Value, r => r.ToAward(now), cancellationToken);
     }
 
-    public Result<IAsyncEnumerable<ExpiringAward>> Export(Actor actor, ExpiringAwardsRequest request)
+    public Result<IAsyncEnumerable<ExpiringAward>> Export(Actor actor, ExpiringAwardsFilter filter)
     {
-        var query = Query(actor, request);
+        var query = Query(actor, filter);
         var now = clock.UtcNowSeconds();
         return query.IsSuccess ? Result.Success(query.Value.AsAsyncEnumerable().Select(r => r.ToAward(now))) : query.Error;
     }
@@ -66,7 +72,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
         [a.AwardId.ToString(), a.CredentialId.ToString(), a.BadgeName, a.StudentName, a.StudentEmail, CsvExport.Time(a.IssuedAt), CsvExport.Time(a.ExpiresAt),
             System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(a.State.ToString())];
 
-    private Result<IQueryable<Row>> Query(Actor actor, ExpiringAwardsRequest request)
+    private Result<IQueryable<Row>> Query(Actor actor, ExpiringAwardsFilter request)
     {
         var now = clock.UtcNowSeconds();
         var from = request.From?.ToUniversalTime() ?? now;
@@ -190,9 +196,9 @@ public static class ExpiringAwardsApi
                 [AsParameters] ExpiringAwardsRequest request, Actor actor, ExpiringAwardsHandler handler, CancellationToken ct) =>
             (await handler.ListAsync(actor, request, ct)).ToOk());
         awards.MapGet("/export", (
-                [AsParameters] ExpiringAwardsRequest request, Actor actor, ExpiringAwardsHandler handler, CancellationToken ct) =>
+                [AsParameters] ExpiringAwardsFilter filter, Actor actor, ExpiringAwardsHandler handler, CancellationToken ct) =>
             {
-                var rows = handler.Export(actor, request);
+                var rows = handler.Export(actor, filter);
                 return rows.IsSuccess
                     ? CsvExport.Result("expiring-awards.csv", ExpiringAwardsHandler.CsvHeader, rows.Value, ExpiringAwardsHandler.CsvFields, ct)
                     : rows.Error.ToProblem();

@@ -63,7 +63,7 @@ public sealed class ExpiringAwardsPageModel(ExpiringAwardsHandler expiring, Rose
         {
             return BadRequest();
         }
-        var rows = expiring.Export(HttpContext.GetActor(), request);
+        var rows = expiring.Export(HttpContext.GetActor(), request.ToFilter());
         if (!rows.IsSuccess)
         {
             return this.ErrorPage(rows.Error);
