@@ -61,6 +61,32 @@ public sealed class AdministrationApiTests(AppFixture app) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task ResetPassword_Link_StopsWorkingOnceTheUserOutranksItsMaker_AndABadLinkSaysNothingOfTheUser()
+    {
+        var world = await app.NewWorldAsync();
+        var anonymous = app.Factory.CreateClient();
+        var reset = await (await (await app.ClientAsync(world.AdminA)).PostJsonAsync($"/api/v1/users/{world.StudentA2.Id}/password-reset", new { mode = "link" }))
+            .IsOkAsync<PasswordResetDto>();
+        var token = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(new Uri("http://x"), reset.ResetPath).Query)["token"].ToString();
+        // The system administrator makes the student an administrator of A: the link's maker's peer, whom they may no longer manage.
+        (await (await app.ClientAsync(world.AdminRoot)).PatchJsonAsync($"/api/v1/users/{world.StudentA2.Id}", new { role = "administrator" })).EnsureSuccessStatusCode();
+
+        var takeOver = new { userId = world.StudentA2.Id, token, newPassword = "taken-over-password" };
+        await (await DbSnapshot.UnchangedAsync(app.Factory, () => anonymous.PostJsonAsync("/api/v1/auth/password-reset", takeOver)))
+            .IsProblemAsync(HttpStatusCode.BadRequest, "invalid_reset_link");
+        await (await anonymous.PostJsonAsync("/api/v1/auth/token", new { email = world.StudentA2.Email, password = "taken-over-password" }))
+            .IsProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.PostJsonAsync("/api/v1/auth/token", new { email = world.StudentA2.Email, password = World.Password })).StatusCode);
+
+        // A bad link with a password the rules refuse: the same answer for an active user and for an id of nobody.
+        foreach (var userId in new[] { world.StudentA1.Id, Guid.NewGuid() })
+        {
+            await (await anonymous.PostJsonAsync("/api/v1/auth/password-reset", new { userId, token = "forged", newPassword = "short" }))
+                .IsProblemAsync(HttpStatusCode.BadRequest, "invalid_reset_link");
+        }
+    }
+
+    [Fact]
     public async Task ResetPassword_RoleAndScopeMatrix()
     {
         var world = await app.NewWorldAsync();

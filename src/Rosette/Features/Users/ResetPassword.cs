@@ -24,8 +24,9 @@ public sealed class ResetPasswordHandler(
 {
     /// <summary>
     /// An administrator resets a user's password: a generated password, returned once and never stored in clear (every
-    /// session of the user ends), or a one-time link (Identity's reset token, bound to the security stamp: it stops
-    /// working once used or when the password changes otherwise, and after a day).
+    /// session of the user ends), or a one-time link (Identity's reset token, bound to the security stamp and to the user's
+    /// standing: it stops working once used, when the password changes otherwise, when the user's role or organization
+    /// changes, and after a day).
     /// </summary>
     public async Task<Result<PasswordResetDto>> HandleAsync(Actor actor, Guid id, ResetPasswordRequest request, CancellationToken cancellationToken)
     {
@@ -52,7 +53,7 @@ public sealed class ResetPasswordHandler(
                 await db.SaveChangesAsync(cancellationToken);
                 return new PasswordResetDto(user.Id, "generated", password, null);
             case "link":
-                var token = await users.GeneratePasswordResetTokenAsync(user);
+                var token = await users.GenerateUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider, LinkPurpose(user, found.OrganizationPath));
                 audit.Record(actor, AuditKind.PasswordReset, user.OrganizationId, user.Id, $"Made a one-time password reset link for {user.FullName} ({user.Email})", new { mode = "link" });
                 await db.SaveChangesAsync(cancellationToken);
                 return new PasswordResetDto(user.Id, "link", null, ResetPath(user.Id, token));
@@ -60,6 +61,14 @@ public sealed class ResetPasswordHandler(
                 return UserErrors.InvalidResetMode;
         }
     }
+
+    /// <summary>
+    /// A link's purpose names the user's standing when it was made (role, system administrator, organization and its place
+    /// in the tree): its maker may manage the user only as they stood then, so a link stops working once the user is
+    /// promoted or moved, as a new reset by the same maker could be refused.
+    /// </summary>
+    private static string LinkPurpose(User user, string organizationPath) =>
+        $"{UserManager<User>.ResetPasswordTokenPurpose}:{user.Role}:{user.IsSystemAdministrator}:{organizationPath}";
 
     public static string ResetPath(Guid userId, string token) =>
         "/reset-password" + QueryString.Create(new KeyValuePair<string, string?>[] { new("userId", userId.ToString()), new("token", token) });
@@ -74,12 +83,20 @@ public sealed class ResetPasswordHandler(
         {
             return limited;
         }
-        var user = request.UserId is { } userId ? await db.Users.SingleOrDefaultAsync(u => u.Id == userId && u.IsActive, cancellationToken) : null;
-        if (user is null || string.IsNullOrEmpty(request.Token))
+        var found = request.UserId is { } userId
+            ? await (from u in db.Users
+                     where u.Id == userId && u.IsActive
+                     join o in db.Organizations on u.OrganizationId equals o.Id
+                     select new { User = u, o.Path }).SingleOrDefaultAsync(cancellationToken)
+            : null;
+        // The link first, the new password's rules after: a bad link answers the same whoever the user id names.
+        if (found is null || string.IsNullOrEmpty(request.Token)
+            || !await users.VerifyUserTokenAsync(found.User, users.Options.Tokens.PasswordResetTokenProvider, LinkPurpose(found.User, found.Path), request.Token))
         {
             limits.Failed(link, address);
             return UserErrors.InvalidResetLink;
         }
+        var user = found.User;
         if (string.IsNullOrEmpty(request.NewPassword))
         {
             return InvalidError.Field("newPassword", InvalidError.ValidationFailed, "'newPassword' is required.");
@@ -89,11 +106,6 @@ public sealed class ResetPasswordHandler(
         if (errors.Any)
         {
             return InvalidError.Field("newPassword", InvalidError.ValidationFailed, errors.ToError().Message);
-        }
-        if (!await users.VerifyUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider, UserManager<User>.ResetPasswordTokenPurpose, request.Token))
-        {
-            limits.Failed(link, address);
-            return UserErrors.InvalidResetLink;
         }
         // A new security stamp with the new password: the link (bound to the stamp) works once.
         user.SetPasswordHash(users.PasswordHasher.HashPassword(user, request.NewPassword));
