@@ -52,7 +52,7 @@ public sealed class OidcProvider : IAsyncDisposable
     public sealed record Person(string Subject, string? Email, bool EmailVerified = true, string? GivenName = null, string? FamilyName = null);
 
     /// <summary>What to spoil in the next id_token of a client.</summary>
-    public sealed record Spoil(string? Issuer = null, string? Audience = null, string? Nonce = null, bool StrangerKey = false);
+    public sealed record Spoil(string? Issuer = null, string? Audience = null, string? Nonce = null, bool StrangerKey = false, bool NoSignature = false);
 
     private sealed class Client(string secret, string redirectPath)
     {
@@ -205,6 +205,11 @@ public sealed class OidcProvider : IAsyncDisposable
         if (spoil.StrangerKey)
         {
             descriptor.SigningCredentials = new SigningCredentials(_strangerKey, SecurityAlgorithms.RsaSha256);
+        }
+        if (spoil.NoSignature)
+        {
+            // "alg": "none" and an empty signature.
+            descriptor.SigningCredentials = null;
         }
         return default;
     }

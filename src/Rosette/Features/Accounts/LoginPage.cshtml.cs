@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -61,7 +62,9 @@ public sealed class LoginPageModel(SignInHandler signInHandler, SignInManager<Us
             }
             return Page();
         }
-        await signInManager.SignInAsync(user.Value, isPersistent: false);
+        // The redirect named here: on the login path, the cookie handler would otherwise follow ?ReturnUrl itself, unchecked
+        // for a header (a non-ASCII character made it throw).
+        await signInManager.SignInAsync(user.Value, new AuthenticationProperties { RedirectUri = SafeReturnUrl });
         return LocalRedirect(SafeReturnUrl);
     }
 
@@ -83,5 +86,5 @@ public sealed class LoginPageModel(SignInHandler signInHandler, SignInManager<Us
     private RedirectResult SingleSignOn(Guid connectionId) =>
         Redirect(SingleSignOnPaths.Landing(connectionId, SafeReturnUrl, Email!.Trim()));
 
-    private string SafeReturnUrl => ReturnUrl is { Length: > 0 } url && Url.IsLocalUrl(url) ? url : "/";
+    private string SafeReturnUrl => LocalUrl.OrHome(ReturnUrl);
 }

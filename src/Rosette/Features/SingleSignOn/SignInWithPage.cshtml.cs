@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rosette.Domain.Users;
+using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.SingleSignOn;
 

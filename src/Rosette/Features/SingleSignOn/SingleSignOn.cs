@@ -218,6 +218,18 @@ public sealed class SingleSignOnEvents : OpenIdConnectEvents
             context.Properties.Items[ExpiresAt] = (clock.GetUtcNow() + context.Options.RemoteAuthenticationTimeout).ToString("O", CultureInfo.InvariantCulture);
             return Task.CompletedTask;
         };
+        // The handler does not require a signature on an id_token from the token endpoint (OpenID Connect Core 3.1.3.7 lets a
+        // client rely on TLS there); Rosette requires one on every id_token, so an unsigned ("alg": "none") one is refused.
+        // A signed one has had its signature checked against the provider's keys by now.
+        OnTokenValidated = context =>
+        {
+            if (context.SecurityToken is not { } token || string.IsNullOrEmpty(token.RawSignature)
+                || string.Equals(token.Header.Alg, "none", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Fail(new SecurityTokenInvalidSignatureException("The identity provider's id_token is not signed."));
+            }
+            return Task.CompletedTask;
+        };
         // The handler takes any state it can decrypt, however old (only the browser expires the correlation cookie): one
         // that outlived the remote-authentication timeout is refused before its code is redeemed.
         OnMessageReceived = context =>
@@ -262,14 +274,6 @@ public sealed class SingleSignOnEvents : OpenIdConnectEvents
 /// <summary>A provider's answer to a sign-in whose state has expired (or carries no expiry).</summary>
 public sealed class SingleSignOnExpiredException(string? expiresAt)
     : Exception($"The sign-in's state expired at {expiresAt ?? "(none)"}: it started longer ago than the remote-authentication timeout.");
-
-/// <summary>Where a sign-in may send the browser afterwards: a path of this site only.</summary>
-public static class LocalUrl
-{
-    public static string OrHome(string? url) =>
-        url is { Length: > 0 } && url[0] == '/' && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
-            && Uri.TryCreate(url, UriKind.Relative, out _) ? url : "/";
-}
 
 public static class SingleSignOnEndpoints
 {

@@ -71,6 +71,25 @@ public sealed partial class PageRequestTests(AppFixture app) : IClassFixture<App
         }
     }
 
+    [Theory]
+    [InlineData("/my/badges?search=José", "/my/badges?search=Jos%C3%A9")] // a header carries ASCII only: the cookie handler threw (500)
+    [InlineData("/\n/evil.example", "/")]
+    [InlineData("/\t/evil.example", "/")]
+    [InlineData("//evil.example", "/")]
+    public async Task LogIn_ReturnUrl_IsFollowedOnlyOnThisSite_AsAValidHeader(string returnUrl, string expected)
+    {
+        var world = await app.NewWorldAsync();
+        using var browser = new PageSession(app.Factory.CreateDefaultClient(new Uri("http://localhost"), new CookieContainerHandler(new CookieContainer())));
+        var login = $"/login?ReturnUrl={Uri.EscapeDataString(returnUrl)}";
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(login)).Status);
+
+        using var loggedIn = await browser.PostAsync(login, [new("Email", world.StudentA1.Email), new("Password", World.Password)]);
+
+        Assert.True(loggedIn.StatusCode == HttpStatusCode.Redirect, $"{(int)loggedIn.StatusCode}");
+        Assert.Equal(expected, loggedIn.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/my/badges")).Status);
+    }
+
     [Fact]
     public async Task AFormValueThatDoesNotConvert_Is400WithItsMessage_AndNothingIsStored()
     {

@@ -154,6 +154,25 @@ public sealed partial class SingleSignOnSignInTests(SingleSignOnFixture app) : I
         Assert.Equal(1, await app.Factory.WithDbAsync(db => db.ExternalLogins.CountAsync(l => l.UserId == world.StudentA1.Id)));
     }
 
+    [Theory]
+    [InlineData("/\t/evil.example", "/")] // a browser strips the tab: //evil.example
+    [InlineData("/\n\\evil.example", "/")]
+    [InlineData("//evil.example", "/")]
+    [InlineData("/\\evil.example", "/")]
+    [InlineData("https://evil.example/", "/")]
+    [InlineData("/badges?search=José Müller", "/badges?search=Jos%C3%A9%20M%C3%BCller")] // a header carries ASCII only
+    public async Task SignIn_ReturnUrl_StaysOnThisSite_AsAValidHeader(string returnUrl, string expected)
+    {
+        var world = await app.NewWorldAsync();
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+
+        app.Provider.SignsIn(client, new($"sub-{Guid.NewGuid():N}", world.StudentA1.Email));
+        var (browser, _, location) = await app.SignInAsync(connection, returnUrl: returnUrl);
+
+        Assert.Equal(expected, location);
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync(browser));
+    }
+
     [Fact]
     public async Task SignIn_UnknownPersonInOwnedDomain_CreatesThemInTheConnectedOrganizationWithTheConnectionsRole()
     {
@@ -185,6 +204,9 @@ public sealed partial class SingleSignOnSignInTests(SingleSignOnFixture app) : I
         { "audience", "sso_wrong_audience" },
         { "nonce", "sso_nonce_mismatch" },
         { "signature", "sso_invalid_token" },
+        // The OpenID Connect handler skips the signature check of an id_token from the token endpoint (OIDC Core 3.1.3.7
+        // permits it); Rosette does not.
+        { "unsigned", "sso_invalid_token" },
         { "unverified", "sso_email_unverified" },
     };
 
@@ -200,6 +222,7 @@ public sealed partial class SingleSignOnSignInTests(SingleSignOnFixture app) : I
             "audience" => new OidcProvider.Spoil(Audience: "another-application"),
             "nonce" => new OidcProvider.Spoil(Nonce: "a-nonce-of-another-sign-in"),
             "signature" => new OidcProvider.Spoil(StrangerKey: true),
+            "unsigned" => new OidcProvider.Spoil(NoSignature: true),
             _ => null,
         });
 
