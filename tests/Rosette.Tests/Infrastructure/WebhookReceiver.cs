@@ -21,6 +21,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _failures = new();
     private readonly ConcurrentDictionary<string, bool> _alwaysFail = new();
     private readonly ConcurrentDictionary<string, HeldAnswer> _holds = new();
+    private readonly ConcurrentDictionary<string, (string ContentType, int Bytes)> _strange = new();
 
     public sealed record Received(string Path, string Id, string Timestamp, string Signature, string Body, HeaderDictionary Headers, int AnsweredWith);
 
@@ -51,6 +52,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public void AlwaysFail(string path, bool fail) => _alwaysFail[path] = fail;
 
+    /// <summary>Every request to the path answers 500 with a body of <paramref name="bytes"/> bytes of <paramref name="contentType"/>.</summary>
+    public void AnswerStrangely(string path, string contentType, int bytes) => _strange[path] = (contentType, bytes);
+
     /// <summary>The next request to the path waits for <see cref="HeldAnswer.Release"/> before answering (200).</summary>
     public HeldAnswer Hold(string path) => _holds[path] = new HeldAnswer();
 
@@ -77,10 +81,21 @@ public sealed class WebhookReceiver : IAsyncDisposable
             }
         }
         var headers = new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value));
-        var status = fail ? 500 : 200;
+        var strange = _strange.TryGetValue(path, out var answer);
+        var status = fail || strange ? 500 : 200;
         _received.Enqueue(new Received(path, context.Request.Headers["webhook-id"].ToString(), context.Request.Headers["webhook-timestamp"].ToString(),
             context.Request.Headers["webhook-signature"].ToString(), body, headers, status));
         context.Response.StatusCode = status;
+        if (strange)
+        {
+            context.Response.Headers.ContentType = answer.ContentType;
+            var chunk = System.Text.Encoding.ASCII.GetBytes(new string('x', 64 * 1024));
+            for (var written = 0; written < answer.Bytes && !context.RequestAborted.IsCancellationRequested; written += chunk.Length)
+            {
+                await context.Response.Body.WriteAsync(chunk.AsMemory(0, Math.Min(chunk.Length, answer.Bytes - written)), context.RequestAborted);
+            }
+            return;
+        }
         await context.Response.WriteAsync(fail ? "receiver down" : "ok");
     }
 

@@ -65,9 +65,19 @@ public sealed class WebhookDispatcher(
         await Task.WhenAll(deliveries.Select(async delivery =>
         {
             var (url, secret) = endpoints[delivery.EndpointId];
-            outcomes[delivery.Id] = secret is null
-                ? new Outcome(false, null, SecretUnreadable, clock.GetUtcNow().UtcDateTime, TimeSpan.Zero)
-                : await SendAsync(delivery.EndpointId, url, secret, delivery.EventId, bodies[delivery.EventId], cancellationToken);
+            try
+            {
+                outcomes[delivery.Id] = secret is null
+                    ? new Outcome(false, null, SecretUnreadable, clock.GetUtcNow().UtcDateTime, TimeSpan.Zero)
+                    : await SendAsync(delivery.EndpointId, url, secret, delivery.EventId, bodies[delivery.EventId], cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One attempt's fault is that attempt's failure (retried with back-off, logged): the round's other deliveries,
+                // other endpoints' and other organizations', are recorded as they went.
+                logger.LogError(e, "Webhook delivery {DeliveryId} to endpoint {EndpointId} failed unexpectedly.", delivery.Id, delivery.EndpointId);
+                outcomes[delivery.Id] = new Outcome(false, null, $"Rosette could not complete the attempt ({e.GetType().Name}).", clock.GetUtcNow().UtcDateTime, TimeSpan.Zero);
+            }
         }));
 
         var done = clock.GetUtcNow().UtcDateTime;
@@ -207,14 +217,27 @@ public sealed class WebhookDispatcher(
         }
     }
 
+    /// <summary>The most of a receiver's answer that is read: enough for the 200-character excerpt the attempt keeps.</summary>
+    private const int ExcerptBytes = 4096;
+
+    /// <summary>
+    /// The start of a failed answer's body, as UTF-8 text: at most <see cref="ExcerptBytes"/> are read, whatever its length
+    /// (a receiver's 400 MB answer was read whole, once per attempt), and whatever charset it names (an unknown one threw).
+    /// </summary>
     private static async Task<string> ReadExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            return Text.Excerpt(body, 200) ?? "";
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[ExcerptBytes];
+            var read = 0;
+            while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), cancellationToken) is > 0 and var count)
+            {
+                read += count;
+            }
+            return Text.Excerpt(Encoding.UTF8.GetString(buffer, 0, read), 200) ?? "";
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
             return "";
         }

@@ -222,6 +222,29 @@ public sealed class WebhookTests(LifecycleFixture app) : IClassFixture<Lifecycle
         Assert.Equal(foreign, await app.Factory.WithDbAsync(db => db.WebhookEndpoints.Where(e => e.Id == broken.Id).Select(e => e.ProtectedSecret).SingleAsync()));
     }
 
+    [Fact]
+    public async Task AReceiversStrangeAnswer_FailsItsOwnDeliveryOnly_AndIsReadOnlyInPart()
+    {
+        var world = await app.NewWorldAsync();
+        var path = $"good-{Guid.NewGuid():N}";
+        var strangePath = $"strange-{Guid.NewGuid():N}";
+        var good = await CreateAsync(world, world.B.Id, path, [WebhookEventTypes.AwardIssued]);
+        var strange = await CreateAsync(world, world.B.Id, strangePath, [WebhookEventTypes.AwardIssued]);
+        // A charset nobody knows made reading the answer throw, which ended the whole round: the good endpoint's delivery
+        // was sent but never recorded. 32 MB stands for an answer too large to read.
+        app.Receiver.AnswerStrangely(strangePath, "text/plain; charset=bogus-9", 32 << 20);
+        var classB = await Seed.ClassAsync(app.Factory.Services, world.B.Id, world.StudentB1.Id);
+
+        await Issue(world, classB, [world.StudentB1.Id]);
+
+        await Eventually.TrueAsync(async () => (await DeliveryAsync(good.Id))?.Status == WebhookDeliveryStatus.Delivered, "the good endpoint's delivery");
+        var failed = await WaitForAttemptsAsync(strange.Id, 1);
+        Assert.Equal((WebhookDeliveryStatus.Pending, 500), (failed.Status, failed.LastStatusCode));
+        Assert.Equal("HTTP 500: " + new string('x', 199) + "…", failed.LastError);
+        Assert.Single(app.Receiver.At(path));
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.WebhookAttempts.CountAsync(a => a.DeliveryId == failed.Id)));
+    }
+
     private async Task<WebhookEndpointDto> CreateAsync(World world, Guid organizationId, string path, string[] events) =>
         await (await (await app.AdminAsync(world)).PostJsonAsync("/api/v1/webhook-endpoints", new { organizationId, url = app.Receiver.Url(path), events }))
             .IsOkAsync<WebhookEndpointDto>(HttpStatusCode.Created);
