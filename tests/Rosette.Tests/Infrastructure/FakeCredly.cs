@@ -31,6 +31,12 @@ public enum CredlyFault
 
     /// <summary>Answers 422 for a reason other than a duplicate (an invalid field), creating nothing.</summary>
     Unprocessable,
+
+    /// <summary>Answers 401 with a message that quotes the request's Authorization header and the token in it.</summary>
+    UnauthorizedEchoingCredentials,
+
+    /// <summary>Answers 500 with a 4 MB body.</summary>
+    HugeAnswer,
 }
 
 /// <summary>
@@ -242,6 +248,11 @@ public sealed class FakeCredly : IDisposable
                 return limited;
             case CredlyFault.Unprocessable:
                 return Json(422, """{"data":{"message":"Validation failed","errors":[{"attribute":"issued_to_last_name","messages":["is too long"]}]}}""");
+            case CredlyFault.HugeAnswer:
+                return Json(500, new string(' ', 4 << 20) + "{}");
+            case CredlyFault.UnauthorizedEchoingCredentials:
+                var quoted = request.Headers?.TryGetValue("Authorization", out var sent) == true ? sent.FirstOrDefault() : null;
+                return Json(401, new JsonObject { ["data"] = new JsonObject { ["message"] = $"Bad token {Token} in header {quoted}" } }.ToJsonString());
         }
         if (fault == CredlyFault.HoldBeforeWork)
         {

@@ -17,6 +17,9 @@ public sealed class CredlyClient(HttpClient http, CredlyGate gate, ProviderAddre
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The largest answer read (a page of found badges is a few kilobytes).</summary>
+    public const int MaxAnswerBytes = 1 << 20;
+
     /// <summary>Makes the request the delivery rules (<see cref="DeliveryPolicy"/>) ask for.</summary>
     public Task<CredlyAnswer> CallAsync(ProviderRequest request, CredlyDelivery delivery, CancellationToken cancellationToken) => request.Call switch
     {
@@ -76,7 +79,8 @@ public sealed class CredlyClient(HttpClient http, CredlyGate gate, ProviderAddre
                 false, TimeSpan.Zero) { Blocked = true };
         }
         using var request = new HttpRequestMessage(method, uri);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{endpoint.ApiToken}:")));
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{endpoint.ApiToken}:"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (json is not null)
         {
@@ -86,12 +90,14 @@ public sealed class CredlyClient(HttpClient http, CredlyGate gate, ProviderAddre
         var stopwatch = Stopwatch.StartNew();
         try
         {
+            // The answer is buffered up to the client's MaxResponseContentBufferSize (ProviderRegistration); Credly's JSON is
+            // UTF-8 (RFC 8259), read as such whatever charset the answer names.
             using var response = await http.SendAsync(request, cancellationToken);
-            // An answer that echoes the token must not put it on a page.
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var body = Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync(cancellationToken));
+            // An answer that echoes the token, as sent or as its Authorization header, must not put it on a page.
             if (endpoint.ApiToken.Length > 0)
             {
-                body = body.Replace(endpoint.ApiToken, "[token]", StringComparison.Ordinal);
+                body = body.Replace(endpoint.ApiToken, "[token]", StringComparison.Ordinal).Replace(basic, "[token]", StringComparison.Ordinal);
             }
             var badgeId = response.IsSuccessStatusCode && method == HttpMethod.Post ? DataId(body) : null;
             return new CredlyAnswer((int)response.StatusCode, body, badgeId, RetryAfter(response), null, true, stopwatch.Elapsed);

@@ -20,7 +20,8 @@ public static class ProviderRegistration
         services.AddSingleton<ProviderTokens>();
         services.AddSingleton<DeliverySignal>();
         services.AddSingleton<CredlyGate>();
-        var credly = services.AddHttpClient<CredlyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+        // An answer larger than MaxAnswerBytes fails the attempt (HttpRequestException) instead of being read into memory.
+        var credly = services.AddHttpClient<CredlyClient>(http => (http.Timeout, http.MaxResponseContentBufferSize) = (Timeout.InfiniteTimeSpan, CredlyClient.MaxAnswerBytes))
             .ConfigurePrimaryHttpMessageHandler(() => Outbound.CreateHandler(outbound));
         credly.AddResilienceHandler("credly", pipeline =>
         {

@@ -332,6 +332,40 @@ public sealed class DeliveryTests(ProvidersFixture app) : IClassFixture<Provider
     }
 
     [Fact]
+    public async Task AnAnswerQuotingTheToken_IsKeptWithTheTokenMasked_AsSentAndAsItsAuthorizationHeader()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        app.Credly.Fail(world.StudentB1.Email, "POST", CredlyFault.UnauthorizedEchoingCredentials, times: 5);
+
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentB1.Id)).Issued[0].AwardId;
+        await Eventually.TrueAsync(async () => (await app.DeliveryAsync(awardId)).LastError is not null, "an attempt");
+
+        var detail = await (await (await app.ClientAsync(world.AdminRoot)).GetAsync($"/api/v1/deliveries/{awardId}")).IsOkAsync<DeliveryDto>();
+        var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{FakeCredly.Token}:"));
+        var stored = await app.Factory.WithDbAsync(db => db.DeliveryAttempts.Where(a => a.AwardId == awardId).Select(a => a.Answer).ToListAsync());
+        Assert.Contains("Bad token [token] in header Basic [token]", detail.LastError, StringComparison.Ordinal);
+        foreach (var text in stored.Append(detail.LastError).Append(await (await (await app.ClientAsync(world.AdminRoot)).GetAsync($"/api/v1/deliveries/{awardId}")).Content.ReadAsStringAsync()))
+        {
+            Assert.DoesNotContain(FakeCredly.Token, text ?? "", StringComparison.Ordinal);
+            Assert.DoesNotContain(basic, text ?? "", StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AnAnswerLargerThanAMegabyte_FailsTheAttemptUnread_AndIsRetried()
+    {
+        var (world, _) = await app.NewProviderWorldAsync();
+        app.Credly.Fail(world.StudentB1.Email, "POST", CredlyFault.HugeAnswer, times: 1);
+
+        var awardId = (await app.IssueAsync(world, world.Manual.Id, world.StudentB1.Id)).Issued[0].AwardId;
+        await Eventually.TrueAsync(async () => (await app.DeliveryAsync(awardId)).LastError is not null, "an attempt");
+
+        var delivery = await app.DeliveryAsync(awardId);
+        Assert.Contains($"{Rosette.Features.Providers.CredlyClient.MaxAnswerBytes}", delivery.LastError, StringComparison.Ordinal);
+        Assert.Equal(DeliveryStatus.Pending, delivery.Status);
+    }
+
+    [Fact]
     public async Task ManyDueDeliveries_KeepAtMostTheConfiguredRequestsInFlight_ToOneCredlyOrganization()
     {
         var (world, _) = await app.NewProviderWorldAsync();
