@@ -57,6 +57,8 @@ public static class BadgeImages
             headers.CacheControl = http.Request.Query.ContainsKey("v") ? "public, max-age=31536000, immutable" : "public, max-age=300";
             headers[HeaderNames.ContentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
             headers[HeaderNames.XContentTypeOptions] = "nosniff";
+            // A credential's achievement.image.id: verifiers and wallets fetch it from other origins, as the credential.
+            headers.AccessControlAllowOrigin = "*";
             return Results.File(image.Data, image.ContentType);
         }).AnswerHead().ExcludeFromDescription();
         return app;

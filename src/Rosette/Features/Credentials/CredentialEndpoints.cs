@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using Rosette.Data;
@@ -21,6 +22,16 @@ public static class CredentialEndpoints
     internal const string JsonType = "application/json; charset=utf-8";
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// One document, one URL: routing matches a route's literals in any case and forgives a trailing slash, but a public URL
+    /// (<see cref="CredentialUrls"/>) spells them as the route does, without one. (Ids are checked by their handlers:
+    /// <see cref="CredentialUrls.TryParseId"/>.)
+    /// </summary>
+    public static bool IsCanonical(HttpContext http) =>
+        http.Request.Path.Value is { } path && !(path.Length > 1 && path[^1] == '/')
+        && (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.PathSegments.SelectMany(s => s.Parts).OfType<RoutePatternLiteralPart>()
+            .All(literal => path.Contains(literal.Content, StringComparison.Ordinal)) != false;
+
     public static IEndpointRouteBuilder MapCredentials(this IEndpointRouteBuilder app)
     {
         if (app.ServiceProvider.GetRequiredService<CredentialUrls>() is { IsHttps: false } urls)
@@ -31,6 +42,10 @@ public static class CredentialEndpoints
         }
         var credentials = app.MapGroup("").ExcludeFromDescription().AllowAnonymous().AddEndpointFilter(async (context, next) =>
         {
+            if (!IsCanonical(context.HttpContext))
+            {
+                return CredentialErrors.NotCanonical.ToProblem();
+            }
             var headers = context.HttpContext.Response.Headers;
             // Verifiers and wallets fetch these from other origins.
             headers.AccessControlAllowOrigin = "*";
@@ -100,7 +115,7 @@ public static class CredentialEndpoints
             string organizationId, string number, HttpContext http, StatusListsHandler lists, StatusListSettings settings, CancellationToken ct) =>
         {
             if (!CredentialUrls.TryParseId(organizationId, out var issuerId) || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-                || n < 1 || await lists.GetAsync(issuerId, n, ct) is not { } served)
+                || n < 1 || number != n.ToString(CultureInfo.InvariantCulture) || await lists.GetAsync(issuerId, n, ct) is not { } served)
             {
                 return CredentialErrors.StatusListNotFound.ToProblem();
             }

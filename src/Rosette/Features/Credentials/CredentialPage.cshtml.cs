@@ -14,7 +14,8 @@ public sealed class CredentialPageModel(CredentialViewHandler credentials) : Pag
 
     public async Task<IActionResult> OnGetAsync(Guid awardId, CancellationToken cancellationToken)
     {
-        var credential = await credentials.GetAsync(awardId, cancellationToken);
+        // The route's guid accepts any spelling of the id: only the canonical one (lower case) names the page.
+        var credential = Request.Path.Value == $"/credentials/{awardId:D}" ? await credentials.GetAsync(awardId, cancellationToken) : null;
         if (credential is null)
         {
             return this.ErrorPage(new NotFoundError("credential_not_found", "There is no credential at this address."));

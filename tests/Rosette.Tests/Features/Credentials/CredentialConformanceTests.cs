@@ -392,15 +392,27 @@ public sealed class CredentialConformanceTests(CredentialsFixture app)
             Assert.True(get.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)get.StatusCode}");
             Assert.True(head.StatusCode == HttpStatusCode.OK, $"HEAD {path}: {(int)head.StatusCode}");
             Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
-            if (!path.StartsWith("/badges/", StringComparison.Ordinal))
-            {
-                Assert.Equal("*", Assert.Single(head.Headers.GetValues("Access-Control-Allow-Origin")));
-            }
+            Assert.Equal("*", Assert.Single(head.Headers.GetValues("Access-Control-Allow-Origin")));
         }
         foreach (var id in new[] { award.Id.ToString().ToUpperInvariant(), $"%20{award.Id}", $"{award.Id}%20", $"{{{award.Id}}}" })
         {
             await (await client.GetAsync($"/credentials/{id}.json")).IsProblemAsync(HttpStatusCode.NotFound, "credential_not_found");
             await (await client.GetAsync($"/ob2/assertions/{id}")).IsProblemAsync(HttpStatusCode.NotFound, "credential_not_found");
+        }
+        // Routing matches literals in any case and forgives a trailing slash; only the canonical spelling names a document.
+        var statusList = new Uri(System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync($"/credentials/{award.Id}.json"))!
+            ["credentialStatus"]!["statusListCredential"]!.GetValue<string>()).AbsolutePath;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(statusList)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/credentials/{award.Id}")).StatusCode);
+        foreach (var alias in new[]
+        {
+            $"/credentials/{award.Id}.JSON", $"/credentials/{award.Id}.json/", $"/Credentials/{award.Id}.jwt", "/.well-known/jwks.json/",
+            $"/OB3/issuers/{world.Root.Id}", $"/ob2/assertions/{award.Id}/", statusList[..(statusList.LastIndexOf('/') + 1)] + "0" + statusList[(statusList.LastIndexOf('/') + 1)..],
+            $"/credentials/{award.Id.ToString().ToUpperInvariant()}", $"/credentials/{award.Id}/",
+        })
+        {
+            using var aliased = await client.GetAsync(alias);
+            Assert.True(aliased.StatusCode == HttpStatusCode.NotFound, $"GET {alias}: {(int)aliased.StatusCode}");
         }
     }
 
