@@ -29,6 +29,9 @@ public sealed class OutboundTests
     [InlineData("64:ff9b::a9fe:a9fe")]
     [InlineData("2002:7f00:1::1")]
     [InlineData("::127.0.0.1")]
+    [InlineData("::ffff:0:127.0.0.1")] // IPv4-translated (RFC 2765)
+    [InlineData("64:ff9b:1::7f00:1")] // local-use translation (RFC 8215): not globally reachable
+    [InlineData("2001:2::1")] // benchmarking (RFC 5180)
     public void IsPublic_PrivateLoopbackLinkLocalAndEmbeddedForms_AreRefused(string address) =>
         Assert.False(Outbound.IsPublic(IPAddress.Parse(address)), address);
 
