@@ -28,7 +28,7 @@ public sealed class BadgesPageModel(BadgesHandler badges, OrganizationsHandler o
 
     public async Task<IActionResult> OnGetAsync([FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken cancellationToken)
     {
-        if (!ModelState.IsValid)
+        if (!ModelState.IsValid || Show is not (null or "" or "active" or "archived" or "all"))
         {
             return BadRequest();
         }

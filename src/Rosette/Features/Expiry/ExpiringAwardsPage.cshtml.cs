@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
@@ -89,8 +90,10 @@ public sealed class ExpiringAwardsPageModel(ExpiringAwardsHandler expiring, Rose
 
     private ExpiringAwardsRequest? ToRequest(int? page)
     {
+        // A malformed date or badge id, or an unknown state, is refused as the other lists refuse theirs, not replaced by the default.
         var state = States.FirstOrDefault(s => s.Value == (State ?? ""));
-        if (state.Value is null)
+        string[] bound = [nameof(From), nameof(To), nameof(BadgeId)];
+        if (bound.Any(key => ModelState.GetFieldValidationState(key) == ModelValidationState.Invalid) || state.Value is null)
         {
             return null;
         }

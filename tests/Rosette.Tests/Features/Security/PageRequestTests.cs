@@ -146,6 +146,36 @@ public sealed partial class PageRequestTests(AppFixture app) : IClassFixture<App
     }
 
     [Fact]
+    public async Task AListFilterThatDoesNotParse_Is400_NotTheDefaultListShownInstead()
+    {
+        var world = await app.NewWorldAsync();
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+
+        foreach (var url in new[]
+        {
+            "/admin/expiring-awards?from=someday", "/admin/expiring-awards?to=2026-13-01", "/admin/expiring-awards?badgeId=nope",
+            "/admin/expiring-awards?state=bogus", "/admin/expiring-awards?handler=Export&from=someday", "/admin/badges?show=bogus",
+        })
+        {
+            using var response = await session.GetResponseAsync(url);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url}: {(int)response.StatusCode}");
+        }
+        foreach (var url in new[]
+        {
+            "/admin/expiring-awards?from=2026-01-01&to=2026-12-31&state=expired", $"/admin/expiring-awards?badgeId={world.BadgeB.Id}",
+            "/admin/badges?show=archived", "/admin/badges?show=all", "/admin/badges?show=active", "/admin/badges?show=",
+        })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await session.GetAsync(url)).Status);
+        }
+        // A renewal's own refusal still shows on the list, with the list's filters in force.
+        await session.GetAsync("/admin/expiring-awards");
+        using var renewal = await session.PostAsync("/admin/expiring-awards?handler=Renew&state=expired", []);
+        Assert.Equal(HttpStatusCode.OK, renewal.StatusCode);
+        Assert.Contains("awards to renew.", await renewal.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EveryAnswer_IsNosniff_ApiAndPagesAlike()
     {
         var world = await app.NewWorldAsync();
