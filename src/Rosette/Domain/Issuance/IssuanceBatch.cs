@@ -123,10 +123,13 @@ public sealed class IssuanceFailure
 
     public Guid StudentId { get; private set; }
 
+    /// <summary>The award a renewal named, when the pair failed as a renewal (null for an issuance's pair).</summary>
+    public Guid? AwardId { get; private set; }
+
     public string Code { get; private set; } = "";
 
     public string Message { get; private set; } = "";
 
-    public static IssuanceFailure Create(Guid batchId, Guid badgeId, Guid studentId, Error error) =>
-        new() { BatchId = batchId, BadgeId = badgeId, StudentId = studentId, Code = error.Code, Message = error.Message };
+    public static IssuanceFailure Create(Guid batchId, Guid badgeId, Guid studentId, Error error, Guid? awardId = null) =>
+        new() { BatchId = batchId, BadgeId = badgeId, StudentId = studentId, AwardId = awardId, Code = error.Code, Message = error.Message };
 }

@@ -138,7 +138,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
             if (!found.TryGetValue(id, out var row))
             {
                 // Unknown and out of scope alike: an id tells nothing more than an unknown one.
-                decisions.Add(new PairDecision(Guid.Empty, Guid.Empty, null, new InvalidError("unknown_award", $"There is no award with id '{id}' that you administer.")));
+                decisions.Add(new PairDecision(Guid.Empty, Guid.Empty, null, new InvalidError("unknown_award", $"There is no award with id '{id}' that you administer."), AwardId: id));
                 continue;
             }
             var (award, badge) = (row.Award, row.Badge);
@@ -148,7 +148,7 @@ public sealed class ExpiringAwardsHandler(RosetteDb db, AwardIssuer issuer, Time
                 : null;
             decisions.Add(failure is null
                 ? new PairDecision(award.BadgeId, award.StudentId, null, null, award.RenewalAt(now, badge.ValidityDays, actor.UserId, AwardSource.ExpiringAwards, batch.Id))
-                : new PairDecision(award.BadgeId, award.StudentId, null, failure));
+                : new PairDecision(award.BadgeId, award.StudentId, null, failure, AwardId: award.Id));
         }
         return (await issuer.WriteAsync(batch, decisions, new BatchPlace(actor.OrganizationId, "from the expiring awards"), started, cancellationToken))!;
     }

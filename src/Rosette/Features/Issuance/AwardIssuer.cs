@@ -12,8 +12,11 @@ using Rosette.Infrastructure.Telemetry;
 
 namespace Rosette.Features.Issuance;
 
-/// <summary>A decided pair: an award to write, a renewal of the award the student holds, or the reason it fails.</summary>
-public sealed record PairDecision(Guid BadgeId, Guid StudentId, Award? Award, Error? Failure, AwardRenewal? Renewal = null);
+/// <summary>
+/// A decided pair: an award to write, a renewal of the award the student holds, or the reason it fails (with the award when a
+/// renewal of it failed).
+/// </summary>
+public sealed record PairDecision(Guid BadgeId, Guid StudentId, Award? Award, Error? Failure, AwardRenewal? Renewal = null, Guid? AwardId = null);
 
 /// <summary>Where a batch was issued, for its audit entry: the organization that owns it and words such as "in class 'Networking'".</summary>
 public sealed record BatchPlace(Guid OrganizationId, string Description);
@@ -86,15 +89,16 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         var issuedAwards = awards.Where(a => inserted.Contains(a.Id)).ToList();
         var delivering = await db.CreateForAsync(issuedAwards, batch.CreatedAt, cancellationToken);
         var failures = decisions.Where(d => d.Failure is not null)
-            .Select(d => IssuanceFailure.Create(batch.Id, d.BadgeId, d.StudentId, d.Failure!)).ToList();
-        var lost = awards.Where(a => !inserted.Contains(a.Id)).Select(a => (a.BadgeId, a.StudentId)).ToList();
+            .Select(d => IssuanceFailure.Create(batch.Id, d.BadgeId, d.StudentId, d.Failure!, d.AwardId)).ToList();
+        var lost = awards.Where(a => !inserted.Contains(a.Id)).Select(a => (a.BadgeId, a.StudentId, (Guid?)null)).ToList();
         var (renewed, lostRenewals, revoked) = await db.WriteRenewalsAsync(renewals, batch.CreatedAt, cancellationToken);
-        lost.AddRange(lostRenewals.Select(r => (r.BadgeId, r.StudentId)));
+        lost.AddRange(lostRenewals.Select(r => (r.BadgeId, r.StudentId, (Guid?)r.AwardId)));
         if (lost.Count > 0)
         {
-            failures.AddRange((await AlreadyEarnedAsync(lost, cancellationToken)).Select(f => IssuanceFailure.Create(batch.Id, f.BadgeId, f.StudentId, f.Error)));
+            var earned = await AlreadyEarnedAsync(lost.Select(p => (p.BadgeId, p.StudentId)).ToList(), cancellationToken);
+            failures.AddRange(earned.Zip(lost, (f, p) => IssuanceFailure.Create(batch.Id, f.BadgeId, f.StudentId, f.Error, p.Item3)));
         }
-        failures.AddRange(revoked.Select(r => IssuanceFailure.Create(batch.Id, r.BadgeId, r.StudentId, IssuanceErrors.AwardRevoked(r.AwardId))));
+        failures.AddRange(revoked.Select(r => IssuanceFailure.Create(batch.Id, r.BadgeId, r.StudentId, IssuanceErrors.AwardRevoked(r.AwardId), r.AwardId)));
         await db.InsertAsync(failures, ignoreConflicts: false, f => f.Id, cancellationToken);
         batch.Record(inserted.Count, failures.Count, renewed.Count);
         // One entry per batch, with its counts: the awards and failures themselves are rows of their own already.
@@ -120,7 +124,7 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
             deliveries.Notify();
         }
         var issued = issuedAwards.Select(a => new IssuedPair(a.BadgeId, a.StudentId, a.Id, a.IssuedAt)).ToList();
-        var failed = failures.Select(f => new FailedPair(f.BadgeId, f.StudentId, f.Code, f.Message)).ToList();
+        var failed = failures.Select(FailedPair.From).ToList();
         return new IssueBadgesResult(batch.Id, issued, failed, IssueBadgesResult.WarningFor(failed.Count))
         {
             Renewed = renewed.Select(r => new RenewedPair(r.BadgeId, r.StudentId, r.AwardId, r.CredentialId, r.RenewedAt, r.ValidUntil)).ToList(),

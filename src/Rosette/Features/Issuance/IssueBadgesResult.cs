@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain.Issuance;
@@ -9,7 +11,16 @@ public sealed record IssuedPair(Guid BadgeId, Guid StudentId, Guid AwardId, Date
 /// <summary>A pair whose award was renewed: its new credential and validity.</summary>
 public sealed record RenewedPair(Guid BadgeId, Guid StudentId, Guid AwardId, Guid CredentialId, DateTime RenewedAt, DateTime? ExpiresAt);
 
-public sealed record FailedPair(Guid BadgeId, Guid StudentId, string Code, string Message);
+/// <summary>A pair that failed, and why; for a failed renewal also the award named (absent for an issuance's pair).</summary>
+public sealed record FailedPair(Guid BadgeId, Guid StudentId, string Code, string Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? AwardId = null)
+{
+    public static readonly Expression<Func<IssuanceFailure, FailedPair>> Projection = f => new FailedPair(f.BadgeId, f.StudentId, f.Code, f.Message, f.AwardId);
+
+    private static readonly Func<IssuanceFailure, FailedPair> Compiled = Projection.Compile();
+
+    public static FailedPair From(IssuanceFailure failure) => Compiled(failure);
+}
 
 /// <summary>
 /// The outcome of one issuance request: one entry per badge-student pair (issued, renewed or failed), and the seed's warning
@@ -31,7 +42,7 @@ public sealed record IssueBadgesResult(Guid Id, IReadOnlyList<IssuedPair> Issued
             .OrderBy(r => r.BadgeId).ThenBy(r => r.StudentId)
             .Select(r => new RenewedPair(r.BadgeId, r.StudentId, r.AwardId, r.CredentialId, r.RenewedAt, r.ValidUntil)).ToListAsync(cancellationToken);
         var failed = await db.IssuanceFailures.AsNoTracking().Where(f => f.BatchId == batchId).OrderBy(f => f.Id)
-            .Select(f => new FailedPair(f.BadgeId, f.StudentId, f.Code, f.Message)).ToListAsync(cancellationToken);
+            .Select(FailedPair.Projection).ToListAsync(cancellationToken);
         return new IssueBadgesResult(batchId, issued, failed, WarningFor(failed.Count)) { Renewed = renewed };
     }
 }

@@ -131,13 +131,30 @@ public sealed class RenewalTests(LifecycleFixture app) : IClassFixture<Lifecycle
         var outside = await (await adminB.GetAsync($"/api/v1/awards/expiring?badgeId={world.Manual.Id}")).IsOkAsync<Rosette.Infrastructure.Http.Paged<Rosette.Features.Expiry.ExpiringAward>>();
         Assert.Equal(0, outside.Total);
         var refused = await (await adminB.PostJsonAsync("/api/v1/award-renewals", new { awardIds = new[] { issued.Issued[0].AwardId } })).IsOkAsync<IssueBadgesResult>();
-        Assert.Equal("unknown_award", Assert.Single(refused.Failed).Code);
+        // The failure names the award asked for, and nothing of it (its badge and student stay empty ids).
+        Assert.Equal(("unknown_award", (Guid?)issued.Issued[0].AwardId, Guid.Empty, Guid.Empty),
+            (Assert.Single(refused.Failed).Code, refused.Failed[0].AwardId, refused.Failed[0].BadgeId, refused.Failed[0].StudentId));
         Assert.Equal(HttpStatusCode.Forbidden, (await (await app.ClientAsync(world.OrgInstructor)).GetAsync("/api/v1/awards/expiring")).StatusCode);
 
         var renewed = await (await admin.PostJsonAsync("/api/v1/award-renewals", new { awardIds = issued.Issued.Select(i => i.AwardId) })).IsOkAsync<IssueBadgesResult>();
         Assert.Equal(2, renewed.Renewed.Count);
         var expiresAfter = await app.Factory.WithDbAsync(db => db.Awards.Where(a => a.BadgeId == world.Manual.Id).Select(a => a.ExpiresAt).ToListAsync());
         Assert.All(expiresAfter, e => Assert.True(e > now.AddDays(20)));
+
+        // Renewed a moment ago, neither is renewable again: each failure names its award, in the answer and in the stored batch.
+        var twice = await admin.PostJsonAsync("/api/v1/award-renewals", new { awardIds = issued.Issued.Select(i => i.AwardId) });
+        var refusedAgain = await twice.IsOkAsync<IssueBadgesResult>();
+        var stored = await (await admin.GetAsync($"/api/v1/badge-issuances/{refusedAgain.Id}")).IsOkAsync<IssueBadgesResult>();
+        foreach (var failed in new[] { refusedAgain.Failed, stored.Failed })
+        {
+            Assert.Equal(issued.Issued.Select(i => (i.AwardId, i.StudentId)).Order(), failed.Select(f => (f.AwardId ?? Guid.Empty, f.StudentId)).Order());
+        }
+        // An issuance's failed pair names no award: the property is absent, not null.
+        var issuance = await admin.PostJsonAsync($"/api/v1/classes/{world.Class.Id}/badge-issuances",
+            new { badgeIds = new[] { world.Manual.Id }, studentIds = new[] { world.StudentA1.Id } });
+        var body = await issuance.Content.ReadAsStringAsync();
+        Assert.Contains("\"failed\":[{", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("awardId\":null", body, StringComparison.Ordinal);
     }
 
     private static DateTime Seconds(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);

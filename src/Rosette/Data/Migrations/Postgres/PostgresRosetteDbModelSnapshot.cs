@@ -1033,6 +1033,9 @@ namespace Rosette.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<Guid?>("AwardId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid>("BadgeId")
                         .HasColumnType("uuid");
 

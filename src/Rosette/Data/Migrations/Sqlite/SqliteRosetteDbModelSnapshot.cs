@@ -1019,6 +1019,9 @@ namespace Rosette.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("AwardId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("BadgeId")
                         .HasColumnType("TEXT");
 
