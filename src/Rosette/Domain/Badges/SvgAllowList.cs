@@ -181,9 +181,16 @@ public static partial class SvgAllowList
 
     /// <summary>Presentation attributes may refer only inside the document (fill="url(#gradient)").</summary>
     private static string? WhyNotValue(string element, string name, string value) =>
-        Unblank(value).Contains("url(", StringComparison.OrdinalIgnoreCase) && !LocalUrlsOnly(value)
+        RefersOutside(Unblank(value))
             ? $"Its attribute {name} on <{element}> refers outside the image ('{Shown(value)}'): only url(#id) is allowed."
             : null;
+
+    /// <summary>
+    /// A url() to anything but #id, or a CSS function that takes its URL as a plain string (image-set("…") and its -webkit-
+    /// form, image(), cross-fade(), src(), element()): browsers load those as url() does.
+    /// </summary>
+    private static bool RefersOutside(string text) =>
+        (text.Contains("url(", StringComparison.OrdinalIgnoreCase) && !LocalUrlsOnly(text)) || StringUrlFunction().IsMatch(text);
 
     private static string? WhyNotCss(string css)
     {
@@ -200,9 +207,7 @@ public static partial class SvgAllowList
         {
             return "contains script.";
         }
-        return text.Contains("url(", StringComparison.OrdinalIgnoreCase) && !LocalUrlsOnly(text)
-            ? "refers outside the image: only url(#id) is allowed."
-            : null;
+        return RefersOutside(text) ? "refers outside the image: only url(#id) is allowed." : null;
     }
 
     private static bool LocalUrlsOnly(string value) =>
@@ -217,6 +222,9 @@ public static partial class SvgAllowList
 
     [GeneratedRegex(@"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$", RegexOptions.IgnoreCase)]
     private static partial Regex EmbeddedRaster();
+
+    [GeneratedRegex(@"(image-set|image|cross-fade|src|element)\(", RegexOptions.IgnoreCase)]
+    private static partial Regex StringUrlFunction();
 
     [GeneratedRegex(@"url\([^)]*\)?", RegexOptions.IgnoreCase)]
     private static partial Regex CssUrl();
