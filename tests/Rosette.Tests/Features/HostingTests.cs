@@ -39,6 +39,14 @@ public sealed class HostingTests(AppFixture app) : IClassFixture<AppFixture>
             Assert.Contains(path, paths);
         }
         Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+        // An HTML page like the others: framed by no site, its scripts from this one only.
+        Assert.Equal("text/html", reference.Content.Headers.ContentType?.MediaType);
+        var policy = string.Join(";", reference.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+        Assert.Contains("default-src 'self'", policy, StringComparison.Ordinal);
+        Assert.Equal("same-origin", Assert.Single(reference.Headers.GetValues("Referrer-Policy")));
+        var html = await reference.Content.ReadAsStringAsync();
+        Assert.DoesNotMatch(@"<script[^>]+src=""(https?:)?//", html);
     }
 
     /// <summary>

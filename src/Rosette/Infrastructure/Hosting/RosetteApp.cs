@@ -83,7 +83,8 @@ public static class RosetteApp
         app.UseMiddleware<ApiKeyGate>();
         app.UseAuthorization();
         app.MapOpenApi();
-        app.MapScalarApiReference("/api/reference", o => o.WithTitle("Rosette API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapScalarApiReference("/api/reference", o => o.WithTitle("Rosette API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts().DisableTelemetry().DisableAgent());
         app.MapRosetteEndpoints();
         app.MapRazorPages();
         return app;

@@ -89,12 +89,15 @@ public static class PagesSetup
                 var headers = context.Response.Headers;
                 // Every answer is served as the type it declares (JSON, CSV, images, pages): no browser guesses another.
                 headers[HeaderNames.XContentTypeOptions] = "nosniff";
-                if (!context.Request.IsApi() && context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
+                if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
                     && !headers.ContainsKey(HeaderNames.ContentSecurityPolicy))
                 {
-                    // No inline script or style: markup that slipped into a name could not run even if it were not encoded.
-                    headers[HeaderNames.ContentSecurityPolicy] =
-                        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+                    // No inline script or style: markup that slipped into a name could not run even if it were not encoded. The
+                    // one HTML answer under /api, the API reference, is the library's page: its inline start-up script and
+                    // styles are allowed, nothing from elsewhere, and it is framed by no site either.
+                    headers[HeaderNames.ContentSecurityPolicy] = context.Request.IsApi()
+                        ? "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+                        : "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
                     headers["Referrer-Policy"] = "same-origin";
                 }
                 return Task.CompletedTask;
