@@ -97,6 +97,7 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         }
         var endpoint = found.Value;
         var now = clock.UtcNowSeconds();
+        var (url, events, description, isEnabled) = (endpoint.Url, endpoint.Events.ToArray(), endpoint.Description, endpoint.IsEnabled);
         if (endpoint.Update(request.Url, request.Events, request.Description, outbound.AllowPrivateNetworks, now) is { } invalid)
         {
             return invalid;
@@ -105,8 +106,17 @@ public sealed class WebhookEndpointsHandler(RosetteDb db, WebhookSecrets secrets
         {
             endpoint.SetEnabled(enabled, now);
         }
-        audit.Record(actor, AuditKind.WebhookEndpointUpdated, endpoint.OrganizationId, endpoint.Id, $"Updated webhook endpoint {endpoint.Url}",
-            new { endpoint.Url, endpoint.Events, endpoint.IsEnabled });
+        var changes = new ChangeSet().Add("url", url, endpoint.Url).AddText("description", description, endpoint.Description)
+            .Add("isEnabled", isEnabled, endpoint.IsEnabled);
+        if (!events.SequenceEqual(endpoint.Events))
+        {
+            changes.Add("events", events, endpoint.Events.ToArray());
+        }
+        if (changes.Any)
+        {
+            audit.Record(actor, AuditKind.WebhookEndpointUpdated, endpoint.OrganizationId, endpoint.Id, $"Updated webhook endpoint {endpoint.Url}: {changes.Fields}",
+                changes.Data);
+        }
         await db.SaveChangesAsync(cancellationToken);
         signal.Notify();
         return WebhookEndpointDto.From(endpoint);

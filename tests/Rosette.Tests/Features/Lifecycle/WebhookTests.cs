@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Webhooks;
 using Rosette.Features.Webhooks;
 using Rosette.Infrastructure.Http;
@@ -105,6 +106,31 @@ public sealed class WebhookTests(LifecycleFixture app) : IClassFixture<Lifecycle
         Assert.Contains(found.Items, e => e.Id == endpoint.Id);
         Assert.All(found.Items, e => Assert.Contains("managed", e.Url, StringComparison.OrdinalIgnoreCase));
         Assert.Empty(none.Items);
+    }
+
+    [Fact]
+    public async Task AnEndpointsEdit_IsAuditedWithWhatChanged_AndAnEditThatChangesNothing_IsNot()
+    {
+        var world = await app.NewWorldAsync();
+        var endpoint = await CreateAsync(world, world.A.Id, "audited", [WebhookEventTypes.AwardIssued]);
+        var admin = await app.AdminAsync(world);
+        var url = $"/api/v1/webhook-endpoints/{endpoint.Id}";
+
+        (await admin.PatchJsonAsync(url, new { url = app.Receiver.Url("moved"), description = "Moved", events = new[] { WebhookEventTypes.AwardIssued, WebhookEventTypes.AwardRevoked } }))
+            .EnsureSuccessStatusCode();
+        (await admin.PatchJsonAsync(url, new { description = "Moved", url = app.Receiver.Url("moved") })).EnsureSuccessStatusCode();
+        (await admin.PatchJsonAsync(url, new { enabled = false })).EnsureSuccessStatusCode();
+
+        var entries = await app.Factory.WithDbAsync(db => db.AuditEntries.AsNoTracking()
+            .Where(e => e.EntityId == endpoint.Id && e.Kind == AuditKind.WebhookEndpointUpdated).OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal(2, entries.Count);
+        var moved = JsonDocument.Parse(entries[0].Data!).RootElement;
+        Assert.Equal([app.Receiver.Url("audited"), app.Receiver.Url("moved")], moved.GetProperty("url").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["(changed)"], moved.GetProperty("description").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(2, moved.GetProperty("events")[1].GetArrayLength());
+        Assert.False(moved.TryGetProperty("isEnabled", out _));
+        Assert.Equal("[true,false]", JsonDocument.Parse(entries[1].Data!).RootElement.GetProperty("isEnabled").GetRawText());
+        Assert.EndsWith(": isEnabled", entries[1].Summary, StringComparison.Ordinal);
     }
 
     private Task<List<(Guid Id, string Url, bool IsEnabled)>> EndpointsAsync() => app.Factory.WithDbAsync(async db =>
