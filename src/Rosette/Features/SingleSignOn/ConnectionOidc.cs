@@ -96,7 +96,7 @@ public sealed class ConnectionOidcOptions : IOptionsMonitor<OpenIdConnectOptions
         _backchannel.DefaultRequestHeaders.UserAgent.ParseAdd("Rosette");
         _dormant = new OpenIdConnectOptions
         {
-            CallbackPath = "/sso/-/callback", SignedOutCallbackPath = "/sso/-/signed-out", RemoteSignOutPath = "/sso/-/sign-out",
+            CallbackPath = "/sso/-/callback", SignedOutCallbackPath = PathString.Empty, RemoteSignOutPath = PathString.Empty,
             TimeProvider = TimeProvider.System, Events = new OpenIdConnectEvents(),
         };
     }
@@ -133,8 +133,9 @@ public sealed class ConnectionOidcOptions : IOptionsMonitor<OpenIdConnectOptions
             ResponseMode = OpenIdConnectResponseMode.Query,
             UsePkce = true,
             CallbackPath = SingleSignOnPaths.Callback(connection.Id),
-            SignedOutCallbackPath = $"/sso/{connection.Id}/signed-out",
-            RemoteSignOutPath = $"/sso/{connection.Id}/sign-out",
+            // Rosette offers providers no front-channel logout and never signs out at the provider: no sign-out paths.
+            SignedOutCallbackPath = PathString.Empty,
+            RemoteSignOutPath = PathString.Empty,
             SignInScheme = IdentityConstants.ApplicationScheme,
             MapInboundClaims = false,
             GetClaimsFromUserInfoEndpoint = false,
@@ -163,9 +164,17 @@ public sealed class ConnectionOidcOptions : IOptionsMonitor<OpenIdConnectOptions
     public void Dispose() => _backchannel.Dispose();
 }
 
-/// <summary>The OpenID Connect handler of ASP.NET Core, given each request's connection options by <see cref="ConnectionOidcOptions"/>.</summary>
+/// <summary>
+/// The OpenID Connect handler of ASP.NET Core, given each request's connection options by <see cref="ConnectionOidcOptions"/>.
+/// It answers one path by itself: the callback of a connection that exists. Anything else (the dormant options' paths, a
+/// remote sign-out or signed-out callback) goes on to routing, which answers 404 like an unknown connection.
+/// </summary>
 public sealed class ConnectionOidcHandler(ConnectionOidcOptions options, ILoggerFactory logger, HtmlEncoder htmlEncoder, UrlEncoder encoder)
-    : OpenIdConnectHandler(options, logger, htmlEncoder, encoder);
+    : OpenIdConnectHandler(options, logger, htmlEncoder, encoder)
+{
+    public override Task<bool> HandleRequestAsync() =>
+        Context.Items[typeof(ConnectionContext)] is ConnectionContext && Options.CallbackPath == Request.Path ? base.HandleRequestAsync() : Task.FromResult(false);
+}
 
 public static class SingleSignOnRegistration
 {

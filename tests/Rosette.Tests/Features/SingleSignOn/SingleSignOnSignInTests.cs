@@ -606,6 +606,55 @@ public sealed partial class SingleSignOnSignInTests(SingleSignOnFixture app) : I
         }
     }
 
+    [Fact]
+    public async Task RemoteSignOut_CrossSiteGetOfAnotherSession_SignsNobodyOut()
+    {
+        var world = await app.NewWorldAsync();
+        var (connection, _) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        using var session = await PageSession.SignInAsync(app.Factory, world.StudentA1);
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/")).Status);
+
+        // Rosette offers providers no front-channel logout: these are no sign-out addresses, with or without a connection.
+        foreach (var url in new[] { "/sso/-/sign-out", $"/sso/{connection}/sign-out", $"/sso/{connection}/sign-out?sid=x&iss={Uri.EscapeDataString(app.Provider.Issuer)}" })
+        {
+            using var answer = await session.GetResponseAsync(url);
+            Assert.True(answer.StatusCode == HttpStatusCode.NotFound, $"{url}: {(int)answer.StatusCode}");
+            Assert.False(answer.Headers.Contains("Set-Cookie"), $"{url} set a cookie");
+        }
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/")).Status);
+    }
+
+    [Fact]
+    public async Task OidcPaths_WithoutAConnectionOrWithAStateNotOurs_AnswerNotFoundOrTheFailurePage_NeverAServerError()
+    {
+        var world = await app.NewWorldAsync();
+        var (connection, _) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        var anonymous = app.NewBrowser();
+        async Task<HttpResponseMessage> SendAsync(string method, string url) => method == "GET"
+            ? await anonymous.GetAsync(url)
+            : await anonymous.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string> { ["code"] = "a", ["state"] = "b" }));
+
+        // The handler's own paths answer like those of an unknown connection.
+        foreach (var (method, path) in new[] { ("GET", "callback"), ("POST", "callback"), ("GET", "signed-out?state=x"), ("GET", "sign-out") })
+        {
+            var unknown = await SendAsync(method, $"/sso/{Guid.NewGuid()}/{path}");
+            var none = await SendAsync(method, $"/sso/-/{path}");
+            Assert.True(none.StatusCode == unknown.StatusCode, $"{method} /sso/-/{path}: {(int)none.StatusCode}, unknown connection {(int)unknown.StatusCode}");
+            Assert.True((int)none.StatusCode is >= 400 and < 500, $"{method} /sso/-/{path}: {(int)none.StatusCode}");
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync("GET", "/sso/-/callback")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync("GET", $"/sso/{connection}/signed-out?state=x")).StatusCode);
+
+        // A real connection's callback with a state it never made ends on the failure page.
+        foreach (var method in new[] { "GET", "POST" })
+        {
+            var answer = await SendAsync(method, $"/sso/{connection}/callback" + (method == "GET" ? "?code=a&state=b" : ""));
+            Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+            Assert.Equal($"/sso/{connection}/failed?code=sso_state_invalid", answer.Headers.Location?.ToString());
+        }
+        Assert.False(await SingleSignOnFixture.IsSignedInAsync(anonymous));
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
 }
