@@ -164,7 +164,12 @@ public sealed class SingleSignOnHandler(
             return await FailAsync(context, refused.Code, "no account, and none is created", email);
         }
         var (first, last) = Names(principal, email);
-        var user = User.Create(email, first, last, context.OrganizationId, connection.CreatedUserRole, now).Value;
+        var created = User.Create(email, first, last, context.OrganizationId, connection.CreatedUserRole, now);
+        if (!created.IsSuccess)
+        {
+            return await FailAsync(context, "sso_failed", $"no account could be created: {created.Error.Message}", email);
+        }
+        var user = created.Value;
         db.Users.Add(user);
         db.ExternalLogins.Add(ExternalLogin.Create(context.Id, subject, user.Id, now));
         audit.Record((Guid?)null, AuditKind.UserCreated, user.OrganizationId, user.Id,
@@ -180,7 +185,7 @@ public sealed class SingleSignOnHandler(
         return LocalUrl.OrHome(returnUrl);
     }
 
-    /// <summary>Names from the standard claims (given_name, family_name, name), else from the address.</summary>
+    /// <summary>Names from the standard claims (given_name, family_name, name), else from the address, each within the names' limit.</summary>
     private static (string First, string Last) Names(ClaimsPrincipal principal, string email)
     {
         string? Claim(string type) => principal.FindFirstValue(type)?.Trim() is { Length: > 0 and <= Text.NameMaxLength } value && !value.Any(char.IsControl) ? value : null;
@@ -188,12 +193,16 @@ public sealed class SingleSignOnHandler(
         var family = Claim("family_name");
         if (given is null || family is null)
         {
-            var parts = (Claim("name") ?? email[..email.IndexOf('@')]).Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            given ??= parts[0];
-            family ??= parts.Length > 1 ? parts[1] : "-";
+            var parts = (Claim("name") ?? email[..email.LastIndexOf('@')]).Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            given ??= Shortened(parts[0]);
+            family ??= parts.Length > 1 ? Shortened(parts[1]) : "-";
         }
         return (given, family);
     }
+
+    /// <summary>At most the names' limit, never cutting a surrogate pair in two (an address's local part may be longer).</summary>
+    private static string Shortened(string value) =>
+        value.Length <= Text.NameMaxLength ? value : value[..(char.IsHighSurrogate(value[Text.NameMaxLength - 1]) ? Text.NameMaxLength - 1 : Text.NameMaxLength)];
 }
 
 /// <summary>The handler's events, for every connection: complete the sign-in in Rosette, or show and audit why it failed.</summary>

@@ -655,6 +655,23 @@ public sealed partial class SingleSignOnSignInTests(SingleSignOnFixture app) : I
         Assert.False(await SingleSignOnFixture.IsSignedInAsync(anonymous));
     }
 
+    [Fact]
+    public async Task SignIn_FirstSignInWithALocalPartLongerThanANameAndNoNameClaims_CreatesThemWithNamesWithinTheLimit()
+    {
+        var world = await app.NewWorldAsync();
+        var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id, [domain], createUsers: true);
+        var email = $"{new string('l', 230)}@{domain}";
+
+        app.Provider.SignsIn(client, new("long-local-part", email));
+        var (browser, _, location) = await app.SignInAsync(connection);
+
+        Assert.Equal("/badges", location);
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync(browser));
+        var user = await app.Factory.WithDbAsync(db => db.Users.AsNoTracking().SingleAsync(u => u.Email == email));
+        Assert.Equal((new string('l', Rosette.Domain.Text.NameMaxLength), "-"), (user.FirstName, user.LastName));
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
 }
