@@ -140,6 +140,25 @@ public sealed class SignInConnection
         return at < 0 || at == email!.Length - 1 ? null : NormalizeDomain(email[(at + 1)..]);
     }
 
+    /// <summary>
+    /// The endings a user's normalized email has when its domain is <paramref name="domain"/> (as <see cref="DomainOf"/> gives
+    /// it): addresses are stored as typed, so an internationalized domain may be in its ASCII (punycode) or its Unicode form.
+    /// </summary>
+    public static IReadOnlyList<string> NormalizedEmailSuffixes(string domain)
+    {
+        var ascii = "@" + EmailAddress.Normalize(domain);
+        string unicode;
+        try
+        {
+            unicode = "@" + EmailAddress.Normalize(new IdnMapping().GetUnicode(domain));
+        }
+        catch (ArgumentException)
+        {
+            return [ascii];
+        }
+        return unicode == ascii ? [ascii] : [ascii, unicode];
+    }
+
     public static string Origin(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant() : url;
 
     private static Result<string> ParseIssuer(string? value, bool allowPlainHttp)

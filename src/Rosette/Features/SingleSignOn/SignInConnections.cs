@@ -197,9 +197,8 @@ public sealed class SignInConnectionsHandler(RosetteDb db, ClientSecrets secrets
             return SignInConnectionErrors.DomainTaken;
         }
         var outside = db.Organizations.Where(o => !o.Path.StartsWith(organizationPath));
-        foreach (var domain in domains)
+        foreach (var suffix in domains.SelectMany(SignInConnection.NormalizedEmailSuffixes))
         {
-            var suffix = "@" + EmailAddress.Normalize(domain);
             if (await db.Users.AnyAsync(u => u.NormalizedEmail.EndsWith(suffix) && outside.Any(o => o.Id == u.OrganizationId), cancellationToken))
             {
                 return SignInConnectionErrors.DomainInUse;

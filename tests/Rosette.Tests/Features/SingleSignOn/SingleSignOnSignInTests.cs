@@ -672,6 +672,27 @@ public sealed partial class SingleSignOnSignInTests(SingleSignOnFixture app) : I
         Assert.Equal((new string('l', Rosette.Domain.Text.NameMaxLength), "-"), (user.FirstName, user.LastName));
     }
 
+    [Fact]
+    public async Task SaveConnection_InternationalizedDomainOfPeopleElsewhere_IsRefusedWhicheverFormEitherUses()
+    {
+        var world = await app.NewWorldAsync();
+        var root = await app.ClientAsync(world.AdminRoot);
+        var label = $"{Guid.NewGuid():N}"[..8];
+        var unicode = $"bücher-{label}.sso.test";
+        var ascii = new System.Globalization.IdnMapping().GetAscii(unicode);
+        var (ofA, _) = await app.ConnectAsync(root, world.A.Id);
+        // Someone in another organization holds an address in the domain, typed in its Unicode form.
+        await (await root.PostJsonAsync("/api/v1/users", new { email = $"bob@{unicode}", firstName = "Bob", lastName = "B", organizationId = world.B.Id, role = "student" }))
+            .IsOkAsync<JsonElement>(HttpStatusCode.Created);
+
+        foreach (var claimed in new[] { unicode, ascii, unicode.ToUpperInvariant() })
+        {
+            await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+                await (await root.PatchJsonAsync($"/api/v1/sign-in-connections/{ofA}", new { emailDomains = new[] { claimed } }))
+                    .IsProblemAsync(HttpStatusCode.Conflict, "email_domain_in_use"));
+        }
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
 }
