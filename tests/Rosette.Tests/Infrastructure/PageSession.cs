@@ -16,15 +16,17 @@ namespace Rosette.Tests.Infrastructure;
 /// </summary>
 public sealed partial class PageSession(HttpClient client) : IDisposable
 {
-    public static async Task<PageSession> SignInAsync(RosetteFactory factory, User user)
+    /// <summary>A session of <paramref name="user"/>, on <paramref name="baseAddress"/> (its Host header; http://localhost unless told).</summary>
+    public static async Task<PageSession> SignInAsync(RosetteFactory factory, User user, Uri? baseAddress = null)
     {
+        baseAddress ??= new Uri("http://localhost");
         await using var scope = factory.Services.CreateAsyncScope();
         var principal = await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<User>>().CreateAsync(user);
         var options = scope.ServiceProvider.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme);
         var ticket = new AuthenticationTicket(principal, new AuthenticationProperties(), IdentityConstants.ApplicationScheme);
         var cookies = new CookieContainer();
-        cookies.Add(new Uri("http://localhost"), new Cookie(options.Cookie.Name!, options.TicketDataFormat.Protect(ticket)));
-        return new PageSession(factory.CreateDefaultClient(new Uri("http://localhost"), new CookieContainerHandler(cookies)));
+        cookies.Add(baseAddress, new Cookie(options.Cookie.Name!, options.TicketDataFormat.Protect(ticket)));
+        return new PageSession(factory.CreateDefaultClient(baseAddress, new CookieContainerHandler(cookies)));
     }
 
     public string? Token { get; private set; }

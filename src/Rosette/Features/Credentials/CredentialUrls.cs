@@ -60,6 +60,9 @@ public sealed partial class CredentialUrls
 
     public static string CredentialId(Guid awardId) => $"urn:uuid:{awardId:D}";
 
+    /// <summary>A path of this site made absolute on the public base: links shown or sent to people never follow the request's Host header.</summary>
+    public string Absolute(string path) => Base + path;
+
     public string Page(Guid awardId) => $"{Base}/credentials/{awardId:D}";
 
     public string Jwt(Guid awardId) => $"{Page(awardId)}.jwt";

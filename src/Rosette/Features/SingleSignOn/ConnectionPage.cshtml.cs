@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rosette.Domain;
 using Rosette.Domain.Users;
+using Rosette.Features.Credentials;
 using Rosette.Features.Organizations;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Pages;
@@ -9,7 +10,7 @@ using Rosette.Infrastructure.Pages;
 namespace Rosette.Features.SingleSignOn;
 
 /// <summary>An organization's single sign-on: connect it to an OpenID Connect provider, change or remove the connection.</summary>
-public sealed class ConnectionPageModel(SignInConnectionsHandler connections, OrganizationsHandler organizations) : PageModel
+public sealed class ConnectionPageModel(SignInConnectionsHandler connections, OrganizationsHandler organizations, CredentialUrls urls) : PageModel
 {
     public sealed class ConnectionInput
     {
@@ -44,9 +45,9 @@ public sealed class ConnectionPageModel(SignInConnectionsHandler connections, Or
     [TempData]
     public string? Message { get; set; }
 
-    public string RedirectUri => Connection is null ? "" : $"{Request.Scheme}://{Request.Host}{Connection.RedirectPath}";
+    public string RedirectUri => Connection is null ? "" : urls.Absolute(Connection.RedirectPath);
 
-    public string LandingUrl => Connection is null ? "" : $"{Request.Scheme}://{Request.Host}{Connection.SignInPath}";
+    public string LandingUrl => Connection is null ? "" : urls.Absolute(Connection.SignInPath);
 
     public async Task<IActionResult> OnGetAsync(Guid organizationId, CancellationToken cancellationToken)
     {

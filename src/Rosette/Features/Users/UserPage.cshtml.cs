@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
 using Rosette.Domain;
 using Rosette.Domain.Users;
+using Rosette.Features.Credentials;
 using Rosette.Features.Organizations;
 using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Pages;
@@ -12,7 +13,7 @@ namespace Rosette.Features.Users;
 /// <summary>Edit a user (names, role, active, Participate in Achievements) and reset their password.</summary>
 [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
 [EnableRateLimiting(Accounts.SignInLimits.Policy)]
-public sealed class UserPageModel(UsersHandler users, ResetPasswordHandler resets, OrganizationsHandler organizations) : PageModel
+public sealed class UserPageModel(UsersHandler users, ResetPasswordHandler resets, OrganizationsHandler organizations, CredentialUrls urls) : PageModel
 {
     public sealed class EditInput
     {
@@ -107,7 +108,7 @@ public sealed class UserPageModel(UsersHandler users, ResetPasswordHandler reset
         }
         // Shown on this answer only: never stored, never redirected through a URL.
         Reset = reset.Value;
-        ResetLink = reset.Value.ResetPath is { } path ? $"{Request.Scheme}://{Request.Host}{path}" : null;
+        ResetLink = reset.Value.ResetPath is { } path ? urls.Absolute(path) : null;
         return Page();
     }
 

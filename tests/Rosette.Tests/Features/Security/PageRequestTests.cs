@@ -1,10 +1,12 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Rosette.Features.Credentials;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features.Security;
@@ -189,6 +191,33 @@ public sealed partial class PageRequestTests(AppFixture app) : IClassFixture<App
         {
             Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         }
+    }
+
+    [Fact]
+    public async Task AbsoluteLinksOnPages_RequestWithAForeignHost_AreOnThePublicBaseUrl()
+    {
+        var world = await app.NewWorldAsync();
+        var publicBase = app.Factory.Services.GetRequiredService<CredentialUrls>().Base;
+        var root = await app.ClientAsync(world.AdminRoot);
+        var connection = await (await root.PostJsonAsync("/api/v1/sign-in-connections", new
+        {
+            organizationId = world.A.Id, displayName = "A", issuer = "https://idp.example.com", clientId = "c", clientSecret = "s",
+            emailDomains = Array.Empty<string>(), createUsers = false, createdUserRole = "student", allowPasswords = true,
+        })).IsOkAsync<JsonElement>(HttpStatusCode.Created);
+        var connectionId = connection.GetProperty("id").GetString();
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminRoot, new Uri("http://attacker.example"));
+
+        // The one-time reset link an administrator hands on, and the addresses to register at the provider and to hand out.
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync($"/admin/users/{world.StudentA1.Id}")).Status);
+        using var reset = await session.PostAsync($"/admin/users/{world.StudentA1.Id}?handler=ResetPassword", [new("ResetMode", "link")]);
+        var resetHtml = await reset.Content.ReadAsStringAsync();
+        var (status, connectionHtml) = await session.GetAsync($"/admin/organizations/{world.A.Id}/sign-in");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (reset.StatusCode, status));
+        Assert.Contains($"{publicBase}/reset-password?userId={world.StudentA1.Id}", resetHtml, StringComparison.Ordinal);
+        Assert.Contains($"{publicBase}/sso/{connectionId}/callback", connectionHtml, StringComparison.Ordinal);
+        Assert.Contains($"{publicBase}/sso/{connectionId}<", connectionHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("attacker.example", resetHtml + connectionHtml, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"\{[^}]+\}")]
