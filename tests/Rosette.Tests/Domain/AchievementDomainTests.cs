@@ -52,6 +52,32 @@ public sealed class AchievementConditionJsonTests
         Assert.Contains($"'{path}'", error.Fields[path][0], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"type":"points_at_least","points":"5"}""", "conditions.points")]
+    [InlineData("""{"type":"points_at_least","points":null}""", "conditions.points")]
+    [InlineData("""{"type":"points_at_least","points":true}""", "conditions.points")]
+    [InlineData("""{"type":"points_at_least","points":[5]}""", "conditions.points")]
+    [InlineData("""{"type":"points_at_least","points":{"n":5}}""", "conditions.points")]
+    [InlineData("""{"type":"courses_completed","courseIds":["3f1c1f9e-9a0b-4c39-8d73-0a1f5e0e6f11"],"mode":"at_least","count":"1"}""", "conditions.count")]
+    [InlineData("""{"type":"courses_completed","courseIds":["3f1c1f9e-9a0b-4c39-8d73-0a1f5e0e6f11"],"mode":"at_least","count":false}""", "conditions.count")]
+    [InlineData("""{"type":"courses_completed","courseIds":["3f1c1f9e-9a0b-4c39-8d73-0a1f5e0e6f11"],"mode":"at_least","count":[1]}""", "conditions.count")]
+    [InlineData("""{"type":"courses_completed","courseIds":["3f1c1f9e-9a0b-4c39-8d73-0a1f5e0e6f11"],"mode":"at_least","count":{}}""", "conditions.count")]
+    [InlineData("""{"type":"courses_completed","courseIds":[7],"mode":["all"]}""", "conditions.courseIds[0]")]
+    [InlineData("""{"type":"courses_completed","courseIds":["3f1c1f9e-9a0b-4c39-8d73-0a1f5e0e6f11"],"mode":1}""", "conditions.mode")]
+    [InlineData("""{"type":"courses_completed","courseIds":{"a":1},"mode":"all"}""", "conditions.courseIds")]
+    [InlineData("""{"type":"course_completed","courseId":{"id":1}}""", "conditions.courseId")]
+    [InlineData("""{"type":"lab_completed","labId":12}""", "conditions.labId")]
+    [InlineData("""{"type":"exam_passed","learningPathId":false}""", "conditions.learningPathId")]
+    [InlineData("""{"type":["all"]}""", "conditions.type")]
+    [InlineData("""{"type":"any","conditions":{"type":"lab_completed"}}""", "conditions.conditions")]
+    public void Parse_MemberOfTheWrongJsonType_NamesThePath(string json, string path)
+    {
+        var error = Assert.IsType<InvalidError>(ConditionJson.Parse(json).Error);
+
+        Assert.Equal("invalid_conditions", error.Code);
+        Assert.Contains(path, error.Fields!.Keys);
+    }
+
     [Fact]
     public void Parse_TooDeep_IsRefused()
     {

@@ -55,6 +55,29 @@ public sealed class AchievementsApiTests(AppFixture app) : IClassFixture<AppFixt
     }
 
     [Fact]
+    public async Task CreateAndUpdate_NumberOfTheWrongJsonType_Returns400AtItsPath()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var created = await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("l")))).IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        object?[] wrong = ["5", null, true, new[] { 5 }, new { n = 5 }];
+
+        foreach (var value in wrong)
+        {
+            var points = new { type = "points_at_least", points = value };
+            var count = new { type = "courses_completed", courseIds = new[] { world.Course.Id }, mode = "at_least", count = value };
+            (await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.Root.Id, points))).IsProblemAsync(HttpStatusCode.BadRequest, "invalid_conditions"))
+                .HasFieldError("conditions.points");
+            (await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.Root.Id, count))).IsProblemAsync(HttpStatusCode.BadRequest, "invalid_conditions"))
+                .HasFieldError("conditions.count");
+            (await (await admin.PatchJsonAsync($"{Achieve.Url}/{created.Id}", new { conditions = new { type = "any", conditions = new object[] { points } } }))
+                .IsProblemAsync(HttpStatusCode.BadRequest, "invalid_conditions")).HasFieldError("conditions.conditions[0].points");
+            (await (await admin.PatchJsonAsync($"{Achieve.Url}/{created.Id}", new { conditions = count })).IsProblemAsync(HttpStatusCode.BadRequest, "invalid_conditions"))
+                .HasFieldError("conditions.count");
+        }
+    }
+
+    [Fact]
     public async Task Create_UnknownCourseOrMissingConditions_AreClear400s()
     {
         var world = await app.NewWorldAsync();

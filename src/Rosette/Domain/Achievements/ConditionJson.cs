@@ -89,7 +89,7 @@ public static class ConditionJson
             case "courses_completed":
                 return ReadCourses(element, path, errors);
             case "points_at_least":
-                if (!element.TryGetProperty("points", out var points) || !points.TryGetInt32(out var value) || value < 1 || value > MaxPoints)
+                if (!element.TryGetProperty("points", out var points) || !TryGetWholeNumber(points, out var value) || value < 1 || value > MaxPoints)
                 {
                     errors.Add(Invalid($"{path}.points", $"'{path}.points' must be a whole number from 1 to {MaxPoints}."));
                     return null;
@@ -176,7 +176,7 @@ public static class ConditionJson
         var hasCount = element.TryGetProperty("count", out var countElement) && countElement.ValueKind != JsonValueKind.Null;
         if (mode == CoursesMode.AtLeast)
         {
-            if (!hasCount || !countElement.TryGetInt32(out var n) || n < 1 || (valid && n > courses.Count))
+            if (!hasCount || !TryGetWholeNumber(countElement, out var n) || n < 1 || (valid && n > courses.Count))
             {
                 errors.Add(Invalid($"{path}.count", $"'{path}.count' is required with mode at_least: a whole number from 1 to the number of courses listed."));
                 return null;
@@ -189,6 +189,13 @@ public static class ConditionJson
             return null;
         }
         return valid ? new CoursesCompleted(courses, mode.Value, count) : null;
+    }
+
+    // TryGetInt32 throws on anything but a number: "5", true, [] and {} are answered like any other bad value.
+    private static bool TryGetWholeNumber(JsonElement element, out int value)
+    {
+        value = 0;
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out value);
     }
 
     private static string? SubjectOf(JsonElement element, string path, string member, ValidationErrors errors)
