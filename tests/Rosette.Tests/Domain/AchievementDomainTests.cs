@@ -146,6 +146,21 @@ public sealed class AchievementConditionEvaluatorTests
     }
 
     [Fact]
+    public void AddPoints_BeyondIntRange_SaturatesInsteadOfTurningNegative()
+    {
+        var activity = new UserActivity();
+        for (var i = 0; i < 2_200; i++)
+        {
+            activity.AddPoints(T0.AddMinutes(i), 1_000_000);
+        }
+
+        Assert.Equal(int.MaxValue, activity.Points);
+        Assert.True(ConditionEvaluator.IsMet(new PointsAtLeast(ConditionJson.MaxPoints), activity));
+        Assert.Equal(T0.AddMinutes(9), activity.PointsReachedAt(ConditionJson.MaxPoints));
+        Assert.Equal(T0.AddMinutes(2_147), activity.PointsReachedAt(int.MaxValue));
+    }
+
+    [Fact]
     public void Record_KeepsTheEarliestTime()
     {
         var activity = new UserActivity();

@@ -9,7 +9,11 @@ public sealed class UserActivity
     private readonly Dictionary<(ActivityType, string), DateTime> _firstAt = [];
     private readonly List<(DateTime At, int Points)> _earnings = [];
 
-    public int Points { get; private set; }
+    // Summed as a long: a million points earned a million times does not fit an int.
+    private long _points;
+
+    /// <summary>The points of the achievements earned, capped at <see cref="int.MaxValue"/> (never negative).</summary>
+    public int Points => (int)Math.Min(_points, int.MaxValue);
 
     public int FactCount => _firstAt.Count;
 
@@ -29,17 +33,17 @@ public sealed class UserActivity
     public void AddPoints(DateTime at, int points)
     {
         _earnings.Add((at, points));
-        Points += points;
+        _points += points;
     }
 
     /// <summary>When the user's points first reached <paramref name="threshold"/>, or null if they have not.</summary>
     public DateTime? PointsReachedAt(int threshold)
     {
-        if (Points < threshold)
+        if (_points < threshold)
         {
             return null;
         }
-        var total = 0;
+        var total = 0L;
         foreach (var (at, points) in _earnings.OrderBy(e => e.At))
         {
             total += points;
