@@ -51,6 +51,17 @@ public static class ScopeQueries
         return actor.IsSystemAdministrator ? achievements : achievements.Where(a => organizations.Any(o => o.Id == a.OrganizationId));
     }
 
+    /// <summary>
+    /// Badges an administrator may choose for an achievement: those of their scope and those available to an organization
+    /// of it. Any other badge is answered like one that does not exist.
+    /// </summary>
+    public static IQueryable<Badge> ChoosableBy(this IQueryable<Badge> badges, RosetteDb db, Actor actor)
+    {
+        var organizations = db.Organizations.AdministeredBy(actor);
+        return actor.IsSystemAdministrator ? badges
+            : badges.Where(b => organizations.Any(o => o.Id == b.OrganizationId) || b.Availability.Any(a => organizations.Any(o => o.Id == a.OrganizationId)));
+    }
+
     /// <summary>Classes the actor sees: administered ones, the ones they teach, and (students) the ones they attend.</summary>
     public static IQueryable<TrainingClass> VisibleTo(this IQueryable<TrainingClass> classes, RosetteDb db, Actor actor) => actor.Role switch
     {

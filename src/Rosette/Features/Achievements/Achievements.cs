@@ -46,7 +46,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         }
         var errors = new ValidationErrors();
         var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json ? await ConditionsAsync(json, errors, cancellationToken) : null;
-        var badge = request.BadgeId is { } badgeId ? await LoadBadgeAsync(badgeId, cancellationToken) : null;
+        var badge = request.BadgeId is { } badgeId ? await LoadBadgeAsync(actor, badgeId, cancellationToken) : null;
         var changes = new AchievementChanges(request.Name, request.Description, request.Points ?? 0, request.Frequency ?? 1,
             request.FrequencyType ?? FrequencyType.PerUser, request.Enabled ?? true, request.BadgeId, false);
         var created = Achievement.Create(organizationId, changes, conditions, badge, clock.UtcNowSeconds(), errors);
@@ -98,7 +98,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         var achievement = found.Value;
         var errors = new ValidationErrors();
         var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json ? await ConditionsAsync(json, errors, cancellationToken) : null;
-        var badge = request.BadgeId is { } badgeId && request.RemoveBadge != true ? await LoadBadgeAsync(badgeId, cancellationToken) : null;
+        var badge = request.BadgeId is { } badgeId && request.RemoveBadge != true ? await LoadBadgeAsync(actor, badgeId, cancellationToken) : null;
         var changes = new AchievementChanges(request.Name, request.Description, request.Points, request.Frequency, request.FrequencyType,
             request.Enabled, request.BadgeId, request.RemoveBadge ?? false);
         var updated = achievement.Update(changes, conditions, badge, clock.UtcNowSeconds(), errors);
@@ -188,8 +188,9 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
             : error;
     }
 
-    private Task<Domain.Badges.Badge?> LoadBadgeAsync(Guid badgeId, CancellationToken cancellationToken) =>
-        db.Badges.AsNoTracking().Include(b => b.Availability).SingleOrDefaultAsync(b => b.Id == badgeId, cancellationToken);
+    /// <summary>A badge the actor may not choose is not loaded: it is answered like an id that names no badge.</summary>
+    private Task<Domain.Badges.Badge?> LoadBadgeAsync(Actor actor, Guid badgeId, CancellationToken cancellationToken) =>
+        db.Badges.ChoosableBy(db, actor).AsNoTracking().Include(b => b.Availability).SingleOrDefaultAsync(b => b.Id == badgeId, cancellationToken);
 
     private async Task SaveAsync(Achievement achievement, bool retroactive, CancellationToken cancellationToken)
     {
