@@ -3,6 +3,7 @@ using Rosette.Domain;
 using Rosette.Domain.Achievements;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Classes;
+using Rosette.Domain.Courses;
 using Rosette.Domain.Issuance;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Users;
@@ -60,6 +61,21 @@ public static class ScopeQueries
         var organizations = db.Organizations.AdministeredBy(actor);
         return actor.IsSystemAdministrator ? badges
             : badges.Where(b => organizations.Any(o => o.Id == b.OrganizationId) || b.Availability.Any(a => organizations.Any(o => o.Id == a.OrganizationId)));
+    }
+
+    /// <summary>
+    /// The SQL form of <see cref="AchievementRules.MayNameCourse"/> for an administrator's scope: courses of the organizations
+    /// they administer, and courses open to outside organizations (none for other roles).
+    /// </summary>
+    public static IQueryable<Course> NameableBy(this IQueryable<Course> courses, RosetteDb db, Actor actor)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return courses.Where(_ => false);
+        }
+        var organizations = db.Organizations.AdministeredBy(actor);
+        return actor.IsSystemAdministrator ? courses
+            : courses.Where(c => c.EnableAchievementsForOutsideOrganizations || organizations.Any(o => o.Id == c.OrganizationId));
     }
 
     /// <summary>Classes the actor sees: administered ones, the ones they teach, and (students) the ones they attend.</summary>

@@ -1,5 +1,15 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Data;
+using Rosette.Domain;
+using Rosette.Domain.Achievements;
+using Rosette.Domain.Courses;
+using Rosette.Domain.Users;
 using Rosette.Features.Achievements;
+using Rosette.Features.ApiKeys;
+using Rosette.Infrastructure.Http;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features;
@@ -10,6 +20,16 @@ namespace Rosette.Tests.Features;
 /// </summary>
 public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFixture>
 {
+    private Task<Course> CourseAsync(Guid organizationId, bool openToOutsiders) => app.Factory.WithDbAsync(async db =>
+    {
+        var course = Course.Create($"Secret course {Guid.NewGuid():N}", organizationId, openToOutsiders, DateTime.UtcNow).Value;
+        db.Courses.Add(course);
+        await db.SaveChangesAsync();
+        return course;
+    });
+
+    private static object CourseCompleted(Guid courseId) => new { type = "course_completed", courseId };
+
     [Fact]
     public async Task Create_BadgeOfAnotherOrganization_IsUnknownBadgeLikeARandomId()
     {
@@ -36,5 +56,105 @@ public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFix
         var adminRoot = await app.ClientAsync(world.AdminRoot);
         await (await adminRoot.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id, Achieve.LabCompleted("l"), world.BadgeB.Id)))
             .IsProblemAsync(HttpStatusCode.BadRequest, "badge_not_available");
+    }
+
+    [Fact]
+    public async Task CreateAndUpdate_PrivateCourseOfAnotherOrganization_IsUnknownCourseLikeARandomId()
+    {
+        var world = await app.NewWorldAsync();
+        var hidden = await CourseAsync(world.B.Id, openToOutsiders: false);
+        var open = await CourseAsync(world.B.Id, openToOutsiders: true);
+        var adminA = await app.ClientAsync(world.AdminA);
+
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            (await (await adminA.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id, CourseCompleted(hidden.Id))))
+                .IsProblemAsync(HttpStatusCode.BadRequest, "unknown_course")).HasFieldError("conditions.courseId");
+            var several = await (await adminA.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id,
+                    new { type = "courses_completed", courseIds = new[] { open.Id, hidden.Id }, mode = "all" })))
+                .IsProblemAsync(HttpStatusCode.BadRequest, "unknown_course");
+            several.HasFieldError("conditions.courseIds[1]");
+            Assert.Equal($"There is no course with id '{hidden.Id}'.", several.GetProperty("errors").GetProperty("conditions.courseIds[1]")[0].GetString());
+            Assert.DoesNotContain(hidden.Name, several.GetRawText(), StringComparison.Ordinal);
+        });
+        var created = await (await adminA.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id, CourseCompleted(open.Id)))).IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        (await (await adminA.PatchJsonAsync($"{Achieve.Url}/{created.Id}", new { conditions = CourseCompleted(hidden.Id) }))
+            .IsProblemAsync(HttpStatusCode.BadRequest, "unknown_course")).HasFieldError("conditions.courseId");
+        // Administrators of the course's organization name it as before.
+        var adminB = await app.ClientAsync(world.AdminB);
+        await (await adminB.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.B.Id, CourseCompleted(hidden.Id)))).IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task NameableBy_AgreesWithMayNameCourseForEveryScope()
+    {
+        var world = await app.NewWorldAsync();
+        Course[] courses = [world.Course, await CourseAsync(world.A1.Id, openToOutsiders: false), await CourseAsync(world.B.Id, openToOutsiders: false),
+            await CourseAsync(world.B.Id, openToOutsiders: true), await CourseAsync(world.Contoso.Id, openToOutsiders: false)];
+        var paths = new[] { world.Root, world.A, world.A1, world.B, world.Contoso }.ToDictionary(o => o.Id, o => o.Path);
+        var ids = courses.Select(c => c.Id).ToList();
+        Actor[] actors =
+        [
+            Actor.System, new(world.AdminA.Id, UserRole.Administrator, world.A.Id, world.A.Path, false),
+            new(world.AdminB.Id, UserRole.Administrator, world.B.Id, world.B.Path, false), new(world.StudentA1.Id, UserRole.Student, world.A.Id, world.A.Path, false),
+        ];
+
+        foreach (var actor in actors)
+        {
+            var inSql = await app.Factory.WithDbAsync(db => db.Courses.NameableBy(db, actor).Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync());
+            var byRule = courses.Where(c => actor.IsAdministrator && AchievementRules.MayNameCourse(paths[c.OrganizationId], c.EnableAchievementsForOutsideOrganizations, actor.ScopePath));
+
+            Assert.Equal(byRule.Select(c => c.Id).Order(), inSql.Order());
+        }
+        Assert.Equal(new[] { courses[1].Id, courses[3].Id }.Order(), courses.Where(c => AchievementRules.MayNameCourse(paths[c.OrganizationId], c.EnableAchievementsForOutsideOrganizations, world.A.Path)).Select(c => c.Id).Order());
+    }
+
+    [Fact]
+    public async Task PostEvents_PrivateCourseOfAnotherOrganization_IsUnknownCourseAlsoForAnApiKey()
+    {
+        var world = await app.NewWorldAsync();
+        var hidden = await CourseAsync(world.B.Id, openToOutsiders: false);
+        var open = await CourseAsync(world.B.Id, openToOutsiders: true);
+        var adminA = await app.ClientAsync(world.AdminA);
+        var secret = (await (await adminA.PostJsonAsync("/api/v1/api-keys", new { name = "LMS", organizationId = world.A.Id, permissions = new[] { "post_activity_events" } }))
+            .IsOkAsync<CreatedApiKeyDto>(HttpStatusCode.Created)).Secret;
+        var key = app.Factory.CreateClient();
+        key.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+
+        foreach (var (sender, prefix) in new[] { (adminA, "admin"), (key, "key") })
+        {
+            var result = await (await sender.PostJsonAsync(Achieve.EventsUrl, new[]
+                {
+                    Achieve.Event($"{prefix}-hidden", world.StudentA1.Id, "course_completed", hidden.Id.ToString()),
+                    Achieve.Event($"{prefix}-random", world.StudentA1.Id, "course_completed", Guid.NewGuid().ToString()),
+                    Achieve.Event($"{prefix}-open", world.StudentA1.Id, "course_completed", open.Id.ToString()),
+                    Achieve.Event($"{prefix}-root", world.StudentA1.Id, "course_completed", world.Course.Id.ToString()),
+                }))
+                .IsOkAsync<PostActivityEventsResult>(HttpStatusCode.Accepted);
+
+            Assert.Equal(["unknown_course", "unknown_course", "accepted", "unknown_course"], result.Events.Select(e => e.Code ?? e.Outcome.ToString().ToLowerInvariant()));
+            Assert.Equal(result.Events[1].Message, result.Events[0].Message);
+        }
+        Assert.Equal(2, await app.Factory.WithDbAsync(db => db.ActivityEvents.CountAsync(e => e.UserId == world.StudentA1.Id)));
+    }
+
+    [Fact]
+    public async Task Progress_CourseTheViewerMayNotName_IsShownByItsIdOnly()
+    {
+        var world = await app.NewWorldAsync();
+        await Achieve.EnableAsync(app.Factory, world);
+        var course = await CourseAsync(world.B.Id, openToOutsiders: true);
+        var adminA = await app.ClientAsync(world.AdminA);
+        await (await adminA.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id, CourseCompleted(course.Id), name: "West's course"))).IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        var adminB = await app.ClientAsync(world.AdminB);
+        await (await adminB.PatchJsonAsync($"/api/v1/courses/{course.Id}", new { enableAchievementsForOutsideOrganizations = false })).IsOkAsync<JsonElement>();
+
+        async Task<string> SummaryAsync(HttpClient client) =>
+            Assert.Single((await (await client.GetAsync($"/api/v1/users/{world.StudentA1.Id}/achievement-progress")).IsOkAsync<UserProgressDto>())
+                .Achievements, a => a.Name == "West's course").Progress.Summary;
+
+        Assert.Equal($"Complete the course {course.Id}", await SummaryAsync(adminA));
+        Assert.Equal($"Complete the course {course.Id}", await SummaryAsync(await app.ClientAsync(world.StudentA1)));
+        Assert.Equal($"Complete the course {course.Name}", await SummaryAsync(await app.ClientAsync(world.AdminRoot)));
     }
 }

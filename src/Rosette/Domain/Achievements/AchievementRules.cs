@@ -36,6 +36,14 @@ public static class AchievementRules
         return courses.Count > 0 && courses.All(courseEnablesOutsiders);
     }
 
+    /// <summary>
+    /// Whether a course may be named (in conditions, events, progress) from the subtree at <paramref name="scopePath"/> (every
+    /// organization when null): a course of that subtree, or one open to outside organizations. Any other course is answered
+    /// exactly like one that does not exist. SQL twin: <c>ScopeQueries.NameableBy</c>.
+    /// </summary>
+    public static bool MayNameCourse(string courseOrganizationPath, bool openToOutsiders, string? scopePath) =>
+        openToOutsiders || scopePath is null || courseOrganizationPath.StartsWith(scopePath, StringComparison.Ordinal);
+
     /// <summary>A badge may be attached when it belongs to the achievement's organization or lists it in its availability, and is not archived.</summary>
     public static Error? WhyNotAttach(Badge? badge, Guid badgeId, Guid achievementOrganizationId) =>
         badge is null ? AchievementErrors.UnknownBadge(badgeId)

@@ -15,7 +15,7 @@ public sealed class AchievementChoicesHandler(RosetteDb db)
         var orgs = await organizations.OrderBy(o => o.Path).Select(o => new Choice(o.Id, o.Name)).ToListAsync(cancellationToken);
         var badges = await db.Badges.ChoosableBy(db, actor).Where(b => !b.IsArchived)
             .OrderBy(b => b.Name).Select(b => new Choice(b.Id, b.Name)).ToListAsync(cancellationToken);
-        var courses = await db.Courses.Where(c => organizations.Any(o => o.Id == c.OrganizationId) || c.EnableAchievementsForOutsideOrganizations)
+        var courses = await db.Courses.NameableBy(db, actor)
             .OrderBy(c => c.Name).Select(c => new Choice(c.Id, c.Name)).ToListAsync(cancellationToken);
         return (orgs, badges, courses);
     }

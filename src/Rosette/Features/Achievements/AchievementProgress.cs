@@ -39,10 +39,22 @@ public sealed class AchievementProgressHandler(RosetteDb db, ActivityStore activ
                 || (e.OpenToOutsiders && e.Achievement.Conditions.Facts().Any(f => involved.Contains(f.Subject) || state.Activity.FirstAt(f.Type, f.Subject) is not null)))
             .OrderBy(e => e.Achievement.Name).ThenBy(e => e.Achievement.Id).ToList();
         var courseIds = entries.SelectMany(e => e.Achievement.Conditions.Courses()).Distinct().ToList();
-        var courseNames = await db.Courses.Where(c => courseIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken);
+        var courses = await (
+                from c in db.Courses
+                where courseIds.Contains(c.Id)
+                join o in db.Organizations on c.OrganizationId equals o.Id
+                select new { c.Id, c.Name, o.Path, c.EnableAchievementsForOutsideOrganizations })
+            .ToDictionaryAsync(c => c.Id, cancellationToken);
         var badgeIds = entries.Where(e => e.Achievement.BadgeId is not null).Select(e => e.Achievement.BadgeId!.Value).Distinct().ToList();
         var badgeNames = await db.Badges.Where(b => badgeIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, b => b.Name, cancellationToken);
-        string CourseName(Guid id) => courseNames.GetValueOrDefault(id) ?? id.ToString();
+        // A course is named where the achievement's organization may name it, or the viewer may (an administrator's scope, a
+        // student's own courses); otherwise it is shown by id, like a course that does not exist.
+        string CourseName(CatalogEntry entry, Guid id) =>
+            courses.TryGetValue(id, out var c)
+            && (AchievementRules.MayNameCourse(c.Path, c.EnableAchievementsForOutsideOrganizations, entry.OrganizationPath)
+                || (actor.IsStudent ? taking.Contains(id) : AchievementRules.MayNameCourse(c.Path, c.EnableAchievementsForOutsideOrganizations, actor.ScopePath)))
+                ? c.Name
+                : id.ToString();
 
         var achievements = entries.Select(e =>
         {
@@ -50,7 +62,7 @@ public sealed class AchievementProgressHandler(RosetteDb db, ActivityStore activ
             var progress = ConditionEvaluator.Progress(a.Conditions, state.Activity);
             var earned = state.Earned(a.Id);
             return new AchievementProgressDto(a.Id, a.Name, a.Description, a.Points, a.BadgeId, a.BadgeId is { } b ? badgeNames.GetValueOrDefault(b) : null,
-                a.Frequency, a.FrequencyType, earned.Count, earned.Count == 0 ? null : earned.Max(), progress.Met, ToDto(progress, CourseName));
+                a.Frequency, a.FrequencyType, earned.Count, earned.Count == 0 ? null : earned.Max(), progress.Met, ToDto(progress, id => CourseName(e, id)));
         }).ToList();
         var reason = AchievementRules.WhyNotEarner(state.Earner);
         return new UserProgressDto(userId, state.Activity.Points, reason is null, reason?.Code, reason?.Message, achievements);

@@ -45,7 +45,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
             return CommonErrors.NotFound("organization", organizationId);
         }
         var errors = new ValidationErrors();
-        var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json ? await ConditionsAsync(json, errors, cancellationToken) : null;
+        var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json ? await ConditionsAsync(actor, json, errors, cancellationToken) : null;
         var badge = request.BadgeId is { } badgeId ? await LoadBadgeAsync(actor, badgeId, cancellationToken) : null;
         var changes = new AchievementChanges(request.Name, request.Description, request.Points ?? 0, request.Frequency ?? 1,
             request.FrequencyType ?? FrequencyType.PerUser, request.Enabled ?? true, request.BadgeId, false);
@@ -97,7 +97,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         }
         var achievement = found.Value;
         var errors = new ValidationErrors();
-        var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json ? await ConditionsAsync(json, errors, cancellationToken) : null;
+        var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json ? await ConditionsAsync(actor, json, errors, cancellationToken) : null;
         var badge = request.BadgeId is { } badgeId && request.RemoveBadge != true ? await LoadBadgeAsync(actor, badgeId, cancellationToken) : null;
         var changes = new AchievementChanges(request.Name, request.Description, request.Points, request.Frequency, request.FrequencyType,
             request.Enabled, request.BadgeId, request.RemoveBadge ?? false);
@@ -159,8 +159,11 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         return achievement is null ? CommonErrors.NotFound("achievement", id) : achievement;
     }
 
-    /// <summary>Parses the conditions and checks that every course they name exists.</summary>
-    private async Task<Condition?> ConditionsAsync(JsonElement json, ValidationErrors errors, CancellationToken cancellationToken)
+    /// <summary>
+    /// Parses the conditions and checks that every course they name exists for the actor: a course of another organization
+    /// that is not open to outside organizations is unknown, like an id that names no course.
+    /// </summary>
+    private async Task<Condition?> ConditionsAsync(Actor actor, JsonElement json, ValidationErrors errors, CancellationToken cancellationToken)
     {
         var parsed = errors.Check(ConditionJson.Parse(json));
         if (parsed is null)
@@ -169,7 +172,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         }
         var named = ConditionJson.CoursePaths(parsed).ToList();
         var ids = named.Select(n => n.CourseId).Distinct().ToList();
-        var known = await db.Courses.Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken);
+        var known = await db.Courses.NameableBy(db, actor).Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken);
         var unknown = named.Where(n => !known.Contains(n.CourseId)).ToList();
         if (unknown.Count > 0)
         {

@@ -53,7 +53,7 @@ public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signa
         var userIds = parsed.Where(p => p.IsSuccess).Select(p => p.Value.UserId).Distinct().ToList();
         var courseIds = parsed.Where(p => p.IsSuccess && p.Value.Type == ActivityType.CourseCompleted).Select(p => Guid.Parse(p.Value.SubjectId)).Distinct().ToList();
         var users = (await db.Users.AdministeredBy(db, actor).Where(u => EF.Parameter(userIds).Contains(u.Id)).Select(u => u.Id).ToListAsync(cancellationToken)).ToHashSet();
-        var courses = courseIds.Count == 0 ? [] : (await db.Courses.Where(c => courseIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var courses = courseIds.Count == 0 ? [] : (await db.Courses.NameableBy(db, actor).Where(c => courseIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken)).ToHashSet();
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var outcomes = new EventOutcome[count];
