@@ -157,4 +157,32 @@ public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFix
         Assert.Equal($"Complete the course {course.Id}", await SummaryAsync(await app.ClientAsync(world.StudentA1)));
         Assert.Equal($"Complete the course {course.Name}", await SummaryAsync(await app.ClientAsync(world.AdminRoot)));
     }
+
+    [Fact]
+    public async Task Earners_StudentOutsideTheCallersScope_IsNeitherListedNorCounted()
+    {
+        var world = await app.NewWorldAsync();
+        await Achieve.EnableAsync(app.Factory, world);
+        var course = await CourseAsync(world.B.Id, openToOutsiders: true);
+        var adminA = await app.ClientAsync(world.AdminA);
+        var achievement = await (await adminA.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id, CourseCompleted(course.Id)))).IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        var adminRoot = await app.ClientAsync(world.AdminRoot);
+        await (await adminRoot.PostJsonAsync(Achieve.EventsUrl, new[]
+            {
+                Achieve.Event("a1", world.StudentA1.Id, "course_completed", course.Id.ToString()),
+                Achieve.Event("b1", world.StudentB1.Id, "course_completed", course.Id.ToString()),
+            }))
+            .IsOkAsync<PostActivityEventsResult>(HttpStatusCode.Accepted);
+        await Achieve.SettledAsync(app.Factory);
+        Assert.Equal(2, (await Achieve.EarningsAsync(app.Factory, achievement.Id)).Count);
+
+        var seenByA = await (await adminA.GetAsync($"{Achieve.Url}/{achievement.Id}/earners?pageSize=1")).IsOkAsync<Paged<AchievementEarner>>();
+        var searched = await (await adminA.GetAsync($"{Achieve.Url}/{achievement.Id}/earners?search={Uri.EscapeDataString(world.StudentB1.Email)}")).IsOkAsync<Paged<AchievementEarner>>();
+        var seenByRoot = await (await adminRoot.GetAsync($"{Achieve.Url}/{achievement.Id}/earners")).IsOkAsync<Paged<AchievementEarner>>();
+
+        Assert.Equal((world.StudentA1.Id, 1), (Assert.Single(seenByA.Items).UserId, seenByA.Total));
+        Assert.Equal((0, 0), (searched.Items.Count, searched.Total));
+        Assert.Equal(new[] { world.StudentA1.Id, world.StudentB1.Id }.Order(), seenByRoot.Items.Select(e => e.UserId).Order());
+        Assert.Equal(2, seenByRoot.Total);
+    }
 }

@@ -10,7 +10,10 @@ public sealed record AchievementEarner(Guid UserId, string FirstName, string Las
 /// <summary>The earners of an achievement in the actor's scope (<see cref="AchievementsApi"/>, the achievement page).</summary>
 public sealed class ListAchievementEarnersHandler(RosetteDb db)
 {
-    /// <summary>Who earned the achievement: one row per user, with how many times and when.</summary>
+    /// <summary>
+    /// Who earned the achievement: one row per user, with how many times and when. Only users the actor administers: an
+    /// achievement open to outside organizations is also earned by students of organizations the actor does not see.
+    /// </summary>
     public async Task<Result<Paged<AchievementEarner>>> HandleAsync(Actor actor, Guid id, PageRequest paging, CancellationToken cancellationToken)
     {
         if (!await db.Achievements.AdministeredBy(db, actor).AnyAsync(a => a.Id == id, cancellationToken))
@@ -25,7 +28,7 @@ public sealed class ListAchievementEarnersHandler(RosetteDb db)
             .Select(g => new { UserId = g.Key, Times = g.Count(), First = g.Min(a => a.EarnedAt), Last = g.Max(a => a.EarnedAt) });
         var earners =
             from g in groups
-            join u in db.Users on g.UserId equals u.Id
+            join u in db.Users.AdministeredBy(db, actor) on g.UserId equals u.Id
             select new EarnerRow
             {
                 UserId = u.Id,
