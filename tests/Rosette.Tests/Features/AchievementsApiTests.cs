@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Badges;
 using Rosette.Features.Achievements;
 using Rosette.Tests.Infrastructure;
@@ -134,6 +135,43 @@ public sealed class AchievementsApiTests(AppFixture app) : IClassFixture<AppFixt
         Assert.Equal(created.Id, Assert.Single(listed.Items).Id);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync(url)).StatusCode);
         await (await admin.GetAsync(url)).IsProblemAsync(HttpStatusCode.NotFound, "achievement_not_found");
+    }
+
+    [Fact]
+    public async Task EveryChange_IsAuditedWithWhatChanged_AndARefusedOrEmptyChangeWritesNothing()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var created = await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("l"), world.Manual.Id, points: 5, frequencyType: "per_day")))
+            .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        var url = $"{Achieve.Url}/{created.Id}";
+
+        (await admin.PatchJsonAsync(url, new { name = "Renamed", points = 7, description = "New text", conditions = Achieve.LabCompleted("m") })).EnsureSuccessStatusCode();
+        (await admin.PatchJsonAsync(url, new { name = "Renamed", points = 7 })).EnsureSuccessStatusCode();
+        (await admin.PostAsync($"{url}/disable", null)).EnsureSuccessStatusCode();
+        (await admin.PostAsync($"{url}/disable", null)).EnsureSuccessStatusCode();
+        // Refused: another organization's administrator, and a change that breaks a rule.
+        var adminB = await app.ClientAsync(world.AdminB);
+        await (await adminB.PatchJsonAsync(url, new { name = "Stolen" })).IsProblemAsync(HttpStatusCode.NotFound, "achievement_not_found");
+        await (await adminB.DeleteAsync(url)).IsProblemAsync(HttpStatusCode.NotFound, "achievement_not_found");
+        await (await admin.PatchJsonAsync(url, new { name = "Bad", points = -1 })).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync(url)).StatusCode);
+
+        var entries = await app.Factory.WithDbAsync(db => db.AuditEntries.AsNoTracking().Where(e => e.EntityId == created.Id).OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal([AuditKind.AchievementCreated, AuditKind.AchievementUpdated, AuditKind.AchievementUpdated, AuditKind.AchievementDeleted], entries.Select(e => e.Kind));
+        Assert.All(entries, e => Assert.Equal((world.AdminRoot.Id, world.Root.Id), (e.ActorId, e.OrganizationId)));
+        var made = JsonDocument.Parse(entries[0].Data!).RootElement;
+        Assert.Equal((5, "per_day", world.Manual.Id), (made.GetProperty("points").GetInt32(), made.GetProperty("frequencyType").GetString(), made.GetProperty("badgeId").GetGuid()));
+        var edit = JsonDocument.Parse(entries[1].Data!).RootElement;
+        Assert.Equal(["name", "description", "points", "conditions"], edit.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("[5,7]", edit.GetProperty("points").GetRawText());
+        Assert.Equal("[\"(changed)\"]", edit.GetProperty("conditions").GetRawText());
+        Assert.Equal("Updated achievement 'Renamed': name, description, points, conditions", entries[1].Summary);
+        Assert.Equal("[true,false]", JsonDocument.Parse(entries[2].Data!).RootElement.GetProperty("enabled").GetRawText());
+        Assert.Equal("Deleted achievement 'Renamed'", entries[3].Summary);
+        // The audit log's API knows the new kinds by name.
+        var listed = await (await admin.GetAsync($"/api/v1/audit-entries?kind=achievement_updated&organizationId={world.Root.Id}")).IsOkAsync<JsonElement>();
+        Assert.Equal(2, listed.GetProperty("items").GetArrayLength());
     }
 
     [Fact]

@@ -43,6 +43,9 @@ public enum AuditKind
     SignInConnectionDeleted,
     SingleSignOnLinked,
     SingleSignOnFailed,
+    AchievementCreated,
+    AchievementUpdated,
+    AchievementDeleted,
 }
 
 /// <summary>

@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Achievements;
+using Rosette.Domain.Audit;
+using Rosette.Features.Audit;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
 
@@ -30,9 +32,10 @@ public sealed record AchievementListRequest(int? Page, int? PageSize, string? Se
 /// <summary>
 /// Administrators manage the achievements of the organizations in their scope. Creating or enabling an achievement, giving
 /// it new conditions or a badge, publishes <see cref="AchievementTopics.Evaluate"/> in the same transaction: the outbox
-/// then awards it retroactively (<see cref="RetroactiveEvaluationHandler"/>).
+/// then awards it retroactively (<see cref="RetroactiveEvaluationHandler"/>). Every change is audited with it, in the same
+/// unit of work; an edit that changes nothing writes no entry.
 /// </summary>
-public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeProvider clock)
+public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, AuditLog audit, TimeProvider clock)
 {
     public async Task<Result<AchievementDto>> CreateAsync(Actor actor, CreateAchievementRequest request, CancellationToken cancellationToken)
     {
@@ -55,6 +58,8 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
             return ErrorOf(errors);
         }
         db.Achievements.Add(created.Value);
+        audit.Record(actor, AuditKind.AchievementCreated, organizationId, created.Value.Id, $"Created achievement '{created.Value.Name}'",
+            new { created.Value.Points, created.Value.Frequency, frequencyType = Snapshot.Wire(created.Value.FrequencyType), enabled = created.Value.IsEnabled, created.Value.BadgeId });
         await SaveAsync(created.Value, created.Value.IsEnabled, cancellationToken);
         return AchievementDto.From(created.Value);
     }
@@ -96,6 +101,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
             return found.Error;
         }
         var achievement = found.Value;
+        var before = Snapshot.Of(achievement);
         var errors = new ValidationErrors();
         var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json ? await ConditionsAsync(actor, json, errors, cancellationToken) : null;
         var badge = request.BadgeId is { } badgeId && request.RemoveBadge != true ? await LoadBadgeAsync(actor, badgeId, cancellationToken) : null;
@@ -106,6 +112,7 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         {
             return ErrorOf(errors);
         }
+        RecordUpdate(actor, achievement, before);
         await SaveAsync(achievement, updated.Value, cancellationToken);
         return AchievementDto.From(achievement);
     }
@@ -117,7 +124,9 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         {
             return found.Error;
         }
+        var before = Snapshot.Of(found.Value);
         var retroactive = found.Value.SetEnabled(enabled, clock.UtcNowSeconds());
+        RecordUpdate(actor, found.Value, before);
         await SaveAsync(found.Value, retroactive, cancellationToken);
         return AchievementDto.From(found.Value);
     }
@@ -135,6 +144,8 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
             return AchievementErrors.HasEarnings;
         }
         db.Achievements.Remove(found.Value);
+        var entry = audit.Record(actor, AuditKind.AchievementDeleted, found.Value.OrganizationId, id, $"Deleted achievement '{found.Value.Name}'",
+            new { found.Value.Name });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -142,14 +153,41 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, TimeP
         catch (DbUpdateConcurrencyException)
         {
             // Deleted by a concurrent request a moment ago: as if it had not been there.
+            audit.Discard(entry);
             return CommonErrors.NotFound("achievement", id);
         }
         catch (DbUpdateException)
         {
             // Earned in the meantime: the foreign key refuses the delete.
+            audit.Discard(entry);
             return AchievementErrors.HasEarnings;
         }
         return null;
+    }
+
+    /// <summary>What an edit may change, before it: compared with the achievement after it for the audit entry.</summary>
+    private sealed record Snapshot(string Name, string Description, int Points, int Frequency, string FrequencyType, bool Enabled,
+        Guid? BadgeId, string Conditions)
+    {
+        public static Snapshot Of(Achievement a) =>
+            new(a.Name, a.Description, a.Points, a.Frequency, Wire(a.FrequencyType), a.IsEnabled, a.BadgeId, ConditionJson.Serialize(a.Conditions));
+
+        /// <summary>As the API writes it ("per_user").</summary>
+        public static string Wire(FrequencyType type) => JsonNamingPolicy.SnakeCaseLower.ConvertName(type.ToString());
+    }
+
+    private void RecordUpdate(Actor actor, Achievement achievement, Snapshot before)
+    {
+        var after = Snapshot.Of(achievement);
+        var changes = new ChangeSet().Add("name", before.Name, after.Name).AddText("description", before.Description, after.Description)
+            .Add("points", before.Points, after.Points).Add("frequency", before.Frequency, after.Frequency)
+            .Add("frequencyType", before.FrequencyType, after.FrequencyType).Add("enabled", before.Enabled, after.Enabled)
+            .Add("badgeId", before.BadgeId, after.BadgeId).AddText("conditions", before.Conditions, after.Conditions);
+        if (changes.Any)
+        {
+            audit.Record(actor, AuditKind.AchievementUpdated, achievement.OrganizationId, achievement.Id,
+                $"Updated achievement '{achievement.Name}': {changes.Fields}", changes.Data);
+        }
     }
 
     private async Task<Result<Achievement>> FindAsync(Actor actor, Guid id, bool tracked, CancellationToken cancellationToken)
