@@ -103,6 +103,8 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<Infrastructure.Auth.SignInSession> SignInSessions => Set<Infrastructure.Auth.SignInSession>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -23,11 +24,18 @@ public sealed partial class PageSession(HttpClient client) : IDisposable
         await using var scope = factory.Services.CreateAsyncScope();
         var principal = await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<User>>().CreateAsync(user);
         var options = scope.ServiceProvider.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme);
-        var ticket = new AuthenticationTicket(principal, new AuthenticationProperties(), IdentityConstants.ApplicationScheme);
+        // As the cookie handler signs in: the ticket goes to the session store, the cookie carries only its key.
+        var now = TimeProvider.System.GetUtcNow();
+        var properties = new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = now.Add(options.ExpireTimeSpan) };
+        var key = await options.SessionStore!.StoreAsync(new AuthenticationTicket(principal, properties, IdentityConstants.ApplicationScheme));
+        var keyOnly = new ClaimsPrincipal(new ClaimsIdentity([new Claim(SessionIdClaim, key, ClaimValueTypes.String, options.ClaimsIssuer)], options.ClaimsIssuer));
         var cookies = new CookieContainer();
-        cookies.Add(baseAddress, new Cookie(options.Cookie.Name!, options.TicketDataFormat.Protect(ticket)));
+        cookies.Add(baseAddress, new Cookie(options.Cookie.Name!, options.TicketDataFormat.Protect(new AuthenticationTicket(keyOnly, properties, IdentityConstants.ApplicationScheme))));
         return new PageSession(factory.CreateDefaultClient(baseAddress, new CookieContainerHandler(cookies)));
     }
+
+    /// <summary>The claim the cookie handler puts its session store's key in.</summary>
+    public const string SessionIdClaim = "Microsoft.AspNetCore.Authentication.Cookies-SessionId";
 
     public string? Token { get; private set; }
 

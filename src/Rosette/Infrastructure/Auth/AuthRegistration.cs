@@ -58,6 +58,10 @@ public static class AuthRegistration
             })
             .AddBearerToken(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TokenLifetime)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // The cookie names a server-side session (SignInSessions), which logging out deletes.
+        services.AddSingleton<SignInSessionStore>();
+        services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<SignInSessionStore>((o, store) => o.SessionStore = store);
         services.AddSingleton(configuration.GetSection(ApiKeyOptions.Section).Get<ApiKeyOptions>() ?? new ApiKeyOptions());
         services.AddSingleton<ApiKeyLimits>();
 

@@ -1,4 +1,8 @@
 using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
@@ -93,4 +97,44 @@ public sealed class HardeningTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.NotNull(failure);
         Assert.Contains("password rules", failure.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task LoggingOut_EndsThatSessionForACopyOfItsCookieToo_ButNotTheUsersOtherSessions()
+    {
+        var world = await app.NewWorldAsync();
+        var browser = await LogInAsync(world.StudentA1.Email);
+        var other = await LogInAsync(world.StudentA1.Email);
+        var cookie = browser.Cookies.GetCookies(new Uri("http://localhost"))["rosette.auth"]!.Value;
+        using var copy = app.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        copy.DefaultRequestHeaders.Add("Cookie", $"rosette.auth={cookie}");
+        Assert.Equal(HttpStatusCode.OK, (await copy.GetAsync("/my/badges")).StatusCode);
+        Assert.Equal(2, await SessionsAsync());
+
+        var token = Token(await browser.Client.GetStringAsync("/logout"));
+        var loggedOut = await browser.Client.PostAsync("/logout", new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
+
+        Assert.Equal(HttpStatusCode.Redirect, loggedOut.StatusCode);
+        Assert.Contains("/login?ReturnUrl=", (await copy.GetAsync("/my/badges")).Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Contains("/login?ReturnUrl=", (await browser.Client.GetAsync("/my/badges")).Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await other.Client.GetAsync("/my/badges")).StatusCode);
+        Assert.Equal(1, await SessionsAsync());
+        // The table holds the key's hash, never the key itself.
+        Assert.DoesNotContain(await app.Factory.WithDbAsync(db => db.SignInSessions.Select(s => s.Id).ToListAsync()), id => cookie.Contains(id, StringComparison.Ordinal));
+
+        Task<int> SessionsAsync() => app.Factory.WithDbAsync(db => db.SignInSessions.CountAsync(s => s.UserId == world.StudentA1.Id));
+    }
+
+    private async Task<(HttpClient Client, CookieContainer Cookies)> LogInAsync(string email)
+    {
+        var cookies = new CookieContainer();
+        var client = app.Factory.CreateDefaultClient(new CookieContainerHandler(cookies));
+        var token = Token(await client.GetStringAsync("/login"));
+        var answer = await client.PostAsync("/login", new FormUrlEncodedContent(
+            [new("Email", email), new("Password", World.Password), new("__RequestVerificationToken", token)]));
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        return (client, cookies);
+    }
+
+    private static string Token(string html) =>
+        WebUtility.HtmlDecode(Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value);
 }
