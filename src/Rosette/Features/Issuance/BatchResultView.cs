@@ -37,15 +37,13 @@ public sealed record BatchResultView(Guid Id, Guid? ClassId, string? Warning, IR
         var renewed = result.Renewed.Take(limit).ToList();
         var studentIds = issued.Select(i => i.StudentId).Concat(renewed.Select(r => r.StudentId)).Concat(failed.Select(f => f.StudentId)).Distinct().ToList();
         var badgeIds = issued.Select(i => i.BadgeId).Concat(renewed.Select(r => r.BadgeId)).Concat(failed.Select(f => f.BadgeId)).Distinct().ToList();
-        var (nameableStudents, batchOrganizationId) = await NameableAsync(db, viewer, result, issued, failed, cancellationToken);
-        var administeredBadges = db.Badges.AdministeredBy(db, viewer);
+        var nameable = await NameableAsync(db, viewer, result, issued, failed, badgeIds, cancellationToken);
         var students = await db.Users.AsNoTracking().Where(u => studentIds.Contains(u.Id))
             .Select(u => new { u.Id, Name = PersonName.Full(u.FirstName, u.LastName), u.Email }).ToDictionaryAsync(u => u.Id, cancellationToken);
         var badges = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id))
-            .Select(b => new { b.Id, b.Name, Nameable = b.OrganizationId == batchOrganizationId || administeredBadges.Any(a => a.Id == b.Id) })
-            .ToDictionaryAsync(b => b.Id, cancellationToken);
-        var student = (Guid id) => nameableStudents.Contains(id) && students.TryGetValue(id, out var s) ? s : null;
-        var badge = (Guid id) => badges.TryGetValue(id, out var b) && b.Nameable ? b.Name : null;
+            .Select(b => new { b.Id, b.Name }).ToDictionaryAsync(b => b.Id, cancellationToken);
+        var student = (Guid id) => nameable.Students.Contains(id) && students.TryGetValue(id, out var s) ? s : null;
+        var badge = (Guid id) => badges.TryGetValue(id, out var b) && nameable.Badges.Contains(id) ? b.Name : null;
         return new BatchResultView(
             result.Id,
             classId,
@@ -57,8 +55,7 @@ public sealed record BatchResultView(Guid Id, Guid? ClassId, string? Warning, IR
                     student(f.StudentId)?.Email,
                     badge(f.BadgeId) ?? $"Badge {f.BadgeId}",
                     f.Code,
-                    // Stored before names were kept from people who may not see them: say only what failed.
-                    student(f.StudentId) is null || badge(f.BadgeId) is null ? NeutralMessage(f) : f.Message))
+                    nameable.MessageOf(f)))
                 .OrderBy(r => r.StudentName).ThenBy(r => r.BadgeName).ToList(),
             result.Issued.Count,
             result.Failed.Count)
@@ -79,9 +76,36 @@ public sealed record BatchResultView(Guid Id, Guid? ClassId, string? Warning, IR
         _ => failed.Message,
     };
 
-    /// <summary>The students of the result the viewer may see by name, and the organization the batch was issued in.</summary>
-    private static async Task<(HashSet<Guid> Students, Guid? OrganizationId)> NameableAsync(
-        RosetteDb db, Actor viewer, IssueBadgesResult result, List<IssuedPair> issued, List<FailedPair> failed, CancellationToken cancellationToken)
+    /// <summary>
+    /// The result as the API answers it to <paramref name="viewer"/>: a failure's stored message (worded for whoever issued
+    /// the batch) is kept only when the viewer may name both its student and its badge, else it is the neutral one.
+    /// </summary>
+    public static async Task<IssueBadgesResult> ForViewerAsync(RosetteDb db, Actor viewer, IssueBadgesResult result, CancellationToken cancellationToken)
+    {
+        if (result.Failed.Count == 0)
+        {
+            return result;
+        }
+        var badgeIds = result.Failed.Select(f => f.BadgeId).Distinct().ToList();
+        var nameable = await NameableAsync(db, viewer, result, result.Issued, result.Failed, badgeIds, cancellationToken);
+        return result with { Failed = result.Failed.Select(f => f with { Message = nameable.MessageOf(f) }).ToList() };
+    }
+
+    /// <summary>Whom and what of a result a viewer may see by name.</summary>
+    private sealed record Nameable(HashSet<Guid> Students, HashSet<Guid> Badges)
+    {
+        // A failure stored with a name the viewer may not see says only what failed.
+        public string MessageOf(FailedPair failed) =>
+            Students.Contains(failed.StudentId) && Badges.Contains(failed.BadgeId) ? failed.Message : NeutralMessage(failed);
+    }
+
+    /// <summary>
+    /// The students of the result the viewer may see by name (they received an award in it, are administered by the viewer or
+    /// on the roster the viewer chooses from), and its badges the viewer may name (of the batch's organization, or
+    /// administered by the viewer).
+    /// </summary>
+    private static async Task<Nameable> NameableAsync(RosetteDb db, Actor viewer, IssueBadgesResult result, IReadOnlyList<IssuedPair> issued,
+        IReadOnlyList<FailedPair> failed, List<Guid> badgeIds, CancellationToken cancellationToken)
     {
         var batch = await db.IssuanceBatches.AsNoTracking().Where(b => b.Id == result.Id)
             .Select(b => new
@@ -103,6 +127,11 @@ public sealed record BatchResultView(Guid Id, Guid? ClassId, string? Warning, IR
                 nameable.UnionWith(await db.RosterQuery(context, null, others).Select(s => s.Id).ToListAsync(cancellationToken));
             }
         }
-        return (nameable, batch?.OrganizationId);
+        var batchOrganizationId = batch?.OrganizationId;
+        var administeredBadges = db.Badges.AdministeredBy(db, viewer);
+        var badges = await db.Badges.AsNoTracking()
+            .Where(b => badgeIds.Contains(b.Id) && (b.OrganizationId == batchOrganizationId || administeredBadges.Any(a => a.Id == b.Id)))
+            .Select(b => b.Id).ToListAsync(cancellationToken);
+        return new Nameable(nameable, badges.ToHashSet());
     }
 }

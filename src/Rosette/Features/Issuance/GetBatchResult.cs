@@ -6,7 +6,10 @@ using Rosette.Features.Classes;
 
 namespace Rosette.Features.Issuance;
 
-/// <summary>A stored issuance result (a batch): visible to whoever issued it, may teach in its class, or administers its course.</summary>
+/// <summary>
+/// A stored issuance result (a batch): visible to whoever issued it, may teach in its class, or administers its course; its
+/// failures name only the students and badges the caller may see.
+/// </summary>
 public sealed class GetBatchResultHandler(RosetteDb db)
 {
     public async Task<Result<IssueBadgesResult>> HandleAsync(Actor actor, Guid batchId, CancellationToken cancellationToken)
@@ -16,7 +19,7 @@ public sealed class GetBatchResultHandler(RosetteDb db)
         {
             return CommonErrors.NotFound("badge_issuance", batchId);
         }
-        return await IssueBadgesResult.LoadAsync(db, batchId, cancellationToken);
+        return await BatchResultView.ForViewerAsync(db, actor, await IssueBadgesResult.LoadAsync(db, batchId, cancellationToken), cancellationToken);
     }
 
     private async Task<bool> CanSeeAsync(Actor actor, IssuanceBatch batch, CancellationToken cancellationToken)

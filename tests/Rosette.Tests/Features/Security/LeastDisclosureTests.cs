@@ -38,7 +38,7 @@ public sealed class LeastDisclosureTests(AppFixture app) : IClassFixture<AppFixt
     }
 
     [Fact]
-    public async Task Issue_ByAnAdministratorOfTheStudent_NamesThem()
+    public async Task Issue_ByAnAdministratorOfTheStudent_NamesThem_ButTheStoredResultNamesThemOnlyToWhoMaySeeThem()
     {
         var world = await app.NewWorldAsync();
         var admin = await app.ClientAsync(world.AdminRoot);
@@ -49,6 +49,17 @@ public sealed class LeastDisclosureTests(AppFixture app) : IClassFixture<AppFixt
         var failure = Assert.Single(result.Failed);
         Assert.Equal("not_enrolled", failure.Code);
         Assert.Contains(world.StudentOutside.FullName, failure.Message, StringComparison.Ordinal);
+        // The class's instructor may read the batch, but not the name of a student outside the roster they choose from.
+        var instructor = await app.ClientAsync(world.OrgInstructor);
+        var response = await instructor.GetAsync($"/api/v1/badge-issuances/{result.Id}");
+        var text = await response.Content.ReadAsStringAsync();
+        var seen = Assert.Single((await response.IsOkAsync<IssueBadgesResult>()).Failed);
+        Assert.Equal(("not_enrolled", world.StudentOutside.Id), (seen.Code, seen.StudentId));
+        Assert.Contains(world.StudentOutside.Id.ToString(), seen.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(world.StudentOutside.FirstName, text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(world.StudentOutside.LastName, text, StringComparison.OrdinalIgnoreCase);
+        var again = await (await admin.GetAsync($"/api/v1/badge-issuances/{result.Id}")).IsOkAsync<IssueBadgesResult>();
+        Assert.Equal(failure.Message, Assert.Single(again.Failed).Message);
     }
 
     [Fact]
