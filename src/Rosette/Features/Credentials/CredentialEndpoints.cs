@@ -101,12 +101,15 @@ public static class CredentialEndpoints
             {
                 return CredentialErrors.IssuerNotFound.ToProblem();
             }
+            // Only the credentials that name this list: signed before the status lists (no status entry) and stored as such.
+            // Any other revoked award is not listed: its credential's status is its bit, and its id is not the public's to list.
             var revoked = await (
-                from a in db.Awards
+                from s in db.SignedCredentials
+                join a in db.Awards on s.AwardId equals a.Id
                 join b in db.Badges on a.BadgeId equals b.Id
-                where b.OrganizationId == issuer.Id && a.RevokedAt != null
-                orderby a.RevokedAt, a.Id
-                select new { a.Id, a.RevocationReason }).AsNoTracking().ToListAsync(ct);
+                where b.OrganizationId == issuer.Id && a.RevokedAt != null && !db.CredentialStatuses.Any(x => x.CredentialId == s.CredentialId)
+                orderby a.RevokedAt, s.CredentialId
+                select new { Id = s.CredentialId, a.RevocationReason }).AsNoTracking().ToListAsync(ct);
             http.Response.Headers.CacheControl = "public, max-age=60";
             return Json(documents.RevocationList(issuer.Id, revoked.Select(r => (r.Id, (string?)r.RevocationReason))));
         });

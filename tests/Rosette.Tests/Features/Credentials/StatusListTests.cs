@@ -164,7 +164,7 @@ public sealed class StatusListTests(CredentialsFixture app)
     }
 
     [Fact]
-    public async Task CredentialSignedBeforeTheStatusList_KeepsIts1EdTechStatus_AndThatListNamesItWhenRevoked()
+    public async Task CredentialSignedBeforeTheStatusList_KeepsIts1EdTechStatus_AndThatListNamesItWhenRevoked_AndNoOtherRevokedAward()
     {
         var world = await app.NewWorldAsync();
         var award = await app.AwardAsync(world.Manual, world.StudentA1x);
@@ -185,6 +185,12 @@ public sealed class StatusListTests(CredentialsFixture app)
         });
 
         await app.RevokeThroughApiAsync(award, world.AdminRoot, "Left the programme");
+        // Revoked too, but not listed: one never published, one published with a status list entry.
+        var unpublished = await app.AwardAsync(world.Manual, world.StudentA1);
+        var current = await app.AwardAsync(world.Manual2, world.StudentA1);
+        await client.GetStringAsync($"/credentials/{current.Id}.json");
+        await app.RevokeThroughApiAsync(unpublished, world.AdminRoot, "Private reason");
+        await app.RevokeThroughApiAsync(current, world.AdminRoot, "Private reason");
         var served = JsonNode.Parse(await client.GetStringAsync($"/credentials/{award.Id}.json"))!;
         var request = new HttpRequestMessage(HttpMethod.Get, listUrl);
         request.Headers.Accept.ParseAdd("application/json");
