@@ -7,6 +7,9 @@ namespace Rosette.Data;
 /// <summary>
 /// Per-connection SQLite settings: a 64 MB page cache, so that a large batch's index pages stay in memory until the
 /// commit instead of spilling to the WAL, and in-memory temporary tables. Durability (synchronous=FULL) is untouched.
+/// SQLite's own <c>lower()</c> folds ASCII only, so name searches (<c>Name.ToLower().Contains(term)</c>, the term lowered in
+/// .NET) would never find "Über" by "über": each connection replaces it with .NET's invariant lowering, as PostgreSQL's
+/// <c>lower()</c> folds every letter. No index or stored value depends on <c>lower()</c>.
 /// </summary>
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
@@ -24,13 +27,26 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
         }
     }
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        UnicodeLower(connection);
+        Apply(connection);
+    }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
+        UnicodeLower(connection);
         await using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void UnicodeLower(DbConnection connection)
+    {
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+        {
+            sqlite.CreateFunction("lower", (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
+        }
     }
 
     private static void Apply(DbConnection connection)

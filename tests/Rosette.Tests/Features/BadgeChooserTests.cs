@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
@@ -70,6 +71,24 @@ public sealed partial class BadgeChooserTests(AppFixture app) : IClassFixture<Ap
         Assert.Equal("50% off", Assert.Single(percent.Items).Name);
         Assert.Empty(none.Items);
         Assert.Null(none.Next);
+    }
+
+    [Fact]
+    public async Task NameSearch_FoldsTheCaseOfEveryLetter_NotOnlyAscii_OnBothDatabases()
+    {
+        var world = await app.NewWorldAsync();
+        var added = await AddBadgesAsync(world, "Über Éclair", "Uber Eclair");
+        var instructor = await app.ClientAsync(world.ContractInstructor);
+        var admin = await app.ClientAsync(world.AdminRoot);
+
+        foreach (var term in new[] { "über", "ÜBER", "Über", "éclair", "ÉCLAIR" })
+        {
+            var issuable = await (await instructor.GetAsync(ApiUrl(world, 10, $"&search={Uri.EscapeDataString(term)}"))).IsOkAsync<Paged<IssuableBadge>>();
+            var listed = await (await admin.GetAsync($"/api/v1/badges?organizationId={world.Root.Id}&search={Uri.EscapeDataString(term)}")).IsOkAsync<Paged<JsonElement>>();
+            Assert.Equal(added[0].Id, Assert.Single(issuable.Items).Id);
+            Assert.Contains(added[0].Id, listed.Items.Select(b => b.GetProperty("id").GetGuid()));
+            Assert.All(listed.Items, b => Assert.Equal("Über Éclair", b.GetProperty("name").GetString()));
+        }
     }
 
     [Fact]
