@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Achievements;
@@ -179,7 +178,7 @@ public sealed class WarmupTests
 
     /// <summary>A host with the warm-up on (test hosts turn it off) and no background loop but the warm-up's.</summary>
     private sealed class WarmupFactory(TestDatabase database, Action<IServiceCollection> services, (string Key, string Value)? setting = null, LogCapture? logs = null)
-        : RosetteFactory(database, settings: Settings(setting))
+        : RosetteFactory(database, settings: Settings(setting), logs: logs)
     {
         private static Dictionary<string, string?> Settings((string Key, string Value)? setting)
         {
@@ -201,10 +200,6 @@ public sealed class WarmupTests
         {
             base.ConfigureWebHost(builder);
             builder.ConfigureServices(services);
-            if (logs is not null)
-            {
-                builder.ConfigureLogging(l => l.AddProvider(logs));
-            }
         }
     }
 

@@ -16,6 +16,9 @@ public class AppFixture : IAsyncLifetime
 
     public TestDatabase Database => _database ?? throw new InvalidOperationException("Not started.");
 
+    /// <summary>What the host logged (Information and up), for tests that check what is, or is never, logged.</summary>
+    public LogCapture Logs { get; } = new();
+
     public virtual async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
@@ -27,7 +30,7 @@ public class AppFixture : IAsyncLifetime
         _passwordHash = hasher.HashPassword(probe, World.Password);
     }
 
-    protected virtual RosetteFactory CreateFactory(TestDatabase database) => new(database);
+    protected virtual RosetteFactory CreateFactory(TestDatabase database) => new(database, logs: Logs);
 
     /// <summary>A fresh organization tree with people, classes and badges (see <see cref="World"/>).</summary>
     public Task<World> NewWorldAsync() => World.CreateAsync(Factory, _passwordHash!);

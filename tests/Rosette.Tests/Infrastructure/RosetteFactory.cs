@@ -16,9 +16,9 @@ namespace Rosette.Tests.Infrastructure;
 
 /// <summary>
 /// The real app on a real database of the lane's engine. Only what is outside our walls is swapped: the clock
-/// (a <see cref="FakeTimeProvider"/> when a test asks for one).
+/// (a <see cref="FakeTimeProvider"/> when a test asks for one). Given a <see cref="LogCapture"/>, the host's log lines go to it.
 /// </summary>
-public class RosetteFactory(TestDatabase database, FakeTimeProvider? clock = null, IDictionary<string, string?>? settings = null)
+public class RosetteFactory(TestDatabase database, FakeTimeProvider? clock = null, IDictionary<string, string?>? settings = null, LogCapture? logs = null)
     : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "root@rosette.test";
@@ -62,6 +62,10 @@ public class RosetteFactory(TestDatabase database, FakeTimeProvider? clock = nul
         if (Environment.GetEnvironmentVariable("ROSETTE_TEST_LOG") is { Length: > 0 } log)
         {
             builder.ConfigureLogging(logging => logging.AddProvider(new FileLoggerProvider(log)));
+        }
+        if (logs is not null)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(logs));
         }
         builder.ConfigureServices(services =>
         {

@@ -62,9 +62,16 @@ public sealed class UsersHandler(
         return await AddAsync(actor, user, request.Password, cancellationToken);
     }
 
-    /// <summary>Stores a new user, hashing the password when there is one; the unique email index decides races.</summary>
+    /// <summary>
+    /// Stores a new user, hashing the password when there is one. An address already taken is answered without trying the
+    /// insert (a refused insert is logged by EF as an error); the unique email index still decides races.
+    /// </summary>
     private async Task<Result<UserDto>> AddAsync(Actor actor, User user, string? password, CancellationToken cancellationToken)
     {
+        if (await db.Users.AnyAsync(u => u.NormalizedEmail == user.NormalizedEmail, cancellationToken))
+        {
+            return UserErrors.EmailTaken;
+        }
         if (password is not null)
         {
             user.PasswordHash = users.PasswordHasher.HashPassword(user, password);

@@ -4,9 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Rosette.Domain.Audit;
 using Rosette.Features.ApiKeys;
@@ -21,22 +19,11 @@ public sealed class ApiKeyFixture : AppFixture
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
-    public LogCapture Logs { get; } = new();
-
-    protected override RosetteFactory CreateFactory(TestDatabase database) => new KeyFactory(database, this);
-
-    private sealed class KeyFactory(TestDatabase database, ApiKeyFixture fixture) : RosetteFactory(database, fixture.Clock, new Dictionary<string, string?>
+    protected override RosetteFactory CreateFactory(TestDatabase database) => new(database, Clock, new Dictionary<string, string?>
     {
         ["Rosette:ApiKeys:PermitsPerWindow"] = PermitsPerWindow.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Rosette:ApiKeys:Window"] = "01:00:00",
-    })
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureLogging(logging => logging.AddProvider(fixture.Logs));
-        }
-    }
+    }, Logs);
 }
 
 /// <summary>API keys (issue 18): made by administrators, shown once, stored as a hash, scoped, permitted per endpoint, revocable, audited.</summary>
