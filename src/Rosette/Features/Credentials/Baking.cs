@@ -9,7 +9,8 @@ namespace Rosette.Features.Credentials;
 /// <summary>
 /// Baking: a credential carried inside its badge image. PNG: one uncompressed <c>iTXt</c> chunk, keyword
 /// <c>openbadgecredential</c> (OB 3.0, text = the compact JWS) or <c>openbadges</c> (OB 2.0, text = the assertion), placed
-/// right after IHDR; any earlier Open Badges chunk is dropped, so there is at most one. SVG:
+/// right after IHDR; any earlier Open Badges text chunk (<c>tEXt</c>, <c>zTXt</c> or <c>iTXt</c> with either keyword) is
+/// dropped, so there is exactly one. SVG:
 /// <c>&lt;openbadges:credential verify="JWS"/&gt;</c> as the first child of the root.
 /// </summary>
 public static class Baking
@@ -36,7 +37,7 @@ public static class Baking
             var chunk = png.Slice(offset, checked(12 + length));
             var type = chunk.Slice(4, 4);
             offset += chunk.Length;
-            if (type.SequenceEqual("iTXt"u8) && IsOpenBadgesText(chunk.Slice(8, length)))
+            if (IsTextChunk(type) && IsOpenBadgesText(chunk.Slice(8, length)))
             {
                 continue;
             }
@@ -53,6 +54,10 @@ public static class Baking
         }
         return baked ? output.ToArray() : throw new InvalidDataException("The PNG has no IHDR chunk.");
     }
+
+    // All three PNG text chunk types start with "keyword NUL".
+    private static bool IsTextChunk(ReadOnlySpan<byte> type) =>
+        type.SequenceEqual("iTXt"u8) || type.SequenceEqual("tEXt"u8) || type.SequenceEqual("zTXt"u8);
 
     private static bool IsOpenBadgesText(ReadOnlySpan<byte> data)
     {
