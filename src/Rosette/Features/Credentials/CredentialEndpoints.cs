@@ -188,14 +188,31 @@ public static class CredentialEndpoints
             : null;
 
     /// <summary>
-    /// The list is a VC-JWT: <c>application/vc+jwt</c> (VC-JOSE-COSE), unless the client asks only for plain text, as some
-    /// verifiers do (the same compact JWS either way).
+    /// The list is a VC-JWT: <c>application/vc+jwt</c> (VC-JOSE-COSE), or <c>text/plain</c> when the client prefers it, as some
+    /// verifiers do (the same compact JWS either way). The Accept header's q-values decide (q=0: not acceptable); a tie, no
+    /// header, or neither type acceptable serves <c>application/vc+jwt</c>.
     /// </summary>
     private static string StatusListMediaType(HttpRequest request)
     {
         var accepted = request.GetTypedHeaders().Accept;
-        var wantsJwt = accepted.Count == 0 || accepted.Any(a => a.MediaType.Value is "application/vc+jwt" or "application/jwt" or "*/*" or "application/*");
-        return wantsJwt || !accepted.Any(a => a.MediaType.Value is "text/plain" or "text/*") ? "application/vc+jwt" : "text/plain";
+        if (accepted.Count == 0)
+        {
+            return "application/vc+jwt";
+        }
+        // A client naming the plain JWT type asks for this representation too.
+        var jwt = Math.Max(Quality(accepted, "application/vc+jwt"), accepted.Where(a => a.MediaType.Equals("application/jwt", StringComparison.OrdinalIgnoreCase)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max());
+        return Quality(accepted, "text/plain") > jwt ? "text/plain" : "application/vc+jwt";
+    }
+
+    /// <summary>The q-value of the most specific Accept range that matches <paramref name="mediaType"/> (RFC 9110 §12.5.1); 0 when none does.</summary>
+    private static double Quality(IList<MediaTypeHeaderValue> accepted, string mediaType)
+    {
+        var offered = new MediaTypeHeaderValue(mediaType);
+        return accepted.Where(a => a.MatchesAllTypes || (a.MatchesAllSubTypes ? a.Type.Equals(offered.Type, StringComparison.OrdinalIgnoreCase) : a.MediaType.Equals(offered.MediaType, StringComparison.OrdinalIgnoreCase)))
+            .OrderByDescending(a => a.MatchesAllTypes ? 0 : a.MatchesAllSubTypes ? 1 : 2)
+            .Select(a => a.Quality ?? 1)
+            .DefaultIfEmpty(0)
+            .First();
     }
 
     internal static IResult Json(JsonObject document) => Results.Text(document.ToJsonString(), JsonType, Encoding.UTF8);

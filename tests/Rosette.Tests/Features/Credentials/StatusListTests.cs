@@ -92,6 +92,35 @@ public sealed class StatusListTests(CredentialsFixture app)
         Assert.Equal(("RS256", "JWT"), (after.Header.GetProperty("alg").GetString(), after.Header.GetProperty("typ").GetString()));
     }
 
+    [Theory]
+    [InlineData(null, "application/vc+jwt")]
+    [InlineData("text/plain", "text/plain")]
+    [InlineData("application/vc+jwt;q=0, text/plain", "text/plain")]
+    [InlineData("*/*;q=0.1, text/plain", "text/plain")]
+    [InlineData("application/jwt;q=0.5, text/*", "text/plain")]
+    [InlineData("text/plain;q=0.5, application/vc+jwt", "application/vc+jwt")]
+    [InlineData("text/plain, application/vc+jwt", "application/vc+jwt")]
+    [InlineData("text/*;q=0.9, application/*;q=0.9", "application/vc+jwt")]
+    [InlineData("text/plain;q=0, */*", "application/vc+jwt")]
+    public async Task StatusList_AcceptWithQualityValues_ServesTheMostPreferredType(string? accept, string expected)
+    {
+        var world = await app.NewWorldAsync();
+        var award = await app.AwardAsync(world.Manual, world.StudentA1);
+        var client = app.Public();
+        var url = (await EntryAsync(client, award))["statusListCredential"]!.GetValue<string>();
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(3, (await response.Content.ReadAsStringAsync()).Split('.').Length);
+    }
+
     [Fact]
     public async Task StatusList_TwoInstances_AllocateEachIndexOnce_AndBothServeTheRevocation()
     {
