@@ -195,8 +195,12 @@ public sealed class IssueBadgesPageModel(
         return Page();
     }
 
-    public async Task<IActionResult> OnGetResultCsvAsync(Guid classId, Guid batchId, CancellationToken cancellationToken) =>
-        await LoadAsync(classId, cancellationToken) ?? RedirectPermanent($"/badge-issuances/{batchId}/result.csv");
+    /// <summary>The batch's CSV lives at one address (which checks who may read it); this one only forwards there, temporarily.</summary>
+    public async Task<IActionResult> OnGetResultCsvAsync(Guid classId, string? batchId, CancellationToken cancellationToken) =>
+        await LoadAsync(classId, cancellationToken)
+        ?? (Guid.TryParse(batchId, out var id)
+            ? Redirect($"/badge-issuances/{id}/result.csv")
+            : this.ErrorPage(InvalidError.Field("batchId", InvalidError.ValidationFailed, "'batchId' must be a batch id.")));
 
     private async Task<IActionResult> IssueAsync(CancellationToken cancellationToken)
     {
