@@ -1,12 +1,51 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features;
 
-/// <summary>The Issue Badges page over HTTP: the result download's forwarding address.</summary>
-public sealed class IssueBadgesPageTests(AppFixture app) : IClassFixture<AppFixture>
+/// <summary>The Issue Badges page over HTTP: bad input in the student chooser and the result download's forwarding address.</summary>
+public sealed partial class IssueBadgesPageTests(AppFixture app) : IClassFixture<AppFixture>
 {
+    private static readonly string TooLong = new('x', 201);
+
     private static string PageUrl(World world) => $"/classes/{world.Class.Id}/issue-badges";
+
+    [Theory]
+    [InlineData("search-students")]
+    [InlineData("search-badges")]
+    public async Task IssueBadgesPage_SearchOver200Characters_SaysSoInline_AndKeepsTheSelection(string command)
+    {
+        var world = await app.NewWorldAsync();
+        using var session = await PageSession.SignInAsync(app.Factory, world.OrgInstructor);
+        await session.GetAsync(PageUrl(world));
+
+        var response = await session.PostAsync(PageUrl(world), [new("command", command), new("StudentSearch", TooLong), new("BadgeSearch", TooLong),
+            new("BadgeIds", world.Manual.Id.ToString()), new("StudentIds", world.StudentA2.Id.ToString())]);
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("&#x27;search&#x27; must be at most 200 characters.", html, StringComparison.Ordinal);
+        Assert.Contains("<h1>Issue Badges</h1>", html, StringComparison.Ordinal);
+        Assert.Equal([world.Manual.Id], HiddenIds(html, "BadgeIds"));
+        Assert.Equal([world.StudentA2.Id], HiddenIds(html, "StudentIds"));
+    }
+
+    [Fact]
+    public async Task IssueBadgesPage_StudentsHandler_SearchOver200Characters_Is400WithTheMessageInTheList()
+    {
+        var world = await app.NewWorldAsync();
+        using var session = await PageSession.SignInAsync(app.Factory, world.OrgInstructor);
+
+        var (status, html) = await session.GetAsync($"{PageUrl(world)}?handler=Students&search={TooLong}");
+        var (okStatus, okHtml) = await session.GetAsync($"{PageUrl(world)}?handler=Students&search=");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("&#x27;search&#x27; must be at most 200 characters.", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<h1>", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, okStatus);
+        Assert.Contains(world.StudentA2.Id.ToString(), okHtml, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task IssueBadgesPage_ResultCsvHandler_RedirectsTemporarily_AndAMalformedBatchIdIs400()
@@ -26,4 +65,7 @@ public sealed class IssueBadgesPageTests(AppFixture app) : IClassFixture<AppFixt
         Assert.DoesNotContain("00000000-0000-0000-0000-000000000000", malformedHtml, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, missingStatus);
     }
+
+    private static List<Guid> HiddenIds(string html, string name) =>
+        [.. Regex.Matches(html, $"<input type=\"hidden\" name=\"{name}\" value=\"([0-9a-f-]{{36}})\"").Select(m => Guid.Parse(m.Groups[1].Value))];
 }

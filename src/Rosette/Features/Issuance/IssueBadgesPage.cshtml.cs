@@ -64,6 +64,9 @@ public sealed class IssueBadgesPageModel(
     /// <summary>The chooser's current page of students (filled when the students dialog is open).</summary>
     public Paged<IssuableStudent>? StudentChoices { get; private set; }
 
+    /// <summary>Why the student search or page is refused (the chooser says it in place of the list).</summary>
+    public string? StudentMessage { get; private set; }
+
     public string? OpenDialog { get; private set; }
 
     public BatchResultView? Result { get; private set; }
@@ -98,7 +101,7 @@ public sealed class IssueBadgesPageModel(
         return Partial("_BadgeChoices", Chooser);
     }
 
-    /// <summary>The student chooser's list alone, for the dialog's in-place search (script) and its pages.</summary>
+    /// <summary>The student chooser's list alone, for the dialog's in-place search (script) and its pages; bad input answers 400 with the message in place of the list.</summary>
     public async Task<IActionResult> OnGetStudentsAsync(Guid classId, string? search, int? page, [FromQuery] List<Guid> badgeIds, CancellationToken cancellationToken)
     {
         if (await LoadAsync(classId, cancellationToken) is { } error)
@@ -109,9 +112,9 @@ public sealed class IssueBadgesPageModel(
         ChosenBadges = await issuable.ChosenBadgesAsync(Class, BadgeIds, cancellationToken);
         StudentSearch = search;
         StudentPage = page ?? 1;
-        if (await LoadStudentChoicesAsync(cancellationToken) is { } invalid)
+        if (!await LoadStudentChoicesAsync(cancellationToken))
         {
-            return invalid;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
         }
         return Partial("_StudentChoices", this);
     }
@@ -185,9 +188,9 @@ public sealed class IssueBadgesPageModel(
         BadgeIds = BadgeIds.Distinct().ToList();
         StudentIds = StudentIds.Distinct().ToList();
         ChosenBadges = await issuable.ChosenBadgesAsync(Class, BadgeIds, cancellationToken);
-        if (OpenDialog == "choose-students" && await LoadStudentChoicesAsync(cancellationToken) is { } invalid)
+        if (OpenDialog == "choose-students")
         {
-            return invalid;
+            await LoadStudentChoicesAsync(cancellationToken);
         }
         await LoadBadgeChooserAsync(ticked ?? ChosenBadges, badgesAfter, cancellationToken);
         await LoadChosenStudentsAsync(cancellationToken);
@@ -247,15 +250,17 @@ public sealed class IssueBadgesPageModel(
         return results.IsSuccess;
     }
 
-    private async Task<IActionResult?> LoadStudentChoicesAsync(CancellationToken cancellationToken)
+    /// <summary>The student chooser's page of <see cref="StudentSearch"/>; false when the search or the page is bad (<see cref="StudentMessage"/> says why), as the badge chooser does.</summary>
+    private async Task<bool> LoadStudentChoicesAsync(CancellationToken cancellationToken)
     {
         var paging = new PageRequest(Math.Max(1, StudentPage), StudentPageSize, StudentSearch);
         if (paging.Validate() is { } invalid)
         {
-            return this.ErrorPage(invalid);
+            StudentMessage = invalid.Message;
+            return false;
         }
         StudentChoices = await issuable.StudentsAsync(Class, paging, cancellationToken);
-        return null;
+        return true;
     }
 
     /// <summary>The review of the selection (its first <see cref="ReviewLimit"/> students).</summary>

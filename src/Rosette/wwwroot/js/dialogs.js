@@ -86,8 +86,8 @@
     target.setAttribute('aria-busy', 'true');
     try {
       const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } });
-      if (response.ok) {
-        // The server renders (and encodes) the list; it is the same partial the page renders without script.
+      if (response.ok || response.status === 400) {
+        // The server renders (and encodes) the list, or why the search is refused; it is the same partial the page renders without script.
         target.innerHTML = await response.text();
       }
     } finally {
