@@ -20,14 +20,14 @@ public static class DatabaseRegistration
         {
             if (string.IsNullOrWhiteSpace(connectionString))
             {
-                throw new InvalidOperationException("Rosette:Database:Provider is postgres but ConnectionStrings:Rosette is not set.");
+                throw new StartupException("Rosette:Database:Provider is postgres but ConnectionStrings:Rosette is not set.");
             }
-            var postgres = SizePostgresPool(connectionString);
+            var postgres = ValidConnectionString("PostgreSQL", () => SizePostgresPool(connectionString));
             services.AddDbContextPool<RosetteDb, PostgresRosetteDb>(o => ConfigurePostgres(o, postgres));
         }
         else
         {
-            var sqlite = PrepareSqlite(connectionString ?? DefaultSqliteConnection);
+            var sqlite = ValidConnectionString("SQLite", () => PrepareSqlite(connectionString ?? DefaultSqliteConnection));
             services.AddDbContextPool<RosetteDb, SqliteRosetteDb>(o => ConfigureSqlite(o, sqlite));
         }
         services.AddScoped<ActivityStore>();
@@ -36,6 +36,23 @@ public static class DatabaseRegistration
         services.AddScoped<OutboxStore>();
         services.AddScoped<WebhookStore>();
         return services;
+    }
+
+    /// <summary>A connection string the provider cannot read, or a SQLite file that cannot be created, is a setting to fix.</summary>
+    private static string ValidConnectionString(string provider, Func<string> prepare)
+    {
+        try
+        {
+            return prepare();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw new StartupException($"ConnectionStrings:Rosette is not a valid {provider} connection string: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"the SQLite database named by ConnectionStrings:Rosette cannot be created: {e.Message}");
+        }
     }
 
     /// <summary>Connections per instance when the connection string does not say (Npgsql's own default is 100).</summary>

@@ -5,7 +5,17 @@ using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features;
 
+/// <summary>
+/// Tests that swap the process's Console.Out and Console.Error run alone, so that no other test's output lands in theirs.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessConsole
+{
+    public const string Name = "Process console";
+}
+
 /// <summary>The CLI verbs run in-process against the same kind of database as the lane.</summary>
+[Collection(ProcessConsole.Name)]
 public sealed class CommandLineTests(AppFixture app) : IClassFixture<AppFixture>
 {
     private string[] Config => [
@@ -45,20 +55,91 @@ public sealed class CommandLineTests(AppFixture app) : IClassFixture<AppFixture>
     [Fact]
     public async Task Help_ListsTheVerbs()
     {
-        var output = new StringWriter();
-        var original = Console.Out;
+        var run = await RunCapturedAsync("--help");
+
+        Assert.Equal(0, run.Code);
+        foreach (var verb in new[] { "migrate", "users", "demo", "--demo" })
+        {
+            Assert.Contains(verb, run.Out, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task UnknownVerb_Typo_RefusedWithoutServing()
+    {
+        var run = await RunCapturedAsync(["migrat", "--urls", "http://127.0.0.1:0", .. Config]);
+
+        AssertRefusedInOneLine(run, "Rosette: unknown command 'migrat'");
+    }
+
+    [Theory]
+    [InlineData("garbage=1;;")]
+    [InlineData("Host=;;Port=notanumber")]
+    public async Task Migrate_UnreadableConnectionString_ReportsTheSetting(string connectionString)
+    {
+        var run = await RunCapturedAsync("migrate", $"--Rosette:Database:Provider={app.Database.Provider}",
+            $"--ConnectionStrings:Rosette={connectionString}", $"--Rosette:DataProtection:CertificatePath={RosetteFactory.CertificatePath}");
+
+        AssertRefusedInOneLine(run, "ConnectionStrings:Rosette is not a valid");
+    }
+
+    [Fact]
+    public async Task Migrate_SqliteFileThatCannotBeCreated_ReportsTheDatabase()
+    {
+        var run = await RunCapturedAsync("migrate", "--Rosette:Database:Provider=sqlite",
+            $"--ConnectionStrings:Rosette=Data Source=/proc/rosette-{Guid.NewGuid():N}.db", $"--Rosette:DataProtection:CertificatePath={RosetteFactory.CertificatePath}");
+
+        AssertRefusedInOneLine(run, "the SQLite database named by ConnectionStrings:Rosette cannot be created");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("keys rotate")]
+    public async Task ServeOrVerb_UrlsNotAUrl_ReportsTheAddress(string verb)
+    {
+        var run = await RunCapturedAsync([.. verb.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--urls", "notaurl", .. Config]);
+
+        AssertRefusedInOneLine(run, "not 'notaurl' (the address to listen on");
+    }
+
+    [Fact]
+    public async Task UsersCreate_EmailTaken_ReportsEmailTakenWithoutDatabaseLogs()
+    {
+        var world = await app.NewWorldAsync();
+        string[] create = ["users", "create", "--email", $"cli.{Guid.NewGuid():N}@rosette.test", "--first-name", "A", "--last-name", "B",
+            "--role", "student", "--organization", world.A.Id.ToString(), "--password", "cli-password-1", .. Config];
+
+        var first = await RunCapturedAsync(create);
+        var again = await RunCapturedAsync(create);
+
+        Assert.Equal(0, first.Code);
+        AssertRefusedInOneLine(again, "Rosette: email_taken: ");
+        Assert.DoesNotContain("fail:", again.Out, StringComparison.Ordinal);
+    }
+
+    private static void AssertRefusedInOneLine((int Code, string Out, string Error) run, string expected)
+    {
+        Assert.Equal(1, run.Code);
+        Assert.Contains(expected, Assert.Single(run.Error.Trim().Split('\n')), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Out + run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", run.Out + run.Error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Out, string Error)> RunCapturedAsync(params string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var (originalOut, originalError) = (Console.Out, Console.Error);
         Console.SetOut(output);
+        Console.SetError(error);
         try
         {
-            Assert.Equal(0, await RosetteCommandLine.RunAsync(["--help"]));
+            var code = await RosetteCommandLine.RunAsync(args);
+            return (code, output.ToString(), error.ToString());
         }
         finally
         {
-            Console.SetOut(original);
-        }
-        foreach (var verb in new[] { "migrate", "users", "demo", "--demo" })
-        {
-            Assert.Contains(verb, output.ToString(), StringComparison.Ordinal);
+            Console.SetOut(originalOut);
+            Console.SetError(originalError);
         }
     }
 }

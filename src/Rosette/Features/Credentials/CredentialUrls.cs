@@ -1,4 +1,5 @@
 using Rosette.Features.Badges;
+using Rosette.Infrastructure.Hosting;
 
 namespace Rosette.Features.Credentials;
 
@@ -13,19 +14,25 @@ public sealed partial class CredentialUrls
     public const string Section = "Rosette:PublicBaseUrl";
     public const string DefaultBaseUrl = "http://localhost:5000";
 
-    public CredentialUrls(string baseUrl)
+    public CredentialUrls(string baseUrl) : this(baseUrl, "")
+    {
+    }
+
+    private CredentialUrls(string baseUrl, string whence)
     {
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
             || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
-            throw new InvalidOperationException($"{Section} must be an absolute http(s) URL without query or fragment, not '{baseUrl}'.");
+            throw new StartupException($"{Section} must be an absolute http(s) URL without query or fragment, not '{baseUrl}'{whence}.");
         }
         Base = uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
         IsHttps = uri.Scheme == Uri.UriSchemeHttps;
     }
 
     public static CredentialUrls From(IConfiguration configuration) =>
-        new(configuration[Section] is { Length: > 0 } value ? value : ListeningAddress(configuration) ?? DefaultBaseUrl);
+        configuration[Section] is { Length: > 0 } value ? new(value)
+        : ListeningAddress(configuration) is { } listening ? new(listening, $" (the address to listen on, --urls or ASPNETCORE_URLS, as {Section} is not set)")
+        : new(DefaultBaseUrl);
 
     /// <summary>
     /// The address the server is told to listen on: <c>--urls</c> / <c>ASPNETCORE_URLS</c> (an https one first), else a

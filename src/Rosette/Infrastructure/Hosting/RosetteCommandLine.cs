@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Users;
@@ -10,19 +11,34 @@ namespace Rosette.Infrastructure.Hosting;
 /// <summary>
 /// One executable: without a verb it serves the app (<c>--demo</c> seeds an empty database); with a verb it runs
 /// that verb against the configured database and exits. Unrecognised options pass through as configuration
-/// (<c>--urls</c>, <c>--ConnectionStrings:Rosette=...</c>).
+/// (<c>--urls</c>, <c>--ConnectionStrings:Rosette=...</c>). A first word that is not a verb is refused, and a
+/// <see cref="StartupException"/> (a setting to fix) is one line on stderr: both exit with 1, without a stack trace.
 /// </summary>
 public static class RosetteCommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "users", "demo", "keys", "--help", "-h", "-?", "--version"];
+    private static readonly string[] ParserOptions = ["--help", "-h", "-?", "--version"];
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length > 0 && Verbs.Contains(args[0]))
+        try
         {
-            return await Build().Parse(args).InvokeAsync();
+            // A first word is a verb, or a typo the parser refuses; options and key=value settings alone serve.
+            if (args.Length > 0 && ((!args[0].StartsWith('-') && !args[0].Contains('=')) || ParserOptions.Contains(args[0])))
+            {
+                var parse = Build().Parse(args);
+                if (parse.Action is ParseErrorAction error)
+                {
+                    error.ShowHelp = false;
+                }
+                return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            }
+            return await ServeAsync(args);
         }
-        return await ServeAsync(args);
+        catch (StartupException e)
+        {
+            await Console.Error.WriteLineAsync($"Rosette: cannot start: {e.Message}");
+            return 1;
+        }
     }
 
     private static async Task<int> ServeAsync(string[] args)
@@ -36,16 +52,8 @@ public static class RosetteCommandLine
         builder.AddRosette();
         var app = builder.Build();
         app.UseRosette();
-        try
-        {
-            await app.RunAsync();
-            return 0;
-        }
-        catch (StartupException e)
-        {
-            await Console.Error.WriteLineAsync($"Rosette: cannot start: {e.Message}");
-            return 1;
-        }
+        await app.RunAsync();
+        return 0;
     }
 
     private static RootCommand Build()
@@ -74,13 +82,13 @@ public static class RosetteCommandLine
             return 0;
         });
 
-        var users = new Command("users", "Manage users.");
+        var users = RefuseUnknownVerbs(new Command("users", "Manage users."));
         users.Subcommands.Add(CreateUserVerb());
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(demo);
         root.Subcommands.Add(users);
         root.Subcommands.Add(KeysVerb());
-        return root;
+        return RefuseUnknownVerbs(root);
     }
 
     private static Command KeysVerb()
@@ -97,7 +105,7 @@ public static class RosetteCommandLine
         });
         var keys = new Command("keys", "Manage the keys that sign credentials.");
         keys.Subcommands.Add(rotate);
-        return keys;
+        return RefuseUnknownVerbs(keys);
     }
 
     private static Command CreateUserVerb()
@@ -155,6 +163,25 @@ public static class RosetteCommandLine
             ContentRootPath = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
         });
 
+    /// <summary>
+    /// Run without one of its verbs, a command names the unknown word in one line; the settings after it pass through
+    /// unremarked rather than each being reported as unrecognised.
+    /// </summary>
+    private static T RefuseUnknownVerbs<T>(T command) where T : Command
+    {
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async parse =>
+        {
+            var verbs = string.Join(", ", command.Subcommands.Select(c => c.Name));
+            var word = parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-'));
+            await Console.Error.WriteLineAsync(word is null
+                ? $"Rosette: '{command.Name}' needs a command: {verbs} (see --help)."
+                : $"Rosette: unknown command '{word}'; the commands here are {verbs} (see --help).");
+            return 1;
+        });
+        return command;
+    }
+
     private static Command Verb(string name, string description) =>
         new(name, description) { TreatUnmatchedTokensAsErrors = false };
 
@@ -163,6 +190,9 @@ public static class RosetteCommandLine
         var builder = CreateBuilder(parse.UnmatchedTokens.ToArray());
         builder.Configuration["Rosette:Database:MigrateOnStart"] = migrateOnStart.ToString();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A failed command or save also throws: the verb reports it (email_taken) or it surfaces, so EF's log of it is a duplicate.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.None);
         builder.AddRosette();
         return builder.Build();
     }
