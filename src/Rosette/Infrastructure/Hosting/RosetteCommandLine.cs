@@ -30,7 +30,16 @@ public static class RosetteCommandLine
                 {
                     error.ShowHelp = false;
                 }
-                return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+                try
+                {
+                    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+                }
+                catch (Exception e) when (e is not StartupException)
+                {
+                    // As System.CommandLine's own handler does: an exception nobody expected keeps its stack trace, and exits with 1.
+                    await Console.Error.WriteLineAsync($"Unhandled exception: {e}");
+                    return 1;
+                }
             }
             return await ServeAsync(args);
         }
