@@ -33,6 +33,7 @@ public sealed class UsersApiTests(AppFixture app) : IClassFixture<AppFixture>
         var world = await app.NewWorldAsync();
         var admin = await app.ClientAsync(world.AdminRoot);
 
+        var logged = app.Logs.Lines.Count;
         var response = await DbSnapshot.UnchangedAsync(app.Factory, () => admin.PostJsonAsync("/api/v1/users", new
         {
             email = world.StudentB1.Email.ToUpperInvariant(), firstName = "Dup", lastName = "Licate", organizationId = world.A.Id, role = "student",
@@ -40,7 +41,7 @@ public sealed class UsersApiTests(AppFixture app) : IClassFixture<AppFixture>
 
         await response.IsProblemAsync(HttpStatusCode.Conflict, "email_taken");
         // Answered, not tried: a refused insert would log EF's error with its stack trace for an everyday 409.
-        Assert.DoesNotContain(app.Logs.Lines, l => l.StartsWith("Error Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Logs.Lines.Skip(logged), l => l.StartsWith("Error Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
     }
 
     [Fact]
