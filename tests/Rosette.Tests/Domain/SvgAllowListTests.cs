@@ -77,6 +77,7 @@ public sealed class SvgAllowListTests
         { "style element", Open + """<style>.a { fill: #123456; } rect { fill: url(#g) }</style><rect class="a" width="1" height="1"/></svg>""" },
         { "xml declaration and comments", """<?xml version="1.0" encoding="UTF-8"?><!-- made by hand -->""" + Open + """<g transform="rotate(45)" xml:space="preserve"><rect width="1" height="1"/></g></svg>""" },
         { "baked credential", """<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><openbadges:credential verify="a.b.c"/><rect width="1" height="1"/></svg>""" },
+        { "baked OB 2.0 assertion", """<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org"><openbadges:assertion verify="https://x.example/a"><![CDATA[{}]]></openbadges:assertion><rect width="1" height="1"/></svg>""" },
     };
 
     [Theory]

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text;
+using System.Xml.Linq;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Domain.Badges;
 using Rosette.Features.Badges;
 using Rosette.Infrastructure.Http;
 using Rosette.Tests.Infrastructure;
@@ -93,5 +96,79 @@ public sealed class BadgesApiTests(AppFixture app) : IClassFixture<AppFixture>
         await (await (await app.ClientAsync(world.OrgInstructor)).GetAsync("/api/v1/badges")).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
         var adminB = await (await (await app.ClientAsync(world.AdminB)).GetAsync("/api/v1/badges")).IsOkAsync<Paged<BadgeDto>>();
         Assert.Equal(world.BadgeB.Id, Assert.Single(adminB.Items).Id);
+    }
+
+    // Open Badges 3.0 "Baking" (PNG: iTXt keyword openbadgecredential; SVG: <openbadges:credential>, namespace
+    // https://purl.imsglobal.org/ob/v3p0) and Open Badges 2.0 "Baking Specification" (PNG keyword openbadges; SVG
+    // <openbadges:assertion>, namespace http://openbadges.org): a badge image is the achievement's and carries none of them.
+    private static readonly string[] OpenBadgesNamespaces = ["https://purl.imsglobal.org/ob/v3p0", "http://openbadges.org"];
+
+    [Fact]
+    public async Task Create_PngWithBakedCredentials_IsStoredAndServedWithoutThem_OtherChunksUntouched()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var uploaded = BakedImages.PngWithOpenBadgesTexts();
+
+        var badge = await (await admin.PostJsonAsync("/api/v1/badges", new
+        {
+            name = "Forged", description = "d", organizationId = world.Root.Id, image = $"data:image/png;base64,{Convert.ToBase64String(uploaded)}",
+        })).IsOkAsync<BadgeDto>(HttpStatusCode.Created);
+        var served = await app.Factory.CreateClient().GetByteArrayAsync(badge.ImageUrl);
+        var stored = await app.Factory.WithDbAsync(db => db.BadgeImages.AsNoTracking().SingleAsync(i => i.BadgeId == badge.Id));
+
+        Assert.Equal(["IHDR", "tEXt", "IDAT", "IEND"], IndependentVerifier.PngChunksWithValidCrc(served));
+        Assert.Equal(("tEXt", "Comment"), BakedImages.ChunksWithKeywords(served)[1]);
+        // Byte for byte the original picture (signature and IHDR, then IDAT and IEND) around the one text chunk kept (12 + 12 bytes).
+        const int headed = 8 + 12 + 13;
+        Assert.Equal(Images.Png[..headed], served[..headed]);
+        Assert.Equal(Images.Png[headed..], served[^(Images.Png.Length - headed)..]);
+        Assert.Equal(Images.Png.Length + 24, served.Length);
+        Assert.Equal(served, stored.Data);
+    }
+
+    [Fact]
+    public async Task Patch_SvgWithBakedCredentialsOfBothVersions_IsStoredAndServedWithoutThem()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+
+        var badge = await (await admin.PatchJsonAsync($"/api/v1/badges/{world.NoManual.Id}", new { image = Images.SvgDataUri(BakedImages.SvgWithOpenBadgesElements) }))
+            .IsOkAsync<BadgeDto>();
+        var served = await app.Factory.CreateClient().GetStringAsync(badge.ImageUrl);
+        var stored = await app.Factory.WithDbAsync(db => db.BadgeImages.AsNoTracking().SingleAsync(i => i.BadgeId == badge.Id));
+
+        var svg = XDocument.Parse(served);
+        Assert.DoesNotContain(svg.Descendants(), e => OpenBadgesNamespaces.Contains(e.Name.NamespaceName));
+        Assert.DoesNotContain(svg.Root!.Attributes(), a => OpenBadgesNamespaces.Contains(a.Value));
+        Assert.DoesNotContain("forged", served, StringComparison.OrdinalIgnoreCase);
+        Assert.True(XNode.DeepEquals(XDocument.Parse(Images.Svg), svg), served);
+        Assert.Equal(served, Encoding.UTF8.GetString(stored.Data));
+    }
+
+    [Fact]
+    public async Task ServeImage_StoredBeforeUploadsWereCleaned_IsServedWithoutBakedCredentials()
+    {
+        var world = await app.NewWorldAsync();
+        await app.Factory.WithDbAsync(async db =>
+        {
+            foreach (var (badge, type, data) in new[]
+            {
+                (world.Manual, BadgeImageContent.Png, BakedImages.PngWithOpenBadgesTexts()),
+                (world.NoManual, BadgeImageContent.Svg, Encoding.UTF8.GetBytes(BakedImages.SvgWithOpenBadgesElements)),
+            })
+            {
+                (await db.Badges.FindAsync(badge.Id))!.SetImage(type, DateTime.UtcNow);
+                db.BadgeImages.Add(new BadgeImage(badge.Id, type, data));
+            }
+            return await db.SaveChangesAsync();
+        });
+        var client = app.Factory.CreateClient();
+
+        var png = await client.GetByteArrayAsync(BadgeImages.Url(world.Manual.Id, 1));
+        var svg = await client.GetStringAsync(BadgeImages.Url(world.NoManual.Id, 1));
+
+        Assert.Equal(["IHDR", "tEXt", "IDAT", "IEND"], IndependentVerifier.PngChunksWithValidCrc(png));
+        Assert.True(XNode.DeepEquals(XDocument.Parse(Images.Svg), XDocument.Parse(svg)), svg);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Xml;
+using System.Xml.Linq;
 
 namespace Rosette.Domain.Badges;
 
@@ -16,9 +17,6 @@ public static partial class SvgAllowList
     private const string XlinkNamespace = "http://www.w3.org/1999/xlink";
     private const string XmlNamespace = "http://www.w3.org/XML/1998/namespace";
     private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
-
-    /// <summary>A baked credential (Open Badges 3.0): allowed so that a baked image can be uploaded again; baking replaces it.</summary>
-    private const string OpenBadgesNamespace = "https://purl.imsglobal.org/ob/v3p0";
 
     private static readonly HashSet<string> Elements =
     [
@@ -53,25 +51,36 @@ public static partial class SvgAllowList
         "targetX", "targetY", "edgeMode", "preserveAlpha", "surfaceScale", "diffuseConstant", "specularConstant",
         "specularExponent", "azimuth", "elevation", "pointsAtX", "pointsAtY", "pointsAtZ", "limitingConeAngle", "z",
         "tableValues", "slope", "intercept", "amplitude", "exponent", "requiredFeatures", "systemLanguage",
-        // Open Badges baking (openbadges:credential verify="...")
+        // Open Badges baking (<openbadges:credential verify="..."> or <openbadges:assertion verify="...">)
         "verify",
     ];
+
+    /// <summary>How an uploaded SVG is read, to judge it or to rewrite it: no DTD, no entity, nothing resolved.</summary>
+    private static XmlReader Reader(ReadOnlySpan<byte> svg, bool ignoreComments) =>
+        XmlReader.Create(new MemoryStream(svg.ToArray(), writable: false), new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            IgnoreComments = ignoreComments,
+            IgnoreProcessingInstructions = false,
+            MaxCharactersFromEntities = 0,
+            CloseInput = true,
+        });
+
+    /// <summary>An SVG as a document to rewrite (removing a baked credential, baking one), read as <see cref="WhyNot"/> reads it.</summary>
+    /// <exception cref="XmlException">It is not well-formed XML, or has a DTD.</exception>
+    public static XDocument Load(ReadOnlySpan<byte> svg)
+    {
+        using var reader = Reader(svg, ignoreComments: false);
+        return XDocument.Load(reader, LoadOptions.PreserveWhitespace);
+    }
 
     /// <summary>Null when <paramref name="svg"/> is a safe static SVG; otherwise what is wrong, for the uploader.</summary>
     public static string? WhyNot(ReadOnlySpan<byte> svg)
     {
-        var settings = new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            IgnoreComments = true,
-            IgnoreProcessingInstructions = false,
-            MaxCharactersFromEntities = 0,
-        };
         try
         {
-            using var stream = new MemoryStream(svg.ToArray(), writable: false);
-            using var reader = XmlReader.Create(stream, settings);
+            using var reader = Reader(svg, ignoreComments: true);
             var sawRoot = false;
             var inStyle = 0;
             while (reader.Read())
@@ -129,7 +138,9 @@ public static partial class SvgAllowList
         var allowed = reader.NamespaceURI switch
         {
             SvgNamespace => Elements.Contains(reader.LocalName),
-            OpenBadgesNamespace => reader.LocalName == "credential",
+            // A baked credential, so that a baked image can be uploaded again: it is removed (BakedCredential).
+            BakedCredential.Ob3Namespace => reader.LocalName == "credential",
+            BakedCredential.Ob2Namespace => reader.LocalName == "assertion",
             _ => false,
         };
         return allowed ? null : $"It contains <{reader.Name}>{InNamespace(reader.NamespaceURI)}, which badge images may not use.";

@@ -37,10 +37,11 @@ public static class BadgeImages
         return Accept(buffer.AsSpan(0, written).ToArray());
     }
 
+    /// <summary>An acceptable image is stored without any credential baked into it: a badge image is the achievement's.</summary>
     public static Result<UploadedImage> Accept(byte[] data)
     {
         var type = BadgeImageContent.Detect(data);
-        return type.IsSuccess ? new UploadedImage(type.Value, data) : type.Error;
+        return type.IsSuccess ? new UploadedImage(type.Value, BakedCredential.RemoveFrom(type.Value, data)) : type.Error;
     }
 
     public static IEndpointRouteBuilder MapBadgeImages(this IEndpointRouteBuilder app)
@@ -59,7 +60,8 @@ public static class BadgeImages
             headers[HeaderNames.XContentTypeOptions] = "nosniff";
             // A credential's achievement.image.id: verifiers and wallets fetch it from other origins, as the credential.
             headers.AccessControlAllowOrigin = "*";
-            return Results.File(image.Data, image.ContentType);
+            // Images stored before uploads were cleaned may still carry a baked credential: served without it either way.
+            return Results.File(BakedCredential.RemoveFrom(image.ContentType, image.Data), image.ContentType);
         }).AnswerHead().ExcludeFromDescription();
         return app;
     }

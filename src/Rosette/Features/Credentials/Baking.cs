@@ -1,69 +1,41 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
-using System.Xml;
 using System.Xml.Linq;
+using Rosette.Domain.Badges;
 
 namespace Rosette.Features.Credentials;
 
 /// <summary>
 /// Baking: a credential carried inside its badge image. PNG: one uncompressed <c>iTXt</c> chunk, keyword
 /// <c>openbadgecredential</c> (OB 3.0, text = the compact JWS) or <c>openbadges</c> (OB 2.0, text = the assertion), placed
-/// right after IHDR; any earlier Open Badges text chunk (<c>tEXt</c>, <c>zTXt</c> or <c>iTXt</c> with either keyword) is
-/// dropped, so there is exactly one. SVG:
-/// <c>&lt;openbadges:credential verify="JWS"/&gt;</c> as the first child of the root.
+/// right after IHDR. SVG: <c>&lt;openbadges:credential verify="JWS"/&gt;</c> as the first child of the root. Whatever
+/// credential the image already carried is removed first (<see cref="BakedCredential"/>), so ours is the only one.
 /// </summary>
 public static class Baking
 {
-    public const string Ob3Keyword = "openbadgecredential";
-    public const string Ob2Keyword = "openbadges";
-    public const string SvgNamespace = "https://purl.imsglobal.org/ob/v3p0";
-
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
-    public static byte[] BakePng(ReadOnlySpan<byte> png, string keyword, string text)
+    public static byte[] BakePng(byte[] png, string keyword, string text)
     {
-        if (!png.StartsWith(PngSignature))
+        var clean = BakedCredential.RemoveFromPng(png);
+        // The first chunk of every PNG is IHDR (BadgeImageContent checks it on upload).
+        if (!clean.AsSpan().StartsWith(PngSignature) || clean.Length < 20 || !clean.AsSpan(12, 4).SequenceEqual("IHDR"u8))
         {
-            throw new InvalidDataException("Not a PNG.");
+            throw new InvalidDataException("Not a PNG starting with IHDR.");
         }
-        using var output = new MemoryStream(png.Length + text.Length + 64);
-        output.Write(PngSignature);
-        var offset = PngSignature.Length;
-        var baked = false;
-        while (offset + 12 <= png.Length)
+        // Signature (8), then IHDR's length and type (8), data and CRC (4).
+        var ihdrLength = BinaryPrimitives.ReadUInt32BigEndian(clean.AsSpan(8));
+        if (ihdrLength > clean.Length - 20)
         {
-            var length = checked((int)BinaryPrimitives.ReadUInt32BigEndian(png[offset..]));
-            var chunk = png.Slice(offset, checked(12 + length));
-            var type = chunk.Slice(4, 4);
-            offset += chunk.Length;
-            if (IsTextChunk(type) && IsOpenBadgesText(chunk.Slice(8, length)))
-            {
-                continue;
-            }
-            output.Write(chunk);
-            if (!baked && type.SequenceEqual("IHDR"u8))
-            {
-                WriteITxt(output, keyword, text);
-                baked = true;
-            }
-            if (type.SequenceEqual("IEND"u8))
-            {
-                break;
-            }
+            throw new InvalidDataException("The PNG's IHDR is truncated.");
         }
-        return baked ? output.ToArray() : throw new InvalidDataException("The PNG has no IHDR chunk.");
-    }
-
-    // All three PNG text chunk types start with "keyword NUL".
-    private static bool IsTextChunk(ReadOnlySpan<byte> type) =>
-        type.SequenceEqual("iTXt"u8) || type.SequenceEqual("tEXt"u8) || type.SequenceEqual("zTXt"u8);
-
-    private static bool IsOpenBadgesText(ReadOnlySpan<byte> data)
-    {
-        var end = data.IndexOf((byte)0);
-        var keyword = end < 0 ? data : data[..end];
-        return keyword.SequenceEqual(Encoding.Latin1.GetBytes(Ob3Keyword)) || keyword.SequenceEqual(Encoding.Latin1.GetBytes(Ob2Keyword));
+        var afterIhdr = 20 + (int)ihdrLength;
+        using var output = new MemoryStream(clean.Length + text.Length + 64);
+        output.Write(clean, 0, afterIhdr);
+        WriteITxt(output, keyword, text);
+        output.Write(clean, afterIhdr, clean.Length - afterIhdr);
+        return output.ToArray();
     }
 
     private static void WriteITxt(Stream output, string keyword, string text)
@@ -87,25 +59,14 @@ public static class Baking
         output.Write(checksum);
     }
 
-    public static byte[] BakeSvg(ReadOnlySpan<byte> svg, string jws)
+    public static byte[] BakeSvg(byte[] svg, string jws)
     {
-        var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
-        XDocument document;
-        using (var reader = XmlReader.Create(new MemoryStream(svg.ToArray(), writable: false), settings))
-        {
-            document = XDocument.Load(reader, LoadOptions.PreserveWhitespace);
-        }
+        var document = SvgAllowList.Load(svg);
         var root = document.Root ?? throw new InvalidDataException("The SVG has no root element.");
-        XNamespace openbadges = SvgNamespace;
-        root.Descendants(openbadges + "credential").Remove();
-        root.Attributes().Where(a => a.IsNamespaceDeclaration && a.Value == SvgNamespace).Remove();
-        root.SetAttributeValue(XNamespace.Xmlns + "openbadges", SvgNamespace);
+        BakedCredential.RemoveFrom(document);
+        XNamespace openbadges = BakedCredential.Ob3Namespace;
+        root.SetAttributeValue(XNamespace.Xmlns + "openbadges", BakedCredential.Ob3Namespace);
         root.AddFirst(new XElement(openbadges + "credential", new XAttribute("verify", jws)));
-        using var output = new MemoryStream();
-        using (var writer = XmlWriter.Create(output, new XmlWriterSettings { Encoding = new UTF8Encoding(false), OmitXmlDeclaration = false }))
-        {
-            document.Save(writer);
-        }
-        return output.ToArray();
+        return BakedCredential.Save(document);
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using Rosette.Data;
 using Rosette.Domain;
+using Rosette.Domain.Badges;
 using Rosette.Domain.Credentials;
 using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Outbox;
@@ -76,7 +77,7 @@ public static class CredentialEndpoints
         });
 
         credentials.MapGet("/credentials/{awardId}.png", (string awardId, HttpContext http, CredentialCache cache, RosetteDb db, CancellationToken ct) =>
-            BakedAsync(awardId, http, cache, db, "image/png", (image, jws) => Baking.BakePng(image, Baking.Ob3Keyword, jws), ct));
+            BakedAsync(awardId, http, cache, db, "image/png", (image, jws) => Baking.BakePng(image, BakedCredential.Ob3Keyword, jws), ct));
 
         credentials.MapGet("/credentials/{awardId}.svg", (string awardId, HttpContext http, CredentialCache cache, RosetteDb db, CancellationToken ct) =>
             BakedAsync(awardId, http, cache, db, "image/svg+xml", (image, jws) => Baking.BakeSvg(image, jws), ct));

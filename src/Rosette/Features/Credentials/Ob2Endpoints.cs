@@ -1,4 +1,5 @@
 using Rosette.Data;
+using Rosette.Domain.Badges;
 using Rosette.Domain.Credentials;
 using Rosette.Infrastructure.Http;
 
@@ -34,7 +35,7 @@ public static class Ob2Endpoints
             {
                 return CredentialErrors.ImageNotFound.ToProblem();
             }
-            return Results.Bytes(Baking.BakePng(image.Data, Baking.Ob2Keyword, documents.Assertion(facts).ToJsonString()), "image/png");
+            return Results.Bytes(Baking.BakePng(image.Data, BakedCredential.Ob2Keyword, documents.Assertion(facts).ToJsonString()), "image/png");
         });
 
         credentials.MapGet("/ob2/badges/{badgeId}", async (string badgeId, RosetteDb db, Ob2Documents documents, CancellationToken ct) =>

@@ -267,7 +267,7 @@ public sealed class CredentialConformanceTests(CredentialsFixture app)
     public async Task BakedPng_ImageAlreadyHoldsOpenBadgesTextChunks_KeepsOnlyTheRealCredential()
     {
         var world = await app.NewWorldAsync();
-        await app.GiveImageAsync(world.Manual, BadgeImageContent.Png, PngWithOpenBadgesTexts());
+        await app.GiveImageAsync(world.Manual, BadgeImageContent.Png, BakedImages.PngWithOpenBadgesTexts());
         var award = await app.AwardAsync(world.Manual, world.StudentA1);
         var client = app.Public();
 
@@ -276,74 +276,8 @@ public sealed class CredentialConformanceTests(CredentialsFixture app)
             var png = await client.GetByteArrayAsync(path);
 
             IndependentVerifier.PngChunksWithValidCrc(png);
-            Assert.Equal([("IHDR", ""), ("iTXt", keyword), ("tEXt", "Comment"), ("IDAT", ""), ("IEND", "")], ChunksWithKeywords(png));
+            Assert.Equal([("IHDR", ""), ("iTXt", keyword), ("tEXt", "Comment"), ("IDAT", ""), ("IEND", "")], BakedImages.ChunksWithKeywords(png));
         }
-    }
-
-    /// <summary>The 1x1 PNG with every kind of Open Badges text chunk a forged or already-baked image may carry, and one unrelated comment.</summary>
-    private static byte[] PngWithOpenBadgesTexts()
-    {
-        var original = Images.Png;
-        var output = new MemoryStream();
-        output.Write(original.AsSpan(0, 8));
-        var offset = 8;
-        while (offset < original.Length)
-        {
-            var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(original.AsSpan(offset));
-            var type = Encoding.ASCII.GetString(original, offset + 4, 4);
-            output.Write(original.AsSpan(offset, 12 + length));
-            offset += 12 + length;
-            if (type == "IHDR")
-            {
-                WriteChunk(output, "iTXt", [.. "openbadgecredential\0\0\0\0\0old"u8]);
-                WriteChunk(output, "iTXt", [.. "openbadges\0\0\0\0\0{}"u8]);
-                WriteChunk(output, "tEXt", [.. "openbadges\0fake"u8]);
-                WriteChunk(output, "zTXt", [.. "openbadgecredential\0\0"u8, .. ZlibOf("fake")]);
-                WriteChunk(output, "tEXt", [.. "Comment\0kept"u8]);
-            }
-        }
-        return output.ToArray();
-    }
-
-    private static byte[] ZlibOf(string text)
-    {
-        var compressed = new MemoryStream();
-        using (var zlib = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Optimal))
-        {
-            zlib.Write(Encoding.Latin1.GetBytes(text));
-        }
-        return compressed.ToArray();
-    }
-
-    private static void WriteChunk(Stream output, string type, byte[] data)
-    {
-        var typeAndData = new byte[4 + data.Length];
-        Encoding.ASCII.GetBytes(type).CopyTo(typeAndData, 0);
-        data.CopyTo(typeAndData, 4);
-        var header = new byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header, (uint)data.Length);
-        var crc = new byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(crc, System.IO.Hashing.Crc32.HashToUInt32(typeAndData));
-        output.Write(header);
-        output.Write(typeAndData);
-        output.Write(crc);
-    }
-
-    /// <summary>Each chunk's type and, for the text chunks, its keyword.</summary>
-    private static List<(string Type, string Keyword)> ChunksWithKeywords(byte[] png)
-    {
-        var chunks = new List<(string, string)>();
-        var offset = 8;
-        while (offset < png.Length)
-        {
-            var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(offset));
-            var type = Encoding.ASCII.GetString(png, offset + 4, 4);
-            var data = png.AsSpan(offset + 8, length);
-            var keyword = type is "tEXt" or "zTXt" or "iTXt" ? Encoding.Latin1.GetString(data[..data.IndexOf((byte)0)]) : "";
-            chunks.Add((type, keyword));
-            offset += 12 + length;
-        }
-        return chunks;
     }
 
     [Fact]
@@ -367,6 +301,30 @@ public sealed class CredentialConformanceTests(CredentialsFixture app)
         Assert.Equal("http://www.w3.org/2000/svg", svg.Root.Name.NamespaceName);
         Assert.Single(svg.Root.Elements(XNamespace.Get("http://www.w3.org/2000/svg") + "circle"));
         await png.IsProblemAsync(HttpStatusCode.NotFound, "image_not_found");
+    }
+
+    [Fact]
+    public async Task BakedSvg_ImageAlreadyHoldsOb3CredentialAndOb2Assertion_HoldsExactlyOneCredential_Ours()
+    {
+        // Stored as uploaded before uploads were cleaned: the baker itself drops what the image carries.
+        var world = await app.NewWorldAsync();
+        await app.GiveImageAsync(world.Manual2, BadgeImageContent.Svg, Encoding.UTF8.GetBytes(BakedImages.SvgWithOpenBadgesElements));
+        var award = await app.AwardAsync(world.Manual2, world.StudentA2);
+        var client = app.Public();
+        var jws = await client.GetStringAsync($"/credentials/{award.Id}.jwt");
+
+        var baked = await client.GetStringAsync($"/credentials/{award.Id}.svg");
+
+        // OB 3.0 "Baking" (SVG): one <openbadges:credential verify="JWS">; nothing left of OB 2.0's <openbadges:assertion>
+        // (namespace http://openbadges.org, "Baking Specification" of OB 2.0).
+        var svg = XDocument.Parse(baked);
+        XNamespace openbadges = "https://purl.imsglobal.org/ob/v3p0";
+        var credential = Assert.Single(svg.Descendants(), e => e.Name.NamespaceName is "https://purl.imsglobal.org/ob/v3p0" or "http://openbadges.org");
+        Assert.Equal(openbadges + "credential", credential.Name);
+        Assert.Equal(jws, credential.Attribute("verify")?.Value);
+        Assert.DoesNotContain("forged", baked, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("http://openbadges.org", baked, StringComparison.Ordinal);
+        Assert.Single(svg.Root!.Elements(XNamespace.Get("http://www.w3.org/2000/svg") + "circle"));
     }
 
     [Fact]
