@@ -58,11 +58,9 @@ public static class BadgeImages
             headers.CacheControl = http.Request.Query.ContainsKey("v") ? "public, max-age=31536000, immutable" : "public, max-age=300";
             headers[HeaderNames.ContentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
             headers[HeaderNames.XContentTypeOptions] = "nosniff";
-            // A credential's achievement.image.id: verifiers and wallets fetch it from other origins, as the credential.
-            headers.AccessControlAllowOrigin = "*";
             // Images stored before uploads were cleaned may still carry a baked credential: served without it either way.
             return Results.File(BakedCredential.RemoveFrom(image.ContentType, image.Data), image.ContentType);
-        }).AnswerHead().ExcludeFromDescription();
+        }).AsPublicDocument().ExcludeFromDescription(); // a credential's achievement.image.id: verifiers fetch it as they fetch the credential
         return app;
     }
 }

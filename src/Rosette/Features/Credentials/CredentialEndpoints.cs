@@ -41,18 +41,15 @@ public static class CredentialEndpoints
                 "Rosette:PublicBaseUrl is {BaseUrl}: credentials name keys by http URLs, which OB 3.0 verifiers reject. Set an https base in production.",
                 urls.Base);
         }
-        var credentials = app.MapGroup("").ExcludeFromDescription().AllowAnonymous().AddEndpointFilter(async (context, next) =>
+        var credentials = app.MapGroup("").ExcludeFromDescription().AsPublicDocument().AddEndpointFilter(async (context, next) =>
         {
             if (!IsCanonical(context.HttpContext))
             {
                 return CredentialErrors.NotCanonical.ToProblem();
             }
-            var headers = context.HttpContext.Response.Headers;
-            // Verifiers and wallets fetch these from other origins.
-            headers.AccessControlAllowOrigin = "*";
-            headers.XContentTypeOptions = "nosniff";
+            context.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
             return await next(context);
-        }).AnswerHead();
+        });
 
         credentials.MapGet("/credentials/{awardId}.jwt", async (string awardId, HttpContext http, CredentialCache cache, CancellationToken ct) =>
         {

@@ -42,6 +42,7 @@ public static class RosetteApp
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>().AddOperationTransformer<BearerSecurityTransformer>());
         services.AddRosettePages();
+        services.AddPublicDocuments();
         services.AddFeatureHandlers();
         services.AddScoped<Features.Issuance.AwardIssuer>();
         services.AddScoped<Features.Audit.AuditLog>();
@@ -76,6 +77,8 @@ public static class RosetteApp
         app.UseRosetteErrorPages();
         app.UseMiddleware<RequestSizeLimit>();
         app.UseRosettePageAssets();
+        // Before authentication: a preflight for a public document is answered here (its policy is the endpoint's).
+        app.UseCors();
         app.UseRateLimiter();
         app.UseMiddleware<Features.SingleSignOn.ConnectionLoader>();
         app.UseAuthentication();

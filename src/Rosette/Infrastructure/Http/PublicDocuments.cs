@@ -1,0 +1,38 @@
+using Microsoft.Net.Http.Headers;
+
+namespace Rosette.Infrastructure.Http;
+
+/// <summary>
+/// The public, sign-in-free documents that verifiers and wallets fetch, often from a page on another origin: credentials,
+/// status and revocation lists, issuer profiles, keys, badge images. They answer GET and HEAD only, and any origin may read
+/// them (CORS, with no credentials); the API and the pages are not readable from other origins.
+/// </summary>
+public static class PublicDocuments
+{
+    public const string CorsPolicy = "PublicDocuments";
+
+    public static IServiceCollection AddPublicDocuments(this IServiceCollection services) =>
+        services.AddCors(o => o.AddPolicy(CorsPolicy, policy => policy
+            .AllowAnyOrigin()
+            .WithMethods(HttpMethods.Get, HttpMethods.Head)
+            // Accept chooses a status list's media type; a fetch sets it, and a long value is no longer CORS-safelisted.
+            .WithHeaders(HeaderNames.Accept, HeaderNames.AcceptLanguage)
+            .SetPreflightMaxAge(TimeSpan.FromHours(1))));
+
+    /// <summary>
+    /// Anonymous, GET and HEAD (<see cref="HeadRequests.AnswerHead"/>), readable from any origin: a preflight is answered by
+    /// the CORS middleware with this policy, and every answer, error or not, carries <c>Access-Control-Allow-Origin: *</c>,
+    /// also without an <c>Origin</c> header, so that a shared cache never stores a copy without it (Fetch standard,
+    /// "CORS protocol and HTTP caches").
+    /// </summary>
+    public static TBuilder AsPublicDocument<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.AllowAnonymous().AnswerHead().RequireCors(CorsPolicy).AddEndpointFilter(async (context, next) =>
+        {
+            context.HttpContext.Response.Headers.AccessControlAllowOrigin = "*";
+            return await next(context);
+        });
+        return builder;
+    }
+
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Rosette.Domain.Badges;
+using Rosette.Domain.Issuance;
+using Rosette.Tests.Infrastructure;
+
+namespace Rosette.Tests.Features.Credentials;
+
+/// <summary>
+/// The public documents as HTTP resources: readable from any origin (Fetch standard, CORS protocol) while the API and
+/// the pages are not.
+/// </summary>
+[Collection(SharedCredentialsHost.Name)]
+public sealed class PublicDocumentsHttpTests(CredentialsFixture app)
+{
+    private const string VerifierOrigin = "https://verifier.example";
+
+    private async Task<(World World, Award Award)> AwardWithPngAsync()
+    {
+        var world = await app.NewWorldAsync();
+        await app.GiveImageAsync(world.Manual, BadgeImageContent.Png, Images.Png);
+        return (world, await app.AwardAsync(world.Manual, world.StudentA1));
+    }
+
+    /// <summary>Every kind of public document, the award's credential never fetched (so never signed) before.</summary>
+    private static string[] DocumentPaths(World world, Award award) =>
+    [
+        $"/credentials/{award.Id}.json", $"/credentials/{award.Id}.jwt", $"/credentials/{award.Id}.png", $"/credentials/{award.Id}.svg",
+        $"/ob3/issuers/{world.Root.Id}", $"/ob3/issuers/{world.Root.Id}/revocations", $"/ob3/issuers/{world.Root.Id}/status/1",
+        $"/ob3/achievements/{world.Manual.Id}", "/.well-known/jwks.json", $"/ob3/keys/{Guid.NewGuid()}",
+        $"/ob2/assertions/{award.Id}", $"/ob2/assertions/{award.Id}.png", $"/ob2/badges/{world.Manual.Id}", $"/ob2/issuers/{world.Root.Id}",
+        $"/badges/{world.Manual.Id}/image",
+    ];
+
+    private Task<bool> IsSignedAsync(Award award) =>
+        app.Factory.WithDbAsync(db => db.SignedCredentials.AnyAsync(s => s.AwardId == award.Id));
+
+    [Fact]
+    public async Task PublicDocuments_GetAndHeadFromAnotherOrigin_AllowAnyOrigin_WithoutCredentials()
+    {
+        var (world, award) = await AwardWithPngAsync();
+        var client = app.Public();
+
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            foreach (var path in DocumentPaths(world, award))
+            {
+                using var request = new HttpRequestMessage(method, path);
+                request.Headers.Add("Origin", VerifierOrigin);
+                using var response = await client.SendAsync(request);
+
+                // Found or not (a random key id, a PNG-only badge's .svg), the answer is readable by the verifier's page.
+                Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound or HttpStatusCode.Gone, $"{method} {path}: {(int)response.StatusCode}");
+                Assert.Equal("*", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
+                // Fetch standard, CORS protocol: credentials are never allowed with the wildcard origin.
+                Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"), $"{method} {path}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task PublicDocuments_Preflight_Answers204_AllowingGetHeadAndAccept()
+    {
+        var (world, award) = await AwardWithPngAsync();
+        var client = app.Public();
+
+        foreach (var path in DocumentPaths(world, award))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Options, path);
+            request.Headers.Add("Origin", VerifierOrigin);
+            request.Headers.Add("Access-Control-Request-Method", "GET");
+            request.Headers.Add("Access-Control-Request-Headers", "accept");
+            using var response = await client.SendAsync(request);
+
+            Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"OPTIONS {path}: {(int)response.StatusCode}");
+            Assert.Equal("*", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
+            Assert.Equal(["GET", "HEAD"], response.Headers.GetValues("Access-Control-Allow-Methods").SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries)).Order(StringComparer.Ordinal));
+            Assert.Contains("Accept", response.Headers.GetValues("Access-Control-Allow-Headers").SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries)), StringComparer.OrdinalIgnoreCase);
+            Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"), path);
+        }
+        Assert.False(await IsSignedAsync(award));
+    }
+
+    [Fact]
+    public async Task PublicDocuments_PreflightForPost_GetsNoCorsHeaders()
+    {
+        var (_, award) = await AwardWithPngAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Options, $"/credentials/{award.Id}.json");
+        request.Headers.Add("Origin", VerifierOrigin);
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+
+        using var response = await app.Public().SendAsync(request);
+
+        // Without Access-Control-Allow-* the browser refuses to send the POST.
+        Assert.NotEqual(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Methods"));
+    }
+
+    [Fact]
+    public async Task ApiAndPages_FromAnotherOrigin_GetNoCorsHeaders()
+    {
+        var (world, award) = await AwardWithPngAsync();
+        var api = await app.Factory.ClientForAsync(world.AdminRoot);
+        var anonymous = app.Public();
+
+        foreach (var (client, path) in new[] { (api, $"/api/v1/awards/{award.Id}"), (api, "/api/v1/badges"), (anonymous, $"/credentials/{award.Id}"), (anonymous, "/login") })
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, path);
+            preflight.Headers.Add("Origin", VerifierOrigin);
+            preflight.Headers.Add("Access-Control-Request-Method", "GET");
+            preflight.Headers.Add("Access-Control-Request-Headers", "authorization");
+            using var get = new HttpRequestMessage(HttpMethod.Get, path);
+            get.Headers.Add("Origin", VerifierOrigin);
+
+            using var preflighted = await client.SendAsync(preflight);
+            using var got = await client.SendAsync(get);
+
+            Assert.Equal(HttpStatusCode.OK, got.StatusCode);
+            Assert.NotEqual(HttpStatusCode.NoContent, preflighted.StatusCode);
+            foreach (var response in new[] { preflighted, got })
+            {
+                Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"), $"{response.RequestMessage!.Method} {path}");
+                Assert.False(response.Headers.Contains("Access-Control-Allow-Methods"), $"{response.RequestMessage!.Method} {path}");
+            }
+        }
+    }
+
+}
