@@ -51,7 +51,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         }
         // The middleware has already pointed the request at the error page's path; the request's own path decides.
         var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path.Value;
-        if (!RequestKinds.IsApiPath(new PathString(path)))
+        if (!RequestKinds.AnswersWithProblems(new PathString(path)))
         {
             // A page: the exception handler re-executes the HTML error page (logged there by the middleware).
             return false;

@@ -23,7 +23,7 @@ public static class PublicDocuments
     /// Anonymous, GET and HEAD (<see cref="HeadRequests.AnswerHead"/>), readable from any origin: a preflight is answered by
     /// the CORS middleware with this policy, and every answer, error or not, carries <c>Access-Control-Allow-Origin: *</c>,
     /// also without an <c>Origin</c> header, so that a shared cache never stores a copy without it (Fetch standard,
-    /// "CORS protocol and HTTP caches").
+    /// "CORS protocol and HTTP caches"). Other methods answer 405 with <c>Allow</c>.
     /// </summary>
     public static TBuilder AsPublicDocument<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
     {
@@ -35,4 +35,15 @@ public static class PublicDocuments
         return builder;
     }
 
+    /// <summary>
+    /// Whether a path is one of these documents' (mapped with <see cref="AsPublicDocument"/>), known before routing:
+    /// <c>/ob2/...</c>, <c>/ob3/...</c>, <c>/.well-known/...</c>, <c>/credentials/{id}.{extension}</c> (not the HTML page
+    /// <c>/credentials/{id}</c>) and <c>/badges/{id}/image</c>. A test holds it to the endpoints that carry the policy.
+    /// </summary>
+    public static bool IsPublicDocumentPath(PathString path) =>
+        path.StartsWithSegments("/ob2") || path.StartsWithSegments("/ob3") || path.StartsWithSegments("/.well-known")
+        || (path.StartsWithSegments("/credentials", out var document) && document.Value is { } name
+            && name.LastIndexOf('/') == 0 && name.Contains('.', StringComparison.Ordinal))
+        || (path.StartsWithSegments("/badges", out var badge) && badge.Value is { } rest
+            && rest.EndsWith("/image", StringComparison.OrdinalIgnoreCase) && rest.Count(c => c == '/') == 2);
 }

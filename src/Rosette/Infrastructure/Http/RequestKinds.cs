@@ -10,4 +10,10 @@ public static class RequestKinds
 
     public static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/api") || path.StartsWithSegments("/health") || path.StartsWithSegments("/openapi");
+
+    /// <summary>
+    /// Whether an error the framework answers (an unknown route, a method not allowed, an exception) is problem+json rather
+    /// than an HTML page: for the API and for the public documents verifiers read (<see cref="PublicDocuments"/>).
+    /// </summary>
+    public static bool AnswersWithProblems(PathString path) => IsApiPath(path) || PublicDocuments.IsPublicDocumentPath(path);
 }

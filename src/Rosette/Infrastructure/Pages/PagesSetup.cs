@@ -58,6 +58,16 @@ public static class PagesSetup
                 .AuthorizePageForAdministrators("/Achievements/EditAchievementPage", AchievementErrors.AdministratorsOnly)
                 .AuthorizePageForAdministrators("/Issuance/IssueFromCourseAssignmentPage", IssuanceErrors.CourseAssignmentAdministratorsOnly)
                 .AuthorizePageForAdministrators("/SingleSignOn/ConnectionPage", SignInConnectionsHandler.AdministratorsOnly);
+            // The public credential page is read only. Any other method answers 405 with Allow (not antiforgery's 400), and
+            // routing answers 405 for the documents beside it (/credentials/{id}.json...) too: a page that takes every
+            // method would be routing's candidate for them, and its failed guid constraint a 404.
+            o.Conventions.AddPageRouteModelConvention("/Credentials/CredentialPage", page =>
+            {
+                foreach (var selector in page.Selectors)
+                {
+                    selector.EndpointMetadata.Add(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+                }
+            });
         }).AddMvcOptions(o => o.Filters.Add(new PageRequestFilter()));
         return services;
     }
@@ -67,15 +77,15 @@ public static class PagesSetup
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            // API exceptions are written as problem+json by ProblemExceptionHandler; pages re-execute /error.
+            // API and public document exceptions are written as problem+json by ProblemExceptionHandler; pages re-execute /error.
             ExceptionHandlingPath = ErrorPath,
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         // The outer one re-executes /error/{code} for an empty error answer; the inner one has already given every API
-        // answer a problem+json body, which the outer one leaves alone. (Re-execution must be registered on the app
+        // and public document answer (RequestKinds.AnswersWithProblems) a problem+json body, which the outer one leaves alone. (Re-execution must be registered on the app
         // itself, not in a branch: only there does it route the new path.)
         app.UseStatusCodePagesWithReExecute(ErrorPath + "/{0}");
-        app.UseWhen(c => c.Request.IsApi(), api => api.UseStatusCodePages());
+        app.UseWhen(c => RequestKinds.AnswersWithProblems(c.Request.Path), api => api.UseStatusCodePages());
         return app;
     }
 

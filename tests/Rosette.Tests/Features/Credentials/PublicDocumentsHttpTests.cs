@@ -1,14 +1,21 @@
 using System.Net;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Issuance;
+using Rosette.Infrastructure.Http;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features.Credentials;
 
 /// <summary>
-/// The public documents as HTTP resources: readable from any origin (Fetch standard, CORS protocol) while the API and
-/// the pages are not.
+/// The public documents as HTTP resources: GET and HEAD only (RFC 9110 section 15.5.6: a 405 names the allowed methods in
+/// Allow), and readable from any origin (Fetch
+/// standard, CORS protocol) while the API and the pages are not.
 /// </summary>
 [Collection(SharedCredentialsHost.Name)]
 public sealed class PublicDocumentsHttpTests(CredentialsFixture app)
@@ -34,6 +41,47 @@ public sealed class PublicDocumentsHttpTests(CredentialsFixture app)
 
     private Task<bool> IsSignedAsync(Award award) =>
         app.Factory.WithDbAsync(db => db.SignedCredentials.AnyAsync(s => s.AwardId == award.Id));
+
+    [Theory]
+    [InlineData("POST")]
+    [InlineData("PUT")]
+    [InlineData("PATCH")]
+    [InlineData("DELETE")]
+    public async Task PublicDocuments_MethodOtherThanGetOrHead_Answers405WithAllowAndProblem_AndStoresNothing(string method)
+    {
+        var (world, award) = await AwardWithPngAsync();
+        var client = app.Public();
+
+        foreach (var path in DocumentPaths(world, award))
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+            using var response = await client.SendAsync(request);
+
+            // RFC 9110 section 15.5.6: "The origin server MUST generate an Allow header field in a 405 response".
+            Assert.True(response.StatusCode == HttpStatusCode.MethodNotAllowed, $"{method} {path}: {(int)response.StatusCode}");
+            Assert.Equal(["GET", "HEAD"], response.Content.Headers.Allow.Order(StringComparer.Ordinal));
+            await response.IsProblemAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+        }
+        // A GET would have signed and stored the credential.
+        Assert.False(await IsSignedAsync(award));
+    }
+
+    [Fact]
+    public async Task CredentialPage_PostedFormWithoutAntiforgeryToken_Answers405NotAntiforgerys400_AndStoresNothing()
+    {
+        var (_, award) = await AwardWithPngAsync();
+        var client = app.Public();
+
+        using var response = await client.PostAsync($"/credentials/{award.Id}", new FormUrlEncodedContent([new("x", "y")]));
+
+        // The page is a page: the HTML error page, with Allow (RFC 9110 section 15.5.6); antiforgery never ran.
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["GET", "HEAD"], response.Content.Headers.Allow.Order(StringComparer.Ordinal));
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.False(await IsSignedAsync(award));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/credentials/{award.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/credentials/{award.Id}"))).StatusCode);
+    }
 
     [Fact]
     public async Task PublicDocuments_GetAndHeadFromAnotherOrigin_AllowAnyOrigin_WithoutCredentials()
@@ -126,4 +174,26 @@ public sealed class PublicDocumentsHttpTests(CredentialsFixture app)
         }
     }
 
+    /// <summary>
+    /// The path rule that makes a framework error (405, unknown route) problem+json holds exactly the endpoints mapped as
+    /// public documents: each route, filled in, is a public document path if and only if it carries the CORS policy.
+    /// </summary>
+    [Fact]
+    public void IsPublicDocumentPath_HoldsExactlyTheEndpointsWithThePublicDocumentsPolicy()
+    {
+        var endpoints = app.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+
+        Assert.Contains(endpoints, e => e.Metadata.GetMetadata<IEnableCorsAttribute>()?.PolicyName == PublicDocuments.CorsPolicy);
+        foreach (var endpoint in endpoints)
+        {
+            var path = "/" + string.Join('/', endpoint.RoutePattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+            {
+                RoutePatternLiteralPart literal => literal.Content,
+                RoutePatternSeparatorPart separator => separator.Content,
+                _ => Guid.NewGuid().ToString(),
+            }))));
+            var isDocument = endpoint.Metadata.GetMetadata<IEnableCorsAttribute>()?.PolicyName == PublicDocuments.CorsPolicy;
+            Assert.True(isDocument == PublicDocuments.IsPublicDocumentPath(new PathString(path)), $"{endpoint.DisplayName}: {path}");
+        }
+    }
 }
