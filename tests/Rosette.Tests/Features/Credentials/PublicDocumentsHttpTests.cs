@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,7 +15,7 @@ namespace Rosette.Tests.Features.Credentials;
 
 /// <summary>
 /// The public documents as HTTP resources: GET and HEAD only (RFC 9110 section 15.5.6: a 405 names the allowed methods in
-/// Allow), and readable from any origin (Fetch
+/// Allow), their status lists negotiated on Accept (sections 12.5.1 and 15.5.7), and readable from any origin (Fetch
 /// standard, CORS protocol) while the API and the pages are not.
 /// </summary>
 [Collection(SharedCredentialsHost.Name)]
@@ -81,6 +82,33 @@ public sealed class PublicDocumentsHttpTests(CredentialsFixture app)
         Assert.False(await IsSignedAsync(award));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/credentials/{award.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/credentials/{award.Id}"))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("application/xml")]
+    [InlineData("application/json")]
+    [InlineData("text/html, application/xhtml+xml, application/xml;q=0.9")]
+    [InlineData("application/vc+jwt;q=0, text/plain;q=0, text/html")]
+    [InlineData("application/*;q=0, text/plain;q=0, */*")]
+    public async Task StatusList_AcceptAllowingNeitherType_Answers406ProblemListingTheTypes(string accept)
+    {
+        var world = await app.NewWorldAsync();
+        var award = await app.AwardAsync(world.Manual, world.StudentA1);
+        var client = app.Public();
+        var url = JsonNode.Parse(await client.GetStringAsync($"/credentials/{award.Id}.json"))!["credentialStatus"]!["statusListCredential"]!.GetValue<string>();
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        using var response = await client.SendAsync(request);
+
+        // RFC 9110 section 12.5.1: with Accept present and no representation acceptable, the server "can either honor the
+        // header field by sending a 406 (Not Acceptable) response or disregard the header field"; Rosette honours it, and
+        // section 15.5.7 says the 406 SHOULD list the representations there are.
+        var problem = await response.IsProblemAsync(HttpStatusCode.NotAcceptable, "not_acceptable");
+        Assert.Equal(["application/vc+jwt", "text/plain"], problem.GetProperty("mediaTypes").EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains("Accept", response.Headers.Vary);
+        Assert.Equal("*", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
     }
 
     [Fact]

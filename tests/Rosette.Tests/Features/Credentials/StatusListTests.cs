@@ -94,6 +94,7 @@ public sealed class StatusListTests(CredentialsFixture app)
 
     [Theory]
     [InlineData(null, "application/vc+jwt")]
+    [InlineData("*/*", "application/vc+jwt")]
     [InlineData("text/plain", "text/plain")]
     [InlineData("application/vc+jwt;q=0, text/plain", "text/plain")]
     [InlineData("*/*;q=0.1, text/plain", "text/plain")]
