@@ -117,6 +117,32 @@ public sealed partial class BadgeChooserTests(AppFixture app) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task IssuableBadges_Page_IsCheckedAndServed_AsOnTheOtherListsPagedByCursor()
+    {
+        var world = await app.NewWorldAsync();
+        await AddBadgesAsync(world, "One", "Two", "Three");
+        var client = await app.ClientAsync(world.AdminRoot);
+        var first = await (await client.GetAsync(ApiUrl(world, 2))).IsOkAsync<Paged<IssuableBadge>>();
+
+        // Before, page was not read at all: page=2 answered page 1 again, and page=-5 answered 200 (decision 0018, "Offsets").
+        var second = await (await client.GetAsync(ApiUrl(world, 2, "&page=2"))).IsOkAsync<Paged<IssuableBadge>>();
+        var byCursor = await (await client.GetAsync(ApiUrl(world, 2, $"&after={first.Next}"))).IsOkAsync<Paged<IssuableBadge>>();
+        Assert.Equal(2, second.Page);
+        Assert.Equal(byCursor.Items.Select(b => b.Id), second.Items.Select(b => b.Id));
+        Assert.Empty(first.Items.Select(b => b.Id).Intersect(second.Items.Select(b => b.Id)));
+        foreach (var page in new[] { "-5", "0", "2147483647", "201" })
+        {
+            var pageSize = page == "201" ? 50 : 2; // page 201 of 50 starts past the 10,000 rows an offset may reach
+            (await (await client.GetAsync(ApiUrl(world, pageSize, $"&page={page}"))).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed"))
+                .HasFieldError("page");
+        }
+        (await (await client.GetAsync(ApiUrl(world, 2, $"&page=2&after={first.Next}"))).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed"))
+            .HasFieldError("after");
+        // A value that is not a number is refused by the binding, as on every list.
+        await (await client.GetAsync(ApiUrl(world, 2, "&page=abc"))).IsProblemAsync(HttpStatusCode.BadRequest, "bad_request");
+    }
+
+    [Fact]
     public async Task IssueBadgesPage_RendersTheFirstPageOnly_AndItsHandlerServesTheNext()
     {
         var world = await app.NewWorldAsync();

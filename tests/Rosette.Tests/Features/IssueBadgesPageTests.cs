@@ -66,6 +66,25 @@ public sealed partial class IssueBadgesPageTests(AppFixture app) : IClassFixture
         Assert.Equal(HttpStatusCode.BadRequest, missingStatus);
     }
 
+    [Fact]
+    public async Task IssuanceHistoryPage_APageThatIsNotANumber_Is400_AsOutOfRangeOnesAre()
+    {
+        var world = await app.NewWorldAsync();
+        using var session = await PageSession.SignInAsync(app.Factory, world.OrgInstructor);
+        var url = $"/classes/{world.Class.Id}/issuance-history";
+
+        // Before, "abc" was dropped by the binding and the first page was shown, while "-5" was refused.
+        var (notANumber, notANumberHtml) = await session.GetAsync($"{url}?page=abc");
+        var (negative, _) = await session.GetAsync($"{url}?page=-5");
+        var (first, firstHtml) = await session.GetAsync($"{url}?page=1");
+
+        Assert.Equal(HttpStatusCode.BadRequest, notANumber);
+        Assert.Contains("Something is wrong with that request", notANumberHtml, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, negative);
+        Assert.Equal(HttpStatusCode.OK, first);
+        Assert.Contains("<h1>Issuance history</h1>", firstHtml, StringComparison.Ordinal);
+    }
+
     private static List<Guid> HiddenIds(string html, string name) =>
         [.. Regex.Matches(html, $"<input type=\"hidden\" name=\"{name}\" value=\"([0-9a-f-]{{36}})\"").Select(m => Guid.Parse(m.Groups[1].Value))];
 }

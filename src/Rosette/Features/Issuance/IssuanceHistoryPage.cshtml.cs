@@ -20,6 +20,11 @@ public sealed class IssuanceHistoryPageModel(ListIssuanceHistoryHandler history,
 
     public async Task<IActionResult> OnGetAsync(Guid classId, [FromQuery] int? page, CancellationToken cancellationToken)
     {
+        // A page number that is not a number is refused as the roster's is, rather than read as the first page.
+        if (!ModelState.IsValid)
+        {
+            return BadRequest();
+        }
         var actor = HttpContext.GetActor();
         var result = await history.HandleAsync(actor, classId, new PageRequest(page, 25, null), cancellationToken);
         if (!result.IsSuccess)

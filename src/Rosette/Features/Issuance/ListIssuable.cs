@@ -10,10 +10,13 @@ namespace Rosette.Features.Issuance;
 
 public sealed record IssuableBadge(Guid Id, string Name, string Description, Guid OrganizationId, string? ImageUrl);
 
-/// <summary>A Choose Badges search: <c>search</c> in the name (any case), <c>after</c> the <c>next</c> of the page before, <c>pageSize</c> up to <see cref="PageRequest.MaxPageSize"/>.</summary>
-public sealed record BadgeChoicesRequest(string? Search, string? After, int? PageSize = null)
+/// <summary>
+/// A Choose Badges search: <c>search</c> in the name (any case), <c>after</c> the <c>next</c> of the page before, <c>pageSize</c>
+/// up to <see cref="PageRequest.MaxPageSize"/>, and <c>page</c> within the cap, as on the other lists paged by cursor (<see cref="KeysetPaging"/>).
+/// </summary>
+public sealed record BadgeChoicesRequest(string? Search, string? After, int? PageSize = null, int? Page = null)
 {
-    public PageRequest Paging => new(1, PageSize ?? ListIssuableHandler.BadgePageSize, Search);
+    public PageRequest Paging => new(Page, PageSize ?? ListIssuableHandler.BadgePageSize, Search);
 }
 
 public sealed record IssuableStudent(Guid Id, string FirstName, string LastName, string Email, Guid OrganizationId, IReadOnlyList<Guid> HeldBadgeIds);
@@ -52,7 +55,7 @@ public sealed class ListIssuableHandler(RosetteDb db, TimeProvider clock)
         Guid organizationId, BadgeChoicesRequest request, IReadOnlyCollection<Guid> exclude, CancellationToken cancellationToken)
     {
         var paging = request.Paging;
-        if (paging.Validate() is { } invalid)
+        if (KeysetPaging.Validate(paging, request.After) is { } invalid)
         {
             return invalid;
         }
