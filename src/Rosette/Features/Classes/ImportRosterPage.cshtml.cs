@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rosette.Domain;
 using Rosette.Infrastructure.Auth;
+using Rosette.Infrastructure.Http;
 using Rosette.Infrastructure.Pages;
 
 namespace Rosette.Features.Classes;
@@ -11,6 +12,7 @@ namespace Rosette.Features.Classes;
 /// Import a roster from CSV in two steps: upload, and see row by row what would happen (nothing is written); then import,
 /// which commits the accepted rows. The file travels back with the second step, so nothing is kept on the server between them.
 /// </summary>
+[ShowsOversizedUpload]
 public sealed class ImportRosterPageModel(RosterImportHandler imports, ClassesHandler classes) : PageModel
 {
     public const int MaxFileBytes = 2 * 1024 * 1024;
@@ -26,8 +28,19 @@ public sealed class ImportRosterPageModel(RosterImportHandler imports, ClassesHa
 
     public RosterImportResult? Result { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
-        await LoadAsync(id, cancellationToken) ?? Page();
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(id, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
+        if (RequestSizeLimit.WasRefused(HttpContext))
+        {
+            // An upload over the whole request's limit: its status stays 413, with the form and the message a smaller file over 2 MB gets.
+            TooLarge();
+        }
+        return Page();
+    }
 
     public async Task<IActionResult> OnPostPreviewAsync(Guid id, IFormFile? file, CancellationToken cancellationToken)
     {
@@ -42,7 +55,7 @@ public sealed class ImportRosterPageModel(RosterImportHandler imports, ClassesHa
         }
         if (file.Length > MaxFileBytes)
         {
-            ModelState.AddModelError(FileField, $"The file is larger than {MaxFileBytes / 1024 / 1024} MB: split it.");
+            TooLarge();
             return Page();
         }
         using (var reader = new StreamReader(file.OpenReadStream(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
@@ -74,6 +87,8 @@ public sealed class ImportRosterPageModel(RosterImportHandler imports, ClassesHa
         Result = result.Value;
         return Page();
     }
+
+    private void TooLarge() => ModelState.AddModelError(FileField, $"The file is larger than {MaxFileBytes / 1024 / 1024} MB: split it.");
 
     private async Task<IActionResult?> LoadAsync(Guid id, CancellationToken cancellationToken)
     {
