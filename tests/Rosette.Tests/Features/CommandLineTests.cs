@@ -99,7 +99,46 @@ public sealed class CommandLineTests(AppFixture app) : IClassFixture<AppFixture>
     {
         var run = await RunCapturedAsync([.. verb.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--urls", "notaurl", .. Config]);
 
-        AssertRefusedInOneLine(run, "not 'notaurl' (the address to listen on");
+        AssertRefusedInOneLine(run, "an address to listen on (--urls or ASPNETCORE_URLS, ';' between several) must be an absolute http(s) URL without query or fragment, not 'notaurl'.");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("migrate")]
+    public async Task ServeOrVerb_UrlsListingANonUrl_ReportsThatAddress(string verb)
+    {
+        var run = await RunCapturedAsync([.. verb.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--urls", "http://127.0.0.1:0;notaurl", .. Config]);
+
+        AssertRefusedInOneLine(run, "must be an absolute http(s) URL without query or fragment, not 'notaurl'.");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("migrate")]
+    public async Task ServeOrVerb_PostgresUnreachable_NamesTheServerNotThePassword(string verb)
+    {
+        // Nothing listens on port 1: the connection is refused at once, without a PostgreSQL server.
+        var run = await RunCapturedAsync([.. verb.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--urls", "http://127.0.0.1:0",
+            "--Rosette:Database:Provider=postgres", "--ConnectionStrings:Rosette=Host=127.0.0.1;Port=1;Username=rosette;Password=never-shown-7;Database=rosette",
+            $"--Rosette:DataProtection:CertificatePath={RosetteFactory.CertificatePath}"]);
+
+        AssertRefusedInOneLine(run, "Rosette: cannot start: cannot connect to the database at 127.0.0.1:1 (ConnectionStrings:Rosette): ");
+        Assert.DoesNotContain("never-shown-7", run.Out + run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Rosette:Bootstrap:AdminEmail", "not-an-email", "Rosette: cannot start: Rosette:Bootstrap:AdminEmail is invalid: ")]
+    [InlineData("Rosette:Bootstrap:AdminPassword", "tiny-pw", "Rosette: cannot start: Rosette:Bootstrap:AdminPassword does not meet the password rules: ")]
+    public async Task Serve_InvalidBootstrapAdministrator_NamesTheSettingNotThePassword(string setting, string value, string expected)
+    {
+        await using var database = await TestDatabase.CreateAsync();
+
+        var run = await RunCapturedAsync("--urls", "http://127.0.0.1:0", $"--Rosette:Database:Provider={database.Provider}",
+            $"--ConnectionStrings:Rosette={database.ConnectionString}", $"--Rosette:DataProtection:CertificatePath={RosetteFactory.CertificatePath}",
+            $"--{setting}={value}");
+
+        AssertRefusedInOneLine(run, expected);
+        Assert.DoesNotContain("tiny-pw", run.Out + run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

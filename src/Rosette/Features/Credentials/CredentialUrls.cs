@@ -14,25 +14,35 @@ public sealed partial class CredentialUrls
     public const string Section = "Rosette:PublicBaseUrl";
     public const string DefaultBaseUrl = "http://localhost:5000";
 
-    public CredentialUrls(string baseUrl) : this(baseUrl, "")
+    /// <summary>How an error names the addresses to listen on.</summary>
+    private const string ListeningSetting = "an address to listen on (--urls or ASPNETCORE_URLS, ';' between several)";
+
+    public CredentialUrls(string baseUrl) : this(baseUrl, Section)
     {
     }
 
-    private CredentialUrls(string baseUrl, string whence)
+    private CredentialUrls(string baseUrl, string setting)
     {
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
             || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
-            throw new StartupException($"{Section} must be an absolute http(s) URL without query or fragment, not '{baseUrl}'{whence}.");
+            throw new StartupException($"{setting} must be an absolute http(s) URL without query or fragment, not '{baseUrl}'.");
         }
         Base = uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
         IsHttps = uri.Scheme == Uri.UriSchemeHttps;
     }
 
-    public static CredentialUrls From(IConfiguration configuration) =>
-        configuration[Section] is { Length: > 0 } value ? new(value)
-        : ListeningAddress(configuration) is { } listening ? new(listening, $" (the address to listen on, --urls or ASPNETCORE_URLS, as {Section} is not set)")
-        : new(DefaultBaseUrl);
+    public static CredentialUrls From(IConfiguration configuration)
+    {
+        // Every address is checked, not only the one ids are built on: Kestrel would stop on any other with a stack trace.
+        foreach (var address in ListeningUrls(configuration))
+        {
+            _ = new CredentialUrls(address, ListeningSetting);
+        }
+        return configuration[Section] is { Length: > 0 } value ? new(value)
+            : ListeningAddress(configuration) is { } listening ? new(listening)
+            : new(DefaultBaseUrl);
+    }
 
     /// <summary>
     /// The address the server is told to listen on: <c>--urls</c> / <c>ASPNETCORE_URLS</c> (an https one first), else a
@@ -41,18 +51,18 @@ public sealed partial class CredentialUrls
     /// </summary>
     public static string? ListeningAddress(IConfiguration configuration)
     {
-        var urls = (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>())
-            .ToList();
+        var urls = ListeningUrls(configuration).ToList();
         var chosen = urls.FirstOrDefault(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) ?? urls.FirstOrDefault();
-        if (chosen is not null)
-        {
-            return WildcardHost().Replace(chosen, "${scheme}localhost");
-        }
-        return FirstPort(configuration["https_ports"]) is { } https ? $"https://localhost:{https}"
+        return chosen is not null ? chosen
+            : FirstPort(configuration["https_ports"]) is { } https ? $"https://localhost:{https}"
             : FirstPort(configuration["http_ports"]) is { } http ? $"http://localhost:{http}"
             : null;
     }
+
+    private static IEnumerable<string> ListeningUrls(IConfiguration configuration) =>
+        (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>())
+            .Select(u => WildcardHost().Replace(u, "${scheme}localhost"));
 
     private static string? FirstPort(string? ports) =>
         ports?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();

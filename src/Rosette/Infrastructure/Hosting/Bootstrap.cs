@@ -64,7 +64,7 @@ public sealed class Bootstrap(
         var user = User.Create(email, firstName, lastName, organization.Id, UserRole.Administrator, now);
         if (!user.IsSuccess)
         {
-            throw new InvalidOperationException($"Rosette:Bootstrap:AdminEmail is invalid: {user.Error.Message}");
+            throw new StartupException($"Rosette:Bootstrap:AdminEmail is invalid: {user.Error.Message}");
         }
         user.Value.MakeSystemAdministrator();
         user.Value.PasswordHash = hasher.HashPassword(user.Value, password);
@@ -94,7 +94,7 @@ public sealed class Bootstrap(
         }
         if (failures.Count > 0)
         {
-            throw new InvalidOperationException($"Rosette:Bootstrap:AdminPassword does not meet the password rules: {string.Join(" ", failures)}");
+            throw new StartupException($"Rosette:Bootstrap:AdminPassword does not meet the password rules: {string.Join(" ", failures)}");
         }
     }
 

@@ -1,5 +1,7 @@
+using System.Net.Sockets;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Rosette.Data;
 
 namespace Rosette.Infrastructure.Hosting;
@@ -18,6 +20,10 @@ public sealed class DatabaseStartup(IServiceProvider services, DatabaseOptions o
         if (options.MigrateOnStart)
         {
             await MigrateAsync(db, cancellationToken);
+        }
+        else
+        {
+            await ConnectAsync(db, cancellationToken);
         }
         await db.WithInstallationLockAsync(() =>
         {
@@ -39,8 +45,31 @@ public sealed class DatabaseStartup(IServiceProvider services, DatabaseOptions o
 
     public static async Task MigrateAsync(RosetteDb db, CancellationToken cancellationToken)
     {
+        await ConnectAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
         await SqlitePragmas.UseWriteAheadLogAsync(db, cancellationToken);
+    }
+
+    /// <summary>
+    /// The first thing start-up asks of the database: a PostgreSQL server that cannot be reached or refuses the login is a
+    /// setting (or a server) to fix, named by host and port; the password is never shown. Only opening the connection is
+    /// translated: any later database error is a bug and keeps its stack trace.
+    /// </summary>
+    private static async Task ConnectAsync(RosetteDb db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        }
+        // Npgsql's execution strategy wraps a failure it deems transient in an InvalidOperationException.
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested
+            && (e is NpgsqlException or SocketException ? e : e.InnerException) is (NpgsqlException or SocketException) and var failure)
+        {
+            var server = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString());
+            var reason = failure is PostgresException refused ? $"{refused.SqlState}: {refused.MessageText}" : (failure.InnerException ?? failure).Message;
+            throw new StartupException($"cannot connect to the database at {server.Host}:{server.Port} (ConnectionStrings:Rosette): {reason}");
+        }
+        await db.Database.CloseConnectionAsync();
     }
 
     private void EnsureDataProtectionKey(IServiceProvider scoped)

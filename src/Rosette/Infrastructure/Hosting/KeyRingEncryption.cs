@@ -55,5 +55,11 @@ public static class KeyRingEncryption
 /// <summary>Which certificate this instance decrypts the key ring with, for the error when it cannot.</summary>
 public sealed record KeyRingCertificate(string Path, string Thumbprint);
 
-/// <summary>A reason not to start that the operator must fix; shown as one line, without a stack trace.</summary>
-public sealed class StartupException(string message) : Exception(message);
+/// <summary>
+/// A reason not to start that the operator must fix; shown as one line, without a stack trace, on stderr and in the
+/// host's "Hosting failed to start" log alike.
+/// </summary>
+public sealed class StartupException(string message) : Exception(message)
+{
+    public override string ToString() => $"{GetType().FullName}: {Message}";
+}

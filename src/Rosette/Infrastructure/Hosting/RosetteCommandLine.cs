@@ -199,7 +199,9 @@ public static class RosetteCommandLine
         var builder = CreateBuilder(parse.UnmatchedTokens.ToArray());
         builder.Configuration["Rosette:Database:MigrateOnStart"] = migrateOnStart.ToString();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // A failed command or save also throws: the verb reports it (email_taken) or it surfaces, so EF's log of it is a duplicate.
+        // A failed connection, command or save also throws: the verb reports it (email_taken, a database it cannot reach) or it
+        // surfaces, so EF's log of it is a duplicate.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Connection", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.None);
         builder.AddRosette();

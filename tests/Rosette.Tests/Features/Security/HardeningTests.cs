@@ -94,8 +94,9 @@ public sealed class HardeningTests(AppFixture app) : IClassFixture<AppFixture>
 
         var failure = Record.Exception(factory.StartServer);
 
+        // The entry point reports the StartupException in one line and returns 1, so the test host only sees that the start
+        // failed; the line itself is CommandLineTests.Serve_InvalidBootstrapAdministrator_NamesTheSettingNotThePassword's.
         Assert.NotNull(failure);
-        Assert.Contains("password rules", failure.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
