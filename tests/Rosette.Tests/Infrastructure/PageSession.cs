@@ -62,16 +62,8 @@ public sealed partial class PageSession(HttpClient client) : IDisposable
         return await client.PostAsync(url, content);
     }
 
-    /// <summary>
-    /// Posts <paramref name="content"/> as it is (a multipart upload); returns the answer (redirects are not followed). With
-    /// <paramref name="expectContinue"/>, the body is sent only once the server asks for it (RFC 9110 section 10.1.1).
-    /// </summary>
-    public async Task<HttpResponseMessage> PostAsync(string url, HttpContent content, bool expectContinue = false)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
-        request.Headers.ExpectContinue = expectContinue;
-        return await client.SendAsync(request);
-    }
+    /// <summary>Posts <paramref name="content"/> as it is (a multipart upload); returns the answer (redirects are not followed).</summary>
+    public Task<HttpResponseMessage> PostAsync(string url, HttpContent content) => client.PostAsync(url, content);
 
     public void Dispose() => client.Dispose();
 

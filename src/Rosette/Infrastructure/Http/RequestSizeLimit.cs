@@ -5,9 +5,10 @@ using Microsoft.AspNetCore.Mvc;
 namespace Rosette.Infrastructure.Http;
 
 /// <summary>
-/// Refuses a declared body over the limit before reading it, with a problem answer. Kestrel enforces the same
-/// limit on bodies without a length (chunked), which then reach the exception handler as a 413. A page marked
-/// <see cref="ShowsOversizedUploadAttribute"/> is shown instead, by its GET handler, without the body (<see cref="WasRefused"/>).
+/// Refuses a declared body over the limit before reading it: a problem answer on the API, the "Too much data" page
+/// elsewhere, and a page marked <see cref="ShowsOversizedUploadAttribute"/> is shown instead, by its GET handler, without
+/// the body (<see cref="WasRefused"/>). Kestrel enforces the same limit on bodies without a length (chunked), which then
+/// reach the exception handler as a 413.
 /// </summary>
 public sealed class RequestSizeLimit(RequestDelegate next)
 {
@@ -23,17 +24,18 @@ public sealed class RequestSizeLimit(RequestDelegate next)
         if (context.Request.ContentLength > Hosting.RosetteApp.MaxRequestBodyBytes && context.Features.Get<IStatusCodeReExecuteFeature>() is null)
         {
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            // Nothing here reads the body. Kestrel discards it after the answer, for at most its drain timeout (5 s), rather
+            // than failing on the limit and resetting the connection: a client still sending (a browser uploading a file)
+            // would see the reset instead of the answer.
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = null;
+            }
             if (!context.Request.IsApi())
             {
                 if (context.GetEndpoint()?.Metadata.GetMetadata<ShowsOversizedUploadAttribute>() is not null)
                 {
                     // As a re-execution would: the page's GET, with nothing of what was posted, so nothing is read or stored.
-                    // Kestrel then discards the body after the answer (within its drain timeout) rather than failing on the
-                    // limit and resetting the connection, which a browser still sending the file would show instead of the page.
-                    if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-                    {
-                        limit.MaxRequestBodySize = null;
-                    }
                     context.Items[RefusedKey] = true;
                     context.Request.Method = HttpMethods.Get;
                     context.Request.Body = Stream.Null;
