@@ -52,6 +52,29 @@ public static class ScopeQueries
         return actor.IsSystemAdministrator ? achievements : achievements.Where(a => organizations.Any(o => o.Id == a.OrganizationId));
     }
 
+    public static IQueryable<Course> AdministeredBy(this IQueryable<Course> courses, RosetteDb db, Actor actor)
+    {
+        var organizations = db.Organizations.AdministeredBy(actor);
+        return actor.IsSystemAdministrator ? courses : courses.Where(c => organizations.Any(o => o.Id == c.OrganizationId));
+    }
+
+    /// <summary>
+    /// Course assignments an administrator administers: of a course of their scope <em>and</em> to a student of their scope.
+    /// An administrator above both may assign a course to a student beside the course's organization; the course's own
+    /// administrators do not see that student, so neither the assignment (none for other roles).
+    /// </summary>
+    public static IQueryable<CourseAssignment> AdministeredBy(this IQueryable<CourseAssignment> assignments, RosetteDb db, Actor actor)
+    {
+        if (!actor.IsAdministrator)
+        {
+            return assignments.Where(_ => false);
+        }
+        var courses = db.Courses.AdministeredBy(db, actor);
+        var students = db.Users.AdministeredBy(db, actor);
+        return actor.IsSystemAdministrator ? assignments
+            : assignments.Where(a => courses.Any(c => c.Id == a.CourseId) && students.Any(u => u.Id == a.StudentId));
+    }
+
     /// <summary>
     /// Badges an administrator may choose for an achievement: those of their scope and those available to an organization
     /// of it. Any other badge is answered like one that does not exist.

@@ -198,20 +198,10 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         return CourseAssignmentDto.From(assignment);
     }
 
-    private IQueryable<Course> Administered(Actor actor)
-    {
-        var organizations = db.Organizations.AdministeredBy(actor);
-        return db.Courses.Where(c => organizations.Any(o => o.Id == c.OrganizationId));
-    }
+    private IQueryable<Course> Administered(Actor actor) => db.Courses.AdministeredBy(db, actor);
 
-    /// <summary>Administrators see assignments of courses in their scope; a student sees their own.</summary>
-    private IQueryable<CourseAssignment> VisibleAssignments(Actor actor)
-    {
-        if (!actor.IsAdministrator)
-        {
-            return db.CourseAssignments.Where(a => actor.IsStudent && a.StudentId == actor.UserId);
-        }
-        var courses = Administered(actor);
-        return db.CourseAssignments.Where(a => courses.Any(c => c.Id == a.CourseId));
-    }
+    /// <summary>Administrators see assignments of courses and students in their scope (<see cref="ScopeQueries"/>); a student sees their own.</summary>
+    private IQueryable<CourseAssignment> VisibleAssignments(Actor actor) =>
+        actor.IsAdministrator ? db.CourseAssignments.AdministeredBy(db, actor)
+        : db.CourseAssignments.Where(a => actor.IsStudent && a.StudentId == actor.UserId);
 }

@@ -10,8 +10,9 @@ namespace Rosette.Features.Issuance;
 public sealed record IssueFromCourseAssignmentRequest(Guid? BadgeId, string? Narrative, bool? SuppressNotifications);
 
 /// <summary>
-/// An administrator issues one badge to the student of a course assignment: a badge of the course's organization
-/// that allows manual issuance, under the same earn-once rule and failure codes as class issuance.
+/// An administrator issues one badge to the student of a course assignment they administer (course and student of their
+/// scope): a badge of the course's organization that allows manual issuance, under the same earn-once rule and failure
+/// codes as class issuance.
 /// </summary>
 public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer issuer, TimeProvider clock)
 {
@@ -27,12 +28,10 @@ public sealed class IssueFromCourseAssignmentHandler(RosetteDb db, AwardIssuer i
         {
             return invalid;
         }
-        var scope = db.Organizations.AdministeredBy(actor);
         var assignment = await (
-            from a in db.CourseAssignments.AsNoTracking()
+            from a in db.CourseAssignments.AsNoTracking().AdministeredBy(db, actor)
             where a.Id == assignmentId
             join c in db.Courses on a.CourseId equals c.Id
-            where scope.Any(o => o.Id == c.OrganizationId)
             select new { Assignment = a, Course = c }).SingleOrDefaultAsync(cancellationToken);
         if (assignment is null)
         {

@@ -64,11 +64,9 @@ public sealed class IssueFromCourseAssignmentPageModel(RosetteDb db, ListIssuabl
     private async Task<IActionResult?> LoadAsync(Guid assignmentId, CancellationToken cancellationToken)
     {
         var actor = HttpContext.GetActor();
-        var scope = db.Organizations.AdministeredBy(actor);
-        var row = await (from a in db.CourseAssignments.AsNoTracking()
+        var row = await (from a in db.CourseAssignments.AsNoTracking().AdministeredBy(db, actor)
                          where a.Id == assignmentId
                          join c in db.Courses on a.CourseId equals c.Id
-                         where scope.Any(o => o.Id == c.OrganizationId)
                          join u in db.Users on a.StudentId equals u.Id
                          select new { c.Name, c.OrganizationId, Student = PersonName.Full(u.FirstName, u.LastName) }).SingleOrDefaultAsync(cancellationToken);
         if (row is null)
