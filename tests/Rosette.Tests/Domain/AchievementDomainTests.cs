@@ -226,6 +226,29 @@ public sealed class AchievementRulesTests
         Assert.Equal("unknown_badge", AchievementRules.WhyNotAttach(null, Guid.NewGuid(), Child.Id)?.Code);
     }
 
+    [Fact]
+    public void WhyNotName_EveryCourse_MustBeNameableFromTheAchievementsOrganization()
+    {
+        var own = new NamedCourse(Guid.NewGuid(), "Own", Child.Path, false);
+        var ofRoot = new NamedCourse(Guid.NewGuid(), "Of root", Root.Path, false);
+        var open = new NamedCourse(Guid.NewGuid(), "Open", Other.Path, true);
+        var ofOther = new NamedCourse(Guid.NewGuid(), "Private", Other.Path, false);
+        var seen = new[] { own, ofRoot, open, ofOther }.ToDictionary(c => c.Id);
+        var random = Guid.NewGuid();
+
+        Assert.Null(AchievementRules.WhyNotName(new AllOf([new CourseCompleted(own.Id), new CourseCompleted(open.Id)]), seen, Child.Path));
+        Assert.Null(AchievementRules.WhyNotName(new CourseCompleted(own.Id), seen, Root.Path));
+        Assert.Null(AchievementRules.WhyNotName(new LabCompleted("lab"), new Dictionary<Guid, NamedCourse>(), Child.Path));
+        // Seen by whoever saves it, but private to an organization beside or above the achievement's: refused, and named.
+        var beside = Assert.IsType<InvalidError>(AchievementRules.WhyNotName(new CourseCompleted(ofOther.Id), seen, Child.Path));
+        Assert.Equal(("course_not_available", "conditions.courseId"), (beside.Code, Assert.Single(beside.Fields!).Key));
+        Assert.Contains("'Private'", beside.Message, StringComparison.Ordinal);
+        Assert.Equal("course_not_available", AchievementRules.WhyNotName(new CourseCompleted(ofRoot.Id), seen, Child.Path)?.Code);
+        Assert.Equal("unknown_course", AchievementRules.WhyNotName(new CourseCompleted(random), seen, Child.Path)?.Code);
+        var both = Assert.IsType<InvalidError>(AchievementRules.WhyNotName(new CoursesCompleted([random, ofOther.Id, own.Id], CoursesMode.All, null), seen, Child.Path));
+        Assert.Equal(["conditions.courseIds[0]", "conditions.courseIds[1]"], both.Fields!.Keys.Order());
+    }
+
     [Theory]
     [InlineData(FrequencyType.PerUser, 2, 1, 0, 0, true)]
     [InlineData(FrequencyType.PerUser, 2, 2, 0, 0, false)]

@@ -85,6 +85,38 @@ public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFix
         await (await adminB.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.B.Id, CourseCompleted(hidden.Id)))).IsOkAsync<AchievementDto>(HttpStatusCode.Created);
     }
 
+    [Theory]
+    [InlineData("system-administrator")]
+    [InlineData("administrator-above-both")]
+    public async Task CreateAndUpdate_CourseTheCallerSeesButNotTheAchievementsOrganization_IsCourseNotAvailable(string caller)
+    {
+        var world = await app.NewWorldAsync();
+        var ofB = await CourseAsync(world.B.Id, openToOutsiders: false);
+        var openOfB = await CourseAsync(world.B.Id, openToOutsiders: true);
+        var ofA1 = await CourseAsync(world.A1.Id, openToOutsiders: false);
+        var admin = await app.ClientAsync(caller == "system-administrator" ? await app.RootAsync() : world.AdminRoot);
+
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            // An achievement of A names courses A may name, whatever else the caller sees: B's private course and Root's are refused.
+            var created = await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id, CourseCompleted(ofB.Id))))
+                .IsProblemAsync(HttpStatusCode.BadRequest, "course_not_available");
+            created.HasFieldError("conditions.courseId");
+            Assert.Contains(ofB.Name, created.GetRawText(), StringComparison.Ordinal);
+            (await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id,
+                    new { type = "courses_completed", courseIds = new[] { ofA1.Id, world.Course.Id }, mode = "any" })))
+                .IsProblemAsync(HttpStatusCode.BadRequest, "course_not_available")).HasFieldError("conditions.courseIds[1]");
+        });
+        var achievement = await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id,
+                new { type = "courses_completed", courseIds = new[] { ofA1.Id, openOfB.Id }, mode = "all" })))
+            .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+            (await (await admin.PatchJsonAsync($"{Achieve.Url}/{achievement.Id}", new { conditions = CourseCompleted(ofB.Id) }))
+                .IsProblemAsync(HttpStatusCode.BadRequest, "course_not_available")).HasFieldError("conditions.courseId"));
+        // The same course in an achievement of its own organization, as before.
+        await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.B.Id, CourseCompleted(ofB.Id)))).IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+    }
+
     [Fact]
     public async Task NameableBy_AgreesWithMayNameCourseForEveryScope()
     {

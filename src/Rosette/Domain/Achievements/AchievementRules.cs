@@ -5,6 +5,9 @@ namespace Rosette.Domain.Achievements;
 /// <summary>What the rules need to know of a user who might earn achievements.</summary>
 public sealed record Earner(Guid UserId, bool IsActiveStudent, bool Participates, bool OrganizationEnablesAchievements, string OrganizationPath);
 
+/// <summary>What the rules need to know of a course an achievement's conditions name.</summary>
+public sealed record NamedCourse(Guid Id, string Name, string OrganizationPath, bool OpenToOutsiders);
+
 /// <summary>An enabled achievement with what its eligibility rule needs: its organization's path, and whether outsiders may earn it.</summary>
 public sealed record CatalogEntry(Achievement Achievement, string OrganizationPath, bool OpenToOutsiders);
 
@@ -43,6 +46,32 @@ public static class AchievementRules
     /// </summary>
     public static bool MayNameCourse(string courseOrganizationPath, bool openToOutsiders, string? scopePath) =>
         openToOutsiders || scopePath is null || courseOrganizationPath.StartsWith(scopePath, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Why an achievement of the organization at <paramref name="achievementOrganizationPath"/> may not have these conditions:
+    /// every course they name must be one that organization may name (<see cref="MayNameCourse"/>), whoever saves it, so an
+    /// administrator above several organizations cannot give one's achievement another's private course. A course missing from
+    /// <paramref name="seenByActor"/> (no such course, or one the caller may not name) is unknown, exactly like a random id;
+    /// one the caller sees is named in its refusal. Every problem is reported at its path.
+    /// </summary>
+    public static Error? WhyNotName(Condition conditions, IReadOnlyDictionary<Guid, NamedCourse> seenByActor, string achievementOrganizationPath)
+    {
+        var problems = new ValidationErrors();
+        var named = ConditionJson.CoursePaths(conditions).ToList();
+        var unknown = named.Where(n => !seenByActor.ContainsKey(n.CourseId)).ToList();
+        if (unknown.Count > 0)
+        {
+            problems.Add(AchievementErrors.UnknownCourses(unknown));
+        }
+        foreach (var (path, courseId) in named)
+        {
+            if (seenByActor.TryGetValue(courseId, out var course) && !MayNameCourse(course.OrganizationPath, course.OpenToOutsiders, achievementOrganizationPath))
+            {
+                problems.Add(AchievementErrors.CourseNotAvailable(path, course));
+            }
+        }
+        return problems.Any ? problems.ToError() : null;
+    }
 
     /// <summary>A badge may be attached when it belongs to the achievement's organization or lists it in its availability, and is not archived.</summary>
     public static Error? WhyNotAttach(Badge? badge, Guid badgeId, Guid achievementOrganizationId) =>
@@ -102,6 +131,9 @@ public static class AchievementErrors
         $"The badge '{badge.Name}' belongs to another organization and is not available to the achievement's organization.");
 
     public static Error BadgeArchived(Badge badge) => InvalidError.Field("badgeId", "badge_archived", $"The badge '{badge.Name}' is archived.");
+
+    public static Error CourseNotAvailable(string path, NamedCourse course) => InvalidError.Field(path, "course_not_available",
+        $"The course '{course.Name}' belongs to an organization outside the achievement's and does not enable achievements for outside organizations.");
 
     public static Error UnknownCourses(IEnumerable<(string Path, Guid CourseId)> unknown)
     {

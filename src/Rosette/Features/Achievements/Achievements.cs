@@ -43,12 +43,14 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, Audit
         {
             return InvalidError.Field("organizationId", InvalidError.ValidationFailed, "'organizationId' is required.");
         }
-        if (!await db.Organizations.AdministeredBy(actor).AnyAsync(o => o.Id == organizationId, cancellationToken))
+        var organizationPath = await db.Organizations.AdministeredBy(actor).Where(o => o.Id == organizationId).Select(o => o.Path).SingleOrDefaultAsync(cancellationToken);
+        if (organizationPath is null)
         {
             return CommonErrors.NotFound("organization", organizationId);
         }
         var errors = new ValidationErrors();
-        var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json ? await ConditionsAsync(actor, json, errors, cancellationToken) : null;
+        var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json
+            ? await ConditionsAsync(actor, json, organizationPath, errors, cancellationToken) : null;
         var badge = request.BadgeId is { } badgeId ? await LoadBadgeAsync(actor, badgeId, cancellationToken) : null;
         var changes = new AchievementChanges(request.Name, request.Description, request.Points ?? 0, request.Frequency ?? 1,
             request.FrequencyType ?? FrequencyType.PerUser, request.Enabled ?? true, request.BadgeId, false);
@@ -103,7 +105,10 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, Audit
         var achievement = found.Value;
         var before = Snapshot.Of(achievement);
         var errors = new ValidationErrors();
-        var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json ? await ConditionsAsync(actor, json, errors, cancellationToken) : null;
+        var conditions = request.Conditions is { ValueKind: not JsonValueKind.Null } json
+            ? await ConditionsAsync(actor, json, await db.Organizations.Where(o => o.Id == achievement.OrganizationId).Select(o => o.Path).SingleAsync(cancellationToken),
+                errors, cancellationToken)
+            : null;
         var badge = request.BadgeId is { } badgeId && request.RemoveBadge != true ? await LoadBadgeAsync(actor, badgeId, cancellationToken) : null;
         var changes = new AchievementChanges(request.Name, request.Description, request.Points, request.Frequency, request.FrequencyType,
             request.Enabled, request.BadgeId, request.RemoveBadge ?? false);
@@ -198,23 +203,27 @@ public sealed class AchievementsHandler(RosetteDb db, OutboxSignal outbox, Audit
     }
 
     /// <summary>
-    /// Parses the conditions and checks that every course they name exists for the actor: a course of another organization
-    /// that is not open to outside organizations is unknown, like an id that names no course.
+    /// Parses the conditions and checks their courses for an achievement of the organization at <paramref name="organizationPath"/>
+    /// (<see cref="AchievementRules.WhyNotName"/>). Only courses the actor may name are loaded: any other is unknown, like an
+    /// id that names no course.
     /// </summary>
-    private async Task<Condition?> ConditionsAsync(Actor actor, JsonElement json, ValidationErrors errors, CancellationToken cancellationToken)
+    private async Task<Condition?> ConditionsAsync(Actor actor, JsonElement json, string organizationPath, ValidationErrors errors, CancellationToken cancellationToken)
     {
         var parsed = errors.Check(ConditionJson.Parse(json));
         if (parsed is null)
         {
             return null;
         }
-        var named = ConditionJson.CoursePaths(parsed).ToList();
-        var ids = named.Select(n => n.CourseId).Distinct().ToList();
-        var known = await db.Courses.NameableBy(db, actor).Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken);
-        var unknown = named.Where(n => !known.Contains(n.CourseId)).ToList();
-        if (unknown.Count > 0)
+        var ids = parsed.Courses().Distinct().ToList();
+        var seen = ids.Count == 0 ? new Dictionary<Guid, NamedCourse>() : await (
+                from c in db.Courses.NameableBy(db, actor)
+                where ids.Contains(c.Id)
+                join o in db.Organizations on c.OrganizationId equals o.Id
+                select new NamedCourse(c.Id, c.Name, o.Path, c.EnableAchievementsForOutsideOrganizations))
+            .ToDictionaryAsync(c => c.Id, cancellationToken);
+        if (AchievementRules.WhyNotName(parsed, seen, organizationPath) is { } error)
         {
-            errors.Add(AchievementErrors.UnknownCourses(unknown));
+            errors.Add(error);
             return null;
         }
         return parsed;
