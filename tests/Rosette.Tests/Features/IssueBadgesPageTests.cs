@@ -32,6 +32,28 @@ public sealed partial class IssueBadgesPageTests(AppFixture app) : IClassFixture
     }
 
     [Fact]
+    public async Task IssueBadgesPage_StudentsHandler_ServesThePageAsked()
+    {
+        var world = await app.NewWorldAsync();
+        await Seed.EnrolledStudentsAsync(app.Factory.Services, world.Root.Id, world.Class.Id, Rosette.Features.Issuance.IssueBadgesPageModel.StudentPageSize + 1);
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+        var ids = (string html) => AddStudentIds().Matches(html).Select(m => m.Groups[1].Value).ToHashSet();
+
+        // Before, "page" was bound from the route values first (Razor Pages names the page there), so it never converted
+        // and every page of the chooser was the first.
+        var (firstStatus, first) = await session.GetAsync($"{PageUrl(world)}?handler=Students&page=1");
+        var (secondStatus, second) = await session.GetAsync($"{PageUrl(world)}?handler=Students&page=2");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (firstStatus, secondStatus));
+        Assert.Equal(Rosette.Features.Issuance.IssueBadgesPageModel.StudentPageSize, ids(first).Count);
+        Assert.NotEmpty(ids(second));
+        Assert.Empty(ids(first).Intersect(ids(second)));
+    }
+
+    [GeneratedRegex("name=\"AddStudentIds\" value=\"([0-9a-f-]{36})\"")]
+    private static partial Regex AddStudentIds();
+
+    [Fact]
     public async Task IssueBadgesPage_StudentsHandler_SearchOver200Characters_Is400WithTheMessageInTheList()
     {
         var world = await app.NewWorldAsync();

@@ -102,7 +102,7 @@ public sealed class IssueBadgesPageModel(
     }
 
     /// <summary>The student chooser's list alone, for the dialog's in-place search (script) and its pages; bad input answers 400 with the message in place of the list.</summary>
-    public async Task<IActionResult> OnGetStudentsAsync(Guid classId, string? search, int? page, [FromQuery] List<Guid> badgeIds, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetStudentsAsync(Guid classId, string? search, [FromQuery] int? page, [FromQuery] List<Guid> badgeIds, CancellationToken cancellationToken)
     {
         if (await LoadAsync(classId, cancellationToken) is { } error)
         {

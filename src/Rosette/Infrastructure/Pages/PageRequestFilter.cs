@@ -18,6 +18,8 @@ namespace Rosette.Infrastructure.Pages;
 /// the field's message. Before, the field was left at its default, and the handler went on with it (a checkbox saved as
 /// unticked), or the page failed when it showed the value again (500). A browser sends only values its controls produce,
 /// so this is what a hand-made request gets.</item>
+/// <item>on a page that shows something, a <c>page</c> or <c>pageSize</c> in the query that is not a number: 400, as a page
+/// out of range is. Before, the binding dropped it and the first page was shown under a URL that named another.</item>
 /// </list>
 /// The error pages themselves (re-executed for an error answer, with the original request's method) are left alone.
 /// </summary>
@@ -50,7 +52,7 @@ public sealed class PageRequestFilter : IAsyncPageFilter
             context.Result = new StatusCodeResult(StatusCodes.Status405MethodNotAllowed);
             return Task.CompletedTask;
         }
-        if (!reads && Unconvertible(context.ModelState) is { Count: > 0 } messages)
+        if (Unconvertible(context.ModelState, reads ? PagingKeys : null) is { Count: > 0 } messages)
         {
             var error = new InvalidError(InvalidError.ValidationFailed, string.Join(" ", messages));
             http.Items[typeof(Error)] = error;
@@ -60,12 +62,16 @@ public sealed class PageRequestFilter : IAsyncPageFilter
         return next();
     }
 
+    /// <summary>The paging parameters of the lists (<c>PageRequest</c>), refused alike on every page that reads them.</summary>
+    private static readonly string[] PagingKeys = ["page", "pageSize"];
+
     /// <summary>
     /// The messages of values that failed to convert. Rosette's forms declare no validation attributes beyond a required
     /// sign-in email, whose failure has no value, so an error on a field that was given a value is a failed conversion.
     /// </summary>
-    private static List<string> Unconvertible(ModelStateDictionary state) =>
-        state.Where(e => e.Value is { ValidationState: ModelValidationState.Invalid } entry && !string.IsNullOrWhiteSpace(entry.AttemptedValue))
+    private static List<string> Unconvertible(ModelStateDictionary state, string[]? onlyKeys) =>
+        state.Where(e => e.Value is { ValidationState: ModelValidationState.Invalid } entry && !string.IsNullOrWhiteSpace(entry.AttemptedValue)
+                && (onlyKeys is null || onlyKeys.Contains(e.Key, StringComparer.OrdinalIgnoreCase)))
             .SelectMany(e => e.Value!.Errors.Select(error => error.ErrorMessage))
             .Where(message => message.Length > 0)
             .Distinct()

@@ -177,6 +177,54 @@ public sealed partial class PageRequestTests(AppFixture app) : IClassFixture<App
         Assert.Contains("awards to renew.", await renewal.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>The pages that read <c>page</c> (and <c>pageSize</c>) from the query; {class}, {course}, {endpoint} and {achievement} name a real one.</summary>
+    [Theory]
+    [InlineData("/admin/classes/{class}")]
+    [InlineData("/admin/courses")]
+    [InlineData("/admin/courses/{course}")]
+    [InlineData("/deliveries")]
+    [InlineData("/deliveries?status=failed")]
+    [InlineData("/webhooks/{endpoint}")]
+    [InlineData("/webhooks/{endpoint}/attempts")]
+    [InlineData("/achievements")]
+    [InlineData("/achievements/{achievement}")]
+    [InlineData("/admin/expiring-awards")]
+    [InlineData("/classes/{class}/issue-badges?handler=Students")]
+    [InlineData("/classes/{class}/roster")]
+    [InlineData("/admin/classes")]
+    public async Task APageNumberThatIsNotANumber_Is400WithItsMessage_NotTheFirstPageShown(string template)
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var url = template.Replace("{class}", world.Class.Id.ToString(), StringComparison.Ordinal).Replace("{course}", world.Course.Id.ToString(), StringComparison.Ordinal);
+        if (url.Contains("{endpoint}", StringComparison.Ordinal))
+        {
+            var endpoint = await (await admin.PostJsonAsync("/api/v1/webhook-endpoints", new
+            {
+                organizationId = world.A.Id, url = "https://hooks.example.com/rosette", events = new[] { Rosette.Domain.Webhooks.WebhookEventTypes.AwardExpired },
+            })).IsOkAsync<Rosette.Features.Webhooks.WebhookEndpointDto>(HttpStatusCode.Created);
+            url = url.Replace("{endpoint}", endpoint.Id.ToString(), StringComparison.Ordinal);
+        }
+        if (url.Contains("{achievement}", StringComparison.Ordinal))
+        {
+            var achievement = await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("lab-1"))))
+                .IsOkAsync<Rosette.Features.Achievements.AchievementDto>(HttpStatusCode.Created);
+            url = url.Replace("{achievement}", achievement.Id.ToString(), StringComparison.Ordinal);
+        }
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+        var separator = url.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+
+        // Before, the binding dropped "abc" and the first page was shown, while "-5" or "0" was refused.
+        foreach (var bad in new[] { "page=abc", "page=1.5", "page=99999999999" })
+        {
+            var (status, html) = await session.GetAsync($"{url}{separator}{bad}");
+            Assert.True(status == HttpStatusCode.BadRequest, $"{url}{separator}{bad}: {(int)status}");
+            Assert.Contains("is not valid", html, StringComparison.Ordinal);
+        }
+        var (first, _) = await session.GetAsync($"{url}{separator}page=1");
+        Assert.Equal(HttpStatusCode.OK, first);
+    }
+
     [Fact]
     public async Task EveryAnswer_IsNosniff_ApiAndPagesAlike()
     {
