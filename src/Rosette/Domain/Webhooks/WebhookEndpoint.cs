@@ -130,7 +130,9 @@ public static class WebhookRules
 
     /// <summary>
     /// An absolute https URL without credentials, whose host is not a literal private address (names are resolved and checked
-    /// at every connection by the outbound policy). Plain http only where private networks are allowed (tests).
+    /// at every connection by the outbound policy). Plain http only where private networks are allowed (tests). No control
+    /// character (NUL, tab, line breaks inside), which <see cref="Uri"/> would drop or escape into another URL than the one
+    /// stored, and no port 0, which nothing can be connected to.
     /// </summary>
     public static Result<string> ParseUrl(string? value, bool allowPlainHttp)
     {
@@ -140,6 +142,10 @@ public static class WebhookRules
             || !string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Fragment))
         {
             return InvalidError.Field("url", "invalid_webhook_url", "'url' must be an absolute https URL without user name, password or fragment.");
+        }
+        if (trimmed.Any(char.IsControl) || uri.Port == 0)
+        {
+            return InvalidError.Field("url", "invalid_webhook_url", "'url' must not contain control characters or name port 0.");
         }
         if (!allowPlainHttp && Infrastructure.Http.Outbound.NamesNonPublicHost(uri))
         {
