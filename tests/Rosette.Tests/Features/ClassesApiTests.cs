@@ -38,10 +38,77 @@ public sealed class ClassesApiTests(AppFixture app) : IClassFixture<AppFixture>
             await adminA.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.A.Id, courseId = world.Course.Id }),
             await instructorClient.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.A.Id })));
 
-        (await backwards.IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("endsAt");
+        (await backwards.IsProblemAsync(HttpStatusCode.BadRequest, "class_ends_before_start")).HasFieldError("endsAt");
         await outside.IsProblemAsync(HttpStatusCode.NotFound, "organization_not_found");
         await foreignCourse.IsProblemAsync(HttpStatusCode.NotFound, "course_not_found");
         await instructor.IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task CreateAndUpdate_DatesOutOfRangeOrEndBeforeStart_AreRefusedWithTheirCodes_AndNothingIsStored()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var url = $"/api/v1/classes/{world.Class.Id}";
+        (await admin.PatchJsonAsync(url, new { startsAt = "2030-03-01T00:00:00Z", endsAt = "2030-04-01T00:00:00Z" })).EnsureSuccessStatusCode();
+
+        // Before, year 1 and year 9999 were stored as they were given (2000 to 2100 is the range, TrainingClass.FirstYear and LastYear).
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            foreach (var (startsAt, endsAt, field) in new (string?, string?, string)[]
+            {
+                ("0001-01-01T00:00:00Z", null, "startsAt"), (null, "9999-12-31T00:00:00Z", "endsAt"), ("1999-12-31T23:59:59Z", null, "startsAt"),
+                (null, "2101-01-01T00:00:00Z", "endsAt"), ("2101-01-01T00:00:00Z", "2101-02-01T00:00:00Z", "startsAt"),
+            })
+            {
+                (await (await admin.PostJsonAsync("/api/v1/classes", new { name = "x", organizationId = world.Root.Id, startsAt, endsAt }))
+                    .IsProblemAsync(HttpStatusCode.BadRequest, "class_date_out_of_range")).HasFieldError(field);
+                (await (await admin.PatchJsonAsync(url, new { startsAt, endsAt })).IsProblemAsync(HttpStatusCode.BadRequest, "class_date_out_of_range")).HasFieldError(field);
+            }
+            // An end before the stored start, and a start after the stored end: the order is checked on what the class would become.
+            (await (await admin.PatchJsonAsync(url, new { endsAt = "2030-02-01T00:00:00Z" })).IsProblemAsync(HttpStatusCode.BadRequest, "class_ends_before_start")).HasFieldError("endsAt");
+            (await (await admin.PatchJsonAsync(url, new { startsAt = "2030-05-01T00:00:00Z" })).IsProblemAsync(HttpStatusCode.BadRequest, "class_ends_before_start")).HasFieldError("endsAt");
+        });
+
+        var edges = await (await admin.PatchJsonAsync(url, new { startsAt = "2000-01-01T00:00:00Z", endsAt = "2100-12-31T23:59:59Z" })).IsOkAsync<ClassDto>();
+        Assert.Equal(new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc), edges.StartsAt);
+        var sameDay = await (await admin.PostJsonAsync("/api/v1/classes", new
+        {
+            name = "One day", organizationId = world.Root.Id, startsAt = "2030-03-01T00:00:00Z", endsAt = "2030-03-01T00:00:00Z",
+        })).IsOkAsync<ClassDto>(HttpStatusCode.Created);
+        Assert.Equal(sameDay.StartsAt, sameDay.EndsAt);
+    }
+
+    [Fact]
+    public async Task ClassPages_DatesOutOfRangeOrEndBeforeStart_AreSaidBesideTheField_AndNothingIsStored()
+    {
+        var world = await app.NewWorldAsync();
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+        await session.GetAsync("/admin/classes/new");
+        var name = $"Dated {Guid.NewGuid():N}";
+
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            foreach (var (startsAt, endsAt, field, message) in new[]
+            {
+                ("0001-01-01", "2030-01-01", "StartsAt", "The date must be in the years 2000 to 2100."),
+                ("2030-01-01", "9999-12-31", "EndsAt", "The date must be in the years 2000 to 2100."),
+                ("2030-02-01", "2030-01-01", "EndsAt", "The end date cannot be before the start date."),
+            })
+            {
+                using var created = await session.PostAsync("/admin/classes/new", [new("Input.Name", name), new("Input.OrganizationId", world.Root.Id.ToString()),
+                    new("Input.StartsAt", startsAt), new("Input.EndsAt", endsAt)]);
+                var html = await created.Content.ReadAsStringAsync();
+                Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+                Assert.Contains($"<span class=\"field-error field-validation-error\" data-valmsg-for=\"Input.{field}\"", html, StringComparison.Ordinal);
+                Assert.Contains(message, html, StringComparison.Ordinal);
+            }
+            await session.GetAsync($"/admin/classes/{world.Class.Id}");
+            using var updated = await session.PostAsync($"/admin/classes/{world.Class.Id}", [new("Input.Name", world.Class.Name),
+                new("Input.StartsAt", "2030-01-01"), new("Input.EndsAt", "9999-12-31")]);
+            Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+            Assert.Contains("The date must be in the years 2000 to 2100.", await updated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        });
     }
 
     [Fact]

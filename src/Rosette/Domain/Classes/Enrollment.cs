@@ -50,6 +50,12 @@ public static class ClassErrors
 
     public static NotFoundError NotFound(Guid classId) => CommonErrors.NotFound(NotFoundCode, "class", classId);
 
+    public static readonly InvalidError EndsBeforeStart =
+        InvalidError.Field("endsAt", "class_ends_before_start", "The end date cannot be before the start date.");
+
+    public static InvalidError DateOutOfRange(string field) => InvalidError.Field(field, "class_date_out_of_range",
+        $"The date must be in the years {TrainingClass.FirstYear} to {TrainingClass.LastYear}.");
+
     public static readonly InvalidError UnknownStudent = new("unknown_student", "No such student, or the student is outside your scope.");
 
     public static readonly InvalidError NotAStudent = new("not_a_student", "Only users with the student role can be enrolled.");

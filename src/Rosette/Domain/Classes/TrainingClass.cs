@@ -20,6 +20,9 @@ public sealed class TrainingClass
 
     public DateTime CreatedAt { get; private set; }
 
+    /// <summary>The first and last years a class may start or end in: a date outside them is a typing slip, not a class.</summary>
+    public const int FirstYear = 2000, LastYear = 2100;
+
     public static Result<TrainingClass> Create(string? name, Guid organizationId, Guid? courseId, DateTime? startsAt, DateTime? endsAt, DateTime now)
     {
         var trainingClass = new TrainingClass
@@ -40,15 +43,26 @@ public sealed class TrainingClass
         {
             return validName.Error;
         }
-        var newStart = clearDates ? startsAt : startsAt ?? StartsAt;
-        var newEnd = clearDates ? endsAt : endsAt ?? EndsAt;
+        // A date given now is checked against the range; a stored one is kept as it is (a rename does not fail on it).
+        var outOfRange = OutOfRange("startsAt", startsAt) ?? OutOfRange("endsAt", endsAt);
+        if (outOfRange is not null)
+        {
+            return outOfRange;
+        }
+        var newStart = Utc(clearDates ? startsAt : startsAt ?? StartsAt);
+        var newEnd = Utc(clearDates ? endsAt : endsAt ?? EndsAt);
         if (newStart is not null && newEnd is not null && newEnd < newStart)
         {
-            return InvalidError.Field("endsAt", InvalidError.ValidationFailed, "'endsAt' cannot be before 'startsAt'.");
+            return ClassErrors.EndsBeforeStart;
         }
         Name = validName.Value;
-        StartsAt = newStart is null ? null : DateTime.SpecifyKind(newStart.Value.ToUniversalTime(), DateTimeKind.Utc);
-        EndsAt = newEnd is null ? null : DateTime.SpecifyKind(newEnd.Value.ToUniversalTime(), DateTimeKind.Utc);
+        StartsAt = newStart;
+        EndsAt = newEnd;
         return null;
     }
+
+    private static DateTime? Utc(DateTime? at) => at is null ? null : DateTime.SpecifyKind(at.Value.ToUniversalTime(), DateTimeKind.Utc);
+
+    private static InvalidError? OutOfRange(string field, DateTime? at) =>
+        Utc(at) is { Year: < FirstYear or > LastYear } ? ClassErrors.DateOutOfRange(field) : null;
 }
