@@ -48,7 +48,12 @@ public static class BadgeImages
     {
         app.MapGet("/badges/{badgeId:guid}/image", async (Guid badgeId, HttpContext http, RosetteDb db, CancellationToken ct) =>
         {
-            var image = await db.BadgeImages.AsNoTracking().SingleOrDefaultAsync(i => i.BadgeId == badgeId, ct);
+            // One image, one URL, as for credentials: the route's guid takes any spelling of the id (upper case, braces, no
+            // hyphens) and routing any case of its literals or a trailing slash, but only the spelling Url gives (lower case)
+            // names the image; any other is not found, as an unknown id is.
+            var image = http.Request.Path.Value == $"/badges/{badgeId:D}/image"
+                ? await db.BadgeImages.AsNoTracking().SingleOrDefaultAsync(i => i.BadgeId == badgeId, ct)
+                : null;
             if (image is null)
             {
                 return Results.NotFound();

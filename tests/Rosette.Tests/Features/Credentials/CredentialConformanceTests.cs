@@ -458,6 +458,35 @@ public sealed class CredentialConformanceTests(CredentialsFixture app)
         }
     }
 
+    /// <summary>
+    /// A badge image has one URL, as a credential has (Features/Credentials/README.md): the lower-case id the credential names
+    /// as its achievement's image. Any other spelling is not found, as an unknown id is, rather than the same image under
+    /// another URL (a second cache entry, RFC 9111 section 4: responses are stored by their URI).
+    /// </summary>
+    [Fact]
+    public async Task BadgeImage_OnlyItsCanonicalUrlServesIt_OtherSpellingsAre404()
+    {
+        var (world, _) = await AwardWithPngAsync();
+        var client = app.Public();
+        var id = world.Manual.Id;
+
+        using var canonical = await client.GetAsync($"/badges/{id}/image?v=1");
+        Assert.Equal(HttpStatusCode.OK, canonical.StatusCode);
+        Assert.Equal("image/png", canonical.Content.Headers.ContentType?.MediaType);
+        foreach (var alias in new[]
+        {
+            $"/badges/{id.ToString().ToUpperInvariant()}/image", $"/badges/{id.ToString()[..8].ToUpperInvariant()}{id.ToString()[8..]}/image",
+            $"/badges/{id:N}/image", $"/badges/{{{id}}}/image", $"/badges/{id}/IMAGE", $"/Badges/{id}/image", $"/badges/{id}/image/",
+        })
+        {
+            using var aliased = await client.GetAsync(alias);
+            using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, alias));
+            Assert.True(aliased.StatusCode == HttpStatusCode.NotFound, $"GET {alias}: {(int)aliased.StatusCode}");
+            Assert.True(head.StatusCode == HttpStatusCode.NotFound, $"HEAD {alias}: {(int)head.StatusCode}");
+            Assert.NotEqual("image/png", aliased.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
     [Fact]
     public async Task Jwks_IsPublicWithItsMediaType_AndEachKeyResolvesAtItsKid()
     {
