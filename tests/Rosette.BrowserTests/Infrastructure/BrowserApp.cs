@@ -24,12 +24,24 @@ public sealed class BrowserApp : AppFixture
 
     protected override RosetteFactory CreateFactory(TestDatabase database)
     {
-        var factory = new FailingPathFactory(database);
-        factory.UseKestrel(0);
+        // The public base address is the one the browser uses: single sign-on sends the provider's answer there.
+        var port = FreePort();
+        var factory = new FailingPathFactory(database, $"http://127.0.0.1:{port}");
+        factory.UseKestrel(port);
         return factory;
     }
 
-    private sealed class FailingPathFactory(TestDatabase database) : RosetteFactory(database, settings: new Dictionary<string, string?>(LocalOutbound))
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private sealed class FailingPathFactory(TestDatabase database, string publicBaseUrl)
+        : RosetteFactory(database, settings: new Dictionary<string, string?>(LocalOutbound) { ["Rosette:PublicBaseUrl"] = publicBaseUrl })
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

@@ -49,6 +49,9 @@ public sealed class OidcProvider : IAsyncDisposable
     /// <summary>The login_hint of the last authorization request: the email Rosette's log-in page was given.</summary>
     public string? LastLoginHint { get; private set; }
 
+    /// <summary>The redirect_uri of the last token request: the one the code is redeemed with.</summary>
+    public string? LastTokenRedirectUri { get; private set; }
+
     public sealed record Person(string Subject, string? Email, bool EmailVerified = true, string? GivenName = null, string? FamilyName = null);
 
     /// <summary>What to spoil in the next id_token of a client.</summary>
@@ -148,6 +151,7 @@ public sealed class OidcProvider : IAsyncDisposable
         {
             context.Reject(Errors.InvalidClient, "The client is unknown or its secret is wrong.");
         }
+        LastTokenRedirectUri = context.Request.RedirectUri;
         return default;
     }
 

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Rosette.Data;
+using Rosette.Features.Credentials;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.SingleSignOn;
@@ -29,6 +30,12 @@ public static class SingleSignOnPaths
         $"/sso/{connectionId}/start?returnUrl={Uri.EscapeDataString(returnUrl)}" + (loginHint is null ? "" : $"&loginHint={Uri.EscapeDataString(loginHint)}");
 
     public static string Callback(Guid connectionId) => $"/sso/{connectionId}/callback";
+
+    /// <summary>
+    /// The redirect URI of a connection: its callback on <c>Rosette:PublicBaseUrl</c>, never on the request's Host header. The
+    /// connection page shows it to be registered, and the authorization request and the code's redemption send it.
+    /// </summary>
+    public static string RedirectUri(CredentialUrls urls, Guid connectionId) => urls.Absolute(Callback(connectionId));
 
     public static string Failed(Guid connectionId, string code) => $"/sso/{connectionId}/failed?code={Uri.EscapeDataString(code)}";
 

@@ -45,7 +45,7 @@ public sealed class ConnectionPageModel(SignInConnectionsHandler connections, Or
     [TempData]
     public string? Message { get; set; }
 
-    public string RedirectUri => Connection is null ? "" : urls.Absolute(Connection.RedirectPath);
+    public string RedirectUri => Connection is null ? "" : SingleSignOnPaths.RedirectUri(urls, Connection.Id);
 
     public string LandingUrl => Connection is null ? "" : urls.Absolute(Connection.SignInPath);
 

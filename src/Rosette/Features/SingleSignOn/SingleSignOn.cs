@@ -13,6 +13,7 @@ using Rosette.Domain.SingleSignOn;
 using Rosette.Domain.Users;
 using Rosette.Features.Accounts;
 using Rosette.Features.Audit;
+using Rosette.Features.Credentials;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.SingleSignOn;
@@ -219,6 +220,10 @@ public sealed class SingleSignOnEvents : OpenIdConnectEvents
     {
         OnRedirectToIdentityProvider = context =>
         {
+            // The handler builds redirect_uri from the request's scheme and Host, which the client chooses; it also keeps this
+            // value in the state for redeeming the code, so the token request sends the same one.
+            context.ProtocolMessage.RedirectUri = SingleSignOnPaths.RedirectUri(
+                context.HttpContext.RequestServices.GetRequiredService<CredentialUrls>(), Connection(context.HttpContext).Id);
             if (context.Properties.Items.TryGetValue(LoginHint, out var hint) && hint is not null)
             {
                 context.ProtocolMessage.LoginHint = hint;

@@ -21,6 +21,9 @@ namespace Rosette.Tests.Features.SingleSignOn;
 /// </summary>
 public sealed class SingleSignOnFixture : AppFixture
 {
+    /// <summary>The app's public address, another origin than the test server's (http://localhost): what redirect URIs are built on.</summary>
+    public const string PublicBaseUrl = "https://sso.rosette.test";
+
     private OidcProvider? _provider;
     private OidcProvider? _otherProvider;
 
@@ -45,7 +48,7 @@ public sealed class SingleSignOnFixture : AppFixture
     protected override RosetteFactory CreateFactory(TestDatabase database) => new GatedFactory(database, Clock, Gate);
 
     private sealed class GatedFactory(TestDatabase database, FakeTimeProvider clock, CommandGate gate)
-        : RosetteFactory(database, clock, new Dictionary<string, string?>(LocalOutbound))
+        : RosetteFactory(database, clock, new Dictionary<string, string?>(LocalOutbound) { ["Rosette:PublicBaseUrl"] = PublicBaseUrl })
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -230,6 +233,37 @@ public sealed partial class SingleSignOnSignInTests(SingleSignOnFixture app) : I
 
         Assert.Equal(1, app.Provider.TokensIssued.GetValueOrDefault(client));
         await app.AssertRefusedAsync(browser, connection, world.A.Id, location, code);
+    }
+
+    [Theory]
+    [InlineData("Host")]
+    [InlineData("X-Forwarded-Host")]
+    public async Task SignIn_ForgedHostHeader_SendsTheRedirectUriOnThePublicBaseUrl_AndTheCallbackStillSignsIn(string header)
+    {
+        var world = await app.NewWorldAsync();
+        var (connection, client) = await app.ConnectAsync(await app.ClientAsync(world.AdminA), world.A.Id);
+        var registered = $"{SingleSignOnFixture.PublicBaseUrl}/sso/{connection}/callback";
+        // The connection page shows that address to be registered at the provider.
+        using var page = await PageSession.SignInAsync(app.Factory, world.AdminA);
+        Assert.Contains($"<code id=\"redirect-uri\">{registered}</code>", (await page.GetAsync($"/admin/organizations/{world.A.Id}/sign-in")).Html);
+
+        app.Provider.SignsIn(client, new($"sub-{Guid.NewGuid():N}", world.StudentA1.Email));
+        var browser = app.NewBrowser();
+        using var forged = new HttpRequestMessage(HttpMethod.Get, $"/sso/{connection}/start?returnUrl=%2Fbadges");
+        forged.Headers.TryAddWithoutValidation(header, "evil.example");
+        var start = await browser.SendAsync(forged);
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+        // OpenID Connect Core 1.0 section 3.1.2.1: redirect_uri must exactly match a URI registered at the provider.
+        var sent = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(start.Headers.Location!.Query)["redirect_uri"];
+        Assert.Equal(registered, sent.ToString());
+
+        // The provider sends the browser back there; the code is redeemed with the same redirect_uri (RFC 6749 section 4.1.3).
+        using var toProvider = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var callback = (await toProvider.GetAsync(start.Headers.Location)).Headers.Location!;
+        Assert.Equal(registered, callback.GetLeftPart(UriPartial.Path));
+        Assert.Equal("/badges", await SingleSignOnFixture.ReturnAsync(browser, callback));
+        Assert.Equal(registered, app.Provider.LastTokenRedirectUri);
+        Assert.True(await SingleSignOnFixture.IsSignedInAsync(browser));
     }
 
     [Fact]
