@@ -131,6 +131,17 @@ public sealed class SignInConnection
     public bool AllowsPasswordFor(Authority user, string connectionOrganizationPath) =>
         AllowPasswords || !Authority.AdministratorOf(connectionOrganizationPath).MayManage(user);
 
+    /// <summary>
+    /// Whether a new person of the organization at <paramref name="userOrganizationPath"/> may have an address in a domain that
+    /// a connection of the organization at <paramref name="claimingOrganizationPath"/> owns (null: no connection owns it). The
+    /// claim belongs to the connection's organization and its subtree, whoever creates the person: the twin of
+    /// <see cref="SignInConnectionErrors.DomainInUse"/>, so that everyone with an address in an owned domain stays within reach
+    /// of the connection the log-in page sends them to.
+    /// </summary>
+    public static Error? WhyNotAddressIn(string userOrganizationPath, string? claimingOrganizationPath) =>
+        claimingOrganizationPath is null || userOrganizationPath.StartsWith(claimingOrganizationPath, StringComparison.Ordinal)
+            ? null : SignInConnectionErrors.DomainClaimed;
+
     public bool OwnsDomainOf(string email) => DomainOf(email) is { } domain && _domains.Any(d => d.Domain == domain);
 
     /// <summary>The domain of an email address, lower-case and in its ASCII (punycode) form; null when there is none.</summary>
@@ -273,6 +284,9 @@ public static class SignInConnectionErrors
 
     public static readonly ConflictError DomainInUse = new("email_domain_in_use",
         "People outside this organization have email addresses in one of these domains: the domain cannot be claimed here.");
+
+    public static readonly ConflictError DomainClaimed = new("email_domain_claimed",
+        "This address is in an email domain that another organization's single sign-on owns: people with such addresses are created in that organization or below it.");
 
     public static readonly ConflictError AlreadyConnected = new("sign_in_connection_exists", "This organization already has a single sign-on connection.");
 

@@ -4,8 +4,10 @@ using Rosette.Domain;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Classes;
 using Rosette.Domain.Organizations;
+using Rosette.Domain.SingleSignOn;
 using Rosette.Domain.Users;
 using Rosette.Features.Audit;
+using Rosette.Features.SingleSignOn;
 
 namespace Rosette.Features.Classes;
 
@@ -80,7 +82,8 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
 
     private async Task<Plan> PlanAsync(Actor actor, ClassContext context, IReadOnlyList<RosterCsvRow> rows, CancellationToken cancellationToken)
     {
-        var emails = rows.Select(r => EmailAddress.Parse("email", r.Email)).Where(e => e.IsSuccess).Select(e => EmailAddress.Normalize(e.Value)).Distinct().ToList();
+        var valid = rows.Select(r => EmailAddress.Parse("email", r.Email)).Where(e => e.IsSuccess).Select(e => e.Value).ToList();
+        var emails = valid.Select(EmailAddress.Normalize).Distinct().ToList();
         var existing = await (from u in db.Users.AsNoTracking()
                               where emails.Contains(u.NormalizedEmail)
                               join o in db.Organizations on u.OrganizationId equals o.Id
@@ -89,6 +92,7 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
         var enrollments = await db.Enrollments.AsNoTracking().Where(e => e.ClassId == context.Class.Id && existingIds.Contains(e.StudentId))
             .ToDictionaryAsync(e => e.StudentId, cancellationToken);
         var organizations = await db.Organizations.AsNoTracking().AdministeredBy(actor).ToListAsync(cancellationToken);
+        var claims = await db.ClaimingOrganizationsAsync(valid, cancellationToken);
         var byId = organizations.ToDictionary(o => o.Id);
         var byName = organizations.ToLookup(o => o.Name.ToLowerInvariant());
 
@@ -137,6 +141,11 @@ public sealed class RosterImportHandler(RosetteDb db, AuditLog audit, TimeProvid
             if (organization is null)
             {
                 return (ImportOutcome.UnknownOrganization, $"There is no organization '{row.Organization}' in your scope, or several have that name.");
+            }
+            if (SignInConnection.WhyNotAddressIn(organization.Path, EmailDomainClaims.Claim(claims, email.Value)) is not null)
+            {
+                return (ImportOutcome.EmailDomainClaimed,
+                    $"{email.Value} is in an email domain another organization's single sign-on owns: it cannot be created in {organization.Name}.");
             }
             var created = User.Create(email.Value, row.FirstName, row.LastName, organization.Id, UserRole.Student, now);
             if (!created.IsSuccess)

@@ -15,6 +15,7 @@ public enum ImportOutcome
     OutsideScope,
     MalformedRow,
     EmailTaken,
+    EmailDomainClaimed,
 }
 
 public sealed record ImportRow(int Line, string Email, string FirstName, string LastName, string? Organization, ImportOutcome Outcome, string Message)

@@ -5,6 +5,7 @@ using Rosette.Domain;
 using Rosette.Domain.Audit;
 using Rosette.Domain.Users;
 using Rosette.Features.Audit;
+using Rosette.Features.SingleSignOn;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Users;
@@ -58,6 +59,10 @@ public sealed class UsersHandler(
         if (User.WhyNotGranted(actor, user!.Role, organizationPath) is { } refused)
         {
             return await RefuseAsync(actor, "create", organizationId, null, $"{user.Role.ToString().ToLowerInvariant()} {user.Email}", refused, cancellationToken);
+        }
+        if (await db.WhyNotCreateAsync(user.Email, organizationPath, cancellationToken) is { } claimed)
+        {
+            return claimed;
         }
         return await AddAsync(actor, user, request.Password, cancellationToken);
     }
