@@ -227,10 +227,11 @@ public sealed class SignInConnectionsHandler(RosetteDb db, ClientSecrets secrets
         return db.SignInConnections.Where(c => organizations.Any(o => o.Id == c.OrganizationId));
     }
 
+    /// <summary>What the audit log records of a connection: the role by its name, as every audit entry spells roles.</summary>
     private static Described Describe(SignInConnection c) => new(c.DisplayName, c.Issuer, c.ClientId, string.Join(",", c.Domains.Select(d => d.Domain).Order()),
-        c.CreateUsers, c.CreatedUserRole, c.AllowPasswords);
+        c.CreateUsers, c.CreatedUserRole.ToString(), c.AllowPasswords);
 
-    private sealed record Described(string DisplayName, string Issuer, string ClientId, string EmailDomains, bool CreateUsers, UserRole CreatedUserRole, bool AllowPasswords);
+    private sealed record Described(string DisplayName, string Issuer, string ClientId, string EmailDomains, bool CreateUsers, string CreatedUserRole, bool AllowPasswords);
 }
 
 public static class SignInConnectionsApi

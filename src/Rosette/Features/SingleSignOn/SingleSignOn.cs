@@ -175,7 +175,7 @@ public sealed class SingleSignOnHandler(
         db.ExternalLogins.Add(ExternalLogin.Create(context.Id, subject, user.Id, now));
         audit.Record((Guid?)null, AuditKind.UserCreated, user.OrganizationId, user.Id,
             $"Created {user.FullName} ({user.Email}) as {user.Role.ToString().ToLowerInvariant()} on first sign-in through '{context.DisplayName}'",
-            new { user.Email, role = user.Role, connectionId = context.Id });
+            new { user.Email, role = user.Role.ToString(), connectionId = context.Id });
         await db.SaveChangesAsync(cancellationToken);
         return await SignInAsync(user, returnUrl);
     }

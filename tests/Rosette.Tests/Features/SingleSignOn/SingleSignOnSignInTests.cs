@@ -267,6 +267,32 @@ public sealed partial class SingleSignOnSignInTests(SingleSignOnFixture app) : I
     }
 
     [Fact]
+    public async Task Audit_ConnectionsCreatedUserRole_IsTheRolesName_AsTheUserEntriesSpellRoles()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminA);
+        var domain = $"{Guid.NewGuid():N}"[..12] + ".sso.test";
+        var (connection, client) = await app.ConnectAsync(admin, world.A.Id, [domain], createUsers: true, role: "instructor");
+        await (await admin.PatchJsonAsync($"/api/v1/sign-in-connections/{connection}", new { createdUserRole = "student" })).IsOkAsync<JsonElement>();
+        var instructor = (await (await admin.PostJsonAsync("/api/v1/users", new
+        {
+            email = $"ins-{Guid.NewGuid():N}@rosette.test", firstName = "In", lastName = "Structor", organizationId = world.A.Id, role = "instructor",
+        })).IsOkAsync<JsonElement>(HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        app.Provider.SignsIn(client, new("audited-role", $"new@{domain}"));
+        await app.SignInAsync(connection);
+        var student = await app.Factory.WithDbAsync(db => db.Users.Where(u => u.Email == $"new@{domain}").Select(u => u.Id).SingleAsync());
+
+        async Task<JsonElement> DataAsync(AuditKind kind, Guid entity) => JsonDocument.Parse(await app.Factory.WithDbAsync(db =>
+            db.AuditEntries.Where(e => e.Kind == kind && e.EntityId == entity).Select(e => e.Data!).SingleAsync())).RootElement;
+        var spelled = (await DataAsync(AuditKind.UserCreated, instructor)).GetProperty("role").GetString();
+        Assert.Equal("Instructor", spelled);
+        Assert.Equal(spelled, (await DataAsync(AuditKind.SignInConnectionCreated, connection)).GetProperty("createdUserRole").GetString());
+        Assert.Equal(["Instructor", "Student"], (await DataAsync(AuditKind.SignInConnectionUpdated, connection)).GetProperty("createdUserRole")
+            .EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("Student", (await DataAsync(AuditKind.UserCreated, student)).GetProperty("role").GetString());
+    }
+
+    [Fact]
     public async Task SignIn_ReplayedCallback_IsRefusedAsExpiredState()
     {
         var world = await app.NewWorldAsync();
