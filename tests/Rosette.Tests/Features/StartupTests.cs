@@ -115,6 +115,70 @@ public sealed partial class StartupTests
         Assert.DoesNotContain(RosetteFactory.AdminEmail, demo.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sigterm_WhileStartUpWaitsForTheMigrationLock_StopsInOneLine_WithZero()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var otherInstance = await HoldMigrationLockAsync(database);
+        await using var app = AppProcess.Launch(database, new Dictionary<string, string>
+        {
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Migrations"] = "Information",
+        });
+        if (database.IsPostgres)
+        {
+            await Eventually.TrueAsync(() => WaitsForALockAsync(database), "start-up waiting for the migration lock");
+        }
+        else
+        {
+            await app.OutputAsync("Acquiring an exclusive lock for migration application").Within("start-up waiting for the migration lock");
+        }
+
+        var code = await app.TerminateAsync();
+
+        // A shutdown the operator asked for is not a failure, during start-up as after it.
+        Assert.Equal(0, code);
+        Assert.Contains("Rosette stopped before start-up finished: a shutdown was requested.", app.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", app.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", app.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("fail:", app.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// What another instance migrating the database holds: on SQLite EF Core's row in __EFMigrationsLock, on PostgreSQL its
+    /// exclusive lock on the history table, kept until the returned connection is disposed.
+    /// </summary>
+    private static async Task<System.Data.Common.DbConnection> HoldMigrationLockAsync(TestDatabase database)
+    {
+        System.Data.Common.DbConnection connection = database.IsPostgres
+            ? new Npgsql.NpgsqlConnection(database.ConnectionString)
+            : new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        // One statement a command: a PostgreSQL batch is one implicit transaction, and the table must be committed before the lock.
+        string[] statements = database.IsPostgres
+            ? ["""CREATE TABLE "__EFMigrationsHistory" ("MigrationId" character varying(150) NOT NULL PRIMARY KEY, "ProductVersion" character varying(32) NOT NULL)""",
+                "BEGIN", """LOCK TABLE "__EFMigrationsHistory" IN ACCESS EXCLUSIVE MODE"""]
+            : ["""CREATE TABLE "__EFMigrationsLock" ("Id" INTEGER NOT NULL PRIMARY KEY, "Timestamp" TEXT NOT NULL)""",
+                """INSERT INTO "__EFMigrationsLock" ("Id", "Timestamp") VALUES (1, '2026-01-01 00:00:00+00:00')"""];
+        foreach (var statement in statements)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = statement;
+            await command.ExecuteNonQueryAsync();
+        }
+        return connection;
+    }
+
+    /// <summary>Whether another session of the database waits for a lock (PostgreSQL; EF Core logs nothing while it waits there).</summary>
+    private static async Task<bool> WaitsForALockAsync(TestDatabase database)
+    {
+        // Not on the holder's connection: inside a transaction pg_stat_activity answers from one snapshot.
+        await using var connection = new Npgsql.NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+
     private static List<JsonElement> JsonLines(string output) => output.Split('\n')
         .Select(l => l.Trim()).Where(l => l.StartsWith('{'))
         .Select(l => JsonDocument.Parse(l).RootElement).ToList();

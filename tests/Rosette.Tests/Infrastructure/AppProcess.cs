@@ -42,6 +42,23 @@ public sealed class AppProcess : IAsyncDisposable
     /// </summary>
     public static async Task<AppProcess> StartAsync(TestDatabase database, IDictionary<string, string>? settings = null, params string[] arguments)
     {
+        var app = Launch(database, settings, arguments);
+        try
+        {
+            await app.WaitUntilHealthyAsync();
+        }
+        catch
+        {
+            // A process that never became healthy must not outlive the test, still polling the database and using a core.
+            await app.DisposeAsync();
+            throw;
+        }
+        return app;
+    }
+
+    /// <summary>Starts Rosette as <see cref="StartAsync"/> does, without waiting for it to become healthy.</summary>
+    public static AppProcess Launch(TestDatabase database, IDictionary<string, string>? settings = null, params string[] arguments)
+    {
         var port = FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "Rosette.dll");
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}", .. arguments])
@@ -72,16 +89,6 @@ public sealed class AppProcess : IAsyncDisposable
         var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}"));
         app.ReadOnOwnThread(process.StandardOutput);
         app.ReadOnOwnThread(process.StandardError);
-        try
-        {
-            await app.WaitUntilHealthyAsync();
-        }
-        catch
-        {
-            // A process that never became healthy must not outlive the test, still polling the database and using a core.
-            await app.DisposeAsync();
-            throw;
-        }
         return app;
     }
 
@@ -116,6 +123,18 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = Patience.Bound };
+
+    /// <summary>SIGTERM, as a service manager stops Rosette; completes with the exit code once all its output is read.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        if (Signal(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"SIGTERM failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        await _process.WaitForExitAsync().Within("Rosette to exit after SIGTERM");
+        await DrainedAsync();
+        return _process.ExitCode;
+    }
 
     /// <summary>SIGKILL: no shutdown, no flush, no finally blocks.</summary>
     public async Task KillAsync()
@@ -211,6 +230,8 @@ public sealed class AppProcess : IAsyncDisposable
 
     /// <summary>Waits until the output of a process that exited is read to its end.</summary>
     private Task DrainedAsync() => Task.Run(() => _readers.ForEach(t => t.Join()));
+
+    private const int SigTerm = 15;
 
     private const int SigStop = 19;
 

@@ -9,11 +9,26 @@ namespace Rosette.Infrastructure.Hosting;
 /// <summary>
 /// Runs before the server takes requests: applies migrations, makes sure the shared Data Protection key ring has a
 /// key (created under a lock, so instances starting together agree on it), and gives an empty database its first
-/// administrator or the demo data.
+/// administrator or the demo data. A shutdown requested meanwhile (SIGTERM, Ctrl+C) stops it, logged in one line.
 /// </summary>
-public sealed class DatabaseStartup(IServiceProvider services, DatabaseOptions options, IConfiguration configuration, TimeProvider clock) : IHostedService
+public sealed class DatabaseStartup(
+    IServiceProvider services, DatabaseOptions options, IConfiguration configuration, TimeProvider clock, ILogger<DatabaseStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StartUpAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host does not log this cancellation (HandledOutcomeLogs) and the entry point exits with 0, as after start-up.
+            logger.LogInformation("Rosette stopped before start-up finished: a shutdown was requested.");
+            throw;
+        }
+    }
+
+    private async Task StartUpAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();

@@ -12,7 +12,8 @@ namespace Rosette.Infrastructure.Hosting;
 /// One executable: without a verb it serves the app (<c>--demo</c> seeds an empty database); with a verb it runs
 /// that verb against the configured database and exits. Unrecognised options pass through as configuration
 /// (<c>--urls</c>, <c>--ConnectionStrings:Rosette=...</c>). A first word that is not a verb is refused, and a
-/// <see cref="StartupException"/> (a setting to fix) is one line on stderr: both exit with 1, without a stack trace.
+/// <see cref="StartupException"/> (a setting to fix) is one line on stderr: both exit with 1, without a stack trace. A shutdown
+/// requested (SIGTERM, Ctrl+C) while serving, start-up included, exits with 0; one that stops a verb is one line and 1.
 /// </summary>
 public static class RosetteCommandLine
 {
@@ -33,6 +34,12 @@ public static class RosetteCommandLine
                 try
                 {
                     return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+                }
+                catch (OperationCanceledException e) when (e.CancellationToken.IsCancellationRequested)
+                {
+                    // SIGTERM or Ctrl+C: the verb stopped where it was asked to; its work is not done, so not 0.
+                    await Console.Error.WriteLineAsync("Rosette: stopped before the command finished: a shutdown was requested.");
+                    return 1;
                 }
                 catch (Exception e) when (e is not StartupException)
                 {
@@ -61,7 +68,15 @@ public static class RosetteCommandLine
         builder.AddRosette();
         var app = builder.Build();
         app.UseRosette();
-        await app.RunAsync();
+        var stopping = app.Lifetime.ApplicationStopping;
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopped during start-up (DatabaseStartup logged it): a requested shutdown, as one after start-up, is not a failure.
+        }
         return 0;
     }
 

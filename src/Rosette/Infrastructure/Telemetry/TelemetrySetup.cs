@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -24,6 +26,10 @@ public static class TelemetrySetup
         services.AddSingleton<RosetteMetrics>();
         services.AddSingleton<BacklogMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<BacklogMonitor>());
+        // The one logger factory, built as logging's own is, inside the filter of handled outcomes.
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new HandledOutcomeLogs(new LoggerFactory(
+            sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
+            sp.GetService<IOptions<LoggerFactoryOptions>>(), sp.GetService<IExternalScopeProvider>()))));
         // Scopes hold the request's TraceId and SpanId (the host tracks them on every log scope).
         services.Configure<JsonConsoleFormatterOptions>(o => o.IncludeScopes = true);
 
