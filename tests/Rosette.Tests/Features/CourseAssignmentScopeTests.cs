@@ -190,4 +190,28 @@ public sealed class CourseAssignmentScopeTests(AppFixture app) : IClassFixture<A
             Assert.NotNull(await app.Factory.WithDbAsync(async db => (await db.CourseAssignments.FindAsync(inside))!.CompletedAt));
         }
     }
+
+    [Fact]
+    public async Task CoursePageComplete_AssignmentOfAnotherCourse_AnswersNotFoundAndChangesNothing()
+    {
+        var (world, course, inside, _, _) = await SetUpAsync();
+        var adminA = await app.ClientAsync(world.AdminA);
+        var other = await (await adminA.PostJsonAsync("/api/v1/courses", new { name = $"Other course of A {Guid.NewGuid():N}", organizationId = world.A.Id }))
+            .IsOkAsync<CourseDto>(HttpStatusCode.Created);
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminA);
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync($"/admin/courses/{other.Id}")).Status);
+
+        // Both the course and the assignment are of AdminA's scope, but the assignment is not of the course in the URL.
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            using var complete = await session.PostAsync($"/admin/courses/{other.Id}?handler=Complete", [new("assignmentId", inside.ToString())]);
+            Assert.Equal(HttpStatusCode.NotFound, complete.StatusCode);
+        });
+        Assert.Null(await app.Factory.WithDbAsync(async db => (await db.CourseAssignments.FindAsync(inside))!.CompletedAt));
+
+        // The control: from its own course's page, the same assignment is completed.
+        using var own = await session.PostAsync($"/admin/courses/{course.Id}?handler=Complete", [new("assignmentId", inside.ToString())]);
+        Assert.Equal(HttpStatusCode.Redirect, own.StatusCode);
+        Assert.NotNull(await app.Factory.WithDbAsync(async db => (await db.CourseAssignments.FindAsync(inside))!.CompletedAt));
+    }
 }

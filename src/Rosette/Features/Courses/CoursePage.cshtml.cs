@@ -84,7 +84,8 @@ public sealed class CoursePageModel(CoursesHandler courses, UsersHandler users, 
 
     public async Task<IActionResult> OnPostCompleteAsync(Guid id, Guid assignmentId, CancellationToken cancellationToken)
     {
-        var completed = await courses.UpdateAssignmentAsync(HttpContext.GetActor(), assignmentId, new UpdateCourseAssignmentRequest(clock.GetUtcNow().UtcDateTime), cancellationToken);
+        var completed = await courses.UpdateAssignmentAsync(HttpContext.GetActor(), assignmentId, new UpdateCourseAssignmentRequest(clock.GetUtcNow().UtcDateTime),
+            cancellationToken, courseId: id);
         if (!completed.IsSuccess && completed.Error is ForbiddenError or NotFoundError)
         {
             return this.ErrorPage(completed.Error);

@@ -175,9 +175,15 @@ public sealed class CoursesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         return assignment is null ? CommonErrors.NotFound("course_assignment", id) : CourseAssignmentDto.From(assignment);
     }
 
-    public async Task<Result<CourseAssignmentDto>> UpdateAssignmentAsync(Actor actor, Guid id, UpdateCourseAssignmentRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes an assignment the actor administers; given <paramref name="courseId"/> (the course page), only an assignment of
+    /// that course: any other is not found, changing nothing.
+    /// </summary>
+    public async Task<Result<CourseAssignmentDto>> UpdateAssignmentAsync(
+        Actor actor, Guid id, UpdateCourseAssignmentRequest request, CancellationToken cancellationToken, Guid? courseId = null)
     {
-        var assignment = await VisibleAssignments(actor).SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        var assignment = await VisibleAssignments(actor)
+            .SingleOrDefaultAsync(a => a.Id == id && (courseId == null || a.CourseId == courseId), cancellationToken);
         if (assignment is null)
         {
             return CommonErrors.NotFound("course_assignment", id);
