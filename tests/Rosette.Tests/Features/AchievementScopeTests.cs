@@ -117,6 +117,44 @@ public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFix
         await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.B.Id, CourseCompleted(ofB.Id)))).IsOkAsync<AchievementDto>(HttpStatusCode.Created);
     }
 
+    [Theory]
+    [InlineData("system-administrator")]
+    [InlineData("administrator-above-both")]
+    public async Task EditPage_CoursePicker_OffersOnlyCoursesTheAchievementsOrganizationMayName(string caller)
+    {
+        var world = await app.NewWorldAsync();
+        var ofB = await CourseAsync(world.B.Id, openToOutsiders: false);
+        var openOfB = await CourseAsync(world.B.Id, openToOutsiders: true);
+        var ofA1 = await CourseAsync(world.A1.Id, openToOutsiders: false);
+        var user = caller == "system-administrator" ? await app.RootAsync() : world.AdminRoot;
+        var achievement = await (await (await app.ClientAsync(user)).PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id, Achieve.LabCompleted("lab"))))
+            .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        using var page = await PageSession.SignInAsync(app.Factory, user);
+
+        // The edit form offers what saving accepts for an achievement of A (AchievementRules.WhyNotName): A's subtree and open courses.
+        var (status, html) = await page.GetAsync($"/achievements/edit/{achievement.Id}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(ofA1.Name, html, StringComparison.Ordinal);
+        Assert.Contains(openOfB.Name, html, StringComparison.Ordinal);
+        Assert.DoesNotContain(ofB.Name, html, StringComparison.Ordinal);
+        Assert.DoesNotContain(world.Course.Name, html, StringComparison.Ordinal); // Root's private course, above A
+
+        // Redisplayed after a post, it follows the stored organization, not a posted one; nothing is saved.
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            using var rows = await page.PostAsync($"/achievements/edit/{achievement.Id}?handler=AddRows", [new("Form.OrganizationId", world.B.Id.ToString())]);
+            var redisplayed = await rows.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, rows.StatusCode);
+            Assert.Contains(ofA1.Name, redisplayed, StringComparison.Ordinal);
+            Assert.DoesNotContain(ofB.Name, redisplayed, StringComparison.Ordinal);
+        });
+
+        // The create form, where the organization is chosen in the same form, offers every course the caller may name.
+        var (_, create) = await page.GetAsync("/achievements/edit");
+        Assert.Contains(ofB.Name, create, StringComparison.Ordinal);
+        Assert.Contains(ofA1.Name, create, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task NameableBy_AgreesWithMayNameCourseForEveryScope()
     {

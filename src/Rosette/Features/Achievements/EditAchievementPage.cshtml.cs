@@ -55,7 +55,7 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
             ConditionsJson = JsonSerializer.Serialize(a.Conditions, Indented);
         }
         Form.AddBlankRows();
-        await LoadChoicesAsync(cancellationToken);
+        await LoadChoicesAsync(id is null ? null : Form.OrganizationId, cancellationToken);
         return Page();
     }
 
@@ -74,7 +74,7 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
         {
             Problem = InvalidError.Field("conditions", AchievementErrors.InvalidConditions, "'conditions' is not valid JSON.");
             Id = id;
-            await LoadChoicesAsync(cancellationToken);
+            await LoadChoicesAsync(await StoredOrganizationAsync(id, cancellationToken), cancellationToken);
             return Page();
         }
         return await SaveAsync(id, conditions, cancellationToken);
@@ -86,7 +86,7 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
         Id = id;
         Form.AddBlankRows();
         ModelState.Clear();
-        await LoadChoicesAsync(cancellationToken);
+        await LoadChoicesAsync(await StoredOrganizationAsync(id, cancellationToken), cancellationToken);
         return Page();
     }
 
@@ -128,12 +128,18 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
         {
             Form.AddBlankRows();
         }
-        await LoadChoicesAsync(cancellationToken);
+        await LoadChoicesAsync(await StoredOrganizationAsync(id, cancellationToken), cancellationToken);
         return Page();
     }
 
-    private async Task LoadChoicesAsync(CancellationToken cancellationToken) =>
-        (Organizations, Badges, Courses) = await choices.LoadAsync(HttpContext.GetActor(), cancellationToken);
+    /// <summary>The edit form offers what the achievement's organization may name (<see cref="AchievementChoicesHandler"/>); the create form, what the caller may.</summary>
+    private async Task LoadChoicesAsync(Guid? achievementOrganizationId, CancellationToken cancellationToken) =>
+        (Organizations, Badges, Courses) = await choices.LoadAsync(HttpContext.GetActor(), achievementOrganizationId, cancellationToken);
+
+    /// <summary>The stored organization of the achievement edited (never the posted one; null on the create form or when none is found).</summary>
+    private async Task<Guid?> StoredOrganizationAsync(Guid? id, CancellationToken cancellationToken) =>
+        id is { } existing && await handler.GetAsync(HttpContext.GetActor(), existing, cancellationToken) is { IsSuccess: true } found
+            ? found.Value.OrganizationId : null;
 
     /// <summary>The problems about one row ("conditions.conditions[2]..." or, with one row, "conditions...").</summary>
     public IEnumerable<string> RowProblems(int row)
