@@ -76,6 +76,30 @@ public static class ScopeQueries
     }
 
     /// <summary>
+    /// Issuance batches an administrator sees (dashboard, stored results): of a class of their scope, or of a course assignment
+    /// they administer, as <see cref="AdministeredBy(IQueryable{CourseAssignment}, RosetteDb, Actor)"/> (its course <em>and</em> its
+    /// student of their scope), so no batch names a student beside their scope (none for other roles). Written with the class,
+    /// assignment, course and student left-joined and their organizations checked, not by <c>EXISTS</c>: read newest first,
+    /// the dashboard then stops at its tenth batch (decision 0026).
+    /// </summary>
+    public static IQueryable<IssuanceBatch> AdministeredBy(this IQueryable<IssuanceBatch> batches, RosetteDb db, Actor actor)
+    {
+        var organizations = db.Organizations.AdministeredBy(actor).Select(o => o.Id);
+        return from b in batches
+               join c in db.Classes on b.ClassId equals c.Id into inClass
+               from c in inClass.DefaultIfEmpty()
+               join a in db.CourseAssignments on b.CourseAssignmentId equals a.Id into assigned
+               from a in assigned.DefaultIfEmpty()
+               join course in db.Courses on a.CourseId equals course.Id into ofAssignment
+               from course in ofAssignment.DefaultIfEmpty()
+               join student in db.Users on a.StudentId equals student.Id into assignedTo
+               from student in assignedTo.DefaultIfEmpty()
+               where (c != null && organizations.Contains(c.OrganizationId))
+                   || (course != null && student != null && organizations.Contains(course.OrganizationId) && organizations.Contains(student.OrganizationId))
+               select b;
+    }
+
+    /// <summary>
     /// Badges an administrator may choose for an achievement: those of their scope and those available to an organization
     /// of it. Any other badge is answered like one that does not exist.
     /// </summary>

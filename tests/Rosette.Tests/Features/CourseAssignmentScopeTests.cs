@@ -2,6 +2,7 @@ using System.Net;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Users;
 using Rosette.Features.Courses;
+using Rosette.Features.Dashboard;
 using Rosette.Features.Issuance;
 using Rosette.Infrastructure.Http;
 using Rosette.Tests.Infrastructure;
@@ -213,5 +214,44 @@ public sealed class CourseAssignmentScopeTests(AppFixture app) : IClassFixture<A
         using var own = await session.PostAsync($"/admin/courses/{course.Id}?handler=Complete", [new("assignmentId", inside.ToString())]);
         Assert.Equal(HttpStatusCode.Redirect, own.StatusCode);
         Assert.NotNull(await app.Factory.WithDbAsync(async db => (await db.CourseAssignments.FindAsync(inside))!.CompletedAt));
+    }
+
+    [Fact]
+    public async Task BatchOfAnAssignmentBeside_ReadByTheCoursesAdministrator_IsNotFoundOnTheApiPageAndDashboard()
+    {
+        var (world, _, inside, beside, badge) = await SetUpAsync();
+        var adminRoot = await app.ClientAsync(world.AdminRoot);
+        var besideBatch = (await (await adminRoot.PostJsonAsync($"/api/v1/course-assignments/{beside}/badge-issuances", new { badgeId = badge.Id }))
+            .IsOkAsync<IssueBadgesResult>()).Id;
+        var insideBatch = (await (await adminRoot.PostJsonAsync($"/api/v1/course-assignments/{inside}/badge-issuances", new { badgeId = badge.Id }))
+            .IsOkAsync<IssueBadgesResult>()).Id;
+        var adminA = await app.ClientAsync(world.AdminA);
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminA);
+        var studentB1Name = $"{world.StudentB1.FirstName} {world.StudentB1.LastName}";
+
+        // The course's administrator does not administer StudentB1: the batch that names them is not found, changing nothing.
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            await (await adminA.GetAsync($"/api/v1/badge-issuances/{besideBatch}")).IsProblemAsync(HttpStatusCode.NotFound, "badge_issuance_not_found");
+            var (status, html) = await session.GetAsync($"/badge-issuances/{besideBatch}");
+            var csv = await session.GetResponseAsync($"/badge-issuances/{besideBatch}/result.csv");
+            Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (status, csv.StatusCode));
+            Assert.DoesNotContain(world.StudentB1.Email, html, StringComparison.Ordinal);
+            Assert.DoesNotContain(studentB1Name, html, StringComparison.Ordinal);
+        });
+        var dashboardA = await (await adminA.GetAsync("/api/v1/dashboard")).IsOkAsync<DashboardDto>();
+        Assert.Equal([insideBatch], dashboardA.RecentBatches.Select(b => b.Id));
+        var (_, pageOfInside) = await session.GetAsync($"/badge-issuances/{insideBatch}");
+        Assert.Contains(world.StudentA1x.Email, pageOfInside, StringComparison.Ordinal);
+
+        // The administrator above both, who issued it, still reads it everywhere.
+        Assert.Equal(world.StudentB1.Id, Assert.Single((await (await adminRoot.GetAsync($"/api/v1/badge-issuances/{besideBatch}")).IsOkAsync<IssueBadgesResult>()).Issued).StudentId);
+        using var rootSession = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+        var (rootStatus, rootHtml) = await rootSession.GetAsync($"/badge-issuances/{besideBatch}");
+        Assert.Equal(HttpStatusCode.OK, rootStatus);
+        Assert.Contains(world.StudentB1.Email, rootHtml, StringComparison.Ordinal);
+        var dashboardRoot = await (await adminRoot.GetAsync("/api/v1/dashboard")).IsOkAsync<DashboardDto>();
+        Assert.Contains(besideBatch, dashboardRoot.RecentBatches.Select(b => b.Id));
+        Assert.Contains(insideBatch, dashboardRoot.RecentBatches.Select(b => b.Id));
     }
 }

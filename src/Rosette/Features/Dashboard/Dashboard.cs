@@ -100,17 +100,11 @@ public sealed class DashboardHandler(RosetteDb db, TimeProvider clock, Dashboard
             .Select(c => new { c.Id, c.Name }).ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken);
         var topClasses = counted.TopClasses.Where(c => classNames.ContainsKey(c.Id)).Select(c => new TopClass(c.Id, classNames[c.Id], c.Count)).ToList();
 
-        // The scope is checked on the joined class or course, not by EXISTS: PostgreSQL then checks the batches it reads
-        // newest first, and stops at the tenth, instead of hashing every class of the scope on each view (decision 0026).
-        var organizations = db.Organizations.AdministeredBy(actor).Select(o => o.Id);
-        var batches = await (from b in db.IssuanceBatches.AsNoTracking()
+        // The scope (ScopeQueries.AdministeredBy, as a stored result's) is checked on joined rows, not by EXISTS: PostgreSQL
+        // then checks the batches it reads newest first, and stops at the tenth (decision 0026).
+        var batches = await (from b in db.IssuanceBatches.AsNoTracking().AdministeredBy(db, actor)
                              join c in db.Classes on b.ClassId equals c.Id into inClass
                              from c in inClass.DefaultIfEmpty()
-                             join a in db.CourseAssignments on b.CourseAssignmentId equals a.Id into assigned
-                             from a in assigned.DefaultIfEmpty()
-                             join course in db.Courses on a.CourseId equals course.Id into ofAssignment
-                             from course in ofAssignment.DefaultIfEmpty()
-                             where (c != null && organizations.Contains(c.OrganizationId)) || (course != null && organizations.Contains(course.OrganizationId))
                              join u in db.Users on b.IssuedById equals u.Id into issuers
                              from u in issuers.DefaultIfEmpty()
                              orderby b.CreatedAt descending, b.Id descending

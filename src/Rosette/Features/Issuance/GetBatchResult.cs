@@ -7,8 +7,9 @@ using Rosette.Features.Classes;
 namespace Rosette.Features.Issuance;
 
 /// <summary>
-/// A stored issuance result (a batch): visible to whoever issued it, may teach in its class, or administers its course; its
-/// failures name only the students and badges the caller may see.
+/// A stored issuance result (a batch): visible to whoever issued it, may teach in its class, or administers its course
+/// assignment (its course and its student: <see cref="ScopeQueries"/>, as the dashboard's last batches); its failures name
+/// only the students and badges the caller may see.
 /// </summary>
 public sealed class GetBatchResultHandler(RosetteDb db)
 {
@@ -32,8 +33,6 @@ public sealed class GetBatchResultHandler(RosetteDb db)
         {
             return (await db.LoadClassAsync(actor, classId, cancellationToken))?.Access.CanTeach == true;
         }
-        var scope = db.Organizations.AdministeredBy(actor);
-        return await db.CourseAssignments.AnyAsync(a => a.Id == batch.CourseAssignmentId
-            && db.Courses.Any(c => c.Id == a.CourseId && scope.Any(o => o.Id == c.OrganizationId)), cancellationToken);
+        return await db.IssuanceBatches.AdministeredBy(db, actor).AnyAsync(b => b.Id == batch.Id, cancellationToken);
     }
 }
