@@ -171,4 +171,31 @@ public sealed class BadgesApiTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(["IHDR", "tEXt", "IDAT", "IEND"], IndependentVerifier.PngChunksWithValidCrc(png));
         Assert.True(XNode.DeepEquals(XDocument.Parse(Images.Svg), XDocument.Parse(svg)), svg);
     }
+
+    // PNG specification, sections 5.3 (chunk layout, CRC-32) and 5.6 (IHDR first, IEND last): a PNG is baked by its chunks
+    // (Open Badges 3.0, section 5.3.1.1 PNG Baking), so a damaged one is refused when uploaded, not when baked.
+    [Fact]
+    public async Task Create_DamagedPng_Answers400InvalidImage_NothingStored()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var badCrc = Images.Png;
+        badCrc[^13]--;
+        Task<HttpResponseMessage> Post(byte[] png) => admin.PostJsonAsync("/api/v1/badges", new
+        {
+            name = "x", description = "d", organizationId = world.Root.Id, image = $"data:image/png;base64,{Convert.ToBase64String(png)}",
+        });
+
+        var (noIend, pastTheEnd, wrongCrc) = await DbSnapshot.UnchangedAsync(app.Factory, async () => (
+            await Post(Images.Png[..^12]),
+            await Post([.. Images.Png[..^12], 0, 0, 1, 0, .. "IDAT"u8, 1, 2, 3]),
+            await Post(badCrc)));
+
+        foreach (var response in new[] { noIend, pastTheEnd, wrongCrc })
+        {
+            var problem = await response.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
+            problem.HasFieldError("image");
+            Assert.Contains("The PNG is truncated or damaged", problem.GetRawText(), StringComparison.Ordinal);
+        }
+    }
 }
