@@ -53,6 +53,10 @@ public sealed class SvgAllowListTests
         { "iframe in SVG namespace", Open + """<iframe src="https://evil.example"/></svg>""" },
         { "not svg root", """<html xmlns="http://www.w3.org/1999/xhtml"><svg xmlns="http://www.w3.org/2000/svg"/></html>""" },
         { "svg without namespace", """<svg><rect width="1" height="1"/></svg>""" },
+        // Open Badges 3.0, section 5.3.2.1 SVG Baking: verify belongs to <openbadges:credential> only (and OB 2.0's <openbadges:assertion>).
+        { "verify on an SVG element", Open + """<rect verify="header.payload.signature" width="1" height="1"/></svg>""" },
+        { "verify on the root", """<svg xmlns="http://www.w3.org/2000/svg" verify="header.payload.signature"/>""" },
+        { "credential as a processing instruction", Open + """<?openbadges:credential verify="header.payload.signature"?></svg>""" },
     };
 
     [Theory]

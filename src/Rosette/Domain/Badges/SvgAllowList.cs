@@ -51,8 +51,6 @@ public static partial class SvgAllowList
         "targetX", "targetY", "edgeMode", "preserveAlpha", "surfaceScale", "diffuseConstant", "specularConstant",
         "specularExponent", "azimuth", "elevation", "pointsAtX", "pointsAtY", "pointsAtZ", "limitingConeAngle", "z",
         "tableValues", "slope", "intercept", "amplitude", "exponent", "requiredFeatures", "systemLanguage",
-        // Open Badges baking (<openbadges:credential verify="..."> or <openbadges:assertion verify="...">)
-        "verify",
     ];
 
     /// <summary>How an uploaded SVG is read, to judge it or to rewrite it: no DTD, no entity, nothing resolved.</summary>
@@ -103,7 +101,7 @@ public static partial class SvgAllowList
                         }
                         var elementName = reader.LocalName;
                         var empty = reader.IsEmptyElement;
-                        if (WhyNotAttributes(reader, elementName) is { } attribute)
+                        if (WhyNotAttributes(reader, elementName, baked: reader.NamespaceURI != SvgNamespace) is { } attribute)
                         {
                             return attribute;
                         }
@@ -146,7 +144,11 @@ public static partial class SvgAllowList
         return allowed ? null : $"It contains <{reader.Name}>{InNamespace(reader.NamespaceURI)}, which badge images may not use.";
     }
 
-    private static string? WhyNotAttributes(XmlReader reader, string element)
+    /// <summary>
+    /// <paramref name="baked"/>: the element is an Open Badges one (<see cref="WhyNotElement"/> lets no other namespace
+    /// through), the only element that may carry <c>verify</c> (OB 3.0 "Baking", SVG: <c>&lt;openbadges:credential verify=…&gt;</c>).
+    /// </summary>
+    private static string? WhyNotAttributes(XmlReader reader, string element, bool baked)
     {
         for (var more = reader.MoveToFirstAttribute(); more; more = reader.MoveToNextAttribute())
         {
@@ -156,6 +158,7 @@ public static partial class SvgAllowList
                 XmlnsNamespace => null,
                 XmlNamespace => name is "space" or "lang" ? null : Refused(reader, element),
                 XlinkNamespace => name == "href" ? WhyNotHref(element, value) : name == "title" ? null : Refused(reader, element),
+                "" when name == "verify" && baked => null,
                 "" when !Attributes.Contains(name) => Refused(reader, element),
                 "" when name == "href" => WhyNotHref(element, value),
                 "" when name == "style" => WhyNotCss(value) is { } css ? $"Its style attribute on <{element}> {css}" : null,
