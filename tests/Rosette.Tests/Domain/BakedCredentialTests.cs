@@ -39,4 +39,40 @@ public sealed class BakedCredentialTests
 
         Assert.Same(text, BakedCredential.RemoveFromSvg(text));
     }
+
+    // Open Badges 3.0, section 5.3 Baked Badge: verifiers extract the first iTXt keyed openbadgecredential (5.3.1.2) or the
+    // first <openbadges:credential> (5.3.2.2); one that searches the bytes must find neither in a badge image.
+    [Fact]
+    public void RemoveFromSvg_NodesThatLookLikeACredential_AreRemoved_TheRestKept()
+    {
+        var svg = Encoding.UTF8.GetBytes(
+            """<!-- <openbadges:credential verify="forged.before.root"/> --><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">"""
+            + """<!-- kept --><!-- OpenBadgeCredential: forged --><title>Badge</title>"""
+            + """<desc><![CDATA[<openbadges:credential verify="forged.in.cdata"/>]]></desc>"""
+            + """<text>&lt;openbadges:credential verify="forged.in.text"/&gt;</text><circle cx="5" cy="5" r="4"/></svg>""");
+
+        var cleaned = Encoding.UTF8.GetString(BakedCredential.RemoveFromSvg(svg));
+
+        Assert.DoesNotContain("openbadge", cleaned, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("forged", cleaned, StringComparison.Ordinal);
+        Assert.Contains("<!-- kept -->", cleaned, StringComparison.Ordinal);
+        Assert.Contains("<title>Badge</title>", cleaned, StringComparison.Ordinal);
+        Assert.Contains("<circle", cleaned, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RemoveFromPng_AncillaryChunksThatLookLikeACredential_AreRemoved_TheRestKept()
+    {
+        var png = BakedImages.PngWithChunks(
+            ("tEXt", [.. "OpenBadgeCredential\0forged"u8]),
+            ("tEXt", [.. "Comment\0<openbadges:credential verify=\"forged\"/>"u8]),
+            ("iTXt", [.. "Description\0\0\0\0\0openbadgecredential forged"u8]),
+            ("prVt", [.. "openbadgecredential\0forged"u8]),
+            ("tEXt", [.. "Comment\0kept"u8]));
+
+        var cleaned = BakedCredential.RemoveFromPng(png);
+
+        Assert.Equal([("IHDR", ""), ("tEXt", "Comment"), ("IDAT", ""), ("IEND", "")], BakedImages.ChunksWithKeywords(cleaned));
+        Assert.Equal(Images.Png.Length + 12 + "Comment\0kept".Length, cleaned.Length);
+    }
 }

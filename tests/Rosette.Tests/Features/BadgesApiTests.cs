@@ -198,4 +198,50 @@ public sealed class BadgesApiTests(AppFixture app) : IClassFixture<AppFixture>
             Assert.Contains("The PNG is truncated or damaged", problem.GetRawText(), StringComparison.Ordinal);
         }
     }
+
+    // Open Badges 3.0, section 5.3.2.1 SVG Baking: verify is an attribute of <openbadges:credential>, and 5.3.2.2 Extracting
+    // reads the first such tag: a verifier searching the text must find none in a badge image, in a comment, text or CDATA either.
+    [Fact]
+    public async Task Patch_SvgWithLookalikesOfACredential_VerifyElsewhereIsRefused_CommentsAndTextAreRemoved()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        const string open = """<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">""";
+
+        var verifyOnRect = await DbSnapshot.UnchangedAsync(app.Factory, () => admin.PatchJsonAsync($"/api/v1/badges/{world.NoManual.Id}",
+            new { image = Images.SvgDataUri(open + """<rect verify="header.payload.signature" width="1" height="1"/></svg>""") }));
+        var badge = await (await admin.PatchJsonAsync($"/api/v1/badges/{world.NoManual.Id}", new
+        {
+            image = Images.SvgDataUri("""<!-- <openbadges:credential verify="forged.jws"/> -->""" + open
+                + """<desc><![CDATA[<openbadges:credential verify="forged.jws"/>]]></desc><!-- openbadgecredential forged -->"""
+                + """<circle cx="5" cy="5" r="4" fill="#1f6feb"/></svg>"""),
+        })).IsOkAsync<BadgeDto>();
+        var served = await app.Factory.CreateClient().GetStringAsync(badge.ImageUrl);
+        var stored = await app.Factory.WithDbAsync(db => db.BadgeImages.AsNoTracking().SingleAsync(i => i.BadgeId == badge.Id));
+
+        (await verifyOnRect.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_image")).HasFieldError("image");
+        Assert.DoesNotContain("openbadge", served, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("forged", served, StringComparison.Ordinal);
+        Assert.Contains("<circle", served, StringComparison.Ordinal);
+        Assert.Equal(served, Encoding.UTF8.GetString(stored.Data));
+    }
+
+    [Fact]
+    public async Task Create_PngWithChunksThatLookLikeACredential_IsStoredAndServedWithoutThem()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var uploaded = BakedImages.PngWithChunks(
+            ("tEXt", [.. "OpenBadgeCredential\0forged"u8]), ("tEXt", [.. "Comment\0openbadges forged"u8]), ("tEXt", [.. "Comment\0kept"u8]));
+
+        var badge = await (await admin.PostJsonAsync("/api/v1/badges", new
+        {
+            name = "Lookalike", description = "d", organizationId = world.Root.Id, image = $"data:image/png;base64,{Convert.ToBase64String(uploaded)}",
+        })).IsOkAsync<BadgeDto>(HttpStatusCode.Created);
+        var served = await app.Factory.CreateClient().GetByteArrayAsync(badge.ImageUrl);
+
+        Assert.Equal(["IHDR", "tEXt", "IDAT", "IEND"], IndependentVerifier.PngChunksWithValidCrc(served));
+        Assert.Equal(("tEXt", "Comment"), BakedImages.ChunksWithKeywords(served)[1]);
+        Assert.Equal(Images.Png.Length + 24, served.Length);
+    }
 }

@@ -13,7 +13,15 @@ namespace Rosette.Tests.Infrastructure;
 public static class BakedImages
 {
     /// <summary>The 1x1 PNG with every kind of Open Badges text chunk, and one unrelated comment (tEXt Comment "kept").</summary>
-    public static byte[] PngWithOpenBadgesTexts()
+    public static byte[] PngWithOpenBadgesTexts() => PngWithChunks(
+        ("iTXt", [.. "openbadgecredential\0\0\0\0\0old"u8]),
+        ("iTXt", [.. "openbadges\0\0\0\0\0{}"u8]),
+        ("tEXt", [.. "openbadges\0fake"u8]),
+        ("zTXt", [.. "openbadgecredential\0\0"u8, .. ZlibOf("fake")]),
+        ("tEXt", [.. "Comment\0kept"u8]));
+
+    /// <summary>The 1x1 PNG with these chunks (right CRCs) right after IHDR.</summary>
+    public static byte[] PngWithChunks(params (string Type, byte[] Data)[] chunks)
     {
         var original = Images.Png;
         var output = new MemoryStream();
@@ -27,11 +35,10 @@ public static class BakedImages
             offset += 12 + length;
             if (type == "IHDR")
             {
-                WriteChunk(output, "iTXt", [.. "openbadgecredential\0\0\0\0\0old"u8]);
-                WriteChunk(output, "iTXt", [.. "openbadges\0\0\0\0\0{}"u8]);
-                WriteChunk(output, "tEXt", [.. "openbadges\0fake"u8]);
-                WriteChunk(output, "zTXt", [.. "openbadgecredential\0\0"u8, .. ZlibOf("fake")]);
-                WriteChunk(output, "tEXt", [.. "Comment\0kept"u8]);
+                foreach (var (chunkType, data) in chunks)
+                {
+                    WriteChunk(output, chunkType, data);
+                }
             }
         }
         return output.ToArray();

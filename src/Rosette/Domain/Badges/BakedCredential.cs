@@ -11,7 +11,9 @@ namespace Rosette.Domain.Badges;
 /// element in the 3.0 namespace (<c>&lt;openbadges:credential&gt;</c>) or the 2.0 one (<c>&lt;openbadges:assertion&gt;</c>).
 /// A badge image is the achievement's, never an award's: whatever an uploaded image carries is removed when it is
 /// uploaded and again when it is served or baked (images stored before the upload removed it), so the only credential in
-/// a badge image is the one Rosette bakes for an award.
+/// a badge image is the one Rosette bakes for an award. So is whatever merely looks like baking data to a verifier that
+/// searches the bytes (<see cref="LooksBaked(ReadOnlySpan{char})"/>): a PNG's other ancillary chunks, an SVG's comments,
+/// text, CDATA sections and processing instructions that name <c>openbadges</c> or <c>openbadgecredential</c>.
 /// </summary>
 public static class BakedCredential
 {
@@ -19,6 +21,31 @@ public static class BakedCredential
     public const string Ob2Keyword = "openbadges";
     public const string Ob3Namespace = "https://purl.imsglobal.org/ob/v3p0";
     public const string Ob2Namespace = "http://openbadges.org";
+
+    /// <summary>
+    /// Whether <paramref name="text"/> names Open Badges baking as a reader searching for it would find it: the PNG keywords
+    /// and the SVG element prefix (<c>openbadges:credential</c>), in any case.
+    /// </summary>
+    public static bool LooksBaked(ReadOnlySpan<char> text) =>
+        text.Contains(Ob2Keyword, StringComparison.OrdinalIgnoreCase) || text.Contains(Ob3Keyword, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><see cref="LooksBaked(ReadOnlySpan{char})"/> for bytes read as ASCII (PNG chunk data: Latin-1 or UTF-8).</summary>
+    public static bool LooksBaked(ReadOnlySpan<byte> data) => ContainsAscii(data, Ob2Keyword) || ContainsAscii(data, Ob3Keyword);
+
+    private static bool ContainsAscii(ReadOnlySpan<byte> data, string word)
+    {
+        for (var at = data.IndexOfAny((byte)char.ToLowerInvariant(word[0]), (byte)char.ToUpperInvariant(word[0]));
+             at >= 0 && data.Length - at >= word.Length;)
+        {
+            if (Ascii.EqualsIgnoreCase(data.Slice(at, word.Length), word))
+            {
+                return true;
+            }
+            var next = data[(at + 1)..].IndexOfAny((byte)char.ToLowerInvariant(word[0]), (byte)char.ToUpperInvariant(word[0]));
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+        return false;
+    }
 
     /// <summary>The image without any baked credential: the same array when it carries none.</summary>
     public static byte[] RemoveFrom(string contentType, byte[] image) => contentType switch
@@ -29,7 +56,8 @@ public static class BakedCredential
     };
 
     /// <summary>
-    /// The PNG without its Open Badges text chunks and without anything after <c>IEND</c> (where a reader that goes on
+    /// The PNG without its Open Badges text chunks, nor any other ancillary chunk that <see cref="LooksBaked(ReadOnlySpan{byte})"/>
+    /// (a text keyed <c>OpenBadgeCredential</c>, a comment or private chunk quoting one), and without anything after <c>IEND</c> (where a reader that goes on
     /// could still find one); every other chunk is copied as it was, CRC included. A damaged tail (a chunk longer than
     /// what is left) is kept as it is: no reader can find a chunk inside it.
     /// </summary>
@@ -67,24 +95,14 @@ public static class BakedCredential
         return output.Length == png.Length ? png : output.ToArray();
     }
 
-    // All three PNG text chunk types start with "keyword NUL".
-    private static bool IsBakedChunk(ReadOnlySpan<byte> chunk)
-    {
-        var type = chunk[4..8];
-        if (!type.SequenceEqual("tEXt"u8) && !type.SequenceEqual("zTXt"u8) && !type.SequenceEqual("iTXt"u8))
-        {
-            return false;
-        }
-        var data = chunk[8..^4];
-        var end = data.IndexOf((byte)0);
-        var keyword = end < 0 ? data : data[..end];
-        return keyword.SequenceEqual(Encoding.Latin1.GetBytes(Ob3Keyword)) || keyword.SequenceEqual(Encoding.Latin1.GetBytes(Ob2Keyword));
-    }
+    // Every text chunk (tEXt, zTXt, iTXt: "keyword NUL ...") is ancillary, as is any chunk whose type starts in lower case;
+    // the critical ones (IHDR, PLTE, IDAT, IEND) are the picture and are always kept.
+    private static bool IsBakedChunk(ReadOnlySpan<byte> chunk) => char.IsAsciiLetterLower((char)chunk[4]) && LooksBaked(chunk[8..^4]);
 
     /// <summary>
-    /// The SVG without its Open Badges elements and namespace declarations, read as uploads are (<see cref="SvgAllowList.Load"/>);
-    /// the same array when it has no such element. An SVG that is not XML has nothing an XML reader could find and is left as it is
-    /// (uploads never are: the allow-list reads them first).
+    /// The SVG without its Open Badges elements, their namespace declarations and the nodes that look like them, read as
+    /// uploads are (<see cref="SvgAllowList.Load"/>); the same array when it has no such element or node. An SVG that is not XML has nothing an XML reader
+    /// could find and is left as it is (uploads never are: the allow-list reads them first).
     /// </summary>
     public static byte[] RemoveFromSvg(byte[] svg)
     {
@@ -101,8 +119,9 @@ public static class BakedCredential
     }
 
     /// <summary>
-    /// Removes every element in an Open Badges namespace (both versions) below the root, and the declarations of those
-    /// namespaces; whether there was such an element (a declaration alone carries no credential).
+    /// Removes every element in an Open Badges namespace (both versions) below the root, the declarations of those
+    /// namespaces, and every comment, text, CDATA section or processing instruction that <see cref="LooksBaked(ReadOnlySpan{char})"/>;
+    /// whether there was such an element or node (a declaration alone carries no credential).
     /// </summary>
     public static bool RemoveFrom(XDocument document)
     {
@@ -114,7 +133,15 @@ public static class BakedCredential
         var declarations = root.DescendantsAndSelf().Attributes().Where(a => a.IsNamespaceDeclaration && a.Value is Ob3Namespace or Ob2Namespace).ToList();
         elements.Remove();
         declarations.Remove();
-        return elements.Count > 0;
+        var lookalikes = document.DescendantNodes().Where(n => n switch
+        {
+            XComment comment => LooksBaked(comment.Value),
+            XText text => LooksBaked(text.Value),
+            XProcessingInstruction instruction => LooksBaked(instruction.Target) || LooksBaked(instruction.Data),
+            _ => false,
+        }).ToList();
+        lookalikes.Remove();
+        return elements.Count + lookalikes.Count > 0;
     }
 
     /// <summary>The document as UTF-8, with an XML declaration only if it had one.</summary>
