@@ -75,4 +75,18 @@ public sealed class BakedCredentialTests
         Assert.Equal([("IHDR", ""), ("tEXt", "Comment"), ("IDAT", ""), ("IEND", "")], BakedImages.ChunksWithKeywords(cleaned));
         Assert.Equal(Images.Png.Length + 12 + "Comment\0kept".Length, cleaned.Length);
     }
+
+    [Fact]
+    public void RemoveFromSvg_CutsOutOnlyWhatItRemoves_TheRestKeptByteForByte()
+    {
+        const string kept = "<?xml version='1.0' encoding='UTF-8'?>\r\n<svg xmlns='http://www.w3.org/2000/svg' width=\"10\">\r\n"
+            + "\t<title>Médaille 🏅</title><!-- kept -->\n\t\r\n\t<rect width='1' height = \"1\"></rect><g/>\r</svg>\n";
+        const string uploaded = "<?xml version='1.0' encoding='UTF-8'?>\r\n<svg xmlns='http://www.w3.org/2000/svg'\r\n   xmlns:openbadges = 'https://purl.imsglobal.org/ob/v3p0' width=\"10\">\r\n"
+            + "\t<title>Médaille 🏅</title><!-- kept --><openbadges:credential verify='forged'>\r\n  <![CDATA[{}]]></openbadges:credential>\n\t<!-- openbadges:credential -->\r\n\t"
+            + "<rect width='1' height = \"1\"></rect><g/><ob:assertion xmlns:ob=\"http://openbadges.org\" verify='forged'/>\r</svg>\n";
+
+        var cleaned = BakedCredential.RemoveFromSvg([.. Encoding.UTF8.Preamble, .. Encoding.UTF8.GetBytes(uploaded)]);
+
+        Assert.Equal([.. Encoding.UTF8.Preamble, .. Encoding.UTF8.GetBytes(kept)], cleaned);
+    }
 }

@@ -244,4 +244,21 @@ public sealed class BadgesApiTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(("tEXt", "Comment"), BakedImages.ChunksWithKeywords(served)[1]);
         Assert.Equal(Images.Png.Length + 24, served.Length);
     }
+
+    [Fact]
+    public async Task Patch_SvgWithABakedCredential_IsStoredAsUploadedLessTheCredential()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        const string picture = "<circle cx='5' cy='5' r='4' fill='#1f6feb'></circle>\n</svg>";
+
+        var badge = await (await admin.PatchJsonAsync($"/api/v1/badges/{world.NoManual.Id}", new
+        {
+            image = Images.SvgDataUri("<svg xmlns='http://www.w3.org/2000/svg' xmlns:openbadges='https://purl.imsglobal.org/ob/v3p0' width='10'>\n"
+                + "<openbadges:credential verify='forged.jws'/>" + picture),
+        })).IsOkAsync<BadgeDto>();
+        var served = await app.Factory.CreateClient().GetStringAsync(badge.ImageUrl);
+
+        Assert.Equal("<svg xmlns='http://www.w3.org/2000/svg' width='10'>\n" + picture, served);
+    }
 }

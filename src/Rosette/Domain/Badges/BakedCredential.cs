@@ -21,6 +21,8 @@ public static class BakedCredential
     public const string Ob2Keyword = "openbadges";
     public const string Ob3Namespace = "https://purl.imsglobal.org/ob/v3p0";
     public const string Ob2Namespace = "http://openbadges.org";
+    private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Whether <paramref name="text"/> names Open Badges baking as a reader searching for it would find it: the PNG keywords
@@ -115,7 +117,149 @@ public static class BakedCredential
         {
             return svg;
         }
-        return RemoveFrom(document) ? Save(document) : svg;
+        if (!RemoveFrom(document))
+        {
+            return svg;
+        }
+        var rewritten = Save(document);
+        byte[]? cut;
+        try
+        {
+            cut = CutFromSvg(svg);
+        }
+        catch (XmlException)
+        {
+            cut = null;
+        }
+        return cut is not null && ReadsAs(cut, rewritten) ? cut : rewritten;
+    }
+
+    /// <summary>
+    /// The SVG with what <see cref="RemoveFrom(XDocument)"/> removes cut out of its own UTF-8 text, each node by the range
+    /// the reader found it at, so the rest keeps its bytes (quotes, empty elements, spacing); null when the text is not
+    /// UTF-8 or has no line information. Kept only if it <see cref="ReadsAs"/> the rewritten document.
+    /// </summary>
+    private static byte[]? CutFromSvg(byte[] svg)
+    {
+        var bom = svg.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(svg, bom, svg.Length - bom);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+        var lineStarts = LineStarts(text);
+        var cuts = new List<(int Start, int End)>();
+        using var reader = SvgAllowList.Reader(svg, ignoreComments: false);
+        if (reader is not IXmlLineInfo position || !position.HasLineInfo())
+        {
+            return null;
+        }
+        // Where the reader's line and position (of a name, or of a text's first character) falls in the text, less the markup before it.
+        // Out of range, it is -1, and the cuts are not used.
+        int At(int before) => position.LineNumber - 1 < lineStarts.Length ? lineStarts[position.LineNumber - 1] + position.LinePosition - 1 - before : -1;
+        int Start() => At(reader.NodeType switch
+        {
+            XmlNodeType.Element => 1,
+            XmlNodeType.EndElement or XmlNodeType.ProcessingInstruction or XmlNodeType.XmlDeclaration => 2,
+            XmlNodeType.Comment => 4,
+            XmlNodeType.CDATA => 9,
+            _ => 0,
+        });
+        var more = reader.Read();
+        while (more)
+        {
+            var cut = reader.NodeType switch
+            {
+                XmlNodeType.Element => reader.Depth > 0 && reader.NamespaceURI is Ob3Namespace or Ob2Namespace,
+                XmlNodeType.Comment or XmlNodeType.Text or XmlNodeType.CDATA => LooksBaked(reader.Value),
+                XmlNodeType.ProcessingInstruction => LooksBaked(reader.Name) || LooksBaked(reader.Value),
+                _ => false,
+            };
+            if (cut)
+            {
+                var start = Start();
+                if (reader.NodeType == XmlNodeType.Element)
+                {
+                    reader.Skip();
+                }
+                else
+                {
+                    reader.Read();
+                }
+                cuts.Add((start, reader.EOF ? text.Length : Start()));
+                more = !reader.EOF;
+                continue;
+            }
+            if (reader.NodeType == XmlNodeType.Element)
+            {
+                for (var attribute = reader.MoveToFirstAttribute(); attribute; attribute = reader.MoveToNextAttribute())
+                {
+                    if (reader.NamespaceURI == XmlnsNamespace && reader.Value is Ob3Namespace or Ob2Namespace)
+                    {
+                        cuts.Add(AttributeRange(text, At(0)));
+                    }
+                }
+                reader.MoveToElement();
+            }
+            more = reader.Read();
+        }
+        var kept = new StringBuilder(text.Length);
+        var from = 0;
+        foreach (var (start, end) in cuts)
+        {
+            if (start < from || end <= start || end > text.Length)
+            {
+                return null;
+            }
+            kept.Append(text, from, start - from);
+            from = end;
+        }
+        kept.Append(text, from, text.Length - from);
+        return [.. svg.AsSpan(0, bom), .. Encoding.UTF8.GetBytes(kept.ToString())];
+    }
+
+    /// <summary>An attribute, from the blanks before its name to its closing quote (a value never holds its own quote).</summary>
+    private static (int Start, int End) AttributeRange(string text, int name)
+    {
+        var start = name;
+        while (start > 0 && text[start - 1] is ' ' or '\t' or '\r' or '\n')
+        {
+            start--;
+        }
+        var open = name < 0 ? -1 : text.IndexOf('=', name);
+        open = open < 0 ? -1 : text.IndexOfAny(['"', '\''], open);
+        return open < 0 ? (-1, -1) : (start, text.IndexOf(text[open], open + 1) + 1);
+    }
+
+    // XML's line breaks: CR LF, CR, LF (XML 1.0, section 2.11).
+    private static int[] LineStarts(string text)
+    {
+        var starts = new List<int> { 0 };
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.Length || text[i + 1] != '\n')))
+            {
+                starts.Add(i + 1);
+            }
+        }
+        return [.. starts];
+    }
+
+    /// <summary>Whether <paramref name="cut"/> is read as the same document as <paramref name="rewritten"/>: nothing else was cut.</summary>
+    private static bool ReadsAs(byte[] cut, byte[] rewritten)
+    {
+        try
+        {
+            return Save(SvgAllowList.Load(cut)).AsSpan().SequenceEqual(rewritten);
+        }
+        catch (XmlException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

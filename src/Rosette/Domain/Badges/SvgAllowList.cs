@@ -54,7 +54,7 @@ public static partial class SvgAllowList
     ];
 
     /// <summary>How an uploaded SVG is read, to judge it or to rewrite it: no DTD, no entity, nothing resolved.</summary>
-    private static XmlReader Reader(ReadOnlySpan<byte> svg, bool ignoreComments) =>
+    internal static XmlReader Reader(ReadOnlySpan<byte> svg, bool ignoreComments) =>
         XmlReader.Create(new MemoryStream(svg.ToArray(), writable: false), new XmlReaderSettings
         {
             DtdProcessing = DtdProcessing.Prohibit,
