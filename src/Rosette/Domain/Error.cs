@@ -22,9 +22,6 @@ public sealed record ConflictError(string Code, string Message) : Error(Code, Me
 
 public sealed record ForbiddenError(string Code, string Message) : Error(Code, Message);
 
-/// <summary>No representation the request's Accept header allows (HTTP 406); the message names the ones there are.</summary>
-public sealed record NotAcceptableError(string Code, string Message) : Error(Code, Message);
-
 /// <summary>A well-formed request that cannot be carried out as sent (HTTP 422), such as a reused idempotency key.</summary>
 public sealed record UnprocessableError(string Code, string Message) : Error(Code, Message);
 

@@ -15,8 +15,5 @@ public static class CredentialErrors
 
     public static readonly NotFoundError StatusListNotFound = new("status_list_not_found", "There is no such status list.");
 
-    public static NotAcceptableError StatusListNotAcceptable(IEnumerable<string> mediaTypes) =>
-        new("not_acceptable", $"A status list is served as {string.Join(" or ", mediaTypes)}; the Accept header allows neither.");
-
     public static readonly NotFoundError ImageNotFound = new("image_not_found", "This credential has no image in that format.");
 }

@@ -121,21 +121,13 @@ public static class CredentialEndpoints
                 return CredentialErrors.StatusListNotFound.ToProblem();
             }
             http.Response.Headers.Vary = HeaderNames.Accept;
-            // Negotiated before the list is read (or signed, the first time): a refused request costs nothing.
-            if (StatusListMediaType(http.Request) is not { } mediaType)
-            {
-                var problem = CredentialErrors.StatusListNotAcceptable(StatusListMediaTypes).ToProblemDetails();
-                // RFC 9110 section 15.5.7: a 406 SHOULD list the representations there are.
-                problem.Extensions["mediaTypes"] = StatusListMediaTypes;
-                return TypedResults.Problem(problem);
-            }
             if (await lists.GetAsync(issuerId, n, ct) is not { } served)
             {
                 return CredentialErrors.StatusListNotFound.ToProblem();
             }
             // Verifiers may cache it briefly (the list's ttl says the same); its validUntil bounds how long any copy counts.
             http.Response.Headers.CacheControl = $"public, max-age={(int)settings.CacheFor.TotalSeconds}";
-            return Results.Text(served.Jws, mediaType, Encoding.UTF8);
+            return Results.Text(served.Jws, StatusListMediaType(http.Request), Encoding.UTF8);
         });
 
         credentials.MapGet("/ob3/achievements/{badgeId}", async (string badgeId, RosetteDb db, OpenBadgesDocuments documents, CancellationToken ct) =>
@@ -203,21 +195,17 @@ public static class CredentialEndpoints
     /// <summary>
     /// The list is a VC-JWT: <c>application/vc+jwt</c> (VC-JOSE-COSE), or <c>text/plain</c> when the client prefers it, as some
     /// verifiers do (the same compact JWS either way). The Accept header's q-values decide (q=0: not acceptable); a tie or no
-    /// header serves <c>application/vc+jwt</c>. Null when the header allows neither: RFC 9110 section 12.5.1 lets the server
-    /// then either answer 406 or ignore the header, and a verifier asking only for, say, JSON is better told (406) than
-    /// handed a JWT it did not ask for.
+    /// header serves <c>application/vc+jwt</c>, and so does a header that allows neither (<c>application/json</c> alone: a
+    /// media range matches by type and subtype, RFC 9110 section 12.5.1), which that section lets the server disregard rather
+    /// than answer 406: a verifier must get the list, as it gets every other public document whatever its Accept.
     /// </summary>
-    private static string? StatusListMediaType(HttpRequest request)
+    private static string StatusListMediaType(HttpRequest request)
     {
         var accepted = request.GetTypedHeaders().Accept;
-        if (accepted.Count == 0)
-        {
-            return StatusListMediaTypes[0];
-        }
         // A client naming the plain JWT type asks for this representation too.
         var jwt = Math.Max(Quality(accepted, StatusListMediaTypes[0]), accepted.Where(a => a.MediaType.Equals("application/jwt", StringComparison.OrdinalIgnoreCase)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max());
         var text = Quality(accepted, StatusListMediaTypes[1]);
-        return jwt == 0 && text == 0 ? null : text > jwt ? StatusListMediaTypes[1] : StatusListMediaTypes[0];
+        return text > jwt ? StatusListMediaTypes[1] : StatusListMediaTypes[0];
     }
 
     /// <summary>The q-value of the most specific Accept range that matches <paramref name="mediaType"/> (RFC 9110 §12.5.1); 0 when none does.</summary>

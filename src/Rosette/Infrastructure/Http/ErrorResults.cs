@@ -12,7 +12,6 @@ public static class ErrorResults
         NotFoundError => StatusCodes.Status404NotFound,
         ConflictError => StatusCodes.Status409Conflict,
         ForbiddenError => StatusCodes.Status403Forbidden,
-        NotAcceptableError => StatusCodes.Status406NotAcceptable,
         UnprocessableError => StatusCodes.Status422UnprocessableEntity,
         RateLimitedError => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status400BadRequest,
