@@ -20,6 +20,13 @@ public static class ProblemDetailsSetup
             problem.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
             problem.Extensions.Remove("exception");
         });
+        // The framework's writer declines a request whose Accept names no JSON type, and its callers (status code pages, the
+        // exception handler) then answer text/plain or nothing. RFC 9110 section 12.5.1 lets a server disregard an Accept it
+        // cannot satisfy (section 15.5.7: 406 is for a server "unwilling to supply a default representation"): where errors
+        // are problems, they are problem+json for any Accept.
+        var framework = services.Single(d => d.ServiceType == typeof(IProblemDetailsWriter) && d.ImplementationType?.Name == "DefaultProblemDetailsWriter");
+        services[services.IndexOf(framework)] = ServiceDescriptor.Singleton<IProblemDetailsWriter>(provider =>
+            new AnyAcceptProblemWriter((IProblemDetailsWriter)ActivatorUtilities.CreateInstance(provider, framework.ImplementationType!)));
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return services;
@@ -41,6 +48,15 @@ public static class ProblemDetailsSetup
     };
 }
 
+/// <summary>The framework's problem+json writer, also for an Accept without JSON on the API and the public documents.</summary>
+internal sealed class AnyAcceptProblemWriter(IProblemDetailsWriter framework) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) =>
+        RequestKinds.AnswersWithProblems(context.HttpContext) || framework.CanWrite(context);
+
+    public ValueTask WriteAsync(ProblemDetailsContext context) => framework.WriteAsync(context);
+}
+
 internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -49,9 +65,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         {
             return true;
         }
-        // The middleware has already pointed the request at the error page's path; the request's own path decides.
-        var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path.Value;
-        if (!RequestKinds.AnswersWithProblems(new PathString(path)))
+        if (!RequestKinds.AnswersWithProblems(httpContext))
         {
             // A page: the exception handler re-executes the HTML error page (logged there by the middleware).
             return false;

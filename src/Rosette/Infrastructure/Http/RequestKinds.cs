@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Diagnostics;
+
 namespace Rosette.Infrastructure.Http;
 
 /// <summary>
@@ -16,4 +18,8 @@ public static class RequestKinds
     /// than an HTML page: for the API and for the public documents verifiers read (<see cref="PublicDocuments"/>).
     /// </summary>
     public static bool AnswersWithProblems(PathString path) => IsApiPath(path) || PublicDocuments.IsPublicDocumentPath(path);
+
+    /// <summary>The same for the request being answered, by its own path also once the exception handler has pointed it at the error page.</summary>
+    public static bool AnswersWithProblems(HttpContext context) =>
+        AnswersWithProblems(new PathString(context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path.Value));
 }

@@ -133,6 +133,30 @@ public sealed class PublicDocumentsHttpTests(CredentialsFixture app)
         }
     }
 
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("text/html, application/xhtml+xml, application/xml;q=0.9")]
+    [InlineData("image/png")]
+    [InlineData("text/plain")]
+    public async Task PublicDocuments_MethodNotAllowed_WithAnyAccept_IsProblemJsonWithAllow(string accept)
+    {
+        var (world, award) = await AwardWithPngAsync();
+        var client = app.Public();
+
+        foreach (var path in DocumentPaths(world, award))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Delete, path);
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+            using var response = await client.SendAsync(request);
+
+            // RFC 9110 section 15.5.6: a 405 MUST carry Allow. Section 12.5.1 lets the server disregard an Accept it cannot
+            // satisfy (and 15.5.7: a 406 is for a server "unwilling to supply a default representation"): an error here is
+            // always problem+json, never the framework's text/plain fallback.
+            Assert.Equal(["GET", "HEAD"], response.Content.Headers.Allow.Order(StringComparer.Ordinal));
+            await response.IsProblemAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+        }
+    }
+
     [Fact]
     public async Task PublicDocuments_GetAndHeadFromAnotherOrigin_AllowAnyOrigin_WithoutCredentials()
     {
