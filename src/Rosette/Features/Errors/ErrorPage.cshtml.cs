@@ -28,13 +28,19 @@ public sealed class ErrorPageModel : PageModel
 
     /// <summary>
     /// Re-executed for an error answer, the page runs with the failed request's method, whatever it was (POST, PUT, DELETE):
-    /// it describes the error before any handler, so that it has one to show even when it has no handler for that method.
+    /// it describes the error before any handler, so that it has one to show even when it has no handler for that method,
+    /// and shows it: for OPTIONS, Razor Pages would otherwise answer an empty 200 in place of the error (an unknown path's
+    /// 404, a page's 405 with Allow), as if the resource existed and took the method (RFC 9110 sections 9.3.7, 15.5.5, 15.5.6).
     /// </summary>
     public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
     {
         if (context.HandlerMethod is null)
         {
             Describe(int.TryParse(RouteData.Values["code"]?.ToString(), out var code) ? code : null);
+            if (HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is not null || HttpContext.Features.Get<IExceptionHandlerPathFeature>() is not null)
+            {
+                context.Result = Page();
+            }
         }
     }
 

@@ -73,6 +73,32 @@ public sealed partial class PageRequestTests(AppFixture app) : IClassFixture<App
         }
     }
 
+    [Fact]
+    public async Task Options_ToAnUnknownPathOrAPage_IsTheErrorPage_404Or405WithAllow_NotAnEmpty200()
+    {
+        using var client = app.Factory.CreateClient(new() { AllowAutoRedirect = false });
+
+        using var unknown = await client.SendAsync(new HttpRequestMessage(HttpMethod.Options, $"/nothing/{Guid.NewGuid()}"));
+        using var page = await client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/login"));
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/login");
+        preflight.Headers.Add("Origin", "https://verifier.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        using var preflighted = await client.SendAsync(preflight);
+
+        // RFC 9110 section 9.3.7: OPTIONS asks about the target resource; where there is none, 404 (section 15.5.5), as GET
+        // gets. A page takes GET and POST only (OPTIONS is optional, section 9.1): 405 with Allow (section 15.5.6), as the
+        // API and the public documents answer. Before, both were an empty 200 (Razor Pages' answer to OPTIONS on the error page).
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("Page not found", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        foreach (var response in new[] { page, preflighted })
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+            Assert.Equal(["GET", "HEAD", "POST"], response.Content.Headers.Allow.Order(StringComparer.Ordinal));
+            Assert.Contains("Not possible here", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+        }
+    }
+
     [Theory]
     [InlineData("/my/badges?search=José", "/my/badges?search=Jos%C3%A9")] // a header carries ASCII only: the cookie handler threw (500)
     [InlineData("/\n/evil.example", "/")]
