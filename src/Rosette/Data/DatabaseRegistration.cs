@@ -23,12 +23,12 @@ public static class DatabaseRegistration
                 throw new StartupException("Rosette:Database:Provider is postgres but ConnectionStrings:Rosette is not set.");
             }
             var postgres = ValidConnectionString("PostgreSQL", () => SizePostgresPool(connectionString));
-            services.AddDbContextPool<RosetteDb, PostgresRosetteDb>(o => ConfigurePostgres(o, postgres));
+            services.AddDbContextPool<RosetteDb, PostgresRosetteDb>((sp, o) => ConfigurePostgres(LogFailedCommands(o, sp), postgres));
         }
         else
         {
             var sqlite = ValidConnectionString("SQLite", () => PrepareSqlite(connectionString ?? DefaultSqliteConnection));
-            services.AddDbContextPool<RosetteDb, SqliteRosetteDb>(o => ConfigureSqlite(o, sqlite));
+            services.AddDbContextPool<RosetteDb, SqliteRosetteDb>((sp, o) => ConfigureSqlite(LogFailedCommands(o, sp), sqlite));
         }
         services.AddScoped<ActivityStore>();
         services.AddScoped<AchievementStore>();
@@ -75,6 +75,11 @@ public static class DatabaseRegistration
         }
         return new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = DefaultPostgresPoolSize }.ConnectionString;
     }
+
+    /// <summary>EF Core's Errors for a failed command and a failed save become Debug; <see cref="CommandFailures"/> logs failures.</summary>
+    private static DbContextOptionsBuilder LogFailedCommands(DbContextOptionsBuilder builder, IServiceProvider services) =>
+        builder.AddInterceptors(new CommandFailures(services.GetRequiredService<ILoggerFactory>()))
+            .ConfigureWarnings(w => w.Log([.. CommandFailures.Replaced.Select(e => (e, LogLevel.Debug))]));
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory")).ConfigureWarnings(Warnings);

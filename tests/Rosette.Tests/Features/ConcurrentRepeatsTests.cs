@@ -97,6 +97,38 @@ public sealed class ConcurrentRepeatsTests(AppFixture app) : IClassFixture<AppFi
         Assert.Equal(1, await app.Factory.WithDbAsync(db => db.AuditEntries.CountAsync(e => e.Kind == AuditKind.StudentsEnrolled && e.EntityId == world.Class.Id)));
     }
 
+    [Fact]
+    public async Task AssigningACourse_ManyTimesAtOnce_AssignsOnce_AndTheRefusalsLogNoError()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var course = await (await admin.PostJsonAsync("/api/v1/courses", new { name = "Routing", organizationId = world.A.Id }))
+            .IsOkAsync<Rosette.Features.Courses.CourseDto>(HttpStatusCode.Created);
+        var logged = app.Logs.Lines.Count;
+
+        // The assignment is not looked up first: the unique index refuses every write but one, and each refusal is a 409.
+        var clients = await Task.WhenAll(Enumerable.Range(0, Repeats).Select(_ => app.ClientAsync(world.AdminRoot)));
+        var responses = await Task.WhenAll(clients.Select(c => c.PostJsonAsync("/api/v1/course-assignments", new { courseId = course.Id, studentId = world.StudentA2.Id })));
+
+        var statuses = responses.Select(r => (int)r.StatusCode).ToList();
+        Assert.True(statuses.Count(s => s == 201) == 1 && statuses.Count(s => s == 409) == Repeats - 1, string.Join(", ", statuses));
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.CourseAssignments.CountAsync(a => a.CourseId == course.Id)));
+        // A refusal the code answers is no failure: an operator's Error lines would otherwise fill with everyday 409s.
+        Assert.DoesNotContain(app.Logs.Lines.Skip(logged), l => l.StartsWith("Error Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ADatabaseErrorThatIsNotAUniqueRefusal_IsStillLoggedAsAnError()
+    {
+        var logged = app.Logs.Lines.Count;
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => app.Factory.WithDbAsync(
+            db => db.Database.ExecuteSqlRawAsync("UPDATE \"NoSuchTable\" SET \"Id\" = 1")));
+
+        Assert.Contains(app.Logs.Lines.Skip(logged), l => l.StartsWith("Error Microsoft.EntityFrameworkCore.Database.Command", StringComparison.Ordinal)
+            && l.Contains("NoSuchTable", StringComparison.OrdinalIgnoreCase));
+    }
+
     private async Task RepeatAsync(World world, Func<HttpRequestMessage> request, HttpStatusCode done, HttpStatusCode told, AuditKind? kind, Guid entityId)
     {
         var clients = await Task.WhenAll(Enumerable.Range(0, Repeats).Select(_ => app.ClientAsync(world.AdminRoot)));

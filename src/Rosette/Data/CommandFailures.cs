@@ -1,0 +1,58 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Rosette.Data;
+
+/// <summary>
+/// Logs a failed command (with its SQL) and a failed save at Error, unless a unique index refused the write. The database
+/// guards earn-once, idempotency keys, enrolments, course assignments and the like, and the code that wrote answers the
+/// refusal (a 409, a replay, a skipped row), so an operator's Error lines would otherwise fill with everyday outcomes.
+/// EF Core's own entry for a failed command carries no exception to tell the two apart, so
+/// <see cref="DatabaseRegistration"/> writes EF Core's two entries at Debug and this interceptor writes the Errors in their
+/// place, under the same categories and events. A unique refusal that nobody handles is still logged as an Error where it
+/// surfaces: by the request's exception handler or the failing worker.
+/// </summary>
+public sealed class CommandFailures(ILoggerFactory loggers) : DbCommandInterceptor, ISaveChangesInterceptor
+{
+    /// <summary>EF Core's entries that this interceptor writes instead.</summary>
+    public static readonly EventId[] Replaced = [RelationalEventId.CommandError, CoreEventId.SaveChangesFailed];
+
+    private readonly ILogger commands = loggers.CreateLogger(DbLoggerCategory.Database.Command.Name);
+
+    private readonly ILogger saves = loggers.CreateLogger(DbLoggerCategory.Update.Name);
+
+    public override void CommandFailed(DbCommand command, CommandErrorEventData eventData) => Log(command, eventData);
+
+    public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Log(command, eventData);
+        return Task.CompletedTask;
+    }
+
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => Log(eventData);
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Log(eventData);
+        return Task.CompletedTask;
+    }
+
+    private void Log(DbCommand command, CommandErrorEventData eventData)
+    {
+        if (!DbErrors.IsUniqueViolation(eventData.Exception))
+        {
+            commands.LogError(RelationalEventId.CommandError, eventData.Exception, "Failed executing DbCommand ({Elapsed}ms){NewLine}{CommandText}",
+                (long)eventData.Duration.TotalMilliseconds, Environment.NewLine, command.CommandText);
+        }
+    }
+
+    private void Log(DbContextErrorEventData eventData)
+    {
+        if (!DbErrors.IsUniqueViolation(eventData.Exception is DbUpdateException update ? update.InnerException : eventData.Exception))
+        {
+            saves.LogError(CoreEventId.SaveChangesFailed, eventData.Exception, "An exception occurred in the database while saving changes for context type '{ContextType}'.",
+                eventData.Context?.GetType().FullName);
+        }
+    }
+}
