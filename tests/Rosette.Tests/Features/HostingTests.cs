@@ -1,5 +1,9 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Rosette.Infrastructure.Hosting;
 using Rosette.Tests.Infrastructure;
 
 namespace Rosette.Tests.Features;
@@ -12,6 +16,37 @@ public sealed class HostingTests(AppFixture app) : IClassFixture<AppFixture>
         var response = await app.Factory.CreateClient().GetAsync("/health");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task KeyRingCertificate_InstancesStartingAtOnceWithNone_AllReadTheOneCertificateThatWasWritten()
+    {
+        const int starts = 4;
+        var folder = Path.Combine(Path.GetTempPath(), "rosette-tests", $"keyring-{Guid.NewGuid():N}");
+        var path = Path.Combine(folder, "dataprotection.pfx");
+        try
+        {
+            // Each start creates its own certificate when it finds none; they race to write it and must not read a
+            // half-written file (EndOfStreamException) or go on with a certificate other than the stored one.
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Rosette:DataProtection:CertificatePath"] = path }).Build();
+            using var start = new Barrier(starts);
+            var thumbprints = await Task.WhenAll(Enumerable.Range(0, starts).Select(_ => Task.Run(() =>
+            {
+                var services = new ServiceCollection();
+                start.SignalAndWait();
+                services.AddRosetteDataProtection(configuration);
+                return services.Where(d => !d.IsKeyedService).Select(d => d.ImplementationInstance).OfType<KeyRingCertificate>().Single().Thumbprint;
+            })));
+
+            var stored = X509CertificateLoader.LoadPkcs12FromFile(path, null).Thumbprint;
+            Assert.All(thumbprints, t => Assert.Equal(stored, t));
+            Assert.Equal(["dataprotection.pfx"], Directory.GetFiles(folder).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -39,14 +39,25 @@ public static class KeyRingEncryption
         using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(100));
         var pfx = created.Export(X509ContentType.Pfx, password);
         PrivateFiles.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        // Written whole under another name, then moved into place: a process that starts at the same moment reads either
+        // no certificate or a whole one, never a half-written file. The move does not replace a file (on Linux it links),
+        // so of two that race one keeps its own and the other uses it.
+        var written = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
-            using var file = new FileStream(path, PrivateFiles.NewFile());
-            file.Write(pfx);
+            using (var file = new FileStream(written, PrivateFiles.NewFile()))
+            {
+                file.Write(pfx);
+            }
+            File.Move(written, path, overwrite: false);
         }
         catch (IOException) when (File.Exists(path))
         {
             // Another process created it first: use theirs.
+        }
+        finally
+        {
+            File.Delete(written);
         }
         return X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.EphemeralKeySet);
     }
