@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rosette.Domain;
 using Rosette.Domain.Providers;
 using Rosette.Features.Shared;
 using Rosette.Infrastructure.Auth;
@@ -30,6 +32,11 @@ public sealed class DeliveriesPageModel(DeliveriesHandler deliveries) : PageMode
 
     public async Task<IActionResult> OnGetAsync([FromQuery] string? status, [FromQuery] Guid? providerId, [FromQuery] int? page, CancellationToken cancellationToken)
     {
+        // A provider id that does not parse is refused as a page number that does not is, not read as "every provider".
+        if (ModelState.GetFieldValidationState("providerId") == ModelValidationState.Invalid)
+        {
+            return this.ErrorPage(new InvalidError(InvalidError.ValidationFailed, "'providerId' must be a provider's id, as the provider page links it."));
+        }
         Status = string.IsNullOrEmpty(status) ? null : status;
         var list = await deliveries.ListAsync(HttpContext.GetActor(), new DeliveryListRequest(page, PageSize, Status, providerId, null), cancellationToken);
         if (!list.IsSuccess)

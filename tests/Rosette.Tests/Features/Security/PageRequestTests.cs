@@ -203,6 +203,24 @@ public sealed partial class PageRequestTests(AppFixture app) : IClassFixture<App
         Assert.Contains("awards to renew.", await renewal.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Deliveries_AProviderIdThatDoesNotParse_Is400WithItsMessage_NotEveryProviderShown()
+    {
+        var world = await app.NewWorldAsync();
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+
+        // Before, the binding dropped the value and the deliveries to every provider were shown under a URL that named one.
+        foreach (var bad in new[] { "nope", "12345", $"{Guid.NewGuid()}x" })
+        {
+            var (status, html) = await session.GetAsync($"/deliveries?providerId={bad}");
+            Assert.True(status == HttpStatusCode.BadRequest, $"providerId={bad}: {(int)status}");
+            Assert.Contains("must be a provider&#x27;s id", html, StringComparison.Ordinal);
+        }
+        // No filter (empty, as "All" is) and a well-formed id are lists.
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/deliveries?providerId=")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync($"/deliveries?providerId={Guid.NewGuid()}&status=failed")).Status);
+    }
+
     /// <summary>The pages that read <c>page</c> (and <c>pageSize</c>) from the query; {class}, {course}, {endpoint} and {achievement} name a real one.</summary>
     [Theory]
     [InlineData("/admin/classes/{class}")]
