@@ -80,7 +80,11 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         return ClassDto.From(context.Class, instructors);
     }
 
-    public async Task<Result<ClassDto>> UpdateAsync(Actor actor, Guid id, UpdateClassRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Changes a class. <paramref name="clearDates"/>: a date not given is cleared (the page's form, which always sends both)
+    /// rather than left as it is (the API's PATCH, where a missing date means unchanged).
+    /// </summary>
+    public async Task<Result<ClassDto>> UpdateAsync(Actor actor, Guid id, UpdateClassRequest request, bool clearDates, CancellationToken cancellationToken)
     {
         var context = await db.LoadClassAsync(actor, id, cancellationToken);
         if (context is null)
@@ -94,7 +98,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var trainingClass = context.Class;
         db.Classes.Attach(trainingClass);
         var (name, startsAt, endsAt) = (trainingClass.Name, trainingClass.StartsAt, trainingClass.EndsAt);
-        if (trainingClass.Update(request.Name, request.StartsAt, request.EndsAt, clearDates: false) is { } error)
+        if (trainingClass.Update(request.Name, request.StartsAt, request.EndsAt, clearDates) is { } error)
         {
             return error;
         }
