@@ -103,6 +103,31 @@ public sealed class IssuancePageTests(BrowserApp app, Chromium chromium) : Brows
     }
 
     [Fact]
+    public async Task ChooseStudents_Next_ShowsTheNextPageOfStudents()
+    {
+        var world = await NewWorldAsync();
+        // One chooser page and one student more, beside the world's own: two pages.
+        await App.Factory.EnrollStudentsAsync(world.Class, world.Root, Rosette.Features.Issuance.IssueBadgesPageModel.StudentPageSize + 1, "Pupil");
+        var page = await LogInAsync(world.AdminRoot, path: $"/classes/{world.Class.Id}/issue-badges");
+
+        await Button(page, "Add Students").ClickAsync();
+        var dialog = Dialog(page, "Choose Student(s)");
+        var students = dialog.Locator("#student-choice-list li");
+        await Expect(students).ToHaveCountAsync(Rosette.Features.Issuance.IssueBadgesPageModel.StudentPageSize);
+        await Expect(dialog.GetByText("Page 1 of 2")).ToBeVisibleAsync();
+        var first = await students.AllInnerTextsAsync();
+        await Button(dialog, "Next").ClickAsync();
+
+        // Before 5f6cbb4, Next showed the first page again.
+        await Expect(dialog.GetByText("Page 2 of 2")).ToBeVisibleAsync();
+        await Expect(Button(dialog, "Previous")).ToBeVisibleAsync();
+        var second = await students.AllInnerTextsAsync();
+        Assert.NotEmpty(second);
+        Assert.True(second.Count < Rosette.Features.Issuance.IssueBadgesPageModel.StudentPageSize, $"{second.Count} students on the last page");
+        Assert.Empty(second.Intersect(first));
+    }
+
+    [Fact]
     public async Task IndividualIssuance_FromTheRoster_HeldBadgesCannotBeChosen()
     {
         var world = await NewWorldAsync();
