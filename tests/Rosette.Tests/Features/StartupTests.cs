@@ -143,6 +143,36 @@ public sealed partial class StartupTests
         Assert.DoesNotContain("fail:", app.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sigterm_WhileMigrateWaitsForTheMigrationLock_StopsInOneLine_WithOne()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var otherInstance = await HoldMigrationLockAsync(database);
+        await using var migrate = AppProcess.LaunchCommand(database, new Dictionary<string, string>
+        {
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Migrations"] = "Information",
+        }, "migrate");
+        if (database.IsPostgres)
+        {
+            await Eventually.TrueAsync(() => WaitsForALockAsync(database), "migrate waiting for the migration lock");
+        }
+        else
+        {
+            await migrate.OutputAsync("Acquiring an exclusive lock for migration application").Within("migrate waiting for the migration lock");
+        }
+
+        var code = await migrate.TerminateAsync();
+
+        // The command's work was not done, so not 0 (docs/operations.md, Stopping); one line says why, no stack trace.
+        Assert.True(code == 1, $"exit {code}:\n{migrate.Output}");
+        var stops = migrate.Output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Contains("stopped", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.Equal(["Rosette: stopped before the command finished: a shutdown was requested."], stops);
+        Assert.DoesNotContain("   at ", migrate.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", migrate.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("fail:", migrate.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("up to date", migrate.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// What another instance migrating the database holds: on SQLite EF Core's row in __EFMigrationsLock, on PostgreSQL its
     /// exclusive lock on the history table, kept until the returned connection is disposed.

@@ -60,8 +60,17 @@ public sealed class AppProcess : IAsyncDisposable
     public static AppProcess Launch(TestDatabase database, IDictionary<string, string>? settings = null, params string[] arguments)
     {
         var port = FreePort();
+        return Launch(database, settings, port, ["--urls", $"http://127.0.0.1:{port}", .. arguments]);
+    }
+
+    /// <summary>Runs a command (<c>migrate</c>, <c>users create</c>...) as an operator types it: the verb first, nothing served.</summary>
+    public static AppProcess LaunchCommand(TestDatabase database, IDictionary<string, string>? settings, params string[] command) =>
+        Launch(database, settings, FreePort(), command);
+
+    private static AppProcess Launch(TestDatabase database, IDictionary<string, string>? settings, int port, string[] commandLine)
+    {
         var dll = Path.Combine(AppContext.BaseDirectory, "Rosette.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}", .. arguments])
+        var start = new ProcessStartInfo("dotnet", [dll, .. commandLine])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Runtime.InteropServices;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Users;
@@ -26,14 +27,19 @@ public static class RosetteCommandLine
             // A first word is a verb, or a typo the parser refuses; options and key=value settings alone serve.
             if (args.Length > 0 && ((!args[0].StartsWith('-') && !args[0].Contains('=')) || ParserOptions.Contains(args[0])))
             {
-                var parse = Build().Parse(args);
+                // SIGTERM and Ctrl+C are caught from here on, not only once the verb's work first waits: System.CommandLine
+                // registers its own handler after that, and a signal before it ended the process with 143 and no word.
+                using var stop = new CancellationTokenSource();
+                using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(c, stop));
+                using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, stop));
+                var parse = Build(stop.Token).Parse(args);
                 if (parse.Action is ParseErrorAction error)
                 {
                     error.ShowHelp = false;
                 }
                 try
                 {
-                    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+                    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
                 }
                 catch (OperationCanceledException e) when (e.CancellationToken.IsCancellationRequested)
                 {
@@ -80,45 +86,55 @@ public static class RosetteCommandLine
         return 0;
     }
 
-    private static RootCommand Build()
+    /// <summary>The first signal asks the verb to stop where it next waits; a second one ends the process at once.</summary>
+    private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
+    {
+        if (!stop.IsCancellationRequested)
+        {
+            context.Cancel = true;
+            _ = stop.CancelAsync();
+        }
+    }
+
+    private static RootCommand Build(CancellationToken stopping)
     {
         var root = new RootCommand("Rosette: badges for class-based training. Without a command, serves the app on http://localhost:5000.");
         root.Options.Add(new Option<bool>("--demo") { Description = "Serve, seeding an empty database with demo data and printing the demo logins." });
         root.Options.Add(new Option<string>("--urls") { Description = "Addresses to listen on, e.g. http://localhost:5000." });
 
         var migrate = Verb("migrate", "Apply pending database migrations, then exit.");
-        migrate.SetAction(async (parse, ct) =>
+        migrate.SetWork(async (parse, ct) =>
         {
             await using var app = BuildServices(parse, migrateOnStart: false);
             await using var scope = app.Services.CreateAsyncScope();
             await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RosetteDb>(), ct);
             Console.WriteLine("Rosette: the database is up to date.");
             return 0;
-        });
+        }, stopping);
 
         var demo = Verb("demo", "Add the demo data to an empty database (migrating it first) and print the demo logins.");
-        demo.SetAction(async (parse, ct) =>
+        demo.SetWork(async (parse, ct) =>
         {
             await using var app = BuildServices(parse, migrateOnStart: false);
             await using var scope = app.Services.CreateAsyncScope();
             await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RosetteDb>(), ct);
             await scope.ServiceProvider.GetRequiredService<Bootstrap>().SeedDemoAsync(Console.Out, ct);
             return 0;
-        });
+        }, stopping);
 
         var users = RefuseUnknownVerbs(new Command("users", "Manage users."));
-        users.Subcommands.Add(CreateUserVerb());
+        users.Subcommands.Add(CreateUserVerb(stopping));
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(demo);
         root.Subcommands.Add(users);
-        root.Subcommands.Add(KeysVerb());
+        root.Subcommands.Add(KeysVerb(stopping));
         return RefuseUnknownVerbs(root);
     }
 
-    private static Command KeysVerb()
+    private static Command KeysVerb(CancellationToken stopping)
     {
         var rotate = Verb("rotate", "Make a new credential signing key current; the old one is retired but stays published, so credentials it signed keep verifying.");
-        rotate.SetAction(async (parse, ct) =>
+        rotate.SetWork(async (parse, ct) =>
         {
             await using var app = BuildServices(parse, migrateOnStart: true);
             await using var scope = app.Services.CreateAsyncScope();
@@ -126,13 +142,13 @@ public static class RosetteCommandLine
             var key = await scope.ServiceProvider.GetRequiredService<SigningKeysHandler>().RotateAsync(ct);
             Console.WriteLine($"Rosette: the current signing key is now {scope.ServiceProvider.GetRequiredService<CredentialUrls>().Key(key.Id)}.");
             return 0;
-        });
+        }, stopping);
         var keys = new Command("keys", "Manage the keys that sign credentials.");
         keys.Subcommands.Add(rotate);
         return RefuseUnknownVerbs(keys);
     }
 
-    private static Command CreateUserVerb()
+    private static Command CreateUserVerb(CancellationToken stopping)
     {
         var email = new Option<string>("--email") { Description = "Email address (the login).", Required = true };
         var firstName = new Option<string>("--first-name") { Description = "First name.", Required = true };
@@ -146,7 +162,7 @@ public static class RosetteCommandLine
         {
             create.Options.Add(option);
         }
-        create.SetAction(async (parse, ct) =>
+        create.SetWork(async (parse, ct) =>
         {
             await using var app = BuildServices(parse, migrateOnStart: true);
             await using var scope = app.Services.CreateAsyncScope();
@@ -172,7 +188,7 @@ public static class RosetteCommandLine
             Console.WriteLine($"Rosette: created {created.Value.Role.ToString().ToLowerInvariant()} {created.Value.Email} (id {created.Value.Id})"
                 + (chosenPassword is null ? $" with the password {request.Password} (shown only this once)." : "."));
             return 0;
-        });
+        }, stopping);
         return create;
     }
 
@@ -208,6 +224,14 @@ public static class RosetteCommandLine
 
     private static Command Verb(string name, string description) =>
         new(name, description) { TreatUnmatchedTokensAsErrors = false };
+
+    /// <summary>A verb's work, stopped by a shutdown request (<paramref name="stopping"/>) as by System.CommandLine's token.</summary>
+    private static void SetWork(this Command command, Func<ParseResult, CancellationToken, Task<int>> work, CancellationToken stopping) =>
+        command.SetAction(async (parse, ct) =>
+        {
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
+            return await work(parse, either.Token);
+        });
 
     private static WebApplication BuildServices(ParseResult parse, bool migrateOnStart)
     {
