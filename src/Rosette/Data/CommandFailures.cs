@@ -42,8 +42,9 @@ public sealed class CommandFailures(ILoggerFactory loggers) : DbCommandIntercept
     {
         if (!DbErrors.IsUniqueViolation(eventData.Exception))
         {
-            commands.LogError(RelationalEventId.CommandError, eventData.Exception, "Failed executing DbCommand ({Elapsed}ms){NewLine}{CommandText}",
-                (long)eventData.Duration.TotalMilliseconds, Environment.NewLine, command.CommandText);
+            // As EF Core's entry, without the stack trace: whoever does not handle the failure logs it with its own.
+            commands.LogError(RelationalEventId.CommandError, "Failed executing DbCommand ({Elapsed}ms): {Error}{NewLine}{CommandText}",
+                (long)eventData.Duration.TotalMilliseconds, eventData.Exception.Message, Environment.NewLine, command.CommandText);
         }
     }
 
