@@ -19,9 +19,9 @@ apt_install() {
 }
 
 # --- What a fresh machine lacks ---------------------------------------------------------------
-if [ ! -x /usr/bin/chromium ]; then
-  say "installing Chromium (Debian package) for the browser tests"
-  apt_install chromium || { echo "could not install chromium" >&2; exit 1; }
+if [ ! -x /usr/bin/chromium-headless-shell ]; then
+  say "installing Chromium's headless shell (Debian package chromium-headless-shell) for the browser tests"
+  apt_install chromium-headless-shell || { echo "could not install chromium-headless-shell" >&2; exit 1; }
 fi
 
 find_pg_bin() {
