@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Achievements;
+using Rosette.Domain.Badges;
 using Rosette.Domain.Courses;
 using Rosette.Domain.Users;
 using Rosette.Features.Achievements;
@@ -153,6 +154,48 @@ public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFix
         var (_, create) = await page.GetAsync("/achievements/edit");
         Assert.Contains(ofB.Name, create, StringComparison.Ordinal);
         Assert.Contains(ofA1.Name, create, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("system-administrator")]
+    [InlineData("administrator-above-both")]
+    public async Task EditPage_BadgePicker_OffersOnlyBadgesTheAchievementsOrganizationMayAward(string caller)
+    {
+        var world = await app.NewWorldAsync();
+        var (ofA, sharedWithA, ofA1) = await app.Factory.WithDbAsync(async db =>
+        {
+            var now = DateTime.UtcNow;
+            var badges = (Badge.Create($"Badge of A {Guid.NewGuid():N}", "A's.", null, world.A, true, null, [], now).Value,
+                Badge.Create($"Shared with A {Guid.NewGuid():N}", "Root's, available to A.", null, world.Root, true, null, [world.A], now).Value,
+                Badge.Create($"Badge of A1 {Guid.NewGuid():N}", "A1's.", null, world.A1, true, null, [], now).Value);
+            db.Badges.AddRange(badges.Item1, badges.Item2, badges.Item3);
+            await db.SaveChangesAsync();
+            return badges;
+        });
+        var user = caller == "system-administrator" ? await app.RootAsync() : world.AdminRoot;
+        var achievement = await (await (await app.ClientAsync(user)).PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id, Achieve.LabCompleted("lab"))))
+            .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        using var page = await PageSession.SignInAsync(app.Factory, user);
+
+        // The edit form offers what saving accepts for an achievement of A (AchievementRules.WhyNotAttach): A's badges and
+        // those available to A; not Root's or B's that are not, nor a badge of A's own sub-organization A1.
+        var (status, html) = await page.GetAsync($"/achievements/edit/{achievement.Id}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(ofA.Name, html, StringComparison.Ordinal);
+        Assert.Contains(sharedWithA.Name, html, StringComparison.Ordinal);
+        foreach (var refused in new[] { world.Manual, world.BadgeB, ofA1 })
+        {
+            Assert.DoesNotContain(refused.Name, html, StringComparison.Ordinal);
+            var saved = await (await app.ClientAsync(user)).PatchJsonAsync($"{Achieve.Url}/{achievement.Id}", new { badgeId = refused.Id });
+            await saved.IsProblemAsync(HttpStatusCode.BadRequest, "badge_not_available");
+        }
+
+        // The create form, where the organization is chosen in the same form, offers every badge the caller may choose.
+        var (_, create) = await page.GetAsync("/achievements/edit");
+        foreach (var offered in new[] { ofA, sharedWithA, ofA1, world.Manual, world.BadgeB })
+        {
+            Assert.Contains(offered.Name, create, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -76,10 +76,14 @@ public static class AchievementRules
     /// <summary>A badge may be attached when it belongs to the achievement's organization or lists it in its availability, and is not archived.</summary>
     public static Error? WhyNotAttach(Badge? badge, Guid badgeId, Guid achievementOrganizationId) =>
         badge is null ? AchievementErrors.UnknownBadge(badgeId)
-        : badge.OrganizationId != achievementOrganizationId && badge.Availability.All(a => a.OrganizationId != achievementOrganizationId)
+        : !MayAttach(badge.OrganizationId, badge.Availability.Select(a => a.OrganizationId), achievementOrganizationId)
             ? AchievementErrors.BadgeNotAvailable(badge)
         : badge.IsArchived ? AchievementErrors.BadgeArchived(badge)
         : null;
+
+    /// <summary>Whether a badge of <paramref name="badgeOrganizationId"/>, available to <paramref name="availableTo"/>, is one an achievement of <paramref name="achievementOrganizationId"/> may award.</summary>
+    public static bool MayAttach(Guid badgeOrganizationId, IEnumerable<Guid> availableTo, Guid achievementOrganizationId) =>
+        badgeOrganizationId == achievementOrganizationId || availableTo.Contains(achievementOrganizationId);
 
     /// <summary>
     /// Whether a user may earn the achievement (again) at <paramref name="at"/>: per_user, at most Frequency times per user;
