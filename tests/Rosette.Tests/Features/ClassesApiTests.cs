@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Rosette.Domain.Users;
 using Rosette.Features.Classes;
 using Rosette.Infrastructure.Http;
@@ -94,6 +95,9 @@ public sealed class ClassesApiTests(AppFixture app) : IClassFixture<AppFixture>
                 ("0001-01-01", "2030-01-01", "StartsAt", "The date must be in the years 2000 to 2100."),
                 ("2030-01-01", "9999-12-31", "EndsAt", "The date must be in the years 2000 to 2100."),
                 ("2030-02-01", "2030-01-01", "EndsAt", "The end date cannot be before the start date."),
+                // Before, the request filter refused text that is not a date with the 400 page.
+                ("next monday", "2030-01-01", "StartsAt", "is not a date: give it as year-month-day"),
+                ("2030-01-01", "31/01/2030", "EndsAt", "is not a date: give it as year-month-day"),
             })
             {
                 using var created = await session.PostAsync("/admin/classes/new", [new("Input.Name", name), new("Input.OrganizationId", world.Root.Id.ToString()),
@@ -109,6 +113,14 @@ public sealed class ClassesApiTests(AppFixture app) : IClassFixture<AppFixture>
             Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
             Assert.Contains("The date must be in the years 2000 to 2100.", await updated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         });
+
+        // Dates as a date input sends them are stored; an empty one is none.
+        using var stored = await session.PostAsync("/admin/classes/new", [new("Input.Name", name), new("Input.OrganizationId", world.Root.Id.ToString()),
+            new("Input.StartsAt", " 2030-01-01 "), new("Input.EndsAt", "")]);
+        Assert.Equal(HttpStatusCode.Redirect, stored.StatusCode);
+        var row = await app.Factory.WithDbAsync(db => db.Classes.Where(c => c.Name == name).Select(c => new { c.StartsAt, c.EndsAt }).SingleAsync());
+        Assert.Equal(new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), row.StartsAt);
+        Assert.Null(row.EndsAt);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rosette.Domain;
@@ -58,8 +57,8 @@ public sealed class ClassPageModel(ClassesHandler classes, EnrollmentsHandler en
 
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
     {
-        var startsAt = ReadDate(Input.StartsAt, "Input.StartsAt");
-        var endsAt = ReadDate(Input.EndsAt, "Input.EndsAt");
+        var startsAt = ClassDetailsInput.ReadDate(Input.StartsAt, ModelState, "Input.StartsAt");
+        var endsAt = ClassDetailsInput.ReadDate(Input.EndsAt, ModelState, "Input.EndsAt");
         if (ModelState.IsValid)
         {
             // The form always sends both dates: an empty one is no date, so it clears the stored one (the domain allows a class without).
@@ -148,21 +147,6 @@ public sealed class ClassPageModel(ClassesHandler classes, EnrollmentsHandler en
         Message = error is null ? "Unenrolled the student." : null;
         Problems = error?.Message;
         return Redirect($"/admin/classes/{id}#students");
-    }
-
-    /// <summary>A date field as posted: empty is no date; text that is not a yyyy-MM-dd date is said beside the field.</summary>
-    private DateTime? ReadDate(string? value, string key)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-        if (DateOnly.TryParseExact(value.Trim(), ClassDetailsInput.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-        {
-            return NewClassPageModel.ToUtc(date);
-        }
-        ModelState.AddModelError(key, $"'{value}' is not a date: give it as year-month-day (2026-09-14), or leave it empty for none.");
-        return null;
     }
 
     /// <summary>The details form as stored: for GET, and when another form of the page is shown again with its errors.</summary>

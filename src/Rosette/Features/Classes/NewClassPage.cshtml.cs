@@ -20,9 +20,10 @@ public sealed class NewClassPageModel(ClassesHandler classes, OrganizationsHandl
 
         public Guid? CourseId { get; set; }
 
-        public DateOnly? StartsAt { get; set; }
+        /// <summary>Text (<see cref="ClassDetailsInput.ReadDate"/>), so that what is not a date is said beside the field.</summary>
+        public string? StartsAt { get; set; }
 
-        public DateOnly? EndsAt { get; set; }
+        public string? EndsAt { get; set; }
     }
 
     [BindProperty]
@@ -36,12 +37,14 @@ public sealed class NewClassPageModel(ClassesHandler classes, OrganizationsHandl
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
+        var startsAt = ClassDetailsInput.ReadDate(Input.StartsAt, ModelState, "Input.StartsAt");
+        var endsAt = ClassDetailsInput.ReadDate(Input.EndsAt, ModelState, "Input.EndsAt");
         if (!ModelState.IsValid)
         {
             return await ShowAsync(cancellationToken);
         }
         var created = await classes.CreateAsync(HttpContext.GetActor(), new CreateClassRequest(
-            Input.Name, Input.OrganizationId, Input.CourseId, ToUtc(Input.StartsAt), ToUtc(Input.EndsAt)), cancellationToken);
+            Input.Name, Input.OrganizationId, Input.CourseId, startsAt, endsAt), cancellationToken);
         if (created.IsSuccess)
         {
             TempData["Message"] = $"Created the class {created.Value.Name}.";
@@ -59,8 +62,6 @@ public sealed class NewClassPageModel(ClassesHandler classes, OrganizationsHandl
         });
         return await ShowAsync(cancellationToken);
     }
-
-    public static DateTime? ToUtc(DateOnly? date) => date?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 
     private async Task<IActionResult> ShowAsync(CancellationToken cancellationToken)
     {
