@@ -28,12 +28,12 @@ public sealed class ErrorPageTests(BrowserApp app, Chromium chromium) : BrowserT
     {
         var page = await NewPageAsync();
 
-        var response = await page.GotoAsync(BrowserApp.FailingPath);
+        var response = await page.GotoAsync(RosetteFactory.FailingPath);
 
         Assert.Equal(500, response!.Status);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Something went wrong", Level = 1 })).ToBeVisibleAsync();
         var html = await page.ContentAsync();
-        Assert.DoesNotContain("secret-detail-42", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(RosetteFactory.FailureSecret, html, StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", html, StringComparison.Ordinal);
         await AssertAccessibleAsync(page);
     }

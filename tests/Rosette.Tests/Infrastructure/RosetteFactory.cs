@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,6 +41,14 @@ public class RosetteFactory(TestDatabase database, FakeTimeProvider? clock = nul
         ["Rosette:Providers:AllowedHosts:1"] = "127.0.0.1",
     };
 
+    /// <summary>A page path and an API path that throw inside the app's pipeline, to show what a bug looks like (and logs).</summary>
+    public const string FailingPath = "/test-only/fail";
+
+    public const string FailingApiPath = "/api/v1/test-only/fail";
+
+    /// <summary>What the deliberate failure's exception says: never in an answer.</summary>
+    public const string FailureSecret = "secret-detail-42";
+
     public TestDatabase Database { get; } = database;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -69,6 +78,7 @@ public class RosetteFactory(TestDatabase database, FakeTimeProvider? clock = nul
         }
         builder.ConfigureServices(services =>
         {
+            services.AddTransient<IStartupFilter, FailingPathFilter>();
             if (clock is not null)
             {
                 services.RemoveAll<TimeProvider>();
@@ -98,6 +108,18 @@ public class RosetteFactory(TestDatabase database, FakeTimeProvider? clock = nul
         await work(db);
         return true;
     });
+
+    /// <summary>Runs after the app's endpoints, so inside its exception handling, only for the failing paths.</summary>
+    private sealed class FailingPathFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            next(app);
+            app.Use((context, nextMiddleware) => context.Request.Path == FailingPath || context.Request.Path == FailingApiPath
+                ? throw new InvalidOperationException($"A deliberate failure: {FailureSecret}")
+                : nextMiddleware(context));
+        };
+    }
 
     private static JsonSerializerOptions CreateJson()
     {

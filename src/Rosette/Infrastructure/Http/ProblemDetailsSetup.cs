@@ -82,7 +82,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         };
         if (status >= 500)
         {
-            logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            // The request's own path: by now the exception handler has set Request.Path to its handling path (/error).
+            var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path.Value;
+            logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, path);
         }
         httpContext.Response.StatusCode = status;
         var problem = new ProblemDetails { Status = status, Detail = detail };

@@ -17,6 +17,25 @@ namespace Rosette.Tests.Features.Security;
 public sealed class HardeningTests(AppFixture app) : IClassFixture<AppFixture>
 {
     [Fact]
+    public async Task ApiException_Is500ProblemJsonWithoutDetail_AndItsErrorLogNamesTheRequestsPath()
+    {
+        using var client = app.Factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{RosetteFactory.FailingApiPath}?attempt={Guid.NewGuid():N}");
+        request.Headers.TryAddWithoutValidation("Accept", "text/html");
+
+        using var response = await client.SendAsync(request);
+
+        var problem = await response.IsProblemAsync(HttpStatusCode.InternalServerError, "internal_error");
+        Assert.DoesNotContain(RosetteFactory.FailureSecret, problem.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("InvalidOperationException", problem.GetRawText(), StringComparison.Ordinal);
+        // One Error, with the exception, naming the path the client asked for: the exception handler has already moved the
+        // request to its own path (/error) when the handler logs, and an operator looking for the failing endpoint found that.
+        var logged = Assert.Single(app.Logs.Lines, l => l.Contains("Unhandled exception on GET", StringComparison.Ordinal));
+        Assert.StartsWith($"Error Rosette.Infrastructure.Http.ProblemExceptionHandler: Unhandled exception on GET {RosetteFactory.FailingApiPath} ", logged, StringComparison.Ordinal);
+        Assert.Contains($"InvalidOperationException: A deliberate failure: {RosetteFactory.FailureSecret}", logged, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Paging_PastTheLastAddressablePage_Answers400_OnEveryList()
     {
         var world = await app.NewWorldAsync();
