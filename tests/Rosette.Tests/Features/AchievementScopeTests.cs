@@ -31,6 +31,18 @@ public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFix
 
     private static object CourseCompleted(Guid courseId) => new { type = "course_completed", courseId };
 
+    /// <summary>An achievement of A made by the caller ("system-administrator", or Root's administrator), and its edit form as the caller sees it.</summary>
+    private async Task<(User User, AchievementDto Achievement, PageSession Page, string Html)> EditFormOfAnAchievementOfAAsync(World world, string caller)
+    {
+        var user = caller == "system-administrator" ? await app.RootAsync() : world.AdminRoot;
+        var achievement = await (await (await app.ClientAsync(user)).PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id, Achieve.LabCompleted("lab"))))
+            .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        var page = await PageSession.SignInAsync(app.Factory, user);
+        var (status, html) = await page.GetAsync($"/achievements/edit/{achievement.Id}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        return (user, achievement, page, html);
+    }
+
     [Fact]
     public async Task Create_BadgeOfAnotherOrganization_IsUnknownBadgeLikeARandomId()
     {
@@ -127,14 +139,10 @@ public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFix
         var ofB = await CourseAsync(world.B.Id, openToOutsiders: false);
         var openOfB = await CourseAsync(world.B.Id, openToOutsiders: true);
         var ofA1 = await CourseAsync(world.A1.Id, openToOutsiders: false);
-        var user = caller == "system-administrator" ? await app.RootAsync() : world.AdminRoot;
-        var achievement = await (await (await app.ClientAsync(user)).PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id, Achieve.LabCompleted("lab"))))
-            .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
-        using var page = await PageSession.SignInAsync(app.Factory, user);
+        var (_, achievement, page, html) = await EditFormOfAnAchievementOfAAsync(world, caller);
+        using var session = page;
 
         // The edit form offers what saving accepts for an achievement of A (AchievementRules.WhyNotName): A's subtree and open courses.
-        var (status, html) = await page.GetAsync($"/achievements/edit/{achievement.Id}");
-        Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains(ofA1.Name, html, StringComparison.Ordinal);
         Assert.Contains(openOfB.Name, html, StringComparison.Ordinal);
         Assert.DoesNotContain(ofB.Name, html, StringComparison.Ordinal);
@@ -172,15 +180,11 @@ public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFix
             await db.SaveChangesAsync();
             return badges;
         });
-        var user = caller == "system-administrator" ? await app.RootAsync() : world.AdminRoot;
-        var achievement = await (await (await app.ClientAsync(user)).PostJsonAsync(Achieve.Url, Achieve.Achievement(world.A.Id, Achieve.LabCompleted("lab"))))
-            .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
-        using var page = await PageSession.SignInAsync(app.Factory, user);
+        var (user, achievement, page, html) = await EditFormOfAnAchievementOfAAsync(world, caller);
+        using var session = page;
 
         // The edit form offers what saving accepts for an achievement of A (AchievementRules.WhyNotAttach): A's badges and
         // those available to A; not Root's or B's that are not, nor a badge of A's own sub-organization A1.
-        var (status, html) = await page.GetAsync($"/achievements/edit/{achievement.Id}");
-        Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains(ofA.Name, html, StringComparison.Ordinal);
         Assert.Contains(sharedWithA.Name, html, StringComparison.Ordinal);
         foreach (var refused in new[] { world.Manual, world.BadgeB, ofA1 })
