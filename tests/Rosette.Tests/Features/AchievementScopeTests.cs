@@ -200,6 +200,18 @@ public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFix
         {
             Assert.Contains(offered.Name, create, StringComparison.Ordinal);
         }
+
+        // The achievement's own badge is offered, and selected, after it stopped being available to A and was archived:
+        // the form shows what the achievement has, and posting it unchanged keeps it (saving checks only a changed badge).
+        await (await (await app.ClientAsync(user)).PatchJsonAsync($"{Achieve.Url}/{achievement.Id}", new { badgeId = sharedWithA.Id })).IsOkAsync<AchievementDto>();
+        await app.Factory.WithDbAsync(async db =>
+        {
+            await db.Set<BadgeAvailability>().Where(a => a.BadgeId == sharedWithA.Id).ExecuteDeleteAsync();
+            await db.Badges.Where(b => b.Id == sharedWithA.Id).ExecuteUpdateAsync(b => b.SetProperty(x => x.IsArchived, true));
+        });
+        var (_, stored) = await page.GetAsync($"/achievements/edit/{achievement.Id}");
+        Assert.Contains($"<option value=\"{sharedWithA.Id}\" selected=\"selected\">", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(world.BadgeB.Name, stored, StringComparison.Ordinal);
     }
 
     [Fact]

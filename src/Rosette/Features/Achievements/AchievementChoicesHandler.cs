@@ -15,14 +15,16 @@ public sealed class AchievementChoicesHandler(RosetteDb db)
     /// caller's, as saving checks (<see cref="AchievementRules.WhyNotAttach"/>, <see cref="AchievementRules.WhyNotName"/>);
     /// without it (the create form, where the organization is chosen in the same form), every badge the caller may choose and
     /// every course the caller may name, and saving refuses one the chosen organization may not (badge_not_available,
-    /// course_not_available).
+    /// course_not_available). The achievement's stored badge (<paramref name="storedBadgeId"/>) is offered whatever has
+    /// happened to it since (archived, or no longer available to the organization), when the caller may choose it: the form
+    /// shows what the achievement has, and saving keeps an unchanged badge.
     /// </summary>
     public async Task<(List<Choice> Organizations, List<Choice> Badges, List<Choice> Courses)> LoadAsync(
-        Actor actor, Guid? achievementOrganizationId, CancellationToken cancellationToken)
+        Actor actor, Guid? achievementOrganizationId, Guid? storedBadgeId, CancellationToken cancellationToken)
     {
         var organizations = db.Organizations.AdministeredBy(actor);
         var orgs = await organizations.OrderBy(o => o.Path).Select(o => new { o.Id, o.Name, o.Path }).ToListAsync(cancellationToken);
-        var badges = await db.Badges.ChoosableBy(db, actor).Where(b => !b.IsArchived).OrderBy(b => b.Name)
+        var badges = await db.Badges.ChoosableBy(db, actor).Where(b => !b.IsArchived || b.Id == storedBadgeId).OrderBy(b => b.Name)
             .Select(b => new { b.Id, b.Name, b.OrganizationId, AvailableTo = b.Availability.Select(a => a.OrganizationId).ToList() })
             .ToListAsync(cancellationToken);
         var courses = await (from c in db.Courses.NameableBy(db, actor)
@@ -34,7 +36,7 @@ public sealed class AchievementChoicesHandler(RosetteDb db)
             // An organization outside the caller's scope (none is edited from here) may name nothing offered.
             var path = orgs.SingleOrDefault(o => o.Id == organizationId)?.Path;
             courses = courses.Where(c => path is not null && AchievementRules.MayNameCourse(c.OrganizationPath, c.OpenToOutsiders, path)).ToList();
-            badges = badges.Where(b => AchievementRules.MayAttach(b.OrganizationId, b.AvailableTo, organizationId)).ToList();
+            badges = badges.Where(b => b.Id == storedBadgeId || AchievementRules.MayAttach(b.OrganizationId, b.AvailableTo, organizationId)).ToList();
         }
         return (orgs.Select(o => new Choice(o.Id, o.Name)).ToList(), badges.Select(b => new Choice(b.Id, b.Name)).ToList(),
             courses.Select(c => new Choice(c.Id, c.Name)).ToList());

@@ -55,7 +55,7 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
             ConditionsJson = JsonSerializer.Serialize(a.Conditions, Indented);
         }
         Form.AddBlankRows();
-        await LoadChoicesAsync(id is null ? null : Form.OrganizationId, cancellationToken);
+        await LoadChoicesAsync(id is null ? default : (Form.OrganizationId, Form.BadgeId), cancellationToken);
         return Page();
     }
 
@@ -74,7 +74,7 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
         {
             Problem = InvalidError.Field("conditions", AchievementErrors.InvalidConditions, "'conditions' is not valid JSON.");
             Id = id;
-            await LoadChoicesAsync(await StoredOrganizationAsync(id, cancellationToken), cancellationToken);
+            await LoadChoicesAsync(await StoredAsync(id, cancellationToken), cancellationToken);
             return Page();
         }
         return await SaveAsync(id, conditions, cancellationToken);
@@ -86,7 +86,7 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
         Id = id;
         Form.AddBlankRows();
         ModelState.Clear();
-        await LoadChoicesAsync(await StoredOrganizationAsync(id, cancellationToken), cancellationToken);
+        await LoadChoicesAsync(await StoredAsync(id, cancellationToken), cancellationToken);
         return Page();
     }
 
@@ -128,18 +128,21 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
         {
             Form.AddBlankRows();
         }
-        await LoadChoicesAsync(await StoredOrganizationAsync(id, cancellationToken), cancellationToken);
+        await LoadChoicesAsync(await StoredAsync(id, cancellationToken), cancellationToken);
         return Page();
     }
 
-    /// <summary>The edit form offers what the achievement's organization may name (<see cref="AchievementChoicesHandler"/>); the create form, what the caller may.</summary>
-    private async Task LoadChoicesAsync(Guid? achievementOrganizationId, CancellationToken cancellationToken) =>
-        (Organizations, Badges, Courses) = await choices.LoadAsync(HttpContext.GetActor(), achievementOrganizationId, cancellationToken);
+    /// <summary>
+    /// The edit form offers what the achievement's organization may name and award, and its stored badge
+    /// (<see cref="AchievementChoicesHandler"/>); the create form, what the caller may.
+    /// </summary>
+    private async Task LoadChoicesAsync((Guid? OrganizationId, Guid? BadgeId) stored, CancellationToken cancellationToken) =>
+        (Organizations, Badges, Courses) = await choices.LoadAsync(HttpContext.GetActor(), stored.OrganizationId, stored.BadgeId, cancellationToken);
 
-    /// <summary>The stored organization of the achievement edited (never the posted one; null on the create form or when none is found).</summary>
-    private async Task<Guid?> StoredOrganizationAsync(Guid? id, CancellationToken cancellationToken) =>
+    /// <summary>The stored organization and badge of the achievement edited (never the posted ones; none on the create form or when none is found).</summary>
+    private async Task<(Guid? OrganizationId, Guid? BadgeId)> StoredAsync(Guid? id, CancellationToken cancellationToken) =>
         id is { } existing && await handler.GetAsync(HttpContext.GetActor(), existing, cancellationToken) is { IsSuccess: true } found
-            ? found.Value.OrganizationId : null;
+            ? (found.Value.OrganizationId, found.Value.BadgeId) : default;
 
     /// <summary>The problems about one row ("conditions.conditions[2]..." or, with one row, "conditions...").</summary>
     public IEnumerable<string> RowProblems(int row)
