@@ -139,7 +139,7 @@ public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFix
         var ofB = await CourseAsync(world.B.Id, openToOutsiders: false);
         var openOfB = await CourseAsync(world.B.Id, openToOutsiders: true);
         var ofA1 = await CourseAsync(world.A1.Id, openToOutsiders: false);
-        var (_, achievement, page, html) = await EditFormOfAnAchievementOfAAsync(world, caller);
+        var (user, achievement, page, html) = await EditFormOfAnAchievementOfAAsync(world, caller);
         using var session = page;
 
         // The edit form offers what saving accepts for an achievement of A (AchievementRules.WhyNotName): A's subtree and open courses.
@@ -162,6 +162,16 @@ public sealed class AchievementScopeTests(AppFixture app) : IClassFixture<AppFix
         var (_, create) = await page.GetAsync("/achievements/edit");
         Assert.Contains(ofB.Name, create, StringComparison.Ordinal);
         Assert.Contains(ofA1.Name, create, StringComparison.Ordinal);
+
+        // A course the achievement names is offered, and selected in its row, after it stopped being open to A: saving the
+        // form unchanged then refuses it beside its row (course_not_available) instead of dropping it from the condition.
+        await (await (await app.ClientAsync(user)).PatchJsonAsync($"{Achieve.Url}/{achievement.Id}", new { conditions = CourseCompleted(openOfB.Id) }))
+            .IsOkAsync<AchievementDto>();
+        await app.Factory.WithDbAsync(db => db.Courses.Where(c => c.Id == openOfB.Id)
+            .ExecuteUpdateAsync(c => c.SetProperty(x => x.EnableAchievementsForOutsideOrganizations, false)));
+        var (_, stored) = await page.GetAsync($"/achievements/edit/{achievement.Id}");
+        Assert.Contains($"<option value=\"{openOfB.Id}\" selected=\"selected\">", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(ofB.Name, stored, StringComparison.Ordinal);
     }
 
     [Theory]

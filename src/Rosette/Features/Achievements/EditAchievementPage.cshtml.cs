@@ -38,6 +38,7 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
     {
         var actor = HttpContext.GetActor();
         Id = id;
+        AchievementDto? stored = null;
         if (id is { } existing)
         {
             var found = await handler.GetAsync(actor, existing, cancellationToken);
@@ -45,7 +46,7 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
             {
                 return this.ErrorPage(found.Error);
             }
-            var a = found.Value;
+            var a = stored = found.Value;
             Form = new AchievementForm
             {
                 OrganizationId = a.OrganizationId, Name = a.Name, Description = a.Description, Points = a.Points, Frequency = a.Frequency,
@@ -55,7 +56,7 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
             ConditionsJson = JsonSerializer.Serialize(a.Conditions, Indented);
         }
         Form.AddBlankRows();
-        await LoadChoicesAsync(id is null ? default : (Form.OrganizationId, Form.BadgeId), cancellationToken);
+        await LoadChoicesAsync(stored, cancellationToken);
         return Page();
     }
 
@@ -132,17 +133,14 @@ public sealed class EditAchievementPageModel(AchievementsHandler handler, Achiev
         return Page();
     }
 
-    /// <summary>
-    /// The edit form offers what the achievement's organization may name and award, and its stored badge
-    /// (<see cref="AchievementChoicesHandler"/>); the create form, what the caller may.
-    /// </summary>
-    private async Task LoadChoicesAsync((Guid? OrganizationId, Guid? BadgeId) stored, CancellationToken cancellationToken) =>
-        (Organizations, Badges, Courses) = await choices.LoadAsync(HttpContext.GetActor(), stored.OrganizationId, stored.BadgeId, cancellationToken);
+    /// <summary>The edit form offers what the achievement's organization may name and award, and what it has (<see cref="AchievementChoicesHandler"/>); the create form, what the caller may.</summary>
+    private async Task LoadChoicesAsync(AchievementDto? stored, CancellationToken cancellationToken) =>
+        (Organizations, Badges, Courses) = await choices.LoadAsync(HttpContext.GetActor(), stored, cancellationToken);
 
-    /// <summary>The stored organization and badge of the achievement edited (never the posted ones; none on the create form or when none is found).</summary>
-    private async Task<(Guid? OrganizationId, Guid? BadgeId)> StoredAsync(Guid? id, CancellationToken cancellationToken) =>
+    /// <summary>The achievement edited as stored (never as posted; null on the create form or when none is found).</summary>
+    private async Task<AchievementDto?> StoredAsync(Guid? id, CancellationToken cancellationToken) =>
         id is { } existing && await handler.GetAsync(HttpContext.GetActor(), existing, cancellationToken) is { IsSuccess: true } found
-            ? (found.Value.OrganizationId, found.Value.BadgeId) : default;
+            ? found.Value : null;
 
     /// <summary>The problems about one row ("conditions.conditions[2]..." or, with one row, "conditions...").</summary>
     public IEnumerable<string> RowProblems(int row)
