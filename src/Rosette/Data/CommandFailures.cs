@@ -1,11 +1,13 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
 
 namespace Rosette.Data;
 
 /// <summary>
-/// Logs a failed command (with its SQL) and a failed save at Error, unless a unique index refused the write. The database
+/// Logs a failed command (with its SQL) and a failed save at Error, unless a unique index refused the write or EF Core
+/// itself expects and handles the failure (<see cref="IsMissingMigrationsHistory"/>). The database
 /// guards earn-once, idempotency keys, enrolments, course assignments and the like, and the code that wrote answers the
 /// refusal (a 409, a replay, a skipped row), so an operator's Error lines would otherwise fill with everyday outcomes.
 /// EF Core's own entry for a failed command carries no exception to tell the two apart, so
@@ -40,13 +42,22 @@ public sealed class CommandFailures(ILoggerFactory loggers) : DbCommandIntercept
 
     private void Log(DbCommand command, CommandErrorEventData eventData)
     {
-        if (!DbErrors.IsUniqueViolation(eventData.Exception))
+        if (!DbErrors.IsUniqueViolation(eventData.Exception) && !IsMissingMigrationsHistory(command, eventData.Exception))
         {
             // As EF Core's entry, without the stack trace: whoever does not handle the failure logs it with its own.
             commands.LogError(RelationalEventId.CommandError, "Failed executing DbCommand ({Elapsed}ms): {Error}{NewLine}{CommandText}",
                 (long)eventData.Duration.TotalMilliseconds, eventData.Exception.Message, Environment.NewLine, command.CommandText);
         }
     }
+
+    /// <summary>
+    /// On PostgreSQL EF Core reads the applied migrations without first asking whether their table exists, and creates the
+    /// table when the read fails with 42P01 (undefined table; npgsql/efcore.pg issue 3407): on an empty database, at the
+    /// first start or the first <c>migrate</c>, that failure is the expected answer, not an Error for the operator.
+    /// </summary>
+    private static bool IsMissingMigrationsHistory(DbCommand command, Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable }
+        && command.CommandText.Contains($"FROM \"{DatabaseRegistration.MigrationsHistoryTable}\"", StringComparison.Ordinal);
 
     private void Log(DbContextErrorEventData eventData)
     {

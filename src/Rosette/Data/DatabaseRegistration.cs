@@ -81,8 +81,11 @@ public static class DatabaseRegistration
         builder.AddInterceptors(new CommandFailures(services.GetRequiredService<ILoggerFactory>()))
             .ConfigureWarnings(w => w.Log([.. CommandFailures.Replaced.Select(e => (e, LogLevel.Debug))]));
 
+    /// <summary>EF Core's table of applied migrations, named on PostgreSQL without a schema (the connection's search path).</summary>
+    public const string MigrationsHistoryTable = "__EFMigrationsHistory";
+
     internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory")).ConfigureWarnings(Warnings);
+        builder.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable)).ConfigureWarnings(Warnings);
 
     internal static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseSqlite(connectionString).AddInterceptors(SqlitePragmaInterceptor).ConfigureWarnings(Warnings);

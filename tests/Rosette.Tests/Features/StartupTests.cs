@@ -70,6 +70,10 @@ public sealed partial class StartupTests
                 Assert.Fail($"No request line carries the trace id {trace.ToHexString()} that the request was sent with. Request lines:\n{string.Join("\n", requestLines)}");
             }
             Assert.All(JsonLines(first.Output), line => Assert.True(line.TryGetProperty("LogLevel", out _)));
+            // Starting on an empty database is no failure: nothing at Error or above. On PostgreSQL, EF Core's first read of
+            // the migrations history (which it then creates) fails with 42P01 by design, and was logged as a failed command.
+            var errors = JsonLines(first.Output).Where(line => line.GetProperty("LogLevel").GetString() is "Error" or "Critical").Select(line => line.GetRawText()).ToList();
+            Assert.True(errors.Count == 0, string.Join("\n", errors));
         }
 
         var otherCertificate = Path.Combine(Path.GetTempPath(), "rosette-tests", $"other-{Guid.NewGuid():N}.pfx");
