@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
@@ -13,7 +10,6 @@ using Rosette.Domain.Achievements;
 using Rosette.Domain.Badges;
 using Rosette.Domain.Organizations;
 using Rosette.Domain.Users;
-using Rosette.Infrastructure.Auth;
 using Rosette.Infrastructure.Hosting;
 
 namespace Rosette.Bench;
@@ -74,10 +70,10 @@ internal static class AchievementsBench
     /// Stores the students, then posts their events in requests of the API's maximum size, one after another; returns the
     /// stopwatch started at the first POST, still running.
     /// </summary>
-    private static async Task<Stopwatch> SeedAndPostAsync(WebApplication app, int userCount, int perUser, int eventCount)
+    private static async Task<Stopwatch> SeedAndPostAsync(BenchHost app, int userCount, int perUser, int eventCount)
     {
         var world = await SeedAsync(app.Services, userCount, latency: false);
-        using var client = await ClientAsync(app, world.Admin);
+        using var client = await BenchClients.ApiClientAsync(app, world.Admin.Id);
         var events = Events(world.Students, perUser).Take(eventCount).ToList();
         var stopwatch = Stopwatch.StartNew();
         foreach (var request in events.Chunk(Rosette.Domain.Achievements.ActivityEvent.MaxPerRequest))
@@ -108,7 +104,7 @@ internal static class AchievementsBench
         await using var app = await BenchApp.StartAsync(database, serve: true, settings: new Dictionary<string, string> { ["Rosette:Achievements:WorkerEnabled"] = "true" });
         var ready = ReadyAsync(app, starting);
         var world = await SeedAsync(app.Services, eventCount, latency: true);
-        using var client = await ClientAsync(app, world.Admin);
+        using var client = await BenchClients.ApiClientAsync(app, world.Admin.Id);
         if (fromReady)
         {
             await ready;
@@ -155,10 +151,9 @@ internal static class AchievementsBench
     }
 
     /// <summary>Probes <c>/health/ready</c> every 50 ms, as a load balancer does (more often), until it answers 200; returns when, from <paramref name="starting"/>.</summary>
-    private static async Task<TimeSpan> ReadyAsync(WebApplication app, Stopwatch starting)
+    private static async Task<TimeSpan> ReadyAsync(BenchHost app, Stopwatch starting)
     {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        using var probe = new HttpClient { BaseAddress = new Uri(address) };
+        using var probe = new HttpClient { BaseAddress = BenchClients.AddressOf(app.Services) };
         while (starting.Elapsed < TimeSpan.FromMinutes(5))
         {
             using var response = await probe.GetAsync("/health/ready");
@@ -282,16 +277,6 @@ internal static class AchievementsBench
             await transaction.CommitAsync();
         }
         return new BenchWorld(admin, students.Select(s => s.Id).ToList());
-    }
-
-    private static async Task<HttpClient> ClientAsync(WebApplication app, User admin)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var (token, _) = await scope.ServiceProvider.GetRequiredService<TokenIssuer>().IssueAsync(admin);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
     }
 
     private static async Task WaitAsync(IServiceProvider services, Func<RosetteDb, Task<bool>> done, TimeSpan poll)

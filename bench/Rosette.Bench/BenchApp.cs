@@ -5,7 +5,7 @@ namespace Rosette.Bench;
 /// <summary>The app's services on a bench database: migrated, with background workers off so that nothing else competes.</summary>
 internal static class BenchApp
 {
-    public static async Task<WebApplication> StartAsync(BenchDatabase database, bool serve = false, bool workers = false, IDictionary<string, string>? settings = null)
+    public static async Task<BenchHost> StartAsync(BenchDatabase database, bool serve = false, bool workers = false, IDictionary<string, string>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = serve ? ["--urls", "http://127.0.0.1:0"] : [] });
         builder.Configuration["Rosette:Database:Provider"] = database.Provider;
@@ -24,6 +24,22 @@ internal static class BenchApp
         var app = builder.Build();
         app.UseRosette();
         await app.StartAsync();
-        return app;
+        return new BenchHost(app);
+    }
+}
+
+/// <summary>
+/// A started bench app. Disposing it stops the host first, as the app's own shutdown does: disposing a running
+/// <see cref="WebApplication"/> disposes its container under the background loops, and a round that began in between
+/// failed on the disposed container and logged an Error with its stack trace into the bench's output.
+/// </summary>
+internal sealed class BenchHost(WebApplication app) : IAsyncDisposable
+{
+    public IServiceProvider Services => app.Services;
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
     }
 }

@@ -17,21 +17,21 @@ internal static partial class BenchClients
 {
     public const string Password = "bench-password-1";
 
-    public static Uri AddressOf(WebApplication app) =>
-        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    public static Uri AddressOf(IServiceProvider services) =>
+        new(services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    public static async Task<HttpClient> ApiClientAsync(WebApplication app, Guid userId)
+    public static async Task<HttpClient> ApiClientAsync(BenchHost app, Guid userId)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var user = await scope.ServiceProvider.GetRequiredService<RosetteDb>().Users.SingleAsync(u => u.Id == userId);
         var (token, _) = await scope.ServiceProvider.GetRequiredService<TokenIssuer>().IssueAsync(user);
-        var client = new HttpClient { BaseAddress = AddressOf(app), Timeout = TimeSpan.FromMinutes(5) };
+        var client = new HttpClient { BaseAddress = AddressOf(app.Services), Timeout = TimeSpan.FromMinutes(5) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 
     /// <summary>Gives the user a password and signs in through the log-in page, as a browser does.</summary>
-    public static async Task<HttpClient> PageClientAsync(WebApplication app, Guid userId)
+    public static async Task<HttpClient> PageClientAsync(BenchHost app, Guid userId)
     {
         string email;
         await using (var scope = app.Services.CreateAsyncScope())
@@ -44,7 +44,7 @@ internal static partial class BenchClients
         }
         var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
         {
-            BaseAddress = AddressOf(app),
+            BaseAddress = AddressOf(app.Services),
         };
         var form = await client.GetStringAsync("/login");
         var token = AntiforgeryToken().Match(form).Groups[1].Value;

@@ -19,7 +19,7 @@ internal static class DeliveriesBench
     public static async Task<int> RunAsync(int awards, int latencyMs, string provider)
     {
         await using var credly = await StartFakeCredlyAsync(latencyMs);
-        var credlyUrl = $"{BenchClients.AddressOf(credly)}v1";
+        var credlyUrl = $"{BenchClients.AddressOf(credly.Services)}v1";
         await using var database = await BenchDatabase.CreateAsync(provider);
         // The per-organization limit is raised to the round's concurrency: this measures what Rosette can send, not a
         // limit chosen to spare a real Credly organization (docs/benchmarks.md).

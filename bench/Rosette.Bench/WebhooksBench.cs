@@ -121,7 +121,7 @@ internal static class WebhooksBench
         private int _duplicates;
         private int _badSignatures;
 
-        public string Url { get; } = $"{BenchClients.AddressOf(app)}hooks";
+        public string Url { get; } = $"{BenchClients.AddressOf(app.Services)}hooks";
 
         public string Secret { get; set; } = "";
 
