@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Rosette.Domain.Audit;
 using Rosette.Domain.Users;
 using Rosette.Features.Classes;
 using Rosette.Infrastructure.Http;
@@ -78,6 +79,42 @@ public sealed class ClassesApiTests(AppFixture app) : IClassFixture<AppFixture>
             name = "One day", organizationId = world.Root.Id, startsAt = "2030-03-01T00:00:00Z", endsAt = "2030-03-01T00:00:00Z",
         })).IsOkAsync<ClassDto>(HttpStatusCode.Created);
         Assert.Equal(sameDay.StartsAt, sameDay.EndsAt);
+    }
+
+    [Fact]
+    public async Task Patch_RemovesADateOnlyWhenAskedTo_AndRefusesADateGivenAndRemovedAtOnce()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var instructor = await app.ClientAsync(world.OrgInstructor);
+        var url = $"/api/v1/classes/{world.Class.Id}";
+        (await admin.PatchJsonAsync(url, new { startsAt = "2030-03-01T00:00:00Z", endsAt = "2030-04-01T00:00:00Z" })).EnsureSuccessStatusCode();
+        var start = new DateTime(2030, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        // A missing or null date is unchanged, as before; so is one whose removal is false.
+        var renamed = await (await admin.PatchJsonAsync(url, new { name = "Renamed", endsAt = (string?)null, removeStartsAt = false })).IsOkAsync<ClassDto>();
+        Assert.Equal((start, new DateTime(2030, 4, 1, 0, 0, 0, DateTimeKind.Utc)), (renamed.StartsAt!.Value, renamed.EndsAt!.Value));
+
+        await DbSnapshot.UnchangedAsync(app.Factory, async () =>
+        {
+            (await (await admin.PatchJsonAsync(url, new { endsAt = "2030-05-01T00:00:00Z", removeEndsAt = true }))
+                .IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("endsAt");
+            (await (await admin.PatchJsonAsync(url, new { startsAt = "2030-02-01T00:00:00Z", removeStartsAt = true, removeEndsAt = true }))
+                .IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).HasFieldError("startsAt");
+            // Removing is changing the class: an instructor of it may not.
+            await (await instructor.PatchJsonAsync(url, new { removeEndsAt = true })).IsProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        });
+
+        var open = await (await admin.PatchJsonAsync(url, new { removeEndsAt = true })).IsOkAsync<ClassDto>();
+        Assert.Equal((start, (DateTime?)null), (open.StartsAt!.Value, open.EndsAt));
+        // With the start removed, an end earlier than the old start is no longer before anything.
+        var moved = await (await admin.PatchJsonAsync(url, new { removeStartsAt = true, endsAt = "2030-01-15T00:00:00Z" })).IsOkAsync<ClassDto>();
+        Assert.Equal(((DateTime?)null, new DateTime(2030, 1, 15, 0, 0, 0, DateTimeKind.Utc)), (moved.StartsAt, moved.EndsAt!.Value));
+        var stored = await app.Factory.WithDbAsync(db => db.Classes.AsNoTracking().SingleAsync(c => c.Id == world.Class.Id));
+        Assert.Equal(((DateTime?)null, (DateTime?)new DateTime(2030, 1, 15, 0, 0, 0, DateTimeKind.Utc)), (stored.StartsAt, stored.EndsAt));
+        var audited = await app.Factory.WithDbAsync(db => db.AuditEntries.AsNoTracking().Where(e => e.EntityId == world.Class.Id && e.Kind == AuditKind.ClassUpdated)
+            .Select(e => e.Summary).ToListAsync());
+        Assert.Contains(audited, summary => summary.Contains("endsAt", StringComparison.Ordinal) && !summary.Contains("startsAt", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -53,6 +53,9 @@ public static class ClassErrors
     public static readonly InvalidError EndsBeforeStart =
         InvalidError.Field("endsAt", "class_ends_before_start", "The end date cannot be before the start date.");
 
+    public static InvalidError DateGivenAndRemoved(string field) => InvalidError.Field(field, InvalidError.ValidationFailed,
+        $"Give '{field}' or remove it ('remove{char.ToUpperInvariant(field[0])}{field[1..]}': true), not both.");
+
     public static InvalidError DateOutOfRange(string field) => InvalidError.Field(field, "class_date_out_of_range",
         $"The date must be in the years {TrainingClass.FirstYear} to {TrainingClass.LastYear}.");
 

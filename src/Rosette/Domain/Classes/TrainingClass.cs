@@ -32,16 +32,24 @@ public sealed class TrainingClass
             CourseId = courseId,
             CreatedAt = now,
         };
-        var error = trainingClass.Update(name, startsAt, endsAt, clearDates: false);
+        var error = trainingClass.Update(name, startsAt, endsAt, removeStartsAt: false, removeEndsAt: false);
         return error is null ? trainingClass : error;
     }
 
-    public Error? Update(string? name, DateTime? startsAt, DateTime? endsAt, bool clearDates)
+    /// <summary>
+    /// Changes what is given: a date not given is kept, and <paramref name="removeStartsAt"/> or
+    /// <paramref name="removeEndsAt"/> removes one (a class may have no dates). A date given and removed at once is refused.
+    /// </summary>
+    public Error? Update(string? name, DateTime? startsAt, DateTime? endsAt, bool removeStartsAt, bool removeEndsAt)
     {
         Result<string> validName = name is null && Name.Length > 0 ? Name : Text.Required("name", name);
         if (!validName.IsSuccess)
         {
             return validName.Error;
+        }
+        if ((removeStartsAt && startsAt is not null) || (removeEndsAt && endsAt is not null))
+        {
+            return ClassErrors.DateGivenAndRemoved(removeStartsAt && startsAt is not null ? "startsAt" : "endsAt");
         }
         // A date given now is checked against the range; a stored one is kept as it is (a rename does not fail on it).
         var outOfRange = OutOfRange("startsAt", startsAt) ?? OutOfRange("endsAt", endsAt);
@@ -49,8 +57,8 @@ public sealed class TrainingClass
         {
             return outOfRange;
         }
-        var newStart = Utc(clearDates ? startsAt : startsAt ?? StartsAt);
-        var newEnd = Utc(clearDates ? endsAt : endsAt ?? EndsAt);
+        var newStart = removeStartsAt ? null : Utc(startsAt ?? StartsAt);
+        var newEnd = removeEndsAt ? null : Utc(endsAt ?? EndsAt);
         if (newStart is not null && newEnd is not null && newEnd < newStart)
         {
             return ClassErrors.EndsBeforeStart;

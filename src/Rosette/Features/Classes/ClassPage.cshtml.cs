@@ -61,8 +61,9 @@ public sealed class ClassPageModel(ClassesHandler classes, EnrollmentsHandler en
         var endsAt = ClassDetailsInput.ReadDate(Input.EndsAt, ModelState, "Input.EndsAt");
         if (ModelState.IsValid)
         {
-            // The form always sends both dates: an empty one is no date, so it clears the stored one (the domain allows a class without).
-            var updated = await classes.UpdateAsync(HttpContext.GetActor(), id, new UpdateClassRequest(Input.Name ?? "", startsAt, endsAt), clearDates: true, cancellationToken);
+            // The form always sends both dates: an empty one is no date, so it removes the stored one (a class may have none).
+            var request = new UpdateClassRequest(Input.Name ?? "", startsAt, endsAt, RemoveStartsAt: startsAt is null, RemoveEndsAt: endsAt is null);
+            var updated = await classes.UpdateAsync(HttpContext.GetActor(), id, request, cancellationToken);
             if (updated.IsSuccess)
             {
                 Message = "Saved.";

@@ -25,7 +25,7 @@ public static class ClassesApi
             .AllowApiKeys(ApiKeyPermissions.ManageRosters | ApiKeyPermissions.IssueBadges);
         group.MapPatch("/{classId:guid}", async Task<Results<Ok<ClassDto>, ProblemHttpResult>> (
                 Guid classId, UpdateClassRequest request, Actor actor, ClassesHandler handler, CancellationToken ct) =>
-            (await handler.UpdateAsync(actor, classId, request, clearDates: false, ct)).ToOk());
+            (await handler.UpdateAsync(actor, classId, request, ct)).ToOk());
         group.MapPut("/{classId:guid}/instructors/{userId:guid}", async Task<Results<NoContent, ProblemHttpResult>> (
                 Guid classId, Guid userId, AssignInstructorRequest request, Actor actor, ClassesHandler handler, CancellationToken ct) =>
             (await handler.AssignInstructorAsync(actor, classId, userId, request, ct)).ToNoContent());

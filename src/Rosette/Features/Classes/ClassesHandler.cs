@@ -12,7 +12,8 @@ namespace Rosette.Features.Classes;
 
 public sealed record CreateClassRequest(string? Name, Guid? OrganizationId, Guid? CourseId, DateTime? StartsAt, DateTime? EndsAt);
 
-public sealed record UpdateClassRequest(string? Name, DateTime? StartsAt, DateTime? EndsAt);
+/// <summary>A change of a class: what is given changes, a date not given is kept; <c>removeStartsAt</c> or <c>removeEndsAt</c> removes one.</summary>
+public sealed record UpdateClassRequest(string? Name, DateTime? StartsAt, DateTime? EndsAt, bool? RemoveStartsAt = null, bool? RemoveEndsAt = null);
 
 public sealed record AssignInstructorRequest(InstructorKind? Kind);
 
@@ -81,10 +82,9 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
     }
 
     /// <summary>
-    /// Changes a class. <paramref name="clearDates"/>: a date not given is cleared (the page's form, which always sends both)
-    /// rather than left as it is (the API's PATCH, where a missing date means unchanged).
+    /// Changes a class: the API's PATCH and the class page's form (which always sends both dates, and removes an empty one).
     /// </summary>
-    public async Task<Result<ClassDto>> UpdateAsync(Actor actor, Guid id, UpdateClassRequest request, bool clearDates, CancellationToken cancellationToken)
+    public async Task<Result<ClassDto>> UpdateAsync(Actor actor, Guid id, UpdateClassRequest request, CancellationToken cancellationToken)
     {
         var context = await db.LoadClassAsync(actor, id, cancellationToken);
         if (context is null)
@@ -98,7 +98,7 @@ public sealed class ClassesHandler(RosetteDb db, AuditLog audit, TimeProvider cl
         var trainingClass = context.Class;
         db.Classes.Attach(trainingClass);
         var (name, startsAt, endsAt) = (trainingClass.Name, trainingClass.StartsAt, trainingClass.EndsAt);
-        if (trainingClass.Update(request.Name, request.StartsAt, request.EndsAt, clearDates) is { } error)
+        if (trainingClass.Update(request.Name, request.StartsAt, request.EndsAt, request.RemoveStartsAt == true, request.RemoveEndsAt == true) is { } error)
         {
             return error;
         }
