@@ -40,8 +40,7 @@ public static class HealthApi
         services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database", tags: [Ready])
             .AddCheck<MigrationsCheck>("migrations", tags: [Ready])
-            .AddCheck<BacklogCheck>("backlog", tags: [Ready])
-            .AddCheck<WarmupCheck>("warm-up", tags: [Ready]);
+            .AddCheck<BacklogCheck>("backlog", tags: [Ready]);
         return services;
     }
 
@@ -54,8 +53,25 @@ public static class HealthApi
             .AllowAnonymous()
             .WithTags("Health");
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync }).AllowAnonymous();
+        app.MapMethods("/health/ready", [HttpMethods.Get, HttpMethods.Head], ReadyAsync).AllowAnonymous().ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// The ready checks, and the warm-up beside them. The warm-up is not one of the health service's checks: that service logs
+    /// every unhealthy result as an Error, and an instance still warming up is not ready without anything having failed.
+    /// </summary>
+    private static async Task ReadyAsync(HttpContext context, HealthCheckService health, WarmupState warmup)
+    {
+        var report = await health.CheckHealthAsync(c => c.Tags.Contains(Ready), context.RequestAborted);
+        var warm = WarmupCheck.Now(warmup);
+        var entries = new Dictionary<string, HealthReportEntry>(report.Entries)
+        {
+            ["warm-up"] = new(warm.Status, warm.Description, TimeSpan.Zero, warm.Exception, warm.Data),
+        };
+        var combined = new HealthReport(entries, report.TotalDuration);
+        context.Response.StatusCode = combined.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+        await WriteAsync(context, combined);
     }
 
     private static Task WriteAsync(HttpContext context, HealthReport report)

@@ -140,10 +140,10 @@ public sealed class StartupWarmup(
 }
 
 /// <summary>Not ready while the warm-up runs; once it has ended, healthy, or degraded (still serving) when it failed or ran out of time.</summary>
-public sealed class WarmupCheck(WarmupState state) : IHealthCheck
+public static class WarmupCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        state.Finished.IsCompleted ? state.Finished : Task.FromResult(HealthCheckResult.Unhealthy("Warming up."));
+    public static HealthCheckResult Now(WarmupState state) =>
+        state.Finished.IsCompletedSuccessfully ? state.Finished.Result : HealthCheckResult.Unhealthy("Warming up.");
 }
 
 public static class WarmupRegistration
