@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -143,8 +144,82 @@ internal static class IssueBatchBench
         return stopwatch.Elapsed;
     }
 
-    /// <summary>The engine's row-at-a-time limit: one prepared single-row INSERT, executed once per award, in one transaction.</summary>
-    private static async Task<TimeSpan> RawInsertAsync(IServiceProvider services, BenchWorld world)
+    /// <summary>
+    /// sqlite-keys: the raw INSERT of the batch's award rows on SQLite with the keys as the schema stores them (36-character
+    /// upper-case text) and as 16-byte blobs, in turns, each on a fresh database. For the blobs the referenced parents'
+    /// keys (students, badges, class, batch) are rewritten as blobs first, so every foreign key is checked against its
+    /// parent as before (<c>PRAGMA foreign_key_check</c> confirms it after each run); the bytes are big-endian, so version-7
+    /// ids keep their time order in the indexes. Both databases are vacuumed before the timed INSERT.
+    /// </summary>
+    public static async Task<int> SqliteKeysAsync(int rounds, int badgeCount, int studentCount)
+    {
+        var seconds = new Dictionary<bool, List<double>> { [false] = [], [true] = [] };
+        for (var round = 1; round <= rounds; round++)
+        {
+            // Each round starts with the other kind, so that neither always runs on a machine just warmed by the other.
+            foreach (var blob in round % 2 == 1 ? new[] { false, true } : [true, false])
+            {
+                await using var database = await BenchDatabase.CreateAsync("sqlite");
+                await using var app = await BenchApp.StartAsync(database);
+                var world = await SeedAsync(app.Services, badgeCount, studentCount);
+                await using var scope = app.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
+                await db.Database.OpenConnectionAsync();
+                var connection = db.Database.GetDbConnection();
+                if (blob)
+                {
+                    await ExecuteAsync(connection, "PRAGMA foreign_keys = OFF");
+                    foreach (var table in new[] { "Users", "Badges", "Classes", "IssuanceBatches" })
+                    {
+                        await ExecuteAsync(connection, $"""UPDATE "{table}" SET "Id" = unhex(replace("Id", '-', ''))""");
+                    }
+                    await ExecuteAsync(connection, "PRAGMA foreign_keys = ON");
+                }
+                await ExecuteAsync(connection, "VACUUM");
+                var elapsed = await RawInsertAsync(app.Services, world, blobKeys: blob);
+                var violations = await ExecuteAsync(connection, """PRAGMA foreign_key_check("Awards")""");
+                var megabytes = Convert.ToInt64(await ScalarAsync(connection, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"), CultureInfo.InvariantCulture) / (1024 * 1024);
+                if (violations != 0)
+                {
+                    await Console.Error.WriteLineAsync($"sqlite-keys: {violations} awards refer to no parent");
+                    return 1;
+                }
+                seconds[blob].Add(elapsed.TotalSeconds);
+                Console.WriteLine(FormattableString.Invariant(
+                    $"sqlite-keys: round={round} keys={(blob ? "blob" : "text")} seconds={elapsed.TotalSeconds:F2} rows_per_s={badgeCount * studentCount / elapsed.TotalSeconds:F0} database_mb={megabytes}"));
+            }
+        }
+        var (text, blobs) = (BenchClients.Percentile(seconds[false], 0.5), BenchClients.Percentile(seconds[true], 0.5));
+        Console.WriteLine(FormattableString.Invariant($"sqlite-keys: rounds={rounds} rows={badgeCount * studentCount} text_median_s={text:F2} blob_median_s={blobs:F2} ratio={text / blobs:F2}"));
+        return 0;
+    }
+
+    /// <summary>Runs <paramref name="sql"/>; returns how many rows it answered.</summary>
+    private static async Task<int> ExecuteAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = 0;
+        while (await reader.ReadAsync())
+        {
+            rows++;
+        }
+        return rows;
+    }
+
+    private static async Task<object?> ScalarAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+
+    /// <summary>
+    /// The engine's row-at-a-time limit: one prepared single-row INSERT, executed once per award, in one transaction. With
+    /// <paramref name="blobKeys"/> (SQLite only, see <see cref="SqliteKeysAsync"/>) the keys go in as 16-byte blobs.
+    /// </summary>
+    private static async Task<TimeSpan> RawInsertAsync(IServiceProvider services, BenchWorld world, bool blobKeys = false)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
@@ -161,19 +236,20 @@ internal static class IssueBatchBench
             VALUES (@id, @badge, @student, @issued, @by, @source, @class, @batch, @salt)
             """;
         var sqlite = connection is SqliteConnection;
+        object Key(Guid id) => !sqlite ? id : blobKeys ? id.ToByteArray(bigEndian: true) : id.ToString().ToUpperInvariant();
         var parameters = new[] { "@id", "@badge", "@student", "@issued", "@by", "@source", "@class", "@batch", "@salt" }
             .Select(name => AddParameter(command, name)).ToArray();
         var prepared = false;
         foreach (var award in awards)
         {
-            parameters[0].Value = Key(award.Id, sqlite);
-            parameters[1].Value = Key(award.BadgeId, sqlite);
-            parameters[2].Value = Key(award.StudentId, sqlite);
+            parameters[0].Value = Key(award.Id);
+            parameters[1].Value = Key(award.BadgeId);
+            parameters[2].Value = Key(award.StudentId);
             parameters[3].Value = award.IssuedAt;
-            parameters[4].Value = Key(award.IssuedById!.Value, sqlite);
+            parameters[4].Value = Key(award.IssuedById!.Value);
             parameters[5].Value = award.Source.ToString();
-            parameters[6].Value = Key(award.ClassId!.Value, sqlite);
-            parameters[7].Value = Key(award.BatchId!.Value, sqlite);
+            parameters[6].Value = Key(award.ClassId!.Value);
+            parameters[7].Value = Key(award.BatchId!.Value);
             parameters[8].Value = award.RecipientSalt;
             if (!prepared)
             {
@@ -186,8 +262,6 @@ internal static class IssueBatchBench
         await transaction.CommitAsync();
         return stopwatch.Elapsed;
     }
-
-    private static object Key(Guid id, bool sqlite) => sqlite ? id.ToString().ToUpperInvariant() : id;
 
     private static DbParameter AddParameter(DbCommand command, string name)
     {

@@ -12,6 +12,11 @@ var issueBatch = new Command("issue-batch", "The issuance handler on a badges x 
 issueBatch.SetAction((parse, _) => IssueBatchBench.RunAsync(parse.GetValue(badges), parse.GetValue(students), parse.GetValue(database)!));
 root.Subcommands.Add(issueBatch);
 
+var keyRounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 5 };
+var sqliteKeys = new Command("sqlite-keys", "The batch's raw award INSERT on SQLite with text keys (as stored today) and with 16-byte blob keys, in turns.") { keyRounds, badges, students };
+sqliteKeys.SetAction((parse, _) => IssueBatchBench.SqliteKeysAsync(parse.GetValue(keyRounds), parse.GetValue(badges), parse.GetValue(students)));
+root.Subcommands.Add(sqliteKeys);
+
 var events = new Option<int>("--events") { DefaultValueFactory = _ => 100_000 };
 var users = new Option<int>("--users") { DefaultValueFactory = _ => 10_000 };
 var throughput = new Command("achievements-throughput", "Activity events through the API and the achievement worker until all are evaluated, against a raw single-row INSERT baseline.") { events, users, database };
