@@ -64,7 +64,7 @@ public static class HealthApi
     private static async Task ReadyAsync(HttpContext context, HealthCheckService health, WarmupState warmup)
     {
         var report = await health.CheckHealthAsync(c => c.Tags.Contains(Ready), context.RequestAborted);
-        var warm = WarmupCheck.Now(warmup);
+        var warm = warmup.Current;
         var entries = new Dictionary<string, HealthReportEntry>(report.Entries)
         {
             ["warm-up"] = new(warm.Status, warm.Description, TimeSpan.Zero, warm.Exception, warm.Data),

@@ -35,6 +35,9 @@ public sealed class WarmupState
     public Task<HealthCheckResult> Finished => _finished.Task;
 
     public void End(HealthCheckResult outcome) => _finished.TrySetResult(outcome);
+
+    /// <summary>For <c>/health/ready</c>: not ready while the warm-up runs; then how it ended (degraded still serves).</summary>
+    public HealthCheckResult Current => _finished.Task.IsCompletedSuccessfully ? _finished.Task.Result : HealthCheckResult.Unhealthy("Warming up.");
 }
 
 /// <summary>
@@ -137,13 +140,6 @@ public sealed class StartupWarmup(
             throw new InvalidOperationException($"The warm-up's achievement round issued {issued} badges instead of 1.");
         }
     }
-}
-
-/// <summary>Not ready while the warm-up runs; once it has ended, healthy, or degraded (still serving) when it failed or ran out of time.</summary>
-public static class WarmupCheck
-{
-    public static HealthCheckResult Now(WarmupState state) =>
-        state.Finished.IsCompletedSuccessfully ? state.Finished.Result : HealthCheckResult.Unhealthy("Warming up.");
 }
 
 public static class WarmupRegistration
