@@ -31,9 +31,7 @@ public sealed class WarmupState
 {
     private readonly TaskCompletionSource<HealthCheckResult> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes when the warm-up has ended: healthy when it did its work or is turned off, degraded when it failed or ran out of time.</summary>
-    public Task<HealthCheckResult> Finished => _finished.Task;
-
+    /// <summary>Once, when the warm-up has ended: healthy when it did its work or is turned off, degraded when it failed or ran out of time.</summary>
     public void End(HealthCheckResult outcome) => _finished.TrySetResult(outcome);
 
     /// <summary>For <c>/health/ready</c>: not ready while the warm-up runs; then how it ended (degraded still serves).</summary>
