@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
@@ -33,6 +35,7 @@ public sealed class WarmupTests
         await using var app = new WarmupFactory(database, services => gate.AddTo(services), logs: logs);
         var client = app.CreateClient();
         await held.Reached;
+        using var routes = new RouteMatches(app.Services);
 
         var during = await client.GetAsync("/health/ready");
         var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/health/ready"));
@@ -50,6 +53,9 @@ public sealed class WarmupTests
         Assert.StartsWith("Warmed up in ", description, StringComparison.Ordinal);
         Assert.Equal("healthy", (await after.ReadJsonAsync()).GetProperty("status").GetString());
         Assert.Equal(committedDuring, await CountRowsAsync(app));
+        // Its request went through routing (which builds its matcher on the first request an instance serves); this test
+        // itself only asks for /health/ready.
+        Assert.Contains("/health/live", routes.Matched);
     }
 
     [Fact]
@@ -207,6 +213,40 @@ public sealed class WarmupTests
             base.ConfigureWebHost(builder);
             builder.ConfigureServices(services);
         }
+    }
+
+    /// <summary>The routes that this host's endpoint routing matched, from ASP.NET Core's routing meter (other hosts have their own).</summary>
+    private sealed class RouteMatches : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<string> _matched = new();
+
+        public RouteMatches(IServiceProvider services)
+        {
+            var scope = services.GetRequiredService<IMeterFactory>();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument is { Name: "aspnetcore.routing.match_attempts", Meter.Name: "Microsoft.AspNetCore.Routing" } && instrument.Meter.Scope == scope)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "http.route", Value: string route })
+                    {
+                        _matched.Enqueue(route);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public IReadOnlyCollection<string> Matched => _matched;
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Fails the warm-up's round, as a database fault in the middle of it would.</summary>

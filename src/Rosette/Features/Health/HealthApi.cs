@@ -34,6 +34,8 @@ public static class HealthApi
 {
     private const string Ready = "ready";
 
+    public const string LivePath = "/health/live";
+
     public static IServiceCollection AddRosetteHealth(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions());
@@ -52,7 +54,7 @@ public static class HealthApi
                     : Results.Problem(statusCode: 503, detail: "The database does not answer.", extensions: new Dictionary<string, object?> { ["code"] = "database_unavailable" }))
             .AllowAnonymous()
             .WithTags("Health");
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();
         app.MapMethods("/health/ready", [HttpMethods.Get, HttpMethods.Head], ReadyAsync).AllowAnonymous().ExcludeFromDescription();
         return app;
     }

@@ -71,6 +71,14 @@ public static class RosetteApp
 
     public static WebApplication UseRosette(this WebApplication app)
     {
+        // Routing first, as WebApplication would place it; the warm-up's request enters just before it (ADR 0021).
+        var warmup = app.Services.GetRequiredService<WarmupPipeline>();
+        app.Use(next =>
+        {
+            warmup.Set(next);
+            return next;
+        });
+        app.UseRouting();
         app.UseRosetteProxy();
         app.UseRosetteTelemetry();
         app.UseNoStoreForPrivateAnswers();
