@@ -101,7 +101,7 @@ internal static class AchievementsBench
         var eventCount = perTick * ticks;
         await using var database = await BenchDatabase.CreateAsync(provider);
         var starting = Stopwatch.StartNew();
-        await using var app = await BenchApp.StartAsync(database, serve: true, settings: new Dictionary<string, string> { ["Rosette:Achievements:WorkerEnabled"] = "true" });
+        await using var app = await BenchApp.StartAsync(database, serve: true, settings: new Dictionary<string, string> { ["Rosette:Achievements:WorkerEnabled"] = "true" }, warm: false);
         var ready = ReadyAsync(app, starting);
         var world = await SeedAsync(app.Services, eventCount, latency: true);
         using var client = await BenchClients.ApiClientAsync(app, world.Admin.Id);
