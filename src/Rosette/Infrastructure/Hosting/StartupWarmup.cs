@@ -49,7 +49,7 @@ public sealed class WarmupState
 /// request an instance serves (about 300 ms on a quiet machine, paid by that request), and no other part of the warm-up
 /// passes through routing.
 /// </summary>
-public sealed class WarmupPipeline
+public sealed class WarmupPipeline(IServiceScopeFactory scopes)
 {
     private readonly TaskCompletionSource<RequestDelegate> _pipeline = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -59,7 +59,7 @@ public sealed class WarmupPipeline
     /// Sends a GET of <paramref name="path"/> from the loopback address through the pipeline, with its own service scope and no
     /// credentials; its status code.
     /// </summary>
-    public async Task<int> GetAsync(IServiceScopeFactory scopes, string path, CancellationToken cancellationToken)
+    public async Task<int> GetAsync(string path, CancellationToken cancellationToken)
     {
         var pipeline = await _pipeline.Task.WaitAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
@@ -125,7 +125,7 @@ public sealed class StartupWarmup(
         await RehearseAchievementRoundAsync(cancellationToken);
         var connections = database.IsPostgres ? Math.Max(1, options.Connections) : 1;
         await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => IngestRefusedAsync(cancellationToken)));
-        var status = await pipeline.GetAsync(scopes, HealthApi.LivePath, cancellationToken);
+        var status = await pipeline.GetAsync(HealthApi.LivePath, cancellationToken);
         if (status != StatusCodes.Status200OK)
         {
             throw new InvalidOperationException($"The warm-up's request for {HealthApi.LivePath} was answered {status}.");
