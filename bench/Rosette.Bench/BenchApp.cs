@@ -32,7 +32,7 @@ internal static class BenchApp
         await app.StartAsync();
         if (warm)
         {
-            await app.Services.GetRequiredService<WarmupState>().Ended.WaitAsync(TimeSpan.FromMinutes(5));
+            await app.Services.GetRequiredService<WarmupState>().Finished.WaitAsync(TimeSpan.FromMinutes(5));
         }
         return new BenchHost(app);
     }

@@ -33,11 +33,10 @@ public sealed class WarmupState
 {
     private readonly TaskCompletionSource<HealthCheckResult> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Once, when the warm-up has ended: healthy when it did its work or is turned off, degraded when it failed or ran out of time.</summary>
-    public void End(HealthCheckResult outcome) => _finished.TrySetResult(outcome);
+    /// <summary>Completes when the warm-up has ended: healthy when it did its work or is turned off, degraded when it failed or ran out of time.</summary>
+    public Task<HealthCheckResult> Finished => _finished.Task;
 
-    /// <summary>Completes when the warm-up has ended, with how it ended.</summary>
-    public Task<HealthCheckResult> Ended => _finished.Task;
+    public void End(HealthCheckResult outcome) => _finished.TrySetResult(outcome);
 
     /// <summary>For <c>/health/ready</c>: not ready while the warm-up runs; then how it ended (degraded still serves).</summary>
     public HealthCheckResult Current => _finished.Task.IsCompletedSuccessfully ? _finished.Task.Result : HealthCheckResult.Unhealthy("Warming up.");
