@@ -224,6 +224,47 @@ public sealed class AchievementsApiTests(AppFixture app) : IClassFixture<AppFixt
         await (await admin.PostJsonAsync(Achieve.EventsUrl, tooMany)).IsProblemAsync(HttpStatusCode.BadRequest, "batch_too_large");
         using var broken = new StringContent("[{\"id\": ", System.Text.Encoding.UTF8, "application/json");
         await (await admin.PostAsync(Achieve.EventsUrl, broken)).IsProblemAsync(HttpStatusCode.BadRequest, "invalid_json");
+        foreach (var body in new[] { "null", "\"events\"", "42", "{\"id\": \"e-1\"}" })
+        {
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            await (await admin.PostAsync(Achieve.EventsUrl, content)).IsProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        }
+        Assert.Equal(0, await app.Factory.WithDbAsync(db => db.ActivityEvents.CountAsync(e => e.PostedById == world.AdminRoot.Id)));
+    }
+
+    /// <summary>
+    /// The body is read in one pass (ActivityEventBatch): a member given twice counts as its last value, unknown members of
+    /// any shape are passed over, ids written as numbers are kept as written, and a member of the wrong kind is missing.
+    /// </summary>
+    [Fact]
+    public async Task PostEvents_MembersAsWritten_EachEventJudgedOnItsOwn()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var student = world.StudentA1.Id;
+        var at = DateTime.UtcNow.AddMinutes(-1).ToString("O");
+        var body = $$"""
+            [
+              {"id": "first", "id": "twice", "userId": "{{Guid.NewGuid()}}", "userId": "{{student}}", "type": "lab_launched", "subjectId": "lab-1", "occurredAt": "{{at}}", "score": "x", "score": 5},
+              {"extra": {"nested": [1, {"id": "inner"}]}, "id": 1e3, "userId": "{{student}}", "type": "lab_launched", "subjectId": 7, "occurredAt": "{{at}}", "score": null},
+              {"id": {"value": "object"}, "userId": "{{student}}", "type": "lab_launched", "subjectId": "lab-1", "occurredAt": "{{at}}"},
+              {"id": "number-user", "userId": 12, "type": "lab_launched", "subjectId": "lab-1", "occurredAt": "{{at}}"},
+              {"id": "true-score", "userId": "{{student}}", "type": "lab_launched", "subjectId": "lab-1", "occurredAt": "{{at}}", "score": true},
+              {"id": "array-type", "userId": "{{student}}", "type": ["lab_launched"], "subjectId": "lab-1", "occurredAt": "{{at}}"},
+              [1, 2],
+              {"id": "Twice", "userId": "{{student}}", "type": "lab_launched", "subjectId": "lab-1", "occurredAt": "{{at}}", "score": 5, "score": "x"}
+            ]
+            """;
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+
+        var result = await (await admin.PostAsync(Achieve.EventsUrl, content)).IsOkAsync<PostActivityEventsResult>(HttpStatusCode.Accepted);
+
+        Assert.Equal(
+            ["accepted", "accepted", "invalid_id", "unknown_user", "invalid_score", "invalid_type", "invalid_event", "invalid_score"],
+            result.Events.Select(e => e.Code ?? e.Outcome.ToString().ToLowerInvariant()));
+        Assert.Equal(["twice", "1e3", null, "number-user", "true-score", "array-type", null, "Twice"], result.Events.Select(e => e.Id));
+        var stored = await app.Factory.WithDbAsync(db => db.ActivityEvents.Where(e => e.UserId == student).OrderBy(e => e.Seq).ToListAsync());
+        Assert.Equal([("twice", "lab-1", (double?)5), ("1e3", "7", null)], stored.Select(e => (e.ExternalId, e.SubjectId, e.Score)));
     }
 
     [Fact]

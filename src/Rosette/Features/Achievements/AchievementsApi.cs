@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rosette.Domain;
 using Rosette.Domain.Achievements;
@@ -44,7 +43,7 @@ public static class AchievementsApi
             .WithTags("Achievements");
 
         api.MapPost("/activity-events", async Task<Results<Accepted<PostActivityEventsResult>, ProblemHttpResult>> (
-                JsonElement body, Actor actor, PostActivityEventsHandler handler, CancellationToken ct) =>
+                ActivityEventBatch body, Actor actor, PostActivityEventsHandler handler, CancellationToken ct) =>
             {
                 var result = await handler.HandleAsync(actor, body, ct);
                 return result.IsSuccess ? TypedResults.Accepted((string?)null, result.Value) : result.Error.ToProblem();

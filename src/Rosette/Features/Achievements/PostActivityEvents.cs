@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
@@ -28,17 +27,17 @@ public sealed record ActivityEventDto(string Id, Guid UserId, string Type, strin
 /// </summary>
 public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signal, ActivityWriteGate gate, TimeProvider clock)
 {
-    public async Task<Result<PostActivityEventsResult>> HandleAsync(Actor actor, JsonElement body, CancellationToken cancellationToken)
+    public async Task<Result<PostActivityEventsResult>> HandleAsync(Actor actor, ActivityEventBatch body, CancellationToken cancellationToken)
     {
         if (!actor.IsAdministrator)
         {
             return ActivityEventErrors.AdministratorsOnly;
         }
-        if (body.ValueKind != JsonValueKind.Array)
+        if (body.Events is not { } events)
         {
             return new InvalidError(InvalidError.ValidationFailed, "The body must be a JSON array of events: [{id, userId, type, subjectId, occurredAt, score?}].");
         }
-        var count = body.GetArrayLength();
+        var count = body.Count;
         if (count == 0)
         {
             return ActivityEventErrors.EmptyRequest;
@@ -48,8 +47,7 @@ public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signa
             return ActivityEventErrors.TooMany;
         }
         var now = clock.UtcNowSeconds();
-        var raw = body.EnumerateArray().ToList();
-        var parsed = raw.Select(e => ActivityEventRules.Parse(Read(e), now)).ToList();
+        var parsed = events.Select(e => ActivityEventRules.Parse(e, now)).ToList();
         var userIds = parsed.Where(p => p.IsSuccess).Select(p => p.Value.UserId).Distinct().ToList();
         var courseIds = parsed.Where(p => p.IsSuccess && p.Value.Type == ActivityType.CourseCompleted).Select(p => Guid.Parse(p.Value.SubjectId)).Distinct().ToList();
         var users = (await db.Users.AdministeredBy(db, actor).Where(u => EF.Parameter(userIds).Contains(u.Id)).Select(u => u.Id).ToListAsync(cancellationToken)).ToHashSet();
@@ -67,7 +65,7 @@ public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signa
                 : null);
             if (error is not null)
             {
-                outcomes[i] = new EventOutcome(IdOf(raw[i]), EventOutcomeKind.Rejected, error.Code, error.Message);
+                outcomes[i] = new EventOutcome(events[i].Id, EventOutcomeKind.Rejected, error.Code, error.Message);
                 continue;
             }
             var e = result.Value;
@@ -100,41 +98,4 @@ public sealed class PostActivityEventsHandler(RosetteDb db, ActivitySignal signa
             outcomes.Count(o => o.Outcome == EventOutcomeKind.Rejected),
             outcomes);
     }
-
-    private static ActivityEventInput Read(JsonElement e)
-    {
-        if (e.ValueKind != JsonValueKind.Object)
-        {
-            return new ActivityEventInput(null, null, null, null, null, null, NotAnObject: true);
-        }
-        double? score = null;
-        var scoreInvalid = false;
-        if (e.TryGetProperty("score", out var s) && s.ValueKind != JsonValueKind.Null)
-        {
-            if (s.ValueKind == JsonValueKind.Number && s.TryGetDouble(out var value))
-            {
-                score = value;
-            }
-            else
-            {
-                scoreInvalid = true;
-            }
-        }
-        return new ActivityEventInput(IdOf(e), Text(e, "userId"), Text(e, "type"), Text(e, "subjectId"), Text(e, "occurredAt"), score, scoreInvalid);
-    }
-
-    /// <summary>Ids may be strings or numbers in the sender's system; both are kept as text.</summary>
-    private static string? IdOf(JsonElement e) =>
-        e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("id", out var id) ? null
-        : id.ValueKind == JsonValueKind.String ? id.GetString()
-        : id.ValueKind == JsonValueKind.Number ? id.GetRawText()
-        : null;
-
-    private static string? Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.GetRawText(),
-            _ => null,
-        } : null;
 }
