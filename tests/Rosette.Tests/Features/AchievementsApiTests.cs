@@ -232,6 +232,21 @@ public sealed class AchievementsApiTests(AppFixture app) : IClassFixture<AppFixt
         Assert.Equal(0, await app.Factory.WithDbAsync(db => db.ActivityEvents.CountAsync(e => e.PostedById == world.AdminRoot.Id)));
     }
 
+    /// <summary>The OpenAPI document describes the body as sent, an array of events, not the type that reads it (ActivityEventBatch).</summary>
+    [Fact]
+    public async Task OpenApi_ActivityEvents_BodyIsAnArrayOfEvents()
+    {
+        var document = JsonDocument.Parse(await app.Factory.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement;
+
+        var schema = document.GetProperty("paths").GetProperty(Achieve.EventsUrl).GetProperty("post")
+            .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+
+        Assert.Equal("array", schema.GetProperty("type").GetString());
+        Assert.Equal("#/components/schemas/ActivityEventDto", schema.GetProperty("items").GetProperty("$ref").GetString());
+        var properties = document.GetProperty("components").GetProperty("schemas").GetProperty("ActivityEventDto").GetProperty("properties");
+        Assert.Equal(["id", "userId", "type", "subjectId", "occurredAt", "score"], properties.EnumerateObject().Select(p => p.Name));
+    }
+
     /// <summary>
     /// The body is read in one pass (ActivityEventBatch): a member given twice counts as its last value, unknown members of
     /// any shape are passed over, ids written as numbers are kept as written, and a member of the wrong kind is missing.

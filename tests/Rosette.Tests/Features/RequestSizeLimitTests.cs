@@ -30,6 +30,21 @@ public sealed class RequestSizeLimitTests(KestrelAppFixture app) : IClassFixture
         Assert.False(await app.Factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == email)));
     }
 
+    /// <summary>The event ingest binds its body itself (ActivityEventBatch.BindAsync): the limit answers there as for any body.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ActivityEvents_BodyOverTheLimit_Answers413_AndStoresNothing(bool chunked)
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminA);
+
+        using var response = await admin.PostAsync(Achieve.EventsUrl, new GeneratedJson($"big.{Guid.NewGuid():N}@rosette.test", RosetteApp.MaxRequestBodyBytes + 1024 * 1024, chunked));
+
+        await response.IsProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        Assert.False(await app.Factory.WithDbAsync(db => db.ActivityEvents.AnyAsync(e => e.PostedById == world.AdminA.Id)));
+    }
+
     [Fact]
     public async Task ApiPost_ChunkedBodyOverTheLimit_SentWholeBeforeReading_GetsThe413_NotAReset()
     {
