@@ -18,6 +18,32 @@ public sealed class HostingTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    /// <summary>
+    /// The probes are read-only resources: GET and HEAD answer, any other method is refused as elsewhere in the app (RFC 9110
+    /// section 15.5.6: a 405 "MUST generate an Allow header field"). <c>/health/live</c> answered 200 to any method before.
+    /// </summary>
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task HealthProbes_GetAndHeadOnly_OtherMethodsAnswer405WithAllow(string path)
+    {
+        var client = app.Factory.CreateClient();
+        // Ready once the shared instance's warm-up has ended.
+        await Eventually.TrueAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "/health/ready answers 200");
+        foreach (var method in new[] { "GET", "HEAD" })
+        {
+            using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{method} {path}: {(int)response.StatusCode}");
+        }
+        foreach (var method in new[] { "POST", "PUT", "PATCH", "DELETE" })
+        {
+            using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("{}") });
+            Assert.True(response.StatusCode == HttpStatusCode.MethodNotAllowed, $"{method} {path}: {(int)response.StatusCode}");
+            Assert.Equal(["GET", "HEAD"], response.Content.Headers.Allow.Order(StringComparer.Ordinal));
+            await response.IsProblemAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+        }
+    }
+
     [Fact]
     public async Task KeyRingCertificate_InstancesStartingAtOnceWithNone_AllReadTheOneCertificateThatWasWritten()
     {

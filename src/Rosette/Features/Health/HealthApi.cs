@@ -36,6 +36,8 @@ public static class HealthApi
 
     public const string LivePath = "/health/live";
 
+    private static readonly string[] ProbeMethods = [HttpMethods.Get, HttpMethods.Head];
+
     public static IServiceCollection AddRosetteHealth(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions());
@@ -54,8 +56,10 @@ public static class HealthApi
                     : Results.Problem(statusCode: 503, detail: "The database does not answer.", extensions: new Dictionary<string, object?> { ["code"] = "database_unavailable" }))
             .AllowAnonymous()
             .WithTags("Health");
-        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();
-        app.MapMethods("/health/ready", [HttpMethods.Get, HttpMethods.Head], ReadyAsync).AllowAnonymous().ExcludeFromDescription();
+        // Both probes answer GET and HEAD only, as the routes mapped with MapGet do (405 with Allow otherwise).
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
+            .WithMetadata(new HttpMethodMetadata(ProbeMethods)).AllowAnonymous();
+        app.MapMethods("/health/ready", ProbeMethods, ReadyAsync).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
