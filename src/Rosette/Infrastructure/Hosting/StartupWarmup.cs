@@ -142,8 +142,11 @@ public sealed class StartupWarmup(
         var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
         await db.Database.OpenConnectionAsync(cancellationToken);
         var occurredAt = clock.GetUtcNow().AddMinutes(-1);
-        var body = JsonSerializer.Deserialize<ActivityEventBatch>(JsonSerializer.SerializeToUtf8Bytes(Enumerable.Range(0, 2)
-            .Select(i => new { id = $"warm-up-{i}", userId = Guid.NewGuid(), type = "lab_completed", subjectId = "warm-up", occurredAt })))!;
+        // Bound as the endpoint binds its body: from a request's stream (ActivityEventBatch.BindAsync).
+        var request = new DefaultHttpContext { Request = { ContentType = "application/json" } };
+        request.Request.Body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(Enumerable.Range(0, 2)
+            .Select(i => new { id = $"warm-up-{i}", userId = Guid.NewGuid(), type = "lab_completed", subjectId = "warm-up", occurredAt })));
+        var body = (await ActivityEventBatch.BindAsync(request))!;
         var organizationAdministrator = new Actor(Guid.NewGuid(), UserRole.Administrator, Guid.NewGuid(), $"/{Guid.NewGuid():N}/", IsSystemAdministrator: false);
         foreach (var actor in new[] { Actor.System, organizationAdministrator })
         {
