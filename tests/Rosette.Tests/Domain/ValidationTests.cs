@@ -19,6 +19,30 @@ public sealed class ValidationTests
     public void EmailAddress_Parse_AcceptsOnlyBareAddresses(string input, bool valid) =>
         Assert.Equal(valid, EmailAddress.Parse("email", input).IsSuccess);
 
+    /// <summary>
+    /// One address, one normalized form: the domain in its ASCII form (RFC 5891 section 4), whatever its case, the whole
+    /// upper-cased. The local part is the mailbox owner's and is only upper-cased.
+    /// </summary>
+    [Theory]
+    [InlineData("bob@bücher.example")]
+    [InlineData("bob@xn--bcher-kva.example")]
+    [InlineData("Bob@BÜCHER.Example")]
+    [InlineData("BOB@XN--BCHER-KVA.EXAMPLE")]
+    public void EmailAddress_Normalize_EverySpellingOfAnInternationalizedDomain_IsOneForm(string email)
+    {
+        var normalized = EmailAddress.Normalize(email);
+
+        Assert.Equal("BOB@XN--BCHER-KVA.EXAMPLE", normalized);
+        Assert.Equal(normalized, EmailAddress.Normalize(normalized));
+    }
+
+    [Theory]
+    [InlineData("ada@example.com", "ADA@EXAMPLE.COM")]
+    [InlineData("josé@example.com", "JOSÉ@EXAMPLE.COM")]
+    [InlineData("ada@[127.0.0.1]", "ADA@[127.0.0.1]")]
+    public void EmailAddress_Normalize_AsciiOrNonDomainParts_AreUpperCasedOnly(string email, string normalized) =>
+        Assert.Equal(normalized, EmailAddress.Normalize(email));
+
     [Fact]
     public void Text_Required_TrimsAndKeepsMarkupAndUnicode()
     {

@@ -44,6 +44,34 @@ public sealed class UsersApiTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.DoesNotContain(app.Logs.Lines.Skip(logged), l => l.StartsWith("Error Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// An internationalized domain has two spellings (RFC 5891 section 4: its Unicode form and its ASCII, punycode, form), and
+    /// both reach the same mailbox: the second user is refused, and the first signs in by either.
+    /// </summary>
+    [Fact]
+    public async Task Create_SameAddressWithTheOtherSpellingOfItsDomain_Answers409_AndSignInTakesEither()
+    {
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminA);
+        var local = $"bob.{Guid.NewGuid():N}";
+        await (await admin.PostJsonAsync("/api/v1/users", new
+        {
+            email = $"{local}@bücher.example", firstName = "Bob", lastName = "Bücher", organizationId = world.A1.Id, role = "instructor", password = "a-long-password",
+        })).IsOkAsync<UserDto>(HttpStatusCode.Created);
+
+        var response = await DbSnapshot.UnchangedAsync(app.Factory, () => admin.PostJsonAsync("/api/v1/users", new
+        {
+            email = $"{local}@xn--bcher-kva.example", firstName = "Bob", lastName = "Twice", organizationId = world.A1.Id, role = "student",
+        }));
+
+        await response.IsProblemAsync(HttpStatusCode.Conflict, "email_taken");
+        foreach (var spelling in new[] { $"{local}@xn--bcher-kva.example", $"{local.ToUpperInvariant()}@BÜCHER.example" })
+        {
+            var token = await app.Factory.CreateClient().PostJsonAsync("/api/v1/auth/token", new { email = spelling, password = "a-long-password" });
+            Assert.True(token.StatusCode == HttpStatusCode.OK, $"{spelling}: {(int)token.StatusCode}");
+        }
+    }
+
     [Fact]
     public async Task Create_InvalidFields_Answers400ListingEveryField()
     {

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Rosette.Domain;
+using Rosette.Domain.Users;
 using Rosette.Infrastructure.Http;
 
 namespace Rosette.Features.Accounts;
@@ -59,7 +60,8 @@ public sealed class SignInLimits(SignInLimitOptions options) : IDisposable
         using var lease = _failures.AttemptAcquire(Key(account, address));
     }
 
-    private static string Key(string account, string address) => $"{account.Trim().ToUpperInvariant()}|{address}";
+    /// <summary>Every spelling of one email address is one account (<see cref="EmailAddress.Normalize"/>); a reset link is upper-cased.</summary>
+    private static string Key(string account, string address) => $"{EmailAddress.Normalize(account.Trim())}|{address}";
 
     public void Dispose() => _failures.Dispose();
 }

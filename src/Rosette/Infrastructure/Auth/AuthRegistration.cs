@@ -16,6 +16,8 @@ public static class AuthRegistration
     {
         var signIn = configuration.GetSection(SignInLimitOptions.Section).Get<SignInLimitOptions>() ?? new SignInLimitOptions();
         services.AddSignInLimits(signIn);
+        // Before AddIdentityCore, which adds its own normalizer only when none is registered.
+        services.AddSingleton<ILookupNormalizer, EmailLookupNormalizer>();
         services.AddIdentityCore<User>(o =>
             {
                 o.Lockout.MaxFailedAccessAttempts = signIn.AccountLockoutFailures;

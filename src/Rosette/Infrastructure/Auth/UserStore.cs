@@ -111,3 +111,14 @@ public sealed class UserStore(RosetteDb db) :
     {
     }
 }
+
+/// <summary>
+/// Identity's lookups (<c>UserManager.FindByEmailAsync</c>, <c>FindByNameAsync</c>: the user name is the email address)
+/// compare the form <see cref="EmailAddress.Normalize"/> stores, not Identity's default upper-casing alone.
+/// </summary>
+public sealed class EmailLookupNormalizer : ILookupNormalizer
+{
+    public string? NormalizeEmail(string? email) => email is null ? null : EmailAddress.Normalize(email);
+
+    public string? NormalizeName(string? name) => NormalizeEmail(name);
+}

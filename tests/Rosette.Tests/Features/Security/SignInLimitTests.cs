@@ -40,6 +40,24 @@ public sealed partial class SignInLimitTests(SecurityFixture app) : IClassFixtur
         Assert.Equal(realProblem.GetProperty("detail").GetString(), fakeProblem.GetProperty("detail").GetString());
     }
 
+    /// <summary>
+    /// The spellings of one address count against its one limit: an internationalized domain's ASCII and Unicode forms
+    /// (RFC 5891 section 4), in any case, are the same account (<c>EmailAddress.Normalize</c>).
+    /// </summary>
+    [Fact]
+    public async Task Token_FailuresInEverySpellingOfOneAddress_CountTogether()
+    {
+        var local = $"nobody.{Guid.NewGuid():N}";
+        using var client = app.From("198.51.100.81");
+
+        foreach (var spelling in new[] { $"{local}@xn--bcher-kva.example", $"{local}@XN--BCHER-KVA.EXAMPLE", $"{local}@bücher.example" })
+        {
+            await (await TokenAsync(client, spelling, "wrong-password")).IsProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+        }
+
+        await (await TokenAsync(client, $"{local}@BÜCHER.example", "wrong-password")).IsProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+    }
+
     [Fact]
     public async Task Token_ManyRequestsFromOneAddress_Answer429_AndOnlyAKnownProxyNamesAnotherAddress()
     {
