@@ -153,7 +153,8 @@ public sealed class SignInConnection
 
     /// <summary>
     /// The endings a user's normalized email has when its domain is <paramref name="domain"/> (as <see cref="DomainOf"/> gives
-    /// it): addresses are stored as typed, so an internationalized domain may be in its ASCII (punycode) or its Unicode form.
+    /// it): the ASCII (punycode) form, as <see cref="EmailAddress.Normalize"/> writes it, and the Unicode form, which a user
+    /// written before that kept when the upgrade could not rewrite it (the data upgrade <c>normalize-email-domains</c>).
     /// </summary>
     public static IReadOnlyList<string> NormalizedEmailSuffixes(string domain)
     {
@@ -212,12 +213,7 @@ public sealed class SignInConnection
         {
             return null;
         }
-        string ascii;
-        try
-        {
-            ascii = new IdnMapping().GetAscii(trimmed).ToLowerInvariant();
-        }
-        catch (ArgumentException)
+        if (EmailAddress.AsciiDomain(trimmed) is not { } ascii)
         {
             return null;
         }

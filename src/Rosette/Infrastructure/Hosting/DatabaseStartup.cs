@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Rosette.Data;
+using Rosette.Data.Upgrades;
 
 namespace Rosette.Infrastructure.Hosting;
 
@@ -34,7 +35,7 @@ public sealed class DatabaseStartup(
         var db = scope.ServiceProvider.GetRequiredService<RosetteDb>();
         if (options.MigrateOnStart)
         {
-            await MigrateAsync(db, cancellationToken);
+            await MigrateAsync(scope.ServiceProvider, cancellationToken);
         }
         else
         {
@@ -58,11 +59,14 @@ public sealed class DatabaseStartup(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public static async Task MigrateAsync(RosetteDb db, CancellationToken cancellationToken)
+    /// <summary>Applies the migrations, then the data upgrades they asked for (<see cref="DataUpgrades"/>).</summary>
+    public static async Task MigrateAsync(IServiceProvider scoped, CancellationToken cancellationToken)
     {
+        var db = scoped.GetRequiredService<RosetteDb>();
         await ConnectAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
         await SqlitePragmas.UseWriteAheadLogAsync(db, cancellationToken);
+        await DataUpgrades.RunPendingAsync(db, scoped.GetRequiredService<ILogger<DatabaseStartup>>(), scoped.GetRequiredService<TimeProvider>(), cancellationToken);
     }
 
     /// <summary>

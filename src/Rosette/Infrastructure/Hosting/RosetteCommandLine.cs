@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Runtime.InteropServices;
-using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Users;
 using Rosette.Features.Credentials;
@@ -107,7 +106,7 @@ public static class RosetteCommandLine
         {
             await using var app = BuildServices(parse, migrateOnStart: false);
             await using var scope = app.Services.CreateAsyncScope();
-            await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RosetteDb>(), ct);
+            await DatabaseStartup.MigrateAsync(scope.ServiceProvider, ct);
             Console.WriteLine("Rosette: the database is up to date.");
             return 0;
         }, stopping);
@@ -117,7 +116,7 @@ public static class RosetteCommandLine
         {
             await using var app = BuildServices(parse, migrateOnStart: false);
             await using var scope = app.Services.CreateAsyncScope();
-            await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RosetteDb>(), ct);
+            await DatabaseStartup.MigrateAsync(scope.ServiceProvider, ct);
             await scope.ServiceProvider.GetRequiredService<Bootstrap>().SeedDemoAsync(Console.Out, ct);
             return 0;
         }, stopping);
@@ -138,7 +137,7 @@ public static class RosetteCommandLine
         {
             await using var app = BuildServices(parse, migrateOnStart: true);
             await using var scope = app.Services.CreateAsyncScope();
-            await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RosetteDb>(), ct);
+            await DatabaseStartup.MigrateAsync(scope.ServiceProvider, ct);
             var key = await scope.ServiceProvider.GetRequiredService<SigningKeysHandler>().RotateAsync(ct);
             Console.WriteLine($"Rosette: the current signing key is now {scope.ServiceProvider.GetRequiredService<CredentialUrls>().Key(key.Id)}.");
             return 0;
@@ -166,7 +165,7 @@ public static class RosetteCommandLine
         {
             await using var app = BuildServices(parse, migrateOnStart: true);
             await using var scope = app.Services.CreateAsyncScope();
-            await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RosetteDb>(), ct);
+            await DatabaseStartup.MigrateAsync(scope.ServiceProvider, ct);
             var chosenPassword = parse.GetValue(password);
             var request = new CreateUserRequest(parse.GetValue(email), parse.GetValue(firstName), parse.GetValue(lastName),
                 parse.GetValue(organization), parse.GetValue(role), chosenPassword ?? Bootstrap.RandomPassword(), true);

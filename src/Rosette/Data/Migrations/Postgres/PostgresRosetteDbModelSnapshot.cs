@@ -42,6 +42,20 @@ namespace Rosette.Data.Migrations.Postgres
                     b.ToTable("DataProtectionKeys");
                 });
 
+            modelBuilder.Entity("Rosette.Data.Upgrades.DataUpgrade", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime?>("DoneAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("DataUpgrades", (string)null);
+                });
+
             modelBuilder.Entity("Rosette.Domain.Achievements.Achievement", b =>
                 {
                     b.Property<Guid>("Id")

@@ -34,6 +34,20 @@ namespace Rosette.Data.Migrations.Sqlite
                     b.ToTable("DataProtectionKeys");
                 });
 
+            modelBuilder.Entity("Rosette.Data.Upgrades.DataUpgrade", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DoneAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("DataUpgrades", (string)null);
+                });
+
             modelBuilder.Entity("Rosette.Domain.Achievements.Achievement", b =>
                 {
                     b.Property<Guid>("Id")
