@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Rosette.Data;
+using Rosette.Data.Upgrades;
 using Rosette.Infrastructure.Hosting;
 using Rosette.Infrastructure.Telemetry;
 
@@ -149,9 +150,15 @@ public static class HealthApi
         protected override async Task<HealthCheckResult> CheckAsync(RosetteDb db, CancellationToken cancellationToken)
         {
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).Count();
-            return pending == 0
+            if (pending > 0)
+            {
+                return HealthCheckResult.Unhealthy($"{pending} migration(s) not applied: run the migrate verb or restart with MigrateOnStart.");
+            }
+            // A database migrated by other means than Rosette's own (a script, EF's tools) has its data upgrades still to make.
+            var upgrades = await db.Set<DataUpgrade>().CountAsync(u => u.DoneAt == null, cancellationToken);
+            return upgrades == 0
                 ? HealthCheckResult.Healthy("Every migration is applied.")
-                : HealthCheckResult.Unhealthy($"{pending} migration(s) not applied: run the migrate verb or restart with MigrateOnStart.");
+                : HealthCheckResult.Unhealthy($"{upgrades} data upgrade(s) not made: run the migrate verb or restart with MigrateOnStart.");
         }
     }
 

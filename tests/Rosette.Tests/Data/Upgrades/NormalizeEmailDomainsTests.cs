@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rosette.Data.Upgrades;
@@ -41,12 +42,20 @@ public sealed class NormalizeEmailDomainsTests(AppFixture app) : IClassFixture<A
             await DatabaseStartup.MigrateAsync(scope.ServiceProvider, CancellationToken.None);
         }
         Task<string> NormalizedAsync(Guid id) => app.Factory.WithDbAsync(db => db.Users.Where(u => u.Id == id).Select(u => u.NormalizedEmail).SingleAsync());
+        async Task<(string?, string?)> MigrationsCheckAsync()
+        {
+            var check = JsonDocument.Parse(await (await app.Factory.CreateClient().GetAsync("/health/ready")).Content.ReadAsStringAsync())
+                .RootElement.GetProperty("checks").GetProperty("migrations");
+            return (check.GetProperty("status").GetString(), check.GetProperty("description").GetString());
+        }
         async Task<HttpStatusCode> SignInAsync(string email) =>
             (await app.Factory.CreateClient().PostJsonAsync("/api/v1/auth/token", new { email, password = "a-long-password" })).StatusCode;
 
         await StoreOldFormsAsync();
         await app.Factory.WithDbAsync(db => db.Set<DataUpgrade>().Where(u => u.Name == "normalize-email-domains").ExecuteUpdateAsync(s => s.SetProperty(u => u.DoneAt, (DateTime?)null)));
         Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync($"alone.{tag}@xn--bcher-kva.example"));
+        // Pending, as after migrations applied by other means than Rosette's: the instance is not ready, and says why.
+        Assert.Equal(("unhealthy", "1 data upgrade(s) not made: run the migrate verb or restart with MigrateOnStart."), await MigrationsCheckAsync());
         var logged = app.Logs.Lines.Count;
 
         await StartUpAsync();
@@ -59,6 +68,7 @@ public sealed class NormalizeEmailDomainsTests(AppFixture app) : IClassFixture<A
         var warning = Assert.Single(app.Logs.Lines.Skip(logged), l => l.StartsWith("Warning ", StringComparison.Ordinal));
         Assert.Contains($"Users {other} and {holder} have one email address in two spellings", warning, StringComparison.Ordinal);
         Assert.NotNull(await app.Factory.WithDbAsync(db => db.Set<DataUpgrade>().Where(u => u.Name == "normalize-email-domains").Select(u => u.DoneAt).SingleAsync()));
+        Assert.Equal(("healthy", "Every migration is applied."), await MigrationsCheckAsync());
 
         // Done: a later start does not run it again.
         await StoreOldFormsAsync();
