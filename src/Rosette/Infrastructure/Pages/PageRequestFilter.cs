@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
@@ -12,8 +13,10 @@ namespace Rosette.Infrastructure.Pages;
 /// Requests no page handler can serve, refused before the page runs, for every page at once:
 /// <list type="bullet">
 /// <item>a method the page has no handler for (a POST to a page that only shows something): 405 with <c>Allow</c>.
-/// Before, the page was rendered without its handler having run, and failed on its unset model (500). An unknown handler
-/// name falls back to the method's unnamed handler; where the page has only named ones: 404;</item>
+/// Before, the page was rendered without its handler having run, and failed on its unset model (500);</item>
+/// <item>a handler name (the <c>handler</c> route value or query parameter, as Razor Pages reads it) that names no handler of
+/// the method: 404. Razor Pages would run the method's unnamed handler instead: <c>POST /webhooks?handler=Bogus</c> created a
+/// webhook endpoint, and a form whose handler was renamed would silently do the page's other action;</item>
 /// <item>a form value that does not convert to its field's type ("yes" for a checkbox, text for a date or an id): 400 with
 /// the field's message. Before, the field was left at its default, and the handler went on with it (a checkbox saved as
 /// unticked), or the page failed when it showed the value again (500). A browser sends only values its controls produce,
@@ -21,7 +24,9 @@ namespace Rosette.Infrastructure.Pages;
 /// <item>on a page that shows something, a <c>page</c> or <c>pageSize</c> in the query that is not a number: 400, as a page
 /// out of range is. Before, the binding dropped it and the first page was shown under a URL that named another.</item>
 /// </list>
-/// The error pages themselves (re-executed for an error answer, with the original request's method) are left alone.
+/// The error pages themselves (re-executed for an error answer, with the original request's method) are left alone, and so
+/// is the page shown by its GET for an upload over the request limit (<see cref="RequestSizeLimit.WasRefused"/>), whose
+/// query still names the POST's handler.
 /// </summary>
 public sealed class PageRequestFilter : IAsyncPageFilter
 {
@@ -30,7 +35,8 @@ public sealed class PageRequestFilter : IAsyncPageFilter
     public Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         var http = context.HttpContext;
-        if (http.Features.Get<IStatusCodeReExecuteFeature>() is not null || http.Features.Get<IExceptionHandlerPathFeature>() is not null)
+        if (http.Features.Get<IStatusCodeReExecuteFeature>() is not null || http.Features.Get<IExceptionHandlerPathFeature>() is not null
+            || RequestSizeLimit.WasRefused(http))
         {
             return next();
         }
@@ -52,6 +58,11 @@ public sealed class PageRequestFilter : IAsyncPageFilter
             context.Result = new StatusCodeResult(StatusCodes.Status405MethodNotAllowed);
             return Task.CompletedTask;
         }
+        if (RequestedHandler(context) is { } name && !string.Equals(context.HandlerMethod?.Name, name, StringComparison.OrdinalIgnoreCase))
+        {
+            context.Result = new NotFoundResult();
+            return Task.CompletedTask;
+        }
         if (Unconvertible(context.ModelState, reads ? PagingKeys : null) is { Count: > 0 } messages)
         {
             var error = new InvalidError(InvalidError.ValidationFailed, string.Join(" ", messages));
@@ -60,6 +71,17 @@ public sealed class PageRequestFilter : IAsyncPageFilter
             return Task.CompletedTask;
         }
         return next();
+    }
+
+    /// <summary>The handler name the request asks for, read where Razor Pages reads it: the route value, then the query.</summary>
+    private static string? RequestedHandler(PageHandlerExecutingContext context)
+    {
+        var name = Convert.ToString(context.RouteData.Values["handler"], CultureInfo.InvariantCulture);
+        if (string.IsNullOrEmpty(name) && context.HttpContext.Request.Query.TryGetValue("handler", out var values))
+        {
+            name = values[0];
+        }
+        return string.IsNullOrEmpty(name) ? null : name;
     }
 
     /// <summary>The paging parameters of the lists (<c>PageRequest</c>), refused alike on every page that reads them.</summary>

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Rosette.Domain.Webhooks;
 using Rosette.Features.Credentials;
 using Rosette.Tests.Infrastructure;
 
@@ -48,6 +49,51 @@ public sealed partial class PageRequestTests(AppFixture app) : IClassFixture<App
         }
         Assert.True(refused > 15, $"only {refused} pages without a POST handler");
         Assert.True(before == await DbSnapshot.TakeAsync(app.Factory), "a refused request changed something");
+    }
+
+    [Fact]
+    public async Task AHandlerNameNoHandlerHas_Is404OnEveryPage_NotThePagesOtherHandlerRun_AndChangesNothing()
+    {
+        var world = await app.NewWorldAsync();
+        using var session = await PageSession.SignInAsync(app.Factory, world.AdminRoot);
+        await session.GetAsync("/webhooks");
+        var form = new KeyValuePair<string, string>[]
+        {
+            new("Form.OrganizationId", world.A.Id.ToString()), new("Form.Url", $"https://hooks.example.com/{Guid.NewGuid():N}"),
+            new("Form.Events", WebhookEventTypes.AwardIssued),
+        };
+        var before = await DbSnapshot.TakeAsync(app.Factory);
+
+        // A form that would create a webhook endpoint, sent to a handler the page does not have (in the query, as a renamed
+        // button would send it): before, the page's unnamed handler ran and created it.
+        using (var bogus = await session.PostAsync("/webhooks?handler=NoSuchHandler", form))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, bogus.StatusCode);
+        }
+        var pages = app.Factory.Services.GetRequiredService<IActionDescriptorCollectionProvider>().ActionDescriptors.Items
+            .OfType<CompiledPageActionDescriptor>().Where(p => p.AttributeRouteInfo?.Template is not null && !p.AttributeRouteInfo.Template.StartsWith("error", StringComparison.Ordinal))
+            .ToList();
+        var posted = 0;
+        foreach (var page in pages)
+        {
+            var url = "/" + RouteParameter().Replace(page.AttributeRouteInfo!.Template!, m => m.Value.Contains(":int", StringComparison.Ordinal) || m.Value.Contains(":long", StringComparison.Ordinal) ? "1" : Guid.NewGuid().ToString());
+            var (status, _) = await session.GetAsync(url + "?handler=NoSuchHandler");
+            Assert.True(status == HttpStatusCode.NotFound, $"GET {url}?handler=NoSuchHandler: {(int)status}");
+            if (page.HandlerMethods.Any(h => h.HttpMethod.Equals("POST", StringComparison.OrdinalIgnoreCase)))
+            {
+                using var response = await session.PostAsync(url + "?handler=NoSuchHandler", []);
+                Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"POST {url}?handler=NoSuchHandler: {(int)response.StatusCode}");
+                posted++;
+            }
+        }
+        Assert.True(posted > 15, $"only {posted} pages with a POST handler");
+        Assert.True(before == await DbSnapshot.TakeAsync(app.Factory), "a request to a handler no page has changed something");
+
+        // The control: the same form without the handler name creates the endpoint (and shows its secret once).
+        using var created = await session.PostAsync("/webhooks", form);
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Contains("was added", await created.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.WebhookEndpoints.CountAsync(e => e.Url == form[1].Value)));
     }
 
     [Fact]
