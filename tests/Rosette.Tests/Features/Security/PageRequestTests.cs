@@ -25,16 +25,14 @@ public sealed partial class PageRequestTests(AppFixture app) : IClassFixture<App
         await app.NewWorldAsync();
         using var session = await PageSession.SignInAsync(app.Factory, await app.RootAsync());
         Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/")).Status);
-        var pages = app.Factory.Services.GetRequiredService<IActionDescriptorCollectionProvider>().ActionDescriptors.Items
-            .OfType<CompiledPageActionDescriptor>().Where(p => p.AttributeRouteInfo?.Template is not null && !p.AttributeRouteInfo.Template.StartsWith("error", StringComparison.Ordinal))
-            .ToList();
+        var pages = Pages();
         Assert.True(pages.Count > 40, $"only {pages.Count} pages found");
 
         var before = await DbSnapshot.TakeAsync(app.Factory);
         var refused = 0;
         foreach (var page in pages)
         {
-            var url = "/" + RouteParameter().Replace(page.AttributeRouteInfo!.Template!, m => m.Value.Contains(":int", StringComparison.Ordinal) || m.Value.Contains(":long", StringComparison.Ordinal) ? "1" : Guid.NewGuid().ToString());
+            var url = UrlOf(page);
             var methods = page.HandlerMethods.Select(h => h.HttpMethod.ToUpperInvariant()).ToHashSet();
             Assert.Contains("GET", methods);
             if (!methods.Contains("POST"))
@@ -70,13 +68,11 @@ public sealed partial class PageRequestTests(AppFixture app) : IClassFixture<App
         {
             Assert.Equal(HttpStatusCode.NotFound, bogus.StatusCode);
         }
-        var pages = app.Factory.Services.GetRequiredService<IActionDescriptorCollectionProvider>().ActionDescriptors.Items
-            .OfType<CompiledPageActionDescriptor>().Where(p => p.AttributeRouteInfo?.Template is not null && !p.AttributeRouteInfo.Template.StartsWith("error", StringComparison.Ordinal))
-            .ToList();
+        var pages = Pages();
         var posted = 0;
         foreach (var page in pages)
         {
-            var url = "/" + RouteParameter().Replace(page.AttributeRouteInfo!.Template!, m => m.Value.Contains(":int", StringComparison.Ordinal) || m.Value.Contains(":long", StringComparison.Ordinal) ? "1" : Guid.NewGuid().ToString());
+            var url = UrlOf(page);
             var (status, _) = await session.GetAsync(url + "?handler=NoSuchHandler");
             Assert.True(status == HttpStatusCode.NotFound, $"GET {url}?handler=NoSuchHandler: {(int)status}");
             if (page.HandlerMethods.Any(h => h.HttpMethod.Equals("POST", StringComparison.OrdinalIgnoreCase)))
@@ -357,6 +353,16 @@ public sealed partial class PageRequestTests(AppFixture app) : IClassFixture<App
         Assert.Contains($"{publicBase}/sso/{connectionId}<", connectionHtml, StringComparison.Ordinal);
         Assert.DoesNotContain("attacker.example", resetHtml + connectionHtml, StringComparison.Ordinal);
     }
+
+    /// <summary>Every page the app routes to, but the error pages.</summary>
+    private List<CompiledPageActionDescriptor> Pages() =>
+        app.Factory.Services.GetRequiredService<IActionDescriptorCollectionProvider>().ActionDescriptors.Items
+            .OfType<CompiledPageActionDescriptor>().Where(p => p.AttributeRouteInfo?.Template is not null && !p.AttributeRouteInfo.Template.StartsWith("error", StringComparison.Ordinal))
+            .ToList();
+
+    /// <summary>The page's address, with 1 for a number in its route and a random id for anything else.</summary>
+    private static string UrlOf(CompiledPageActionDescriptor page) =>
+        "/" + RouteParameter().Replace(page.AttributeRouteInfo!.Template!, m => m.Value.Contains(":int", StringComparison.Ordinal) || m.Value.Contains(":long", StringComparison.Ordinal) ? "1" : Guid.NewGuid().ToString());
 
     [GeneratedRegex(@"\{[^}]+\}")]
     private static partial Regex RouteParameter();
