@@ -273,8 +273,10 @@ internal static class ScaleBench
         await db.Database.ExecuteSqlRawAsync(db.IsPostgres ? "RESET session_replication_role" : "PRAGMA foreign_keys = ON");
         if (db.IsPostgres)
         {
-            // Replication mode fired no trigger: the dashboard's tallies are counted once, as the migration counts existing awards.
+            // Replication mode fired no trigger: the dashboard's tallies are counted once, as the migration counts existing awards,
+            // and the enrollments' copies of their students are filled as the migration fills existing ones.
             await db.Database.ExecuteSqlRawAsync(AwardTallies.Backfill(postgres: true));
+            await db.Database.ExecuteSqlRawAsync(EnrollmentStudents.Backfill(postgres: true));
         }
         await db.Database.ExecuteSqlRawAsync(db.IsPostgres ? "VACUUM ANALYZE" : "ANALYZE");
         await db.Database.CloseConnectionAsync();

@@ -70,9 +70,11 @@ public static class BulkInsert
         {
             var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-            // Integer keys are the database's to number; every other value, Guid keys included, is the row's own.
+            // Integer keys are the database's to number, as are the columns EF never writes (an enrollment's copy of its
+            // student); every other value, Guid keys included, is the row's own.
             var columns = entity.GetProperties()
                 .Where(p => !(p.IsKey() && p.ValueGenerated == ValueGenerated.OnAdd && (p.ClrType == typeof(long) || p.ClrType == typeof(int))))
+                .Where(p => p.GetBeforeSaveBehavior() == PropertySaveBehavior.Save)
                 .Select(p => new Column(p, p.GetColumnName(table)!, p.GetColumnType(table), p.GetTypeMapping().Converter))
                 .ToList();
             // RETURNING reads back a single-column key; composite keys are fine when conflicts are not ignored.

@@ -23,17 +23,20 @@ internal static class IndexFilters
     public static string IsNotNull<T, TProperty>(this EntityTypeBuilder<T> entity, Expression<Func<T, TProperty>> property)
         where T : class => $"{Column(Property(entity, property))} IS NOT NULL";
 
-    /// <summary>The column holds <paramref name="value"/>, an enum stored as its name (<c>HasConversion&lt;string&gt;()</c>).</summary>
+    /// <summary>A boolean column is true.</summary>
+    public static string IsTrue<T>(this EntityTypeBuilder<T> entity, Expression<Func<T, bool>> property)
+        where T : class => Column(Property(entity, property));
+
+    /// <summary>The column holds <paramref name="value"/>: an enum stored as its name (<c>HasConversion&lt;string&gt;()</c>) or as its number.</summary>
     public static string Is<T, TEnum>(this EntityTypeBuilder<T> entity, Expression<Func<T, TEnum>> property, TEnum value)
         where T : class
         where TEnum : struct, Enum
     {
         var column = Property(entity, property);
-        if (column.GetProviderClrType() != typeof(string))
-        {
-            throw new InvalidOperationException($"{typeof(T).Name}.{column.Name} is not stored as text: configure its conversion first.");
-        }
-        return $"{Column(column)} = '{value}'";
+        var stored = column.GetProviderClrType() ?? column.ClrType;
+        return stored == typeof(string) ? $"{Column(column)} = '{value}'"
+            : stored.IsEnum || stored == typeof(int) ? $"{Column(column)} = {Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)}"
+            : throw new InvalidOperationException($"{typeof(T).Name}.{column.Name} is stored as {stored.Name}, neither text nor a number.");
     }
 
     public static string And(params string[] conditions) => string.Join(" AND ", conditions);

@@ -17,6 +17,20 @@ public sealed class Enrollment
 
     public bool IsActive { get; private set; }
 
+    // A copy of the student's names, organization, role and activity, so that a class's roster is read, counted and sorted
+    // from its enrollments alone. The database writes these and keeps them in step with the user (decision 0029): the app
+    // never sets them.
+
+    public string StudentFirstName { get; private set; } = "";
+
+    public string StudentLastName { get; private set; } = "";
+
+    public Guid StudentOrganizationId { get; private set; }
+
+    public UserRole StudentRole { get; private set; }
+
+    public bool StudentIsActive { get; private set; }
+
     public static Enrollment Create(Guid classId, Guid studentId, DateTime now) =>
         new() { ClassId = classId, StudentId = studentId, EnrolledAt = now, IsActive = true };
 

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Rosette.Domain.Classes;
 
 namespace Rosette.Domain.Users;
 
@@ -13,7 +14,10 @@ public static class ActiveStudents
     private static readonly Func<UserRole, bool, bool> Check = Rule.Compile();
 
     /// <summary>The rule as a filter on users, for queries.</summary>
-    public static readonly Expression<Func<User, bool>> Filter = OnUsers();
+    public static readonly Expression<Func<User, bool>> Filter = On<User>(nameof(User.Role), nameof(User.IsActive));
+
+    /// <summary>The rule as a filter on enrollments, on their copy of the student's role and activity.</summary>
+    public static readonly Expression<Func<Enrollment, bool>> Enrolled = On<Enrollment>(nameof(Enrollment.StudentRole), nameof(Enrollment.StudentIsActive));
 
     public static bool Is(UserRole role, bool isActive) => Check(role, isActive);
 
@@ -21,15 +25,15 @@ public static class ActiveStudents
     public static NotActiveStudent? WhyNot(UserRole role, bool isActive) =>
         Is(role, isActive) ? null : Is(role, isActive: true) ? NotActiveStudent.Inactive : NotActiveStudent.NotAStudent;
 
-    private static Expression<Func<User, bool>> OnUsers()
+    private static Expression<Func<T, bool>> On<T>(string role, string isActive)
     {
-        var user = Expression.Parameter(typeof(User), "u");
+        var row = Expression.Parameter(typeof(T), "row");
         var body = new Substitute(new Dictionary<ParameterExpression, Expression>
         {
-            [Rule.Parameters[0]] = Expression.Property(user, nameof(User.Role)),
-            [Rule.Parameters[1]] = Expression.Property(user, nameof(User.IsActive)),
+            [Rule.Parameters[0]] = Expression.Property(row, role),
+            [Rule.Parameters[1]] = Expression.Property(row, isActive),
         }).Visit(Rule.Body);
-        return Expression.Lambda<Func<User, bool>>(body, user);
+        return Expression.Lambda<Func<T, bool>>(body, row);
     }
 
     private sealed class Substitute(Dictionary<ParameterExpression, Expression> parameters) : ExpressionVisitor

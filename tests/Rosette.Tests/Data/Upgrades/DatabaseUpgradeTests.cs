@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Rosette.Data;
 using Rosette.Domain.Issuance;
 using Rosette.Features.Accounts;
+using Rosette.Features.Classes;
 using Rosette.Features.Dashboard;
 using Rosette.Features.Issuance;
 using Rosette.Tests.Infrastructure;
@@ -109,6 +110,7 @@ public sealed class DatabaseUpgradeTests
         var again = await admin.PostJsonAsync($"/api/v1/awards/{ids.Award}/revocation", new { reason = "Upgrade test" });
         var credential = await app.CreateClient().GetStringAsync($"/credentials/{ids.RevokedAward}.json");
         var dashboard = await (await admin.GetAsync("/api/v1/dashboard")).IsOkAsync<DashboardDto>();
+        var roster = await (await admin.GetAsync($"/api/v1/classes/{ids.Class}/roster")).IsOkAsync<RosterResult>();
         var ready = await app.CreateClient().GetStringAsync("/health/ready");
         await Eventually.TrueAsync(() => app.WithDbAsync(db => db.ActivityEvents.AnyAsync(e => e.ExternalId == SeedIds.PendingEvent && e.ProcessedAt != null)),
             "the event left pending before the upgrade to be evaluated");
@@ -124,6 +126,11 @@ public sealed class DatabaseUpgradeTests
         Assert.Contains("Subnetting", credential, StringComparison.Ordinal);
         var failedMail = Assert.Single(dashboard.MailFailures, f => f.AwardId == ids.RevokedAward);
         Assert.Equal(Steps.IdempotencyFingerprintsAndMailFailures.FailedError, failedMail.Error);
+        // The roster reads the enrollments' copies of their students, filled by the migration (Steps.EnrollmentStudentCopy):
+        // both students of the first migration, by name; the student deactivated after it is left out.
+        Assert.Equal([(ids.OtherStudent, "Otto", "upgrade.other@rosette.test", "Upgrade Academy North"), (ids.Student, "Stella", "upgrade.student@rosette.test", "Upgrade Academy North")],
+            roster.Students.Select(s => (s.Id, s.FirstName, s.Email, s.OrganizationName)));
+        Assert.Equal(2, roster.Total);
         Assert.Contains("\"migrations\":{\"status\":\"healthy\"", ready, StringComparison.Ordinal);
         Assert.Equal(1, await app.WithDbAsync(db => db.AchievementAwards.CountAsync(a => a.UserId == ids.OtherStudent && a.AchievementId == ids.Achievement)));
         // The dashboard's view stored the count it showed, for its administrator's scope (decision 0026).

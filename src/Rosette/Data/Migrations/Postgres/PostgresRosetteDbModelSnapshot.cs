@@ -485,9 +485,44 @@ namespace Rosette.Data.Migrations.Postgres
                         .IsConcurrencyToken()
                         .HasColumnType("boolean");
 
+                    b.Property<string>("StudentFirstName")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasDefaultValue("");
+
+                    b.Property<bool>("StudentIsActive")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false);
+
+                    b.Property<string>("StudentLastName")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasDefaultValue("");
+
+                    b.Property<Guid>("StudentOrganizationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasDefaultValue(new Guid("00000000-0000-0000-0000-000000000000"));
+
+                    b.Property<string>("StudentRole")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("Student");
+
                     b.HasKey("ClassId", "StudentId");
 
                     b.HasIndex("StudentId");
+
+                    b.HasIndex("ClassId", "StudentLastName", "StudentFirstName", "StudentId")
+                        .HasDatabaseName("IX_Enrollments_Roster")
+                        .HasFilter("\"IsActive\" AND \"StudentIsActive\" AND \"StudentRole\" = 'Student'");
 
                     b.ToTable("Enrollments");
                 });

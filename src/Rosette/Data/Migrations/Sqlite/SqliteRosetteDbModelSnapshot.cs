@@ -473,9 +473,44 @@ namespace Rosette.Data.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("StudentFirstName")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
+
+                    b.Property<bool>("StudentIsActive")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false);
+
+                    b.Property<string>("StudentLastName")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
+
+                    b.Property<Guid>("StudentOrganizationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue(new Guid("00000000-0000-0000-0000-000000000000"));
+
+                    b.Property<string>("StudentRole")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Student");
+
                     b.HasKey("ClassId", "StudentId");
 
                     b.HasIndex("StudentId");
+
+                    b.HasIndex("ClassId", "StudentLastName", "StudentFirstName", "StudentId")
+                        .HasDatabaseName("IX_Enrollments_Roster")
+                        .HasFilter("\"IsActive\" AND \"StudentIsActive\" AND \"StudentRole\" = 'Student'");
 
                     b.ToTable("Enrollments");
                 });
