@@ -12,7 +12,7 @@ public static class AuditTriggers
 
     public static void CreateAppendOnlyTriggers(this MigrationBuilder migrations)
     {
-        if (migrations.ActiveProvider == "Npgsql.EntityFrameworkCore.PostgreSQL")
+        if (migrations.ActiveProvider == RosetteDb.PostgresProvider)
         {
             migrations.Sql($"""
                 CREATE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -33,7 +33,7 @@ public static class AuditTriggers
     /// <summary>Dropping the table drops its triggers; PostgreSQL keeps the function.</summary>
     public static void DropAppendOnlyTriggers(this MigrationBuilder migrations)
     {
-        if (migrations.ActiveProvider == "Npgsql.EntityFrameworkCore.PostgreSQL")
+        if (migrations.ActiveProvider == RosetteDb.PostgresProvider)
         {
             migrations.Sql("DROP FUNCTION IF EXISTS audit_entries_append_only();");
         }

@@ -42,7 +42,7 @@ public static class AwardTallies
     /// <summary>Creates the triggers and counts the awards already there (called from the migration that adds the table).</summary>
     public static void CreateTallyTriggers(this MigrationBuilder migrations)
     {
-        var postgres = migrations.ActiveProvider == "Npgsql.EntityFrameworkCore.PostgreSQL";
+        var postgres = migrations.ActiveProvider == RosetteDb.PostgresProvider;
         migrations.Sql(Backfill(postgres));
         if (postgres)
         {
@@ -100,7 +100,7 @@ public static class AwardTallies
     /// <summary>Dropping the table drops its triggers on SQLite; on PostgreSQL the triggers are on Awards, with their functions.</summary>
     public static void DropTallyTriggers(this MigrationBuilder migrations)
     {
-        if (migrations.ActiveProvider == "Npgsql.EntityFrameworkCore.PostgreSQL")
+        if (migrations.ActiveProvider == RosetteDb.PostgresProvider)
         {
             migrations.Sql("""
                 DROP TRIGGER IF EXISTS "TR_Awards_Tally_Insert" ON "Awards";

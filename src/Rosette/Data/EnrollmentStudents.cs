@@ -13,15 +13,13 @@ namespace Rosette.Data;
 /// </summary>
 public static class EnrollmentStudents
 {
-    private const string Postgres = "Npgsql.EntityFrameworkCore.PostgreSQL";
-
     private const string Copies = "\"StudentFirstName\", \"StudentLastName\", \"StudentOrganizationId\", \"StudentRole\", \"StudentIsActive\"";
 
     private const string Originals = "\"FirstName\", \"LastName\", \"OrganizationId\", \"Role\", \"IsActive\"";
 
     public static void CreateStudentCopyTriggers(this MigrationBuilder migrations)
     {
-        var postgres = migrations.ActiveProvider == Postgres;
+        var postgres = migrations.ActiveProvider == RosetteDb.PostgresProvider;
         migrations.Sql(Backfill(postgres));
         if (postgres)
         {
@@ -76,7 +74,7 @@ public static class EnrollmentStudents
 
     public static void DropStudentCopyTriggers(this MigrationBuilder migrations)
     {
-        if (migrations.ActiveProvider == Postgres)
+        if (migrations.ActiveProvider == RosetteDb.PostgresProvider)
         {
             migrations.Sql("""
                 DROP TRIGGER IF EXISTS "TR_Enrollments_CopyStudent" ON "Enrollments";

@@ -107,7 +107,10 @@ public abstract class RosetteDb(DbContextOptions options) : DbContext(options), 
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
-    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+    /// <summary>The PostgreSQL provider's name, as EF reports it to a context and to a migration.</summary>
+    public const string PostgresProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    public bool IsPostgres => Database.ProviderName == PostgresProvider;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
