@@ -14,6 +14,11 @@ public static class DatabaseRegistration
     public static IServiceCollection AddRosetteDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (options.CheckpointInterval <= TimeSpan.Zero || options.CheckpointInterval > DatabaseOptions.LongestCheckpointInterval)
+        {
+            throw new StartupException(
+                $"Rosette:Database:CheckpointInterval must be more than 00:00:00 and at most {DatabaseOptions.LongestCheckpointInterval:c}; it is {options.CheckpointInterval:c}.");
+        }
         services.AddSingleton(options);
         var connectionString = configuration.GetConnectionString("Rosette");
         if (options.IsPostgres)
@@ -28,7 +33,13 @@ public static class DatabaseRegistration
         else
         {
             var sqlite = ValidConnectionString("SQLite", () => PrepareSqlite(connectionString ?? DefaultSqliteConnection));
-            services.AddDbContextPool<RosetteDb, SqliteRosetteDb>((sp, o) => ConfigureSqlite(LogFailedCommands(o, sp), sqlite));
+            var pragmas = new SqlitePragmas();
+            services.AddSingleton(pragmas);
+            services.AddDbContextPool<RosetteDb, SqliteRosetteDb>((sp, o) => ConfigureSqlite(LogFailedCommands(o, sp), sqlite, pragmas));
+            if (SqliteCheckpointer.Applies(sqlite))
+            {
+                services.AddHostedService(sp => new SqliteCheckpointer(pragmas, options, sqlite, sp.GetRequiredService<ILogger<SqliteCheckpointer>>()));
+            }
         }
         services.AddScoped<ActivityStore>();
         services.AddScoped<AchievementStore>();
@@ -87,14 +98,13 @@ public static class DatabaseRegistration
     internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable)).ConfigureWarnings(Warnings);
 
-    internal static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseSqlite(connectionString).AddInterceptors(SqlitePragmaInterceptor).ConfigureWarnings(Warnings);
+    /// <summary>SQLite with <paramref name="pragmas"/> (the host's), or settings of its own that checkpoint at commits.</summary>
+    internal static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString, SqlitePragmas? pragmas = null) =>
+        builder.UseSqlite(connectionString).AddInterceptors(pragmas ?? new SqlitePragmas()).ConfigureWarnings(Warnings);
 
     // The capped totals of KeysetPaging count any 10,001 rows (an order cannot change a count, and without one PostgreSQL
     // stops a plain scan early: 8-12 ms against 76-134 ms in the list's order at 1M awards); every page query orders.
     private static void Warnings(WarningsConfigurationBuilder warnings) => warnings.Ignore(CoreEventId.RowLimitingOperationWithoutOrderByWarning);
-
-    private static readonly SqlitePragmas SqlitePragmaInterceptor = new();
 
     /// <summary>
     /// Creates the folder (0700) and the database file (0600) unless they exist, and waits on a busy database rather than

@@ -7,6 +7,9 @@ namespace Rosette.Data;
 /// <summary>
 /// Per-connection SQLite settings: a 64 MB page cache, so that a large batch's index pages stay in memory until the
 /// commit instead of spilling to the WAL, and in-memory temporary tables. Durability (synchronous=FULL) is untouched.
+/// While this host's <see cref="SqliteCheckpointer"/> runs, connections do not checkpoint the WAL at their commits
+/// (<c>wal_autocheckpoint = 0</c>): the checkpointer does it in the background. Otherwise (a verb, a test's own context)
+/// they keep SQLite's default of 1,000 pages, set on every open because a pooled connection keeps what it was given.
 /// SQLite's own <c>lower()</c> folds ASCII only, so name searches (<c>Name.ToLower().Contains(term)</c>, the term lowered in
 /// .NET) would never find "Über" by "über": each connection replaces it with .NET's invariant lowering, as PostgreSQL's
 /// <c>lower()</c> folds every letter. No index or stored value depends on <c>lower()</c>.
@@ -14,6 +17,19 @@ namespace Rosette.Data;
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
     private const string Pragmas = "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
+    private const string InlineCheckpoints = Pragmas + " PRAGMA wal_autocheckpoint = 1000;";
+    private const string BackgroundCheckpoints = Pragmas + " PRAGMA wal_autocheckpoint = 0;";
+
+    private volatile bool _checkpointInBackground;
+
+    /// <summary>Set by <see cref="SqliteCheckpointer"/> while it runs: connections opened meanwhile leave checkpoints to it.</summary>
+    internal bool CheckpointInBackground
+    {
+        get => _checkpointInBackground;
+        set => _checkpointInBackground = value;
+    }
+
+    private string Settings => _checkpointInBackground ? BackgroundCheckpoints : InlineCheckpoints;
 
     /// <summary>
     /// Write-ahead logging, so that readers never wait for the writer. Unlike the per-connection settings it is kept in the
@@ -37,7 +53,7 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
     {
         UnicodeLower(connection);
         await using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
+        command.CommandText = Settings;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -49,10 +65,10 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
         }
     }
 
-    private static void Apply(DbConnection connection)
+    private void Apply(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
+        command.CommandText = Settings;
         command.ExecuteNonQuery();
     }
 }
