@@ -26,7 +26,7 @@ public sealed class AchievementCrashTests(AchievementCrashTests.WorkerlessHost a
             new(database, settings: new Dictionary<string, string?> { ["Rosette:Achievements:WorkerEnabled"] = "false" });
     }
 
-    private const int Students = 1500;
+    private const int Students = 500;
     private const int EventsPerStudent = 20;
 
     [Fact]
@@ -43,9 +43,10 @@ public sealed class AchievementCrashTests(AchievementCrashTests.WorkerlessHost a
         var expected = await RunAsync(reference, requests);
 
         using var token = await app.Factory.ClientForAsync(data.Admin);
-        // Small batches keep the doomed worker busy long after ingest ends (with 200 it sometimes finished all 30,000 events
-        // before the kill); the restart then works in batches of the default size, the reference in one size throughout.
-        var settings = new Dictionary<string, string> { ["Rosette:Achievements:BatchSize"] = "20" };
+        // Small batches keep the doomed worker busy long after ingest ends (1,000 batches for the 10,000 events; with 150
+        // batches of 200 it sometimes finished before the kill); the restart then works in batches of the default size, the
+        // reference in one size throughout.
+        var settings = new Dictionary<string, string> { ["Rosette:Achievements:BatchSize"] = "10" };
         int processedAtKill;
         await using (var doomed = await AppProcess.StartAsync(app.Database, settings))
         {
@@ -152,7 +153,7 @@ public sealed class AchievementCrashTests(AchievementCrashTests.WorkerlessHost a
             });
         }
 
-        /// <summary>Requests of at most 10,000 events; each student's events in a varied order, some of them late (earlier occurredAt).</summary>
+        /// <summary>Requests of at most 5,000 events (so that the worker starts while ingest goes on); each student's events in a varied order, some of them late (earlier occurredAt).</summary>
         public object[][] Requests(int perStudent)
         {
             string[] kinds = ["lab_launched:lab-1", "lab_completed:lab-3", "lab_completed:lab-1", "lab_completed:lab-3", "lab_completed:lab-2", "lab_launched:lab-2"];
@@ -167,7 +168,7 @@ public sealed class AchievementCrashTests(AchievementCrashTests.WorkerlessHost a
                     events.Add(Achieve.Event($"s{s}-r{round}", Students[s].Id, kind[0], kind[1], at));
                 }
             }
-            return events.Chunk(10_000).ToArray();
+            return events.Chunk(5_000).ToArray();
         }
     }
 }

@@ -62,6 +62,38 @@ public sealed class BulkInsertTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(0, await app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => a.BadgeId == world.Manual2.Id && a.StudentId == world.StudentA1.Id)));
     }
 
+    [Fact]
+    public async Task SqliteText_OfGuidsAndTimes_IsWhatMicrosoftDataSqliteBinds()
+    {
+        // The bulk path writes GUIDs and times as UTF-8 itself; every EF query compares them as text, so each byte must be
+        // what Microsoft.Data.Sqlite binds for the same value (read back here from SQLite: SELECT of the bound parameter).
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        var local = new DateTime(2026, 12, 6, 23, 59, 59, DateTimeKind.Utc).AddTicks(1_234_500);
+        object[] values =
+        [
+            Guid.Empty, Guid.Parse("0a1b2c3d-4e5f-6a7b-8c9d-aebfc0d1e2f3"), Guid.NewGuid(), Guid.CreateVersion7(),
+            new DateTime(2026, 5, 4, 3, 2, 1, DateTimeKind.Utc), local, local.AddTicks(7), DateTime.MinValue, DateTime.MaxValue,
+            new DateTimeOffset(local), new DateTimeOffset(local.Ticks, TimeSpan.FromMinutes(-570)),
+        ];
+        foreach (var value in values)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT @v";
+            command.Parameters.AddWithValue("@v", value);
+            var expected = (string)(await command.ExecuteScalarAsync())!;
+            var utf8 = new byte[64];
+            var written = value switch
+            {
+                Guid guid => BulkInsert.UpperCase(guid, utf8).ToArray(),
+                DateTime time => BulkInsert.Formatted(time, BulkInsert.TimeFormat, utf8).ToArray(),
+                DateTimeOffset time => BulkInsert.Formatted(time, BulkInsert.TimeOffsetFormat, utf8).ToArray(),
+                _ => throw new InvalidOperationException(),
+            };
+            Assert.Equal(expected, System.Text.Encoding.UTF8.GetString(written));
+        }
+    }
+
     private Task AddWithEfAsync(Award award) => app.Factory.WithDbAsync(async db =>
     {
         db.Awards.Add(award);
