@@ -17,38 +17,49 @@ namespace Rosette.Data;
 public sealed class ActivityStore(RosetteDb db)
 {
     /// <summary>
-    /// The oldest pending events. On PostgreSQL instances claim disjoint sets (<see cref="Locking.SkipLocked"/>); on SQLite
-    /// the transaction holds the database's write lock.
+    /// Claims the oldest pending events, in order of Seq, and marks them processed at <paramref name="now"/> in the caller's
+    /// transaction: the mark commits with the batch's effects or rolls back with them.
     /// </summary>
-    public Task<List<PendingEvent>> ClaimPendingAsync(int batchSize, CancellationToken cancellationToken)
+    /// <remarks>
+    /// On PostgreSQL one <c>UPDATE ... RETURNING</c> claims and marks, and instances claim disjoint sets
+    /// (<see cref="Locking.SkipLocked"/>). A <c>SELECT ... FOR UPDATE</c> followed by an <c>UPDATE</c> of the list wrote each row
+    /// twice (its lock, then its new version), in two round trips.
+    /// On SQLite the transaction holds the database's write lock, so every pending event from the first Seq read to the last
+    /// is the batch, and a range marks it: faster there than the one statement, which updates row by row.
+    /// </remarks>
+    public async Task<List<PendingEvent>> ClaimPendingAsync(int batchSize, DateTime now, CancellationToken cancellationToken)
     {
         var e = db.Mapped<ActivityEvent>();
         var type = e.FromProvider(x => x.Type);
-        return QueryAsync(
-            $"""
-            SELECT {e[x => x.Seq]}, {e[x => x.UserId]}, {e[x => x.Type]}, {e[x => x.SubjectId]}, {e[x => x.OccurredAt]} FROM {e.Name}
-            WHERE {e[x => x.ProcessedAt]} IS NULL ORDER BY {e[x => x.Seq]} LIMIT {batchSize.ToString(CultureInfo.InvariantCulture)}{db.SkipLocked()}
-            """,
-            null,
-            r => new PendingEvent(r.GetInt64(0), r.GetGuid(1), type(r.GetValue(2)), r.GetString(3), Utc(r.GetDateTime(4))),
-            cancellationToken);
-    }
-
-    /// <summary>
-    /// Marks the batch processed. On SQLite the batch is every pending event from its first to its last Seq (the claim held
-    /// the database), so a range says it; on PostgreSQL other instances' claims may lie in between, so the list does.
-    /// </summary>
-    public Task<int> MarkProcessedAsync(List<PendingEvent> events, DateTime now, CancellationToken cancellationToken)
-    {
+        var seq = e[x => x.Seq];
+        var processedAt = e[x => x.ProcessedAt];
+        var columns = $"{seq}, {e[x => x.UserId]}, {e[x => x.Type]}, {e[x => x.SubjectId]}, {e[x => x.OccurredAt]}";
+        string Oldest(string what) => $"SELECT {what} FROM {e.Name} WHERE {processedAt} IS NULL ORDER BY {seq} LIMIT {batchSize.ToString(CultureInfo.InvariantCulture)}";
+        PendingEvent Read(DbDataReader r) => new(r.GetInt64(0), r.GetGuid(1), type(r.GetValue(2)), r.GetString(3), Utc(r.GetDateTime(4)));
         if (db.IsPostgres)
         {
-            var seqs = events.Select(e => e.Seq).ToList();
-            return db.ActivityEvents.Where(e => EF.Parameter(seqs).Contains(e.Seq)).ExecuteUpdateAsync(s => s.SetProperty(e => e.ProcessedAt, now), cancellationToken);
+            // MATERIALIZED: the claim is taken once, whatever plan the UPDATE gets.
+            var claimed = await QueryAsync(
+                $"""
+                WITH claimed AS MATERIALIZED ({Oldest(seq)}{db.SkipLocked()})
+                UPDATE {e.Name} SET {processedAt} = @now WHERE {seq} IN (SELECT {seq} FROM claimed) RETURNING {columns}
+                """,
+                command => Bind(command, "now", now),
+                Read,
+                cancellationToken);
+            // RETURNING gives no order.
+            claimed.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+            return claimed;
         }
-        var first = events[0].Seq;
-        var last = events[^1].Seq;
-        return db.ActivityEvents.Where(e => e.ProcessedAt == null && e.Seq >= first && e.Seq <= last)
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.ProcessedAt, now), cancellationToken);
+        var events = await QueryAsync(Oldest(columns), _ => { }, Read, cancellationToken);
+        if (events.Count > 0)
+        {
+            var first = events[0].Seq;
+            var last = events[^1].Seq;
+            await db.ActivityEvents.Where(x => x.ProcessedAt == null && x.Seq >= first && x.Seq <= last)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ProcessedAt, now), cancellationToken);
+        }
+        return events;
     }
 
     /// <summary>The SQL twin of <see cref="ActivityFact.Supersedes"/>: a fact already stored keeps its time unless the new one is earlier.</summary>
@@ -85,7 +96,7 @@ public sealed class ActivityStore(RosetteDb db)
             SELECT u.{u[x => x.Id]}, u.{u[x => x.IsActive]}, u.{u[x => x.Role]}, u.{u[x => x.ParticipateInAchievements]}, o.{o[x => x.EnableAchievements]}, o.{o[x => x.Path]}
             FROM {u.Name} AS u JOIN {o.Name} AS o ON o.{o[x => x.Id]} = u.{u[x => x.OrganizationId]} WHERE u.{u[x => x.Id]} {InIds}
             """,
-            userIds,
+            Ids(userIds),
             r => new Earner(r.GetGuid(0), ActiveStudents.Is(role(r.GetValue(2)), r.GetBoolean(1)), r.GetBoolean(3), r.GetBoolean(4), r.GetString(5)),
             cancellationToken);
         var found = earners.ToDictionary(e => e.UserId);
@@ -93,7 +104,7 @@ public sealed class ActivityStore(RosetteDb db)
         var a = db.Mapped<AchievementAward>();
         var earned = await QueryAsync(
             $"""SELECT {a[x => x.UserId]}, {a[x => x.AchievementId]}, {a[x => x.EarnedAt]}, {a[x => x.Points]} FROM {a.Name} WHERE {a[x => x.UserId]} {InIds}""",
-            userIds,
+            Ids(userIds),
             r => (UserId: r.GetGuid(0), AchievementId: r.GetGuid(1), EarnedAt: Utc(r.GetDateTime(2)), Points: r.GetInt32(3)),
             cancellationToken);
         foreach (var earning in earned.OrderBy(e => e.EarnedAt))
@@ -114,7 +125,7 @@ public sealed class ActivityStore(RosetteDb db)
         var type = f.FromProvider(x => x.Type);
         var facts = await QueryAsync(
             $"""SELECT {f[x => x.UserId]}, {f[x => x.Type]}, {f[x => x.SubjectId]}, {f[x => x.FirstAt]} FROM {f.Name} WHERE {f[x => x.UserId]} {InIds}""",
-            userIds,
+            Ids(userIds),
             r => (UserId: r.GetGuid(0), Type: type(r.GetValue(1)), Subject: r.GetString(2), FirstAt: Utc(r.GetDateTime(3))),
             cancellationToken);
         foreach (var (userId, activityType, subject, firstAt) in facts)
@@ -126,19 +137,25 @@ public sealed class ActivityStore(RosetteDb db)
     /// <summary>"is one of @ids": an array on PostgreSQL, a JSON array of the GUIDs as EF stores them (upper-case text) on SQLite.</summary>
     private string InIds => db.IsPostgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))";
 
-    private async Task<List<T>> QueryAsync<T>(string sql, IReadOnlyCollection<Guid>? ids, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    /// <summary>Binds the ids for <see cref="InIds"/>.</summary>
+    private Action<DbCommand> Ids(IReadOnlyCollection<Guid> ids) =>
+        command => Bind(command, "ids", db.IsPostgres ? ids.ToArray() : JsonSerializer.Serialize(ids.Select(id => id.ToString().ToUpperInvariant())));
+
+    private static void Bind(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private async Task<List<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = sql;
-        if (ids is not null)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "ids";
-            parameter.Value = db.IsPostgres ? ids.ToArray() : JsonSerializer.Serialize(ids.Select(id => id.ToString().ToUpperInvariant()));
-            command.Parameters.Add(parameter);
-        }
+        bind(command);
         var rows = new List<T>();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try

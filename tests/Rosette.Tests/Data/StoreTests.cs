@@ -43,16 +43,24 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
             await db.SaveChangesAsync();
         });
 
+        // A claim marks its events processed in the batch's transaction: rolled back, they are pending again.
+        var rolledBack = await app.Factory.WithDbAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var pending = await new ActivityStore(db).ClaimPendingAsync(1000, T0, CancellationToken.None);
+            await transaction.RollbackAsync();
+            return pending.Where(e => e.SubjectId == lab).Select(e => e.Seq).ToList();
+        });
         var claimed = await InTransactionAsync(async (db, store) =>
         {
-            var pending = await store.ClaimPendingAsync(1000, CancellationToken.None);
-            await store.MarkProcessedAsync(pending, T0, CancellationToken.None);
+            var pending = await store.ClaimPendingAsync(1000, T0, CancellationToken.None);
             await store.UpsertFactsAsync(AchievementEngine.OnEvents(new AchievementCatalog([]), await store.LoadEarnersAsync([world.StudentA1.Id, world.StudentA2.Id], CancellationToken.None),
                 new EarningCounters(), pending.Where(e => e.SubjectId == lab)).Facts, CancellationToken.None);
             return pending.Where(e => e.SubjectId == lab).ToList();
         });
-        var again = await InTransactionAsync((_, store) => store.ClaimPendingAsync(1000, CancellationToken.None));
+        var again = await InTransactionAsync((_, store) => store.ClaimPendingAsync(1000, T0.AddMinutes(1), CancellationToken.None));
 
+        Assert.Equal(events.OrderBy(e => e.Seq).Select(e => e.Seq), rolledBack);
         Assert.Equal(events.OrderBy(e => e.Seq).Select(e => (e.Seq, e.UserId, e.Type, e.OccurredAt)), claimed.Select(e => (e.Seq, e.UserId, e.Type, e.OccurredAt)));
         Assert.DoesNotContain(again, e => e.SubjectId == lab);
         Assert.Equal(T0, await app.Factory.WithDbAsync(db => db.ActivityEvents.Where(e => e.SubjectId == lab).Select(e => e.ProcessedAt).Distinct().SingleAsync()));

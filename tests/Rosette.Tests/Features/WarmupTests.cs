@@ -85,8 +85,19 @@ public sealed class WarmupTests
         await held.Reached;
         try
         {
-            // The worker's own claim, outside a transaction: on SQLite the rehearsal holds the write lock meanwhile.
-            var claimed = await app.WithDbAsync(db => new ActivityStore(db).ClaimPendingAsync(10, CancellationToken.None));
+            // On PostgreSQL, the worker's own claim, rolled back. On SQLite the rehearsal holds the database's one write lock,
+            // which the claim's mark (an UPDATE) would wait for: no claim runs meanwhile there, and the event is read as pending.
+            var claimed = await app.WithDbAsync(async db =>
+            {
+                if (!db.IsPostgres)
+                {
+                    return await db.ActivityEvents.Where(e => e.ProcessedAt == null).Select(e => new { e.Seq }).ToListAsync();
+                }
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                var events = await new ActivityStore(db).ClaimPendingAsync(10, DateTime.UtcNow, CancellationToken.None);
+                await transaction.RollbackAsync();
+                return events.Select(e => new { e.Seq }).ToList();
+            });
 
             Assert.Equal([pending.Seq], claimed.Select(e => e.Seq));
         }

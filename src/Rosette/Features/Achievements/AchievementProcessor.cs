@@ -9,11 +9,10 @@ namespace Rosette.Features.Achievements;
 /// <summary>
 /// Turns stored activity events into earnings, points and badges, exactly once. One transaction per batch:
 /// <list type="number">
-/// <item>claims the oldest pending events (instances take disjoint sets);</item>
+/// <item>claims the oldest pending events and marks them processed (instances take disjoint sets);</item>
 /// <item>locks the users of those events, and the limited achievements they may trigger, so that no two instances evaluate
 /// one user, or the last slot of a limited achievement, at once;</item>
-/// <item>loads everything once, decides in memory with <see cref="AchievementEngine"/>, writes set-based, marks the
-/// events processed, and commits.</item>
+/// <item>loads everything once, decides in memory with <see cref="AchievementEngine"/>, writes set-based, and commits.</item>
 /// </list>
 /// The effects and the "processed" mark commit together or not at all: a crash leaves the events pending for the next
 /// run, and an event is never evaluated twice.
@@ -30,9 +29,10 @@ public sealed class AchievementProcessor(
             var processed = 0;
             await InTransactionAsync(async () =>
             {
-                var events = await activity.ClaimPendingAsync(batchSize, cancellationToken);
+                var now = clock.UtcNowSeconds();
+                var events = await activity.ClaimPendingAsync(batchSize, now, cancellationToken);
                 processed = events.Count;
-                return events.Count == 0 ? 0 : await EvaluateAsync(events, cancellationToken);
+                return events.Count == 0 ? 0 : await EvaluateAsync(events, now, cancellationToken);
             }, cancellationToken);
             return processed;
         });
@@ -49,8 +49,9 @@ public sealed class AchievementProcessor(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
-            await activity.ClaimPendingAsync(0, cancellationToken);
-            var issued = await EvaluateAsync(await arrange(), cancellationToken);
+            var now = clock.UtcNowSeconds();
+            await activity.ClaimPendingAsync(0, now, cancellationToken);
+            var issued = await EvaluateAsync(await arrange(), now, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             return issued;
         }
@@ -61,7 +62,7 @@ public sealed class AchievementProcessor(
         }
     }
 
-    private async Task<int> EvaluateAsync(List<PendingEvent> events, CancellationToken cancellationToken)
+    private async Task<int> EvaluateAsync(List<PendingEvent> events, DateTime now, CancellationToken cancellationToken)
     {
         var userIds = events.Select(e => e.UserId).Distinct().ToList();
         await db.LockAsync(LockSpace.Users, userIds, cancellationToken);
@@ -76,11 +77,8 @@ public sealed class AchievementProcessor(
         await activity.LoadActivityAsync(states, deciding, cancellationToken);
 
         var outcome = AchievementEngine.OnEvents(catalog, states, counters, events);
-        var now = clock.UtcNowSeconds();
         await activity.UpsertFactsAsync(outcome.Facts, cancellationToken);
-        var issued = await RecordAsync(outcome.Earnings, now, cancellationToken);
-        await activity.MarkProcessedAsync(events, now, cancellationToken);
-        return issued;
+        return await RecordAsync(outcome.Earnings, now, cancellationToken);
     }
 
     /// <summary>
