@@ -11,14 +11,31 @@ public sealed class AchievementOptions
     /// <summary>Run the event worker in this instance (every instance may: they share the work, each event once).</summary>
     public bool WorkerEnabled { get; set; } = true;
 
-    /// <summary>Events per transaction: larger batches are faster in all, smaller ones hold the database's locks for less.</summary>
-    public int BatchSize { get; set; } = 2000;
+    /// <summary>The largest <see cref="BatchSize"/> accepted.</summary>
+    public const int MaxBatchSize = 100_000;
+
+    /// <summary>
+    /// Events per transaction, when set: larger batches are faster in all, smaller ones hold the database's locks for less.
+    /// By default (<see cref="BatchSizeOn"/>) 2,000 on SQLite, whose one write lock the API's event POSTs wait for while a
+    /// batch holds it, and 10,000 on PostgreSQL, which locks rows and lets them in (docs/benchmarks.md, session 28).
+    /// </summary>
+    public int? BatchSize { get; set; }
 
     /// <summary>How often an idle worker looks for events stored by other instances; its own instance's wake it at once.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Users per transaction in a retroactive evaluation.</summary>
     public int RetroactiveChunkSize { get; set; } = 1000;
+
+    /// <summary>The batch size the worker uses on this database.</summary>
+    public int BatchSizeOn(Data.DatabaseOptions database) => BatchSize ?? (database.IsPostgres ? 10_000 : 2_000);
+
+    /// <summary>Why these settings cannot work, or null.</summary>
+    public string? Problem() =>
+        BatchSize is < 1 or > MaxBatchSize ? $"{Section}:BatchSize must be from 1 to {MaxBatchSize}; it is {BatchSize}."
+        : RetroactiveChunkSize < 1 ? $"{Section}:RetroactiveChunkSize must be at least 1; it is {RetroactiveChunkSize}."
+        : PollInterval <= TimeSpan.Zero ? $"{Section}:PollInterval must be positive; it is {PollInterval}."
+        : null;
 }
 
 /// <summary>Wakes this instance's worker as soon as events are committed here.</summary>
@@ -68,7 +85,8 @@ public sealed class ActivityWriteGate(Data.DatabaseOptions database) : IDisposab
 
 /// <summary>The background worker: processes pending activity events in batches until none are left, then waits for a signal or the poll interval.</summary>
 public sealed class AchievementWorker(
-    IServiceScopeFactory scopes, ActivitySignal signal, AchievementOptions options, RosetteMetrics metrics, ILogger<AchievementWorker> logger) : BackgroundService
+    IServiceScopeFactory scopes, ActivitySignal signal, AchievementOptions options, Data.DatabaseOptions database, RosetteMetrics metrics, ILogger<AchievementWorker> logger)
+    : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         options.WorkerEnabled
@@ -83,7 +101,7 @@ public sealed class AchievementWorker(
     private async Task<int> ProcessPendingAsync(CancellationToken stoppingToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var processed = await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(options.BatchSize, stoppingToken);
+        var processed = await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(options.BatchSizeOn(database), stoppingToken);
         metrics.EventsProcessed(processed);
         return processed;
     }
@@ -102,7 +120,12 @@ public static class AchievementRegistration
 {
     public static IServiceCollection AddAchievements(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(configuration.GetSection(AchievementOptions.Section).Get<AchievementOptions>() ?? new AchievementOptions());
+        var options = configuration.GetSection(AchievementOptions.Section).Get<AchievementOptions>() ?? new AchievementOptions();
+        if (options.Problem() is { } problem)
+        {
+            throw new StartupException(problem);
+        }
+        services.AddSingleton(options);
         services.AddSingleton<ActivitySignal>();
         services.AddSingleton<ActivityWriteGate>();
         services.AddScoped<AchievementProcessor>();
