@@ -19,10 +19,24 @@ apt_install() {
 }
 
 # --- What a fresh machine lacks ---------------------------------------------------------------
+# Chromium installs while the solution builds, so that the two overlap; the lanes start once both are done. apt's lock is
+# taken in turn: PostgreSQL, when it too is missing, installs after Chromium.
+chromium_pid=
 if [ ! -x /usr/bin/chromium-headless-shell ]; then
-  say "installing Chromium's headless shell (Debian package chromium-headless-shell) for the browser tests"
-  apt_install chromium-headless-shell || { echo "could not install chromium-headless-shell" >&2; exit 1; }
+  say "installing Chromium's headless shell (Debian package chromium-headless-shell) for the browser tests, while building"
+  apt_install chromium-headless-shell >"$results/chromium-install.log" 2>&1 &
+  chromium_pid=$!
 fi
+chromium_installed() {
+  [ -z "$chromium_pid" ] && return 0
+  local code=0
+  wait "$chromium_pid" || code=$?
+  chromium_pid=
+  [ "$code" -eq 0 ] && [ -x /usr/bin/chromium-headless-shell ] && return 0
+  cat "$results/chromium-install.log" >&2
+  echo "could not install chromium-headless-shell" >&2
+  return 1
+}
 
 find_pg_bin() {
   for dir in $(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)") /usr/lib/postgresql/*/bin; do
@@ -38,7 +52,7 @@ trap stop_pg EXIT
 run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 if [ -z "${ROSETTE_TEST_POSTGRES:-}" ]; then
-  pg_bin=$(find_pg_bin) || { say "installing PostgreSQL"; apt_install postgresql && pg_bin=$(find_pg_bin); }
+  pg_bin=$(find_pg_bin) || { chromium_installed || exit 1; say "installing PostgreSQL"; apt_install postgresql && pg_bin=$(find_pg_bin); }
   if [ -n "${pg_bin:-}" ]; then
     if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --home /var/lib/postgresql postgres; fi
     pg_dir=$(mktemp -d /tmp/rosette-pg.XXXXXX)
@@ -61,6 +75,10 @@ say "building"
 if ! dotnet build Rosette.slnx -c Debug -nologo -v q 2>&1 | tail -n 30 >"$results/build.log"; then :; fi
 if grep -q " error " "$results/build.log" || ! grep -q "0 Error(s)" "$results/build.log"; then
   cat "$results/build.log" >&2
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+if ! chromium_installed; then
   echo "0 passed, 1 failed, 0 skipped"
   exit 1
 fi
