@@ -21,7 +21,7 @@ public class AppFixture : IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
+        _database = await TestDatabase.CreateMigratedAsync();
         _factory = CreateFactory(_database);
         _factory.StartServer(); // an in-memory TestServer, or Kestrel on a real port when the factory asked for it
         await using var scope = _factory.Services.CreateAsyncScope();
