@@ -54,6 +54,17 @@ public sealed class AchievementStore(RosetteDb db)
         return counters;
     }
 
+    /// <summary>
+    /// SQLite: the rowid of the latest earning recorded, or null when there is none. Earnings are never deleted (an
+    /// achievement that has any cannot be), so each new one takes a larger rowid: an unchanged value means none was
+    /// recorded in between.
+    /// </summary>
+    public Task<long?> LastEarningAsync(CancellationToken cancellationToken)
+    {
+        var sql = $"SELECT max(rowid) AS \"Value\" FROM {db.Mapped<AchievementAward>().Name}";
+        return db.Database.SqlQueryRaw<long?>(sql).SingleAsync(cancellationToken);
+    }
+
     /// <summary>The users who may meet the achievement's conditions: those with a fact it reads, or with points when it reads points.</summary>
     public async Task<HashSet<Guid>> CandidatesAsync(Achievement achievement, CancellationToken cancellationToken)
     {

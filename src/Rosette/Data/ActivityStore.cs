@@ -29,37 +29,66 @@ public sealed class ActivityStore(RosetteDb db)
     /// </remarks>
     public async Task<List<PendingEvent>> ClaimPendingAsync(int batchSize, DateTime now, CancellationToken cancellationToken)
     {
+        if (!db.IsPostgres)
+        {
+            var events = await PendingAsync(batchSize, cancellationToken);
+            if (events.Count > 0)
+            {
+                await MarkProcessedAsync(events[0].Seq, events[^1].Seq, now, cancellationToken);
+            }
+            return events;
+        }
         var e = db.Mapped<ActivityEvent>();
-        var type = e.FromProvider(x => x.Type);
-        var seq = e[x => x.Seq];
-        var processedAt = e[x => x.ProcessedAt];
-        var columns = $"{seq}, {e[x => x.UserId]}, {e[x => x.Type]}, {e[x => x.SubjectId]}, {e[x => x.OccurredAt]}";
-        string Oldest(string what) => $"SELECT {what} FROM {e.Name} WHERE {processedAt} IS NULL ORDER BY {seq} LIMIT {batchSize.ToString(CultureInfo.InvariantCulture)}";
-        PendingEvent Read(DbDataReader r) => new(r.GetInt64(0), r.GetGuid(1), type(r.GetValue(2)), r.GetString(3), Utc(r.GetDateTime(4)));
-        if (db.IsPostgres)
+        // MATERIALIZED: the claim is taken once, whatever plan the UPDATE gets.
+        var claimed = await QueryAsync(
+            $"""
+            WITH claimed AS MATERIALIZED ({OldestPending(batchSize, e[x => x.Seq])}{db.SkipLocked()})
+            UPDATE {e.Name} SET {e[x => x.ProcessedAt]} = @now WHERE {e[x => x.Seq]} IN (SELECT {e[x => x.Seq]} FROM claimed) RETURNING {PendingColumns}
+            """,
+            command => Bind(command, "now", now),
+            ReadPending(),
+            cancellationToken);
+        // RETURNING gives no order.
+        claimed.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+        return claimed;
+    }
+
+    /// <summary>
+    /// SQLite: the oldest pending events, in order of Seq, read and not marked (<see cref="MarkProcessedAsync"/> marks them,
+    /// in the transaction that writes their effects).
+    /// </summary>
+    public Task<List<PendingEvent>> PendingAsync(int batchSize, CancellationToken cancellationToken) =>
+        QueryAsync(OldestPending(batchSize, PendingColumns), _ => { }, ReadPending(), cancellationToken);
+
+    /// <summary>
+    /// SQLite: marks the pending events from Seq <paramref name="first"/> to <paramref name="last"/> processed, and returns how
+    /// many it marked. Under the database's write lock no event can join that range (a new event's Seq is past every stored
+    /// one), so these are all the events pending there.
+    /// </summary>
+    public Task<int> MarkProcessedAsync(long first, long last, DateTime now, CancellationToken cancellationToken) =>
+        db.ActivityEvents.Where(x => x.ProcessedAt == null && x.Seq >= first && x.Seq <= last)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ProcessedAt, now), cancellationToken);
+
+    private string PendingColumns
+    {
+        get
         {
-            // MATERIALIZED: the claim is taken once, whatever plan the UPDATE gets.
-            var claimed = await QueryAsync(
-                $"""
-                WITH claimed AS MATERIALIZED ({Oldest(seq)}{db.SkipLocked()})
-                UPDATE {e.Name} SET {processedAt} = @now WHERE {seq} IN (SELECT {seq} FROM claimed) RETURNING {columns}
-                """,
-                command => Bind(command, "now", now),
-                Read,
-                cancellationToken);
-            // RETURNING gives no order.
-            claimed.Sort((a, b) => a.Seq.CompareTo(b.Seq));
-            return claimed;
+            var e = db.Mapped<ActivityEvent>();
+            return $"{e[x => x.Seq]}, {e[x => x.UserId]}, {e[x => x.Type]}, {e[x => x.SubjectId]}, {e[x => x.OccurredAt]}";
         }
-        var events = await QueryAsync(Oldest(columns), _ => { }, Read, cancellationToken);
-        if (events.Count > 0)
-        {
-            var first = events[0].Seq;
-            var last = events[^1].Seq;
-            await db.ActivityEvents.Where(x => x.ProcessedAt == null && x.Seq >= first && x.Seq <= last)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ProcessedAt, now), cancellationToken);
-        }
-        return events;
+    }
+
+    private string OldestPending(int batchSize, string what)
+    {
+        var e = db.Mapped<ActivityEvent>();
+        return $"SELECT {what} FROM {e.Name} WHERE {e[x => x.ProcessedAt]} IS NULL ORDER BY {e[x => x.Seq]} LIMIT {batchSize.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>Reads a row of <see cref="PendingColumns"/>.</summary>
+    private Func<DbDataReader, PendingEvent> ReadPending()
+    {
+        var type = db.Mapped<ActivityEvent>().FromProvider(x => x.Type);
+        return r => new PendingEvent(r.GetInt64(0), r.GetGuid(1), type(r.GetValue(2)), r.GetString(3), Utc(r.GetDateTime(4)));
     }
 
     /// <summary>The SQL twin of <see cref="ActivityFact.Supersedes"/>: a fact already stored keeps its time unless the new one is earlier.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Achievements;
@@ -230,5 +231,102 @@ public sealed class AchievementMultiInstanceTests(AppFixture app) : IClassFixtur
         Assert.Equal(students.Order(), (await Achieve.EarningsAsync(app.Factory, achievement.Id)).Select(e => e.UserId).Order());
         Assert.All(manualResults, r => Assert.True(r.Issued.Count == 1 || r.Failed.Single().Code == "already_earned"));
         Assert.Equal(awards.Count(a => a.Source == AwardSource.Roster), manualResults.Sum(r => r.Issued.Count));
+    }
+}
+
+/// <summary>
+/// A batch never writes what it decided on outdated reads. On SQLite a batch is read and decided without the write lock (a
+/// draft) and written only if its events are all still pending and no earning was recorded since; on PostgreSQL a batch
+/// claims its events with row locks, and another batch skips them. Either way each event is evaluated once.
+/// </summary>
+public sealed class AchievementDraftTests(AchievementCrashTests.WorkerlessHost app) : IClassFixture<AchievementCrashTests.WorkerlessHost>
+{
+    /// <summary>lab-1 earns the achievement (so the other batch also records earnings); lab-2 earns nothing, and only the events' marks tell.</summary>
+    [Theory]
+    [InlineData("lab-1")]
+    [InlineData("lab-2")]
+    public async Task Batch_WhoseEventsAnotherBatchTookFirst_WritesNothing_AndEachEventIsEvaluatedOnce(string lab)
+    {
+        var (achievement, events) = await PendingEventsAsync(3, lab);
+
+        if (app.Database.IsPostgres)
+        {
+            await using var holder = app.Factory.Services.CreateAsyncScope();
+            var db = holder.ServiceProvider.GetRequiredService<RosetteDb>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var held = await new ActivityStore(db).ClaimPendingAsync(1000, DateTime.UtcNow, CancellationToken.None);
+            Assert.Equal(events, held.Select(e => e.Seq));
+            Assert.Equal(0, await ProcessAsync());
+            await transaction.RollbackAsync();
+        }
+        else
+        {
+            await using var first = app.Factory.Services.CreateAsyncScope();
+            var draft = await first.ServiceProvider.GetRequiredService<AchievementProcessor>().DraftAsync(1000, CancellationToken.None);
+            Assert.Equal(events, draft!.Events.Select(e => e.Seq));
+            Assert.Equal(3, await ProcessAsync());
+            Assert.Null(await first.ServiceProvider.GetRequiredService<AchievementProcessor>().TryCommitAsync(draft, CancellationToken.None));
+        }
+
+        Assert.Equal(app.Database.IsPostgres ? 3 : 0, await ProcessAsync());
+        Assert.Equal(lab == "lab-1" ? events : [], (await Achieve.EarningsAsync(app.Factory, achievement)).Select(e => e.EventSeq!.Value).Order());
+        Assert.Equal(0, await ProcessAsync());
+        Assert.Equal(3, await app.Factory.WithDbAsync(db => db.ActivityFacts.CountAsync(f => f.SubjectId == lab && db.ActivityEvents.Any(e => events.Contains(e.Seq) && e.UserId == f.UserId))));
+    }
+
+    [Fact]
+    public async Task Draft_WhenAnEarningWasRecordedSinceItsReads_WritesNothing_ThenTheBatchIsDoneUnderTheLock()
+    {
+        var (achievement, events) = await PendingEventsAsync(2, "lab-1");
+        if (app.Database.IsPostgres)
+        {
+            // PostgreSQL decides a batch under its users' and limited achievements' locks, in the transaction that writes it.
+            Assert.Equal(2, await ProcessAsync());
+            Assert.Equal(events, (await Achieve.EarningsAsync(app.Factory, achievement)).Select(e => e.EventSeq!.Value).Order());
+            return;
+        }
+        await using var scope = app.Factory.Services.CreateAsyncScope();
+        var processor = scope.ServiceProvider.GetRequiredService<AchievementProcessor>();
+        var draft = await processor.DraftAsync(1000, CancellationToken.None);
+        var other = await app.NewWorldAsync();
+        await app.Factory.WithDbAsync(async db =>
+        {
+            db.AchievementAwards.Add(AchievementAward.Create(new Earning(achievement, other.StudentB1.Id, 1, DateTime.UtcNow, 0, null, null), DateTime.UtcNow));
+            await db.SaveChangesAsync();
+        });
+
+        Assert.Null(await processor.TryCommitAsync(draft!, CancellationToken.None));
+        Assert.Equal(2, await app.Factory.WithDbAsync(db => db.ActivityEvents.CountAsync(e => events.Contains(e.Seq) && e.ProcessedAt == null)));
+        Assert.Equal([other.StudentB1.Id], (await Achieve.EarningsAsync(app.Factory, achievement)).Select(e => e.UserId));
+
+        Assert.Equal(2, await ProcessAsync());
+        Assert.Equal(events, (await Achieve.EarningsAsync(app.Factory, achievement)).Where(e => e.EventSeq is not null).Select(e => e.EventSeq!.Value).Order());
+    }
+
+    /// <summary>
+    /// An achievement earned by completing lab-1, and one pending event of completing <paramref name="lab"/> for each of
+    /// <paramref name="count"/> new students; nothing else is pending.
+    /// </summary>
+    private async Task<(Guid Achievement, List<long> Events)> PendingEventsAsync(int count, string lab)
+    {
+        var world = await app.NewWorldAsync();
+        await Achieve.EnableAsync(app.Factory, world);
+        var students = await Seed.EnrolledStudentsAsync(app.Factory.Services, world.A.Id, world.Class.Id, count);
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var achievement = await (await admin.PostJsonAsync(Achieve.Url, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("lab-1"))))
+            .IsOkAsync<AchievementDto>(HttpStatusCode.Created);
+        // Its retroactive evaluation (no one has done anything yet) ends before the events come.
+        await Achieve.SettledAsync(app.Factory);
+        await (await admin.PostJsonAsync(Achieve.EventsUrl, students.Select((s, i) => Achieve.Event($"d{i}-{Guid.NewGuid():N}", s, "lab_completed", lab)).ToArray()))
+            .IsOkAsync<PostActivityEventsResult>(HttpStatusCode.Accepted);
+        var events = await app.Factory.WithDbAsync(db => db.ActivityEvents.Where(e => e.ProcessedAt == null).OrderBy(e => e.Seq).Select(e => e.Seq).ToListAsync());
+        Assert.Equal(count, events.Count);
+        return (achievement.Id, events);
+    }
+
+    private async Task<int> ProcessAsync()
+    {
+        await using var scope = app.Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(1000, CancellationToken.None);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Rosette.Data;
 using Rosette.Domain;
 using Rosette.Domain.Achievements;
@@ -16,6 +18,9 @@ namespace Rosette.Features.Achievements;
 /// </list>
 /// The effects and the "processed" mark commit together or not at all: a crash leaves the events pending for the next
 /// run, and an event is never evaluated twice.
+/// On SQLite, whose one write lock the API's event POSTs wait for, a batch is first read and decided in a read transaction
+/// (<see cref="DraftAsync"/>), without the lock, and only its writes take it (<see cref="TryCommitAsync"/>), if nothing
+/// the draft read has changed meanwhile; otherwise the batch is done again, all of it under the lock.
 /// </summary>
 public sealed class AchievementProcessor(
     RosetteDb db, ActivityStore activity, AchievementStore achievements, AwardIssuer issuer, ActivityWriteGate gate, TimeProvider clock)
@@ -26,6 +31,17 @@ public sealed class AchievementProcessor(
     public Task<int> ProcessPendingAsync(int batchSize, CancellationToken cancellationToken) =>
         db.RetryTransientAsync(MaxAttempts, async () =>
         {
+            if (!db.IsPostgres)
+            {
+                if (await DraftAsync(batchSize, cancellationToken) is not { } draft)
+                {
+                    return 0;
+                }
+                if (await TryCommitAsync(draft, cancellationToken) is { } committed)
+                {
+                    return committed;
+                }
+            }
             var processed = 0;
             await InTransactionAsync(async () =>
             {
@@ -36,6 +52,55 @@ public sealed class AchievementProcessor(
             }, cancellationToken);
             return processed;
         });
+
+    /// <summary>A batch read and decided, not yet written: its events, the latest earning when it was read, and its outcome.</summary>
+    internal sealed record Draft(List<PendingEvent> Events, long? LastEarning, EventsOutcome Outcome, DateTime Now);
+
+    /// <summary>
+    /// SQLite: reads the oldest pending events and everything they are decided on, and decides them, in a read transaction
+    /// (one snapshot, no write lock: the API's POSTs write meanwhile). Null when no event is pending.
+    /// </summary>
+    internal async Task<Draft?> DraftAsync(int batchSize, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var read = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true);
+            await db.Database.UseTransactionAsync(read, cancellationToken);
+            try
+            {
+                var lastEarning = await achievements.LastEarningAsync(cancellationToken);
+                var events = await activity.PendingAsync(batchSize, cancellationToken);
+                return events.Count == 0 ? null : new Draft(events, lastEarning, await DecideAsync(events, cancellationToken), clock.UtcNowSeconds());
+            }
+            finally
+            {
+                await db.Database.UseTransactionAsync(null, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// SQLite: writes a draft under the write lock if what it was decided on still holds: its events are all still pending
+    /// (another process's worker takes the same oldest events, so it would have marked some) and no earning was recorded
+    /// since (a retroactive evaluation, or another process's batch). Those are the only writes of what a draft reads, other
+    /// than changes to users and achievements, which a batch on PostgreSQL may also read just before they commit. Returns how
+    /// many events it processed, or null, having written nothing, when something changed.
+    /// </summary>
+    internal async Task<int?> TryCommitAsync(Draft draft, CancellationToken cancellationToken)
+    {
+        var current = await InTransactionAsync(async () =>
+            await achievements.LastEarningAsync(cancellationToken) != draft.LastEarning
+            || await activity.MarkProcessedAsync(draft.Events[0].Seq, draft.Events[^1].Seq, draft.Now, cancellationToken) != draft.Events.Count
+                ? null
+                : await WriteAsync(draft.Outcome, draft.Now, cancellationToken),
+            cancellationToken);
+        return current ? draft.Events.Count : null;
+    }
 
     /// <summary>
     /// A round as <see cref="ProcessPendingAsync"/> runs it, on the events that <paramref name="arrange"/> stores or makes up
@@ -62,7 +127,11 @@ public sealed class AchievementProcessor(
         }
     }
 
-    private async Task<int> EvaluateAsync(List<PendingEvent> events, DateTime now, CancellationToken cancellationToken)
+    private async Task<int> EvaluateAsync(List<PendingEvent> events, DateTime now, CancellationToken cancellationToken) =>
+        await WriteAsync(await DecideAsync(events, cancellationToken), now, cancellationToken);
+
+    /// <summary>Reads what the events are decided on (locking their users and limited achievements on PostgreSQL), and decides.</summary>
+    private async Task<EventsOutcome> DecideAsync(List<PendingEvent> events, CancellationToken cancellationToken)
     {
         var userIds = events.Select(e => e.UserId).Distinct().ToList();
         await db.LockAsync(LockSpace.Users, userIds, cancellationToken);
@@ -76,7 +145,12 @@ public sealed class AchievementProcessor(
         var deciding = events.Where(e => AchievementEngine.MayEarnFrom(catalog, states[e.UserId], counters, e.Type, e.SubjectId)).Select(e => e.UserId).ToHashSet();
         await activity.LoadActivityAsync(states, deciding, cancellationToken);
 
-        var outcome = AchievementEngine.OnEvents(catalog, states, counters, events);
+        return AchievementEngine.OnEvents(catalog, states, counters, events);
+    }
+
+    /// <summary>Stores a batch's facts and records its earnings; returns how many badges it issued.</summary>
+    private async Task<int> WriteAsync(EventsOutcome outcome, DateTime now, CancellationToken cancellationToken)
+    {
         await activity.UpsertFactsAsync(outcome.Facts, cancellationToken);
         return await RecordAsync(outcome.Earnings, now, cancellationToken);
     }
@@ -96,14 +170,14 @@ public sealed class AchievementProcessor(
         var candidates = await achievements.CandidatesAsync(entry.Achievement, cancellationToken);
         foreach (var chunk in candidates.Order().Chunk(chunkSize))
         {
-            await db.RetryTransientAsync(MaxAttempts, () => InTransactionAsync(() => EvaluateChunkAsync(achievementId, chunk, cancellationToken), cancellationToken));
+            await db.RetryTransientAsync(MaxAttempts, () => InTransactionAsync(async () => await EvaluateChunkAsync(achievementId, chunk, cancellationToken), cancellationToken));
         }
         if (entry.Achievement.BadgeId is not null)
         {
             var earners = await achievements.EarnersAsync(achievementId, cancellationToken);
             foreach (var chunk in earners.Order().Chunk(chunkSize))
             {
-                await db.RetryTransientAsync(MaxAttempts, () => InTransactionAsync(() => IssueBadgeAsync(achievementId, chunk, cancellationToken), cancellationToken));
+                await db.RetryTransientAsync(MaxAttempts, () => InTransactionAsync(async () => await IssueBadgeAsync(achievementId, chunk, cancellationToken), cancellationToken));
             }
         }
     }
@@ -168,18 +242,25 @@ public sealed class AchievementProcessor(
 
     /// <summary>
     /// Runs <paramref name="work"/> under the write gate in one transaction, and commits it with what it tracked; once
-    /// committed, the badges it issued (its result) are handed to this instance's dispatchers.
+    /// committed, the badges it issued (its result) are handed to this instance's dispatchers. A null result rolls the
+    /// transaction back instead; returns whether it committed.
     /// </summary>
-    private async Task InTransactionAsync(Func<Task<int>> work, CancellationToken cancellationToken)
+    private async Task<bool> InTransactionAsync(Func<Task<int?>> work, CancellationToken cancellationToken)
     {
         using var turn = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var issued = await work();
+        if (await work() is not { } issued)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            return false;
+        }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (issued > 0)
         {
             issuer.NotifyCommitted(issued);
         }
+        return true;
     }
 }
