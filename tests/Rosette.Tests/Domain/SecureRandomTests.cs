@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Rosette.Domain;
 using Rosette.Domain.Issuance;
 
@@ -32,6 +33,27 @@ public sealed class SecureRandomTests
                 Assert.True(string.CompareOrdinal(pair.First.id.ToString(), pair.Second.id.ToString()) < 0);
             }
         });
+    }
+
+    [Fact]
+    public void NewVersion7Ids_AreVersion7IdsOfOneMillisecond_AscendingInEveryOrderTheDatabasesUse()
+    {
+        var at = DateTimeOffset.Parse("2026-12-07T04:00:00.250Z", System.Globalization.CultureInfo.InvariantCulture);
+        var ids = SecureRandom.NewVersion7Ids(at, 5_000);
+
+        Assert.Equal(5_000, ids.Length);
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.Equal((7, at.ToUnixTimeMilliseconds()), (id.Version, Convert.ToInt64(id.ToString("N")[..12], 16))));
+        // SQLite compares the upper-case text, PostgreSQL's uuid the 16 bytes in RFC 9562 order, .NET Guid.CompareTo.
+        Assert.All(ids.Zip(ids.Skip(1)), pair =>
+        {
+            Assert.True(pair.First.CompareTo(pair.Second) < 0);
+            Assert.True(string.CompareOrdinal(pair.First.ToString().ToUpperInvariant(), pair.Second.ToString().ToUpperInvariant()) < 0);
+            Assert.True(pair.First.ToByteArray(bigEndian: true).AsSpan().SequenceCompareTo(pair.Second.ToByteArray(bigEndian: true)) < 0);
+        });
+        // Random, not counted: neighbours' last 64 bits differ by far more than a counter's step (about 2^61 apart on average).
+        var low = ids.Select(id => BinaryPrimitives.ReadUInt64BigEndian(id.ToByteArray(bigEndian: true).AsSpan(8))).ToList();
+        Assert.True(low.Zip(low.Skip(1)).Count(pair => pair.Second - pair.First < 1UL << 40) < 10);
     }
 
     [Fact]

@@ -46,6 +46,29 @@ public sealed class AchievementEvaluationTests(AppFixture app) : IClassFixture<A
     }
 
     [Fact]
+    public async Task Events_IssuingSeveralBadgesInOneBatch_GiveTheAwardsIdsAscendingInTheirWriteOrder()
+    {
+        // As a roster batch's (IssuanceApiTests): the worker writes a batch's awards in (badge, student) order with ids
+        // ascending in that order (Award.NumberInOrder), whatever order the events came in.
+        var (world, admin) = await WorldAsync();
+        await CreateAsync(admin, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("lab-1"), world.Manual.Id));
+        await CreateAsync(admin, Achieve.Achievement(world.Root.Id, Achieve.LabCompleted("lab-2"), world.Manual2.Id));
+        var students = world.ClassStudents.Select(s => s.Id).OrderDescending().ToList();
+
+        await PostAsync(admin, [.. students.SelectMany((s, i) => new[] { Achieve.Event($"a{i}", s, "lab_completed", "lab-2"), Achieve.Event($"b{i}", s, "lab_completed", "lab-1") })]);
+        await Achieve.SettledAsync(app.Factory);
+
+        var (byId, byPair) = await app.Factory.WithDbAsync(async db =>
+        {
+            var issued = db.Awards.Where(a => (a.BadgeId == world.Manual.Id || a.BadgeId == world.Manual2.Id) && a.Source == AwardSource.Achievement);
+            return (await issued.OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(),
+                await issued.OrderBy(a => a.BadgeId).ThenBy(a => a.StudentId).Select(a => a.Id).ToListAsync());
+        });
+        Assert.Equal(8, byId.Count);
+        Assert.Equal(byPair, byId);
+    }
+
+    [Fact]
     public async Task Event_BadgeAlreadyHeld_RecordsTheEarningWithoutASecondAward()
     {
         var (world, admin) = await WorldAsync();

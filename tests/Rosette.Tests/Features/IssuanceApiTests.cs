@@ -38,6 +38,31 @@ public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task IssueBadges_AwardIdsAscendInTheBatchsWriteOrder_WhateverTheRequestsOrder()
+    {
+        // The awards are written in (badge, student) order (AwardIssuer), and each gets an id above the one before it
+        // (Award.NumberInOrder), so the key and the newest-first list take the batch as one run at their ends. The request
+        // lists badges and students in the opposite order; the database's own order of the ids must be the write order.
+        var world = await app.NewWorldAsync();
+        var admin = await app.ClientAsync(world.AdminRoot);
+        var badges = new[] { world.Manual.Id, world.Manual2.Id }.OrderDescending().ToArray();
+        var students = world.ClassStudents.Select(s => s.Id).OrderDescending().ToArray();
+
+        var result = await (await admin.PostJsonAsync(Url(world), new { badgeIds = badges, studentIds = students })).IsOkAsync<IssueBadgesResult>();
+
+        Assert.Equal(8, result.Issued.Count);
+        var (byId, byPair) = await app.Factory.WithDbAsync(async db =>
+        {
+            var ofBatch = db.Awards.Where(a => a.BatchId == result.Id);
+            return (await ofBatch.OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(),
+                await ofBatch.OrderBy(a => a.BadgeId).ThenBy(a => a.StudentId).Select(a => a.Id).ToListAsync());
+        });
+        Assert.Equal(8, byId.Count);
+        Assert.Equal(byPair, byId);
+        Assert.Equal(byPair, byPair.Order());
+    }
+
+    [Fact]
     public async Task IssueBadges_EveryFailureCode_IsReportedPerPair()
     {
         var world = await app.NewWorldAsync();

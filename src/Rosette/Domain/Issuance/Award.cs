@@ -89,6 +89,20 @@ public sealed class Award
         RecipientSalt = NewSalt(),
     };
 
+    /// <summary>
+    /// Gives new awards, listed in the order they are written, ids that ascend in that order: as many random version 7 ids
+    /// of this millisecond, sorted (<see cref="SecureRandom.NewVersion7Ids"/>). Every index that holds the id (the key, the
+    /// newest-first list) then takes a batch's awards as one run at its end instead of scattered over its pages.
+    /// </summary>
+    public static void NumberInOrder(IReadOnlyList<Award> awards)
+    {
+        var ids = SecureRandom.NewVersion7Ids(DateTimeOffset.UtcNow, awards.Count);
+        for (var i = 0; i < awards.Count; i++)
+        {
+            awards[i].Id = ids[i];
+        }
+    }
+
     private static string NewSalt()
     {
         Span<byte> salt = stackalloc byte[16];

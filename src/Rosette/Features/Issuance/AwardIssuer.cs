@@ -43,6 +43,8 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         // Canonical order: concurrent batches lock overlapping rows in the same order, so they cannot deadlock.
         var awards = decisions.Where(d => d.Award is not null).Select(d => d.Award!)
             .OrderBy(a => a.BadgeId).ThenBy(a => a.StudentId).ToList();
+        // Ids ascending in that order: each index on the id takes the batch as one run at its end (decision 0031).
+        Award.NumberInOrder(awards);
         var renewals = decisions.Where(d => d.Renewal is not null).Select(d => d.Renewal!)
             .OrderBy(r => r.BadgeId).ThenBy(r => r.StudentId).ToList();
         // The pairs were decided against the awards held, so the earn-once index refuses none unless another request issued
@@ -170,6 +172,7 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         var awards = wanted.Where(p => !held.ContainsKey(p))
             .Select(p => Award.Create(new AwardFacts(p.BadgeId, p.StudentId, now, AwardSource.Achievement) { ExpiresAt = badges[p.BadgeId].ExpiryFor(now) }))
             .ToList();
+        Award.NumberInOrder(awards);
         var renewals = wanted.Where(p => held.TryGetValue(p, out var award) && RenewalRules.IsRenewable(award.ExpiresAt, badges[p.BadgeId].RenewalWindowDays, now))
             .Select(p => held[p].RenewalAt(now, badges[p.BadgeId].ValidityDays, null, AwardSource.Achievement, null)).ToList();
         var inserted = await db.InsertAsync(awards, ignoreConflicts: true, a => a.Id, cancellationToken);
