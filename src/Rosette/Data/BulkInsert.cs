@@ -145,6 +145,10 @@ public static class BulkInsert
         const int rowsPerStatement = 64;
         var returned = new List<object>();
         sqlite3_stmt? full = null;
+        // What each parameter of the full statement holds: a statement keeps its parameters' values across sqlite3_reset, and
+        // a new one holds NULL in each, so a value equal to the one its parameter holds is not bound again. A batch's rows
+        // share most of their values (its time, class, issuer, batch, the nulls): binding every value took a third of its insert.
+        var fullHolds = new object?[rowsPerStatement * columns.Count];
         try
         {
             for (var offset = 0; offset < rows.Count; offset += rowsPerStatement)
@@ -152,11 +156,18 @@ public static class BulkInsert
                 var count = Math.Min(rowsPerStatement, rows.Count - offset);
                 var statement = count == rowsPerStatement && full is not null ? full : Prepare(connection, Sql(table, columns, count, onConflict, i => $"?{i + 1}"));
                 full ??= count == rowsPerStatement ? statement : null;
+                var holds = statement == full ? fullHolds : new object?[count * columns.Count];
                 for (var r = 0; r < count; r++)
                 {
                     for (var c = 0; c < columns.Count; c++)
                     {
-                        Bind(connection, statement, r * columns.Count + c + 1, columns[c].ProviderValue(rows[offset + r]!));
+                        var index = r * columns.Count + c;
+                        var value = columns[c].ProviderValue(rows[offset + r]!);
+                        if (!Holds(holds[index], value))
+                        {
+                            Bind(connection, statement, index + 1, value);
+                            holds[index] = value;
+                        }
                     }
                 }
                 try
@@ -187,6 +198,15 @@ public static class BulkInsert
         }
         return returned;
     }
+
+    /// <summary>Whether a parameter holding <paramref name="held"/> already binds <paramref name="value"/> exactly as <see cref="Bind"/> would.</summary>
+    private static bool Holds(object? held, object? value) => value switch
+    {
+        null => held is null,
+        Guid or string or DateTime or bool or int or long => value.Equals(held), // a DateTime's kind is not in its text
+        DateTimeOffset time => held is DateTimeOffset other && time.EqualsExact(other), // the offset is
+        _ => false, // -0.0 equals 0.0; an array is compared by reference, and its contents may have changed since
+    };
 
     private static sqlite3_stmt Prepare(SqliteConnection connection, string sql)
     {

@@ -62,6 +62,45 @@ public sealed class BulkInsertTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(0, await app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => a.BadgeId == world.Manual2.Id && a.StudentId == world.StudentA1.Id)));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task InsertAsync_ManyRows_StoresEachRowsOwnValues_AsTheyChangeFromOneStatementToTheNext(bool ignoreConflicts)
+    {
+        // On SQLite the rows go 64 to a statement, the same statement again and again, and a parameter that already holds a
+        // row's value is not bound again: every kind of change between the statements must still reach the rows. Row i is
+        // in statement i / 64 (the last ten in a shorter one); its narrative is null, "shared", "shared", null, "last",
+        // its issuer A, none, A, B, A, its expiry alternates, and its issue time, source and student never change.
+        var world = await app.NewWorldAsync();
+        var now = new DateTime(2026, 12, 7, 4, 0, 0, DateTimeKind.Utc);
+        var badges = await app.Factory.WithDbAsync(async db =>
+        {
+            var organization = await db.Organizations.SingleAsync(o => o.Id == world.Root.Id);
+            var created = Enumerable.Range(0, 266).Select(i => Rosette.Domain.Badges.Badge.Create($"Bulk {i} {world.Root.Name}", "d", null, organization, true, null, [], now).Value).ToList();
+            db.Badges.AddRange(created);
+            await db.SaveChangesAsync();
+            return created;
+        });
+        string?[] narratives = [null, "shared", "shared", null, "last"];
+        Guid?[] issuers = [world.AdminRoot.Id, null, world.AdminRoot.Id, world.OrgInstructor.Id, world.AdminRoot.Id];
+        var awards = badges.Select((b, i) => Award.Create(new AwardFacts(b.Id, world.StudentA1.Id, now, AwardSource.Roster)
+        {
+            Narrative = narratives[i / 64],
+            IssuedById = issuers[i / 64],
+            ExpiresAt = now.AddDays(30 + i / 64 % 2),
+        })).ToArray();
+
+        var inserted = await BulkInsertAsync(awards, ignoreConflicts);
+
+        Assert.Equal(awards.Select(a => a.Id).Order(), inserted.Order());
+        var ids = awards.Select(a => a.Id).ToList();
+        var read = await app.Factory.WithDbAsync(db => db.Awards.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id));
+        Assert.Equal(266, read.Count);
+        Assert.All(awards, a => Assert.Equal(
+            (a.BadgeId, a.Narrative, a.IssuedById, a.ExpiresAt, a.IssuedAt, a.Source, a.RecipientSalt),
+            (read[a.Id].BadgeId, read[a.Id].Narrative, read[a.Id].IssuedById, read[a.Id].ExpiresAt, read[a.Id].IssuedAt, read[a.Id].Source, read[a.Id].RecipientSalt)));
+    }
+
     [Fact]
     public async Task SqliteText_OfGuidsAndTimes_IsWhatMicrosoftDataSqliteBinds()
     {
