@@ -78,7 +78,7 @@ internal static class AchievementsBench
         // as the raw baseline's rows are built before its clock starts.
         var bodies = Events(world.Students, perUser).Take(eventCount).Chunk(Rosette.Domain.Achievements.ActivityEvent.MaxPerRequest)
             .Select(request => JsonSerializer.SerializeToUtf8Bytes(request, Json)).ToList();
-        var stopwatch = Stopwatch.StartNew();
+        var stopwatch = BenchApp.StartClock();
         foreach (var body in bodies)
         {
             using var content = new ByteArrayContent(body);
@@ -312,7 +312,7 @@ internal static class AchievementsBench
         await db.Database.OpenConnectionAsync();
         var connection = db.Database.GetDbConnection();
         var sqlite = connection is SqliteConnection;
-        var stopwatch = Stopwatch.StartNew();
+        var stopwatch = BenchApp.StartClock();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
