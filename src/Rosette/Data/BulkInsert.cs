@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
+using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -66,16 +69,21 @@ public static class BulkInsert
 
     private sealed record Target(string Table, IProperty KeyColumn, string KeyName, List<Column> Columns)
     {
-        public static Target Of<T>(RosetteDb db)
+        /// <summary>Each entity type's target, built once per model: its columns' readers are compiled.</summary>
+        private static readonly ConcurrentDictionary<IEntityType, Target> Built = new();
+
+        public static Target Of<T>(RosetteDb db) =>
+            Built.GetOrAdd(db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped."), Build);
+
+        private static Target Build(IEntityType entity)
         {
-            var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
             // Integer keys are the database's to number, as are the columns EF never writes (an enrollment's copy of its
             // student); every other value, Guid keys included, is the row's own.
             var columns = entity.GetProperties()
                 .Where(p => !(p.IsKey() && p.ValueGenerated == ValueGenerated.OnAdd && (p.ClrType == typeof(long) || p.ClrType == typeof(int))))
                 .Where(p => p.GetBeforeSaveBehavior() == PropertySaveBehavior.Save)
-                .Select(p => new Column(p, p.GetColumnName(table)!, p.GetColumnType(table), p.GetTypeMapping().Converter))
+                .Select(p => Column.Of(p, table))
                 .ToList();
             // RETURNING reads back a single-column key; composite keys are fine when conflicts are not ignored.
             var key = entity.FindPrimaryKey()!.Properties[0];
@@ -100,22 +108,96 @@ public static class BulkInsert
         return await InsertPostgresAsync(transaction, target.Table, target.Columns, rows, onConflict, cancellationToken);
     }
 
-    private sealed record Column(IProperty Property, string Name, string StoreType, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter)
+    /// <summary>
+    /// A column of the target table. A row's value, as the database receives it, is read by a delegate compiled once from the
+    /// property and its value converter: reading it boxes nothing, where EF's getter and converter box every value.
+    /// </summary>
+    private abstract class Column(IProperty property, string name, string storeType)
     {
+        public IProperty Property { get; } = property;
+
+        public string Name { get; } = name;
+
+        public string StoreType { get; } = storeType;
+
         /// <summary>The CLR type of the values the database receives: after conversion, nullable when the column is.</summary>
-        public Type ProviderType
+        public abstract Type ProviderType { get; }
+
+        /// <summary>The value, boxed: for PostgreSQL, whose writers take objects or arrays.</summary>
+        public abstract object? ProviderValue(object row);
+
+        /// <summary>This column's parameters in a reused SQLite statement of <paramref name="rowCount"/> rows.</summary>
+        public abstract SqliteParameters ForSqlite(int rowCount);
+
+        public static Column Of(IProperty property, StoreObjectIdentifier table)
         {
-            get
+            var converter = property.GetTypeMapping().Converter;
+            var clrType = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
+            var providerType = converter?.ProviderClrType ?? clrType;
+            if (providerType.IsValueType && property.IsNullable)
             {
-                var type = Converter?.ProviderClrType ?? Nullable.GetUnderlyingType(Property.ClrType) ?? Property.ClrType;
-                return type.IsValueType && Property.IsNullable ? typeof(Nullable<>).MakeGenericType(type) : type;
+                providerType = typeof(Nullable<>).MakeGenericType(providerType);
             }
+            var row = Expression.Parameter(typeof(object), "row");
+            var value = ValueOf(property, Expression.Convert(row, property.DeclaringType.ClrType));
+            Expression provided = value;
+            if (converter is not null)
+            {
+                // EF never hands a converter null: a null stays null, whatever the converter makes of values.
+                var convert = converter.ConvertToProviderExpression;
+                var present = value.Type == convert.Parameters[0].Type ? value : Expression.Convert(value, convert.Parameters[0].Type);
+                Expression converted = Expression.Convert(Expression.Invoke(convert, present), providerType);
+                provided = value.Type.IsValueType && Nullable.GetUnderlyingType(value.Type) is null
+                    ? converted
+                    : Expression.Condition(Expression.Equal(value, Expression.Constant(null, value.Type)), Expression.Constant(null, providerType), converted);
+            }
+            var get = Expression.Lambda(typeof(Func<,>).MakeGenericType(typeof(object), providerType), Expression.Convert(provided, providerType), row).Compile();
+            return (Column)Activator.CreateInstance(typeof(Column<>).MakeGenericType(providerType), property, property.GetColumnName(table)!, property.GetColumnType(table), get)!;
         }
 
-        public object? ProviderValue(object row)
+        private static Expression ValueOf(IProperty property, Expression entity) =>
+            property.IsShadowProperty() || property.GetMemberInfo(forMaterialization: false, forSet: false) is not { } member
+                ? Expression.Convert(
+                    Expression.Call(Expression.Constant(property.GetGetter()), typeof(IClrPropertyGetter).GetMethod(nameof(IClrPropertyGetter.GetClrValueUsingContainingEntity))!, entity),
+                    property.ClrType)
+                : Expression.MakeMemberAccess(entity, member);
+    }
+
+    private sealed class Column<TValue>(IProperty property, string name, string storeType, Func<object, TValue> get) : Column(property, name, storeType)
+    {
+        public override Type ProviderType => typeof(TValue);
+
+        public override object? ProviderValue(object row) => get(row);
+
+        public override SqliteParameters ForSqlite(int rowCount) => new SqliteParameters<TValue>(get, rowCount);
+    }
+
+    /// <summary>
+    /// One column's parameters in a reused SQLite statement, and what each holds: a statement keeps its parameters' values
+    /// across sqlite3_reset, and a new one holds NULL in each, so a value equal to the one its parameter holds is not bound
+    /// again. A batch's rows share most of their values (its time, class, issuer, batch, the nulls): binding every value took
+    /// a third of its insert.
+    /// </summary>
+    private abstract class SqliteParameters
+    {
+        public abstract void Bind(SqliteConnection connection, sqlite3_stmt statement, int parameter, int row, object value);
+    }
+
+    private sealed class SqliteParameters<TValue>(Func<object, TValue> get, int rowCount) : SqliteParameters
+    {
+        private readonly TValue[] _held = new TValue[rowCount];
+        private readonly bool[] _bound = new bool[rowCount];
+
+        public override void Bind(SqliteConnection connection, sqlite3_stmt statement, int parameter, int row, object value)
         {
-            var value = Property.GetGetter().GetClrValueUsingContainingEntity(row);
-            return Converter is null || value is null ? value : Converter.ConvertToProvider(value);
+            var current = get(value);
+            if (Holds(_bound[row], _held[row], current))
+            {
+                return;
+            }
+            SqliteException.ThrowExceptionForRC(BindValue(statement, parameter, current), connection.Handle);
+            _held[row] = current;
+            _bound[row] = true;
         }
     }
 
@@ -145,10 +227,7 @@ public static class BulkInsert
         const int rowsPerStatement = 64;
         var returned = new List<object>();
         sqlite3_stmt? full = null;
-        // What each parameter of the full statement holds: a statement keeps its parameters' values across sqlite3_reset, and
-        // a new one holds NULL in each, so a value equal to the one its parameter holds is not bound again. A batch's rows
-        // share most of their values (its time, class, issuer, batch, the nulls): binding every value took a third of its insert.
-        var fullHolds = new object?[rowsPerStatement * columns.Count];
+        var fullParameters = columns.Select(c => c.ForSqlite(rowsPerStatement)).ToArray();
         try
         {
             for (var offset = 0; offset < rows.Count; offset += rowsPerStatement)
@@ -156,18 +235,13 @@ public static class BulkInsert
                 var count = Math.Min(rowsPerStatement, rows.Count - offset);
                 var statement = count == rowsPerStatement && full is not null ? full : Prepare(connection, Sql(table, columns, count, onConflict, i => $"?{i + 1}"));
                 full ??= count == rowsPerStatement ? statement : null;
-                var holds = statement == full ? fullHolds : new object?[count * columns.Count];
+                var parameters = statement == full ? fullParameters : columns.Select(c => c.ForSqlite(count)).ToArray();
                 for (var r = 0; r < count; r++)
                 {
+                    var row = rows[offset + r];
                     for (var c = 0; c < columns.Count; c++)
                     {
-                        var index = r * columns.Count + c;
-                        var value = columns[c].ProviderValue(rows[offset + r]!);
-                        if (!Holds(holds[index], value))
-                        {
-                            Bind(connection, statement, index + 1, value);
-                            holds[index] = value;
-                        }
+                        parameters[c].Bind(connection, statement, r * columns.Count + c + 1, r, row);
                     }
                 }
                 try
@@ -199,14 +273,42 @@ public static class BulkInsert
         return returned;
     }
 
-    /// <summary>Whether a parameter holding <paramref name="held"/> already binds <paramref name="value"/> exactly as <see cref="Bind"/> would.</summary>
-    private static bool Holds(object? held, object? value) => value switch
+    /// <summary>
+    /// Whether a parameter already binds <paramref name="value"/> exactly as <see cref="BindValue"/> would: it holds NULL until
+    /// first <paramref name="bound"/>, then <paramref name="held"/>.
+    /// </summary>
+    private static bool Holds<TValue>(bool bound, TValue held, TValue value)
     {
-        null => held is null,
-        Guid or string or DateTime or bool or int or long => value.Equals(held), // a DateTime's kind is not in its text
-        DateTimeOffset time => held is DateTimeOffset other && time.EqualsExact(other), // the offset is
-        _ => false, // -0.0 equals 0.0; an array is compared by reference, and its contents may have changed since
-    };
+        if (value is null)
+        {
+            return !bound || held is null;
+        }
+        if (!bound || held is null || Is(value, out double _) || value is byte[])
+        {
+            return false; // -0.0 equals 0.0; an array is compared by reference, and its contents may have changed since
+        }
+        return Is(value, out DateTimeOffset time)
+            ? Is(held, out DateTimeOffset other) && time.EqualsExact(other) // the offset is in its text
+            : EqualityComparer<TValue>.Default.Equals(held, value); // a DateTime's kind is not in its text
+    }
+
+    /// <summary>Whether <paramref name="value"/> is a <typeparamref name="TTarget"/> or a non-null one of its nullable form; no boxing.</summary>
+    private static bool Is<TValue, TTarget>(TValue value, out TTarget target)
+        where TTarget : struct
+    {
+        if (typeof(TValue) == typeof(TTarget))
+        {
+            target = Unsafe.As<TValue, TTarget>(ref value);
+            return true;
+        }
+        if (typeof(TValue) == typeof(TTarget?) && Unsafe.As<TValue, TTarget?>(ref value) is { } present)
+        {
+            target = present;
+            return true;
+        }
+        target = default;
+        return false;
+    }
 
     private static sqlite3_stmt Prepare(SqliteConnection connection, string sql)
     {
@@ -218,26 +320,22 @@ public static class BulkInsert
     /// <summary>
     /// Binds as Microsoft.Data.Sqlite would (and so as EF Core stores): GUIDs upper-case text, times as ISO text. GUIDs and
     /// times are written as UTF-8 straight into a buffer on the stack, which SQLite copies: no string, no upper-case copy of
-    /// it and no UTF-8 array per value (a batch binds hundreds of thousands of them).
+    /// it and no UTF-8 array per value (a batch binds hundreds of thousands of them). Returns SQLite's result code.
     /// </summary>
-    private static void Bind(SqliteConnection connection, sqlite3_stmt statement, int index, object? value)
+    private static int BindValue<TValue>(sqlite3_stmt statement, int index, TValue value)
     {
         Span<byte> utf8 = stackalloc byte[64];
-        var rc = value switch
-        {
-            null => raw.sqlite3_bind_null(statement, index),
-            string text => raw.sqlite3_bind_text(statement, index, text),
-            Guid guid => raw.sqlite3_bind_text(statement, index, UpperCase(guid, utf8)),
-            DateTime time => raw.sqlite3_bind_text(statement, index, Formatted(time, TimeFormat, utf8)),
-            DateTimeOffset time => raw.sqlite3_bind_text(statement, index, Formatted(time, TimeOffsetFormat, utf8)),
-            bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
-            int number => raw.sqlite3_bind_int64(statement, index, number),
-            long number => raw.sqlite3_bind_int64(statement, index, number),
-            double number => raw.sqlite3_bind_double(statement, index, number),
-            byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
-            _ => throw new NotSupportedException($"Bulk insert cannot bind a {value.GetType().Name}."),
-        };
-        SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+        return value is null ? raw.sqlite3_bind_null(statement, index)
+            : Is(value, out Guid guid) ? raw.sqlite3_bind_text(statement, index, UpperCase(guid, utf8))
+            : Is(value, out DateTime time) ? raw.sqlite3_bind_text(statement, index, Formatted(time, TimeFormat, utf8))
+            : Is(value, out DateTimeOffset offsetTime) ? raw.sqlite3_bind_text(statement, index, Formatted(offsetTime, TimeOffsetFormat, utf8))
+            : Is(value, out bool flag) ? raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0)
+            : Is(value, out int number) ? raw.sqlite3_bind_int64(statement, index, number)
+            : Is(value, out long large) ? raw.sqlite3_bind_int64(statement, index, large)
+            : Is(value, out double real) ? raw.sqlite3_bind_double(statement, index, real)
+            : value is string text ? raw.sqlite3_bind_text(statement, index, text)
+            : value is byte[] bytes ? raw.sqlite3_bind_blob(statement, index, bytes)
+            : throw new NotSupportedException($"Bulk insert cannot bind a {typeof(TValue).Name}.");
     }
 
     /// <summary>Microsoft.Data.Sqlite's text forms of times (EF Core's SQLite provider stores them so).</summary>
