@@ -318,13 +318,14 @@ public static class BulkInsert
     }
 
     /// <summary>
-    /// Binds as Microsoft.Data.Sqlite would (and so as EF Core stores): GUIDs upper-case text, times as ISO text. GUIDs and
-    /// times are written as UTF-8 straight into a buffer on the stack, which SQLite copies: no string, no upper-case copy of
-    /// it and no UTF-8 array per value (a batch binds hundreds of thousands of them). Returns SQLite's result code.
+    /// Binds as Microsoft.Data.Sqlite would (and so as EF Core stores): GUIDs upper-case text, times as ISO text. GUIDs, times
+    /// and text of up to 128 bytes are written as UTF-8 straight into a buffer on the stack, which SQLite copies: no string, no
+    /// upper-case copy of it and no UTF-8 array per value (a batch binds hundreds of thousands of them). Returns SQLite's
+    /// result code.
     /// </summary>
     private static int BindValue<TValue>(sqlite3_stmt statement, int index, TValue value)
     {
-        Span<byte> utf8 = stackalloc byte[64];
+        Span<byte> utf8 = stackalloc byte[128];
         return value is null ? raw.sqlite3_bind_null(statement, index)
             : Is(value, out Guid guid) ? raw.sqlite3_bind_text(statement, index, UpperCase(guid, utf8))
             : Is(value, out DateTime time) ? raw.sqlite3_bind_text(statement, index, Formatted(time, TimeFormat, utf8))
@@ -333,7 +334,9 @@ public static class BulkInsert
             : Is(value, out int number) ? raw.sqlite3_bind_int64(statement, index, number)
             : Is(value, out long large) ? raw.sqlite3_bind_int64(statement, index, large)
             : Is(value, out double real) ? raw.sqlite3_bind_double(statement, index, real)
-            : value is string text ? raw.sqlite3_bind_text(statement, index, text)
+            : value is string text ? Encoding.UTF8.TryGetBytes(text, utf8, out var length)
+                ? raw.sqlite3_bind_text(statement, index, utf8[..length])
+                : raw.sqlite3_bind_text(statement, index, text)
             : value is byte[] bytes ? raw.sqlite3_bind_blob(statement, index, bytes)
             : throw new NotSupportedException($"Bulk insert cannot bind a {typeof(TValue).Name}.");
     }

@@ -101,6 +101,35 @@ public sealed class BulkInsertTests(AppFixture app) : IClassFixture<AppFixture>
             (read[a.Id].BadgeId, read[a.Id].Narrative, read[a.Id].IssuedById, read[a.Id].ExpiresAt, read[a.Id].IssuedAt, read[a.Id].Source, read[a.Id].RecipientSalt)));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task InsertAsync_Text_IsStoredAsWritten_EmptyNonAsciiAndLongerThanTheBindBuffer(bool ignoreConflicts)
+    {
+        // On SQLite, text of up to 128 UTF-8 bytes is encoded into a buffer on the stack and bound from a slice of it, longer
+        // text as a string: 42 three-byte characters fill 126 bytes of it, 43 do not fit, and the empty text must stay ''
+        // (a null pointer would bind NULL).
+        var world = await app.NewWorldAsync();
+        var now = new DateTime(2026, 12, 7, 6, 0, 0, DateTimeKind.Utc);
+        string?[] narratives = ["", "Überragend — 优秀 🎓", new string('语', 42), new string('语', 43), new string('x', 128), new string('x', 129), null, "plain"];
+        var badges = await app.Factory.WithDbAsync(async db =>
+        {
+            var organization = await db.Organizations.SingleAsync(o => o.Id == world.Root.Id);
+            var created = narratives.Select((_, i) => Rosette.Domain.Badges.Badge.Create($"Text {i} {world.Root.Name}", "d", null, organization, true, null, [], now).Value).ToList();
+            db.Badges.AddRange(created);
+            await db.SaveChangesAsync();
+            return created;
+        });
+        var awards = badges.Select((b, i) => Award.Create(new AwardFacts(b.Id, world.StudentA1.Id, now, AwardSource.Roster) { Narrative = narratives[i] })).ToArray();
+
+        await BulkInsertAsync(awards, ignoreConflicts);
+
+        var ids = awards.Select(a => a.Id).ToList();
+        var read = await app.Factory.WithDbAsync(db => db.Awards.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.Narrative));
+        Assert.Equal(narratives, awards.Select(a => read[a.Id]));
+        Assert.Equal(1, await app.Factory.WithDbAsync(db => db.Awards.CountAsync(a => ids.Contains(a.Id) && a.Narrative == "")));
+    }
+
     [Fact]
     public async Task SqliteText_OfGuidsAndTimes_IsWhatMicrosoftDataSqliteBinds()
     {
