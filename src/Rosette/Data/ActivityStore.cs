@@ -1,6 +1,6 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Rosette.Domain.Achievements;
@@ -45,7 +45,7 @@ public sealed class ActivityStore(RosetteDb db)
             WITH claimed AS MATERIALIZED ({OldestPending(batchSize, e[x => x.Seq])}{db.SkipLocked()})
             UPDATE {e.Name} SET {e[x => x.ProcessedAt]} = @now WHERE {e[x => x.Seq]} IN (SELECT {e[x => x.Seq]} FROM claimed) RETURNING {PendingColumns}
             """,
-            command => Bind(command, "now", now),
+            [("now", now)],
             ReadPending(),
             cancellationToken);
         // RETURNING gives no order.
@@ -58,7 +58,7 @@ public sealed class ActivityStore(RosetteDb db)
     /// in the transaction that writes their effects).
     /// </summary>
     public Task<List<PendingEvent>> PendingAsync(int batchSize, CancellationToken cancellationToken) =>
-        QueryAsync(OldestPending(batchSize, PendingColumns), _ => { }, ReadPending(), cancellationToken);
+        QueryAsync(OldestPending(batchSize, PendingColumns), [], ReadPending(), cancellationToken);
 
     /// <summary>
     /// SQLite: marks the pending events from Seq <paramref name="first"/> to <paramref name="last"/> processed, and returns how
@@ -85,7 +85,7 @@ public sealed class ActivityStore(RosetteDb db)
     }
 
     /// <summary>Reads a row of <see cref="PendingColumns"/>.</summary>
-    private Func<DbDataReader, PendingEvent> ReadPending()
+    private Func<IRow, PendingEvent> ReadPending()
     {
         var type = db.Mapped<ActivityEvent>().FromProvider(x => x.Type);
         return r => new PendingEvent(r.GetInt64(0), r.GetGuid(1), type(r.GetValue(2)), r.GetString(3), Utc(r.GetDateTime(4)));
@@ -166,40 +166,45 @@ public sealed class ActivityStore(RosetteDb db)
     /// <summary>"is one of @ids": an array on PostgreSQL, a JSON array of the GUIDs as EF stores them (upper-case text) on SQLite.</summary>
     private string InIds => db.IsPostgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))";
 
-    /// <summary>Binds the ids for <see cref="InIds"/>.</summary>
-    private Action<DbCommand> Ids(IReadOnlyCollection<Guid> ids) =>
-        command => Bind(command, "ids", db.IsPostgres ? ids.ToArray() : JsonSerializer.Serialize(ids.Select(id => id.ToString().ToUpperInvariant())));
+    /// <summary>The parameter of <see cref="InIds"/>.</summary>
+    private (string, object)[] Ids(IReadOnlyCollection<Guid> ids) =>
+        [("ids", db.IsPostgres ? ids.ToArray() : JsonSerializer.Serialize(ids.Select(id => id.ToString().ToUpperInvariant())))];
 
-    private static void Bind(DbCommand command, string name, object value)
+    /// <summary>The rows of a query, in the current transaction: on SQLite straight from its statement (<see cref="SqliteRows"/>).</summary>
+    private async Task<List<T>> QueryAsync<T>(
+        string sql, IReadOnlyList<(string Name, object Value)> parameters, Func<IRow, T> read, CancellationToken cancellationToken)
     {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
-
-    private async Task<List<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> read, CancellationToken cancellationToken)
-    {
-        var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = sql;
-        bind(command);
-        var rows = new List<T>();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
+            var connection = db.Database.GetDbConnection();
+            if (connection is SqliteConnection sqlite)
+            {
+                return await SqliteRows.ReadAsync(sqlite, sql, parameters, read, cancellationToken);
+            }
+            await using var command = connection.CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+            var rows = new List<T>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var row = new ReaderRow(reader);
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows.Add(read(reader));
+                rows.Add(read(row));
             }
+            return rows;
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
-        return rows;
     }
 
     private static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
