@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Rosette.Data;
 
@@ -90,9 +91,11 @@ public sealed class SqliteRowsTests : IDisposable
         // An EXCLUSIVE lock, as a writer holds it while it commits to a rollback journal: no reader may start meanwhile.
         await ExecuteAsync(writer, "BEGIN EXCLUSIVE; INSERT INTO t VALUES (3);");
 
-        // A new connection is refused when it prepares the query (reading the schema), after its timeout of 1 s.
+        // A new connection is refused when it prepares the query (reading the schema), once its timeout of 1 s has passed.
+        var asked = Stopwatch.GetTimestamp();
         var refused = await Assert.ThrowsAsync<SqliteException>(() => SqliteRows.ReadAsync(reader, "SELECT n FROM t", [], row => row.GetInt32(0)));
         Assert.Equal(5, refused.SqliteErrorCode); // SQLITE_BUSY
+        Assert.True(Stopwatch.GetElapsedTime(asked) >= TimeSpan.FromSeconds(1)); // a lower bound: it tried again meanwhile
 
         // One that knows the schema is refused at its first step; it waits, and reads once the writer has committed.
         var waiting = SqliteRows.ReadAsync(patient, "SELECT n FROM t ORDER BY n", [], row => row.GetInt32(0));
