@@ -33,11 +33,11 @@ public static class BulkInsert
         where T : class
         where TKey : notnull
     {
-        var inserted = new HashSet<TKey>();
         if (rows.Count == 0)
         {
-            return inserted;
+            return [];
         }
+        var inserted = new HashSet<TKey>(ignoreConflicts ? 0 : rows.Count);
         var target = Target.Of<T>(db);
         var returned = await WriteAsync(db, target, rows, ignoreConflicts ? $"ON CONFLICT DO NOTHING RETURNING \"{target.KeyName}\"" : null, cancellationToken);
         if (!ignoreConflicts)

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Rosette.Domain;
@@ -54,17 +56,29 @@ public static class SecureRandom
 
     /// <summary>
     /// <paramref name="count"/> version 7 UUIDs of one millisecond, in ascending order (the order of their text, of
-    /// <see cref="Guid.CompareTo(Guid)"/> and of PostgreSQL's uuid). Each has its own 74 random bits, as one from
-    /// <see cref="NewVersion7Id"/> does; only which id goes to which row follows their order.
+    /// <see cref="Guid.CompareTo(Guid)"/> and of PostgreSQL's uuid: all three order a UUID as its 16 bytes read big-endian).
+    /// Each has its own 74 random bits, as one from <see cref="NewVersion7Id"/> does; only which id goes to which row follows
+    /// their order. The first 64 of those bits are drawn for all and sorted as integers (which the runtime sorts several
+    /// times faster than <see cref="Guid"/>s), the last 10 drawn for each after; only ids whose first 64 random bits are
+    /// equal (a chance of less than one in a billion in a batch of 100,000) may then stand out of order, still random.
     /// </summary>
     public static Guid[] NewVersion7Ids(DateTimeOffset now, int count)
     {
+        var random = new ulong[2 * count];
+        Fill(MemoryMarshal.AsBytes(random.AsSpan()));
+        var leading = random.AsSpan(0, count);
+        leading.Sort();
+        var high = (ulong)now.ToUnixTimeMilliseconds() << 16 | 0x7000UL;
         var ids = new Guid[count];
+        Span<byte> id = stackalloc byte[16];
         for (var i = 0; i < count; i++)
         {
-            ids[i] = NewVersion7Id(now);
+            // 48 bits of time, the version, 12 random bits; the variant, 52 random bits of the sorted draw and 10 more.
+            BinaryPrimitives.WriteUInt64BigEndian(id, high | leading[i] >> 52);
+            BinaryPrimitives.WriteUInt64BigEndian(id[8..], 0x8000_0000_0000_0000UL | (leading[i] & 0x000F_FFFF_FFFF_FFFFUL) << 10 | random[count + i] & 0x3FFUL);
+            ids[i] = new Guid(id, bigEndian: true);
         }
-        Array.Sort(ids);
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(random.AsSpan()));
         return ids;
     }
 }

@@ -63,6 +63,19 @@ public sealed class IssuanceApiTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public void InCanonicalOrder_KeepsRowsAlreadyInOrder_AndSortsRowsThatAreNot()
+    {
+        // The handler lists badges and students in id order, so its pairs need no sort; any other caller's rows are sorted.
+        var (b1, b2) = (new Guid("10000000-0000-0000-0000-000000000000"), new Guid("20000000-0000-0000-0000-000000000000"));
+        var (s1, s2) = (new Guid("00000000-0000-0000-0000-00000000000a"), new Guid("a0000000-0000-0000-0000-000000000000"));
+        List<(Guid BadgeId, Guid StudentId)> ordered = [(b1, s1), (b1, s2), (b2, s1), (b2, s2)];
+
+        Assert.Same(ordered, AwardIssuer.InCanonicalOrder(ordered, p => p));
+        Assert.Equal(ordered, AwardIssuer.InCanonicalOrder([(b2, s2), (b1, s2), (b2, s1), (b1, s1)], p => p));
+        Assert.Equal(ordered, AwardIssuer.InCanonicalOrder([(b1, s1), (b1, s2), (b2, s2), (b2, s1)], p => p));
+    }
+
+    [Fact]
     public async Task IssueBadges_EveryFailureCode_IsReportedPerPair()
     {
         var world = await app.NewWorldAsync();

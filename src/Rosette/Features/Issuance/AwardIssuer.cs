@@ -41,12 +41,10 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, BatchPlace place, long startedAt, CancellationToken cancellationToken)
     {
         // Canonical order: concurrent batches lock overlapping rows in the same order, so they cannot deadlock.
-        var awards = decisions.Where(d => d.Award is not null).Select(d => d.Award!)
-            .OrderBy(a => a.BadgeId).ThenBy(a => a.StudentId).ToList();
+        var awards = InCanonicalOrder(decisions.Where(d => d.Award is not null).Select(d => d.Award!).ToList(), a => (a.BadgeId, a.StudentId));
         // Ids ascending in that order: each index on the id takes the batch as one run at its end (decision 0031).
         Award.NumberInOrder(awards);
-        var renewals = decisions.Where(d => d.Renewal is not null).Select(d => d.Renewal!)
-            .OrderBy(r => r.BadgeId).ThenBy(r => r.StudentId).ToList();
+        var renewals = InCanonicalOrder(decisions.Where(d => d.Renewal is not null).Select(d => d.Renewal!).ToList(), r => (r.BadgeId, r.StudentId));
         // The pairs were decided against the awards held, so the earn-once index refuses none unless another request issued
         // one meanwhile. Written without ON CONFLICT, the awards go in PostgreSQL's binary COPY (and on SQLite without
         // RETURNING); a refusal rolls the transaction back, and it is written again with conflicts skipped and reported.
@@ -72,6 +70,22 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         return result;
     }
 
+    /// <summary>
+    /// The rows in (badge, student) order. Decisions made over badges and students each listed in that order (as the handlers
+    /// list them) are in it already: that is checked in one pass, and only rows out of order are sorted.
+    /// </summary>
+    internal static List<T> InCanonicalOrder<T>(List<T> rows, Func<T, (Guid BadgeId, Guid StudentId)> pair)
+    {
+        for (var i = 1; i < rows.Count; i++)
+        {
+            if (pair(rows[i - 1]).CompareTo(pair(rows[i])) >= 0)
+            {
+                return rows.OrderBy(r => pair(r).BadgeId).ThenBy(r => pair(r).StudentId).ToList();
+            }
+        }
+        return rows;
+    }
+
     private async Task<IssueBadgesResult?> WriteOnceAsync(
         IssuanceBatch batch, IReadOnlyList<PairDecision> decisions, List<Award> awards, List<AwardRenewal> renewals, BatchPlace place,
         bool skipConflicts, CancellationToken cancellationToken)
@@ -88,11 +102,12 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
             return null;
         }
         var inserted = await db.InsertAsync(awards, ignoreConflicts: skipConflicts, a => a.Id, cancellationToken);
-        var issuedAwards = awards.Where(a => inserted.Contains(a.Id)).ToList();
+        // Written without skipping conflicts, every award went in (a refusal throws).
+        var issuedAwards = skipConflicts ? awards.Where(a => inserted.Contains(a.Id)).ToList() : awards;
         var delivering = await db.CreateForAsync(issuedAwards, batch.CreatedAt, cancellationToken);
         var failures = decisions.Where(d => d.Failure is not null)
             .Select(d => IssuanceFailure.Create(batch.Id, d.BadgeId, d.StudentId, d.Failure!, d.AwardId)).ToList();
-        var lost = awards.Where(a => !inserted.Contains(a.Id)).Select(a => (a.BadgeId, a.StudentId, (Guid?)null)).ToList();
+        var lost = skipConflicts ? awards.Where(a => !inserted.Contains(a.Id)).Select(a => (a.BadgeId, a.StudentId, (Guid?)null)).ToList() : [];
         var (renewed, lostRenewals, revoked) = await db.WriteRenewalsAsync(renewals, batch.CreatedAt, cancellationToken);
         lost.AddRange(lostRenewals.Select(r => (r.BadgeId, r.StudentId, (Guid?)r.AwardId)));
         if (lost.Count > 0)

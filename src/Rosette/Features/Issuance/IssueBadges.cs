@@ -40,6 +40,9 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         {
             return previous;
         }
+        // Decided over badges and students each in id order, the pairs come in the canonical order they are written in.
+        badgeIds.Sort();
+        studentIds.Sort();
 
         var badges = await db.Badges.AsNoTracking().Where(b => badgeIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, cancellationToken);
         var students = await db.LoadStudentsInClassAsync(classId, studentIds, cancellationToken);
