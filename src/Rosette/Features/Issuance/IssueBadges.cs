@@ -57,10 +57,11 @@ public sealed class IssueBadgesHandler(RosetteDb db, AwardIssuer issuer, TimePro
         var decisions = new List<PairDecision>(badgeIds.Count * studentIds.Count);
         foreach (var badgeId in badgeIds)
         {
+            var (badgeReason, badge) = (badgeReasons[badgeId], badges.GetValueOrDefault(badgeId));
             foreach (var studentId in studentIds)
             {
-                decisions.Add(Decide(badgeReasons[badgeId], studentReasons[studentId], badges.GetValueOrDefault(badgeId), badgeId, studentId,
-                    held.GetValueOrDefault((badgeId, studentId)), batch, now, narrative));
+                decisions.Add(Decide(badgeReason, studentReasons[studentId], badge, badgeId, studentId,
+                    held.Count == 0 ? null : held.GetValueOrDefault((badgeId, studentId)), batch, now, narrative));
             }
         }
         // Null: a concurrent request with the same key stored its batch first; answer as a retry of it would be answered.
