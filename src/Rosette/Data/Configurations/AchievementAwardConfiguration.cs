@@ -11,7 +11,8 @@ internal sealed class AchievementAwardConfiguration : IEntityTypeConfiguration<A
     {
         // The n-th earning of an achievement by a user exists once, whichever worker or instance records it.
         builder.HasIndex(a => new { a.AchievementId, a.UserId, a.Ordinal }).IsUnique();
-        builder.HasIndex(a => new { a.UserId, a.AchievementId });
+        // The worker reads each user's earnings (achievement, time, points) from this index alone, without the table's rows.
+        builder.HasIndex(a => new { a.UserId, a.AchievementId, a.EarnedAt, a.Points });
         builder.HasIndex(a => new { a.AchievementId, a.EarnedAt });
         builder.HasOne<Achievement>().WithMany().HasForeignKey(a => a.AchievementId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Restrict);

@@ -145,10 +145,10 @@ namespace Rosette.Data.Migrations.Postgres
 
                     b.HasIndex("AchievementId", "EarnedAt");
 
-                    b.HasIndex("UserId", "AchievementId");
-
                     b.HasIndex("AchievementId", "UserId", "Ordinal")
                         .IsUnique();
+
+                    b.HasIndex("UserId", "AchievementId", "EarnedAt", "Points");
 
                     b.ToTable("AchievementAwards");
                 });

@@ -137,10 +137,10 @@ namespace Rosette.Data.Migrations.Sqlite
 
                     b.HasIndex("AchievementId", "EarnedAt");
 
-                    b.HasIndex("UserId", "AchievementId");
-
                     b.HasIndex("AchievementId", "UserId", "Ordinal")
                         .IsUnique();
+
+                    b.HasIndex("UserId", "AchievementId", "EarnedAt", "Points");
 
                     b.ToTable("AchievementAwards");
                 });
