@@ -71,8 +71,8 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
     }
 
     /// <summary>
-    /// The rows in (badge, student) order. Decisions made over badges and students each listed in that order (as the handlers
-    /// list them) are in it already: that is checked in one pass, and only rows out of order are sorted.
+    /// The rows in (badge, student) order. Decisions made over badges and students each listed in that order (as the roster
+    /// handler lists them) are in it already: that is checked in one pass, and only rows out of order are sorted.
     /// </summary>
     internal static List<T> InCanonicalOrder<T>(List<T> rows, Func<T, (Guid BadgeId, Guid StudentId)> pair)
     {
@@ -80,7 +80,7 @@ public sealed class AwardIssuer(RosetteDb db, OutboxSignal outbox, DeliverySigna
         {
             if (pair(rows[i - 1]).CompareTo(pair(rows[i])) >= 0)
             {
-                return rows.OrderBy(r => pair(r).BadgeId).ThenBy(r => pair(r).StudentId).ToList();
+                return rows.OrderBy(pair).ToList();
             }
         }
         return rows;
