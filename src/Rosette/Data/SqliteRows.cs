@@ -118,29 +118,38 @@ public static class SqliteRows
         SqliteException.ThrowExceptionForRC(rc, connection.Handle);
     }
 
+    /// <summary>
+    /// Each value is read with as few native calls as it takes: a value's bytes first (<c>sqlite3_column_blob</c> gives a
+    /// text's UTF-8), and its type only when the bytes alone do not say what it is (empty: NULL or ""; not a GUID's or a
+    /// time's text). A native call costs about as much as SQLite's own work for the value (docs/benchmarks.md, session 34).
+    /// </summary>
     private sealed class SqliteRow(sqlite3_stmt statement) : IRow
     {
         public Guid GetGuid(int column)
         {
-            var type = raw.sqlite3_column_type(statement, column);
             var value = raw.sqlite3_column_blob(statement, column);
-            return type == raw.SQLITE_BLOB && value.Length == 16 ? new Guid(value)
-                : type == raw.SQLITE_TEXT && Utf8Parser.TryParse(value, out Guid guid, out var consumed, 'D') && consumed == value.Length ? guid
-                : new Guid(GetString(column));
+            if (Utf8Parser.TryParse(value, out Guid guid, out var consumed, 'D') && consumed == value.Length)
+            {
+                return guid;
+            }
+            return value.Length == 16 && raw.sqlite3_column_type(statement, column) == raw.SQLITE_BLOB ? new Guid(value) : new Guid(GetString(column));
         }
 
-        public string GetString(int column) =>
-            raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL
-                ? throw new InvalidCastException($"Column {column} is NULL.")
-                : raw.sqlite3_column_text(statement, column).utf8_to_string();
+        /// <summary>A value's text, as SQLite converts it (a number's digits); NULL is refused.</summary>
+        public string GetString(int column)
+        {
+            var value = raw.sqlite3_column_blob(statement, column);
+            return value.Length > 0 ? Encoding.UTF8.GetString(value)
+                : raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL ? throw new InvalidCastException($"Column {column} is NULL.")
+                : "";
+        }
 
         /// <summary>EF Core's form first (<see cref="BulkInsert.TimeFormat"/>), parsed without a string; any other as Microsoft.Data.Sqlite parses it.</summary>
         public DateTime GetDateTime(int column)
         {
-            var type = raw.sqlite3_column_type(statement, column);
             var utf8 = raw.sqlite3_column_blob(statement, column);
             Span<char> text = stackalloc char[64];
-            return type == raw.SQLITE_TEXT && Encoding.UTF8.TryGetChars(utf8, text, out var length)
+            return Encoding.UTF8.TryGetChars(utf8, text, out var length)
                 && DateTime.TryParseExact(text[..length], BulkInsert.TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
                 ? time
                 : DateTime.Parse(GetString(column), CultureInfo.InvariantCulture);
@@ -150,10 +159,11 @@ public static class SqliteRows
 
         public int GetInt32(int column) => checked((int)GetInt64(column));
 
+        /// <summary>NULL reads as 0, so only a 0 asks for the type.</summary>
         public long GetInt64(int column) =>
-            raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL
-                ? throw new InvalidCastException($"Column {column} is NULL.")
-                : raw.sqlite3_column_int64(statement, column);
+            raw.sqlite3_column_int64(statement, column) is var value && (value != 0 || raw.sqlite3_column_type(statement, column) != raw.SQLITE_NULL)
+                ? value
+                : throw new InvalidCastException($"Column {column} is NULL.");
 
         public object GetValue(int column) => raw.sqlite3_column_type(statement, column) switch
         {

@@ -62,6 +62,33 @@ public sealed class SqliteRowsTests : IDisposable
             read.Select(r => r.Item7.GetType()));
     }
 
+    /// <summary>
+    /// Values are read by their bytes first and their type only when the bytes leave it open (<see cref="SqliteRows"/>): NULL
+    /// is still refused where 0, "" and a number's digits are read, and text of a blob's length is not taken for a blob.
+    /// </summary>
+    [Fact]
+    public async Task Null_IsRefused_WhereZeroEmptyTextAndNumbersAreRead_AndTextIsNeverTakenForABlob()
+    {
+        await using var connection = await OpenAsync();
+        await ExecuteAsync(connection, "CREATE TABLE t (n INTEGER, g, s, d, i)");
+        await ExecuteAsync(connection, "INSERT INTO t VALUES (0, NULL, NULL, NULL, NULL), (1, 'sixteen-chars-ab', 42, '', 0), (2, @g, '', 'not a time', 7)", ("@g", Id.ToByteArray()));
+        const string sql = "SELECT g, s, d, i FROM t ORDER BY n";
+
+        await Assert.ThrowsAsync<InvalidCastException>(() => SqliteRows.ReadAsync(connection, sql + " LIMIT 1", [], row => row.GetGuid(0)));
+        await Assert.ThrowsAsync<InvalidCastException>(() => SqliteRows.ReadAsync(connection, sql + " LIMIT 1", [], row => row.GetString(1)));
+        await Assert.ThrowsAsync<InvalidCastException>(() => SqliteRows.ReadAsync(connection, sql + " LIMIT 1", [], row => row.GetDateTime(2)));
+        await Assert.ThrowsAsync<InvalidCastException>(() => SqliteRows.ReadAsync(connection, sql + " LIMIT 1", [], row => row.GetInt64(3)));
+
+        var read = await SqliteRows.ReadAsync(connection, sql + " LIMIT 2 OFFSET 1", [], row => (Text: row.GetString(1), Number: row.GetInt64(3), Empty: row.GetString(2)));
+        Assert.Equal([("42", 0L, ""), ("", 7L, "not a time")], read);
+        // Sixteen characters are text, whatever their length: not a GUID, as Microsoft.Data.Sqlite says.
+        var sixteen = await SqliteRows.ReadAsync(connection, "SELECT g FROM t WHERE n = 1", [], row => row.GetString(0));
+        Assert.Equal("sixteen-chars-ab", Assert.Single(sixteen));
+        await Assert.ThrowsAsync<FormatException>(() => SqliteRows.ReadAsync(connection, "SELECT g FROM t WHERE n = 1", [], row => row.GetGuid(0)));
+        Assert.Equal(Id, Assert.Single(await SqliteRows.ReadAsync(connection, "SELECT g FROM t WHERE n = 2", [], row => row.GetGuid(0))));
+        await Assert.ThrowsAsync<FormatException>(() => SqliteRows.ReadAsync(connection, "SELECT d FROM t WHERE n = 2", [], row => row.GetDateTime(0)));
+    }
+
     [Fact]
     public async Task Parameters_AreBoundByName_AndTheQueryReadsInTheConnectionsTransaction()
     {
