@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -167,8 +167,32 @@ public sealed class ActivityStore(RosetteDb db)
     private string InIds => db.IsPostgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))";
 
     /// <summary>The parameter of <see cref="InIds"/>.</summary>
-    private (string, object)[] Ids(IReadOnlyCollection<Guid> ids) =>
-        [("ids", db.IsPostgres ? ids.ToArray() : JsonSerializer.Serialize(ids.Select(id => id.ToString().ToUpperInvariant())))];
+    private (string, object)[] Ids(IReadOnlyCollection<Guid> ids) => [("ids", db.IsPostgres ? ids.ToArray() : JsonIds(ids))];
+
+    /// <summary>
+    /// A JSON array of the GUIDs as EF stores them on SQLite (upper-case "D" text), written straight into one string: a batch
+    /// sends thousands of ids three times, and a string per id and a serializer cost more than the query's own read.
+    /// </summary>
+    internal static string JsonIds(IReadOnlyCollection<Guid> ids)
+    {
+        const int Each = 39; // "D" text, its quotes and a comma
+        return ids.Count == 0 ? "[]" : string.Create(ids.Count * Each + 1, ids, static (text, ids) =>
+        {
+            text[0] = '[';
+            var at = 1;
+            foreach (var id in ids)
+            {
+                var guid = text.Slice(at + 1, 36);
+                id.TryFormat(guid, out _, "D");
+                Ascii.ToUpperInPlace(guid, out _);
+                text[at] = '"';
+                text[at + 37] = '"';
+                text[at + 38] = ',';
+                at += Each;
+            }
+            text[^1] = ']'; // in place of the last comma
+        });
+    }
 
     /// <summary>The rows of a query, in the current transaction: on SQLite straight from its statement (<see cref="SqliteRows"/>).</summary>
     private async Task<List<T>> QueryAsync<T>(

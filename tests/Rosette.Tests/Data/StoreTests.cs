@@ -84,6 +84,18 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
         Assert.Equal(T0.AddMinutes(10), facts[world.StudentA2.Id]);
     }
 
+    /// <summary>The ids a SQLite query reads through <c>json_each</c>: the JSON a serializer writes of EF's upper-case text.</summary>
+    [Fact]
+    public void ActivityStore_WritesIdsAsTheJsonOfEfsText()
+    {
+        Guid[][] lists = [[], [Guid.Parse("0b1a2f3e-4d5c-7e68-9d7c-5f1d2c3b4a59")], [.. Enumerable.Range(0, 3).Select(_ => Guid.NewGuid())]];
+        foreach (var ids in lists)
+        {
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(ids.Select(id => id.ToString().ToUpperInvariant())), ActivityStore.JsonIds(ids));
+        }
+        Assert.Equal("""["0B1A2F3E-4D5C-7E68-9D7C-5F1D2C3B4A59"]""", ActivityStore.JsonIds(lists[1]));
+    }
+
     [Fact]
     public async Task ActivityStore_ReadsEarners_ByTheActiveStudentRule_AndTheirEarningsAndFacts()
     {
