@@ -166,32 +166,35 @@ public sealed class ActivityStore(RosetteDb db)
     /// <summary>"is one of @ids": an array on PostgreSQL, a JSON array of the GUIDs as EF stores them (upper-case text) on SQLite.</summary>
     private string InIds => db.IsPostgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))";
 
-    /// <summary>The parameter of <see cref="InIds"/>.</summary>
-    private (string, object)[] Ids(IReadOnlyCollection<Guid> ids) => [("ids", db.IsPostgres ? ids.ToArray() : JsonIds(ids))];
+    /// <summary>The parameter of <see cref="InIds"/>: on SQLite, UTF-8 text (<see cref="SqliteRows"/>).</summary>
+    private (string, object)[] Ids(IReadOnlyCollection<Guid> ids) => [("ids", db.IsPostgres ? ids.ToArray() : new ReadOnlyMemory<byte>(JsonIds(ids)))];
 
     /// <summary>
-    /// A JSON array of the GUIDs as EF stores them on SQLite (upper-case "D" text), written straight into one string: a batch
-    /// sends thousands of ids three times, and a string per id and a serializer cost more than the query's own read.
+    /// A JSON array of the GUIDs as EF stores them on SQLite (upper-case "D" text), written straight into UTF-8: a batch sends
+    /// thousands of ids three times, and a string per id, a serializer and a string of the whole (on the large object heap
+    /// from about 1,100 ids) cost more than the query's own read (docs/benchmarks.md, session 34).
     /// </summary>
-    internal static string JsonIds(IReadOnlyCollection<Guid> ids)
+    internal static byte[] JsonIds(IReadOnlyCollection<Guid> ids)
     {
         const int Each = 39; // "D" text, its quotes and a comma
-        return ids.Count == 0 ? "[]" : string.Create(ids.Count * Each + 1, ids, static (text, ids) =>
+        if (ids.Count == 0)
         {
-            text[0] = '[';
-            var at = 1;
-            foreach (var id in ids)
-            {
-                var guid = text.Slice(at + 1, 36);
-                id.TryFormat(guid, out _, "D");
-                Ascii.ToUpperInPlace(guid, out _);
-                text[at] = '"';
-                text[at + 37] = '"';
-                text[at + 38] = ',';
-                at += Each;
-            }
-            text[^1] = ']'; // in place of the last comma
-        });
+            return "[]"u8.ToArray();
+        }
+        var json = new byte[ids.Count * Each + 1];
+        json[0] = (byte)'[';
+        var at = 1;
+        foreach (var id in ids)
+        {
+            var guid = json.AsSpan(at + 1, 36);
+            id.TryFormat(guid, out _, "D");
+            Ascii.ToUpperInPlace(guid, out _);
+            json[at] = json[at + 37] = (byte)'"';
+            json[at + 38] = (byte)',';
+            at += Each;
+        }
+        json[^1] = (byte)']'; // in place of the last comma
+        return json;
     }
 
     /// <summary>The rows of a query, in the current transaction: on SQLite straight from its statement (<see cref="SqliteRows"/>).</summary>

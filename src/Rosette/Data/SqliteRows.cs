@@ -111,9 +111,10 @@ public static class SqliteRows
         var rc = value switch
         {
             string text => raw.sqlite3_bind_text(statement, index, text),
+            ReadOnlyMemory<byte> utf8 => raw.sqlite3_bind_text(statement, index, utf8.Span),
             long number => raw.sqlite3_bind_int64(statement, index, number),
             int number => raw.sqlite3_bind_int64(statement, index, number),
-            _ => throw new NotSupportedException($"SqliteRows binds text and integers, not a {value.GetType().Name}."),
+            _ => throw new NotSupportedException($"SqliteRows binds text (a string, or UTF-8 as ReadOnlyMemory<byte>) and integers, not a {value.GetType().Name}."),
         };
         SqliteException.ThrowExceptionForRC(rc, connection.Handle);
     }

@@ -99,6 +99,11 @@ public sealed class SqliteRowsTests : IDisposable
         var read = await SqliteRows.ReadAsync(connection, "SELECT n FROM t WHERE s = @s AND n > @n ORDER BY n", [("n", 1L), ("s", "b")], row => row.GetInt32(0));
 
         Assert.Equal([2, 3], read);
+        // UTF-8 is bound as text, not as a blob: json_each reads it as JSON text (a blob would be JSONB), and it equals 'b'.
+        var utf8 = await SqliteRows.ReadAsync(connection, "SELECT n FROM t WHERE s IN (SELECT value FROM json_each(@s)) AND typeof(@s) = 'text' ORDER BY n",
+            [("s", new ReadOnlyMemory<byte>("[\"b\"]"u8.ToArray()))], row => row.GetInt32(0));
+        Assert.Equal([2, 3], utf8);
+        await Assert.ThrowsAsync<NotSupportedException>(() => SqliteRows.ReadAsync(connection, "SELECT @s", [("s", new byte[] { 1 })], row => row.GetInt32(0)));
         await Assert.ThrowsAsync<ArgumentException>(() => SqliteRows.ReadAsync(connection, "SELECT n FROM t WHERE s = @s", [("t", "b")], row => row.GetInt32(0)));
         await ExecuteAsync(connection, "ROLLBACK");
         Assert.Empty(await SqliteRows.ReadAsync(connection, "SELECT n FROM t", [], row => row.GetInt32(0)));

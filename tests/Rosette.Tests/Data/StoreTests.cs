@@ -91,9 +91,9 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
         Guid[][] lists = [[], [Guid.Parse("0b1a2f3e-4d5c-7e68-9d7c-5f1d2c3b4a59")], [.. Enumerable.Range(0, 3).Select(_ => Guid.NewGuid())]];
         foreach (var ids in lists)
         {
-            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(ids.Select(id => id.ToString().ToUpperInvariant())), ActivityStore.JsonIds(ids));
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(ids.Select(id => id.ToString().ToUpperInvariant())), System.Text.Encoding.UTF8.GetString(ActivityStore.JsonIds(ids)));
         }
-        Assert.Equal("""["0B1A2F3E-4D5C-7E68-9D7C-5F1D2C3B4A59"]""", ActivityStore.JsonIds(lists[1]));
+        Assert.Equal("""["0B1A2F3E-4D5C-7E68-9D7C-5F1D2C3B4A59"]"""u8.ToArray(), ActivityStore.JsonIds(lists[1]));
     }
 
     [Fact]
