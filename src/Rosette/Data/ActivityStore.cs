@@ -10,6 +10,19 @@ using Rosette.Domain.Users;
 namespace Rosette.Data;
 
 /// <summary>
+/// One of <see cref="Count"/> disjoint shares of the students, by the last byte of their id: every event of a student falls
+/// in the same share, so loops that each claim their own share never evaluate one student at once, nor out of order.
+/// </summary>
+public readonly record struct UserShare(int Index, int Count)
+{
+    /// <summary>Every student.</summary>
+    public static readonly UserShare All = new(0, 1);
+
+    /// <summary>Why a share other than <see cref="All"/> is refused on SQLite.</summary>
+    public const string SqliteTakesAll = "SQLite's worker takes every student's events: one loop, at the one write lock.";
+}
+
+/// <summary>
 /// The activity events, facts and earners the achievement worker reads and writes, inside the caller's transaction. Read
 /// with plain ADO.NET: a batch reads thousands of rows, and materialising them through EF cost several times what the
 /// database takes. Names and enum values come from the EF model (<see cref="MappedTable{T}"/>).
@@ -27,10 +40,14 @@ public sealed class ActivityStore(RosetteDb db)
     /// On SQLite the transaction holds the database's write lock, so every pending event from the first Seq read to the last
     /// is the batch, and a range marks it: faster there than the one statement, which updates row by row.
     /// </remarks>
-    public async Task<List<PendingEvent>> ClaimPendingAsync(int batchSize, DateTime now, CancellationToken cancellationToken)
+    public async Task<List<PendingEvent>> ClaimPendingAsync(int batchSize, DateTime now, UserShare share, CancellationToken cancellationToken)
     {
         if (!db.IsPostgres)
         {
+            if (share != UserShare.All)
+            {
+                throw new ArgumentException(UserShare.SqliteTakesAll, nameof(share));
+            }
             var events = await PendingAsync(batchSize, cancellationToken);
             if (events.Count > 0)
             {
@@ -42,7 +59,7 @@ public sealed class ActivityStore(RosetteDb db)
         // MATERIALIZED: the claim is taken once, whatever plan the UPDATE gets.
         var claimed = await QueryAsync(
             $"""
-            WITH claimed AS MATERIALIZED ({OldestPending(batchSize, e[x => x.Seq])}{db.SkipLocked()})
+            WITH claimed AS MATERIALIZED ({OldestPending(batchSize, e[x => x.Seq], share)}{db.SkipLocked()})
             UPDATE {e.Name} SET {e[x => x.ProcessedAt]} = @now WHERE {e[x => x.Seq]} IN (SELECT {e[x => x.Seq]} FROM claimed) RETURNING {PendingColumns}
             """,
             [("now", now)],
@@ -78,10 +95,14 @@ public sealed class ActivityStore(RosetteDb db)
         }
     }
 
-    private string OldestPending(int batchSize, string what)
+    private string OldestPending(int batchSize, string what, UserShare? share = null)
     {
         var e = db.Mapped<ActivityEvent>();
-        return $"SELECT {what} FROM {e.Name} WHERE {e[x => x.ProcessedAt]} IS NULL ORDER BY {e[x => x.Seq]} LIMIT {batchSize.ToString(CultureInfo.InvariantCulture)}";
+        // PostgreSQL only (SQLite claims all): uuid_send gives the id's 16 bytes in RFC order, whose last is random in v4 and v7.
+        var ofShare = share is { Count: > 1 } s
+            ? $" AND get_byte(uuid_send({e[x => x.UserId]}), 15) % {s.Count.ToString(CultureInfo.InvariantCulture)} = {s.Index.ToString(CultureInfo.InvariantCulture)}"
+            : "";
+        return $"SELECT {what} FROM {e.Name} WHERE {e[x => x.ProcessedAt]} IS NULL{ofShare} ORDER BY {e[x => x.Seq]} LIMIT {batchSize.ToString(CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>Reads a row of <see cref="PendingColumns"/>.</summary>

@@ -47,18 +47,18 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
         var rolledBack = await app.Factory.WithDbAsync(async db =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
-            var pending = await new ActivityStore(db).ClaimPendingAsync(1000, T0, CancellationToken.None);
+            var pending = await new ActivityStore(db).ClaimPendingAsync(1000, T0, UserShare.All, CancellationToken.None);
             await transaction.RollbackAsync();
             return pending.Where(e => e.SubjectId == lab).Select(e => e.Seq).ToList();
         });
         var claimed = await InTransactionAsync(async (db, store) =>
         {
-            var pending = await store.ClaimPendingAsync(1000, T0, CancellationToken.None);
+            var pending = await store.ClaimPendingAsync(1000, T0, UserShare.All, CancellationToken.None);
             await store.UpsertFactsAsync(AchievementEngine.OnEvents(new AchievementCatalog([]), await store.LoadEarnersAsync([world.StudentA1.Id, world.StudentA2.Id], CancellationToken.None),
                 new EarningCounters(), pending.Where(e => e.SubjectId == lab)).Facts, CancellationToken.None);
             return pending.Where(e => e.SubjectId == lab).ToList();
         });
-        var again = await InTransactionAsync((_, store) => store.ClaimPendingAsync(1000, T0.AddMinutes(1), CancellationToken.None));
+        var again = await InTransactionAsync((_, store) => store.ClaimPendingAsync(1000, T0.AddMinutes(1), UserShare.All, CancellationToken.None));
 
         Assert.Equal(events.OrderBy(e => e.Seq).Select(e => e.Seq), rolledBack);
         Assert.Equal(events.OrderBy(e => e.Seq).Select(e => (e.Seq, e.UserId, e.Type, e.OccurredAt)), claimed.Select(e => (e.Seq, e.UserId, e.Type, e.OccurredAt)));
@@ -82,6 +82,45 @@ public sealed class StoreTests(StoreTests.QuietHost app) : IClassFixture<StoreTe
         }
         Assert.Equal(expected.FirstAt, facts[world.StudentA1.Id]);
         Assert.Equal(T0.AddMinutes(10), facts[world.StudentA2.Id]);
+    }
+
+    /// <summary>
+    /// On PostgreSQL the claims of two shares (decision 0009) take disjoint students, every event of a student in one of
+    /// them, each in Seq order; together all the events. SQLite refuses a share, and its events stay pending.
+    /// </summary>
+    [Fact]
+    public async Task ActivityStore_ClaimsOfTwoShares_TakeDisjointStudents_AllOfEachStudentsEventsInOne()
+    {
+        var world = await app.NewWorldAsync();
+        var lab = $"lab-{Guid.NewGuid():N}";
+        var students = Enumerable.Range(0, 24).Select(_ => Guid.CreateVersion7()).ToList();
+        var events = Enumerable.Range(0, 72)
+            .Select(i => ActivityEvent.Create($"e{i}-{lab}", world.AdminRoot.Id, students[i % students.Count], ActivityType.LabCompleted, lab, T0.AddMinutes(i), null, T0)).ToList();
+        await app.Factory.WithDbAsync(async db =>
+        {
+            db.ActivityEvents.AddRange(events);
+            await db.SaveChangesAsync();
+        });
+        Task<List<PendingEvent>> ClaimAsync(UserShare share) =>
+            InTransactionAsync(async (_, store) => (await store.ClaimPendingAsync(1000, T0, share, CancellationToken.None)).Where(e => e.SubjectId == lab).ToList());
+
+        if (!app.Database.IsPostgres)
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => ClaimAsync(new UserShare(0, 2)));
+            Assert.Equal(events.Count, await app.Factory.WithDbAsync(db => db.ActivityEvents.CountAsync(e => e.SubjectId == lab && e.ProcessedAt == null)));
+            await ClaimAsync(UserShare.All);
+            return;
+        }
+        var second = await ClaimAsync(new UserShare(1, 2));
+        var first = await ClaimAsync(new UserShare(0, 2));
+
+        Assert.Equal(events.Select(e => e.Seq).Order(), first.Concat(second).Select(e => e.Seq).Order());
+        Assert.Empty(first.Select(e => e.UserId).Intersect(second.Select(e => e.UserId)));
+        Assert.All(new[] { first, second }, share =>
+        {
+            Assert.InRange(share.Count, 3, events.Count - 3);
+            Assert.Equal(share.Select(e => e.Seq).Order(), share.Select(e => e.Seq));
+        });
     }
 
     /// <summary>The ids a SQLite query reads through <c>json_each</c>: the JSON a serializer writes of EF's upper-case text.</summary>

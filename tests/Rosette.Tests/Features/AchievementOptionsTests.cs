@@ -18,7 +18,40 @@ public sealed class AchievementOptionsTests
         Assert.Equal((500, 500), (Configured("500").BatchSizeOn(sqlite), Configured("500").BatchSizeOn(postgres)));
     }
 
+    [Fact]
+    public void TheLoops_AreOneOnSqliteWhateverIsSet_AndOnePerProcessorUpToFourOnPostgres()
+    {
+        var sqlite = new DatabaseOptions { Provider = "sqlite" };
+        var postgres = new DatabaseOptions { Provider = "postgres" };
+        var set = Configuration("Rosette:Achievements:Loops", "3").GetSection(AchievementOptions.Section).Get<AchievementOptions>()!;
+
+        Assert.Equal((1, Math.Clamp(Environment.ProcessorCount, 1, 4)), (new AchievementOptions().LoopsOn(sqlite), new AchievementOptions().LoopsOn(postgres)));
+        Assert.Equal((1, 3), (set.LoopsOn(sqlite), set.LoopsOn(postgres)));
+    }
+
+    [Fact]
+    public void OneNotification_WakesAsManyWaitingLoopsAsTheSignalSays()
+    {
+        using var signal = new TwoLoops();
+        var waiting = new[] { signal.WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None), signal.WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None) };
+        Assert.DoesNotContain(waiting, w => w.IsCompleted);
+
+        signal.Notify();
+
+        Assert.All(waiting, w => Assert.True(w.IsCompletedSuccessfully));
+        // Two notifications while nobody waited leave two wakes, not four: the next two waits return, a third would wait.
+        signal.Notify();
+        signal.Notify();
+        Assert.True(signal.WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None).IsCompletedSuccessfully);
+        Assert.True(signal.WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None).IsCompletedSuccessfully);
+        Assert.False(signal.WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None).IsCompleted);
+    }
+
+    private sealed class TwoLoops() : WakeSignal(2);
+
     [Theory]
+    [InlineData("Rosette:Achievements:Loops", "0", "Rosette:Achievements:Loops must be from 1 to 16; it is 0.")]
+    [InlineData("Rosette:Achievements:Loops", "17", "Rosette:Achievements:Loops must be from 1 to 16; it is 17.")]
     [InlineData("Rosette:Achievements:BatchSize", "0", "Rosette:Achievements:BatchSize must be from 1 to 100000; it is 0.")]
     [InlineData("Rosette:Achievements:BatchSize", "-1", "Rosette:Achievements:BatchSize must be from 1 to 100000; it is -1.")]
     [InlineData("Rosette:Achievements:BatchSize", "100001", "Rosette:Achievements:BatchSize must be from 1 to 100000; it is 100001.")]

@@ -254,7 +254,7 @@ public sealed class AchievementDraftTests(AchievementCrashTests.WorkerlessHost a
             await using var holder = app.Factory.Services.CreateAsyncScope();
             var db = holder.ServiceProvider.GetRequiredService<RosetteDb>();
             await using var transaction = await db.Database.BeginTransactionAsync();
-            var held = await new ActivityStore(db).ClaimPendingAsync(1000, DateTime.UtcNow, CancellationToken.None);
+            var held = await new ActivityStore(db).ClaimPendingAsync(1000, DateTime.UtcNow, UserShare.All, CancellationToken.None);
             Assert.Equal(events, held.Select(e => e.Seq));
             Assert.Equal(0, await ProcessAsync());
             await transaction.RollbackAsync();
@@ -304,6 +304,41 @@ public sealed class AchievementDraftTests(AchievementCrashTests.WorkerlessHost a
     }
 
     /// <summary>
+    /// Decision 0009: on PostgreSQL each of the worker's loops takes only the events of its share of the students, and while
+    /// an enabled achievement has a limit shared by all students, the first share takes every student's events and the
+    /// others none, so that one loop's order decides who gets the last slot. SQLite refuses a share and changes nothing.
+    /// </summary>
+    [Fact]
+    public async Task EachLoop_TakesItsShareOfTheStudents_AndALimitedAchievementLeavesThemAllToTheFirst()
+    {
+        var second = new UserShare(1, 2);
+        var (perUser, events) = await PendingEventsAsync(24, "lab-1");
+        if (!app.Database.IsPostgres)
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => ProcessAsync(second));
+            Assert.Equal(events.Count, await app.Factory.WithDbAsync(db => db.ActivityEvents.CountAsync(e => events.Contains(e.Seq) && e.ProcessedAt == null)));
+            Assert.Equal(events.Count, await ProcessAsync());
+            return;
+        }
+
+        var taken = await ProcessAsync(second);
+        Assert.InRange(taken, 1, events.Count - 1);
+        Assert.Equal(0, await ProcessAsync(second));
+        Assert.Equal(events.Count - taken, await ProcessAsync(new UserShare(0, 2)));
+        Assert.Equal(events.Count, (await Achieve.EarningsAsync(app.Factory, perUser)).Count);
+
+        var (limited, more) = await PendingEventsAsync(24, "lab-1");
+        await app.Factory.WithDbAsync(db => db.Achievements.Where(a => a.Id == limited).ExecuteUpdateAsync(s => s.SetProperty(a => a.FrequencyType, FrequencyType.PerDay)));
+        Assert.Equal(0, await ProcessAsync(second));
+        Assert.Equal(more.Count, await app.Factory.WithDbAsync(db => db.ActivityEvents.CountAsync(e => more.Contains(e.Seq) && e.ProcessedAt == null)));
+        Assert.Equal(more.Count, await ProcessAsync(new UserShare(0, 2)));
+        // One a day, shared by everyone: the earliest event's student has it.
+        Assert.Equal([more[0]], (await Achieve.EarningsAsync(app.Factory, limited)).Select(e => e.EventSeq));
+        // The other tests of this class run with no limited achievement.
+        await app.Factory.WithDbAsync(db => db.Achievements.Where(a => a.Id == limited).ExecuteUpdateAsync(s => s.SetProperty(a => a.IsEnabled, false)));
+    }
+
+    /// <summary>
     /// An achievement earned by completing lab-1, and one pending event of completing <paramref name="lab"/> for each of
     /// <paramref name="count"/> new students; nothing else is pending.
     /// </summary>
@@ -324,9 +359,9 @@ public sealed class AchievementDraftTests(AchievementCrashTests.WorkerlessHost a
         return (achievement.Id, events);
     }
 
-    private async Task<int> ProcessAsync()
+    private async Task<int> ProcessAsync(UserShare? share = null)
     {
         await using var scope = app.Factory.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(1000, CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(1000, share ?? UserShare.All, CancellationToken.None);
     }
 }

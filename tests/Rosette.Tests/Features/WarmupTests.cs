@@ -94,7 +94,7 @@ public sealed class WarmupTests
                     return await db.ActivityEvents.Where(e => e.ProcessedAt == null).Select(e => new { e.Seq }).ToListAsync();
                 }
                 await using var transaction = await db.Database.BeginTransactionAsync();
-                var events = await new ActivityStore(db).ClaimPendingAsync(10, DateTime.UtcNow, CancellationToken.None);
+                var events = await new ActivityStore(db).ClaimPendingAsync(10, DateTime.UtcNow, UserShare.All, CancellationToken.None);
                 await transaction.RollbackAsync();
                 return events.Select(e => new { e.Seq }).ToList();
             });

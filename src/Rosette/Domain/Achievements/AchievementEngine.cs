@@ -29,7 +29,11 @@ public sealed class AchievementCatalog
             }
         }
         UsingPoints = Entries.Where(e => e.Achievement.Conditions.UsesPoints).ToList();
+        AnyLimited = Limited(Entries).Count > 0;
     }
+
+    /// <summary>Whether some enabled achievement has a limit shared by all users (<see cref="Limited"/>).</summary>
+    public bool AnyLimited { get; }
 
     public IReadOnlyList<CatalogEntry> Entries { get; }
 

@@ -11,7 +11,8 @@ namespace Rosette.Features.Achievements;
 /// <summary>
 /// Turns stored activity events into earnings, points and badges, exactly once. One transaction per batch:
 /// <list type="number">
-/// <item>claims the oldest pending events and marks them processed (instances take disjoint sets);</item>
+/// <item>claims the oldest pending events (of its share of the students, <see cref="UserShare"/>) and marks them processed
+/// (instances and loops take disjoint sets);</item>
 /// <item>locks the users of those events, and the limited achievements they may trigger, so that no two instances evaluate
 /// one user, or the last slot of a limited achievement, at once;</item>
 /// <item>loads everything once, decides in memory with <see cref="AchievementEngine"/>, writes set-based, and commits.</item>
@@ -27,12 +28,21 @@ public sealed class AchievementProcessor(
 {
     private const int MaxAttempts = 5;
 
-    /// <summary>Processes one batch of pending events; returns how many it processed (0 when none were pending).</summary>
-    public Task<int> ProcessPendingAsync(int batchSize, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Processes one batch of pending events of <paramref name="share"/>'s students; returns how many it processed (0 when
+    /// none were pending). While an enabled achievement has a limit shared by all students, its last slot must go to the
+    /// earliest event, which one loop's order gives and several loops' would not: then the first share takes every student's
+    /// events and the others take none.
+    /// </summary>
+    public Task<int> ProcessPendingAsync(int batchSize, UserShare share, CancellationToken cancellationToken) =>
         db.RetryTransientAsync(MaxAttempts, async () =>
         {
             if (!db.IsPostgres)
             {
+                if (share != UserShare.All)
+                {
+                    throw new ArgumentException(UserShare.SqliteTakesAll, nameof(share));
+                }
                 if (await DraftAsync(batchSize, cancellationToken) is not { } draft)
                 {
                     return 0;
@@ -46,9 +56,14 @@ public sealed class AchievementProcessor(
             await InTransactionAsync(async () =>
             {
                 var now = clock.UtcNowSeconds();
-                var events = await activity.ClaimPendingAsync(batchSize, now, cancellationToken);
+                var catalog = await achievements.LoadCatalogAsync(cancellationToken);
+                if (share.Count > 1 && catalog.AnyLimited && share.Index > 0)
+                {
+                    return 0;
+                }
+                var events = await activity.ClaimPendingAsync(batchSize, now, catalog.AnyLimited ? UserShare.All : share, cancellationToken);
                 processed = events.Count;
-                return events.Count == 0 ? 0 : await EvaluateAsync(events, now, cancellationToken);
+                return events.Count == 0 ? 0 : await EvaluateAsync(events, catalog, now, cancellationToken);
             }, cancellationToken);
             return processed;
         });
@@ -71,7 +86,9 @@ public sealed class AchievementProcessor(
             {
                 var lastEarning = await achievements.LastEarningAsync(cancellationToken);
                 var events = await activity.PendingAsync(batchSize, cancellationToken);
-                return events.Count == 0 ? null : new Draft(events, lastEarning, await DecideAsync(events, cancellationToken), clock.UtcNowSeconds());
+                return events.Count == 0
+                    ? null
+                    : new Draft(events, lastEarning, await DecideAsync(events, await achievements.LoadCatalogAsync(cancellationToken), cancellationToken), clock.UtcNowSeconds());
             }
             finally
             {
@@ -115,8 +132,8 @@ public sealed class AchievementProcessor(
         try
         {
             var now = clock.UtcNowSeconds();
-            await activity.ClaimPendingAsync(0, now, cancellationToken);
-            var issued = await EvaluateAsync(await arrange(), now, cancellationToken);
+            await activity.ClaimPendingAsync(0, now, UserShare.All, cancellationToken);
+            var issued = await EvaluateAsync(await arrange(), await achievements.LoadCatalogAsync(cancellationToken), now, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             return issued;
         }
@@ -127,15 +144,14 @@ public sealed class AchievementProcessor(
         }
     }
 
-    private async Task<int> EvaluateAsync(List<PendingEvent> events, DateTime now, CancellationToken cancellationToken) =>
-        await WriteAsync(await DecideAsync(events, cancellationToken), now, cancellationToken);
+    private async Task<int> EvaluateAsync(List<PendingEvent> events, AchievementCatalog catalog, DateTime now, CancellationToken cancellationToken) =>
+        await WriteAsync(await DecideAsync(events, catalog, cancellationToken), now, cancellationToken);
 
     /// <summary>Reads what the events are decided on (locking their users and limited achievements on PostgreSQL), and decides.</summary>
-    private async Task<EventsOutcome> DecideAsync(List<PendingEvent> events, CancellationToken cancellationToken)
+    private async Task<EventsOutcome> DecideAsync(List<PendingEvent> events, AchievementCatalog catalog, CancellationToken cancellationToken)
     {
         var userIds = events.Select(e => e.UserId).Distinct().ToList();
         await db.LockAsync(LockSpace.Users, userIds, cancellationToken);
-        var catalog = await achievements.LoadCatalogAsync(cancellationToken);
         var limited = AchievementCatalog.Limited(catalog.TriggeredBy(events));
         await db.LockAsync(LockSpace.Achievements, limited.Select(a => a.Id), cancellationToken);
         var counters = await achievements.LoadCountersAsync(limited, events.Min(e => e.OccurredAt), events.Max(e => e.OccurredAt), cancellationToken);

@@ -30,16 +30,30 @@ public sealed class AchievementOptions
     /// <summary>The batch size the worker uses on this database.</summary>
     public int BatchSizeOn(Data.DatabaseOptions database) => BatchSize ?? (database.IsPostgres ? 10_000 : 2_000);
 
+    /// <summary>The largest <see cref="Loops"/> accepted.</summary>
+    public const int MaxLoops = 16;
+
+    /// <summary>
+    /// PostgreSQL: the worker's loops in this instance, when set. Each evaluates the events of its own share of the students
+    /// (<see cref="Data.UserShare"/>), so a student's events keep their order (docs/decisions/0009). By default one per
+    /// processor, at most 4. SQLite has one write lock and always runs one loop.
+    /// </summary>
+    public int? Loops { get; set; }
+
+    /// <summary>How many loops the worker runs on this database.</summary>
+    public int LoopsOn(Data.DatabaseOptions database) => !database.IsPostgres ? 1 : Loops ?? Math.Clamp(Environment.ProcessorCount, 1, 4);
+
     /// <summary>Why these settings cannot work, or null.</summary>
     public string? Problem() =>
         BatchSize is < 1 or > MaxBatchSize ? $"{Section}:BatchSize must be from 1 to {MaxBatchSize}; it is {BatchSize}."
+        : Loops is < 1 or > MaxLoops ? $"{Section}:Loops must be from 1 to {MaxLoops}; it is {Loops}."
         : RetroactiveChunkSize < 1 ? $"{Section}:RetroactiveChunkSize must be at least 1; it is {RetroactiveChunkSize}."
         : PollInterval <= TimeSpan.Zero ? $"{Section}:PollInterval must be positive; it is {PollInterval}."
         : null;
 }
 
-/// <summary>Wakes this instance's worker as soon as events are committed here.</summary>
-public sealed class ActivitySignal : WakeSignal;
+/// <summary>Wakes this instance's worker, every loop of it, as soon as events are committed here.</summary>
+public sealed class ActivitySignal(AchievementOptions options, Data.DatabaseOptions database) : WakeSignal(options.LoopsOn(database));
 
 /// <summary>
 /// Takes turns at SQLite's single write lock within this process. Microsoft.Data.Sqlite retries a busy database only every
@@ -83,25 +97,36 @@ public sealed class ActivityWriteGate(Data.DatabaseOptions database) : IDisposab
     }
 }
 
-/// <summary>The background worker: processes pending activity events in batches until none are left, then waits for a signal or the poll interval.</summary>
+/// <summary>
+/// The background worker: processes pending activity events in batches until none are left, then waits for a signal or the
+/// poll interval. On PostgreSQL it runs <see cref="AchievementOptions.LoopsOn"/> such loops, each on its share of the students.
+/// </summary>
 public sealed class AchievementWorker(
     IServiceScopeFactory scopes, ActivitySignal signal, AchievementOptions options, Data.DatabaseOptions database, RosetteMetrics metrics, ILogger<AchievementWorker> logger)
     : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        options.WorkerEnabled
-            ? signal.RunRoundsAsync(ProcessPendingAsync, options.PollInterval, (e, failures, ct) =>
-            {
-                // The batch rolled back: its events stay pending and are tried again, after a growing pause.
-                logger.LogError(e, "The achievement worker failed (attempt {Attempt}); its batch stays pending.", failures);
-                return Task.Delay(OutboxDispatcher.Backoff(Math.Min(failures, 6)), ct);
-            }, stoppingToken)
-            : Task.CompletedTask;
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.WorkerEnabled)
+        {
+            return Task.CompletedTask;
+        }
+        var workers = options.LoopsOn(database);
+        return Task.WhenAll(Enumerable.Range(0, workers).Select(i => RunAsync(new Data.UserShare(i, workers), stoppingToken)));
+    }
 
-    private async Task<int> ProcessPendingAsync(CancellationToken stoppingToken)
+    private Task RunAsync(Data.UserShare share, CancellationToken stoppingToken) =>
+        signal.RunRoundsAsync(ct => ProcessPendingAsync(share, ct), options.PollInterval, (e, failures, ct) =>
+        {
+            // The batch rolled back: its events stay pending and are tried again, after a growing pause.
+            logger.LogError(e, "The achievement worker failed (attempt {Attempt}); its batch stays pending.", failures);
+            return Task.Delay(OutboxDispatcher.Backoff(Math.Min(failures, 6)), ct);
+        }, stoppingToken);
+
+    private async Task<int> ProcessPendingAsync(Data.UserShare share, CancellationToken stoppingToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var processed = await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(options.BatchSizeOn(database), stoppingToken);
+        var processed = await scope.ServiceProvider.GetRequiredService<AchievementProcessor>().ProcessPendingAsync(options.BatchSizeOn(database), share, stoppingToken);
         metrics.EventsProcessed(processed);
         return processed;
     }

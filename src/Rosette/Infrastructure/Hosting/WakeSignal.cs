@@ -1,21 +1,35 @@
 namespace Rosette.Infrastructure.Hosting;
 
 /// <summary>
-/// Wakes one background loop of this instance as soon as work for it is committed here; other instances find the work when
-/// they next poll. Notifying a loop that is already awake (or already signalled) does nothing.
+/// Wakes the background loops of this instance as soon as work for them is committed here; other instances find the work
+/// when they next poll. One notification wakes up to <c>wakes</c> waiting loops (one unless a subclass says otherwise);
+/// notifying loops that are already awake (or already signalled) does nothing.
 /// </summary>
 public abstract class WakeSignal : IDisposable
 {
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly int _wakes;
+    private readonly SemaphoreSlim _signal;
     private volatile bool _disposed;
+
+    protected WakeSignal()
+        : this(1)
+    {
+    }
+
+    protected WakeSignal(int wakes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(wakes, 1);
+        _wakes = wakes;
+        _signal = new SemaphoreSlim(0, wakes);
+    }
 
     public void Notify()
     {
         try
         {
-            if (_signal.CurrentCount == 0)
+            if (_wakes - _signal.CurrentCount is > 0 and var missing)
             {
-                _signal.Release();
+                _signal.Release(missing);
             }
         }
         catch (SemaphoreFullException)
