@@ -57,7 +57,7 @@ public sealed class AchievementProcessor(
             {
                 var now = clock.UtcNowSeconds();
                 var catalog = await achievements.LoadCatalogAsync(cancellationToken);
-                if (share.Count > 1 && catalog.AnyLimited && share.Index > 0)
+                if (catalog.AnyLimited && share.Index > 0)
                 {
                     return 0;
                 }

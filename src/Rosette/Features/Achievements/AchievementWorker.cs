@@ -111,8 +111,8 @@ public sealed class AchievementWorker(
         {
             return Task.CompletedTask;
         }
-        var workers = options.LoopsOn(database);
-        return Task.WhenAll(Enumerable.Range(0, workers).Select(i => RunAsync(new Data.UserShare(i, workers), stoppingToken)));
+        var loops = options.LoopsOn(database);
+        return Task.WhenAll(Enumerable.Range(0, loops).Select(i => RunAsync(new Data.UserShare(i, loops), stoppingToken)));
     }
 
     private Task RunAsync(Data.UserShare share, CancellationToken stoppingToken) =>
