@@ -237,7 +237,8 @@ public sealed class AchievementMultiInstanceTests(AppFixture app) : IClassFixtur
 /// <summary>
 /// A batch never writes what it decided on outdated reads. On SQLite a batch is read and decided without the write lock (a
 /// draft) and written only if its events are all still pending and no earning was recorded since; on PostgreSQL a batch
-/// claims its events with row locks, and another batch skips them. Either way each event is evaluated once.
+/// claims its events with row locks, and another batch skips them, and the worker's loops each claim their own share of the
+/// students. Either way each event is evaluated once.
 /// </summary>
 public sealed class AchievementDraftTests(AchievementCrashTests.WorkerlessHost app) : IClassFixture<AchievementCrashTests.WorkerlessHost>
 {
