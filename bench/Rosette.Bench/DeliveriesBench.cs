@@ -27,6 +27,9 @@ internal static class DeliveriesBench
         {
             ["Rosette:Providers:DispatcherEnabled"] = "true",
             ["Rosette:Providers:ConcurrencyPerOrganization"] = "64",
+            // The stand-in listens on loopback, which a provider's address may name only when allowed (docs/security.md).
+            ["Rosette:Outbound:AllowPrivateNetworks"] = "true",
+            ["Rosette:Providers:AllowedHosts:0"] = "127.0.0.1",
         });
         var world = await IssueBatchBench.SeedAsync(app.Services, badgeCount: 1, awards);
         await using (var scope = app.Services.CreateAsyncScope())
