@@ -33,7 +33,7 @@ internal static class AchievementsBench
         int earnings;
         int badges;
         await using (var database = await BenchDatabase.CreateAsync(provider))
-        await using (var app = await BenchApp.StartAsync(database, serve: true, settings: new Dictionary<string, string> { ["Rosette:Achievements:WorkerEnabled"] = "true" }))
+        await using (var app = await BenchApp.StartAsync(database, settings: new Dictionary<string, string> { ["Rosette:Achievements:WorkerEnabled"] = "true" }))
         {
             var stopwatch = await SeedAndPostAsync(app, userCount, perUser, eventCount);
             ingest = stopwatch.Elapsed;
@@ -52,7 +52,7 @@ internal static class AchievementsBench
         // otherwise takes turns with the POSTs at the one write lock).
         TimeSpan alone;
         await using (var database = await BenchDatabase.CreateAsync(provider))
-        await using (var app = await BenchApp.StartAsync(database, serve: true))
+        await using (var app = await BenchApp.StartAsync(database))
         {
             alone = (await SeedAndPostAsync(app, userCount, perUser, eventCount)).Elapsed;
         }
@@ -106,7 +106,7 @@ internal static class AchievementsBench
         var eventCount = perTick * ticks;
         await using var database = await BenchDatabase.CreateAsync(provider);
         var starting = Stopwatch.StartNew();
-        await using var app = await BenchApp.StartAsync(database, serve: true, settings: new Dictionary<string, string> { ["Rosette:Achievements:WorkerEnabled"] = "true" }, warm: false);
+        await using var app = await BenchApp.StartAsync(database, settings: new Dictionary<string, string> { ["Rosette:Achievements:WorkerEnabled"] = "true" }, warm: false);
         var ready = ReadyAsync(app, starting);
         var world = await SeedAsync(app.Services, eventCount, latency: true);
         using var client = await BenchClients.ApiClientAsync(app, world.Admin.Id);

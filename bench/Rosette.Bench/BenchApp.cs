@@ -10,11 +10,15 @@ namespace Rosette.Bench;
 /// </summary>
 internal static class BenchApp
 {
-    /// <summary>With <c>warm: false</c> it returns as soon as the host has started, for a bench that times the start itself.</summary>
+    /// <summary>
+    /// It listens on a free loopback port, whether the bench sends it requests or not: without an address Kestrel takes
+    /// localhost:5000, and two benches at once (the test lanes run theirs side by side) failed with "address already in use".
+    /// With <c>warm: false</c> it returns as soon as the host has started, for a bench that times the start itself.
+    /// </summary>
     public static async Task<BenchHost> StartAsync(
-        BenchDatabase database, bool serve = false, bool workers = false, IDictionary<string, string>? settings = null, bool warm = true)
+        BenchDatabase database, bool workers = false, IDictionary<string, string>? settings = null, bool warm = true)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = serve ? ["--urls", "http://127.0.0.1:0"] : [] });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--urls", "http://127.0.0.1:0"] });
         builder.Configuration["Rosette:Database:Provider"] = database.Provider;
         builder.Configuration["ConnectionStrings:Rosette"] = database.ConnectionString;
         builder.Configuration["Rosette:Bootstrap:AdminEmail"] = "root@rosette.bench";

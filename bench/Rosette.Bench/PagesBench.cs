@@ -11,7 +11,7 @@ internal static class PagesBench
     public static async Task<int> IssueHttpAsync(int studentCount, int runs, string provider)
     {
         await using var database = await BenchDatabase.CreateAsync(provider);
-        await using var app = await BenchApp.StartAsync(database, serve: true);
+        await using var app = await BenchApp.StartAsync(database);
         var world = await IssueBatchBench.SeedAsync(app.Services, badgeCount: 2 * runs + 1, studentCount);
         using var client = await BenchClients.ApiClientAsync(app, world.Admin.UserId);
         var url = $"/api/v1/classes/{world.ClassId}/badge-issuances";
@@ -50,7 +50,7 @@ internal static class PagesBench
     public static async Task<int> RosterAsync(int studentCount, int runs, string provider)
     {
         await using var database = await BenchDatabase.CreateAsync(provider);
-        await using var app = await BenchApp.StartAsync(database, serve: true);
+        await using var app = await BenchApp.StartAsync(database);
         var world = await IssueBatchBench.SeedAsync(app.Services, badgeCount: 5, studentCount);
         using var client = await BenchClients.PageClientAsync(app, world.Admin.UserId);
         var (roster, rosterP90) = await BenchClients.TimeGetsAsync(client, $"/classes/{world.ClassId}/roster", runs);
@@ -69,7 +69,7 @@ internal static class PagesBench
     public static async Task<int> RosterBadgesAsync(int badgeCount, int runs, string provider)
     {
         await using var database = await BenchDatabase.CreateAsync(provider);
-        await using var app = await BenchApp.StartAsync(database, serve: true);
+        await using var app = await BenchApp.StartAsync(database);
         var world = await IssueBatchBench.SeedAsync(app.Services, badgeCount, studentCount: 50);
         using var client = await BenchClients.PageClientAsync(app, world.Admin.UserId);
         async Task<string> Measure(string name, string url)

@@ -62,7 +62,7 @@ internal static class ScaleBench
             database.Keep = true;
             Console.WriteLine($"scale: the large database is kept: {database.ConnectionString}");
         }
-        await using var app = await BenchApp.StartAsync(database, serve: true);
+        await using var app = await BenchApp.StartAsync(database);
         var fill = Stopwatch.StartNew();
         var world = await FillAsync(app.Services, awardCount);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -70,6 +70,10 @@ public sealed class BenchCommandsTests
                 WorkingDirectory = temp,
             };
             start.Environment["TMPDIR"] = temp;
+            // An address no host here can bind (TEST-NET-3, RFC 5737): a bench app that listened where the environment says,
+            // or on Kestrel's default localhost:5000 that the other lane's bench may hold, would fail here every time, not
+            // only when both lanes start one at once (as CI did at stop 59).
+            start.Environment["ASPNETCORE_URLS"] = "http://203.0.113.1:1";
             if (TestDatabase.PostgresLane)
             {
                 start.Environment["ROSETTE_BENCH_POSTGRES"] = TestDatabase.PostgresServer;
