@@ -23,7 +23,6 @@ internal static class WebhooksBench
         var receiver = await Receiver.StartAsync(latencyMs);
         await using var _ = receiver;
         await using var database = await BenchDatabase.CreateAsync(provider);
-        // Served on a port of its own: the default one may be taken on a shared machine.
         await using var app = await BenchApp.StartAsync(database, workers: true, settings: new Dictionary<string, string>
         {
             ["Rosette:Outbound:AllowPrivateNetworks"] = "true",
